@@ -1,0 +1,34 @@
+-- The hash-chained, append-only audit trail and the policy versions seen.
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject_ref TEXT,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_subject ON audit_log (subject_ref);
+CREATE INDEX audit_log_action ON audit_log (action, at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused');
+END;
+
+-- One row; every writer updates it first, which serialises appends to the chain.
+CREATE TABLE write_lock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    taken_at TEXT NOT NULL
+);
+INSERT INTO write_lock (id, taken_at) VALUES (1, '');
+
+CREATE TABLE policy_versions (
+    digest TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL
+);

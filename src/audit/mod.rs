@@ -1,0 +1,306 @@
+//! The audit trail: append-only, hash-chained entries in the state store.
+//!
+//! Each entry's hash is the SHA-256 of the JSON array
+//! `[seq, at, actor, action, subject_ref, details, prev_hash]` written without spaces
+//! (`subject_ref` is `null` when the entry concerns no subject, `details` is the stored
+//! canonical JSON text). The first entry's `prev_hash` is 64 zeros. Subjects appear only
+//! as keyed references, so erasing a subject never breaks the chain.
+
+use anyhow::{Context, Result};
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::store::{Store, Tx};
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry to append.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub action: String,
+    pub subject_ref: Option<String>,
+    pub details: Value,
+}
+
+impl NewEntry {
+    pub fn new(action: &str, details: Value) -> NewEntry {
+        NewEntry {
+            action: action.to_string(),
+            subject_ref: None,
+            details,
+        }
+    }
+
+    pub fn about(mut self, subject_ref: &str) -> NewEntry {
+        self.subject_ref = Some(subject_ref.to_string());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Entry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject_ref: Option<String>,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// JSON with object keys sorted and no whitespace: one text per value.
+pub fn canonical_json(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+pub fn entry_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject_ref: Option<&str>,
+    details: &str,
+    prev_hash: &str,
+) -> String {
+    let preimage = serde_json::json!([seq, at, actor, action, subject_ref, details, prev_hash]);
+    hex::encode(Sha256::digest(preimage.to_string().as_bytes()))
+}
+
+/// Appends entries inside a write transaction (see [`Store::begin_write`]), so they
+/// land with the change they record or not at all.
+pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Vec<i64>> {
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await
+        .context("cannot read the audit chain head")?;
+    let (mut seq, mut prev_hash) = match last {
+        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        None => (0, GENESIS.to_string()),
+    };
+    let at = crate::time::now_text();
+    let mut sequence_numbers = Vec::with_capacity(entries.len());
+    for entry in entries {
+        seq += 1;
+        let details = canonical_json(&entry.details);
+        let hash = entry_hash(
+            seq,
+            &at,
+            actor,
+            &entry.action,
+            entry.subject_ref.as_deref(),
+            &details,
+            &prev_hash,
+        );
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(actor)
+        .bind(&entry.action)
+        .bind(entry.subject_ref.as_deref())
+        .bind(&details)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await
+        .context("cannot append to the audit trail")?;
+        sequence_numbers.push(seq);
+        prev_hash = hash;
+    }
+    Ok(sequence_numbers)
+}
+
+/// Records the policy digest the first time a state-changing command runs under it.
+pub async fn record_policy_version(tx: &mut Tx, actor: &str, digest: &str) -> Result<()> {
+    let known = sqlx::query("SELECT 1 FROM policy_versions WHERE digest = $1")
+        .bind(digest)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if known.is_none() {
+        sqlx::query("INSERT INTO policy_versions (digest, first_seen) VALUES ($1, $2)")
+            .bind(digest)
+            .bind(crate::time::now_text())
+            .execute(&mut **tx)
+            .await?;
+        append(
+            tx,
+            actor,
+            &[NewEntry::new("policy.version", serde_json::json!({ "digest": digest }))],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub action: Option<String>,
+    pub subject_ref: Option<String>,
+}
+
+fn row_to_entry(row: &sqlx::any::AnyRow) -> Result<Entry> {
+    Ok(Entry {
+        seq: row.try_get(0)?,
+        at: row.try_get(1)?,
+        actor: row.try_get(2)?,
+        action: row.try_get(3)?,
+        subject_ref: row.try_get(4)?,
+        details: row.try_get(5)?,
+        prev_hash: row.try_get(6)?,
+        hash: row.try_get(7)?,
+    })
+}
+
+const COLUMNS: &str = "seq, at, actor, action, subject_ref, details, prev_hash, hash";
+
+/// Entries matching a filter, in chain order. `action` matches exactly, or as a prefix
+/// when it ends in `.` or `*` (`consent.*`).
+pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut binds: Vec<String> = Vec::new();
+    let mut add = |clause: &str, value: String, sql: &mut String| {
+        binds.push(value);
+        sql.push_str(&clause.replace("?", &format!("${}", binds.len())));
+    };
+    if let Some(from) = &filter.from {
+        add(" AND at >= ?", from.clone(), &mut sql);
+    }
+    if let Some(to) = &filter.to {
+        add(" AND at < ?", to.clone(), &mut sql);
+    }
+    if let Some(action) = &filter.action {
+        match action.strip_suffix('*') {
+            Some(prefix) => add(" AND action LIKE ?", format!("{prefix}%"), &mut sql),
+            None => add(" AND action = ?", action.clone(), &mut sql),
+        }
+    }
+    if let Some(subject) = &filter.subject_ref {
+        add(" AND subject_ref = ?", subject.clone(), &mut sql);
+    }
+    sql.push_str(" ORDER BY seq");
+    let mut query = sqlx::query(&sql);
+    for value in &binds {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(&store.pool).await?;
+    rows.iter().map(row_to_entry).collect()
+}
+
+/// What verification found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub entries: i64,
+    pub head: Option<String>,
+    pub broken: Option<Broken>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Broken {
+    /// The first entry (by position) that does not verify.
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// Checks entries one after another: contiguous sequence numbers from 1, each
+/// `prev_hash` equal to the previous hash, each hash recomputed. Works on any ordered
+/// stream of entries (the store, or an exported archive).
+pub struct ChainChecker {
+    expected_seq: i64,
+    prev_hash: String,
+    pub broken: Option<Broken>,
+}
+
+impl Default for ChainChecker {
+    fn default() -> Self {
+        ChainChecker {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+            broken: None,
+        }
+    }
+}
+
+impl ChainChecker {
+    /// Feeds the next entry; returns false once the chain is broken.
+    pub fn feed(&mut self, entry: &Entry) -> bool {
+        if self.broken.is_some() {
+            return false;
+        }
+        let reason = if entry.seq != self.expected_seq {
+            Some(format!(
+                "expected entry {} here, found entry {}: entries were removed, inserted or reordered",
+                self.expected_seq, entry.seq
+            ))
+        } else if entry.prev_hash != self.prev_hash {
+            Some("its prev_hash does not match the previous entry's hash: an earlier entry was altered, removed or inserted".to_string())
+        } else if entry.hash
+            != entry_hash(
+                entry.seq,
+                &entry.at,
+                &entry.actor,
+                &entry.action,
+                entry.subject_ref.as_deref(),
+                &entry.details,
+                &entry.prev_hash,
+            )
+        {
+            Some("its content does not match its hash: the entry was altered".to_string())
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => {
+                self.broken = Some(Broken {
+                    seq: entry.seq.min(self.expected_seq),
+                    reason,
+                });
+                false
+            }
+            None => {
+                self.expected_seq += 1;
+                self.prev_hash = entry.hash.clone();
+                true
+            }
+        }
+    }
+
+    pub fn finish(self) -> Verification {
+        Verification {
+            entries: self.expected_seq - 1,
+            head: (self.expected_seq > 1).then_some(self.prev_hash),
+            broken: self.broken,
+        }
+    }
+}
+
+/// Recomputes the whole chain, streaming it from the store.
+pub async fn verify(store: &Store) -> Result<Verification> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
+    let mut rows = sqlx::query(&sql).fetch(&store.pool);
+    let mut checker = ChainChecker::default();
+    while let Some(row) = rows.try_next().await? {
+        if !checker.feed(&row_to_entry(&row)?) {
+            break;
+        }
+    }
+    Ok(checker.finish())
+}

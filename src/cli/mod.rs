@@ -1,0 +1,113 @@
+//! The command-line interface: global flags, the command tree, and the one place where
+//! results become exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::commands;
+use crate::context::Ctx;
+use crate::error::{self, Outcome};
+use crate::output::{ColorChoice, Format, Output};
+
+/// GDPR privacy operations from declarative policy files: consent, access, erasure,
+/// retention and a verifiable audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "privops", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// The policy folder
+    #[arg(long, global = true, env = "PRIVOPS_POLICY", value_name = "DIR")]
+    pub policy: Option<PathBuf>,
+    /// The state store: a SQLite path or sqlite:// URL, or a postgres:// URL
+    /// [default: .privops/state.db beside the policy folder]
+    #[arg(long, global = true, env = "PRIVOPS_STATE", value_name = "URL", hide_env_values = true)]
+    pub state: Option<String>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub format: Format,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Print no status messages (data is still printed)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Print more detail about what is done
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// Who is acting, as recorded in the audit trail [default: $USER]
+    #[arg(long, global = true, env = "PRIVOPS_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+
+    #[command(subcommand)]
+    Policy(commands::policy::PolicyCommand),
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+    Completions(commands::generate::CompletionsArgs),
+    Man(commands::generate::ManArgs),
+}
+
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Parses the arguments, runs the command and maps the result to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => error::USAGE,
+            });
+        }
+    };
+    let output = Output::new(
+        cli.global.format,
+        cli.global.color,
+        cli.global.quiet,
+        cli.global.verbose,
+    );
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            output.error(&format!("cannot start the runtime: {error}"));
+            return ExitCode::from(error::FAILURE);
+        }
+    };
+    let ctx = Ctx::new(cli.global, output.clone());
+    let result = runtime.block_on(run(&ctx, cli.command));
+    match result {
+        Ok(outcome) => ExitCode::from(outcome.code()),
+        Err(failure) => {
+            output.error(&error::render(&failure));
+            ExitCode::from(error::code_of(&failure))
+        }
+    }
+}
+
+async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
+    match command {
+
+        Command::Policy(command) => commands::policy::run(ctx, &command).await,
+        Command::Audit(command) => commands::audit::run(ctx, &command).await,
+        Command::Completions(args) => commands::generate::completions(ctx, &args),
+        Command::Man(args) => commands::generate::man(ctx, &args),
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per command group; each exposes its clap arguments and a `run`.
+
+pub mod audit;
+
+pub mod generate;
+pub mod policy;

@@ -1,0 +1,410 @@
+//! `privops policy check` and `privops policy map`.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::context::Ctx;
+use crate::error::{self, Outcome};
+use crate::output::Format;
+use crate::policy::{Policy, Severity, taxonomy};
+use crate::sources::SourcePool;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PolicyCommand {
+    /// Validate the policy folder; with --live, compare it with the real schemas
+    Check(CheckArgs),
+    /// Write the Art. 30 record of processing and the data map (md, csv or json)
+    Map(MapArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Also connect to every source and report drift between policy and database
+    #[arg(long)]
+    pub live: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MapArgs {
+    /// Write to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+pub async fn run(ctx: &Ctx, command: &PolicyCommand) -> Result<Outcome> {
+    match command {
+        PolicyCommand::Check(args) => check(ctx, args).await,
+        PolicyCommand::Map(args) => map(ctx, args),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Drift {
+    source: String,
+    kind: &'static str,
+    table: String,
+    column: Option<String>,
+    message: String,
+}
+
+async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
+    let policy = Policy::load(&ctx.policy_dir())?;
+    let diagnostics = policy.check();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let mut drift = Vec::new();
+    if args.live && errors == 0 {
+        for source in &policy.sources {
+            drift.extend(live_drift(&policy, source).await?);
+        }
+    }
+    if ctx.out.json_mode() {
+        let listed: Vec<Value> = diagnostics
+            .iter()
+            .map(|d| {
+                json!({
+                    "severity": d.severity.name(),
+                    "file": d.file,
+                    "line": d.line,
+                    "column": d.column,
+                    "message": d.message,
+                })
+            })
+            .collect();
+        ctx.out.json(&json!({
+            "policy": ctx.policy_dir(),
+            "digest": policy.digest,
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": listed,
+            "live": args.live && errors == 0,
+            "drift": drift,
+        }));
+    } else {
+        for diagnostic in &diagnostics {
+            ctx.out.data(&diagnostic.to_string());
+        }
+        for item in &drift {
+            ctx.out.data(&format!("drift: {}", item.message));
+        }
+        let mut summary = format!(
+            "{} file(s), {} error(s), {} warning(s)",
+            policy.files.len(),
+            errors,
+            warnings
+        );
+        if args.live && errors == 0 {
+            summary.push_str(&format!(", {} drift finding(s)", drift.len()));
+        }
+        ctx.out.status(&summary);
+    }
+    if errors > 0 {
+        return Err(anyhow::anyhow!("the policy has {errors} error(s)"));
+    }
+    if !drift.is_empty() {
+        return Ok(Outcome::No);
+    }
+    Ok(Outcome::Success)
+}
+
+async fn live_drift(policy: &Policy, source: &crate::policy::SourceDef) -> Result<Vec<Drift>> {
+    let pool = SourcePool::connect(policy, source).await?;
+    let live = pool.schema().await?;
+    pool.close().await;
+    let mut drift = Vec::new();
+    let id = source.id().to_string();
+    let declared: BTreeSet<&str> = source.tables.iter().map(|t| t.table.name()).collect();
+    for (table, columns) in &live {
+        match source.table(table) {
+            None => drift.push(Drift {
+                source: id.clone(),
+                kind: "table_not_in_policy",
+                table: table.clone(),
+                column: None,
+                message: format!("source `{id}`: table `{table}` is in the database but not in the policy"),
+            }),
+            Some(policy_table) => {
+                for column in columns {
+                    if policy_table.column(column).is_none() {
+                        drift.push(Drift {
+                            source: id.clone(),
+                            kind: "column_not_in_policy",
+                            table: table.clone(),
+                            column: Some(column.clone()),
+                            message: format!(
+                                "source `{id}`: column `{table}.{column}` is in the database but not in the policy (unclassified)"
+                            ),
+                        });
+                    }
+                }
+                for column in policy_table.columns.keys() {
+                    if !columns.contains(column) {
+                        drift.push(Drift {
+                            source: id.clone(),
+                            kind: "column_not_in_database",
+                            table: table.clone(),
+                            column: Some(column.clone()),
+                            message: format!(
+                                "source `{id}`: column `{table}.{column}` is in the policy but not in the database"
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for table in declared {
+        if !live.contains_key(table) {
+            drift.push(Drift {
+                source: id.clone(),
+                kind: "table_not_in_database",
+                table: table.to_string(),
+                column: None,
+                message: format!("source `{id}`: table `{table}` is in the policy but not in the database"),
+            });
+        }
+    }
+    Ok(drift)
+}
+
+/// European Economic Area: transfers elsewhere are third-country transfers (Chapter V).
+const EEA: &[&str] = &[
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "EU",
+];
+
+/// The Art. 30 record and data map as one JSON value; Markdown and CSV are views of it.
+pub fn record_of_processing(policy: &Policy) -> Value {
+    let controller = policy.controller();
+    let purposes: Vec<Value> = policy
+        .purposes()
+        .map(|p| {
+            json!({
+                "id": p.id.get_ref(),
+                "title": p.title,
+                "description": p.description,
+                "basis": p.basis.name(),
+                "article": p.basis.article(),
+                "categories": p.categories.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+                "retention": p.retention,
+                "consent_text_sha256": p.consent_text.as_ref().map(|t| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(t.as_bytes()))),
+            })
+        })
+        .collect();
+    let recipients: Vec<Value> = policy
+        .providers()
+        .map(|p| {
+            let third: Vec<&String> = p
+                .countries
+                .iter()
+                .filter(|c| !EEA.contains(&c.as_str()))
+                .collect();
+            json!({
+                "id": p.id.get_ref(),
+                "name": p.name,
+                "role": p.role.name(),
+                "countries": p.countries,
+                "third_countries": third,
+                "safeguard": p.safeguard,
+                "categories": p.categories.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+                "purposes": p.purposes.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+                "erasure": if p.erase.is_some() { "api" } else if p.manual.is_some() { "manual" } else { "none" },
+            })
+        })
+        .collect();
+    let transfers: Vec<Value> = recipients
+        .iter()
+        .filter(|r| r["third_countries"].as_array().is_some_and(|a| !a.is_empty()))
+        .map(|r| {
+            json!({
+                "recipient": r["name"],
+                "countries": r["third_countries"],
+                "safeguard": r["safeguard"],
+            })
+        })
+        .collect();
+    let mut categories = BTreeSet::new();
+    let mut retention = Vec::new();
+    let mut sources = Vec::new();
+    for source in &policy.sources {
+        let mut tables = Vec::new();
+        for table_def in &source.tables {
+            let table = &table_def.table;
+            let columns: Vec<Value> = table
+                .columns
+                .iter()
+                .map(|(name, spec)| {
+                    let spec = spec.get_ref();
+                    if taxonomy::is_personal(&spec.category) {
+                        categories.insert(spec.category.clone());
+                    }
+                    json!({
+                        "name": name,
+                        "category": spec.category,
+                        "personal": taxonomy::is_personal(&spec.category),
+                        "identity": spec.identity,
+                        "mask": spec.mask,
+                    })
+                })
+                .collect();
+            let table_retention = table.retention.as_ref().map(|r| {
+                let r = r.get_ref();
+                json!({
+                    "period": r.period.get_ref(),
+                    "from": r.from.get_ref(),
+                    "then": r.then,
+                    "into": r.rollup.as_ref().map(|x| x.get_ref().into.get_ref().clone()),
+                })
+            });
+            if let Some(r) = &table_retention {
+                retention.push(json!({
+                    "source": source.id(),
+                    "table": table.name(),
+                    "period": r["period"],
+                    "from": r["from"],
+                    "then": r["then"],
+                }));
+            }
+            tables.push(json!({
+                "name": table.name(),
+                "description": table.description,
+                "aggregate": table.aggregate,
+                "key": table.key_columns(),
+                "columns": columns,
+                "relations": table.relation.iter().map(|r| {
+                    let r = r.get_ref();
+                    json!({
+                        "columns": r.columns.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+                        "references": r.references.get_ref(),
+                    })
+                }).collect::<Vec<_>>(),
+                "purposes": table.purposes.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),
+                "erase": table.erase.as_ref().map(|e| *e.get_ref()),
+                "holds": table.hold.iter().map(|h| {
+                    let h = h.get_ref();
+                    json!({
+                        "reason": h.reason,
+                        "article": h.article,
+                        "duration": h.duration.as_ref().map(|d| d.get_ref()),
+                        "from": h.from.as_ref().map(|d| d.get_ref()),
+                        "until": h.until.as_ref().map(|d| d.get_ref()),
+                        "action": h.action,
+                    })
+                }).collect::<Vec<_>>(),
+                "retention": table_retention,
+            }));
+        }
+        sources.push(json!({
+            "id": source.id(),
+            "description": source.source.description,
+            "engine": source.source.engine.name(),
+            "location": source.source.location,
+            "purposes": source.source.purposes.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),
+            "tables": tables,
+        }));
+    }
+    let categories: Vec<Value> = categories
+        .into_iter()
+        .map(|c| {
+            json!({
+                "category": c,
+                "description": taxonomy::describe(&c),
+                "special": taxonomy::is_special(&c),
+            })
+        })
+        .collect();
+    json!({
+        "controller": controller.map(|c| json!({
+            "organisation": c.organisation,
+            "address": c.address,
+            "dpo": c.dpo,
+            "deadline_days": c.deadline_days,
+            "supervisory_authority": c.supervisory_authority,
+        })),
+        "data_subjects": controller.map(|c| c.data_subjects.clone()).unwrap_or_default(),
+        "purposes": purposes,
+        "categories": categories,
+        "recipients": recipients,
+        "transfers": transfers,
+        "retention": retention,
+        "security_measures": controller.map(|c| c.security_measures.clone()).unwrap_or_default(),
+        "policy_digest": policy.digest,
+        "sources": sources,
+    })
+}
+
+fn map(ctx: &Ctx, args: &MapArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let record = record_of_processing(&policy);
+    let text = match ctx.out.format {
+        Format::Json => serde_json::to_string_pretty(&record)? + "\n",
+        Format::Human | Format::Md => crate::render::render("record-of-processing.md", &record)?,
+        Format::Csv => data_map_csv(&record)?,
+        Format::Html => {
+            return Err(error::usage(
+                "policy map writes md, csv or json; pass --format md|csv|json",
+            ));
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            let mut file = crate::fsutil::PendingFile::create(path, true)?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.commit()?;
+            ctx.out.status(&format!("wrote {}", path.display()));
+        }
+        None => ctx.out.data(&text),
+    }
+    Ok(Outcome::Success)
+}
+
+/// The data map as CSV: one row per column of every table.
+fn data_map_csv(record: &Value) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "source", "engine", "table", "aggregate", "column", "category", "personal", "identity",
+        "erase", "mask", "retention", "holds",
+    ])?;
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for source in record["sources"].as_array().into_iter().flatten() {
+        for table in source["tables"].as_array().into_iter().flatten() {
+            let retention = match &table["retention"] {
+                Value::Null => String::new(),
+                r => format!("{} from {} then {}", text(&r["period"]), text(&r["from"]), text(&r["then"])),
+            };
+            let holds: Vec<String> = table["holds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|h| format!("{} (Art. {})", text(&h["reason"]), text(&h["article"])))
+                .collect();
+            for column in table["columns"].as_array().into_iter().flatten() {
+                writer.write_record([
+                    text(&source["id"]),
+                    text(&source["engine"]),
+                    text(&table["name"]),
+                    text(&table["aggregate"]),
+                    text(&column["name"]),
+                    text(&column["category"]),
+                    text(&column["personal"]),
+                    text(&column["identity"]),
+                    text(&table["erase"]),
+                    text(&column["mask"]),
+                    retention.clone(),
+                    holds.join("; "),
+                ])?;
+            }
+        }
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}

@@ -1,0 +1,20 @@
+//! privops: GDPR privacy operations driven by declarative policy files.
+//!
+//! The binary is a thin wrapper around [`cli::main`]; every command lives in
+//! [`commands`] and works from the [`policy`] model, the [`store`] and the [`audit`] trail.
+
+pub mod audit;
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod error;
+pub mod fsutil;
+pub mod output;
+pub mod period;
+pub mod policy;
+pub mod sources;
+pub mod store;
+pub mod subject;
+pub mod template;
+pub mod time;
+pub mod render;

@@ -1,0 +1,443 @@
+//! Policy folders: loading with source spans, validation, and the resolved model the
+//! rest of privops works from.
+
+pub mod model;
+pub mod taxonomy;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+pub use model::*;
+
+/// Where a diagnostic points: a file of the policy folder, and a byte range in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub file: usize,
+    pub start: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file relative to the policy folder; empty for the folder itself.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            write!(f, "{}: {}", self.severity.name(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.file,
+                self.line,
+                self.column,
+                self.severity.name(),
+                self.message
+            )
+        }
+    }
+}
+
+/// One file of the folder, kept with its text so spans can become line and column.
+#[derive(Debug)]
+pub struct PolicyText {
+    pub relative: String,
+    pub text: String,
+}
+
+impl PolicyText {
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+}
+
+/// A table with the source it belongs to and the file it was declared in.
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    pub file: usize,
+    pub table: Table,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceDef {
+    pub file: usize,
+    pub source: Source,
+    pub tables: Vec<TableDef>,
+}
+
+/// A whole policy folder.
+#[derive(Debug)]
+pub struct Policy {
+    pub dir: PathBuf,
+    pub files: Vec<PolicyText>,
+    pub controller: Option<(usize, Spanned<Controller>)>,
+    pub identities: Vec<(usize, Spanned<IdentityKind>)>,
+    pub purposes: Vec<(usize, Spanned<Purpose>)>,
+    pub sources: Vec<SourceDef>,
+    pub providers: Vec<(usize, Spanned<Provider>)>,
+    /// SHA-256 over every file's relative path and content.
+    pub digest: String,
+    /// Syntax and structure errors found while reading files.
+    load_diagnostics: Vec<Diagnostic>,
+}
+
+impl Policy {
+    /// Reads every `*.toml` file under `dir`. Files that do not parse are reported by
+    /// [`Policy::check`]; only an unreadable folder is an error here.
+    pub fn load(dir: &Path) -> Result<Policy> {
+        let mut paths = Vec::new();
+        collect_toml_files(dir, &mut paths)
+            .with_context(|| format!("cannot read the policy folder {}", dir.display()))?;
+        paths.sort();
+        if paths.is_empty() {
+            anyhow::bail!(
+                "no policy files (*.toml) in {}; pass --policy DIR or set PRIVOPS_POLICY",
+                dir.display()
+            );
+        }
+        let mut policy = Policy {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+            controller: None,
+            identities: Vec::new(),
+            purposes: Vec::new(),
+            sources: Vec::new(),
+            providers: Vec::new(),
+            digest: String::new(),
+            load_diagnostics: Vec::new(),
+        };
+        let mut hasher = Sha256::new();
+        for path in paths {
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            hasher.update(relative.as_bytes());
+            hasher.update([0]);
+            hasher.update(&bytes);
+            hasher.update([0]);
+            let file = policy.files.len();
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    policy.files.push(PolicyText {
+                        relative: relative.clone(),
+                        text: String::new(),
+                    });
+                    policy.load_diagnostics.push(Diagnostic {
+                        severity: Severity::Error,
+                        file: relative,
+                        line: 1,
+                        column: 1,
+                        message: "file is not valid UTF-8".into(),
+                    });
+                    continue;
+                }
+            };
+            let parsed = toml::from_str::<PolicyFile>(&text);
+            policy.files.push(PolicyText {
+                relative: relative.clone(),
+                text,
+            });
+            match parsed {
+                Ok(parsed) => policy.absorb(file, parsed),
+                Err(error) => {
+                    let start = error.span().map_or(0, |span| span.start);
+                    let (line, column) = policy.files[file].line_column(start);
+                    policy.load_diagnostics.push(Diagnostic {
+                        severity: Severity::Error,
+                        file: relative,
+                        line,
+                        column,
+                        message: error.message().trim().replace('\n', " "),
+                    });
+                }
+            }
+        }
+        policy.digest = hex::encode(hasher.finalize());
+        Ok(policy)
+    }
+
+    fn absorb(&mut self, file: usize, parsed: PolicyFile) {
+        if let Some(controller) = parsed.controller {
+            if self.controller.is_some() {
+                let location = Location {
+                    file,
+                    start: controller.span().start,
+                };
+                let diagnostic = self.diagnostic(
+                    Severity::Error,
+                    location,
+                    "duplicate [controller]: the policy folder must declare it once".into(),
+                );
+                self.load_diagnostics.push(diagnostic);
+            } else {
+                self.controller = Some((file, controller));
+            }
+        }
+        self.identities
+            .extend(parsed.identity.into_iter().map(|i| (file, i)));
+        self.purposes
+            .extend(parsed.purpose.into_iter().map(|p| (file, p)));
+        self.providers
+            .extend(parsed.provider.into_iter().map(|p| (file, p)));
+        match parsed.source {
+            Some(source) => self.sources.push(SourceDef {
+                file,
+                source: source.into_inner(),
+                tables: parsed
+                    .table
+                    .into_iter()
+                    .map(|t| TableDef {
+                        file,
+                        table: t.into_inner(),
+                    })
+                    .collect(),
+            }),
+            None => {
+                if let Some(first) = parsed.table.first() {
+                    let location = Location {
+                        file,
+                        start: first.span().start,
+                    };
+                    let diagnostic = self.diagnostic(
+                        Severity::Error,
+                        location,
+                        "[[table]] entries need a [source] in the same file".into(),
+                    );
+                    self.load_diagnostics.push(diagnostic);
+                }
+            }
+        }
+    }
+
+    pub fn diagnostic(&self, severity: Severity, at: Location, message: String) -> Diagnostic {
+        let text = &self.files[at.file];
+        let (line, column) = text.line_column(at.start);
+        Diagnostic {
+            severity,
+            file: text.relative.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// Every diagnostic: load errors first, then validation, sorted by place.
+    pub fn check(&self) -> Vec<Diagnostic> {
+        let mut all = self.load_diagnostics.clone();
+        all.extend(validate::validate(self));
+        all.sort_by(|a, b| {
+            (a.file.as_str(), a.line, a.column, a.severity).cmp(&(
+                b.file.as_str(),
+                b.line,
+                b.column,
+                b.severity,
+            ))
+        });
+        all
+    }
+
+    /// Loads and fails on any error, for commands that act on the policy.
+    pub fn load_valid(dir: &Path) -> Result<Policy> {
+        let policy = Policy::load(dir)?;
+        let errors: Vec<String> = policy
+            .check()
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.to_string())
+            .collect();
+        if !errors.is_empty() {
+            anyhow::bail!(
+                "the policy in {} has {} error(s); run `privops policy check`:\n{}",
+                dir.display(),
+                errors.len(),
+                errors.join("\n")
+            );
+        }
+        Ok(policy)
+    }
+
+    pub fn controller(&self) -> Option<&Controller> {
+        self.controller.as_ref().map(|(_, c)| c.get_ref())
+    }
+
+    pub fn deadline_days(&self) -> u32 {
+        self.controller().map_or(30, |c| c.deadline_days)
+    }
+
+    pub fn identity_kind(&self, kind: &str) -> Option<&IdentityKind> {
+        self.identities
+            .iter()
+            .map(|(_, i)| i.get_ref())
+            .find(|i| i.kind.get_ref() == kind)
+    }
+
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        self.purposes
+            .iter()
+            .map(|(_, p)| p.get_ref())
+            .find(|p| p.id.get_ref() == id)
+    }
+
+    pub fn purposes(&self) -> impl Iterator<Item = &Purpose> {
+        self.purposes.iter().map(|(_, p)| p.get_ref())
+    }
+
+    pub fn providers(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.iter().map(|(_, p)| p.get_ref())
+    }
+
+    pub fn source(&self, id: &str) -> Option<&SourceDef> {
+        self.sources.iter().find(|s| s.source.id.get_ref() == id)
+    }
+
+    /// The sqlite file of a source given by `path`, resolved against the policy folder.
+    pub fn sqlite_path(&self, source: &Source) -> Option<PathBuf> {
+        source.path.as_ref().map(|p| self.dir.join(p.get_ref()))
+    }
+
+    /// Every purpose id whose basis is consent, for quick refusals.
+    pub fn consent_purposes(&self) -> BTreeMap<String, &Purpose> {
+        self.purposes()
+            .filter(|p| p.basis == LawfulBasis::Consent)
+            .map(|p| (p.id.get_ref().clone(), p))
+            .collect()
+    }
+}
+
+impl SourceDef {
+    pub fn id(&self) -> &str {
+        self.source.id.get_ref()
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .map(|t| &t.table)
+            .find(|t| t.name.get_ref() == name)
+    }
+}
+
+impl Table {
+    pub fn name(&self) -> &str {
+        self.name.get_ref()
+    }
+
+    pub fn key_columns(&self) -> Vec<&str> {
+        self.key.iter().map(|k| k.get_ref().as_str()).collect()
+    }
+
+    pub fn column(&self, name: &str) -> Option<&ColumnSpec> {
+        self.columns.get(name).map(|c| c.get_ref())
+    }
+
+    /// `(column, identity kind)` for every identity column.
+    pub fn identity_columns(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.columns.iter().filter_map(|(name, spec)| {
+            spec.get_ref()
+                .identity
+                .as_deref()
+                .map(|kind| (name.as_str(), kind))
+        })
+    }
+
+    pub fn personal_columns(&self) -> impl Iterator<Item = (&str, &ColumnSpec)> {
+        self.columns
+            .iter()
+            .map(|(name, spec)| (name.as_str(), spec.get_ref()))
+            .filter(|(_, spec)| taxonomy::is_personal(&spec.category))
+    }
+
+    pub fn has_personal_data(&self) -> bool {
+        self.personal_columns().next().is_some()
+    }
+
+    /// The columns a relation points at: its `to`, or the referenced table's key.
+    pub fn relation_targets<'a>(relation: &'a Relation, referenced: &'a Table) -> Vec<&'a str> {
+        if relation.to.is_empty() {
+            referenced.key_columns()
+        } else {
+            relation.to.iter().map(|c| c.get_ref().as_str()).collect()
+        }
+    }
+}
+
+fn collect_toml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            collect_toml_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Identifier rules for anything that reaches SQL: letters, digits and underscores,
+/// not starting with a digit; a table may carry one schema qualifier (`crm.leads`).
+pub fn is_sql_identifier(name: &str) -> bool {
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && p.len() <= 63
+    };
+    part(name)
+}
+
+pub fn is_sql_table_name(name: &str) -> bool {
+    match name.split_once('.') {
+        Some((schema, table)) => is_sql_identifier(schema) && is_sql_identifier(table),
+        None => is_sql_identifier(name),
+    }
+}
+
+/// Ids of purposes, sources, providers and identity kinds.
+pub fn is_policy_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && id.len() <= 64
+}

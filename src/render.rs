@@ -1,0 +1,30 @@
+//! Documents rendered from the templates in `templates/` (compiled into the binary, so
+//! an installed privops needs no files beside it).
+
+use anyhow::{Context, Result};
+use minijinja::Environment;
+use serde::Serialize;
+
+const TEMPLATES: &[(&str, &str)] = &[(
+    "record-of-processing.md",
+    include_str!("../templates/record-of-processing.md.j2"),
+)];
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .expect("the built-in templates parse");
+    }
+    env
+}
+
+pub fn render<T: Serialize>(name: &str, context: &T) -> Result<String> {
+    let env = environment();
+    let template = env.get_template(name)?;
+    template
+        .render(context)
+        .with_context(|| format!("cannot render the template {name}"))
+}

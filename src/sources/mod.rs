@@ -1,0 +1,189 @@
+//! The databases a policy describes: connecting to them by engine, quoting identifiers
+//! for each dialect, and reading their live schema.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::Row;
+
+use crate::policy::{Engine, Policy, SourceDef};
+use crate::store::redact_url;
+
+/// A connection pool to one source.
+#[derive(Clone)]
+pub enum SourcePool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+    Mysql(MySqlPool),
+}
+
+/// Quotes an identifier that [`crate::policy::is_sql_table_name`] accepted, per dialect.
+pub fn quote(engine: Engine, name: &str) -> String {
+    let one = |part: &str| match engine {
+        Engine::Mysql => format!("`{}`", part.replace('`', "``")),
+        Engine::Sqlite | Engine::Postgres => format!("\"{}\"", part.replace('"', "\"\"")),
+    };
+    name.split('.').map(one).collect::<Vec<_>>().join(".")
+}
+
+/// The URL of a source, from its environment variable or its SQLite path.
+pub fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> {
+    if let Some(path) = policy.sqlite_path(&source.source) {
+        if !path.exists() {
+            bail!(
+                "source `{}`: the SQLite database {} does not exist",
+                source.id(),
+                path.display()
+            );
+        }
+        return Ok(format!("sqlite://{}", path.display()));
+    }
+    let env = source
+        .source
+        .url_env
+        .as_ref()
+        .map(|e| e.get_ref().as_str())
+        .unwrap_or_default();
+    std::env::var(env).with_context(|| {
+        format!(
+            "source `{}`: the environment variable {env} with its connection URL is not set",
+            source.id()
+        )
+    })
+}
+
+impl SourcePool {
+    pub async fn connect(policy: &Policy, source: &SourceDef) -> Result<SourcePool> {
+        let url = source_url(policy, source)?;
+        let shown = redact_url(&url);
+        let failed = || format!("source `{}`: cannot connect to {shown}", source.id());
+        let timeout = Duration::from_secs(10);
+        let pool = match source.source.engine {
+            Engine::Sqlite => {
+                let options = SqliteConnectOptions::from_str(&url)
+                    .with_context(failed)?
+                    .create_if_missing(false)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(false);
+                SourcePool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .acquire_timeout(timeout)
+                        .connect_with(options)
+                        .await
+                        .with_context(failed)?,
+                )
+            }
+            Engine::Postgres => {
+                let options = PgConnectOptions::from_str(&url).with_context(failed)?;
+                SourcePool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(2)
+                        .acquire_timeout(timeout)
+                        .connect_with(options)
+                        .await
+                        .with_context(failed)?,
+                )
+            }
+            Engine::Mysql => {
+                let options = MySqlConnectOptions::from_str(&url).with_context(failed)?;
+                SourcePool::Mysql(
+                    MySqlPoolOptions::new()
+                        .max_connections(2)
+                        .acquire_timeout(timeout)
+                        .connect_with(options)
+                        .await
+                        .with_context(failed)?,
+                )
+            }
+        };
+        Ok(pool)
+    }
+
+    /// Every table and its columns as the database has them. Tables outside the
+    /// connection's default schema are named `schema.table`.
+    pub async fn schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
+        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        match self {
+            SourcePool::Sqlite(pool) => {
+                let rows = sqlx::query(
+                    "SELECT m.name, p.name FROM sqlite_master AS m \
+                     JOIN pragma_table_info(m.name) AS p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                     AND m.name NOT LIKE '_sqlx_%'",
+                )
+                .fetch_all(pool)
+                .await?;
+                for row in rows {
+                    tables
+                        .entry(row.try_get(0)?)
+                        .or_default()
+                        .insert(row.try_get(1)?);
+                }
+            }
+            SourcePool::Postgres(pool) => {
+                let rows = sqlx::query(
+                    "SELECT CASE WHEN c.table_schema = current_schema() THEN c.table_name::text \
+                            ELSE c.table_schema || '.' || c.table_name END, c.column_name::text \
+                     FROM information_schema.columns c \
+                     JOIN information_schema.tables t \
+                       ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+                     WHERE t.table_type = 'BASE TABLE' \
+                       AND c.table_schema NOT IN ('pg_catalog', 'information_schema') \
+                       AND c.table_schema NOT LIKE 'pg_toast%'",
+                )
+                .fetch_all(pool)
+                .await?;
+                for row in rows {
+                    tables
+                        .entry(row.try_get(0)?)
+                        .or_default()
+                        .insert(row.try_get(1)?);
+                }
+            }
+            SourcePool::Mysql(pool) => {
+                let rows = sqlx::query(
+                    "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) \
+                     FROM information_schema.columns c \
+                     JOIN information_schema.tables t \
+                       ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+                     WHERE t.table_type = 'BASE TABLE' AND c.table_schema = DATABASE()",
+                )
+                .fetch_all(pool)
+                .await?;
+                for row in rows {
+                    tables
+                        .entry(row.try_get(0)?)
+                        .or_default()
+                        .insert(row.try_get(1)?);
+                }
+            }
+        }
+        Ok(tables)
+    }
+
+    pub async fn close(&self) {
+        match self {
+            SourcePool::Sqlite(pool) => pool.close().await,
+            SourcePool::Postgres(pool) => pool.close().await,
+            SourcePool::Mysql(pool) => pool.close().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_follows_the_dialect() {
+        assert_eq!(quote(Engine::Postgres, "crm.Leads"), "\"crm\".\"Leads\"");
+        assert_eq!(quote(Engine::Mysql, "orders"), "`orders`");
+        assert_eq!(quote(Engine::Sqlite, "a\"b"), "\"a\"\"b\"");
+    }
+}

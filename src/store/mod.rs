@@ -1,0 +1,165 @@
+//! The state store: privops' own ledger (audit trail, consent, requests, journals).
+//!
+//! Embedded SQLite by default (`.privops/state.db` beside the policy folder), PostgreSQL
+//! by URL so several hosts share one ledger. Both are reached through sqlx's `Any`
+//! driver with `$N` placeholders, which both engines accept; the schema comes from
+//! embedded migrations, one set per engine.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+use crate::fsutil;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct Store {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// The store's location with any password removed, for messages.
+    pub display: String,
+}
+
+pub const STATE_ENV: &str = "PRIVOPS_STATE";
+
+/// Where the default store lives: `.privops/` beside the policy folder.
+pub fn workspace_dir(policy_dir: &Path) -> PathBuf {
+    let absolute = std::path::absolute(policy_dir).unwrap_or_else(|_| policy_dir.to_path_buf());
+    absolute
+        .parent()
+        .map(|p| p.join(".privops"))
+        .unwrap_or_else(|| PathBuf::from(".privops"))
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `url`, or the default SQLite file under
+    /// `workspace`, and brings its schema up to date.
+    pub async fn open(url: Option<&str>, workspace: &Path) -> Result<Store> {
+        install_default_drivers();
+        let (url, backend, display) = match url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                (url.to_string(), Backend::Postgres, redact_url(url))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                sqlite_url(Path::new(path))?
+            }
+            Some(url) if url.contains("://") => bail!(
+                "unsupported state store `{}`: use a SQLite path or sqlite:// URL, or a postgres:// URL",
+                redact_url(url)
+            ),
+            Some(path) => sqlite_url(Path::new(path))?,
+            None => sqlite_url(&workspace.join("state.db"))?,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot open the state store {display}"))?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+            pool.execute("PRAGMA synchronous = NORMAL").await?;
+        }
+        let store = Store {
+            pool,
+            backend,
+            display,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        // Two processes may race to create a new store; the loser retries once the
+        // winner's migration is visible.
+        let mut attempt = 0;
+        loop {
+            match migrator.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(error) => {
+                    attempt += 1;
+                    if attempt >= 5 {
+                        return Err(error).with_context(|| {
+                            format!("cannot prepare the state store {}", self.display)
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                }
+            }
+        }
+    }
+
+    /// Begins a transaction that writes: it first takes the store's write lock row, so
+    /// appends to the audit chain are serialised across processes and hosts.
+    pub async fn begin_write(&self) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE write_lock SET taken_at = $1 WHERE id = 1")
+            .bind(crate::time::now_text())
+            .execute(&mut *tx)
+            .await
+            .context("cannot lock the state store for writing")?;
+        Ok(tx)
+    }
+}
+
+fn sqlite_url(path: &Path) -> Result<(String, Backend, String)> {
+    fsutil::touch_private(path)?;
+    let display = path.display().to_string();
+    Ok((
+        format!("sqlite://{}?mode=rwc", path.display()),
+        Backend::Sqlite,
+        display,
+    ))
+}
+
+/// Removes a password from a URL before it is shown anywhere.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            super::redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(super::redact_url("postgres://db/x"), "postgres://db/x");
+    }
+}

@@ -1,0 +1,181 @@
+//! Data subjects: parsing `KIND:VALUE`, normalising identities as the policy says, and
+//! the keyed reference under which privops records a subject without keeping who it is.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::fsutil;
+use crate::policy::{Normalise, Policy};
+
+/// A subject identity after normalisation: `email:alice@example.com`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Subject {
+    pub kind: String,
+    pub value: String,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind, self.value)
+    }
+}
+
+impl Subject {
+    /// Parses `KIND:VALUE` and normalises the value by the rule of its kind.
+    pub fn parse(text: &str, policy: &Policy) -> Result<Subject> {
+        let Some((kind, value)) = text.split_once(':') else {
+            bail!("subject `{text}` must be written KIND:VALUE, e.g. email:alice@example.com");
+        };
+        let kind = kind.trim();
+        let Some(identity) = policy.identity_kind(kind) else {
+            let known: Vec<&str> = policy
+                .identities
+                .iter()
+                .map(|(_, i)| i.get_ref().kind.get_ref().as_str())
+                .collect();
+            bail!(
+                "subject `{text}`: unknown identity kind `{kind}`; the policy declares: {}",
+                known.join(", ")
+            );
+        };
+        let region = identity.default_region.as_ref().map(|r| r.get_ref().as_str());
+        let value = normalise(identity.normalise, region, value)
+            .with_context(|| format!("subject `{text}`"))?;
+        Ok(Subject {
+            kind: kind.to_string(),
+            value,
+        })
+    }
+}
+
+/// Applies one normalisation rule; errors say what is wrong with the value.
+pub fn normalise(rule: Normalise, default_region: Option<&str>, value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        bail!("the value is empty");
+    }
+    match rule {
+        Normalise::Trim => Ok(trimmed.to_string()),
+        Normalise::Lower => Ok(trimmed.to_lowercase()),
+        Normalise::Email => {
+            let lowered = trimmed.to_lowercase();
+            if !email_address::EmailAddress::is_valid(&lowered) {
+                bail!("`{trimmed}` is not a valid e-mail address");
+            }
+            Ok(lowered)
+        }
+        Normalise::Phone => {
+            let region = default_region
+                .map(|r| r.parse::<phonenumber::country::Id>())
+                .transpose()
+                .map_err(|_| anyhow::anyhow!("unknown default region"))?;
+            let number = phonenumber::parse(region, trimmed)
+                .map_err(|e| anyhow::anyhow!("`{trimmed}` is not a phone number: {e}"))?;
+            if !phonenumber::is_valid(&number) {
+                bail!("`{trimmed}` is not a valid phone number");
+            }
+            Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+        }
+    }
+}
+
+/// The secret behind keyed subject references.
+#[derive(Clone)]
+pub struct SubjectKey(Vec<u8>);
+
+impl fmt::Debug for SubjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SubjectKey(..)")
+    }
+}
+
+pub const SUBJECT_KEY_ENV: &str = "PRIVOPS_SUBJECT_KEY";
+
+impl SubjectKey {
+    /// `PRIVOPS_SUBJECT_KEY` when set, else the key file, created (0600) on first use.
+    pub fn load(key_file: &Path) -> Result<SubjectKey> {
+        if let Ok(key) = std::env::var(SUBJECT_KEY_ENV) {
+            if key.len() < 16 {
+                bail!("{SUBJECT_KEY_ENV} is too short: use at least 16 characters (32 random bytes in hex is best)");
+            }
+            return Ok(SubjectKey(key.into_bytes()));
+        }
+        if key_file.exists() {
+            let text = std::fs::read_to_string(key_file)
+                .with_context(|| format!("cannot read the subject key {}", key_file.display()))?;
+            let key = hex::decode(text.trim())
+                .with_context(|| format!("the subject key {} is not hex", key_file.display()))?;
+            return Ok(SubjectKey(key));
+        }
+        let key: [u8; 32] = rand::random();
+        fsutil::write_private_new(key_file, format!("{}\n", hex::encode(key)).as_bytes())
+            .with_context(|| format!("cannot create the subject key {}", key_file.display()))?;
+        Ok(SubjectKey(key.to_vec()))
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> SubjectKey {
+        SubjectKey(bytes.to_vec())
+    }
+
+    fn mac(&self, domain: &str, text: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        mac.update(domain.as_bytes());
+        mac.update(&[0]);
+        mac.update(text.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The keyed reference of a subject: stable, and revealing nothing without the key.
+    pub fn reference(&self, subject: &Subject) -> String {
+        self.mac("subject", &subject.to_string())
+    }
+
+    /// A keyed pseudonym for a masked value (erasure and holds with `mask = "hmac"`).
+    pub fn pseudonym(&self, value: &str) -> String {
+        self.mac("pseudonym", value)[..32].to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowered() {
+        assert_eq!(
+            normalise(Normalise::Email, None, " Alice@Example.COM ").unwrap(),
+            "alice@example.com"
+        );
+        assert!(normalise(Normalise::Email, None, "not-an-address").is_err());
+    }
+
+    #[test]
+    fn phones_become_e164() {
+        assert_eq!(
+            normalise(Normalise::Phone, Some("IL"), "050-123-4567").unwrap(),
+            "+972501234567"
+        );
+        assert_eq!(
+            normalise(Normalise::Phone, Some("IL"), "+49 30 901820").unwrap(),
+            "+4930901820"
+        );
+        assert!(normalise(Normalise::Phone, Some("IL"), "12").is_err());
+    }
+
+    #[test]
+    fn references_depend_on_the_key() {
+        let subject = Subject {
+            kind: "email".into(),
+            value: "a@example.com".into(),
+        };
+        let one = SubjectKey::from_bytes(b"0123456789abcdef0123");
+        let two = SubjectKey::from_bytes(b"fedcba9876543210fedc");
+        assert_eq!(one.reference(&subject), one.reference(&subject));
+        assert_ne!(one.reference(&subject), two.reference(&subject));
+        assert_eq!(one.reference(&subject).len(), 64);
+    }
+}

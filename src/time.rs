@@ -1,0 +1,28 @@
+//! Times as privops stores and shows them: UTC, RFC 3339 with microseconds, so that text
+//! order is time order on every engine.
+
+use anyhow::{Result, bail};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+pub fn to_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn now_text() -> String {
+    to_text(now())
+}
+
+/// Parses an RFC 3339 time or a plain date (midnight UTC), as given on the command line.
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
+    }
+    bail!("`{text}` is not a time: write RFC 3339 (2026-11-25T09:30:00Z) or a date (2026-11-25)")
+}
