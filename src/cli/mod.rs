@@ -50,6 +50,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Demo(commands::demo::DemoArgs),
 
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
@@ -104,6 +105,7 @@ pub fn main() -> ExitCode {
 
 async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
     match command {
+        Command::Demo(args) => commands::demo::run(ctx, &args).await,
 
         Command::Policy(command) => commands::policy::run(ctx, &command).await,
         Command::Audit(command) => commands::audit::run(ctx, &command).await,

@@ -92,7 +92,7 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
                 .as_deref()
                 .map(|s| s[..12.min(s.len())].to_string())
                 .unwrap_or_default(),
-            entry.details.clone(),
+            shorten(&entry.details, 100),
         ]);
     }
     ctx.out.print_table(&table);
@@ -127,4 +127,13 @@ async fn verify(ctx: &Ctx) -> Result<Outcome> {
         None => Outcome::Success,
         Some(_) => Outcome::No,
     })
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
 }

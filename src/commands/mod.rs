@@ -1,6 +1,7 @@
 //! One module per command group; each exposes its clap arguments and a `run`.
 
 pub mod audit;
+pub mod demo;
 
 pub mod generate;
 pub mod policy;
