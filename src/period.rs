@@ -27,7 +27,9 @@ impl FromStr for Period {
             .unwrap_or(trimmed.len());
         let (digits, unit) = trimmed.split_at(split);
         let invalid = || {
-            format!("invalid period `{text}`: write a number and a unit, e.g. `12h`, `30d`, `4w`, `6m`, `7y`")
+            format!(
+                "invalid period `{text}`: write a number and a unit, e.g. `12h`, `30d`, `4w`, `6m`, `7y`"
+            )
         };
         let count: u32 = digits.parse().map_err(|_| invalid())?;
         let period = match unit.trim() {

@@ -42,7 +42,10 @@ impl Subject {
                 known.join(", ")
             );
         };
-        let region = identity.default_region.as_ref().map(|r| r.get_ref().as_str());
+        let region = identity
+            .default_region
+            .as_ref()
+            .map(|r| r.get_ref().as_str());
         let value = normalise(identity.normalise, region, value)
             .with_context(|| format!("subject `{text}`"))?;
         Ok(Subject {
@@ -100,7 +103,9 @@ impl SubjectKey {
     pub fn load(key_file: &Path) -> Result<SubjectKey> {
         if let Ok(key) = std::env::var(SUBJECT_KEY_ENV) {
             if key.len() < 16 {
-                bail!("{SUBJECT_KEY_ENV} is too short: use at least 16 characters (32 random bytes in hex is best)");
+                bail!(
+                    "{SUBJECT_KEY_ENV} is too short: use at least 16 characters (32 random bytes in hex is best)"
+                );
             }
             return Ok(SubjectKey(key.into_bytes()));
         }
@@ -122,7 +127,8 @@ impl SubjectKey {
     }
 
     fn mac(&self, domain: &str, text: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         mac.update(domain.as_bytes());
         mac.update(&[0]);
         mac.update(text.as_bytes());
@@ -156,8 +162,8 @@ mod tests {
     #[test]
     fn phones_become_e164() {
         assert_eq!(
-            normalise(Normalise::Phone, Some("IL"), "050-123-4567").unwrap(),
-            "+972501234567"
+            normalise(Normalise::Phone, Some("IL"), "054-612-3456").unwrap(),
+            "+972546123456"
         );
         assert_eq!(
             normalise(Normalise::Phone, Some("IL"), "+49 30 901820").unwrap(),

@@ -18,9 +18,15 @@ impl Placeholder {
         match self {
             Placeholder::Identity(kind) => match policy.identity_kind(kind) {
                 Some(_) => Ok(()),
-                None => Err(format!("placeholder {{identity.{kind}}}: unknown identity kind `{kind}`")),
+                None => Err(format!(
+                    "placeholder {{identity.{kind}}}: unknown identity kind `{kind}`"
+                )),
             },
-            Placeholder::Column { source, table, column } => {
+            Placeholder::Column {
+                source,
+                table,
+                column,
+            } => {
                 let found = policy
                     .source(source)
                     .and_then(|s| s.table(table))
@@ -71,7 +77,10 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
         let close = after
             .find('}')
             .ok_or_else(|| format!("unclosed `{{` in template `{template}`"))?;
-        out.push(Piece::Placeholder(parse_placeholder(&after[..close], template)?));
+        out.push(Piece::Placeholder(parse_placeholder(
+            &after[..close],
+            template,
+        )?));
         rest = &after[close + 1..];
     }
     out.push(Piece::Text(rest));
@@ -106,7 +115,8 @@ pub fn render(
             Piece::Text(text) => out.push_str(text),
             Piece::Brace(brace) => out.push(brace),
             Piece::Placeholder(p) => {
-                let value = value_of(&p).ok_or_else(|| format!("no value for {p:?} in `{template}`"))?;
+                let value =
+                    value_of(&p).ok_or_else(|| format!("no value for {p:?} in `{template}`"))?;
                 out.push_str(&encode(&value));
             }
         }
@@ -132,7 +142,10 @@ mod tests {
             |v| v.replace(' ', "%20").replace('/', "%2F"),
         )
         .unwrap();
-        assert_eq!(rendered, "/calendars/{primary}/events/ev%2F1?who=a%20b@example.com");
+        assert_eq!(
+            rendered,
+            "/calendars/{primary}/events/ev%2F1?who=a%20b@example.com"
+        );
     }
 
     #[test]

@@ -22,7 +22,10 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
         return Ok(at.with_timezone(&Utc));
     }
     if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc());
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc());
     }
     bail!("`{text}` is not a time: write RFC 3339 (2026-11-25T09:30:00Z) or a date (2026-11-25)")
 }

@@ -59,7 +59,11 @@ pub fn canonical_json(value: &Value) -> String {
             Value::Object(map) => {
                 let mut keys: Vec<&String> = map.keys().collect();
                 keys.sort();
-                Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), sorted(&map[k])))
+                        .collect(),
+                )
             }
             Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
             other => other.clone(),
@@ -142,7 +146,10 @@ pub async fn record_policy_version(tx: &mut Tx, actor: &str, digest: &str) -> Re
         append(
             tx,
             actor,
-            &[NewEntry::new("policy.version", serde_json::json!({ "digest": digest }))],
+            &[NewEntry::new(
+                "policy.version",
+                serde_json::json!({ "digest": digest }),
+            )],
         )
         .await?;
     }

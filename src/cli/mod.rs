@@ -14,7 +14,12 @@ use crate::output::{ColorChoice, Format, Output};
 /// GDPR privacy operations from declarative policy files: consent, access, erasure,
 /// retention and a verifiable audit trail.
 #[derive(Debug, Parser)]
-#[command(name = "privops", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "privops",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -29,7 +34,13 @@ pub struct GlobalArgs {
     pub policy: Option<PathBuf>,
     /// The state store: a SQLite path or sqlite:// URL, or a postgres:// URL
     /// [default: .privops/state.db beside the policy folder]
-    #[arg(long, global = true, env = "PRIVOPS_STATE", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "PRIVOPS_STATE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub state: Option<String>,
     /// Output format
     #[arg(long, global = true, value_enum, default_value = "human")]

@@ -80,7 +80,9 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
         ctx.out.json(&listed);
         return Ok(Outcome::Success);
     }
-    let mut table = ctx.out.table(&["seq", "at", "actor", "action", "subject", "details"]);
+    let mut table = ctx
+        .out
+        .table(&["seq", "at", "actor", "action", "subject", "details"]);
     for entry in &entries {
         table.add_row(vec![
             entry.seq.to_string(),

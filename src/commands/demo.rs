@@ -33,11 +33,26 @@ pub struct DemoArgs {
 
 /// The example policy set, compiled in so the binary can lay it out anywhere.
 pub const POLICY_FILES: &[(&str, &str)] = &[
-    ("controller.toml", include_str!("../../policies/controller.toml")),
-    ("purposes.toml", include_str!("../../policies/purposes.toml")),
-    ("providers.toml", include_str!("../../policies/providers.toml")),
-    ("sources/crm.toml", include_str!("../../policies/sources/crm.toml")),
-    ("sources/messaging.toml", include_str!("../../policies/sources/messaging.toml")),
+    (
+        "controller.toml",
+        include_str!("../../policies/controller.toml"),
+    ),
+    (
+        "purposes.toml",
+        include_str!("../../policies/purposes.toml"),
+    ),
+    (
+        "providers.toml",
+        include_str!("../../policies/providers.toml"),
+    ),
+    (
+        "sources/crm.toml",
+        include_str!("../../policies/sources/crm.toml"),
+    ),
+    (
+        "sources/messaging.toml",
+        include_str!("../../policies/sources/messaging.toml"),
+    ),
 ];
 
 const CRM_SCHEMA: &str = include_str!("../demo/crm.sql");
@@ -69,7 +84,8 @@ pub async fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Outcome> {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         fsutil::create_private_dir(&data_dir)?;
         let now = Utc::now();
@@ -86,7 +102,8 @@ pub async fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Outcome> {
         .await?;
         tx.commit().await?;
         store.pool.close().await;
-        ctx.out.status(&format!("created the demo workspace {}", dir.display()));
+        ctx.out
+            .status(&format!("created the demo workspace {}", dir.display()));
     }
     let samples = sample_subjects(&data_dir.join("crm.db")).await?;
     let state = state_dir.join("state.db");
@@ -149,7 +166,12 @@ impl From<Option<String>> for Cell {
 }
 
 /// Multi-row inserts, chunked under SQLite's bound-parameter limit.
-async fn insert(pool: &SqlitePool, table: &str, columns: &[&str], rows: Vec<Vec<Cell>>) -> Result<i64> {
+async fn insert(
+    pool: &SqlitePool,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Cell>>,
+) -> Result<i64> {
     let count = rows.len() as i64;
     let per_chunk = (30_000 / columns.len()).max(1);
     let mut tx = pool.begin().await?;
@@ -174,19 +196,35 @@ async fn insert(pool: &SqlitePool, table: &str, columns: &[&str], rows: Vec<Vec<
 }
 
 const FIRST: &[&str] = &[
-    "Noa", "Yael", "Tamar", "Maya", "Shira", "Adi", "Lior", "Dana", "Eitan", "Omer", "Itai", "Yonatan",
-    "Amit", "Daniel", "Ariel", "Avi", "Anna", "Lukas", "Sofia", "Marco", "Elena", "Jonas", "Clara", "Mateo",
-    "Léa", "Hugo", "Zoë", "Björn", "Inès", "Ørjan",
+    "Noa", "Yael", "Tamar", "Maya", "Shira", "Adi", "Lior", "Dana", "Eitan", "Omer", "Itai",
+    "Yonatan", "Amit", "Daniel", "Ariel", "Avi", "Anna", "Lukas", "Sofia", "Marco", "Elena",
+    "Jonas", "Clara", "Mateo", "Léa", "Hugo", "Zoë", "Björn", "Inès", "Ørjan",
 ];
 const LAST: &[&str] = &[
-    "Cohen", "Levi", "Mizrahi", "Peretz", "Biton", "Dahan", "Avraham", "Friedman", "Katz", "Azoulay",
-    "Müller", "Schmidt", "Rossi", "García", "Dubois", "Novak", "Jensen", "O'Brien", "Silva", "Nowak",
+    "Cohen", "Levi", "Mizrahi", "Peretz", "Biton", "Dahan", "Avraham", "Friedman", "Katz",
+    "Azoulay", "Müller", "Schmidt", "Rossi", "García", "Dubois", "Novak", "Jensen", "O'Brien",
+    "Silva", "Nowak",
 ];
 const COMPANIES: &[&str] = &[
-    "Negev Solar", "Haifa Robotics", "Galil Foods", "Tel Aviv Legal", "Jaffa Design", "Eilat Travel",
-    "Carmel Health", "Berlin Bikes", "Lyon Textiles", "Milano Moda",
+    "Negev Solar",
+    "Haifa Robotics",
+    "Galil Foods",
+    "Tel Aviv Legal",
+    "Jaffa Design",
+    "Eilat Travel",
+    "Carmel Health",
+    "Berlin Bikes",
+    "Lyon Textiles",
+    "Milano Moda",
 ];
-const FEATURES: &[&str] = &["whatsapp_reply", "lead_scoring", "meeting_booking", "email_draft", "voice_transcription", "invoice_reminder"];
+const FEATURES: &[&str] = &[
+    "whatsapp_reply",
+    "lead_scoring",
+    "meeting_booking",
+    "email_draft",
+    "voice_transcription",
+    "invoice_reminder",
+];
 const AGENTS: &[&str] = &["AVA", "ATLAS", "SAGE", "FELIX", "SCOUT", "NOVA"];
 
 struct Person {
@@ -230,11 +268,17 @@ fn person(rng: &mut StdRng, n: usize) -> Person {
 }
 
 /// Fills both databases; returns the row count per table.
-async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map<String, serde_json::Value>> {
+async fn generate(
+    data_dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
     let mut rng = StdRng::seed_from_u64(20_260_323);
     let mut counts = serde_json::Map::new();
     let crm = open_new(&data_dir.join("crm.db")).await?;
-    sqlx::raw_sql(CRM_SCHEMA).execute(&crm).await.context("cannot create the demo CRM schema")?;
+    sqlx::raw_sql(CRM_SCHEMA)
+        .execute(&crm)
+        .await
+        .context("cannot create the demo CRM schema")?;
     let messaging = open_new(&data_dir.join("messaging.db")).await?;
     sqlx::raw_sql(MESSAGING_SCHEMA)
         .execute(&messaging)
@@ -258,13 +302,35 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
                 p.email.clone().into(),
                 p.name.clone().into(),
                 p.phone.clone().into(),
-                format!("$argon2id$v=19$m=19456,t=2,p=1${}", hex::encode(rng.r#gen::<[u8; 16]>())).into(),
+                format!(
+                    "$argon2id$v=19$m=19456,t=2,p=1${}",
+                    hex::encode(rng.r#gen::<[u8; 16]>())
+                )
+                .into(),
                 (if i == 0 { "admin" } else { "agent" }).into(),
                 ts(ago(&mut rng, now, 900)).into(),
             ]
         })
         .collect();
-    counts.insert("users".into(), insert(&crm, "users", &["id", "email", "name", "phone", "password_hash", "role", "created_at"], rows).await?.into());
+    counts.insert(
+        "users".into(),
+        insert(
+            &crm,
+            "users",
+            &[
+                "id",
+                "email",
+                "name",
+                "phone",
+                "password_hash",
+                "role",
+                "created_at",
+            ],
+            rows,
+        )
+        .await?
+        .into(),
+    );
     let mut push = Vec::new();
     let mut telegram = Vec::new();
     let mut sessions = Vec::new();
@@ -279,21 +345,61 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
             ]);
         }
         if user % 2 == 1 {
-            telegram.push(vec![user.into(), format!("{}", rng.gen_range(100_000_000..999_999_999)).into(), ts(ago(&mut rng, now, 300)).into()]);
+            telegram.push(vec![
+                user.into(),
+                format!("{}", rng.gen_range(100_000_000..999_999_999)).into(),
+                ts(ago(&mut rng, now, 300)).into(),
+            ]);
         }
         for _ in 0..rng.gen_range(2..8) {
             sessions.push(vec![
                 Cell::Int(sessions.len() as i64 + 1),
                 user.into(),
-                format!("10.{}.{}.{}", rng.gen_range(0..255), rng.gen_range(0..255), rng.gen_range(1..255)).into(),
+                format!(
+                    "10.{}.{}.{}",
+                    rng.gen_range(0..255),
+                    rng.gen_range(0..255),
+                    rng.gen_range(1..255)
+                )
+                .into(),
                 "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0".into(),
                 ts(ago(&mut rng, now, 90)).into(),
             ]);
         }
     }
-    counts.insert("push_tokens".into(), insert(&crm, "push_tokens", &["id", "user_id", "token", "platform", "created_at"], push).await?.into());
-    counts.insert("telegram_links".into(), insert(&crm, "telegram_links", &["user_id", "telegram_chat_id", "linked_at"], telegram).await?.into());
-    counts.insert("sessions".into(), insert(&crm, "sessions", &["id", "user_id", "ip_address", "user_agent", "last_activity"], sessions).await?.into());
+    counts.insert(
+        "push_tokens".into(),
+        insert(
+            &crm,
+            "push_tokens",
+            &["id", "user_id", "token", "platform", "created_at"],
+            push,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "telegram_links".into(),
+        insert(
+            &crm,
+            "telegram_links",
+            &["user_id", "telegram_chat_id", "linked_at"],
+            telegram,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "sessions".into(),
+        insert(
+            &crm,
+            "sessions",
+            &["id", "user_id", "ip_address", "user_agent", "last_activity"],
+            sessions,
+        )
+        .await?
+        .into(),
+    );
 
     // Leads, some of whom became clients; clients without a lead; their records.
     let people: Vec<Person> = (0..320).map(|n| person(&mut rng, n)).collect();
@@ -305,11 +411,21 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
             lead_id.into(),
             p.name.clone().into(),
             p.email.clone().into(),
-            (if i % 7 == 0 { None } else { Some(p.phone.clone()) }).into(),
+            (if i % 7 == 0 {
+                None
+            } else {
+                Some(p.phone.clone())
+            })
+            .into(),
             p.company.clone().into(),
             ["new", "contacted", "qualified", "won", "lost"][i % 5].into(),
             ["website", "whatsapp", "referral", "event"][i % 4].into(),
-            (if i % 3 == 0 { Some(format!("Asked about pricing for {}", p.company)) } else { None }).into(),
+            (if i % 3 == 0 {
+                Some(format!("Asked about pricing for {}", p.company))
+            } else {
+                None
+            })
+            .into(),
             ts(ago(&mut rng, now, 1_100)).into(),
         ]);
         if i % 2 == 0 {
@@ -319,7 +435,27 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
     for i in 240..people.len() {
         clients.push((None, i));
     }
-    counts.insert("leads".into(), insert(&crm, "leads", &["id", "name", "email", "phone", "company", "status", "source", "notes", "created_at"], leads).await?.into());
+    counts.insert(
+        "leads".into(),
+        insert(
+            &crm,
+            "leads",
+            &[
+                "id",
+                "name",
+                "email",
+                "phone",
+                "company",
+                "status",
+                "source",
+                "notes",
+                "created_at",
+            ],
+            leads,
+        )
+        .await?
+        .into(),
+    );
     let mut client_rows = Vec::new();
     let mut meetings = Vec::new();
     let mut emails = Vec::new();
@@ -350,7 +486,12 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
                 id.into(),
                 client_id.into(),
                 format!("Onboarding call with {}", p.company).into(),
-                format!("{}; {}", p.email, staff[rng.gen_range(0..staff.len())].email).into(),
+                format!(
+                    "{}; {}",
+                    p.email,
+                    staff[rng.gen_range(0..staff.len())].email
+                )
+                .into(),
                 ts(now + Duration::days(rng.gen_range(-200..30))).into(),
                 format!("evt_{}", hex::encode(rng.r#gen::<[u8; 8]>())).into(),
                 ts(ago(&mut rng, now, 300)).into(),
@@ -374,7 +515,12 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
                 format!("INV-{:06}", id).into(),
                 p.name.clone().into(),
                 format!("{} Herzl St, Tel Aviv", rng.gen_range(1..200)).into(),
-                (if c % 4 == 0 { Some(format!("IL{:09}", rng.gen_range(0..1_000_000_000))) } else { None }).into(),
+                (if c % 4 == 0 {
+                    Some(format!("IL{:09}", rng.gen_range(0..1_000_000_000)))
+                } else {
+                    None
+                })
+                .into(),
                 Cell::Int(rng.gen_range(5_000..500_000)),
                 "ILS".into(),
                 ts(ago(&mut rng, now, 365 * 9)).into(),
@@ -387,7 +533,12 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
                 id.into(),
                 p.phone.clone().into(),
                 (if inbound { "in" } else { "out" }).into(),
-                (if inbound { "Hi, can we move our meeting?" } else { "Sure, Thursday 10:00 works." }).into(),
+                (if inbound {
+                    "Hi, can we move our meeting?"
+                } else {
+                    "Sure, Thursday 10:00 works."
+                })
+                .into(),
                 format!("gapi-{}", hex::encode(rng.r#gen::<[u8; 6]>())).into(),
                 ts(ago(&mut rng, now, 500)).into(),
             ]);
@@ -414,7 +565,12 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
                     Cell::Int(ai_messages.len() as i64 + 1),
                     conversation_id.into(),
                     (if turn % 2 == 0 { "user" } else { "assistant" }).into(),
-                    (if turn % 2 == 0 { format!("Summarise my open deals, I am {}", p.name) } else { "Here is the summary of your open deals.".to_string() }).into(),
+                    (if turn % 2 == 0 {
+                        format!("Summarise my open deals, I am {}", p.name)
+                    } else {
+                        "Here is the summary of your open deals.".to_string()
+                    })
+                    .into(),
                     ts(ago(&mut rng, now, 400)).into(),
                 ]);
             }
@@ -448,31 +604,203 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
             ]);
         }
     }
-    counts.insert("clients".into(), insert(&crm, "clients", &["id", "lead_id", "name", "email", "phone", "company", "address", "created_at"], client_rows).await?.into());
-    counts.insert("meetings".into(), insert(&crm, "meetings", &["id", "client_id", "title", "attendees", "starts_at", "calendar_event_id", "created_at"], meetings).await?.into());
-    counts.insert("email_records".into(), insert(&crm, "email_records", &["id", "client_id", "to_address", "subject", "body", "sent_at"], emails).await?.into());
-    counts.insert("invoices".into(), insert(&crm, "invoices", &["id", "client_id", "number", "billing_name", "billing_address", "vat_id", "amount_cents", "currency", "issued_at"], invoices).await?.into());
-    counts.insert("whatsapp_messages".into(), insert(&messaging, "whatsapp_messages", &["id", "phone", "direction", "body", "provider_message_id", "sent_at"], whatsapp).await?.into());
-    counts.insert("voice_transcripts".into(), insert(&messaging, "voice_transcripts", &["id", "message_id", "transcript", "duration_s", "created_at"], transcripts).await?.into());
-    counts.insert("ai_conversations".into(), insert(&messaging, "ai_conversations", &["id", "contact_email", "agent", "started_at"], conversations).await?.into());
-    counts.insert("ai_messages".into(), insert(&messaging, "ai_messages", &["id", "conversation_id", "role", "content", "created_at"], ai_messages).await?.into());
-    counts.insert("ai_tool_calls".into(), insert(&messaging, "ai_tool_calls", &["id", "conversation_id", "tool", "parameters", "created_at"], tool_calls).await?.into());
-    counts.insert("chat_buffers".into(), insert(&messaging, "chat_buffers", &["id", "phone", "content", "created_at"], buffers).await?.into());
-    counts.insert("execution_logs".into(), insert(&messaging, "execution_logs", &["id", "client_email", "feature", "agent", "status", "duration_ms", "executed_at"], logs).await?.into());
+    counts.insert(
+        "clients".into(),
+        insert(
+            &crm,
+            "clients",
+            &[
+                "id",
+                "lead_id",
+                "name",
+                "email",
+                "phone",
+                "company",
+                "address",
+                "created_at",
+            ],
+            client_rows,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "meetings".into(),
+        insert(
+            &crm,
+            "meetings",
+            &[
+                "id",
+                "client_id",
+                "title",
+                "attendees",
+                "starts_at",
+                "calendar_event_id",
+                "created_at",
+            ],
+            meetings,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "email_records".into(),
+        insert(
+            &crm,
+            "email_records",
+            &[
+                "id",
+                "client_id",
+                "to_address",
+                "subject",
+                "body",
+                "sent_at",
+            ],
+            emails,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "invoices".into(),
+        insert(
+            &crm,
+            "invoices",
+            &[
+                "id",
+                "client_id",
+                "number",
+                "billing_name",
+                "billing_address",
+                "vat_id",
+                "amount_cents",
+                "currency",
+                "issued_at",
+            ],
+            invoices,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "whatsapp_messages".into(),
+        insert(
+            &messaging,
+            "whatsapp_messages",
+            &[
+                "id",
+                "phone",
+                "direction",
+                "body",
+                "provider_message_id",
+                "sent_at",
+            ],
+            whatsapp,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "voice_transcripts".into(),
+        insert(
+            &messaging,
+            "voice_transcripts",
+            &["id", "message_id", "transcript", "duration_s", "created_at"],
+            transcripts,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "ai_conversations".into(),
+        insert(
+            &messaging,
+            "ai_conversations",
+            &["id", "contact_email", "agent", "started_at"],
+            conversations,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "ai_messages".into(),
+        insert(
+            &messaging,
+            "ai_messages",
+            &["id", "conversation_id", "role", "content", "created_at"],
+            ai_messages,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "ai_tool_calls".into(),
+        insert(
+            &messaging,
+            "ai_tool_calls",
+            &["id", "conversation_id", "tool", "parameters", "created_at"],
+            tool_calls,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "chat_buffers".into(),
+        insert(
+            &messaging,
+            "chat_buffers",
+            &["id", "phone", "content", "created_at"],
+            buffers,
+        )
+        .await?
+        .into(),
+    );
+    counts.insert(
+        "execution_logs".into(),
+        insert(
+            &messaging,
+            "execution_logs",
+            &[
+                "id",
+                "client_email",
+                "feature",
+                "agent",
+                "status",
+                "duration_ms",
+                "executed_at",
+            ],
+            logs,
+        )
+        .await?
+        .into(),
+    );
     // Aggregates already rolled up from earlier periods.
     let mut metrics = Vec::new();
     for day in 200..230 {
         for feature in FEATURES {
             let executions = rng.gen_range(1..60);
             metrics.push(vec![
-                (now - Duration::days(day)).format("%Y-%m-%d").to_string().into(),
+                (now - Duration::days(day))
+                    .format("%Y-%m-%d")
+                    .to_string()
+                    .into(),
                 (*feature).into(),
                 Cell::Int(executions),
                 Cell::Int(executions * rng.gen_range(100..3_000)),
             ]);
         }
     }
-    counts.insert("usage_metrics_daily".into(), insert(&messaging, "usage_metrics_daily", &["day", "feature", "executions", "total_duration_ms"], metrics).await?.into());
+    counts.insert(
+        "usage_metrics_daily".into(),
+        insert(
+            &messaging,
+            "usage_metrics_daily",
+            &["day", "feature", "executions", "total_duration_ms"],
+            metrics,
+        )
+        .await?
+        .into(),
+    );
     crm.close().await;
     messaging.close().await;
     Ok(counts)
@@ -480,8 +808,13 @@ async fn generate(data_dir: &Path, now: DateTime<Utc>) -> Result<serde_json::Map
 
 /// A few subjects with data in several tables, for the printed hints.
 async fn sample_subjects(crm_path: &Path) -> Result<Vec<String>> {
-    let options = SqliteConnectOptions::new().filename(crm_path).read_only(true);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    let options = SqliteConnectOptions::new()
+        .filename(crm_path)
+        .read_only(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
     let emails: Vec<(String,)> = sqlx::query_as(
         "SELECT c.email FROM clients c JOIN invoices i ON i.client_id = c.id \
          JOIN meetings m ON m.client_id = c.id WHERE c.lead_id IS NOT NULL \
@@ -489,11 +822,15 @@ async fn sample_subjects(crm_path: &Path) -> Result<Vec<String>> {
     )
     .fetch_all(&pool)
     .await?;
-    let phone: Option<(String,)> = sqlx::query_as("SELECT phone FROM clients WHERE phone IS NOT NULL ORDER BY id LIMIT 1")
-        .fetch_optional(&pool)
-        .await?;
+    let phone: Option<(String,)> =
+        sqlx::query_as("SELECT phone FROM clients WHERE phone IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_optional(&pool)
+            .await?;
     pool.close().await;
-    let mut samples: Vec<String> = emails.into_iter().map(|(e,)| format!("email:{e}")).collect();
+    let mut samples: Vec<String> = emails
+        .into_iter()
+        .map(|(e,)| format!("email:{e}"))
+        .collect();
     samples.extend(phone.map(|(p,)| format!("phone:{p}")));
     Ok(samples)
 }

@@ -127,7 +127,9 @@ async fn live_drift(policy: &Policy, source: &crate::policy::SourceDef) -> Resul
                 kind: "table_not_in_policy",
                 table: table.clone(),
                 column: None,
-                message: format!("source `{id}`: table `{table}` is in the database but not in the policy"),
+                message: format!(
+                    "source `{id}`: table `{table}` is in the database but not in the policy"
+                ),
             }),
             Some(policy_table) => {
                 for column in columns {
@@ -166,7 +168,9 @@ async fn live_drift(policy: &Policy, source: &crate::policy::SourceDef) -> Resul
                 kind: "table_not_in_database",
                 table: table.to_string(),
                 column: None,
-                message: format!("source `{id}`: table `{table}` is in the policy but not in the database"),
+                message: format!(
+                    "source `{id}`: table `{table}` is in the policy but not in the database"
+                ),
             });
         }
     }
@@ -175,8 +179,8 @@ async fn live_drift(policy: &Policy, source: &crate::policy::SourceDef) -> Resul
 
 /// European Economic Area: transfers elsewhere are third-country transfers (Chapter V).
 const EEA: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "EU",
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "EU",
 ];
 
 /// The Art. 30 record and data map as one JSON value; Markdown and CSV are views of it.
@@ -220,7 +224,11 @@ pub fn record_of_processing(policy: &Policy) -> Value {
         .collect();
     let transfers: Vec<Value> = recipients
         .iter()
-        .filter(|r| r["third_countries"].as_array().is_some_and(|a| !a.is_empty()))
+        .filter(|r| {
+            r["third_countries"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        })
         .map(|r| {
             json!({
                 "recipient": r["name"],
@@ -368,8 +376,18 @@ fn map(ctx: &Ctx, args: &MapArgs) -> Result<Outcome> {
 fn data_map_csv(record: &Value) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
-        "source", "engine", "table", "aggregate", "column", "category", "personal", "identity",
-        "erase", "mask", "retention", "holds",
+        "source",
+        "engine",
+        "table",
+        "aggregate",
+        "column",
+        "category",
+        "personal",
+        "identity",
+        "erase",
+        "mask",
+        "retention",
+        "holds",
     ])?;
     let text = |v: &Value| match v {
         Value::Null => String::new(),
@@ -380,7 +398,12 @@ fn data_map_csv(record: &Value) -> Result<String> {
         for table in source["tables"].as_array().into_iter().flatten() {
             let retention = match &table["retention"] {
                 Value::Null => String::new(),
-                r => format!("{} from {} then {}", text(&r["period"]), text(&r["from"]), text(&r["then"])),
+                r => format!(
+                    "{} from {} then {}",
+                    text(&r["period"]),
+                    text(&r["from"]),
+                    text(&r["then"])
+                ),
             };
             let holds: Vec<String> = table["holds"]
                 .as_array()

@@ -19,13 +19,22 @@ pub const CATEGORIES: &[(&str, &str)] = &[
     ("user.contact.address.postal_code", "Postal code"),
     ("user.contact.address.country", "Country"),
     ("user.contact.fax_number", "Fax number"),
-    ("user.contact.messaging_handle", "Messenger account (Telegram, WhatsApp id)"),
+    (
+        "user.contact.messaging_handle",
+        "Messenger account (Telegram, WhatsApp id)",
+    ),
     ("user.account", "Account data"),
     ("user.account.username", "User name"),
     ("user.account.settings", "Preferences and settings"),
     ("user.authorization", "Credentials and authorisation"),
-    ("user.authorization.credentials", "Password hashes, API keys"),
-    ("user.authorization.session", "Session identifiers and cookies"),
+    (
+        "user.authorization.credentials",
+        "Password hashes, API keys",
+    ),
+    (
+        "user.authorization.session",
+        "Session identifiers and cookies",
+    ),
     ("user.unique_id", "Identifier assigned to the subject"),
     ("user.device", "Device data"),
     ("user.device.ip_address", "IP address"),
@@ -38,7 +47,10 @@ pub const CATEGORIES: &[(&str, &str)] = &[
     ("user.content", "Content the subject created or received"),
     ("user.content.message", "Messages (WhatsApp, SMS, chat)"),
     ("user.content.email", "E-mail contents"),
-    ("user.content.ai_conversation", "Conversations with AI agents, tool calls"),
+    (
+        "user.content.ai_conversation",
+        "Conversations with AI agents, tool calls",
+    ),
     ("user.content.voice", "Voice recordings and transcripts"),
     ("user.content.calendar", "Meetings and calendar entries"),
     ("user.content.notes", "Free-text notes about the subject"),
@@ -58,7 +70,10 @@ pub const CATEGORIES: &[(&str, &str)] = &[
     ("user.biometric", "Biometric data (Art. 9)"),
     ("user.health", "Health data (Art. 9)"),
     ("system", "Data about the system, identifying nobody"),
-    ("system.operations", "Keys, timestamps, statuses and other operational fields"),
+    (
+        "system.operations",
+        "Keys, timestamps, statuses and other operational fields",
+    ),
     ("system.aggregate", "Aggregated statistics"),
 ];
 

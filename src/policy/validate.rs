@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
 use super::model::*;
-use super::{Diagnostic, Location, Policy, Severity, is_policy_id, is_sql_identifier, is_sql_table_name, taxonomy};
+use super::{
+    Diagnostic, Location, Policy, Severity, is_policy_id, is_sql_identifier, is_sql_table_name,
+    taxonomy,
+};
 use crate::period::Period;
 
 struct Checker<'a> {
@@ -132,7 +135,8 @@ fn identities(c: &mut Checker) {
     let mut seen = BTreeSet::new();
     if c.policy.identities.is_empty() {
         c.folder_error(
-            "no [[identity]] kinds: declare how subjects are located (e.g. kind = \"email\")".into(),
+            "no [[identity]] kinds: declare how subjects are located (e.g. kind = \"email\")"
+                .into(),
         );
     }
     for (file, identity) in &c.policy.identities {
@@ -150,10 +154,17 @@ fn identities(c: &mut Checker) {
                     c.at(*file, region),
                     "default_region only applies to normalise = \"phone\"".into(),
                 );
-            } else if region.get_ref().parse::<phonenumber::country::Id>().is_err() {
+            } else if region
+                .get_ref()
+                .parse::<phonenumber::country::Id>()
+                .is_err()
+            {
                 c.error(
                     c.at(*file, region),
-                    format!("unknown region `{}`: use an ISO 3166 code such as `IL` or `DE`", region.get_ref()),
+                    format!(
+                        "unknown region `{}`: use an ISO 3166 code such as `IL` or `DE`",
+                        region.get_ref()
+                    ),
                 );
             }
         }
@@ -235,7 +246,10 @@ fn sources(c: &mut Checker) {
             if !is_env_name(env.get_ref()) {
                 c.error(
                     c.at(file, env),
-                    format!("url_env `{}` is not an environment variable name", env.get_ref()),
+                    format!(
+                        "url_env `{}` is not an environment variable name",
+                        env.get_ref()
+                    ),
                 );
             }
         }
@@ -281,31 +295,38 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
             let personal = taxonomy::is_personal(&spec.category);
             if let Some(kind) = &spec.identity {
                 if c.policy.identity_kind(kind).is_none() {
-                    c.error(at, format!("unknown identity kind `{kind}` on column `{column}`"));
+                    c.error(
+                        at,
+                        format!("unknown identity kind `{kind}` on column `{column}`"),
+                    );
                 }
                 if !personal {
                     c.error(
                         at,
-                        format!("identity column `{column}` must have a personal (`user.*`) category"),
+                        format!(
+                            "identity column `{column}` must have a personal (`user.*`) category"
+                        ),
                     );
                 }
             }
             if spec.mask.is_some() && !personal {
                 c.error(
                     at,
-                    format!("mask on `{column}`, which is not a personal column (category `{}`)", spec.category),
-                );
-            }
-            if table.aggregate && personal {
-                c.error(
-                    at,
-                    format!("aggregate table `{name}` declares personal column `{column}`: aggregated metrics must identify nobody"),
+                    format!(
+                        "mask on `{column}`, which is not a personal column (category `{}`)",
+                        spec.category
+                    ),
                 );
             }
             if table.aggregate && spec.identity.is_some() {
                 c.error(
                     at,
-                    format!("aggregate table `{name}` declares identity column `{column}`"),
+                    format!("aggregate table `{name}` declares identity column `{column}`: aggregated metrics must identify nobody"),
+                );
+            } else if table.aggregate && personal {
+                c.error(
+                    at,
+                    format!("aggregate table `{name}` declares personal column `{column}`: aggregated metrics must identify nobody"),
                 );
             }
         }
@@ -337,7 +358,7 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
             };
             if table.aggregate && !referenced.aggregate {
                 c.error(
-                    relation_at,
+                    c.at(file, &relation.references),
                     format!("aggregate table `{name}` has a relation to subject table `{}`: aggregated metrics must not link to personal data", referenced.name()),
                 );
             }
@@ -345,7 +366,11 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
                 if referenced.column(target.get_ref()).is_none() {
                     c.error(
                         c.at(file, target),
-                        format!("unknown column `{}` in table `{}`", target.get_ref(), referenced.name()),
+                        format!(
+                            "unknown column `{}` in table `{}`",
+                            target.get_ref(),
+                            referenced.name()
+                        ),
                     );
                 }
             }
@@ -370,11 +395,21 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
     reachability(c, source_def, &by_name);
 }
 
-fn declared_column(c: &mut Checker, file: usize, table: &Table, column: &Spanned<String>, what: &str) {
+fn declared_column(
+    c: &mut Checker,
+    file: usize,
+    table: &Table,
+    column: &Spanned<String>,
+    what: &str,
+) {
     if table.column(column.get_ref()).is_none() {
         c.error(
             c.at(file, column),
-            format!("{what} `{}` is an unknown column of `{}`: declare it in [table.columns]", column.get_ref(), table.name()),
+            format!(
+                "{what} `{}` is an unknown column of `{}`: declare it in [table.columns]",
+                column.get_ref(),
+                table.name()
+            ),
         );
     }
 }
@@ -398,7 +433,10 @@ fn erase_rules(c: &mut Checker, file: usize, table: &Table) {
                 Some(EraseAction::Keep) => "the table says erase = \"keep\"",
                 _ => "the table has no erase rule",
             };
-            c.warning(at, format!("personal column `{name}.{column}` has no erase action: {why}"));
+            c.warning(
+                at,
+                format!("personal column `{name}.{column}` has no erase action: {why}"),
+            );
         }
     }
 }
@@ -408,7 +446,7 @@ fn holds(c: &mut Checker, file: usize, table: &Table) {
         let at = c.at(file, hold);
         let hold = hold.get_ref();
         match (&hold.duration, &hold.until) {
-            (None, None) => c.error(at, "a hold needs a duration (with from) or until: how long are rows held?".into()),
+            (None, None) => c.error(at, "a hold needs a duration or until: how long are rows held? (a duration also needs `from`)".into()),
             (Some(duration), until) => {
                 c.period(c.at(file, duration), duration.get_ref());
                 match &hold.from {
@@ -421,20 +459,33 @@ fn holds(c: &mut Checker, file: usize, table: &Table) {
             }
             (None, Some(until)) => declared_column(c, file, table, until, "hold column"),
         }
-        if hold.action == HoldAction::Pseudonymise && !table.personal_columns().any(|(_, s)| s.mask.is_some()) {
-            c.warning(at, format!("hold on `{}` pseudonymises but no column declares a mask", table.name()));
+        if hold.action == HoldAction::Pseudonymise
+            && !table.personal_columns().any(|(_, s)| s.mask.is_some())
+        {
+            c.warning(
+                at,
+                format!(
+                    "hold on `{}` pseudonymises but no column declares a mask",
+                    table.name()
+                ),
+            );
         }
     }
 }
 
 fn retention(c: &mut Checker, file: usize, table: &Table, tables: &BTreeMap<&str, &Table>) {
-    let Some(retention) = &table.retention else { return };
+    let Some(retention) = &table.retention else {
+        return;
+    };
     let at = c.at(file, retention);
     let retention = retention.get_ref();
     c.period(c.at(file, &retention.period), retention.period.get_ref());
     declared_column(c, file, table, &retention.from, "retention column");
     match (retention.then, &retention.rollup) {
-        (RetentionAction::Rollup, None) => c.error(at, "then = \"rollup\" needs a [table.retention.rollup] section".into()),
+        (RetentionAction::Rollup, None) => c.error(
+            at,
+            "then = \"rollup\" needs a [table.retention.rollup] section".into(),
+        ),
         (RetentionAction::Rollup, Some(rollup)) => {
             let rollup_at = c.at(file, rollup);
             let rollup = rollup.get_ref();
@@ -483,11 +534,22 @@ fn retention(c: &mut Checker, file: usize, table: &Table, tables: &BTreeMap<&str
                 }
             }
         }
-        (_, Some(rollup)) => c.warning(c.at(file, rollup), "a rollup section is only used with then = \"rollup\"".into()),
+        (_, Some(rollup)) => c.warning(
+            c.at(file, rollup),
+            "a rollup section is only used with then = \"rollup\"".into(),
+        ),
         _ => {}
     }
-    if retention.then == RetentionAction::Anonymise && !table.personal_columns().any(|(_, s)| s.mask.is_some()) {
-        c.error(at, format!("then = \"anonymise\" but no column of `{}` declares a mask", table.name()));
+    if retention.then == RetentionAction::Anonymise
+        && !table.personal_columns().any(|(_, s)| s.mask.is_some())
+    {
+        c.error(
+            at,
+            format!(
+                "then = \"anonymise\" but no column of `{}` declares a mask",
+                table.name()
+            ),
+        );
     }
 }
 
@@ -501,7 +563,11 @@ fn reachability(c: &mut Checker, source_def: &super::SourceDef, tables: &BTreeMa
     loop {
         let before = reachable.len();
         for table in tables.values() {
-            if table.relation.iter().any(|r| reachable.contains(r.get_ref().references.get_ref().as_str())) {
+            if table
+                .relation
+                .iter()
+                .any(|r| reachable.contains(r.get_ref().references.get_ref().as_str()))
+            {
                 reachable.insert(table.name());
             }
         }
@@ -528,7 +594,10 @@ fn providers(c: &mut Checker) {
         let provider = provider.get_ref();
         c.id(file, &provider.id, "provider");
         if !seen.insert(provider.id.get_ref().clone()) {
-            c.error(c.at(file, &provider.id), format!("duplicate provider `{}`", provider.id.get_ref()));
+            c.error(
+                c.at(file, &provider.id),
+                format!("duplicate provider `{}`", provider.id.get_ref()),
+            );
         }
         for category in &provider.categories {
             c.category(c.at(file, category), category.get_ref());
@@ -536,16 +605,34 @@ fn providers(c: &mut Checker) {
         c.purpose_refs(file, &provider.purposes);
         let has_api = provider.access.is_some() || provider.erase.is_some();
         if has_api && provider.base_url_env.is_none() {
-            c.error(whole, format!("provider `{}` declares HTTP requests but no base_url_env", provider.id.get_ref()));
+            c.error(
+                whole,
+                format!(
+                    "provider `{}` declares HTTP requests but no base_url_env",
+                    provider.id.get_ref()
+                ),
+            );
         }
         if let Some(env) = &provider.base_url_env {
             if !is_env_name(env.get_ref()) {
-                c.error(c.at(file, env), format!("base_url_env `{}` is not an environment variable name", env.get_ref()));
+                c.error(
+                    c.at(file, env),
+                    format!(
+                        "base_url_env `{}` is not an environment variable name",
+                        env.get_ref()
+                    ),
+                );
             }
         }
         if let Some(auth) = &provider.auth {
             if !is_env_name(&auth.env) {
-                c.error(whole, format!("auth env `{}` is not an environment variable name", auth.env));
+                c.error(
+                    whole,
+                    format!(
+                        "auth env `{}` is not an environment variable name",
+                        auth.env
+                    ),
+                );
             }
         }
         if provider.erase.is_none() && provider.manual.is_none() {
@@ -554,7 +641,10 @@ fn providers(c: &mut Checker) {
         for request in [&provider.access, &provider.erase].into_iter().flatten() {
             let at = c.at(file, request);
             let request = request.get_ref();
-            if !matches!(request.method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+            if !matches!(
+                request.method.as_str(),
+                "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+            ) {
                 c.error(at, format!("unknown HTTP method `{}`", request.method));
             }
             let mut texts: Vec<String> = vec![request.path.clone()];

@@ -1,0 +1,260 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! The audit trail on SQLite and PostgreSQL: triggers refuse changes, and `audit verify`
+//! catches every edit, deletion, reordering and insertion made behind their back.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Demo, TestDatabase, expect};
+use privops::audit::{self, NewEntry};
+use privops::store::{Backend, Store};
+use serde_json::json;
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+async fn append_entries(store: &Store, count: usize) {
+    let mut tx = store.begin_write().await.unwrap();
+    let entries: Vec<NewEntry> = (0..count)
+        .map(|i| NewEntry::new("test.event", json!({ "n": i })).about(&format!("ref{i}")))
+        .collect();
+    audit::append(&mut tx, "tester", &entries).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn exec(store: &Store, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(sql).execute(&store.pool).await.map(|_| ())
+}
+
+fn drop_triggers(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => {
+            "DROP TRIGGER audit_log_no_update ON audit_log; DROP TRIGGER audit_log_no_truncate ON audit_log;"
+        }
+    }
+}
+
+/// Each tampering, on a fresh chain of 6 entries, and the entry verification must name.
+const TAMPERING: &[(&str, &str, i64)] = &[
+    (
+        "edit details",
+        "UPDATE audit_log SET details = '{\"n\":99}' WHERE seq = 3",
+        3,
+    ),
+    (
+        "edit actor",
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5",
+        5,
+    ),
+    (
+        "delete a middle entry",
+        "DELETE FROM audit_log WHERE seq = 2",
+        2,
+    ),
+    (
+        "delete the first entry",
+        "DELETE FROM audit_log WHERE seq = 1",
+        1,
+    ),
+    (
+        "reorder two entries",
+        "UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = -1",
+        2,
+    ),
+    (
+        "insert an entry in the middle",
+        "UPDATE audit_log SET seq = seq + 100 WHERE seq >= 4; UPDATE audit_log SET seq = seq - 99 WHERE seq >= 104; \
+         INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) \
+         SELECT 4, at, actor, 'forged', NULL, '{}', hash, hash FROM audit_log WHERE seq = 3",
+        4,
+    ),
+    (
+        "append a forged entry",
+        "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) \
+         SELECT 7, at, actor, 'forged', NULL, '{}', hash, 'ffff' FROM audit_log WHERE seq = 6",
+        7,
+    ),
+];
+
+/// `make` gives a fresh store location (a URL, or None for SQLite in the folder) and a
+/// guard that removes it.
+fn tampering_is_detected(
+    make: impl Fn() -> (Option<String>, tempfile::TempDir, Box<dyn std::any::Any>),
+) {
+    for (what, sql, seq) in TAMPERING {
+        let (url, dir, _guard) = make();
+        block_on(async {
+            let store = Store::open(url.as_deref(), dir.path()).await.unwrap();
+            append_entries(&store, 6).await;
+            let clean = audit::verify(&store).await.unwrap();
+            assert!(clean.broken.is_none(), "{what}: a clean chain verifies");
+            assert_eq!(clean.entries, 6);
+            exec(&store, drop_triggers(store.backend)).await.unwrap();
+            exec(&store, sql)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            let result = audit::verify(&store).await.unwrap();
+            let broken = result
+                .broken
+                .unwrap_or_else(|| panic!("{what}: not detected"));
+            assert_eq!(broken.seq, *seq, "{what}: {}", broken.reason);
+            store.pool.close().await;
+        });
+    }
+}
+
+async fn triggers_refuse_changes(store: &Store) {
+    append_entries(store, 3).await;
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 3",
+    ] {
+        let error = exec(store, sql).await.expect_err(sql);
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+    if store.backend == Backend::Postgres {
+        let error = exec(store, "TRUNCATE audit_log")
+            .await
+            .expect_err("truncate");
+        assert!(error.to_string().contains("append-only"), "{error}");
+    }
+    assert!(audit::verify(store).await.unwrap().broken.is_none());
+}
+
+async fn open_sqlite(dir: &Path) -> Store {
+    Store::open(None, dir).await.unwrap()
+}
+
+#[test]
+fn sqlite_triggers_refuse_update_and_delete() {
+    let temp = tempfile::tempdir().unwrap();
+    block_on(async {
+        let store = open_sqlite(temp.path()).await;
+        triggers_refuse_changes(&store).await;
+    });
+}
+
+#[test]
+fn sqlite_tampering_is_detected() {
+    tampering_is_detected(|| (None, tempfile::tempdir().unwrap(), Box::new(())));
+}
+
+#[test]
+fn postgres_triggers_refuse_update_delete_and_truncate() {
+    let Some(db) = TestDatabase::postgres("postgres_triggers_refuse_update_delete_and_truncate")
+    else {
+        return;
+    };
+    block_on(async {
+        let store = Store::open(Some(&db.url), Path::new("/nonexistent"))
+            .await
+            .unwrap();
+        assert_eq!(store.backend, Backend::Postgres);
+        triggers_refuse_changes(&store).await;
+        store.pool.close().await;
+    });
+}
+
+#[test]
+fn postgres_tampering_is_detected() {
+    if std::env::var("PRIVOPS_TEST_POSTGRES_URL").is_err() {
+        eprintln!("SKIPPED postgres_tampering_is_detected: PRIVOPS_TEST_POSTGRES_URL is not set");
+        return;
+    }
+    tampering_is_detected(|| {
+        let db = TestDatabase::postgres("postgres_tampering_is_detected").unwrap();
+        (
+            Some(db.url.clone()),
+            tempfile::tempdir().unwrap(),
+            Box::new(db),
+        )
+    });
+}
+
+#[test]
+fn concurrent_appends_keep_one_chain() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_path_buf();
+    block_on(async { open_sqlite(&dir).await.pool.close().await });
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                block_on(async {
+                    let store = open_sqlite(&dir).await;
+                    for _ in 0..10 {
+                        append_entries(&store, 2).await;
+                    }
+                    store.pool.close().await;
+                })
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    block_on(async {
+        let store = open_sqlite(&dir).await;
+        let verification = audit::verify(&store).await.unwrap();
+        assert!(verification.broken.is_none(), "{:?}", verification.broken);
+        assert_eq!(verification.entries, 80);
+    });
+}
+
+#[test]
+fn audit_commands_on_the_demo() {
+    let demo = Demo::new();
+    let log = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["policy.version", "demo.create"]);
+    assert_eq!(log[1]["actor"], "tester");
+    let filtered = expect(
+        demo.cmd(&["audit", "log", "--action", "demo.*", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(filtered.as_array().unwrap().len(), 1);
+    let future = expect(
+        demo.cmd(&["audit", "log", "--from", "2999-01-01", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert!(future.as_array().unwrap().is_empty());
+    let verified = expect(demo.cmd(&["audit", "verify", "--format", "json"]), 0).json();
+    assert_eq!(verified["ok"], true);
+    assert_eq!(verified["entries"], 2);
+
+    let state = demo.dir.join(".privops/state.db");
+    common::sqlite_execute(
+        &state,
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 2;",
+    );
+    let broken = expect(demo.cmd(&["audit", "verify"]), 3);
+    assert!(broken.stdout.contains("entry 2"), "{}", broken.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn store_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let demo = Demo::new();
+    for file in [".privops/state.db", "data/crm.db", "data/messaging.db"] {
+        let mode = std::fs::metadata(demo.dir.join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{file} has mode {mode:o}");
+    }
+}

@@ -1,0 +1,241 @@
+//! Shared test helpers: the binary in a hermetic environment, demo workspaces, and
+//! one fresh PostgreSQL or MariaDB database per test.
+#![allow(dead_code, clippy::disallowed_macros)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const SUBJECT_KEY: &str = "test-subject-key-0123456789abcdef";
+
+/// The binary with a cleared environment, run in `dir`.
+pub fn privops(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_privops"));
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("PRIVOPS_ACTOR", "tester")
+        .env("NO_COLOR", "1");
+    command
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn run(mut command: Command) -> Run {
+    command.output().expect("the binary runs").into()
+}
+
+/// Runs and asserts the exit code, showing the output when it differs.
+pub fn expect(command: Command, code: i32) -> Run {
+    let result = run(command);
+    assert_eq!(
+        result.code, code,
+        "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+        result.stdout, result.stderr
+    );
+    result
+}
+
+/// A demo workspace in a temporary folder.
+pub struct Demo {
+    pub temp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub samples: Vec<String>,
+}
+
+impl Demo {
+    pub fn new() -> Demo {
+        let temp = tempfile::tempdir().unwrap();
+        let mut command = privops(temp.path());
+        command.args(["demo", "--dir", "ws", "--format", "json"]);
+        let out = expect(command, 0).json();
+        let dir = PathBuf::from(out["workspace"].as_str().unwrap());
+        let samples = out["sample_subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect();
+        Demo { temp, dir, samples }
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut command = privops(&self.dir);
+        command.args(args);
+        command
+    }
+}
+
+/// A uniquely named database on a server, dropped when the guard goes.
+pub struct TestDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+    postgres: bool,
+}
+
+fn unique_name() -> String {
+    format!(
+        "privops_test_{}_{}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    format!("{root}/{name}{query}")
+}
+
+impl TestDatabase {
+    /// A fresh PostgreSQL database, or None (the test says it skipped) without the URL.
+    pub fn postgres(test: &str) -> Option<TestDatabase> {
+        let Ok(admin_url) = std::env::var("PRIVOPS_TEST_POSTGRES_URL") else {
+            eprintln!("SKIPPED {test}: PRIVOPS_TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        let name = unique_name();
+        block_on(async {
+            let mut conn = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("PostgreSQL is reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        Some(TestDatabase {
+            url: with_database(&admin_url, &name),
+            admin_url,
+            name,
+            postgres: true,
+        })
+    }
+
+    /// A fresh MariaDB/MySQL database, or None without the URL.
+    pub fn mysql(test: &str) -> Option<TestDatabase> {
+        let Ok(admin_url) = std::env::var("PRIVOPS_TEST_MYSQL_URL") else {
+            eprintln!("SKIPPED {test}: PRIVOPS_TEST_MYSQL_URL is not set");
+            return None;
+        };
+        let name = unique_name();
+        block_on(async {
+            let mut conn = sqlx::MySqlConnection::connect(&admin_url)
+                .await
+                .expect("MariaDB is reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        });
+        Some(TestDatabase {
+            url: with_database(&admin_url, &name),
+            admin_url,
+            name,
+            postgres: false,
+        })
+    }
+
+    /// Runs SQL statements (separated by `;` at line ends) in this database.
+    pub fn execute(&self, sql: &str) {
+        let url = self.url.clone();
+        let postgres = self.postgres;
+        let sql = sql.to_string();
+        block_on(async move {
+            if postgres {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+            } else {
+                let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+            }
+        });
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        let postgres = self.postgres;
+        block_on(async move {
+            if postgres {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            } else if let Ok(mut conn) = sqlx::MySqlConnection::connect(&admin_url).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    }
+}
+
+/// Runs SQL against a SQLite file.
+pub fn sqlite_execute(path: &Path, sql: &str) {
+    let url = format!("sqlite://{}", path.display());
+    let sql = sql.to_string();
+    block_on(async move {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+    });
+}
+
+/// Runs a query against a SQLite file and returns the first column of each row as text.
+pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
+    let url = format!("sqlite://{}", path.display());
+    let sql = sql.to_string();
+    block_on(async move {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap();
+        rows.into_iter().map(|(s,)| s).collect()
+    })
+}

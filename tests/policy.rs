@@ -1,0 +1,386 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! The policy language: the example set, the bad-policy corpus, the JSON Schema,
+//! `policy check --live` drift on every engine, and `policy map`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Demo, TestDatabase, expect, privops};
+
+fn corpus(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/policies")
+        .join(dir)
+}
+
+fn check(policy: &Path) -> common::Run {
+    let mut command = privops(policy);
+    command.args(["policy", "check", "--policy"]).arg(policy);
+    common::run(command)
+}
+
+#[test]
+fn example_policies_pass_without_warnings() {
+    for dir in [
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
+        corpus("good"),
+    ] {
+        let result = check(&dir);
+        assert_eq!(result.code, 0, "{}\n{}", result.stdout, result.stderr);
+        assert!(
+            !result.stdout.contains("warning"),
+            "{}: {}",
+            dir.display(),
+            result.stdout
+        );
+    }
+}
+
+#[test]
+fn every_bad_policy_gets_its_own_located_diagnostic() {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(corpus("bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "the corpus has {} cases", cases.len());
+    for case in cases {
+        let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap();
+        let expected = expected.trim();
+        let (place, substring) = expected.split_once(": ").unwrap();
+        let result = check(&case);
+        let name = case.file_name().unwrap().to_string_lossy();
+        assert_eq!(
+            result.code, 1,
+            "{name}: exit code\n{}{}",
+            result.stdout, result.stderr
+        );
+        let errors: Vec<&str> = result
+            .stdout
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{name}: expected exactly one error, got:\n{}",
+            result.stdout
+        );
+        let line = errors[0];
+        assert!(
+            line.starts_with(&format!("{place}:")),
+            "{name}: diagnostic should point at {place}: {line}"
+        );
+        assert!(
+            line.to_lowercase().contains(substring),
+            "{name}: diagnostic should say `{substring}`: {line}"
+        );
+    }
+}
+
+#[test]
+fn all_diagnostics_are_reported_at_once() {
+    let temp = tempfile::tempdir().unwrap();
+    copy_dir(&corpus("good"), temp.path());
+    let sources = temp.path().join("sources.toml");
+    let text = std::fs::read_to_string(&sources).unwrap();
+    let broken = text
+        .replacen("user.contact.email", "user.contact.emial", 1)
+        .replacen("references = \"", "references = \"nowhere_", 1);
+    std::fs::write(&sources, broken).unwrap();
+    let result = check(temp.path());
+    assert_eq!(result.code, 1);
+    assert!(
+        result
+            .stdout
+            .contains("unknown category `user.contact.emial`"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stdout.contains("unknown table `nowhere_"),
+        "{}",
+        result.stdout
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn schema() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.schema.json"))
+            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+fn as_json(path: &Path) -> serde_json::Value {
+    let value: toml::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::to_value(value).unwrap()
+}
+
+fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            toml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_json_schema_accepts_valid_files_and_rejects_invalid_ones() {
+    let validator = schema();
+    let mut valid = Vec::new();
+    toml_files(&corpus("schema-valid"), &mut valid);
+    toml_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
+        &mut valid,
+    );
+    toml_files(&corpus("good"), &mut valid);
+    assert!(valid.len() >= 10);
+    for path in valid {
+        let errors: Vec<String> = validator
+            .iter_errors(&as_json(&path))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} should validate: {errors:?}",
+            path.display()
+        );
+    }
+    let mut invalid = Vec::new();
+    toml_files(&corpus("schema-invalid"), &mut invalid);
+    assert!(invalid.len() >= 6);
+    for path in invalid {
+        assert!(
+            !validator.is_valid(&as_json(&path)),
+            "{} should be rejected",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn the_schema_lists_every_category_of_the_taxonomy() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.schema.json"))
+            .unwrap();
+    for (category, _) in privops::policy::taxonomy::CATEGORIES {
+        assert!(
+            text.contains(&format!("\"{category}\"")),
+            "policy.schema.json lacks {category}"
+        );
+    }
+}
+
+#[test]
+fn the_demo_ships_every_example_policy_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut files = Vec::new();
+    toml_files(&root, &mut files);
+    let shipped: Vec<&str> = privops::commands::demo::POLICY_FILES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(files.len(), shipped.len());
+    for file in files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            shipped.contains(&relative.as_str()),
+            "{relative} is not in the demo"
+        );
+    }
+}
+
+#[test]
+fn live_check_finds_no_drift_in_the_demo_and_finds_added_columns_and_tables() {
+    let demo = Demo::new();
+    expect(demo.cmd(&["policy", "check", "--live"]), 0);
+    common::sqlite_execute(
+        &demo.dir.join("data/crm.db"),
+        "ALTER TABLE leads ADD COLUMN birthday TEXT; CREATE TABLE shadow_contacts (id INTEGER PRIMARY KEY, email TEXT); DROP TABLE telegram_links;",
+    );
+    let result = expect(
+        demo.cmd(&["policy", "check", "--live", "--format", "json"]),
+        3,
+    );
+    let json = result.json();
+    let kinds: Vec<(String, String)> = json["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["table"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("column_not_in_policy".into(), "leads".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("table_not_in_policy".into(), "shadow_contacts".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("table_not_in_database".into(), "telegram_links".into())),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+}
+
+fn server_policy(dir: &Path, engine: &str) {
+    std::fs::write(
+        dir.join("controller.toml"),
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("source.toml"),
+        format!(
+            r#"
+[source]
+id = "shop"
+engine = "{engine}"
+url_env = "SHOP_DATABASE_URL"
+
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+"#
+        ),
+    )
+    .unwrap();
+}
+
+fn live_check_on_server(db: TestDatabase, engine: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    server_policy(temp.path(), engine);
+    db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200))");
+    let live = |code| {
+        let mut command = privops(temp.path());
+        command
+            .args(["policy", "check", "--live", "--format", "json", "--policy"])
+            .arg(temp.path())
+            .env("SHOP_DATABASE_URL", &db.url);
+        expect(command, code).json()
+    };
+    live(0);
+    db.execute("ALTER TABLE customers ADD COLUMN phone VARCHAR(40)");
+    let json = live(3);
+    assert_eq!(json["drift"][0]["kind"], "column_not_in_policy");
+    assert_eq!(json["drift"][0]["column"], "phone");
+}
+
+#[test]
+fn live_check_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("live_check_on_postgres") {
+        live_check_on_server(db, "postgres");
+    }
+}
+
+#[test]
+fn live_check_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("live_check_on_mariadb") {
+        live_check_on_server(db, "mysql");
+    }
+}
+
+#[test]
+fn live_check_names_an_unset_url_variable() {
+    let temp = tempfile::tempdir().unwrap();
+    server_policy(temp.path(), "postgres");
+    let mut command = privops(temp.path());
+    command
+        .args(["policy", "check", "--live", "--policy"])
+        .arg(temp.path());
+    let result = expect(command, 1);
+    assert!(
+        result.stderr.contains("SHOP_DATABASE_URL"),
+        "{}",
+        result.stderr
+    );
+    assert!(result.stderr.contains("`shop`"), "{}", result.stderr);
+}
+
+#[test]
+fn policy_map_in_every_format() {
+    let demo = Demo::new();
+    let json = expect(demo.cmd(&["policy", "map", "--format", "json"]), 0).json();
+    assert_eq!(json["controller"]["organisation"], "Kal Solutions Group");
+    let transfers = json["transfers"].as_array().unwrap();
+    assert!(
+        transfers
+            .iter()
+            .any(|t| t["countries"].as_array().unwrap().iter().any(|c| c == "US"))
+    );
+    assert!(
+        json["purposes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["basis"] == "consent")
+    );
+    assert!(!json["security_measures"].as_array().unwrap().is_empty());
+    let md = expect(demo.cmd(&["policy", "map", "--format", "md"]), 0).stdout;
+    for heading in [
+        "# Record of processing",
+        "## Purposes and lawful bases",
+        "## Recipients",
+        "## Transfers to third countries",
+        "## Retention",
+        "## Security measures",
+        "# Data map",
+    ] {
+        assert!(md.contains(heading), "missing {heading}");
+    }
+    let csv_text = expect(demo.cmd(&["policy", "map", "--format", "csv"]), 0).stdout;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert!(
+        rows.iter()
+            .any(|r| &r[2] == "invoices" && &r[4] == "billing_name" && r[11].contains("17(3)(b)"))
+    );
+    let out = demo.dir.join("map.md");
+    expect(
+        demo.cmd(&["policy", "map", "--out", out.to_str().unwrap()]),
+        0,
+    );
+    assert!(std::fs::read_to_string(out).unwrap().contains("# Data map"));
+    expect(demo.cmd(&["policy", "map", "--format", "html"]), 2);
+}
