@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod cli;
 pub mod commands;
+pub mod consent;
 pub mod context;
 pub mod error;
 pub mod fsutil;

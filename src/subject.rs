@@ -86,6 +86,21 @@ pub fn normalise(rule: Normalise, default_region: Option<&str>, value: &str) -> 
     }
 }
 
+/// Writes a new random key beside `key_file` and links it into place, so that processes
+/// racing to create it all end up reading the one that won.
+fn create_key_file(key_file: &Path) -> Result<()> {
+    let key: [u8; 32] = rand::random();
+    let temp = key_file.with_extension(format!("{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temp);
+    fsutil::write_private_new(&temp, format!("{}\n", hex::encode(key)).as_bytes())?;
+    let linked = std::fs::hard_link(&temp, key_file);
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => Err(error.into()),
+        _ => Ok(()),
+    }
+}
+
 /// The secret behind keyed subject references.
 #[derive(Clone)]
 pub struct SubjectKey(Vec<u8>);
@@ -109,17 +124,15 @@ impl SubjectKey {
             }
             return Ok(SubjectKey(key.into_bytes()));
         }
-        if key_file.exists() {
-            let text = std::fs::read_to_string(key_file)
-                .with_context(|| format!("cannot read the subject key {}", key_file.display()))?;
-            let key = hex::decode(text.trim())
-                .with_context(|| format!("the subject key {} is not hex", key_file.display()))?;
-            return Ok(SubjectKey(key));
+        if !key_file.exists() {
+            create_key_file(key_file)
+                .with_context(|| format!("cannot create the subject key {}", key_file.display()))?;
         }
-        let key: [u8; 32] = rand::random();
-        fsutil::write_private_new(key_file, format!("{}\n", hex::encode(key)).as_bytes())
-            .with_context(|| format!("cannot create the subject key {}", key_file.display()))?;
-        Ok(SubjectKey(key.to_vec()))
+        let text = std::fs::read_to_string(key_file)
+            .with_context(|| format!("cannot read the subject key {}", key_file.display()))?;
+        let key = hex::decode(text.trim())
+            .with_context(|| format!("the subject key {} is not hex", key_file.display()))?;
+        Ok(SubjectKey(key))
     }
 
     pub fn from_bytes(bytes: &[u8]) -> SubjectKey {

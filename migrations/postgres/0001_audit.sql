@@ -14,7 +14,7 @@ CREATE INDEX audit_log_action ON audit_log (action, at);
 
 CREATE FUNCTION privops_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 

@@ -66,6 +66,10 @@ pub enum Command {
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
     #[command(subcommand)]
+    Purpose(commands::purpose::PurposeCommand),
+    #[command(subcommand)]
+    Consent(commands::consent::ConsentCommand),
+    #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
     Completions(commands::generate::CompletionsArgs),
     Man(commands::generate::ManArgs),
@@ -119,6 +123,8 @@ async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Demo(args) => commands::demo::run(ctx, &args).await,
 
         Command::Policy(command) => commands::policy::run(ctx, &command).await,
+        Command::Purpose(command) => commands::purpose::run(ctx, &command).await,
+        Command::Consent(command) => commands::consent::run(ctx, &command).await,
         Command::Audit(command) => commands::audit::run(ctx, &command).await,
         Command::Completions(args) => commands::generate::completions(ctx, &args),
         Command::Man(args) => commands::generate::man(ctx, &args),

@@ -1,7 +1,9 @@
 //! One module per command group; each exposes its clap arguments and a `run`.
 
 pub mod audit;
+pub mod consent;
 pub mod demo;
 
 pub mod generate;
 pub mod policy;
+pub mod purpose;

@@ -1,0 +1,657 @@
+//! `privops consent grant|withdraw|check|history|export|import`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, NewEntry};
+use crate::consent::{self, Action, Channel, NewEvent, Verdict};
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::policy::Policy;
+use crate::subject::{Subject, SubjectKey};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConsentCommand {
+    /// Record that a subject gave consent to a purpose
+    Grant(RecordArgs),
+    /// Record that a subject withdrew consent to a purpose
+    Withdraw(RecordArgs),
+    /// Does consent stand for the current version? Exit 0 yes, 3 no
+    Check(CheckArgs),
+    /// Every consent event of a subject
+    History(HistoryArgs),
+    /// Write the consent state at a moment in time to CSV
+    Export(ExportArgs),
+    /// Append events from a CSV file, all or nothing; re-importing adds nothing
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// The subject, KIND:VALUE (e.g. email:alice@example.com)
+    #[arg(long, value_name = "KIND:VALUE")]
+    pub subject: String,
+    /// The purpose id (its lawful basis must be consent)
+    #[arg(long)]
+    pub purpose: String,
+    /// How the subject expressed it
+    #[arg(long, value_enum)]
+    pub channel: Option<Channel>,
+    /// Evidence kept with the event (a form id, a message id, a scan reference)
+    #[arg(long)]
+    pub evidence: Option<String>,
+    /// When it happened (RFC 3339) [default: now]
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The subject, KIND:VALUE
+    #[arg(
+        long,
+        value_name = "KIND:VALUE",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub subject: Option<String>,
+    /// The purpose id
+    #[arg(long)]
+    pub purpose: String,
+    /// Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one
+    /// verdict per line. Exit 0 when all stand, 3 when any does not
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The subject, KIND:VALUE
+    #[arg(long, value_name = "KIND:VALUE")]
+    pub subject: String,
+    /// Only this purpose
+    #[arg(long)]
+    pub purpose: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Only this purpose [default: every consent purpose]
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// The moment whose state is exported (RFC 3339 or a date) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// The CSV file to write
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// A UTF-8 CSV file with the columns subject,purpose,action,at and optionally
+    /// channel,evidence,version (files written by `consent export` qualify)
+    pub file: PathBuf,
+}
+
+pub async fn run(ctx: &Ctx, command: &ConsentCommand) -> Result<Outcome> {
+    match command {
+        ConsentCommand::Grant(args) => record(ctx, args, Action::Grant).await,
+        ConsentCommand::Withdraw(args) => record(ctx, args, Action::Withdraw).await,
+        ConsentCommand::Check(args) => check(ctx, args).await,
+        ConsentCommand::History(args) => history(ctx, args).await,
+        ConsentCommand::Export(args) => export(ctx, args).await,
+        ConsentCommand::Import(args) => import(ctx, args).await,
+    }
+}
+
+async fn record(ctx: &Ctx, args: &RecordArgs, action: Action) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    consent::consent_purpose(&policy, &args.purpose)?;
+    let subject = Subject::parse(&args.subject, &policy)?;
+    let key = ctx.subject_key()?;
+    let subject_ref = key.reference(&subject);
+    let at = match &args.at {
+        Some(at) => crate::time::parse_time(at)?,
+        None => crate::time::now(),
+    };
+    let at = crate::time::to_text(at);
+    let actor = ctx.actor();
+    let store = ctx.store().await?;
+    let mut tx = store.begin_write().await?;
+    audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
+    consent::sync_versions(&mut tx, &policy, &actor).await?;
+    let versions = consent::versions(&mut *tx, &args.purpose).await?;
+    let version =
+        consent::version_in_force(&versions, &at).context("the purpose has no recorded version")?;
+    let event = NewEvent {
+        subject,
+        subject_ref: subject_ref.clone(),
+        purpose: args.purpose.clone(),
+        version,
+        action,
+        at: at.clone(),
+        channel: args.channel.map(|c| c.name().to_string()),
+        evidence: args.evidence.clone(),
+    };
+    let recorded =
+        consent::append_events(&mut tx, std::slice::from_ref(&event), &actor, "cli").await? == 1;
+    if recorded {
+        audit::append(
+            &mut tx,
+            &actor,
+            &[NewEntry::new(
+                &format!("consent.{}", action.name()),
+                json!({ "purpose": args.purpose, "version": version, "at": at, "channel": event.channel }),
+            )
+            .about(&subject_ref)],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&json!({
+            "subject_ref": subject_ref,
+            "purpose": args.purpose,
+            "version": version,
+            "action": action.name(),
+            "at": at,
+            "recorded": recorded,
+        }));
+    } else if recorded {
+        let verb = match action {
+            Action::Grant => "granted",
+            Action::Withdraw => "withdrawn",
+        };
+        ctx.out.data(&format!(
+            "consent {verb}: {} for `{}` version {version} at {at}",
+            event.subject, args.purpose
+        ));
+    } else {
+        ctx.out.data(&format!(
+            "already recorded: {} {} for `{}` at {at}",
+            event.subject,
+            action.name(),
+            args.purpose
+        ));
+    }
+    Ok(Outcome::Success)
+}
+
+async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let purpose = consent::consent_purpose(&policy, &args.purpose)?;
+    let key = ctx.subject_key()?;
+    let subjects = match (&args.subject, &args.batch) {
+        (Some(text), _) => vec![Subject::parse(text, &policy)?],
+        (None, Some(path)) => read_subjects(path, &policy)?,
+        (None, None) => bail!("pass --subject or --batch"),
+    };
+    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
+    let store = ctx.store().await?;
+    let current = consent::current_version(&store, purpose).await?;
+    let now = crate::time::now_text();
+    let mut last = consent::last_events(&store, &args.purpose, &refs, &now).await?;
+    let mut all_granted = true;
+    let single = args.batch.is_none();
+    let mut lines = String::new();
+    for (subject, subject_ref) in subjects.iter().zip(&refs) {
+        let verdict = Verdict::from_last(last.remove(subject_ref), current);
+        let granted = verdict.state == consent::State::Granted;
+        all_granted &= granted;
+        if ctx.out.json_mode() {
+            let value = json!({
+                "subject": subject.to_string(),
+                "subject_ref": subject_ref,
+                "purpose": args.purpose,
+                "granted": granted,
+                "state": verdict.state,
+                "reason": verdict.reason(),
+                "current_version": verdict.current_version,
+                "event": verdict.event,
+            });
+            if single {
+                ctx.out.json(&value);
+            } else {
+                lines.push_str(&serde_json::to_string(&value)?);
+                lines.push('\n');
+            }
+        } else if single {
+            ctx.out
+                .data(&format!("{}: {}", verdict.state.name(), verdict.reason()));
+        } else {
+            lines.push_str(&format!("{subject}\t{}\n", verdict.state.name()));
+        }
+    }
+    if !lines.is_empty() {
+        ctx.out.data(&lines);
+    }
+    Ok(if all_granted {
+        Outcome::Success
+    } else {
+        Outcome::No
+    })
+}
+
+/// Subjects for a batch check; any malformed line stops the whole batch.
+fn read_subjects(path: &Path, policy: &Policy) -> Result<Vec<Subject>> {
+    let reader: Box<dyn BufRead> = if path == Path::new("-") {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
+        ))
+    };
+    let name = if path == Path::new("-") {
+        "stdin".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let mut subjects = Vec::new();
+    for (index, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("{name}:{}: not valid UTF-8 text", index + 1))?;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        subjects
+            .push(Subject::parse(line, policy).with_context(|| format!("{name}:{}", index + 1))?);
+    }
+    Ok(subjects)
+}
+
+async fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let subject = Subject::parse(&args.subject, &policy)?;
+    let subject_ref = ctx.subject_key()?.reference(&subject);
+    let store = ctx.store().await?;
+    let events = consent::history(&store, &subject_ref, args.purpose.as_deref()).await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&json!({ "subject": subject.to_string(), "subject_ref": subject_ref, "events": events }));
+        return Ok(Outcome::Success);
+    }
+    let mut table = ctx.out.table(&[
+        "at", "purpose", "version", "action", "channel", "evidence", "actor", "origin",
+    ]);
+    for event in &events {
+        table.add_row(vec![
+            event.at.clone(),
+            event.purpose.clone(),
+            event.version.to_string(),
+            event.action.clone(),
+            event.channel.clone().unwrap_or_default(),
+            event.evidence.clone().unwrap_or_default(),
+            event.actor.clone(),
+            event.origin.clone(),
+        ]);
+    }
+    ctx.out.print_table(&table);
+    ctx.out
+        .status(&format!("{} event(s) for {subject}", events.len()));
+    Ok(Outcome::Success)
+}
+
+const EXPORT_HEADER: [&str; 9] = [
+    "subject",
+    "purpose",
+    "action",
+    "at",
+    "channel",
+    "evidence",
+    "version",
+    "state",
+    "subject_ref",
+];
+
+async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let purposes: Vec<String> = match &args.purpose {
+        Some(id) => {
+            consent::consent_purpose(&policy, id)?;
+            vec![id.clone()]
+        }
+        None => policy.consent_purposes().into_keys().collect(),
+    };
+    let as_of = match &args.as_of {
+        Some(t) => crate::time::parse_time(t)?,
+        None => crate::time::now(),
+    };
+    let as_of = crate::time::to_text(as_of);
+    let store = ctx.store().await?;
+    let mut file = crate::fsutil::PendingFile::create(&args.out, args.force)?;
+    let mut writer = csv::Writer::from_writer(&mut file);
+    writer.write_record(EXPORT_HEADER)?;
+    let mut rows = 0u64;
+    let mut per_state: BTreeMap<String, u64> = BTreeMap::new();
+    for purpose in &purposes {
+        let versions = consent::versions(&store.pool, purpose).await?;
+        let version_then = consent::version_in_force(&versions, &as_of);
+        for state in consent::state_at(&store, purpose, &as_of).await? {
+            let verdict = Verdict::from_last(Some(state.event.clone()), version_then);
+            *per_state
+                .entry(verdict.state.name().to_string())
+                .or_default() += 1;
+            let event = &state.event;
+            writer.write_record([
+                state
+                    .identity
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                purpose.clone(),
+                event.action.clone(),
+                event.at.clone(),
+                event.channel.clone().unwrap_or_default(),
+                event.evidence.clone().unwrap_or_default(),
+                event.version.to_string(),
+                verdict.state.name().to_string(),
+                state.subject_ref.clone(),
+            ])?;
+            rows += 1;
+        }
+    }
+    writer.flush()?;
+    drop(writer);
+    let mut tx = store.begin_write().await?;
+    audit::append(
+        &mut tx,
+        &ctx.actor(),
+        &[NewEntry::new(
+            "consent.export",
+            json!({ "purposes": purposes, "as_of": as_of, "rows": rows, "states": per_state }),
+        )],
+    )
+    .await?;
+    file.commit()?;
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out
+            .json(&json!({ "out": args.out, "as_of": as_of, "rows": rows, "states": per_state }));
+    } else {
+        ctx.out.status(&format!(
+            "wrote {rows} row(s) as of {as_of} to {}",
+            args.out.display()
+        ));
+    }
+    Ok(Outcome::Success)
+}
+
+/// Reads a file while hashing it, so an import hashes what it parsed.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+const IMPORT_REQUIRED: [&str; 4] = ["subject", "purpose", "action", "at"];
+const IMPORT_OPTIONAL: [&str; 5] = ["channel", "evidence", "version", "state", "subject_ref"];
+
+struct Columns {
+    index: BTreeMap<&'static str, usize>,
+    names: Vec<String>,
+}
+
+impl Columns {
+    fn from_header(header: &csv::ByteRecord, file: &str) -> Result<Columns> {
+        let mut index = BTreeMap::new();
+        let mut names = Vec::new();
+        for (position, raw) in header.iter().enumerate() {
+            let name = std::str::from_utf8(raw)
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "{file}:1: the header is not valid UTF-8 (the file must be UTF-8)"
+                    )
+                })?
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_string();
+            let Some(known) = IMPORT_REQUIRED
+                .iter()
+                .chain(IMPORT_OPTIONAL.iter())
+                .find(|k| **k == name)
+            else {
+                bail!(
+                    "{file}:1: unknown column `{name}` (column {}); expected {} and optionally {}",
+                    position + 1,
+                    IMPORT_REQUIRED.join(","),
+                    IMPORT_OPTIONAL.join(",")
+                );
+            };
+            if index.insert(*known, position).is_some() {
+                bail!("{file}:1: duplicate column `{name}`");
+            }
+            names.push(name);
+        }
+        let missing: Vec<&str> = IMPORT_REQUIRED
+            .iter()
+            .filter(|r| !index.contains_key(*r))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "{file}:1: missing column(s) {}; the header must name {}",
+                missing.join(", "),
+                IMPORT_REQUIRED.join(",")
+            );
+        }
+        Ok(Columns { index, names })
+    }
+
+    fn get<'r>(
+        &self,
+        record: &'r csv::ByteRecord,
+        name: &str,
+        at: &str,
+    ) -> Result<Option<&'r str>> {
+        let Some(&position) = self.index.get(name) else {
+            return Ok(None);
+        };
+        let raw = record.get(position).unwrap_or_default();
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{at}, column `{}`: not valid UTF-8 (the file must be UTF-8)",
+                    self.names[position]
+                )
+            })?
+            .trim();
+        Ok(if text.is_empty() { None } else { Some(text) })
+    }
+}
+
+async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let key = ctx.subject_key()?;
+    let file_name = args.file.display().to_string();
+    let file =
+        std::fs::File::open(&args.file).with_context(|| format!("cannot read {file_name}"))?;
+    if file.metadata()?.len() == 0 {
+        bail!(
+            "{file_name} is empty: expected a header line {}",
+            IMPORT_REQUIRED.join(",")
+        );
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(HashingReader {
+            inner: std::io::BufReader::with_capacity(1 << 16, file),
+            hasher: Sha256::new(),
+        });
+    let header = reader
+        .byte_headers()
+        .with_context(|| format!("{file_name}:1: cannot read the header"))?
+        .clone();
+    let columns = Columns::from_header(&header, &file_name)?;
+    let actor = ctx.actor();
+    let store = ctx.store().await?;
+    let mut tx = store.begin_write().await?;
+    audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
+    consent::sync_versions(&mut tx, &policy, &actor).await?;
+    let mut versions = BTreeMap::new();
+    for purpose in policy.consent_purposes().keys() {
+        versions.insert(purpose.clone(), consent::versions(&mut *tx, purpose).await?);
+    }
+    const BATCH: usize = 5_000;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut record = csv::ByteRecord::new();
+    let (mut rows, mut inserted) = (0u64, 0u64);
+    let mut per_purpose: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
+    let mut refs = SubjectRefs::new(&key);
+    loop {
+        let more = reader.read_byte_record(&mut record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            anyhow::anyhow!("{file_name}:{line}: {e}")
+        })?;
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let at_line = format!("{file_name}:{line}");
+        let event = parse_row(&record, &columns, &policy, &versions, &mut refs, &at_line)?;
+        *per_purpose
+            .entry(event.purpose.clone())
+            .or_default()
+            .entry(event.action.name())
+            .or_default() += 1;
+        batch.push(event);
+        rows += 1;
+        if batch.len() == BATCH {
+            inserted += consent::append_events(&mut tx, &batch, &actor, "import").await?;
+            batch.clear();
+        }
+    }
+    inserted += consent::append_events(&mut tx, &batch, &actor, "import").await?;
+    let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
+    let details = json!({
+        "file": args.file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "file_sha256": file_sha256,
+        "rows": rows,
+        "inserted": inserted,
+        "already_recorded": rows - inserted,
+        "per_purpose": per_purpose,
+    });
+    audit::append(
+        &mut tx,
+        &actor,
+        &[NewEntry::new("consent.import", details.clone())],
+    )
+    .await?;
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&details);
+    } else {
+        ctx.out.data(&format!(
+            "imported {file_name}: {rows} row(s), {inserted} new event(s), {} already recorded",
+            rows - inserted
+        ));
+    }
+    Ok(Outcome::Success)
+}
+
+/// Keyed references, computed once per distinct identity in a file.
+struct SubjectRefs<'k> {
+    key: &'k SubjectKey,
+    cache: std::collections::HashMap<Subject, String>,
+}
+
+impl<'k> SubjectRefs<'k> {
+    fn new(key: &'k SubjectKey) -> Self {
+        SubjectRefs {
+            key,
+            cache: std::collections::HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, subject: &Subject) -> String {
+        if let Some(found) = self.cache.get(subject) {
+            return found.clone();
+        }
+        let reference = self.key.reference(subject);
+        if self.cache.len() < 1_000_000 {
+            self.cache.insert(subject.clone(), reference.clone());
+        }
+        reference
+    }
+}
+
+fn parse_row(
+    record: &csv::ByteRecord,
+    columns: &Columns,
+    policy: &Policy,
+    versions: &BTreeMap<String, Vec<consent::Version>>,
+    refs: &mut SubjectRefs,
+    at_line: &str,
+) -> Result<NewEvent> {
+    let required = |name: &str| -> Result<&str> {
+        columns
+            .get(record, name, at_line)?
+            .ok_or_else(|| anyhow::anyhow!("{at_line}, column `{name}`: empty"))
+    };
+    let subject_text = required("subject")?;
+    let subject = Subject::parse(subject_text, policy)
+        .with_context(|| format!("{at_line}, column `subject`"))?;
+    let purpose = required("purpose")?;
+    consent::consent_purpose(policy, purpose)
+        .with_context(|| format!("{at_line}, column `purpose`"))?;
+    let action_text = required("action")?;
+    let action = Action::parse(action_text).ok_or_else(|| {
+        anyhow::anyhow!("{at_line}, column `action`: `{action_text}` is neither grant nor withdraw")
+    })?;
+    let at = crate::time::parse_time(required("at")?)
+        .with_context(|| format!("{at_line}, column `at`"))?;
+    let at = crate::time::to_text(at);
+    let channel = match columns.get(record, "channel", at_line)? {
+        Some(text) => Some(
+            Channel::parse(text)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("{at_line}, column `channel`: unknown channel `{text}`")
+                })?
+                .name()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let known = &versions[purpose];
+    let version = match columns.get(record, "version", at_line)? {
+        Some(text) => {
+            let version: i64 = text.parse().map_err(|_| {
+                anyhow::anyhow!("{at_line}, column `version`: `{text}` is not a number")
+            })?;
+            if !known.iter().any(|v| v.version == version) {
+                bail!("{at_line}, column `version`: purpose `{purpose}` has no version {version}");
+            }
+            version
+        }
+        None => {
+            consent::version_in_force(known, &at).context("the purpose has no recorded version")?
+        }
+    };
+    Ok(NewEvent {
+        subject_ref: refs.get(&subject),
+        subject,
+        purpose: purpose.to_string(),
+        version,
+        action,
+        at,
+        channel,
+        evidence: columns
+            .get(record, "evidence", at_line)?
+            .map(str::to_string),
+    })
+}

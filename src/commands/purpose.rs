@@ -1,0 +1,156 @@
+//! `privops purpose list` and `privops purpose show`.
+
+use anyhow::{Result, bail};
+use serde_json::{Value, json};
+
+use crate::consent;
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::policy::{Policy, Purpose};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PurposeCommand {
+    /// List the purposes of the policy with their current consent version
+    List,
+    /// Show one purpose, its consent text and its version history
+    Show(ShowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The purpose id
+    pub id: String,
+}
+
+pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let store = ctx.store().await?;
+    // Listing records any consent text seen for the first time as a new version.
+    let mut tx = store.begin_write().await?;
+    crate::audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
+    let current = consent::sync_versions(&mut tx, &policy, &ctx.actor()).await?;
+    tx.commit().await?;
+    match command {
+        PurposeCommand::List => {
+            let rows: Vec<Value> = policy
+                .purposes()
+                .map(|p| summary(p, current.get(p.id.get_ref()).copied()))
+                .collect();
+            if ctx.out.json_mode() {
+                ctx.out.json(&rows);
+            } else {
+                let mut table = ctx.out.table(&[
+                    "purpose",
+                    "title",
+                    "lawful basis",
+                    "categories",
+                    "retention",
+                    "version",
+                ]);
+                for row in &rows {
+                    table.add_row(vec![
+                        text(&row["id"]),
+                        text(&row["title"]),
+                        text(&row["article"]),
+                        row["categories"]
+                            .as_array()
+                            .map(|c| c.iter().map(text).collect::<Vec<_>>().join("\n"))
+                            .unwrap_or_default(),
+                        text(&row["retention"]),
+                        text(&row["current_version"]),
+                    ]);
+                }
+                ctx.out.print_table(&table);
+            }
+        }
+        PurposeCommand::Show(args) => {
+            let purpose = find(&policy, &args.id)?;
+            let history = consent::versions(&store.pool, &args.id).await?;
+            let mut value = summary(purpose, current.get(&args.id).copied());
+            value["description"] = json!(purpose.description);
+            value["consent_text"] = json!(purpose.consent_text);
+            value["versions"] = json!(history);
+            if ctx.out.json_mode() {
+                ctx.out.json(&value);
+            } else {
+                let mut lines = vec![
+                    format!("purpose:      {}", purpose.id.get_ref()),
+                    format!("title:        {}", purpose.title),
+                    format!("lawful basis: {}", purpose.basis.article()),
+                    format!(
+                        "categories:   {}",
+                        purpose
+                            .categories
+                            .iter()
+                            .map(|c| c.get_ref().as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    format!(
+                        "retention:    {}",
+                        purpose.retention.as_deref().unwrap_or("-")
+                    ),
+                ];
+                if let Some(description) = &purpose.description {
+                    lines.push(format!("description:  {description}"));
+                }
+                match current.get(&args.id) {
+                    Some(version) => lines.push(format!("version:      {version} (current)")),
+                    None => lines.push("version:      - (no consent text)".to_string()),
+                }
+                if let Some(text) = &purpose.consent_text {
+                    lines.push(format!(
+                        "consent text:\n  {}",
+                        text.trim().replace('\n', "\n  ")
+                    ));
+                }
+                ctx.out.data(&lines.join("\n"));
+                if !history.is_empty() {
+                    let mut table = ctx.out.table(&["version", "text sha256", "first seen"]);
+                    for version in &history {
+                        table.add_row(vec![
+                            version.version.to_string(),
+                            version.text_sha256.clone(),
+                            version.first_seen.clone(),
+                        ]);
+                    }
+                    ctx.out.print_table(&table);
+                }
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn find<'a>(policy: &'a Policy, id: &str) -> Result<&'a Purpose> {
+    match policy.purpose(id) {
+        Some(purpose) => Ok(purpose),
+        None => {
+            let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
+            bail!(
+                "unknown purpose `{id}`; the policy declares: {}",
+                known.join(", ")
+            )
+        }
+    }
+}
+
+fn summary(purpose: &Purpose, version: Option<i64>) -> Value {
+    json!({
+        "id": purpose.id.get_ref(),
+        "title": purpose.title,
+        "basis": purpose.basis.name(),
+        "article": purpose.basis.article(),
+        "categories": purpose.categories.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+        "retention": purpose.retention,
+        "current_version": version,
+    })
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => "-".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

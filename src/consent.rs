@@ -1,0 +1,507 @@
+//! Consent: purpose versions derived from the consent text, an append-only ledger of
+//! grant and withdraw events, and the verdict for a subject at a moment in time.
+//!
+//! The ledger names subjects by their keyed reference only; the clear identity lives in
+//! the `subjects` table, which erasure empties while the history stays provable.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::audit::{self, NewEntry};
+use crate::policy::{LawfulBasis, Policy, Purpose};
+use crate::store::{Store, Tx};
+use crate::subject::Subject;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Grant,
+    Withdraw,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Grant => "grant",
+            Action::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        match text {
+            "grant" => Some(Action::Grant),
+            "withdraw" => Some(Action::Withdraw),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    Whatsapp,
+    Email,
+    Phone,
+    Paper,
+    Api,
+    /// Events that arrived through `consent import` without a channel.
+    #[value(skip)]
+    Import,
+}
+
+impl Channel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Whatsapp => "whatsapp",
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Paper => "paper",
+            Channel::Api => "api",
+            Channel::Import => "import",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Channel> {
+        [
+            Channel::Web,
+            Channel::Whatsapp,
+            Channel::Email,
+            Channel::Phone,
+            Channel::Paper,
+            Channel::Api,
+            Channel::Import,
+        ]
+        .into_iter()
+        .find(|c| c.name() == text)
+    }
+}
+
+pub fn text_sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// A consent purpose of the policy, or an error saying why it is not one.
+pub fn consent_purpose<'a>(policy: &'a Policy, id: &str) -> Result<&'a Purpose> {
+    let Some(purpose) = policy.purpose(id) else {
+        let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
+        bail!(
+            "unknown purpose `{id}`; the policy declares: {}",
+            known.join(", ")
+        );
+    };
+    if purpose.basis != LawfulBasis::Consent {
+        bail!(
+            "purpose `{id}` rests on {}, not on consent: there is no consent to grant, withdraw or check",
+            purpose.basis.article()
+        );
+    }
+    if purpose
+        .consent_text
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
+        bail!(
+            "purpose `{id}` has no consent_text: consent to it cannot be demonstrated (Art. 7(1))"
+        );
+    }
+    Ok(purpose)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    pub version: i64,
+    pub text_sha256: String,
+    pub first_seen: String,
+}
+
+/// Every recorded version of a purpose, oldest first.
+pub async fn versions(executor: impl sqlx::AnyExecutor<'_>, purpose: &str) -> Result<Vec<Version>> {
+    let rows = sqlx::query(
+        "SELECT version, text_sha256, first_seen FROM purpose_versions WHERE purpose_id = $1 ORDER BY version",
+    )
+    .bind(purpose)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Version {
+                version: r.try_get(0)?,
+                text_sha256: r.try_get(1)?,
+                first_seen: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Records a new version for every consent purpose whose text changed; each new version
+/// is an audit entry. Returns the current version of each consent purpose.
+pub async fn sync_versions(
+    tx: &mut Tx,
+    policy: &Policy,
+    actor: &str,
+) -> Result<BTreeMap<String, i64>> {
+    let mut current = BTreeMap::new();
+    for purpose in policy.purposes() {
+        let Some(text) = purpose
+            .consent_text
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        else {
+            continue;
+        };
+        let id = purpose.id.get_ref();
+        let sha = text_sha256(text);
+        let known = versions(&mut **tx, id).await?;
+        let version = match known.iter().find(|v| v.text_sha256 == sha) {
+            Some(v) => v.version,
+            None => {
+                let version = known.last().map_or(1, |v| v.version + 1);
+                sqlx::query(
+                    "INSERT INTO purpose_versions (purpose_id, version, text_sha256, first_seen) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(&sha)
+                .bind(crate::time::now_text())
+                .execute(&mut **tx)
+                .await?;
+                audit::append(
+                    tx,
+                    actor,
+                    &[NewEntry::new(
+                        "purpose.version",
+                        json!({ "purpose": id, "version": version, "text_sha256": sha }),
+                    )],
+                )
+                .await?;
+                version
+            }
+        };
+        current.insert(id.clone(), version);
+    }
+    Ok(current)
+}
+
+/// The current version of a purpose without writing: `None` when its text has not been
+/// recorded yet (so no consent can stand for it).
+pub async fn current_version(store: &Store, purpose: &Purpose) -> Result<Option<i64>> {
+    let sha = text_sha256(purpose.consent_text.as_deref().unwrap_or_default());
+    let row = sqlx::query(
+        "SELECT version FROM purpose_versions WHERE purpose_id = $1 AND text_sha256 = $2",
+    )
+    .bind(purpose.id.get_ref())
+    .bind(sha)
+    .fetch_optional(&store.pool)
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// The version in force at `at`: the newest whose first sighting is not after it (the
+/// first version for events older than every sighting).
+pub fn version_in_force(versions: &[Version], at: &str) -> Option<i64> {
+    versions
+        .iter()
+        .rev()
+        .find(|v| v.first_seen.as_str() <= at)
+        .or(versions.first())
+        .map(|v| v.version)
+}
+
+/// One event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub subject: Subject,
+    pub subject_ref: String,
+    pub purpose: String,
+    pub version: i64,
+    pub action: Action,
+    pub at: String,
+    pub channel: Option<String>,
+    pub evidence: Option<String>,
+}
+
+impl NewEvent {
+    /// The same event always has the same key, so re-recording it (a re-run, a
+    /// re-imported file) adds nothing.
+    pub fn key(&self) -> String {
+        let preimage = json!([
+            self.subject_ref,
+            self.purpose,
+            self.version,
+            self.action.name(),
+            self.at,
+            self.channel,
+            self.evidence
+        ]);
+        hex::encode(Sha256::digest(preimage.to_string().as_bytes()))
+    }
+}
+
+/// Appends events (and their subjects) in batches; returns how many were new.
+pub async fn append_events(
+    tx: &mut Tx,
+    events: &[NewEvent],
+    actor: &str,
+    origin: &str,
+) -> Result<u64> {
+    const PER_STATEMENT: usize = 500;
+    let recorded_at = crate::time::now_text();
+    let mut inserted = 0;
+    for chunk in events.chunks(PER_STATEMENT) {
+        let mut subjects: HashMap<&str, &Subject> = HashMap::new();
+        for event in chunk {
+            subjects.insert(&event.subject_ref, &event.subject);
+        }
+        let mut sql =
+            String::from("INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES ");
+        let mut n = 0;
+        for (i, _) in subjects.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+            n += 4;
+        }
+        sql.push_str(" ON CONFLICT (subject_ref) DO NOTHING");
+        let mut query = sqlx::query(&sql);
+        for (subject_ref, subject) in &subjects {
+            query = query
+                .bind(*subject_ref)
+                .bind(&subject.kind)
+                .bind(&subject.value)
+                .bind(&recorded_at);
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .context("cannot record subjects")?;
+
+        let mut sql = String::from(
+            "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let b = i * 11;
+            sql.push('(');
+            sql.push_str(
+                &(1..=11)
+                    .map(|k| format!("${}", b + k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            sql.push(')');
+        }
+        sql.push_str(" ON CONFLICT (event_key) DO NOTHING");
+        let mut query = sqlx::query(&sql);
+        for event in chunk {
+            query = query
+                .bind(event.key())
+                .bind(&event.subject_ref)
+                .bind(&event.purpose)
+                .bind(event.version)
+                .bind(event.action.name())
+                .bind(&event.at)
+                .bind(&recorded_at)
+                .bind(event.channel.as_deref())
+                .bind(event.evidence.as_deref())
+                .bind(actor)
+                .bind(origin);
+        }
+        inserted += query
+            .execute(&mut **tx)
+            .await
+            .context("cannot append to the consent ledger")?
+            .rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub purpose: String,
+    pub version: i64,
+    pub action: String,
+    pub at: String,
+    pub recorded_at: String,
+    pub channel: Option<String>,
+    pub evidence: Option<String>,
+    pub actor: String,
+    pub origin: String,
+}
+
+const EVENT_COLUMNS: &str =
+    "id, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin";
+
+fn event_from_row(row: &sqlx::any::AnyRow, offset: usize) -> Result<Event> {
+    Ok(Event {
+        id: row.try_get(offset)?,
+        purpose: row.try_get(offset + 1)?,
+        version: row.try_get(offset + 2)?,
+        action: row.try_get(offset + 3)?,
+        at: row.try_get(offset + 4)?,
+        recorded_at: row.try_get(offset + 5)?,
+        channel: row.try_get(offset + 6)?,
+        evidence: row.try_get(offset + 7)?,
+        actor: row.try_get(offset + 8)?,
+        origin: row.try_get(offset + 9)?,
+    })
+}
+
+pub async fn history(
+    store: &Store,
+    subject_ref: &str,
+    purpose: Option<&str>,
+) -> Result<Vec<Event>> {
+    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM consent_events WHERE subject_ref = $1");
+    if purpose.is_some() {
+        sql.push_str(" AND purpose_id = $2");
+    }
+    sql.push_str(" ORDER BY at, id");
+    let mut query = sqlx::query(&sql).bind(subject_ref);
+    if let Some(purpose) = purpose {
+        query = query.bind(purpose);
+    }
+    let rows = query.fetch_all(&store.pool).await?;
+    rows.iter().map(|r| event_from_row(r, 0)).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Consent stands for the current version.
+    Granted,
+    /// Never given.
+    NeverGiven,
+    /// Given, then withdrawn.
+    Withdrawn,
+    /// Given only for an older version of the consent text.
+    ReconsentNeeded,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Granted => "granted",
+            State::NeverGiven => "never_given",
+            State::Withdrawn => "withdrawn",
+            State::ReconsentNeeded => "reconsent_needed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub state: State,
+    pub current_version: Option<i64>,
+    /// The event the verdict rests on.
+    pub event: Option<Event>,
+}
+
+impl Verdict {
+    pub fn from_last(last: Option<Event>, current_version: Option<i64>) -> Verdict {
+        let state = match &last {
+            None => State::NeverGiven,
+            Some(event) if event.action == "withdraw" => State::Withdrawn,
+            Some(event) if Some(event.version) == current_version => State::Granted,
+            Some(_) => State::ReconsentNeeded,
+        };
+        Verdict {
+            state,
+            current_version,
+            event: last,
+        }
+    }
+
+    pub fn reason(&self) -> String {
+        match (&self.state, &self.event) {
+            (State::Granted, Some(e)) => format!("granted on {} for version {}", e.at, e.version),
+            (State::Withdrawn, Some(e)) => format!("withdrawn on {}", e.at),
+            (State::ReconsentNeeded, Some(e)) => format!(
+                "granted on {} for version {}, but the consent text is now version {}: ask again",
+                e.at,
+                e.version,
+                self.current_version
+                    .map_or("unrecorded".to_string(), |v| v.to_string())
+            ),
+            _ => "consent was never given".to_string(),
+        }
+    }
+}
+
+/// The last event at or before `as_of` for each of `subject_refs` (one set-based query
+/// per chunk).
+pub async fn last_events(
+    store: &Store,
+    purpose: &str,
+    subject_refs: &[String],
+    as_of: &str,
+) -> Result<HashMap<String, Event>> {
+    const PER_QUERY: usize = 900;
+    let mut found = HashMap::with_capacity(subject_refs.len());
+    for chunk in subject_refs.chunks(PER_QUERY) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT subject_ref, {EVENT_COLUMNS} FROM (\
+               SELECT e.*, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS position \
+               FROM consent_events e WHERE purpose_id = $1 AND at <= $2 AND subject_ref IN ({})\
+             ) latest WHERE position = 1",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(purpose).bind(as_of);
+        for subject_ref in chunk {
+            query = query.bind(subject_ref);
+        }
+        for row in query.fetch_all(&store.pool).await? {
+            found.insert(row.try_get(0)?, event_from_row(&row, 1)?);
+        }
+    }
+    Ok(found)
+}
+
+/// A subject's last event for a purpose, with the clear identity while it is still kept.
+#[derive(Debug, Clone)]
+pub struct SubjectState {
+    pub subject_ref: String,
+    pub identity: Option<Subject>,
+    pub event: Event,
+}
+
+/// The last event of every subject with events for `purpose` at `as_of`, for exports.
+pub async fn state_at(store: &Store, purpose: &str, as_of: &str) -> Result<Vec<SubjectState>> {
+    let sql = format!(
+        "SELECT latest.subject_ref, s.kind, s.identity, {EVENT_COLUMNS} FROM (\
+           SELECT e.*, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS position \
+           FROM consent_events e WHERE purpose_id = $1 AND at <= $2\
+         ) latest LEFT JOIN subjects s ON s.subject_ref = latest.subject_ref \
+         WHERE position = 1 ORDER BY latest.subject_ref"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(purpose)
+        .bind(as_of)
+        .fetch_all(&store.pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: Option<String> = row.try_get(1)?;
+            let identity: Option<String> = row.try_get(2)?;
+            Ok(SubjectState {
+                subject_ref: row.try_get(0)?,
+                identity: kind
+                    .zip(identity)
+                    .map(|(kind, value)| Subject { kind, value }),
+                event: event_from_row(row, 3)?,
+            })
+        })
+        .collect()
+}

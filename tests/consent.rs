@@ -1,0 +1,599 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! Consent management on SQLite and PostgreSQL state stores: the ledger, versions,
+//! checks, exports at a moment in time, imports and concurrency.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Demo, TestDatabase, expect, run};
+use serde_json::Value;
+
+/// A demo workspace whose state store is SQLite, or a fresh PostgreSQL database.
+struct Env {
+    demo: Demo,
+    state: Option<TestDatabase>,
+}
+
+impl Env {
+    fn sqlite() -> Env {
+        Env {
+            demo: Demo::new(),
+            state: None,
+        }
+    }
+
+    fn postgres(test: &str) -> Option<Env> {
+        let db = TestDatabase::postgres(test)?;
+        Some(Env {
+            demo: Demo::new(),
+            state: Some(db),
+        })
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut command = self.demo.cmd(args);
+        if let Some(db) = &self.state {
+            command.args(["--state", &db.url]);
+        }
+        command
+    }
+
+    fn json(&self, args: &[&str], code: i32) -> Value {
+        let mut full = args.to_vec();
+        full.extend(["--format", "json"]);
+        expect(self.cmd(&full), code).json()
+    }
+
+    fn check(&self, subject: &str, purpose: &str) -> (i32, Value) {
+        let result = run(self.cmd(&[
+            "consent",
+            "check",
+            "--subject",
+            subject,
+            "--purpose",
+            purpose,
+            "--format",
+            "json",
+        ]));
+        (result.code, result.json())
+    }
+
+    fn set_consent_text(&self, purpose: &str, text: &str) {
+        let path = self.demo.dir.join("policies/purposes.toml");
+        let policy = std::fs::read_to_string(&path).unwrap();
+        let start = policy.find(&format!("id = \"{purpose}\"")).unwrap();
+        let text_key = start + policy[start..].find("consent_text = ").unwrap();
+        let value_start = text_key + "consent_text = ".len();
+        let value_end = if policy[value_start..].starts_with("\"\"\"") {
+            value_start + 3 + policy[value_start + 3..].find("\"\"\"").unwrap() + 3
+        } else {
+            value_start + 1 + policy[value_start + 1..].find('"').unwrap() + 1
+        };
+        let updated = format!(
+            "{}\"{}\"{}",
+            &policy[..value_start],
+            text,
+            &policy[value_end..]
+        );
+        std::fs::write(&path, updated).unwrap();
+    }
+}
+
+fn lifecycle(env: &Env) {
+    let subject = "email:alice@example.com";
+    // Never given.
+    let (code, verdict) = env.check(subject, "marketing");
+    assert_eq!(code, 3);
+    assert_eq!(verdict["state"], "never_given");
+    // Granted, with normalisation: these two spellings are one subject.
+    let granted = env.json(
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "email: Alice@Example.COM ",
+            "--purpose",
+            "marketing",
+            "--channel",
+            "web",
+            "--evidence",
+            "form-17",
+            "--at",
+            "2026-01-10T10:00:00Z",
+        ],
+        0,
+    );
+    assert_eq!(granted["version"], 1);
+    assert_eq!(granted["recorded"], true);
+    let (code, verdict) = env.check(subject, "marketing");
+    assert_eq!(code, 0, "{verdict}");
+    assert_eq!(verdict["event"]["evidence"], "form-17");
+    assert_eq!(verdict["event"]["channel"], "web");
+    // The same event again adds nothing.
+    let again = env.json(
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            subject,
+            "--purpose",
+            "marketing",
+            "--channel",
+            "web",
+            "--evidence",
+            "form-17",
+            "--at",
+            "2026-01-10T10:00:00Z",
+        ],
+        0,
+    );
+    assert_eq!(again["recorded"], false);
+    // Withdrawn.
+    env.json(
+        &[
+            "consent",
+            "withdraw",
+            "--subject",
+            subject,
+            "--purpose",
+            "marketing",
+            "--channel",
+            "email",
+            "--at",
+            "2026-03-01T09:00:00Z",
+        ],
+        0,
+    );
+    let (code, verdict) = env.check(subject, "marketing");
+    assert_eq!(code, 3);
+    assert_eq!(verdict["state"], "withdrawn");
+    assert_eq!(verdict["event"]["action"], "withdraw");
+    // Re-granted.
+    env.json(
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            subject,
+            "--purpose",
+            "marketing",
+            "--channel",
+            "whatsapp",
+            "--at",
+            "2026-05-01T09:00:00Z",
+        ],
+        0,
+    );
+    assert_eq!(env.check(subject, "marketing").0, 0);
+    // The consent text changes: a new version, and re-consent is needed.
+    env.set_consent_text(
+        "marketing",
+        "We may send you news, offers and partner offers by e-mail and WhatsApp.",
+    );
+    let shown = env.json(&["purpose", "show", "marketing"], 0);
+    assert_eq!(shown["current_version"], 2);
+    assert_eq!(shown["versions"].as_array().unwrap().len(), 2);
+    let (code, verdict) = env.check(subject, "marketing");
+    assert_eq!(code, 3);
+    assert_eq!(verdict["state"], "reconsent_needed");
+    assert_eq!(verdict["current_version"], 2);
+    assert_eq!(verdict["event"]["version"], 1);
+    let regranted = env.json(
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            subject,
+            "--purpose",
+            "marketing",
+            "--channel",
+            "web",
+        ],
+        0,
+    );
+    assert_eq!(regranted["version"], 2);
+    assert_eq!(env.check(subject, "marketing").0, 0);
+
+    let history = env.json(&["consent", "history", "--subject", subject], 0);
+    let actions: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["grant", "withdraw", "grant", "grant"]);
+
+    // Exports at moments in that history.
+    let export = |as_of: &str| -> Vec<csv::StringRecord> {
+        let out = env
+            .demo
+            .dir
+            .join(format!("export-{}.csv", as_of.replace(':', "")));
+        env.json(
+            &[
+                "consent",
+                "export",
+                "--purpose",
+                "marketing",
+                "--as-of",
+                as_of,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            0,
+        );
+        let mut reader = csv::Reader::from_path(&out).unwrap();
+        reader.records().map(|r| r.unwrap()).collect()
+    };
+    assert!(export("2026-01-01T00:00:00Z").is_empty());
+    let february = export("2026-02-01T00:00:00Z");
+    assert_eq!(february.len(), 1);
+    assert_eq!(&february[0][0], subject);
+    assert_eq!(&february[0][2], "grant");
+    assert_eq!(&february[0][7], "granted");
+    let april = export("2026-04-01T00:00:00Z");
+    assert_eq!(&april[0][7], "withdrawn");
+    let june = export("2026-06-01T00:00:00Z");
+    assert_eq!(&june[0][7], "granted");
+    assert_eq!(&june[0][5], "");
+
+    // A purpose whose basis is not consent is refused, saying why.
+    let refused = expect(
+        env.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            subject,
+            "--purpose",
+            "billing",
+        ]),
+        1,
+    );
+    assert!(
+        refused.stderr.contains("legal obligation"),
+        "{}",
+        refused.stderr
+    );
+    let refused = expect(
+        env.cmd(&[
+            "consent",
+            "check",
+            "--subject",
+            subject,
+            "--purpose",
+            "billing",
+        ]),
+        1,
+    );
+    assert!(
+        refused.stderr.contains("not on consent"),
+        "{}",
+        refused.stderr
+    );
+
+    // Every grant and withdrawal is in the audit trail, which still verifies.
+    let log = env.json(
+        &[
+            "audit",
+            "log",
+            "--action",
+            "consent.*",
+            "--subject",
+            "email:ALICE@example.com",
+        ],
+        0,
+    );
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "consent.grant",
+            "consent.withdraw",
+            "consent.grant",
+            "consent.grant"
+        ]
+    );
+    assert!(
+        !serde_json::to_string(&log).unwrap().contains("alice@"),
+        "the trail holds no clear identity"
+    );
+    assert_eq!(env.json(&["audit", "verify"], 0)["ok"], true);
+}
+
+#[test]
+fn consent_lifecycle_on_sqlite() {
+    let env = Env::sqlite();
+    lifecycle(&env);
+    // The ledger holds keyed references only; the clear identity is in `subjects`.
+    let state = env.demo.dir.join(".privops/state.db");
+    let refs = common::sqlite_strings(&state, "SELECT DISTINCT subject_ref FROM consent_events");
+    assert_eq!(refs.len(), 1);
+    assert!(!refs[0].contains('@'));
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT identity FROM subjects"),
+        ["alice@example.com"]
+    );
+}
+
+#[test]
+fn consent_lifecycle_on_postgres() {
+    if let Some(env) = Env::postgres("consent_lifecycle_on_postgres") {
+        lifecycle(&env);
+    }
+}
+
+#[test]
+fn batch_check_prints_one_verdict_per_line() {
+    let env = Env::sqlite();
+    env.json(
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "email:a@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    env.json(
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "phone:054-612-3456",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    let list = env.demo.dir.join("subjects.txt");
+    std::fs::write(
+        &list,
+        "email:a@example.com\n# a comment\n\nemail:b@example.com\nphone:+972546123456\n",
+    )
+    .unwrap();
+    let result = expect(
+        env.cmd(&[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--batch",
+            list.to_str().unwrap(),
+        ]),
+        3,
+    );
+    let lines: Vec<&str> = result.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "email:a@example.com\tgranted",
+            "email:b@example.com\tnever_given",
+            "phone:+972546123456\tgranted"
+        ]
+    );
+    let result = expect(
+        env.cmd(&[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--batch",
+            list.to_str().unwrap(),
+            "--format",
+            "json",
+        ]),
+        3,
+    );
+    let verdicts: Vec<Value> = result
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 3);
+    assert_eq!(verdicts[1]["granted"], false);
+    // From stdin, all granted: exit 0.
+    let mut command = env.cmd(&["consent", "check", "--purpose", "marketing", "--batch", "-"]);
+    command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"email:A@example.com\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    // A malformed line stops the batch, naming the line.
+    std::fs::write(&list, "email:a@example.com\nemail:not-an-address\n").unwrap();
+    let result = expect(
+        env.cmd(&[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--batch",
+            list.to_str().unwrap(),
+        ]),
+        1,
+    );
+    assert!(
+        result.stderr.contains("subjects.txt:2"),
+        "{}",
+        result.stderr
+    );
+    assert!(result.stdout.is_empty());
+}
+
+fn event_count(env: &Env) -> usize {
+    let state = env.demo.dir.join(".privops/state.db");
+    common::sqlite_strings(&state, "SELECT CAST(COUNT(*) AS TEXT) FROM consent_events")[0]
+        .parse()
+        .unwrap()
+}
+
+fn import_cases(env: &Env) {
+    let dir = &env.demo.dir;
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        "subject,purpose,action,at,channel,evidence\n\
+         email:b@example.com,marketing,grant,2026-02-01T00:00:00Z,web,form-1\n\
+         email:B@Example.com,marketing,withdraw,2026-03-01T00:00:00Z,email,\n\
+         phone:054-612-3456,ai_features,grant,2026-02-02,whatsapp,\"msg, with comma\"\n",
+    )
+    .unwrap();
+    let imported = env.json(&["consent", "import", good.to_str().unwrap()], 0);
+    assert_eq!(imported["rows"], 3);
+    assert_eq!(imported["inserted"], 3);
+    let again = env.json(&["consent", "import", good.to_str().unwrap()], 0);
+    assert_eq!(
+        again["inserted"], 0,
+        "re-importing the same file adds nothing"
+    );
+    assert_eq!(again["file_sha256"], imported["file_sha256"]);
+    assert_eq!(
+        env.check("email:b@example.com", "marketing").1["state"],
+        "withdrawn"
+    );
+    assert_eq!(env.check("phone:+972546123456", "ai_features").0, 0);
+
+    let before = env
+        .json(&["audit", "log", "--action", "consent.import"], 0)
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, 2, "an import is one audit entry, whatever its size");
+    let bad_cases: &[(&str, &[u8], &str)] = &[
+        ("bad-row.csv", b"subject,purpose,action,at\nemail:c@example.com,marketing,grant,2026-01-01T00:00:00Z\nemail:d@example.com,marketing,maybe,2026-01-01T00:00:00Z\n", "bad-row.csv:3, column `action`"),
+        ("bad-subject.csv", b"subject,purpose,action,at\nemail:c@example.com,marketing,grant,2026-01-01T00:00:00Z\nemail:nope,marketing,grant,2026-01-01T00:00:00Z\n", "bad-subject.csv:3, column `subject`"),
+        ("bad-time.csv", b"subject,purpose,action,at\nemail:c@example.com,marketing,grant,yesterday\n", "bad-time.csv:2, column `at`"),
+        ("bad-purpose.csv", b"subject,purpose,action,at\nemail:c@example.com,billing,grant,2026-01-01T00:00:00Z\n", "bad-purpose.csv:2, column `purpose`"),
+        ("latin1.csv", b"subject,purpose,action,at,channel,evidence\nemail:c@example.com,marketing,grant,2026-01-01T00:00:00Z,web,Fran\xe7ois\n", "latin1.csv:2, column `evidence`: not valid UTF-8"),
+        ("missing-header.csv", b"subject,purpose,at\nemail:c@example.com,marketing,2026-01-01T00:00:00Z\n", "missing column(s) action"),
+        ("duplicate-header.csv", b"subject,purpose,action,at,at\n", "duplicate column `at`"),
+        ("unknown-header.csv", b"subject,purpose,action,at,colour\n", "unknown column `colour`"),
+        ("ragged.csv", b"subject,purpose,action,at\nemail:c@example.com,marketing,grant\n", "ragged.csv:2"),
+        ("empty.csv", b"", "is empty"),
+    ];
+    let count_before = env.json(
+        &["consent", "history", "--subject", "email:c@example.com"],
+        0,
+    )["events"]
+        .as_array()
+        .unwrap()
+        .len();
+    for (name, bytes, message) in bad_cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let result = expect(env.cmd(&["consent", "import", path.to_str().unwrap()]), 1);
+        assert!(
+            result.stderr.contains(message),
+            "{name}: expected `{message}` in:\n{}",
+            result.stderr
+        );
+    }
+    let count_after = env.json(
+        &["consent", "history", "--subject", "email:c@example.com"],
+        0,
+    )["events"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(count_before, count_after, "a failed import imports nothing");
+    let after = env
+        .json(&["audit", "log", "--action", "consent.import"], 0)
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, 2, "failed imports leave no audit entry");
+
+    // An export can be imported again (round trip), adding nothing new.
+    let out = dir.join("all.csv");
+    env.json(&["consent", "export", "--out", out.to_str().unwrap()], 0);
+    let round = env.json(&["consent", "import", out.to_str().unwrap()], 0);
+    assert_eq!(round["rows"], 2);
+    assert_eq!(round["inserted"], 0);
+    // Export refuses to overwrite without --force.
+    expect(
+        env.cmd(&["consent", "export", "--out", out.to_str().unwrap()]),
+        1,
+    );
+    assert_eq!(env.json(&["audit", "verify"], 0)["ok"], true);
+}
+
+#[test]
+fn import_on_sqlite() {
+    let env = Env::sqlite();
+    import_cases(&env);
+    assert_eq!(event_count(&env), 3);
+}
+
+#[test]
+fn import_on_postgres() {
+    if let Some(env) = Env::postgres("import_on_postgres") {
+        import_cases(&env);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn exports_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::sqlite();
+    let out = env.demo.dir.join("c.csv");
+    env.json(&["consent", "export", "--out", out.to_str().unwrap()], 0);
+    assert_eq!(
+        std::fs::metadata(&out).unwrap().permissions().mode() & 0o077,
+        0
+    );
+}
+
+fn concurrent(env: &Env) {
+    // Create the store before the race, as a deployed store would be.
+    env.json(&["purpose", "list"], 0);
+    let children: Vec<std::process::Child> = (0..6)
+        .map(|i| {
+            let mut command = env.cmd(&[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:user{i}@example.com"),
+                "--purpose",
+                "marketing",
+                "--quiet",
+            ]);
+            command.stdout(std::process::Stdio::null());
+            command.spawn().unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    for i in 0..6 {
+        assert_eq!(
+            env.check(&format!("email:user{i}@example.com"), "marketing")
+                .0,
+            0
+        );
+    }
+    let grants = env.json(&["audit", "log", "--action", "consent.grant"], 0);
+    assert_eq!(grants.as_array().unwrap().len(), 6);
+    assert_eq!(env.json(&["audit", "verify"], 0)["ok"], true);
+}
+
+#[test]
+fn concurrent_grants_lose_nothing_on_sqlite() {
+    concurrent(&Env::sqlite());
+}
+
+#[test]
+fn concurrent_grants_lose_nothing_on_postgres() {
+    if let Some(env) = Env::postgres("concurrent_grants_lose_nothing_on_postgres") {
+        concurrent(&env);
+    }
+}
