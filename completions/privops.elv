@@ -1,0 +1,492 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[privops] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'privops'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'privops'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand demo 'Set up a demo workspace: example policies, synthetic databases, a state store'
+            cand policy 'policy'
+            cand purpose 'purpose'
+            cand consent 'consent'
+            cand audit 'audit'
+            cand completions 'Print a shell completion script'
+            cand man 'Write man pages for privops and each of its commands'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;demo'= {
+            cand --dir 'Where to create the workspace'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Recreate the workspace if it exists'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;policy'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Validate the policy folder; with --live, compare it with the real schemas'
+            cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;policy;check'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --live 'Also connect to every source and report drift between policy and database'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;policy;map'= {
+            cand --out 'Write to this file instead of stdout'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;policy;help'= {
+            cand check 'Validate the policy folder; with --live, compare it with the real schemas'
+            cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;policy;help;check'= {
+        }
+        &'privops;policy;help;map'= {
+        }
+        &'privops;policy;help;help'= {
+        }
+        &'privops;purpose'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the purposes of the policy with their current consent version'
+            cand show 'Show one purpose, its consent text and its version history'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;purpose;list'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;purpose;show'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;purpose;help'= {
+            cand list 'List the purposes of the policy with their current consent version'
+            cand show 'Show one purpose, its consent text and its version history'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;purpose;help;list'= {
+        }
+        &'privops;purpose;help;show'= {
+        }
+        &'privops;purpose;help;help'= {
+        }
+        &'privops;consent'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand grant 'Record that a subject gave consent to a purpose'
+            cand withdraw 'Record that a subject withdrew consent to a purpose'
+            cand check 'Does consent stand for the current version? Exit 0 yes, 3 no'
+            cand history 'Every consent event of a subject'
+            cand export 'Write the consent state at a moment in time to CSV'
+            cand import 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;consent;grant'= {
+            cand --subject 'The subject, KIND:VALUE (e.g. email:alice@example.com)'
+            cand --purpose 'The purpose id (its lawful basis must be consent)'
+            cand --channel 'How the subject expressed it'
+            cand --evidence 'Evidence kept with the event (a form id, a message id, a scan reference)'
+            cand --at 'When it happened (RFC 3339) [default: now]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;consent;withdraw'= {
+            cand --subject 'The subject, KIND:VALUE (e.g. email:alice@example.com)'
+            cand --purpose 'The purpose id (its lawful basis must be consent)'
+            cand --channel 'How the subject expressed it'
+            cand --evidence 'Evidence kept with the event (a form id, a message id, a scan reference)'
+            cand --at 'When it happened (RFC 3339) [default: now]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;consent;check'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --purpose 'The purpose id'
+            cand --batch 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one verdict per line. Exit 0 when all stand, 3 when any does not'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;consent;history'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --purpose 'Only this purpose'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;consent;export'= {
+            cand --purpose 'Only this purpose [default: every consent purpose]'
+            cand --as-of 'The moment whose state is exported (RFC 3339 or a date) [default: now]'
+            cand --out 'The CSV file to write'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Replace an existing file'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;consent;import'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;consent;help'= {
+            cand grant 'Record that a subject gave consent to a purpose'
+            cand withdraw 'Record that a subject withdrew consent to a purpose'
+            cand check 'Does consent stand for the current version? Exit 0 yes, 3 no'
+            cand history 'Every consent event of a subject'
+            cand export 'Write the consent state at a moment in time to CSV'
+            cand import 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;consent;help;grant'= {
+        }
+        &'privops;consent;help;withdraw'= {
+        }
+        &'privops;consent;help;check'= {
+        }
+        &'privops;consent;help;history'= {
+        }
+        &'privops;consent;help;export'= {
+        }
+        &'privops;consent;help;import'= {
+        }
+        &'privops;consent;help;help'= {
+        }
+        &'privops;audit'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand log 'Show audit entries, oldest first'
+            cand verify 'Recompute the hash chain and name the first broken entry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;audit;log'= {
+            cand --from 'Entries at or after this time (RFC 3339 or a date)'
+            cand --to 'Entries before this time (RFC 3339 or a date)'
+            cand --action 'Only this action (`consent.grant`), or a family (`consent.*`)'
+            cand --subject 'Only entries about this subject (KIND:VALUE)'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;audit;verify'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;audit;help'= {
+            cand log 'Show audit entries, oldest first'
+            cand verify 'Recompute the hash chain and name the first broken entry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;audit;help;log'= {
+        }
+        &'privops;audit;help;verify'= {
+        }
+        &'privops;audit;help;help'= {
+        }
+        &'privops;completions'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;man'= {
+            cand --out 'The folder to write into'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;help'= {
+            cand demo 'Set up a demo workspace: example policies, synthetic databases, a state store'
+            cand policy 'policy'
+            cand purpose 'purpose'
+            cand consent 'consent'
+            cand audit 'audit'
+            cand completions 'Print a shell completion script'
+            cand man 'Write man pages for privops and each of its commands'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;help;demo'= {
+        }
+        &'privops;help;policy'= {
+            cand check 'Validate the policy folder; with --live, compare it with the real schemas'
+            cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+        }
+        &'privops;help;policy;check'= {
+        }
+        &'privops;help;policy;map'= {
+        }
+        &'privops;help;purpose'= {
+            cand list 'List the purposes of the policy with their current consent version'
+            cand show 'Show one purpose, its consent text and its version history'
+        }
+        &'privops;help;purpose;list'= {
+        }
+        &'privops;help;purpose;show'= {
+        }
+        &'privops;help;consent'= {
+            cand grant 'Record that a subject gave consent to a purpose'
+            cand withdraw 'Record that a subject withdrew consent to a purpose'
+            cand check 'Does consent stand for the current version? Exit 0 yes, 3 no'
+            cand history 'Every consent event of a subject'
+            cand export 'Write the consent state at a moment in time to CSV'
+            cand import 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+        }
+        &'privops;help;consent;grant'= {
+        }
+        &'privops;help;consent;withdraw'= {
+        }
+        &'privops;help;consent;check'= {
+        }
+        &'privops;help;consent;history'= {
+        }
+        &'privops;help;consent;export'= {
+        }
+        &'privops;help;consent;import'= {
+        }
+        &'privops;help;audit'= {
+            cand log 'Show audit entries, oldest first'
+            cand verify 'Recompute the hash chain and name the first broken entry'
+        }
+        &'privops;help;audit;log'= {
+        }
+        &'privops;help;audit;verify'= {
+        }
+        &'privops;help;completions'= {
+        }
+        &'privops;help;man'= {
+        }
+        &'privops;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,424 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_privops_global_optspecs
+    string join \n policy= state= format= color= q/quiet v/verbose actor= h/help V/version
+end
+
+function __fish_privops_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_privops_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_privops_using_subcommand
+    set -l cmd (__fish_privops_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c privops -n "__fish_privops_needs_command" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_needs_command" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_needs_command" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_needs_command" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_needs_command" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_needs_command" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_needs_command" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_needs_command" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_needs_command" -f -a "policy"
+complete -c privops -n "__fish_privops_needs_command" -f -a "purpose"
+complete -c privops -n "__fish_privops_needs_command" -f -a "consent"
+complete -c privops -n "__fish_privops_needs_command" -f -a "audit"
+complete -c privops -n "__fish_privops_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_needs_command" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand demo" -l dir -d 'Where to create the workspace' -r -F
+complete -c privops -n "__fish_privops_using_subcommand demo" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand demo" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand demo" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand demo" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand demo" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand demo" -l force -d 'Recreate the workspace if it exists'
+complete -c privops -n "__fish_privops_using_subcommand demo" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand demo" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l live -d 'Also connect to every source and report drift between policy and database'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -l out -d 'Write to this file instead of stdout' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List the purposes of the policy with their current consent version'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Show one purpose, its consent text and its version history'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the purposes of the policy with their current consent version'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one purpose, its consent text and its version history'
+complete -c privops -n "__fish_privops_using_subcommand purpose; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "grant" -d 'Record that a subject gave consent to a purpose'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "withdraw" -d 'Record that a subject withdrew consent to a purpose'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "check" -d 'Does consent stand for the current version? Exit 0 yes, 3 no'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "history" -d 'Every consent event of a subject'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+complete -c privops -n "__fish_privops_using_subcommand consent; and not __fish_seen_subcommand_from grant withdraw check history export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l subject -d 'The subject, KIND:VALUE (e.g. email:alice@example.com)' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l purpose -d 'The purpose id (its lawful basis must be consent)' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l channel -d 'How the subject expressed it' -r -f -a "web\t''
+whatsapp\t''
+email\t''
+phone\t''
+paper\t''
+api\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l evidence -d 'Evidence kept with the event (a form id, a message id, a scan reference)' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l at -d 'When it happened (RFC 3339) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from grant" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l subject -d 'The subject, KIND:VALUE (e.g. email:alice@example.com)' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l purpose -d 'The purpose id (its lawful basis must be consent)' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l channel -d 'How the subject expressed it' -r -f -a "web\t''
+whatsapp\t''
+email\t''
+phone\t''
+paper\t''
+api\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l evidence -d 'Evidence kept with the event (a form id, a message id, a scan reference)' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l at -d 'When it happened (RFC 3339) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from withdraw" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l purpose -d 'The purpose id' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l batch -d 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one verdict per line. Exit 0 when all stand, 3 when any does not' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l purpose -d 'Only this purpose' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l purpose -d 'Only this purpose [default: every consent purpose]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l as-of -d 'The moment whose state is exported (RFC 3339 or a date) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l out -d 'The CSV file to write' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l force -d 'Replace an existing file'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Record that a subject gave consent to a purpose'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "withdraw" -d 'Record that a subject withdrew consent to a purpose'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "check" -d 'Does consent stand for the current version? Exit 0 yes, 3 no'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "history" -d 'Every consent event of a subject'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -f -a "log" -d 'Show audit entries, oldest first'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l from -d 'Entries at or after this time (RFC 3339 or a date)' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l to -d 'Entries before this time (RFC 3339 or a date)' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l action -d 'Only this action (`consent.grant`), or a family (`consent.*`)' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l subject -d 'Only entries about this subject (KIND:VALUE)' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "log" -d 'Show audit entries, oldest first'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand completions" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand completions" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand completions" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand completions" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand completions" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand completions" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand man" -l out -d 'The folder to write into' -r -F
+complete -c privops -n "__fish_privops_using_subcommand man" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand man" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand man" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand man" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand man" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "policy"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "purpose"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "consent"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "audit"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "show" -d 'Show one purpose, its consent text and its version history'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "grant" -d 'Record that a subject gave consent to a purpose'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "withdraw" -d 'Record that a subject withdrew consent to a purpose'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "check" -d 'Does consent stand for the current version? Exit 0 yes, 3 no'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "history" -d 'Every consent event of a subject'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "log" -d 'Show audit entries, oldest first'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
