@@ -1,0 +1,414 @@
+#![allow(clippy::disallowed_macros)] // the harness prints its report
+//! The bench harness: builds data sets of a chosen size on SQLite and PostgreSQL and
+//! prints each privops figure next to the same work done directly by the database (hand-written
+//! SQL through the same driver), as a ratio. Run:
+//!
+//!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
+//!                                  [--postgres URL] [--only NAME]
+//!
+//! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
+//! is created and dropped. Figures are wall-clock on this machine; compare ratios.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use privops::audit;
+use privops::store::Store;
+use privops::subject::{Subject, SubjectKey};
+use sqlx::Connection;
+
+const KEY: &str = "bench-subject-key-0123456789abcdef";
+
+struct Options {
+    events: usize,
+    subjects: usize,
+    audit_entries: usize,
+    import_rows: usize,
+    postgres: Option<String>,
+    only: Option<String>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        events: 1_000_000,
+        subjects: 100_000,
+        audit_entries: 1_000_000,
+        import_rows: 1_000_000,
+        postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
+        only: None,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = || args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--events" => options.events = value().parse().expect("--events N"),
+            "--subjects" => options.subjects = value().parse().expect("--subjects N"),
+            "--audit" => options.audit_entries = value().parse().expect("--audit N"),
+            "--import" => options.import_rows = value().parse().expect("--import N"),
+            "--postgres" => options.postgres = Some(value()),
+            "--only" => options.only = Some(value()),
+            "--bench" => {
+                i += 1;
+                continue;
+            }
+            "--help" | "-h" => {
+                println!("cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--postgres URL] [--only NAME]");
+                std::process::exit(0);
+            }
+            other => panic!("unknown option {other}"),
+        }
+        i += 2;
+    }
+    options
+}
+
+struct Report {
+    rows: Vec<[String; 7]>,
+}
+
+impl Report {
+    fn add(&mut self, scenario: &str, engine: &str, size: String, privops: Duration, direct: Duration, note: String) {
+        let ratio = privops.as_secs_f64() / direct.as_secs_f64().max(1e-9);
+        let row = [
+            scenario.to_string(),
+            engine.to_string(),
+            size,
+            format!("{:.3} s", privops.as_secs_f64()),
+            format!("{:.3} s", direct.as_secs_f64()),
+            format!("{ratio:.2}x"),
+            note,
+        ];
+        println!("{}", row.join(" | "));
+        self.rows.push(row);
+    }
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn privops(workspace: &Path, state: Option<&str>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_privops"));
+    command
+        .current_dir(workspace)
+        .env("PRIVOPS_SUBJECT_KEY", KEY)
+        .env("PRIVOPS_ACTOR", "bench")
+        .arg("--quiet");
+    if let Some(state) = state {
+        command.args(["--state", state]);
+    }
+    command
+}
+
+fn run_ok(mut command: Command) -> Duration {
+    let started = Instant::now();
+    let output = command.stdout(Stdio::null()).output().unwrap();
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success() || output.status.code() == Some(3),
+        "{:?} failed: {}",
+        command,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    elapsed
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// A workspace with the example policies; `state` a PostgreSQL URL or the default SQLite.
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let policies = temp.path().join("policies");
+    for (name, text) in privops::commands::demo::POLICY_FILES {
+        let path = policies.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let dir = temp.path().to_path_buf();
+    (temp, dir)
+}
+
+fn subject(i: usize) -> Subject {
+    Subject {
+        kind: "email".into(),
+        value: format!("user{i}@bench.example"),
+    }
+}
+
+/// Fills the ledger directly: `events` events over `subjects` subjects, for `marketing`
+/// version 1, alternating grant and withdraw so half the subjects end granted.
+async fn fill_ledger(store: &Store, subjects: usize, events: usize) {
+    let key = SubjectKey::from_bytes(KEY.as_bytes());
+    let refs: Vec<String> = (0..subjects).map(|i| key.reference(&subject(i))).collect();
+    let per_subject = (events / subjects).max(1);
+    let mut tx = store.pool.begin().await.unwrap();
+    let mut values = Vec::new();
+    let mut n = 0usize;
+    let flush = async |tx: &mut sqlx::Transaction<'static, sqlx::Any>, values: &mut Vec<(String, String, &'static str, String)>| {
+        if values.is_empty() {
+            return;
+        }
+        let mut sql = String::from("INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ");
+        for (i, _) in values.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 4;
+            sql.push_str(&format!("(${}, ${}, 'marketing', 1, ${}, ${}, '2026-01-01T00:00:00.000000Z', 'web', NULL, 'bench', 'bench')", b + 1, b + 2, b + 3, b + 4));
+        }
+        let mut query = sqlx::query(&sql);
+        for (event_key, subject_ref, action, at) in values.drain(..) {
+            query = query.bind(event_key).bind(subject_ref).bind(action).bind(at);
+        }
+        query.execute(&mut **tx).await.unwrap();
+    };
+    for (s, subject_ref) in refs.iter().enumerate() {
+        for e in 0..per_subject {
+            // The last event of even subjects is a grant.
+            let grant = (per_subject - 1 - e) % 2 == 0;
+            let action = if grant == (s % 2 == 0) { "grant" } else { "withdraw" };
+            let at = format!("2025-{:02}-{:02}T10:00:{:02}.000000Z", 1 + e % 12, 1 + e / 12 % 28, e % 60);
+            values.push((format!("bench-{n}"), subject_ref.clone(), action, at));
+            n += 1;
+            if values.len() == 200 {
+                flush(&mut tx, &mut values).await;
+            }
+        }
+    }
+    flush(&mut tx, &mut values).await;
+    tx.commit().await.unwrap();
+}
+
+async fn open(dir: &Path, state: Option<&str>) -> Store {
+    Store::open(state, &dir.join(".privops")).await.unwrap()
+}
+
+fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state: Option<&str>) {
+    let (_temp, dir) = workspace();
+    let store = block_on(open(&dir, state));
+    run_ok({
+        let mut c = privops(&dir, state);
+        c.args(["purpose", "list"]);
+        c
+    });
+    let started = Instant::now();
+    block_on(fill_ledger(&store, options.subjects, options.events));
+    println!("# {engine}: ledger of {} events over {} subjects built in {:.1} s", options.events, options.subjects, started.elapsed().as_secs_f64());
+
+    // One subject, whole process, median of 30; direct: the same query in-process.
+    let probe = subject(options.subjects / 2).to_string();
+    let samples: Vec<Duration> = (0..30)
+        .map(|_| {
+            let mut c = privops(&dir, state);
+            c.args(["consent", "check", "--purpose", "marketing", "--subject", &probe]);
+            run_ok(c)
+        })
+        .collect();
+    let process = median(samples);
+    let key = SubjectKey::from_bytes(KEY.as_bytes());
+    let probe_ref = key.reference(&subject(options.subjects / 2));
+    let direct = median(
+        (0..30)
+            .map(|_| {
+                block_on(async {
+                    let started = Instant::now();
+                    let store = open(&dir, state).await;
+                    let rows = sqlx::query("SELECT action, version FROM consent_events WHERE subject_ref = $1 AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1")
+                        .bind(&probe_ref)
+                        .fetch_all(&store.pool)
+                        .await
+                        .unwrap();
+                    assert_eq!(rows.len(), 1);
+                    started.elapsed()
+                })
+            })
+            .collect(),
+    );
+    report.add("consent check, 1 subject (whole process, median)", engine, format!("{} events", options.events), process, direct, format!("target < 10 ms: {:.1} ms", process.as_secs_f64() * 1e3));
+
+    // Batch of all subjects from a file.
+    let batch = dir.join("subjects.txt");
+    let text: String = (0..options.subjects).map(|i| format!("{}\n", subject(i))).collect();
+    std::fs::write(&batch, text).unwrap();
+    let mut c = privops(&dir, state);
+    c.args(["consent", "check", "--purpose", "marketing", "--batch"]).arg(&batch);
+    let elapsed = run_ok(c);
+    let refs: Vec<String> = (0..options.subjects).map(|i| key.reference(&subject(i))).collect();
+    let direct = block_on(async {
+        let started = Instant::now();
+        let mut found = 0;
+        for chunk in refs.chunks(900) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+            let sql = format!(
+                "SELECT subject_ref, action FROM (SELECT subject_ref, action, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS p FROM consent_events WHERE purpose_id = 'marketing' AND subject_ref IN ({})) x WHERE p = 1",
+                placeholders.join(",")
+            );
+            let mut query = sqlx::query(&sql);
+            for r in chunk {
+                query = query.bind(r);
+            }
+            found += query.fetch_all(&store.pool).await.unwrap().len();
+        }
+        assert_eq!(found, refs.len());
+        started.elapsed()
+    });
+    report.add("consent check --batch (whole process)", engine, format!("{} subjects", options.subjects), elapsed, direct, format!("target < 2 s: {:.2} s", elapsed.as_secs_f64()));
+    block_on(store.pool.close());
+}
+
+fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: Option<&str>) {
+    let (_temp, dir) = workspace();
+    let store = block_on(open(&dir, state));
+    let csv_path = dir.join("import.csv");
+    let mut text = String::with_capacity(options.import_rows * 90);
+    text.push_str("subject,purpose,action,at,channel,evidence\n");
+    for i in 0..options.import_rows {
+        let action = if i % 3 == 0 { "withdraw" } else { "grant" };
+        text.push_str(&format!("email:user{}@bench.example,marketing,{action},2025-06-{:02}T10:{:02}:{:02}Z,web,\n", i % (options.import_rows / 10).max(1), 1 + i % 28, i / 60 % 60, i % 60));
+    }
+    std::fs::write(&csv_path, text).unwrap();
+    let mut c = privops(&dir, state);
+    c.args(["consent", "import"]).arg(&csv_path);
+    let elapsed = run_ok(c);
+    // Direct: the same rows inserted by hand-written multi-row INSERTs in one transaction.
+    let direct = block_on(async {
+        let started = Instant::now();
+        let mut tx = store.pool.begin().await.unwrap();
+        for chunk_start in (0..options.import_rows).step_by(500) {
+            let end = (chunk_start + 500).min(options.import_rows);
+            let mut sql = String::from("INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ");
+            for (k, _) in (chunk_start..end).enumerate() {
+                if k > 0 {
+                    sql.push(',');
+                }
+                let b = k * 3;
+                sql.push_str(&format!("(${}, ${}, 'marketing', 1, 'grant', ${}, '2026-01-01', 'web', NULL, 'bench', 'direct')", b + 1, b + 2, b + 3));
+            }
+            let mut query = sqlx::query(&sql);
+            for i in chunk_start..end {
+                query = query.bind(format!("direct-{i}")).bind(format!("ref-{}", i % 100_000)).bind(format!("2025-06-01T00:00:{:02}Z", i % 60));
+            }
+            query.execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        started.elapsed()
+    });
+    report.add("consent import (whole process)", engine, format!("{} rows", options.import_rows), elapsed, direct, format!("target < 20 s on SQLite: {:.1} s", elapsed.as_secs_f64()));
+    block_on(store.pool.close());
+}
+
+/// Appends `entries` chained entries directly (batched), as a long-lived trail would hold.
+async fn fill_audit(store: &Store, entries: usize) {
+    let mut tx = store.pool.begin().await.unwrap();
+    let mut prev = audit::GENESIS.to_string();
+    let mut batch: Vec<(i64, String, String, String)> = Vec::new();
+    for seq in 1..=entries as i64 {
+        let details = format!("{{\"n\":{seq}}}");
+        let at = "2026-01-01T00:00:00.000000Z";
+        let hash = audit::entry_hash(seq, at, "bench", "bench.event", None, &details, &prev);
+        batch.push((seq, details, prev.clone(), hash.clone()));
+        prev = hash;
+        if batch.len() == 500 || seq as usize == entries {
+            let mut sql = String::from("INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES ");
+            for (i, _) in batch.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                let b = i * 4;
+                sql.push_str(&format!("(${}, '{at}', 'bench', 'bench.event', NULL, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+            }
+            let mut query = sqlx::query(&sql);
+            for (seq, details, prev_hash, hash) in batch.drain(..) {
+                query = query.bind(seq).bind(details).bind(prev_hash).bind(hash);
+            }
+            query.execute(&mut *tx).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+fn audit_scenario(options: &Options, report: &mut Report, engine: &str, state: Option<&str>) {
+    let (_temp, dir) = workspace();
+    let store = block_on(open(&dir, state));
+    block_on(fill_audit(&store, options.audit_entries));
+    let mut c = privops(&dir, state);
+    c.args(["audit", "verify"]);
+    let elapsed = run_ok(c);
+    // Direct: the database reads the same rows and checks the links between them.
+    let direct = block_on(async {
+        let started = Instant::now();
+        let broken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log a JOIN audit_log b ON b.seq = a.seq + 1 WHERE b.prev_hash <> a.hash")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(broken, 0);
+        started.elapsed()
+    });
+    let rate = options.audit_entries as f64 / elapsed.as_secs_f64();
+    report.add("audit verify (whole process, recomputes every hash)", engine, format!("{} entries", options.audit_entries), elapsed, direct, format!("target >= 500,000/s: {rate:.0}/s"));
+    block_on(store.pool.close());
+}
+
+/// A scratch PostgreSQL database for one scenario.
+struct Scratch {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Scratch {
+    fn new(admin: &str) -> Scratch {
+        let name = format!("privops_bench_{}", std::process::id());
+        block_on(async {
+            let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+        });
+        let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+        Scratch { admin: admin.to_string(), url: format!("{base}/{name}"), name }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        block_on(async move {
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+        });
+    }
+}
+
+fn main() {
+    let options = options();
+    sqlx::any::install_default_drivers();
+    let mut report = Report { rows: Vec::new() };
+    println!("scenario | engine | size | privops | direct SQL | ratio | note");
+    type Scenario = fn(&Options, &mut Report, &str, Option<&str>);
+    let scenarios: &[(&str, Scenario)] = &[
+        ("consent", consent_scenarios),
+        ("import", import_scenario),
+        ("audit", audit_scenario),
+    ];
+    for (name, scenario) in scenarios {
+        if options.only.as_deref().is_some_and(|only| only != *name) {
+            continue;
+        }
+        scenario(&options, &mut report, "sqlite", None);
+        if let Some(admin) = &options.postgres {
+            let scratch = Scratch::new(admin);
+            scenario(&options, &mut report, "postgres", Some(&scratch.url));
+        }
+    }
+    println!("\n{} figure(s); ratio = privops time / direct SQL time", report.rows.len());
+}
