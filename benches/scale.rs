@@ -54,7 +54,9 @@ fn options() -> Options {
                 continue;
             }
             "--help" | "-h" => {
-                println!("cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--postgres URL] [--only NAME]");
+                println!(
+                    "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--postgres URL] [--only NAME]"
+                );
                 std::process::exit(0);
             }
             other => panic!("unknown option {other}"),
@@ -69,7 +71,15 @@ struct Report {
 }
 
 impl Report {
-    fn add(&mut self, scenario: &str, engine: &str, size: String, privops: Duration, direct: Duration, note: String) {
+    fn add(
+        &mut self,
+        scenario: &str,
+        engine: &str,
+        size: String,
+        privops: Duration,
+        direct: Duration,
+        note: String,
+    ) {
         let ratio = privops.as_secs_f64() / direct.as_secs_f64().max(1e-9);
         let row = [
             scenario.to_string(),
@@ -148,27 +158,34 @@ fn subject(i: usize) -> Subject {
 /// Fills the ledger directly: `events` events over `subjects` subjects, for `marketing`
 /// version 1, alternating grant and withdraw so half the subjects end granted.
 async fn fill_ledger(store: &Store, subjects: usize, events: usize) {
+    let backend = store.backend;
     let key = SubjectKey::from_bytes(KEY.as_bytes());
     let refs: Vec<String> = (0..subjects).map(|i| key.reference(&subject(i))).collect();
     let per_subject = (events / subjects).max(1);
     let mut tx = store.pool.begin().await.unwrap();
     let mut values = Vec::new();
     let mut n = 0usize;
-    let flush = async |tx: &mut sqlx::Transaction<'static, sqlx::Any>, values: &mut Vec<(String, String, &'static str, String)>| {
+    let flush = async |tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+                       values: &mut Vec<(String, String, &'static str, String)>| {
         if values.is_empty() {
             return;
         }
-        let mut sql = String::from("INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ",
+        );
         for (i, _) in values.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
-            let b = i * 4;
-            sql.push_str(&format!("(${}, ${}, 'marketing', 1, ${}, ${}, '2026-01-01T00:00:00.000000Z', 'web', NULL, 'bench', 'bench')", b + 1, b + 2, b + 3, b + 4));
+            sql.push_str(&format!("({}, 'marketing', 1, {}, '2026-01-01T00:00:00.000000Z', 'web', NULL, 'bench', 'bench')", backend.params(i * 4 + 1, 2), backend.params(i * 4 + 3, 2)));
         }
         let mut query = sqlx::query(&sql);
         for (event_key, subject_ref, action, at) in values.drain(..) {
-            query = query.bind(event_key).bind(subject_ref).bind(action).bind(at);
+            query = query
+                .bind(event_key)
+                .bind(subject_ref)
+                .bind(action)
+                .bind(at);
         }
         query.execute(&mut **tx).await.unwrap();
     };
@@ -176,8 +193,17 @@ async fn fill_ledger(store: &Store, subjects: usize, events: usize) {
         for e in 0..per_subject {
             // The last event of even subjects is a grant.
             let grant = (per_subject - 1 - e) % 2 == 0;
-            let action = if grant == (s % 2 == 0) { "grant" } else { "withdraw" };
-            let at = format!("2025-{:02}-{:02}T10:00:{:02}.000000Z", 1 + e % 12, 1 + e / 12 % 28, e % 60);
+            let action = if grant == (s % 2 == 0) {
+                "grant"
+            } else {
+                "withdraw"
+            };
+            let at = format!(
+                "2025-{:02}-{:02}T10:00:{:02}.000000Z",
+                1 + e % 12,
+                1 + e / 12 % 28,
+                e % 60
+            );
             values.push((format!("bench-{n}"), subject_ref.clone(), action, at));
             n += 1;
             if values.len() == 200 {
@@ -203,14 +229,26 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     });
     let started = Instant::now();
     block_on(fill_ledger(&store, options.subjects, options.events));
-    println!("# {engine}: ledger of {} events over {} subjects built in {:.1} s", options.events, options.subjects, started.elapsed().as_secs_f64());
+    println!(
+        "# {engine}: ledger of {} events over {} subjects built in {:.1} s",
+        options.events,
+        options.subjects,
+        started.elapsed().as_secs_f64()
+    );
 
     // One subject, whole process, median of 30; direct: the same query in-process.
     let probe = subject(options.subjects / 2).to_string();
     let samples: Vec<Duration> = (0..30)
         .map(|_| {
             let mut c = privops(&dir, state);
-            c.args(["consent", "check", "--purpose", "marketing", "--subject", &probe]);
+            c.args([
+                "consent",
+                "check",
+                "--purpose",
+                "marketing",
+                "--subject",
+                &probe,
+            ]);
             run_ok(c)
         })
         .collect();
@@ -234,24 +272,35 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
             })
             .collect(),
     );
-    report.add("consent check, 1 subject (whole process, median)", engine, format!("{} events", options.events), process, direct, format!("target < 10 ms: {:.1} ms", process.as_secs_f64() * 1e3));
+    report.add(
+        "consent check, 1 subject (whole process, median)",
+        engine,
+        format!("{} events", options.events),
+        process,
+        direct,
+        format!("target < 10 ms: {:.1} ms", process.as_secs_f64() * 1e3),
+    );
 
     // Batch of all subjects from a file.
     let batch = dir.join("subjects.txt");
-    let text: String = (0..options.subjects).map(|i| format!("{}\n", subject(i))).collect();
+    let text: String = (0..options.subjects)
+        .map(|i| format!("{}\n", subject(i)))
+        .collect();
     std::fs::write(&batch, text).unwrap();
     let mut c = privops(&dir, state);
-    c.args(["consent", "check", "--purpose", "marketing", "--batch"]).arg(&batch);
+    c.args(["consent", "check", "--purpose", "marketing", "--batch"])
+        .arg(&batch);
     let elapsed = run_ok(c);
-    let refs: Vec<String> = (0..options.subjects).map(|i| key.reference(&subject(i))).collect();
+    let refs: Vec<String> = (0..options.subjects)
+        .map(|i| key.reference(&subject(i)))
+        .collect();
     let direct = block_on(async {
         let started = Instant::now();
         let mut found = 0;
         for chunk in refs.chunks(900) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
             let sql = format!(
                 "SELECT subject_ref, action FROM (SELECT subject_ref, action, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS p FROM consent_events WHERE purpose_id = 'marketing' AND subject_ref IN ({})) x WHERE p = 1",
-                placeholders.join(",")
+                store.backend.params(1, chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for r in chunk {
@@ -262,7 +311,14 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
         assert_eq!(found, refs.len());
         started.elapsed()
     });
-    report.add("consent check --batch (whole process)", engine, format!("{} subjects", options.subjects), elapsed, direct, format!("target < 2 s: {:.2} s", elapsed.as_secs_f64()));
+    report.add(
+        "consent check --batch (whole process)",
+        engine,
+        format!("{} subjects", options.subjects),
+        elapsed,
+        direct,
+        format!("target < 2 s: {:.2} s", elapsed.as_secs_f64()),
+    );
     block_on(store.pool.close());
 }
 
@@ -274,7 +330,13 @@ fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: 
     text.push_str("subject,purpose,action,at,channel,evidence\n");
     for i in 0..options.import_rows {
         let action = if i % 3 == 0 { "withdraw" } else { "grant" };
-        text.push_str(&format!("email:user{}@bench.example,marketing,{action},2025-06-{:02}T10:{:02}:{:02}Z,web,\n", i % (options.import_rows / 10).max(1), 1 + i % 28, i / 60 % 60, i % 60));
+        text.push_str(&format!(
+            "email:user{}@bench.example,marketing,{action},2025-06-{:02}T10:{:02}:{:02}Z,web,\n",
+            i % (options.import_rows / 10).max(1),
+            1 + i % 28,
+            i / 60 % 60,
+            i % 60
+        ));
     }
     std::fs::write(&csv_path, text).unwrap();
     let mut c = privops(&dir, state);
@@ -286,24 +348,35 @@ fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: 
         let mut tx = store.pool.begin().await.unwrap();
         for chunk_start in (0..options.import_rows).step_by(500) {
             let end = (chunk_start + 500).min(options.import_rows);
-            let mut sql = String::from("INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ");
+            let mut sql = String::from(
+                "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ",
+            );
             for (k, _) in (chunk_start..end).enumerate() {
                 if k > 0 {
                     sql.push(',');
                 }
-                let b = k * 3;
-                sql.push_str(&format!("(${}, ${}, 'marketing', 1, 'grant', ${}, '2026-01-01', 'web', NULL, 'bench', 'direct')", b + 1, b + 2, b + 3));
+                sql.push_str(&format!("({}, 'marketing', 1, 'grant', {}, '2026-01-01', 'web', NULL, 'bench', 'direct')", store.backend.params(k * 3 + 1, 2), store.backend.param(k * 3 + 3)));
             }
             let mut query = sqlx::query(&sql);
             for i in chunk_start..end {
-                query = query.bind(format!("direct-{i}")).bind(format!("ref-{}", i % 100_000)).bind(format!("2025-06-01T00:00:{:02}Z", i % 60));
+                query = query
+                    .bind(format!("direct-{i}"))
+                    .bind(format!("ref-{}", i % 100_000))
+                    .bind(format!("2025-06-01T00:00:{:02}Z", i % 60));
             }
             query.execute(&mut *tx).await.unwrap();
         }
         tx.commit().await.unwrap();
         started.elapsed()
     });
-    report.add("consent import (whole process)", engine, format!("{} rows", options.import_rows), elapsed, direct, format!("target < 20 s on SQLite: {:.1} s", elapsed.as_secs_f64()));
+    report.add(
+        "consent import (whole process)",
+        engine,
+        format!("{} rows", options.import_rows),
+        elapsed,
+        direct,
+        format!("target < 20 s on SQLite: {:.1} s", elapsed.as_secs_f64()),
+    );
     block_on(store.pool.close());
 }
 
@@ -319,13 +392,18 @@ async fn fill_audit(store: &Store, entries: usize) {
         batch.push((seq, details, prev.clone(), hash.clone()));
         prev = hash;
         if batch.len() == 500 || seq as usize == entries {
-            let mut sql = String::from("INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES ");
+            let mut sql = String::from(
+                "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES ",
+            );
             for (i, _) in batch.iter().enumerate() {
                 if i > 0 {
                     sql.push(',');
                 }
-                let b = i * 4;
-                sql.push_str(&format!("(${}, '{at}', 'bench', 'bench.event', NULL, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+                sql.push_str(&format!(
+                    "({}, '{at}', 'bench', 'bench.event', NULL, {})",
+                    store.backend.param(i * 4 + 1),
+                    store.backend.params(i * 4 + 2, 3)
+                ));
             }
             let mut query = sqlx::query(&sql);
             for (seq, details, prev_hash, hash) in batch.drain(..) {
@@ -355,7 +433,14 @@ fn audit_scenario(options: &Options, report: &mut Report, engine: &str, state: O
         started.elapsed()
     });
     let rate = options.audit_entries as f64 / elapsed.as_secs_f64();
-    report.add("audit verify (whole process, recomputes every hash)", engine, format!("{} entries", options.audit_entries), elapsed, direct, format!("target >= 500,000/s: {rate:.0}/s"));
+    report.add(
+        "audit verify (whole process, recomputes every hash)",
+        engine,
+        format!("{} entries", options.audit_entries),
+        elapsed,
+        direct,
+        format!("target >= 500,000/s: {rate:.0}/s"),
+    );
     block_on(store.pool.close());
 }
 
@@ -371,11 +456,21 @@ impl Scratch {
         let name = format!("privops_bench_{}", std::process::id());
         block_on(async {
             let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
         });
         let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
-        Scratch { admin: admin.to_string(), url: format!("{base}/{name}"), name }
+        Scratch {
+            admin: admin.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        }
     }
 }
 
@@ -384,7 +479,9 @@ impl Drop for Scratch {
         let (admin, name) = (self.admin.clone(), self.name.clone());
         block_on(async move {
             let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
         });
     }
 }
@@ -410,5 +507,8 @@ fn main() {
             scenario(&options, &mut report, "postgres", Some(&scratch.url));
         }
     }
-    println!("\n{} figure(s); ratio = privops time / direct SQL time", report.rows.len());
+    println!(
+        "\n{} figure(s); ratio = privops time / direct SQL time",
+        report.rows.len()
+    );
 }

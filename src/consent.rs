@@ -14,7 +14,7 @@ use sqlx::Row;
 
 use crate::audit::{self, NewEntry};
 use crate::policy::{LawfulBasis, Policy, Purpose};
-use crate::store::{Store, Tx};
+use crate::store::{Backend, Store, Tx};
 use crate::subject::Subject;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -229,7 +229,7 @@ pub struct NewEvent {
 
 impl NewEvent {
     /// The same event always has the same key, so re-recording it (a re-run, a
-    /// re-imported file) adds nothing.
+    /// re-imported file) adds nothing. 128 bits of SHA-256 keep the unique index small.
     pub fn key(&self) -> String {
         let preimage = json!([
             self.subject_ref,
@@ -240,13 +240,14 @@ impl NewEvent {
             self.channel,
             self.evidence
         ]);
-        hex::encode(Sha256::digest(preimage.to_string().as_bytes()))
+        hex::encode(&Sha256::digest(preimage.to_string().as_bytes())[..16])
     }
 }
 
 /// Appends events (and their subjects) in batches; returns how many were new.
 pub async fn append_events(
     tx: &mut Tx,
+    backend: Backend,
     events: &[NewEvent],
     actor: &str,
     origin: &str,
@@ -259,17 +260,14 @@ pub async fn append_events(
         for event in chunk {
             subjects.insert(&event.subject_ref, &event.subject);
         }
-        let mut sql =
-            String::from("INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES ");
-        let mut n = 0;
-        for (i, _) in subjects.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
-            n += 4;
-        }
-        sql.push_str(" ON CONFLICT (subject_ref) DO NOTHING");
+        let rows: Vec<String> = (0..subjects.len())
+            .map(|i| format!("({})", backend.params(i * 4 + 1, 4)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES {} \
+             ON CONFLICT (subject_ref) DO NOTHING",
+            rows.join(", ")
+        );
         let mut query = sqlx::query(&sql);
         for (subject_ref, subject) in &subjects {
             query = query
@@ -283,24 +281,15 @@ pub async fn append_events(
             .await
             .context("cannot record subjects")?;
 
-        let mut sql = String::from(
-            "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ",
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", backend.params(i * 11 + 1, 11)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
+             recorded_at, channel, evidence, actor, origin) VALUES {} \
+             ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
+            rows.join(", ")
         );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let b = i * 11;
-            sql.push('(');
-            sql.push_str(
-                &(1..=11)
-                    .map(|k| format!("${}", b + k))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            sql.push(')');
-        }
-        sql.push_str(" ON CONFLICT (event_key) DO NOTHING");
         let mut query = sqlx::query(&sql);
         for event in chunk {
             query = query
@@ -450,13 +439,15 @@ pub async fn last_events(
     const PER_QUERY: usize = 900;
     let mut found = HashMap::with_capacity(subject_refs.len());
     for chunk in subject_refs.chunks(PER_QUERY) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let backend = store.backend;
         let sql = format!(
             "SELECT subject_ref, {EVENT_COLUMNS} FROM (\
                SELECT e.*, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS position \
-               FROM consent_events e WHERE purpose_id = $1 AND at <= $2 AND subject_ref IN ({})\
+               FROM consent_events e WHERE purpose_id = {} AND at <= {} AND subject_ref IN ({})\
              ) latest WHERE position = 1",
-            placeholders.join(", ")
+            backend.param(1),
+            backend.param(2),
+            backend.params(3, chunk.len())
         );
         let mut query = sqlx::query(&sql).bind(purpose).bind(as_of);
         for subject_ref in chunk {

@@ -60,11 +60,18 @@ fn man_pages_are_current() {
     assert!(generated.contains(&"privops.1".to_string()));
     assert!(generated.contains(&"privops-consent-grant.1".to_string()));
     for name in &generated {
-        compare(&root.join("man").join(name), &std::fs::read(temp.path().join(name)).unwrap());
+        compare(
+            &root.join("man").join(name),
+            &std::fs::read(temp.path().join(name)).unwrap(),
+        );
     }
     if !bless() {
         let committed = std::fs::read_dir(root.join("man")).unwrap().count();
-        assert_eq!(committed, generated.len(), "man/ holds pages for commands that no longer exist");
+        assert_eq!(
+            committed,
+            generated.len(),
+            "man/ holds pages for commands that no longer exist"
+        );
     } else {
         for entry in std::fs::read_dir(root.join("man")).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
@@ -81,7 +88,15 @@ fn help_names_every_command_group() {
     let mut command = privops(root);
     command.arg("--help");
     let help = expect(command, 0).stdout;
-    for group in ["demo", "policy", "purpose", "consent", "audit", "completions", "man"] {
+    for group in [
+        "demo",
+        "policy",
+        "purpose",
+        "consent",
+        "audit",
+        "completions",
+        "man",
+    ] {
         assert!(help.contains(group), "--help lacks {group}:\n{help}");
     }
     let mut command = privops(root);

@@ -17,7 +17,7 @@ CREATE TABLE purpose_versions (
 
 CREATE TABLE consent_events (
     id BIGSERIAL PRIMARY KEY,
-    event_key TEXT NOT NULL UNIQUE,
+    event_key TEXT NOT NULL,
     subject_ref TEXT NOT NULL,
     purpose_id TEXT NOT NULL,
     version BIGINT NOT NULL,
@@ -29,8 +29,10 @@ CREATE TABLE consent_events (
     actor TEXT NOT NULL,
     origin TEXT NOT NULL
 );
-CREATE INDEX consent_events_subject ON consent_events (subject_ref, purpose_id, at, id);
-CREATE INDEX consent_events_purpose ON consent_events (purpose_id, at);
+-- One index serves both the checks (a subject's events for a purpose, in time order)
+-- and idempotence (the event key determines the other three columns, so this is
+-- unique exactly when the key is).
+CREATE UNIQUE INDEX consent_events_subject ON consent_events (subject_ref, purpose_id, at, event_key);
 
 CREATE TRIGGER consent_events_no_update BEFORE UPDATE OR DELETE ON consent_events
     FOR EACH ROW EXECUTE FUNCTION privops_audit_append_only();

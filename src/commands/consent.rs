@@ -142,8 +142,15 @@ async fn record(ctx: &Ctx, args: &RecordArgs, action: Action) -> Result<Outcome>
         channel: args.channel.map(|c| c.name().to_string()),
         evidence: args.evidence.clone(),
     };
-    let recorded =
-        consent::append_events(&mut tx, std::slice::from_ref(&event), &actor, "cli").await? == 1;
+    let recorded = consent::append_events(
+        &mut tx,
+        store.backend,
+        std::slice::from_ref(&event),
+        &actor,
+        "cli",
+    )
+    .await?
+        == 1;
     if recorded {
         audit::append(
             &mut tx,
@@ -532,11 +539,12 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
         batch.push(event);
         rows += 1;
         if batch.len() == BATCH {
-            inserted += consent::append_events(&mut tx, &batch, &actor, "import").await?;
+            inserted +=
+                consent::append_events(&mut tx, store.backend, &batch, &actor, "import").await?;
             batch.clear();
         }
     }
-    inserted += consent::append_events(&mut tx, &batch, &actor, "import").await?;
+    inserted += consent::append_events(&mut tx, store.backend, &batch, &actor, "import").await?;
     let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
     let details = json!({
         "file": args.file.file_name().map(|n| n.to_string_lossy().into_owned()),

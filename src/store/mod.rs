@@ -22,6 +22,26 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The `n`th (1-based) bind parameter. SQLite gets plain `?`, which it binds by
+    /// position without a per-parameter name lookup (a large cost on multi-row
+    /// statements); PostgreSQL gets `$n`.
+    pub fn param(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${n}"),
+        }
+    }
+
+    /// `count` parameters from `first` on, comma-separated, for a VALUES row or IN list.
+    pub fn params(self, first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(|n| self.param(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
@@ -71,6 +91,9 @@ impl Store {
                     if backend == Backend::Sqlite {
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Large imports stay in memory until commit instead of spilling
+                        // pages to the WAL and reading them back.
+                        conn.execute("PRAGMA cache_size = -262144").await?;
                     }
                     Ok(())
                 })
