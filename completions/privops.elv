@@ -35,7 +35,10 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand policy 'policy'
             cand purpose 'purpose'
             cand consent 'consent'
+            cand request 'request'
+            cand access 'Export everything held about a subject into an archive'
             cand audit 'audit'
+            cand archive 'archive'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages for privops and each of its commands'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -331,6 +334,153 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;consent;help;help'= {
         }
+        &'privops;request'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand open 'Record a request received from a data subject; prints its id and due date'
+            cand list 'List requests; --overdue exits 3 when any is overdue'
+            cand show 'Show a request with its tasks'
+            cand extend 'Extend a request''s deadline once by up to two months, with a reason'
+            cand close 'Close a request whose tasks are all done'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;request;open'= {
+            cand --kind 'kind'
+            cand --subject 'The subject, KIND:VALUE'
+            cand --received 'When the request was received (RFC 3339 or a date) [default: now]'
+            cand --note 'A note kept with the request'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;request;list'= {
+            cand --due-within 'Only open requests due within this many days'
+            cand --status 'Only requests with this status'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --overdue 'Only open requests past their deadline (exit 3 when there are any)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;request;show'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;request;extend'= {
+            cand --reason 'Why more time is needed (recorded, and owed to the subject)'
+            cand --months 'By how many months (1 or 2)'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;request;close'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;request;help'= {
+            cand open 'Record a request received from a data subject; prints its id and due date'
+            cand list 'List requests; --overdue exits 3 when any is overdue'
+            cand show 'Show a request with its tasks'
+            cand extend 'Extend a request''s deadline once by up to two months, with a reason'
+            cand close 'Close a request whose tasks are all done'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;request;help;open'= {
+        }
+        &'privops;request;help;list'= {
+        }
+        &'privops;request;help;show'= {
+        }
+        &'privops;request;help;extend'= {
+        }
+        &'privops;request;help;close'= {
+        }
+        &'privops;request;help;help'= {
+        }
+        &'privops;access'= {
+            cand --subject 'The subject, KIND:VALUE; repeat for several identities of one person'
+            cand --request 'The request this export answers'
+            cand --out 'The archive to write (FILE.zip; FILE.zip.age when encrypted)'
+            cand --recipient 'Encrypt to this age public key (age1...); repeatable'
+            cand --passphrase-env 'Encrypt with the passphrase held in this environment variable'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Replace an existing archive'
+            cand --no-providers 'Do not query provider APIs (recorded in the archive and the audit trail)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'privops;audit'= {
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
@@ -394,6 +544,48 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;audit;help;help'= {
         }
+        &'privops;archive'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;archive;verify'= {
+            cand --identity 'An age identity file, for archives encrypted to recipients'
+            cand --passphrase-env 'The environment variable holding the passphrase, for passphrase-encrypted archives'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;archive;help'= {
+            cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;archive;help;verify'= {
+        }
+        &'privops;archive;help;help'= {
+        }
         &'privops;completions'= {
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
@@ -430,7 +622,10 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand policy 'policy'
             cand purpose 'purpose'
             cand consent 'consent'
+            cand request 'request'
+            cand access 'Export everything held about a subject into an archive'
             cand audit 'audit'
+            cand archive 'archive'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages for privops and each of its commands'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -473,6 +668,25 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;help;consent;import'= {
         }
+        &'privops;help;request'= {
+            cand open 'Record a request received from a data subject; prints its id and due date'
+            cand list 'List requests; --overdue exits 3 when any is overdue'
+            cand show 'Show a request with its tasks'
+            cand extend 'Extend a request''s deadline once by up to two months, with a reason'
+            cand close 'Close a request whose tasks are all done'
+        }
+        &'privops;help;request;open'= {
+        }
+        &'privops;help;request;list'= {
+        }
+        &'privops;help;request;show'= {
+        }
+        &'privops;help;request;extend'= {
+        }
+        &'privops;help;request;close'= {
+        }
+        &'privops;help;access'= {
+        }
         &'privops;help;audit'= {
             cand log 'Show audit entries, oldest first'
             cand verify 'Recompute the hash chain and name the first broken entry'
@@ -480,6 +694,11 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;help;audit;log'= {
         }
         &'privops;help;audit;verify'= {
+        }
+        &'privops;help;archive'= {
+            cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'
+        }
+        &'privops;help;archive;verify'= {
         }
         &'privops;help;completions'= {
         }

@@ -43,7 +43,10 @@ complete -c privops -n "__fish_privops_needs_command" -f -a "demo" -d 'Set up a 
 complete -c privops -n "__fish_privops_needs_command" -f -a "policy"
 complete -c privops -n "__fish_privops_needs_command" -f -a "purpose"
 complete -c privops -n "__fish_privops_needs_command" -f -a "consent"
+complete -c privops -n "__fish_privops_needs_command" -f -a "request"
+complete -c privops -n "__fish_privops_needs_command" -f -a "access" -d 'Export everything held about a subject into an archive'
 complete -c privops -n "__fish_privops_needs_command" -f -a "audit"
+complete -c privops -n "__fish_privops_needs_command" -f -a "archive"
 complete -c privops -n "__fish_privops_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c privops -n "__fish_privops_needs_command" -f -a "man" -d 'Write man pages for privops and each of its commands'
 complete -c privops -n "__fish_privops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -316,6 +319,142 @@ complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "show" -d 'Show a request with its tasks'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "close" -d 'Close a request whose tasks are all done'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l kind -r -f -a "access\t''
+erasure\t''
+portability\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l received -d 'When the request was received (RFC 3339 or a date) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l note -d 'A note kept with the request' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l due-within -d 'Only open requests due within this many days' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l status -d 'Only requests with this status' -r -f -a "open\t''
+closed\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -l overdue -d 'Only open requests past their deadline (exit 3 when there are any)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l reason -d 'Why more time is needed (recorded, and owed to the subject)' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l months -d 'By how many months (1 or 2)' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from extend" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a request with its tasks'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "close" -d 'Close a request whose tasks are all done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand access" -l subject -d 'The subject, KIND:VALUE; repeat for several identities of one person' -r
+complete -c privops -n "__fish_privops_using_subcommand access" -l request -d 'The request this export answers' -r
+complete -c privops -n "__fish_privops_using_subcommand access" -l out -d 'The archive to write (FILE.zip; FILE.zip.age when encrypted)' -r -F
+complete -c privops -n "__fish_privops_using_subcommand access" -l recipient -d 'Encrypt to this age public key (age1...); repeatable' -r
+complete -c privops -n "__fish_privops_using_subcommand access" -l passphrase-env -d 'Encrypt with the passphrase held in this environment variable' -r
+complete -c privops -n "__fish_privops_using_subcommand access" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand access" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand access" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand access" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand access" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand access" -l force -d 'Replace an existing archive'
+complete -c privops -n "__fish_privops_using_subcommand access" -l no-providers -d 'Do not query provider APIs (recorded in the archive and the audit trail)'
+complete -c privops -n "__fish_privops_using_subcommand access" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand access" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand access" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand access" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -371,6 +510,42 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "log" -d 'Show audit entries, oldest first'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l identity -d 'An age identity file, for archives encrypted to recipients' -r -F
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l passphrase-env -d 'The environment variable holding the passphrase, for passphrase-encrypted archives' -r
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand completions" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand completions" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand completions" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -402,14 +577,17 @@ complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'P
 complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "policy"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "purpose"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "consent"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "audit"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent audit completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "policy"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "purpose"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "consent"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "request"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "audit"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "archive"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
@@ -420,5 +598,11 @@ complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_su
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "history" -d 'Every consent event of a subject'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "show" -d 'Show a request with its tasks'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "close" -d 'Close a request whose tasks are all done'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "log" -d 'Show audit entries, oldest first'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from archive" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'

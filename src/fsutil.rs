@@ -92,6 +92,7 @@ impl PendingFile {
         };
         let temp = parent.join(format!(".{name}.{}.partial", std::process::id()));
         let file = private_options()
+            .read(true)
             .write(true)
             .create_new(true)
             .open(&temp)

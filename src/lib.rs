@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper around [`cli::main`]; every command lives in
 //! [`commands`] and works from the [`policy`] model, the [`store`] and the [`audit`] trail.
 
+pub mod archive;
 pub mod audit;
 pub mod cli;
 pub mod commands;
@@ -12,8 +13,10 @@ pub mod error;
 pub mod fsutil;
 pub mod output;
 pub mod period;
+pub mod plan;
 pub mod policy;
 pub mod render;
+pub mod requests;
 pub mod sources;
 pub mod store;
 pub mod subject;

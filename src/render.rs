@@ -5,10 +5,16 @@ use anyhow::{Context, Result};
 use minijinja::Environment;
 use serde::Serialize;
 
-const TEMPLATES: &[(&str, &str)] = &[(
-    "record-of-processing.md",
-    include_str!("../templates/record-of-processing.md.j2"),
-)];
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "record-of-processing.md",
+        include_str!("../templates/record-of-processing.md.j2"),
+    ),
+    (
+        "access-readme.md",
+        include_str!("../templates/access-readme.md.j2"),
+    ),
+];
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();

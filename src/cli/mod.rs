@@ -70,7 +70,12 @@ pub enum Command {
     #[command(subcommand)]
     Consent(commands::consent::ConsentCommand),
     #[command(subcommand)]
+    Request(commands::request::RequestCommand),
+    Access(commands::access::AccessArgs),
+    #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    #[command(subcommand)]
+    Archive(commands::archive::ArchiveCommand),
     Completions(commands::generate::CompletionsArgs),
     Man(commands::generate::ManArgs),
 }
@@ -125,6 +130,9 @@ async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Policy(command) => commands::policy::run(ctx, &command).await,
         Command::Purpose(command) => commands::purpose::run(ctx, &command).await,
         Command::Consent(command) => commands::consent::run(ctx, &command).await,
+        Command::Request(command) => commands::request::run(ctx, &command).await,
+        Command::Access(args) => commands::access::run(ctx, &args).await,
+        Command::Archive(command) => commands::archive::run(ctx, &command).await,
         Command::Audit(command) => commands::audit::run(ctx, &command).await,
         Command::Completions(args) => commands::generate::completions(ctx, &args),
         Command::Man(args) => commands::generate::man(ctx, &args),

@@ -1,5 +1,7 @@
 //! One module per command group; each exposes its clap arguments and a `run`.
 
+pub mod access;
+pub mod archive;
 pub mod audit;
 pub mod consent;
 pub mod demo;
@@ -7,3 +9,4 @@ pub mod demo;
 pub mod generate;
 pub mod policy;
 pub mod purpose;
+pub mod request;

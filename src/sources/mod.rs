@@ -1,6 +1,9 @@
 //! The databases a policy describes: connecting to them by engine, quoting identifiers
 //! for each dialect, and reading their live schema.
 
+pub mod http;
+pub mod rows;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use std::time::Duration;

@@ -100,7 +100,7 @@ pub struct TestDatabase {
     pub url: String,
     admin_url: String,
     name: String,
-    postgres: bool,
+    pub postgres: bool,
 }
 
 fn unique_name() -> String {
@@ -238,4 +238,149 @@ pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
         let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap();
         rows.into_iter().map(|(s,)| s).collect()
     })
+}
+
+/// A provider API on 127.0.0.1 that answers with `handler` and records every request.
+pub struct MockProvider {
+    pub url: String,
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<MockRequest>>>,
+    server: std::sync::Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MockRequest {
+    pub method: String,
+    pub url: String,
+    pub authorization: Option<String>,
+}
+
+/// What the mock answers: status, extra headers, body, and a delay before answering.
+pub struct MockAnswer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub delay: std::time::Duration,
+}
+
+impl MockAnswer {
+    pub fn json(status: u16, body: serde_json::Value) -> MockAnswer {
+        MockAnswer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string(),
+            delay: std::time::Duration::ZERO,
+        }
+    }
+    pub fn raw(status: u16, body: &str) -> MockAnswer {
+        MockAnswer {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+            delay: std::time::Duration::ZERO,
+        }
+    }
+}
+
+impl MockProvider {
+    /// `handler` gets the request and how many requests came before it.
+    pub fn start(
+        handler: impl Fn(&MockRequest, usize) -> MockAnswer + Send + 'static,
+    ) -> MockProvider {
+        let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (server_in, log_in) = (server.clone(), log.clone());
+        let thread = std::thread::spawn(move || {
+            for request in server_in.incoming_requests() {
+                let seen = MockRequest {
+                    method: request.method().to_string(),
+                    url: request.url().to_string(),
+                    authorization: request
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("Authorization"))
+                        .map(|h| h.value.to_string()),
+                };
+                let count = {
+                    let mut log = log_in.lock().unwrap();
+                    log.push(seen.clone());
+                    log.len() - 1
+                };
+                let answer = handler(&seen, count);
+                std::thread::sleep(answer.delay);
+                let mut response =
+                    tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
+                for (name, value) in answer.headers {
+                    response.add_header(
+                        tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap(),
+                    );
+                }
+                let _ = request.respond(response);
+            }
+        });
+        MockProvider {
+            url,
+            log,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<MockRequest> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for MockProvider {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads one entry of a zip archive as text.
+pub fn zip_entry(path: &Path, name: &str) -> Option<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entry = zip.by_name(name).ok()?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    Some(text)
+}
+
+pub fn zip_names(path: &Path) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    zip.file_names().map(str::to_string).collect()
+}
+
+/// Loads a shared dataset script into a test database, without the lines that create
+/// or switch databases (see tests/datasets/LOADING.md).
+pub fn load_script(db: &TestDatabase, script: &Path) {
+    let text = std::fs::read_to_string(script).unwrap();
+    let skip = [
+        "DROP DATABASE ",
+        "CREATE DATABASE ",
+        "\\c ",
+        "USE ",
+        "CREATE USER ",
+        "GRANT ",
+        "FLUSH PRIVILEGES;",
+    ];
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !skip.iter().any(|s| l.starts_with(s)))
+        .collect();
+    let mut sql = kept.join("\n");
+    if !db.postgres {
+        sql = format!(
+            "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES');\n{sql}"
+        );
+    }
+    db.execute(&sql);
+}
+
+pub fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }

@@ -1,0 +1,587 @@
+//! `privops access`: the data-subject access export (Art. 15, Art. 20) into a verifiable,
+//! deterministic archive, optionally encrypted with age.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value, json};
+
+use crate::archive::{ArchiveWriter, Encryption};
+use crate::audit::{self, NewEntry};
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::fsutil::PendingFile;
+use crate::plan::traverse::{self, CHUNK, Found};
+use crate::policy::{Policy, taxonomy};
+use crate::sources::SourcePool;
+use crate::sources::http::{self, CallOutcome, ProviderClient};
+use crate::sources::rows::Key;
+use crate::subject::Subject;
+use crate::template::Placeholder;
+
+/// Export everything held about a subject into an archive
+#[derive(Debug, clap::Args)]
+pub struct AccessArgs {
+    /// The subject, KIND:VALUE; repeat for several identities of one person
+    #[arg(long = "subject", value_name = "KIND:VALUE", required = true)]
+    pub subjects: Vec<String>,
+    /// The request this export answers
+    #[arg(long, value_name = "ID")]
+    pub request: Option<String>,
+    /// The archive to write (FILE.zip; FILE.zip.age when encrypted)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Encrypt to this age public key (age1...); repeatable
+    #[arg(long = "recipient", value_name = "AGE_PUBLIC_KEY")]
+    pub recipients: Vec<String>,
+    /// Encrypt with the passphrase held in this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub passphrase_env: Option<String>,
+    /// Replace an existing archive
+    #[arg(long)]
+    pub force: bool,
+    /// Do not query provider APIs (recorded in the archive and the audit trail)
+    #[arg(long)]
+    pub no_providers: bool,
+}
+
+/// The generation time: SOURCE_DATE_EPOCH when set (reproducible archives), else now.
+pub fn generation_time() -> Result<String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) => {
+            let seconds: i64 = epoch
+                .trim()
+                .parse()
+                .context("SOURCE_DATE_EPOCH is not a number of seconds")?;
+            let at = chrono::DateTime::from_timestamp(seconds, 0)
+                .context("SOURCE_DATE_EPOCH is out of range")?;
+            Ok(crate::time::to_text(at))
+        }
+        Err(_) => Ok(crate::time::now_text()),
+    }
+}
+
+pub fn encryption(recipients: &[String], passphrase_env: Option<&str>) -> Result<Encryption> {
+    let passphrase = match passphrase_env {
+        Some(var) => {
+            let value = std::env::var(var).with_context(|| {
+                format!("the environment variable {var} holding the passphrase is not set")
+            })?;
+            if value.is_empty() {
+                bail!("the passphrase in {var} is empty");
+            }
+            Some(value)
+        }
+        None => None,
+    };
+    let encryption = Encryption {
+        recipients: recipients.to_vec(),
+        passphrase,
+    };
+    encryption.validate()?;
+    Ok(encryption)
+}
+
+/// Where an archive lands: `FILE.age` when encrypted.
+pub fn archive_path(out: &Path, encryption: &Encryption) -> PathBuf {
+    if encryption.is_on() && out.extension().is_none_or(|e| e != "age") {
+        let mut name = out.as_os_str().to_owned();
+        name.push(".age");
+        PathBuf::from(name)
+    } else {
+        out.to_path_buf()
+    }
+}
+
+struct ProviderResult {
+    id: String,
+    name: String,
+    outcome: String,
+    records: Option<usize>,
+    failed: bool,
+}
+
+pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let subjects: Vec<Subject> = args
+        .subjects
+        .iter()
+        .map(|s| Subject::parse(s, &policy))
+        .collect::<Result<_>>()?;
+    let key = ctx.subject_key()?;
+    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
+    let encryption = encryption(&args.recipients, args.passphrase_env.as_deref())?;
+    let target = archive_path(&args.out, &encryption);
+    let mut output = PendingFile::create(&target, args.force)?;
+    let store = ctx.store().await?;
+    if let Some(id) = &args.request {
+        let request = crate::requests::get(&store.pool, id).await?;
+        if !refs.contains(&request.subject_ref) {
+            bail!("request {id} is about another subject");
+        }
+        if request.kind == "erasure" {
+            bail!("request {id} is an erasure request; `privops erase --request {id}` answers it");
+        }
+    }
+    let generated_at = generation_time()?;
+
+    // Find the rows first: an unreachable source stops everything before any file exists.
+    let placeholders: Vec<Placeholder> = policy
+        .providers()
+        .filter_map(|p| p.access.as_ref())
+        .flat_map(|r| http::request_placeholders(r.get_ref()))
+        .collect();
+    let mut sources = Vec::new();
+    for source in &policy.sources {
+        let pool = SourcePool::connect(&policy, source).await?;
+        let found = traverse::traverse(&pool, source, &subjects, &placeholders).await?;
+        ctx.out.detail(&format!(
+            "source `{}`: {} row(s) in {} queries",
+            source.id(),
+            found.rows(),
+            found.queries
+        ));
+        sources.push((source, pool, found));
+    }
+
+    let mut clear = tempfile::tempfile().context("cannot create a temporary file")?;
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut data_files: Vec<Value> = Vec::new();
+    let archive_target: &mut File = if encryption.is_on() {
+        &mut clear
+    } else {
+        output.file()
+    };
+    let mut archive = ArchiveWriter::new(BufWriter::with_capacity(1 << 20, archive_target));
+    for (source, pool, found) in &sources {
+        for table in found.tables.values().filter(|t| !t.keys.is_empty()) {
+            let rows = export_table(&mut archive, pool, source.id(), found, &table.name).await?;
+            counts.insert(format!("{}.{}", source.id(), table.name), rows);
+            for ext in ["json", "csv"] {
+                data_files.push(json!({ "path": format!("sources/{}/{}.{ext}", source.id(), table.name), "records": rows }));
+            }
+        }
+    }
+
+    let provider_results = providers(
+        ctx,
+        &policy,
+        &subjects,
+        &sources,
+        args.no_providers,
+        &mut archive,
+        &mut data_files,
+    )
+    .await?;
+
+    // The subject's consent history and requests.
+    let mut history = Vec::new();
+    let mut request_records = Vec::new();
+    for subject_ref in &refs {
+        history.extend(crate::consent::history(&store, subject_ref, None).await?);
+        request_records.extend(
+            crate::requests::list(
+                &store,
+                &crate::requests::ListFilter {
+                    status: None,
+                    subject_ref: Some(subject_ref.clone()),
+                },
+            )
+            .await?,
+        );
+    }
+    let history_rows: Vec<Value> = history
+        .iter()
+        .map(|e| serde_json::to_value(e).expect("events serialise"))
+        .collect();
+    write_records(&mut archive, "consent/history", &history_rows)?;
+    data_files.push(json!({ "path": "consent/history.json", "records": history_rows.len() }));
+    let request_rows: Vec<Value> = request_records
+        .iter()
+        .map(|r| serde_json::to_value(r).expect("requests serialise"))
+        .collect();
+    write_records(&mut archive, "requests", &request_rows)?;
+    data_files.push(json!({ "path": "requests.json", "records": request_rows.len() }));
+
+    let found_anything = counts.values().any(|c| *c > 0)
+        || provider_results.iter().any(|p| p.records.unwrap_or(0) > 0);
+    let readme = readme(
+        &policy,
+        &sources,
+        &provider_results,
+        &data_files,
+        &generated_at,
+        args.request.as_deref(),
+        found_anything,
+    )?;
+    archive.add("README.md", readme.as_bytes())?;
+    let manifest = json!({
+        "kind": "access",
+        "tool": format!("privops {}", env!("CARGO_PKG_VERSION")),
+        "generated_at": generated_at,
+        "policy_digest": policy.digest,
+        "subject_refs": refs,
+        "request": args.request,
+        "rows": counts,
+        "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
+    });
+    let writer = archive.finish(manifest)?;
+    writer.into_inner().map_err(|e| e.into_error())?.flush()?;
+    if encryption.is_on() {
+        encryption.encrypt(&mut clear, output.file())?;
+    }
+    let archive_sha256 = crate::archive::sha256_file(output.file())?;
+
+    let failed = provider_results.iter().filter(|p| p.failed).count();
+    let mut tx = store.begin_write().await?;
+    audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
+    let details = json!({
+        "request": args.request,
+        "rows": counts,
+        "providers": provider_results.iter().map(|p| (p.id.clone(), json!({ "outcome": p.outcome, "records": p.records }))).collect::<Map<String, Value>>(),
+        "archive_sha256": archive_sha256,
+        "encrypted": encryption.is_on(),
+    });
+    let entries: Vec<NewEntry> = refs
+        .iter()
+        .map(|r| NewEntry::new("access.export", details.clone()).about(r))
+        .collect();
+    audit::append(&mut tx, &ctx.actor(), &entries).await?;
+    output.commit()?;
+    tx.commit().await?;
+
+    let total: u64 = counts.values().sum();
+    if ctx.out.json_mode() {
+        ctx.out.json(&json!({
+            "archive": target,
+            "sha256": archive_sha256,
+            "rows": counts,
+            "total_rows": total,
+            "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records, "failed": p.failed })).collect::<Vec<_>>(),
+            "encrypted": encryption.is_on(),
+        }));
+    } else {
+        if !found_anything {
+            ctx.out
+                .status("no personal data found for this subject; the archive says so");
+        }
+        for p in provider_results.iter().filter(|p| p.failed) {
+            ctx.out.warn(&p.outcome);
+        }
+        ctx.out.data(&format!(
+            "wrote {} ({total} row(s), sha256 {archive_sha256})",
+            target.display()
+        ));
+    }
+    Ok(if failed > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Success
+    })
+}
+
+/// Streams one table's rows for the subject into `<table>.json` and `<table>.csv`.
+async fn export_table<W: Write + Seek>(
+    archive: &mut ArchiveWriter<W>,
+    pool: &SourcePool,
+    source: &str,
+    found: &Found,
+    table_name: &str,
+) -> Result<u64> {
+    let table = &found.tables[table_name];
+    let columns = pool.table_columns(table_name).await?;
+    let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
+    let kinds: Vec<_> = columns.iter().map(|c| c.kind).collect();
+    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let key_refs: Vec<&crate::sources::rows::ColumnInfo> = table.key_columns.iter().collect();
+    let order: Vec<String> = table
+        .key_columns
+        .iter()
+        .map(|c| pool.quote(&c.name))
+        .collect();
+
+    let mut csv_spool = csv::Writer::from_writer(BufWriter::new(tempfile::tempfile()?));
+    csv_spool.write_record(&names)?;
+    archive.begin(&format!("sources/{source}/{table_name}.json"))?;
+    archive.write_all(b"[")?;
+    let mut rows = 0u64;
+    for chunk in table.keys.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} ORDER BY {}",
+            select.join(", "),
+            pool.quote(table_name),
+            traverse::in_list(pool, &key_refs, chunk.len(), 1),
+            order.join(", ")
+        );
+        let binds: Vec<Key> = chunk.into_iter().flatten().collect();
+        let mut failure: Option<anyhow::Error> = None;
+        pool.for_each_row(&sql, &binds, &kinds, |values| {
+            let mut object = Map::with_capacity(names.len());
+            for (name, value) in names.iter().zip(&values) {
+                object.insert(name.clone(), value.clone());
+            }
+            archive.write_all(if rows == 0 { b"\n  " } else { b",\n  " })?;
+            serde_json::to_writer(&mut *archive, &object)?;
+            csv_spool.write_record(values.iter().map(csv_text))?;
+            rows += 1;
+            Ok(())
+        })
+        .await
+        .or_else(|e| {
+            failure = Some(e);
+            Ok::<(), anyhow::Error>(())
+        })?;
+        if let Some(error) = failure {
+            return Err(error.context(format!("source `{source}`, table `{table_name}`")));
+        }
+    }
+    archive.write_all(if rows == 0 { b"]\n" } else { b"\n]\n" })?;
+    let mut spool = csv_spool
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .into_inner()
+        .map_err(|e| e.into_error())?;
+    spool.rewind()?;
+    archive.begin(&format!("sources/{source}/{table_name}.csv"))?;
+    std::io::copy(&mut spool, archive)?;
+    Ok(rows)
+}
+
+fn csv_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Writes records as `<path>.json` and `<path>.csv` (columns: the union of top-level
+/// fields, in first-seen order; nested values as JSON text).
+fn write_records<W: Write + Seek>(
+    archive: &mut ArchiveWriter<W>,
+    path: &str,
+    records: &[Value],
+) -> Result<()> {
+    archive.add(
+        &format!("{path}.json"),
+        (serde_json::to_string_pretty(records)? + "\n").as_bytes(),
+    )?;
+    let mut columns: Vec<String> = Vec::new();
+    for record in records {
+        if let Value::Object(map) = record {
+            for key in map.keys() {
+                if !columns.contains(key) {
+                    columns.push(key.clone());
+                }
+            }
+        }
+    }
+    if columns.is_empty() && !records.is_empty() {
+        columns.push("value".to_string());
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&columns)?;
+    for record in records {
+        let row: Vec<String> = match record {
+            Value::Object(map) => columns
+                .iter()
+                .map(|c| map.get(c).map(csv_text).unwrap_or_default())
+                .collect(),
+            other => vec![csv_text(other)],
+        };
+        writer.write_record(row)?;
+    }
+    archive.add(
+        &format!("{path}.csv"),
+        &writer.into_inner().map_err(|e| e.into_error())?,
+    )?;
+    Ok(())
+}
+
+async fn providers<W: Write + Seek>(
+    ctx: &Ctx,
+    policy: &Policy,
+    subjects: &[Subject],
+    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
+    skip: bool,
+    archive: &mut ArchiveWriter<W>,
+    data_files: &mut Vec<Value>,
+) -> Result<Vec<ProviderResult>> {
+    let mut results = Vec::new();
+    let mut providers: Vec<_> = policy.providers().filter(|p| p.access.is_some()).collect();
+    providers.sort_by(|a, b| a.id.get_ref().cmp(b.id.get_ref()));
+    for provider in providers {
+        let id = provider.id.get_ref().clone();
+        let request = provider.access.as_ref().expect("filtered").get_ref();
+        if skip {
+            results.push(ProviderResult {
+                id,
+                name: provider.name.clone(),
+                outcome: "not queried (--no-providers)".into(),
+                records: None,
+                failed: false,
+            });
+            continue;
+        }
+        let placeholders = http::request_placeholders(request);
+        let bindings = http::expand(&placeholders, |p| values_for(p, subjects, sources));
+        let client = match ProviderClient::new(provider) {
+            Ok(client) => client,
+            Err(error) => {
+                results.push(ProviderResult {
+                    id,
+                    name: provider.name.clone(),
+                    outcome: format!("failed: {error}"),
+                    records: None,
+                    failed: true,
+                });
+                continue;
+            }
+        };
+        let mut records = Vec::new();
+        let mut failure = None;
+        for binding in &bindings {
+            match client.call(request, binding).await {
+                Ok(CallOutcome::Done(found)) => records.extend(found),
+                Ok(CallOutcome::NotFound(_)) => {}
+                Err(error) => {
+                    failure = Some(error.to_string());
+                    break;
+                }
+            }
+        }
+        ctx.out.detail(&format!(
+            "provider `{id}`: {} call(s), {} record(s)",
+            bindings.len(),
+            records.len()
+        ));
+        match failure {
+            Some(error) => results.push(ProviderResult {
+                id,
+                name: provider.name.clone(),
+                outcome: format!("failed: {error}"),
+                records: None,
+                failed: true,
+            }),
+            None => {
+                write_records(archive, &format!("providers/{id}"), &records)?;
+                data_files.push(
+                    json!({ "path": format!("providers/{id}.json"), "records": records.len() }),
+                );
+                results.push(ProviderResult {
+                    id,
+                    name: provider.name.clone(),
+                    outcome: if bindings.is_empty() {
+                        "nothing to ask (no matching values)".into()
+                    } else {
+                        format!("{} call(s) answered", bindings.len())
+                    },
+                    records: Some(records.len()),
+                    failed: false,
+                });
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The values a placeholder takes for these subjects: their identities of that kind, or
+/// the distinct values found in their rows.
+pub fn values_for(
+    placeholder: &Placeholder,
+    subjects: &[Subject],
+    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
+) -> Vec<String> {
+    match placeholder {
+        Placeholder::Identity(kind) => subjects
+            .iter()
+            .filter(|s| &s.kind == kind)
+            .map(|s| s.value.clone())
+            .collect(),
+        Placeholder::Column {
+            source,
+            table,
+            column,
+        } => sources
+            .iter()
+            .filter(|(s, _, _)| s.id() == source)
+            .filter_map(|(_, _, found)| found.tables.get(table))
+            .flat_map(|t| {
+                t.values
+                    .get(column)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Key::as_text)
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn readme(
+    policy: &Policy,
+    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
+    provider_results: &[ProviderResult],
+    data_files: &[Value],
+    generated_at: &str,
+    request: Option<&str>,
+    found_anything: bool,
+) -> Result<String> {
+    let record = crate::commands::policy::record_of_processing(policy);
+    // The categories and purposes of the tables where something was found.
+    let mut categories = BTreeSet::new();
+    let mut purpose_ids = BTreeSet::new();
+    let mut holds = Vec::new();
+    for (source, _, found) in sources {
+        for table_def in &source.tables {
+            let table = &table_def.table;
+            if found
+                .tables
+                .get(table.name())
+                .is_none_or(|t| t.keys.is_empty())
+            {
+                continue;
+            }
+            for (_, spec) in table.personal_columns() {
+                categories.insert(spec.category.clone());
+            }
+            let table_purposes = if table.purposes.is_empty() {
+                &source.source.purposes
+            } else {
+                &table.purposes
+            };
+            purpose_ids.extend(table_purposes.iter().map(|p| p.get_ref().clone()));
+            for hold in &table.hold {
+                holds.push(json!({ "source": source.id(), "table": table.name(), "reason": hold.get_ref().reason, "article": hold.get_ref().article }));
+            }
+        }
+    }
+    let purposes: Vec<&Value> = record["purposes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| {
+            purpose_ids.is_empty() || purpose_ids.contains(p["id"].as_str().unwrap_or_default())
+        })
+        .collect();
+    let context = json!({
+        "controller": record["controller"],
+        "generated_at": generated_at,
+        "request": request,
+        "found_anything": found_anything,
+        "data_files": data_files,
+        "purposes": purposes,
+        "categories": categories.iter().map(|c| json!({ "category": c, "description": taxonomy::describe(c) })).collect::<Vec<_>>(),
+        "recipients": record["recipients"],
+        "provider_results": provider_results.iter().map(|p| json!({ "name": p.name, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
+        "providers": !provider_results.is_empty(),
+        "retention": record["retention"],
+        "holds": holds,
+        "sources": sources.iter().map(|(s, _, _)| json!({ "id": s.id() })).collect::<Vec<_>>(),
+    });
+    crate::render::render("access-readme.md", &context)
+}

@@ -1,0 +1,301 @@
+//! `privops request open|list|show|extend|close`: data-subject requests and deadlines.
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::audit::{self, NewEntry};
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::requests::{self, Kind, ListFilter, Request};
+use crate::subject::Subject;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RequestCommand {
+    /// Record a request received from a data subject; prints its id and due date
+    Open(OpenArgs),
+    /// List requests; --overdue exits 3 when any is overdue
+    List(ListArgs),
+    /// Show a request with its tasks
+    Show(IdArgs),
+    /// Extend a request's deadline once by up to two months, with a reason
+    Extend(ExtendArgs),
+    /// Close a request whose tasks are all done
+    Close(IdArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OpenArgs {
+    #[arg(long, value_enum)]
+    pub kind: Kind,
+    /// The subject, KIND:VALUE
+    #[arg(long, value_name = "KIND:VALUE")]
+    pub subject: String,
+    /// When the request was received (RFC 3339 or a date) [default: now]
+    #[arg(long, value_name = "DATE")]
+    pub received: Option<String>,
+    /// A note kept with the request
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only open requests past their deadline (exit 3 when there are any)
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only open requests due within this many days
+    #[arg(long, value_name = "DAYS")]
+    pub due_within: Option<u32>,
+    /// Only requests with this status
+    #[arg(long, value_parser = ["open", "closed"])]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IdArgs {
+    /// The request id (REQ-000001)
+    pub id: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtendArgs {
+    /// The request id
+    pub id: String,
+    /// Why more time is needed (recorded, and owed to the subject)
+    #[arg(long)]
+    pub reason: String,
+    /// By how many months (1 or 2)
+    #[arg(long, default_value_t = 2)]
+    pub months: u32,
+}
+
+pub async fn run(ctx: &Ctx, command: &RequestCommand) -> Result<Outcome> {
+    match command {
+        RequestCommand::Open(args) => open(ctx, args).await,
+        RequestCommand::List(args) => list(ctx, args).await,
+        RequestCommand::Show(args) => show(ctx, &args.id).await,
+        RequestCommand::Extend(args) => change(ctx, &args.id, Change::Extend(args)).await,
+        RequestCommand::Close(args) => change(ctx, &args.id, Change::Close).await,
+    }
+}
+
+async fn open(ctx: &Ctx, args: &OpenArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let subject = Subject::parse(&args.subject, &policy)?;
+    let subject_ref = ctx.subject_key()?.reference(&subject);
+    let received = match &args.received {
+        Some(text) => crate::time::parse_time(text)?,
+        None => crate::time::now(),
+    };
+    let store = ctx.store().await?;
+    let mut tx = store.begin_write().await?;
+    audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
+    crate::consent::remember_subject(&mut tx, &subject, &subject_ref).await?;
+    let request = requests::open(
+        &mut tx,
+        args.kind,
+        &subject_ref,
+        received,
+        policy.deadline_days(),
+        args.note.as_deref(),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &ctx.actor(),
+        &[NewEntry::new(
+            "request.open",
+            json!({ "request": request.id, "kind": request.kind, "received_at": request.received_at, "due_at": request.due_at }),
+        )
+        .about(&subject_ref)],
+    )
+    .await?;
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&request);
+    } else {
+        ctx.out.data(&format!(
+            "{} ({} request) due {}",
+            request.id, request.kind, request.due_at
+        ));
+    }
+    Ok(Outcome::Success)
+}
+
+async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
+    let store = ctx.store().await?;
+    let status = if args.overdue || args.due_within.is_some() {
+        Some("open".to_string())
+    } else {
+        args.status.clone()
+    };
+    let all = requests::list(
+        &store,
+        &ListFilter {
+            status,
+            subject_ref: None,
+        },
+    )
+    .await?;
+    let now = crate::time::now();
+    let now_text = crate::time::to_text(now);
+    let horizon = args
+        .due_within
+        .map(|days| crate::time::to_text(now + chrono::Duration::days(i64::from(days))));
+    let shown: Vec<&Request> = all
+        .iter()
+        .filter(|r| !args.overdue || r.is_overdue(&now_text))
+        .filter(|r| horizon.as_deref().is_none_or(|h| r.deadline() <= h))
+        .collect();
+    let overdue = shown.iter().filter(|r| r.is_overdue(&now_text)).count();
+    if ctx.out.json_mode() {
+        let rows: Vec<serde_json::Value> = shown
+            .iter()
+            .map(|r| {
+                let mut value = serde_json::to_value(r).expect("requests serialise");
+                value["deadline"] = json!(r.deadline());
+                value["overdue"] = json!(r.is_overdue(&now_text));
+                value
+            })
+            .collect();
+        ctx.out.json(&rows);
+    } else {
+        let mut table = ctx.out.table(&[
+            "id",
+            "kind",
+            "status",
+            "received",
+            "deadline",
+            "days left",
+            "subject",
+        ]);
+        for request in &shown {
+            let days_left = crate::time::parse_time(request.deadline())
+                .map(|d| (d - now).num_days().to_string())
+                .unwrap_or_default();
+            let status = if request.is_overdue(&now_text) {
+                ctx.out.paint("OVERDUE", "31")
+            } else {
+                request.status.clone()
+            };
+            table.add_row(vec![
+                request.id.clone(),
+                request.kind.clone(),
+                status,
+                request.received_at[..10].to_string(),
+                request.deadline()[..10].to_string(),
+                if request.status == "open" {
+                    days_left
+                } else {
+                    "-".into()
+                },
+                request.subject_ref[..12].to_string(),
+            ]);
+        }
+        ctx.out.print_table(&table);
+        ctx.out
+            .status(&format!("{} request(s), {overdue} overdue", shown.len()));
+    }
+    Ok(if args.overdue && overdue > 0 {
+        Outcome::No
+    } else {
+        Outcome::Success
+    })
+}
+
+async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
+    let store = ctx.store().await?;
+    let request = requests::get(&store.pool, id).await?;
+    let tasks = requests::tasks(&store.pool, id).await?;
+    let now = crate::time::now_text();
+    if ctx.out.json_mode() {
+        let mut value = serde_json::to_value(&request)?;
+        value["deadline"] = json!(request.deadline());
+        value["overdue"] = json!(request.is_overdue(&now));
+        value["tasks"] = json!(tasks);
+        ctx.out.json(&value);
+        return Ok(Outcome::Success);
+    }
+    let mut lines = vec![
+        format!("request:   {}", request.id),
+        format!("kind:      {}", request.kind),
+        format!(
+            "status:    {}{}",
+            request.status,
+            if request.is_overdue(&now) {
+                " (OVERDUE)"
+            } else {
+                ""
+            }
+        ),
+        format!("subject:   {}", request.subject_ref),
+        format!("received:  {}", request.received_at),
+        format!("due:       {}", request.due_at),
+    ];
+    if let Some(extended) = &request.extended_to {
+        lines.push(format!(
+            "extended:  {extended} ({})",
+            request.extension_reason.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(closed) = &request.closed_at {
+        lines.push(format!("closed:    {closed}"));
+    }
+    if let Some(note) = &request.note {
+        lines.push(format!("note:      {note}"));
+    }
+    ctx.out.data(&lines.join("\n"));
+    if !tasks.is_empty() {
+        let mut table = ctx
+            .out
+            .table(&["task", "kind", "status", "description", "detail"]);
+        for task in &tasks {
+            table.add_row(vec![
+                task.task_id.clone(),
+                task.kind.clone(),
+                task.status.clone(),
+                task.description.clone(),
+                task.detail.clone().unwrap_or_default(),
+            ]);
+        }
+        ctx.out.print_table(&table);
+    }
+    Ok(Outcome::Success)
+}
+
+enum Change<'a> {
+    Extend(&'a ExtendArgs),
+    Close,
+}
+
+async fn change(ctx: &Ctx, id: &str, change: Change<'_>) -> Result<Outcome> {
+    let store = ctx.store().await?;
+    let mut tx = store.begin_write().await?;
+    let (request, entry) = match change {
+        Change::Extend(args) => {
+            let request = requests::extend(&mut tx, id, args.months, &args.reason).await?;
+            let details = json!({ "request": id, "months": args.months, "reason": args.reason, "extended_to": request.extended_to });
+            (request, NewEntry::new("request.extend", details))
+        }
+        Change::Close => {
+            let request = requests::close(&mut tx, id).await?;
+            (
+                request,
+                NewEntry::new("request.close", json!({ "request": id })),
+            )
+        }
+    };
+    audit::append(&mut tx, &ctx.actor(), &[entry.about(&request.subject_ref)]).await?;
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&request);
+    } else {
+        ctx.out.data(&format!(
+            "{}: {}, deadline {}",
+            request.id,
+            request.status,
+            request.deadline()
+        ));
+    }
+    Ok(Outcome::Success)
+}

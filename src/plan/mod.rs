@@ -1,0 +1,4 @@
+//! Plans: what privops will read or change, computed from the policy and the databases
+//! before anything is written.
+
+pub mod traverse;

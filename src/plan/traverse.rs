@@ -1,0 +1,347 @@
+//! The subject graph: from identity columns, following the declared relations to any
+//! depth, every row of a source that belongs to the subjects. Each hop is one
+//! set-based query per chunk of keys; cycles end because only new rows go on.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use anyhow::{Context, Result};
+
+use crate::policy::{SourceDef, Table};
+use crate::sources::SourcePool;
+use crate::sources::rows::{ColumnInfo, Key};
+use crate::subject::Subject;
+use crate::template::Placeholder;
+
+/// Tuples bound per query.
+pub const CHUNK: usize = 1000;
+
+/// A set of row keys, compact for the common single-integer key.
+#[derive(Debug, Clone)]
+pub enum KeySet {
+    Ints(BTreeSet<i64>),
+    Tuples(BTreeSet<Vec<Key>>),
+}
+
+impl KeySet {
+    fn new(single_int: bool) -> KeySet {
+        if single_int {
+            KeySet::Ints(BTreeSet::new())
+        } else {
+            KeySet::Tuples(BTreeSet::new())
+        }
+    }
+
+    /// Adds a key; false when it was already there.
+    pub fn insert(&mut self, key: Vec<Key>) -> bool {
+        match self {
+            KeySet::Ints(set) => match key.as_slice() {
+                [Key::Int(i)] => set.insert(*i),
+                _ => {
+                    let mut tuples: BTreeSet<Vec<Key>> =
+                        set.iter().map(|i| vec![Key::Int(*i)]).collect();
+                    let new = tuples.insert(key);
+                    *self = KeySet::Tuples(tuples);
+                    new
+                }
+            },
+            KeySet::Tuples(set) => set.insert(key),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            KeySet::Ints(set) => set.len(),
+            KeySet::Tuples(set) => set.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keys in order, in chunks ready to bind.
+    pub fn chunks(&self, size: usize) -> Vec<Vec<Vec<Key>>> {
+        let all: Box<dyn Iterator<Item = Vec<Key>>> = match self {
+            KeySet::Ints(set) => Box::new(set.iter().map(|i| vec![Key::Int(*i)])),
+            KeySet::Tuples(set) => Box::new(set.iter().cloned()),
+        };
+        let mut chunks = Vec::new();
+        let mut current = Vec::with_capacity(size);
+        for key in all {
+            current.push(key);
+            if current.len() == size {
+                chunks.push(std::mem::replace(&mut current, Vec::with_capacity(size)));
+            }
+        }
+        if !current.is_empty() {
+            chunks.push(current);
+        }
+        chunks
+    }
+}
+
+/// What was found in one table.
+#[derive(Debug, Clone)]
+pub struct FoundTable {
+    pub name: String,
+    pub key_columns: Vec<ColumnInfo>,
+    pub keys: KeySet,
+    /// Distinct values of columns other tables or provider templates need.
+    pub values: BTreeMap<String, BTreeSet<Key>>,
+}
+
+/// Every row of one source that belongs to the subjects.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub source: String,
+    pub tables: BTreeMap<String, FoundTable>,
+    /// Queries run, for plans and benchmarks.
+    pub queries: usize,
+}
+
+impl Found {
+    pub fn rows(&self) -> usize {
+        self.tables.values().map(|t| t.keys.len()).sum()
+    }
+}
+
+/// `(cols) IN ((..), ..)` for `count` tuples, parameters numbered from `first`.
+pub fn in_list(pool: &SourcePool, columns: &[&ColumnInfo], count: usize, first: usize) -> String {
+    let mut n = first;
+    let mut tuples = Vec::with_capacity(count);
+    for _ in 0..count {
+        let params: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                let p = pool.bind_expr(c, n);
+                n += 1;
+                p
+            })
+            .collect();
+        tuples.push(if params.len() == 1 {
+            params[0].clone()
+        } else {
+            format!("({})", params.join(", "))
+        });
+    }
+    let left: Vec<String> = columns.iter().map(|c| pool.quote(&c.name)).collect();
+    let left = if left.len() == 1 {
+        left[0].clone()
+    } else {
+        format!("({})", left.join(", "))
+    };
+    format!("{left} IN ({})", tuples.join(", "))
+}
+
+fn column<'a>(columns: &'a [ColumnInfo], table: &str, name: &str) -> Result<&'a ColumnInfo> {
+    columns
+        .iter()
+        .find(|c| c.name == name)
+        .with_context(|| format!("column `{table}.{name}` is in the policy but not in the database (run `privops policy check --live`)"))
+}
+
+struct TablePlan<'a> {
+    table: &'a Table,
+    columns: Vec<ColumnInfo>,
+    /// Key columns first, then the other needed columns.
+    needed: Vec<String>,
+    key_len: usize,
+}
+
+/// Finds the subjects' rows in one source.
+pub async fn traverse(
+    pool: &SourcePool,
+    source: &SourceDef,
+    subjects: &[Subject],
+    placeholders: &[Placeholder],
+) -> Result<Found> {
+    let mut plans: BTreeMap<&str, TablePlan> = BTreeMap::new();
+    for table_def in &source.tables {
+        let table = &table_def.table;
+        if table.aggregate {
+            continue;
+        }
+        let columns = pool
+            .table_columns(table.name())
+            .await
+            .with_context(|| format!("source `{}`", source.id()))?;
+        let mut needed: Vec<String> = table.key_columns().iter().map(|s| s.to_string()).collect();
+        let key_len = needed.len();
+        let mut add = |name: &str| {
+            if !needed.iter().any(|n| n == name) {
+                needed.push(name.to_string());
+            }
+        };
+        for other in &source.tables {
+            for relation in &other.table.relation {
+                let relation = relation.get_ref();
+                if relation.references.get_ref() == table.name() {
+                    for target in Table::relation_targets(relation, table) {
+                        add(target);
+                    }
+                }
+            }
+        }
+        for placeholder in placeholders {
+            if let Placeholder::Column {
+                source: s,
+                table: t,
+                column,
+            } = placeholder
+            {
+                if s == source.id() && t == table.name() {
+                    add(column);
+                }
+            }
+        }
+        for name in &needed {
+            column(&columns, table.name(), name)?;
+        }
+        plans.insert(
+            table.name(),
+            TablePlan {
+                table,
+                columns,
+                needed,
+                key_len,
+            },
+        );
+    }
+
+    let mut found = Found {
+        source: source.id().to_string(),
+        tables: BTreeMap::new(),
+        queries: 0,
+    };
+    for (name, plan) in &plans {
+        let key_columns: Vec<ColumnInfo> = plan.needed[..plan.key_len]
+            .iter()
+            .map(|n| column(&plan.columns, name, n).cloned())
+            .collect::<Result<_>>()?;
+        let single_int =
+            key_columns.len() == 1 && key_columns[0].kind == crate::sources::rows::Kind::Int;
+        found.tables.insert(
+            name.to_string(),
+            FoundTable {
+                name: name.to_string(),
+                key_columns,
+                keys: KeySet::new(single_int),
+                values: BTreeMap::new(),
+            },
+        );
+    }
+
+    // Work items: rows of `table` whose `columns` take one of `tuples`. Identity columns
+    // are compared with the normalised identity as is (no function on the column), so
+    // their indexes apply; they are expected to hold normalised values.
+    let mut work: VecDeque<(String, Vec<String>, Vec<Vec<Key>>)> = VecDeque::new();
+    for (name, plan) in &plans {
+        for (column_name, kind) in plan.table.identity_columns() {
+            let values: BTreeSet<Key> = subjects
+                .iter()
+                .filter(|s| s.kind == kind)
+                .map(|s| Key::Text(s.value.clone()))
+                .collect();
+            if !values.is_empty() {
+                work.push_back((
+                    name.to_string(),
+                    vec![column_name.to_string()],
+                    values.into_iter().map(|v| vec![v]).collect(),
+                ));
+            }
+        }
+    }
+
+    while let Some((table_name, match_columns, tuples)) = work.pop_front() {
+        let plan = &plans[table_name.as_str()];
+        let match_infos: Vec<&ColumnInfo> = match_columns
+            .iter()
+            .map(|c| column(&plan.columns, &table_name, c))
+            .collect::<Result<_>>()?;
+        let needed_infos: Vec<&ColumnInfo> = plan
+            .needed
+            .iter()
+            .map(|c| column(&plan.columns, &table_name, c))
+            .collect::<Result<_>>()?;
+        let select: Vec<String> = needed_infos.iter().map(|c| pool.select_expr(c)).collect();
+        let kinds: Vec<_> = needed_infos.iter().map(|c| c.kind).collect();
+        let mut new_rows: Vec<Vec<Key>> = Vec::new();
+        for chunk in tuples.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT {} FROM {} WHERE {}",
+                select.join(", "),
+                pool.quote(&table_name),
+                in_list(pool, &match_infos, chunk.len(), 1)
+            );
+            let binds: Vec<Key> = chunk.iter().flatten().cloned().collect();
+            let table_found = found
+                .tables
+                .get_mut(&table_name)
+                .expect("every planned table is in found");
+            pool.for_each_row(&sql, &binds, &kinds, |row| {
+                let row: Vec<Key> = row.iter().map(Key::from_json).collect();
+                if table_found.keys.insert(row[..plan.key_len].to_vec()) {
+                    new_rows.push(row);
+                }
+                Ok(())
+            })
+            .await
+            .with_context(|| format!("source `{}`, table `{table_name}`", source.id()))?;
+            found.queries += 1;
+        }
+        if new_rows.is_empty() {
+            continue;
+        }
+        // Remember needed values, and follow the relations that point at this table.
+        let table_found = found.tables.get_mut(&table_name).expect("planned");
+        for (index, name) in plan.needed.iter().enumerate().skip(plan.key_len) {
+            let set = table_found.values.entry(name.clone()).or_default();
+            for row in &new_rows {
+                if row[index] != Key::Null {
+                    set.insert(row[index].clone());
+                }
+            }
+        }
+        for (child_name, child_plan) in &plans {
+            for relation in &child_plan.table.relation {
+                let relation = relation.get_ref();
+                if relation.references.get_ref() != &table_name {
+                    continue;
+                }
+                let targets = Table::relation_targets(relation, plan.table);
+                let positions: Vec<usize> = targets
+                    .iter()
+                    .map(|t| {
+                        plan.needed
+                            .iter()
+                            .position(|n| n == t)
+                            .expect("targets are needed")
+                    })
+                    .collect();
+                let tuples: BTreeSet<Vec<Key>> = new_rows
+                    .iter()
+                    .map(|row| {
+                        positions
+                            .iter()
+                            .map(|p| row[*p].clone())
+                            .collect::<Vec<Key>>()
+                    })
+                    .filter(|tuple| tuple.iter().all(|k| *k != Key::Null))
+                    .collect();
+                if !tuples.is_empty() {
+                    let columns = relation
+                        .columns
+                        .iter()
+                        .map(|c| c.get_ref().clone())
+                        .collect();
+                    work.push_back((
+                        child_name.to_string(),
+                        columns,
+                        tuples.into_iter().collect(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,305 @@
+//! Data-subject requests (Art. 15, 17, 20) and their deadlines (Art. 12(3): one month,
+//! extendable once by up to two more), with the tasks that keep a request open.
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration, Months, Utc};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::store::{Store, Tx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Access,
+    Erasure,
+    Portability,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Access => "access",
+            Kind::Erasure => "erasure",
+            Kind::Portability => "portability",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Request {
+    pub id: String,
+    pub kind: String,
+    pub subject_ref: String,
+    pub received_at: String,
+    pub due_at: String,
+    pub extended_to: Option<String>,
+    pub extension_reason: Option<String>,
+    pub status: String,
+    pub closed_at: Option<String>,
+    pub note: Option<String>,
+    pub created_at: String,
+}
+
+impl Request {
+    /// The deadline in force: the extended one when extended.
+    pub fn deadline(&self) -> &str {
+        self.extended_to.as_deref().unwrap_or(&self.due_at)
+    }
+
+    pub fn is_overdue(&self, now: &str) -> bool {
+        self.status == "open" && self.deadline() < now
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Task {
+    pub task_id: String,
+    pub kind: String,
+    pub description: String,
+    pub status: String,
+    pub detail: Option<String>,
+    pub created_at: String,
+    pub done_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, kind, subject_ref, received_at, due_at, extended_to, extension_reason, status, closed_at, note, created_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Request> {
+    Ok(Request {
+        id: row.try_get(0)?,
+        kind: row.try_get(1)?,
+        subject_ref: row.try_get(2)?,
+        received_at: row.try_get(3)?,
+        due_at: row.try_get(4)?,
+        extended_to: row.try_get(5)?,
+        extension_reason: row.try_get(6)?,
+        status: row.try_get(7)?,
+        closed_at: row.try_get(8)?,
+        note: row.try_get(9)?,
+        created_at: row.try_get(10)?,
+    })
+}
+
+pub fn due_date(received: DateTime<Utc>, deadline_days: u32) -> DateTime<Utc> {
+    received + Duration::days(i64::from(deadline_days))
+}
+
+pub async fn open(
+    tx: &mut Tx,
+    kind: Kind,
+    subject_ref: &str,
+    received: DateTime<Utc>,
+    deadline_days: u32,
+    note: Option<&str>,
+) -> Result<Request> {
+    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests")
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let id = format!("REQ-{seq:06}");
+    let now = crate::time::now_text();
+    sqlx::query(
+        "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, status, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)",
+    )
+    .bind(&id)
+    .bind(seq)
+    .bind(kind.name())
+    .bind(subject_ref)
+    .bind(crate::time::to_text(received))
+    .bind(crate::time::to_text(due_date(received, deadline_days)))
+    .bind(note)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await
+    .context("cannot record the request")?;
+    get(&mut **tx, &id).await
+}
+
+pub async fn get(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Request> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(executor)
+        .await?;
+    match row {
+        Some(row) => from_row(&row),
+        None => bail!("no request `{id}`; `privops request list` shows them"),
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub subject_ref: Option<String>,
+}
+
+pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<Request>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1");
+    let mut binds = Vec::new();
+    if let Some(status) = &filter.status {
+        binds.push(status.clone());
+        sql.push_str(&format!(" AND status = ${}", binds.len()));
+    }
+    if let Some(subject_ref) = &filter.subject_ref {
+        binds.push(subject_ref.clone());
+        sql.push_str(&format!(" AND subject_ref = ${}", binds.len()));
+    }
+    sql.push_str(" ORDER BY seq");
+    let mut query = sqlx::query(&sql);
+    for bind in &binds {
+        query = query.bind(bind);
+    }
+    query
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Extends an open request once, by one or two months.
+pub async fn extend(tx: &mut Tx, id: &str, months: u32, reason: &str) -> Result<Request> {
+    let request = get(&mut **tx, id).await?;
+    if request.status != "open" {
+        bail!("request {id} is closed; only an open request can be extended");
+    }
+    if request.extended_to.is_some() {
+        bail!(
+            "request {id} was already extended (Art. 12(3) allows one extension of up to two months)"
+        );
+    }
+    if !(1..=2).contains(&months) {
+        bail!("an extension is one or two months (Art. 12(3))");
+    }
+    if reason.trim().is_empty() {
+        bail!("an extension needs a reason: the subject must be told why (Art. 12(3))");
+    }
+    let due = crate::time::parse_time(&request.due_at)?;
+    let extended = due
+        .checked_add_months(Months::new(months))
+        .context("date out of range")?;
+    sqlx::query("UPDATE requests SET extended_to = $1, extension_reason = $2 WHERE id = $3")
+        .bind(crate::time::to_text(extended))
+        .bind(reason)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    get(&mut **tx, id).await
+}
+
+pub async fn close(tx: &mut Tx, id: &str) -> Result<Request> {
+    let request = get(&mut **tx, id).await?;
+    if request.status == "closed" {
+        return Ok(request);
+    }
+    let pending = pending_tasks(&mut **tx, id).await?;
+    if !pending.is_empty() {
+        bail!(
+            "request {id} has {} unfinished task(s): {}; finish them first (`privops request show {id}`)",
+            pending.len(),
+            pending
+                .iter()
+                .map(|t| t.task_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    sqlx::query("UPDATE requests SET status = 'closed', closed_at = $1 WHERE id = $2")
+        .bind(crate::time::now_text())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    get(&mut **tx, id).await
+}
+
+fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task> {
+    Ok(Task {
+        task_id: row.try_get(0)?,
+        kind: row.try_get(1)?,
+        description: row.try_get(2)?,
+        status: row.try_get(3)?,
+        detail: row.try_get(4)?,
+        created_at: row.try_get(5)?,
+        done_at: row.try_get(6)?,
+    })
+}
+
+const TASK_COLUMNS: &str = "task_id, kind, description, status, detail, created_at, done_at";
+
+pub async fn tasks(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Vec<Task>> {
+    sqlx::query(&format!(
+        "SELECT {TASK_COLUMNS} FROM request_tasks WHERE request_id = $1 ORDER BY created_at, task_id"
+    ))
+    .bind(id)
+    .fetch_all(executor)
+    .await?
+    .iter()
+    .map(task_from_row)
+    .collect()
+}
+
+pub async fn pending_tasks(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Vec<Task>> {
+    sqlx::query(&format!(
+        "SELECT {TASK_COLUMNS} FROM request_tasks WHERE request_id = $1 AND status <> 'done' ORDER BY task_id"
+    ))
+    .bind(id)
+    .fetch_all(executor)
+    .await?
+    .iter()
+    .map(task_from_row)
+    .collect()
+}
+
+/// Records a task if it is new; returns its current state either way.
+pub async fn ensure_task(
+    tx: &mut Tx,
+    id: &str,
+    task_id: &str,
+    kind: &str,
+    description: &str,
+) -> Result<Task> {
+    sqlx::query(
+        "INSERT INTO request_tasks (request_id, task_id, kind, description, status, created_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (request_id, task_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(task_id)
+    .bind(kind)
+    .bind(description)
+    .bind(crate::time::now_text())
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {TASK_COLUMNS} FROM request_tasks WHERE request_id = $1 AND task_id = $2"
+    ))
+    .bind(id)
+    .bind(task_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    task_from_row(&row)
+}
+
+pub async fn set_task(
+    tx: &mut Tx,
+    id: &str,
+    task_id: &str,
+    status: &str,
+    detail: Option<&str>,
+) -> Result<()> {
+    let done_at = (status == "done").then(crate::time::now_text);
+    let updated = sqlx::query(
+        "UPDATE request_tasks SET status = $1, detail = $2, done_at = $3 WHERE request_id = $4 AND task_id = $5",
+    )
+    .bind(status)
+    .bind(detail)
+    .bind(done_at)
+    .bind(id)
+    .bind(task_id)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        bail!("request {id} has no task `{task_id}`");
+    }
+    Ok(())
+}
