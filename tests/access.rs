@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, run, zip_entry, zip_names};
+use common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
 use serde_json::{Value, json};
 
 fn ids(archive: &Path, entry: &str) -> BTreeSet<i64> {
