@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'consent')
             [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'request')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'audit')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'archive')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -387,6 +388,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a request with its tasks')
             [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Extend a request''s deadline once by up to two months, with a reason')
             [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Close a request whose tasks are all done')
+            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual erasure task (a provider without an API) was done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -479,12 +481,30 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'privops;request;confirm-manual' {
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'What was done, kept with the task')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'privops;request;help' {
             [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Record a request received from a data subject; prints its id and due date')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List requests; --overdue exits 3 when any is overdue')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a request with its tasks')
             [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Extend a request''s deadline once by up to two months, with a reason')
             [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Close a request whose tasks are all done')
+            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual erasure task (a provider without an API) was done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -503,6 +523,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;request;help;close' {
             break
         }
+        'privops;request;help;confirm-manual' {
+            break
+        }
         'privops;request;help;help' {
             break
         }
@@ -519,6 +542,28 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing archive')
             [CompletionResult]::new('--no-providers', '--no-providers', [CompletionResultType]::ParameterName, 'Do not query provider APIs (recorded in the archive and the audit trail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;erase' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'A subject, KIND:VALUE; repeatable')
+            [CompletionResult]::new('--subjects-file', '--subjects-file', [CompletionResultType]::ParameterName, 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The erasure request this answers (one subject); one is opened otherwise')
+            [CompletionResult]::new('--receipt-dir', '--receipt-dir', [CompletionResultType]::ParameterName, 'Where to write the receipt [default: .privops/receipts beside the policy folder]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (with the SQL under --format json) and change nothing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
@@ -686,6 +731,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'consent')
             [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'request')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'audit')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'archive')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -751,6 +797,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a request with its tasks')
             [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Extend a request''s deadline once by up to two months, with a reason')
             [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Close a request whose tasks are all done')
+            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual erasure task (a provider without an API) was done')
             break
         }
         'privops;help;request;open' {
@@ -768,7 +815,13 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;help;request;close' {
             break
         }
+        'privops;help;request;confirm-manual' {
+            break
+        }
         'privops;help;access' {
+            break
+        }
+        'privops;help;erase' {
             break
         }
         'privops;help;audit' {

@@ -34,6 +34,9 @@ _privops() {
             privops,demo)
                 cmd="privops__subcmd__demo"
                 ;;
+            privops,erase)
+                cmd="privops__subcmd__erase"
+                ;;
             privops,help)
                 cmd="privops__subcmd__help"
                 ;;
@@ -139,6 +142,9 @@ _privops() {
             privops__subcmd__help,demo)
                 cmd="privops__subcmd__help__subcmd__demo"
                 ;;
+            privops__subcmd__help,erase)
+                cmd="privops__subcmd__help__subcmd__erase"
+                ;;
             privops__subcmd__help,help)
                 cmd="privops__subcmd__help__subcmd__help"
                 ;;
@@ -196,6 +202,9 @@ _privops() {
             privops__subcmd__help__subcmd__request,close)
                 cmd="privops__subcmd__help__subcmd__request__subcmd__close"
                 ;;
+            privops__subcmd__help__subcmd__request,confirm-manual)
+                cmd="privops__subcmd__help__subcmd__request__subcmd__confirm__subcmd__manual"
+                ;;
             privops__subcmd__help__subcmd__request,extend)
                 cmd="privops__subcmd__help__subcmd__request__subcmd__extend"
                 ;;
@@ -247,6 +256,9 @@ _privops() {
             privops__subcmd__request,close)
                 cmd="privops__subcmd__request__subcmd__close"
                 ;;
+            privops__subcmd__request,confirm-manual)
+                cmd="privops__subcmd__request__subcmd__confirm__subcmd__manual"
+                ;;
             privops__subcmd__request,extend)
                 cmd="privops__subcmd__request__subcmd__extend"
                 ;;
@@ -264,6 +276,9 @@ _privops() {
                 ;;
             privops__subcmd__request__subcmd__help,close)
                 cmd="privops__subcmd__request__subcmd__help__subcmd__close"
+                ;;
+            privops__subcmd__request__subcmd__help,confirm-manual)
+                cmd="privops__subcmd__request__subcmd__help__subcmd__confirm__subcmd__manual"
                 ;;
             privops__subcmd__request__subcmd__help,extend)
                 cmd="privops__subcmd__request__subcmd__help__subcmd__extend"
@@ -287,7 +302,7 @@ _privops() {
 
     case "${cmd}" in
         privops)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo policy purpose consent request access audit archive completions man help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo policy purpose consent request access erase audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,8 +1175,58 @@ _privops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        privops__subcmd__erase)
+            opts="-q -v -h -V --subject --subjects-file --request --dry-run --yes --receipt-dir --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subjects-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --receipt-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         privops__subcmd__help)
-            opts="demo policy purpose consent request access audit archive completions man help"
+            opts="demo policy purpose consent request access erase audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1384,6 +1449,20 @@ _privops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        privops__subcmd__help__subcmd__erase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         privops__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1497,7 +1576,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__request)
-            opts="open list show extend close"
+            opts="open list show extend close confirm-manual"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1511,6 +1590,20 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__request__subcmd__close)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__request__subcmd__confirm__subcmd__manual)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1939,7 +2032,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__request)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version open list show extend close help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version open list show extend close confirm-manual help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1979,6 +2072,44 @@ _privops() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__request__subcmd__confirm__subcmd__manual)
+            opts="-q -v -h -V --note --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2049,7 +2180,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__request__subcmd__help)
-            opts="open list show extend close help"
+            opts="open list show extend close confirm-manual help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2063,6 +2194,20 @@ _privops() {
             return 0
             ;;
         privops__subcmd__request__subcmd__help__subcmd__close)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__request__subcmd__help__subcmd__confirm__subcmd__manual)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

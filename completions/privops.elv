@@ -37,6 +37,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand consent 'consent'
             cand request 'request'
             cand access 'Export everything held about a subject into an archive'
+            cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
             cand audit 'audit'
             cand archive 'archive'
             cand completions 'Print a shell completion script'
@@ -353,6 +354,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand show 'Show a request with its tasks'
             cand extend 'Extend a request''s deadline once by up to two months, with a reason'
             cand close 'Close a request whose tasks are all done'
+            cand confirm-manual 'Confirm that a manual erasure task (a provider without an API) was done'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;request;open'= {
@@ -439,12 +441,29 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'privops;request;confirm-manual'= {
+            cand --note 'What was done, kept with the task'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'privops;request;help'= {
             cand open 'Record a request received from a data subject; prints its id and due date'
             cand list 'List requests; --overdue exits 3 when any is overdue'
             cand show 'Show a request with its tasks'
             cand extend 'Extend a request''s deadline once by up to two months, with a reason'
             cand close 'Close a request whose tasks are all done'
+            cand confirm-manual 'Confirm that a manual erasure task (a provider without an API) was done'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;request;help;open'= {
@@ -456,6 +475,8 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;request;help;extend'= {
         }
         &'privops;request;help;close'= {
+        }
+        &'privops;request;help;confirm-manual'= {
         }
         &'privops;request;help;help'= {
         }
@@ -472,6 +493,27 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
             cand --force 'Replace an existing archive'
             cand --no-providers 'Do not query provider APIs (recorded in the archive and the audit trail)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;erase'= {
+            cand --subject 'A subject, KIND:VALUE; repeatable'
+            cand --subjects-file 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin'
+            cand --request 'The erasure request this answers (one subject); one is opened otherwise'
+            cand --receipt-dir 'Where to write the receipt [default: .privops/receipts beside the policy folder]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --dry-run 'Print the plan (with the SQL under --format json) and change nothing'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand -q 'Print no status messages (data is still printed)'
             cand --quiet 'Print no status messages (data is still printed)'
             cand -v 'Print more detail about what is done'
@@ -624,6 +666,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand consent 'consent'
             cand request 'request'
             cand access 'Export everything held about a subject into an archive'
+            cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
             cand audit 'audit'
             cand archive 'archive'
             cand completions 'Print a shell completion script'
@@ -674,6 +717,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand show 'Show a request with its tasks'
             cand extend 'Extend a request''s deadline once by up to two months, with a reason'
             cand close 'Close a request whose tasks are all done'
+            cand confirm-manual 'Confirm that a manual erasure task (a provider without an API) was done'
         }
         &'privops;help;request;open'= {
         }
@@ -685,7 +729,11 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;help;request;close'= {
         }
+        &'privops;help;request;confirm-manual'= {
+        }
         &'privops;help;access'= {
+        }
+        &'privops;help;erase'= {
         }
         &'privops;help;audit'= {
             cand log 'Show audit entries, oldest first'

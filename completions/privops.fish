@@ -45,6 +45,7 @@ complete -c privops -n "__fish_privops_needs_command" -f -a "purpose"
 complete -c privops -n "__fish_privops_needs_command" -f -a "consent"
 complete -c privops -n "__fish_privops_needs_command" -f -a "request"
 complete -c privops -n "__fish_privops_needs_command" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_needs_command" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
 complete -c privops -n "__fish_privops_needs_command" -f -a "audit"
 complete -c privops -n "__fish_privops_needs_command" -f -a "archive"
 complete -c privops -n "__fish_privops_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -319,27 +320,28 @@ complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l policy -d 'The policy folder' -r -F
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
 json\t'JSON for scripts'
 md\t'Markdown (reports and maps)'
 csv\t'CSV (reports and maps)'
 html\t'One self-contained HTML page (reports)'"
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s q -l quiet -d 'Print no status messages (data is still printed)'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s v -l verbose -d 'Print more detail about what is done'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "show" -d 'Show a request with its tasks'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "close" -d 'Close a request whose tasks are all done'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "show" -d 'Show a request with its tasks'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "close" -d 'Close a request whose tasks are all done'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l kind -r -f -a "access\t''
 erasure\t''
 portability\t''"
@@ -427,11 +429,28 @@ complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from close" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -l note -d 'What was done, kept with the task' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from confirm-manual" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a request with its tasks'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "close" -d 'Close a request whose tasks are all done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand access" -l subject -d 'The subject, KIND:VALUE; repeat for several identities of one person' -r
 complete -c privops -n "__fish_privops_using_subcommand access" -l request -d 'The request this export answers' -r
@@ -455,6 +474,27 @@ complete -c privops -n "__fish_privops_using_subcommand access" -s q -l quiet -d
 complete -c privops -n "__fish_privops_using_subcommand access" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand access" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand access" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand erase" -l subject -d 'A subject, KIND:VALUE; repeatable' -r
+complete -c privops -n "__fish_privops_using_subcommand erase" -l subjects-file -d 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin' -r -F
+complete -c privops -n "__fish_privops_using_subcommand erase" -l request -d 'The erasure request this answers (one subject); one is opened otherwise' -r
+complete -c privops -n "__fish_privops_using_subcommand erase" -l receipt-dir -d 'Where to write the receipt [default: .privops/receipts beside the policy folder]' -r -F
+complete -c privops -n "__fish_privops_using_subcommand erase" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand erase" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand erase" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand erase" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand erase" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand erase" -l dry-run -d 'Print the plan (with the SQL under --format json) and change nothing'
+complete -c privops -n "__fish_privops_using_subcommand erase" -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c privops -n "__fish_privops_using_subcommand erase" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand erase" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand erase" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -577,17 +617,18 @@ complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'P
 complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "policy"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "purpose"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "consent"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "request"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "audit"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "archive"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "policy"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "purpose"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "consent"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "request"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "audit"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "archive"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
@@ -603,6 +644,7 @@ complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_su
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "show" -d 'Show a request with its tasks'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "close" -d 'Close a request whose tasks are all done'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "log" -d 'Show audit entries, oldest first'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from archive" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'

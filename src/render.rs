@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "access-readme.md",
         include_str!("../templates/access-readme.md.j2"),
     ),
+    (
+        "erasure-receipt.md",
+        include_str!("../templates/erasure-receipt.md.j2"),
+    ),
 ];
 
 fn environment() -> Environment<'static> {

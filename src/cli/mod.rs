@@ -72,6 +72,7 @@ pub enum Command {
     #[command(subcommand)]
     Request(commands::request::RequestCommand),
     Access(commands::access::AccessArgs),
+    Erase(commands::erase::EraseArgs),
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
     #[command(subcommand)]
@@ -133,6 +134,7 @@ async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Request(command) => commands::request::run(ctx, &command).await,
         Command::Access(args) => commands::access::run(ctx, &args).await,
         Command::Archive(command) => commands::archive::run(ctx, &command).await,
+        Command::Erase(args) => commands::erase::run(ctx, &args).await,
         Command::Audit(command) => commands::audit::run(ctx, &command).await,
         Command::Completions(args) => commands::generate::completions(ctx, &args),
         Command::Man(args) => commands::generate::man(ctx, &args),

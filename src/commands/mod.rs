@@ -5,6 +5,7 @@ pub mod archive;
 pub mod audit;
 pub mod consent;
 pub mod demo;
+pub mod erase;
 
 pub mod generate;
 pub mod policy;

@@ -21,6 +21,19 @@ pub enum RequestCommand {
     Extend(ExtendArgs),
     /// Close a request whose tasks are all done
     Close(IdArgs),
+    /// Confirm that a manual erasure task (a provider without an API) was done
+    ConfirmManual(ConfirmArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfirmArgs {
+    /// The request id
+    pub id: String,
+    /// The task, as `request show` lists it (manual:PROVIDER)
+    pub task: String,
+    /// What was done, kept with the task
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,6 +89,7 @@ pub async fn run(ctx: &Ctx, command: &RequestCommand) -> Result<Outcome> {
         RequestCommand::Show(args) => show(ctx, &args.id).await,
         RequestCommand::Extend(args) => change(ctx, &args.id, Change::Extend(args)).await,
         RequestCommand::Close(args) => change(ctx, &args.id, Change::Close).await,
+        RequestCommand::ConfirmManual(args) => confirm_manual(ctx, args).await,
     }
 }
 
@@ -206,7 +220,26 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
 async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
     let store = ctx.store().await?;
     let request = requests::get(&store.pool, id).await?;
-    let tasks = requests::tasks(&store.pool, id).await?;
+    let tasks = match crate::erasure::run_of_request(&store.pool, id).await? {
+        Some(run) => crate::erasure::steps(&store.pool, &run)
+            .await?
+            .into_iter()
+            .map(|step| requests::Task {
+                task_id: step.step_id,
+                kind: step.kind,
+                description: step.description,
+                status: step.status,
+                detail: step.outcome.map(|o| {
+                    o["outcome"]
+                        .as_str()
+                        .map_or_else(|| o.to_string(), str::to_string)
+                }),
+                created_at: String::new(),
+                done_at: None,
+            })
+            .collect(),
+        None => requests::tasks(&store.pool, id).await?,
+    };
     let now = crate::time::now_text();
     if ctx.out.json_mode() {
         let mut value = serde_json::to_value(&request)?;
@@ -298,4 +331,51 @@ async fn change(ctx: &Ctx, id: &str, change: Change<'_>) -> Result<Outcome> {
         ));
     }
     Ok(Outcome::Success)
+}
+
+async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let store = ctx.store().await?;
+    let request = requests::get(&store.pool, &args.id).await?;
+    let Some(run) = crate::erasure::run_of_request(&store.pool, &args.id).await? else {
+        anyhow::bail!(
+            "request {} has no erasure run; manual tasks come from `privops erase`",
+            args.id
+        );
+    };
+    let steps = crate::erasure::steps(&store.pool, &run).await?;
+    let Some(step) = steps.iter().find(|s| s.step_id == args.task) else {
+        let manual: Vec<&str> = steps
+            .iter()
+            .filter(|s| s.kind == "manual")
+            .map(|s| s.step_id.as_str())
+            .collect();
+        anyhow::bail!(
+            "request {} has no task `{}`; its manual tasks: {}",
+            args.id,
+            args.task,
+            manual.join(", ")
+        );
+    };
+    if step.kind != "manual" {
+        anyhow::bail!(
+            "`{}` is not a manual task; `privops erase` retries it",
+            args.task
+        );
+    }
+    let mut tx = store.begin_write().await?;
+    let outcome = json!({ "outcome": format!("confirmed by {}", ctx.actor()), "note": args.note });
+    crate::erasure::set_step(&mut tx, &run, &args.task, "done", &outcome).await?;
+    audit::append(
+        &mut tx,
+        &ctx.actor(),
+        &[NewEntry::new(
+            "request.confirm_manual",
+            json!({ "request": args.id, "run": run, "task": args.task }),
+        )
+        .about(&request.subject_ref)],
+    )
+    .await?;
+    tx.commit().await?;
+    crate::commands::erase::finish(ctx, &policy, &store, &run, None).await
 }

@@ -1,4 +1,5 @@
 //! Plans: what privops will read or change, computed from the policy and the databases
 //! before anything is written.
 
+pub mod erase;
 pub mod traverse;

@@ -59,18 +59,22 @@ impl KeySet {
         self.len() == 0
     }
 
-    /// Keys in order, in chunks ready to bind.
-    pub fn chunks(&self, size: usize) -> Vec<Vec<Vec<Key>>> {
-        let all: Box<dyn Iterator<Item = Vec<Key>>> = match self {
+    /// Keys in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Vec<Key>> + '_> {
+        match self {
             KeySet::Ints(set) => Box::new(set.iter().map(|i| vec![Key::Int(*i)])),
             KeySet::Tuples(set) => Box::new(set.iter().cloned()),
-        };
+        }
+    }
+
+    /// Keys in order, in chunks ready to bind.
+    pub fn chunks(&self, size: usize) -> Vec<Vec<Vec<Key>>> {
         let mut chunks = Vec::new();
-        let mut current = Vec::with_capacity(size);
-        for key in all {
+        let mut current = Vec::new();
+        for key in self.iter() {
             current.push(key);
             if current.len() == size {
-                chunks.push(std::mem::replace(&mut current, Vec::with_capacity(size)));
+                chunks.push(std::mem::take(&mut current));
             }
         }
         if !current.is_empty() {

@@ -6,11 +6,18 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::policy::{HttpRequest, Provider};
 use crate::template::{self, Placeholder};
+
+/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Values for a template's placeholders.
 pub type Bindings = BTreeMap<Placeholder, String>;
@@ -73,7 +80,7 @@ impl ProviderClient {
     pub async fn call(&self, request: &HttpRequest, bindings: &Bindings) -> Result<CallOutcome> {
         let value_of = |p: &Placeholder| bindings.get(p).cloned();
         let path = template::render(&request.path, value_of, |v| {
-            utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
+            utf8_percent_encode(v, PATH_SEGMENT).to_string()
         })
         .map_err(|e| anyhow::anyhow!("provider `{}`: {e}", self.id))?;
         let mut query: Vec<(String, String)> = Vec::new();

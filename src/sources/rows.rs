@@ -11,6 +11,20 @@ use sqlx::{Row, TypeInfo, ValueRef};
 use super::{SourcePool, quote};
 use crate::policy::Engine;
 
+macro_rules! bind_keys {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for key in $binds {
+            query = match key {
+                Key::Null => query.bind(None::<String>),
+                Key::Int(i) => query.bind(*i),
+                Key::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query
+    }};
+}
+
 /// A key or reference value, as bound back into queries.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Key {
@@ -208,15 +222,7 @@ impl SourcePool {
     ) -> Result<()> {
         macro_rules! stream {
             ($pool:expr, $decode:expr) => {{
-                let mut query = sqlx::query(sql);
-                for key in binds {
-                    query = match key {
-                        Key::Null => query.bind(None::<String>),
-                        Key::Int(i) => query.bind(*i),
-                        Key::Text(s) => query.bind(s.as_str()),
-                    };
-                }
-                let mut rows = query.fetch($pool);
+                let mut rows = bind_keys!(sqlx::query(sql), binds).fetch($pool);
                 while let Some(row) = rows
                     .try_next()
                     .await
@@ -301,4 +307,130 @@ fn decode_mysql(row: &sqlx::mysql::MySqlRow, kinds: &[Kind]) -> Result<Vec<Json>
             })
         })
         .collect()
+}
+
+/// A transaction on one source: everything an erasure or a sweep changes in a source
+/// commits together or not at all.
+pub enum SourceTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    Mysql(sqlx::Transaction<'static, sqlx::MySql>),
+}
+
+impl SourcePool {
+    pub async fn begin(&self) -> Result<SourceTx> {
+        Ok(match self {
+            SourcePool::Sqlite(pool) => SourceTx::Sqlite(pool.begin().await?),
+            SourcePool::Postgres(pool) => SourceTx::Postgres(pool.begin().await?),
+            SourcePool::Mysql(pool) => SourceTx::Mysql(pool.begin().await?),
+        })
+    }
+
+    /// Runs a statement outside any explicit transaction; returns rows affected.
+    pub async fn execute(&self, sql: &str, binds: &[Key]) -> Result<u64> {
+        let affected = match self {
+            SourcePool::Sqlite(pool) => bind_keys!(sqlx::query(sql), binds)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            SourcePool::Postgres(pool) => bind_keys!(sqlx::query(sql), binds)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            SourcePool::Mysql(pool) => bind_keys!(sqlx::query(sql), binds)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+        };
+        Ok(affected)
+    }
+}
+
+impl SourceTx {
+    pub async fn execute(&mut self, sql: &str, binds: &[Key]) -> Result<u64> {
+        let failed = || format!("statement failed: {sql}");
+        let affected = match self {
+            SourceTx::Sqlite(tx) => bind_keys!(sqlx::query(sql), binds)
+                .execute(&mut **tx)
+                .await
+                .with_context(failed)?
+                .rows_affected(),
+            SourceTx::Postgres(tx) => bind_keys!(sqlx::query(sql), binds)
+                .execute(&mut **tx)
+                .await
+                .with_context(failed)?
+                .rows_affected(),
+            SourceTx::Mysql(tx) => bind_keys!(sqlx::query(sql), binds)
+                .execute(&mut **tx)
+                .await
+                .with_context(failed)?
+                .rows_affected(),
+        };
+        Ok(affected)
+    }
+
+    /// Reads rows inside the transaction (small result sets: values to pseudonymise).
+    pub async fn fetch(
+        &mut self,
+        sql: &str,
+        binds: &[Key],
+        kinds: &[Kind],
+    ) -> Result<Vec<Vec<Json>>> {
+        let rows = match self {
+            SourceTx::Sqlite(tx) => bind_keys!(sqlx::query(sql), binds)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| decode_sqlite(r, kinds))
+                .collect::<Result<Vec<_>>>()?,
+            SourceTx::Postgres(tx) => bind_keys!(sqlx::query(sql), binds)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| decode_pg(r, kinds))
+                .collect::<Result<Vec<_>>>()?,
+            SourceTx::Mysql(tx) => bind_keys!(sqlx::query(sql), binds)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| decode_mysql(r, kinds))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        Ok(rows)
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            SourceTx::Sqlite(tx) => tx.commit().await?,
+            SourceTx::Postgres(tx) => tx.commit().await?,
+            SourceTx::Mysql(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl SourcePool {
+    /// A condition true when `column` (a timestamp, a date, or ISO-8601 text) is later
+    /// than the instant bound at parameter `p` (see [`SourcePool::time_value`]).
+    pub fn time_after(&self, column: &ColumnInfo, p: &str) -> String {
+        let c = self.quote(&column.name);
+        match self.engine() {
+            Engine::Sqlite => format!("julianday({c}) > julianday({p})"),
+            Engine::Postgres => match column.db_type.as_str() {
+                "timestamp" | "timestamptz" | "date" => {
+                    format!("{c} > CAST({p} AS {})", column.db_type)
+                }
+                _ => format!("{c} > {p}"),
+            },
+            Engine::Mysql => format!("{c} > {p}"),
+        }
+    }
+
+    /// An instant as [`SourcePool::time_after`] binds it.
+    pub fn time_value(&self, at: chrono::DateTime<chrono::Utc>) -> Key {
+        Key::Text(match self.engine() {
+            Engine::Mysql => at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            _ => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
 }

@@ -384,3 +384,105 @@ pub fn load_script(db: &TestDatabase, script: &Path) {
 pub fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
+
+/// Every row of every table of a SQLite database, as JSON objects, per table.
+pub fn sqlite_dump(
+    path: &Path,
+) -> std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>> {
+    use sqlx::{Column, Row, TypeInfo, ValueRef};
+    let url = format!("sqlite://{}", path.display());
+    block_on(async move {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let mut dump = std::collections::BTreeMap::new();
+        for (table,) in tables {
+            let rows = sqlx::query(&format!("SELECT * FROM \"{table}\""))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            let mut out = Vec::new();
+            for row in rows {
+                let mut object = serde_json::Map::new();
+                for (i, column) in row.columns().iter().enumerate() {
+                    let raw = row.try_get_raw(i).unwrap();
+                    let value = if raw.is_null() {
+                        Value::Null
+                    } else {
+                        match raw.type_info().name() {
+                            "INTEGER" => Value::from(row.get::<i64, _>(i)),
+                            "REAL" => Value::from(row.get::<f64, _>(i)),
+                            "BLOB" => Value::from(format!("{:?}", row.get::<Vec<u8>, _>(i))),
+                            _ => Value::from(row.get::<String, _>(i)),
+                        }
+                    };
+                    object.insert(column.name().to_string(), value);
+                }
+                out.push(object);
+            }
+            dump.insert(table, out);
+        }
+        dump
+    })
+}
+
+/// Every row of every table of a server database, as JSON objects, per table.
+pub fn server_dump(
+    db: &TestDatabase,
+) -> std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>> {
+    let url = db.url.clone();
+    let postgres = db.postgres;
+    block_on(async move {
+        let mut dump = std::collections::BTreeMap::new();
+        if postgres {
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            let tables: Vec<(String,)> = sqlx::query_as("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            for (table,) in tables {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as(&format!("SELECT row_to_json(t)::text FROM \"{table}\" t"))
+                        .fetch_all(&mut conn)
+                        .await
+                        .unwrap();
+                dump.insert(
+                    table,
+                    rows.into_iter()
+                        .map(|(r,)| serde_json::from_str(&r).unwrap())
+                        .collect(),
+                );
+            }
+        } else {
+            let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
+            let columns: Vec<(String, String)> = sqlx::query_as(
+                "SELECT CAST(table_name AS CHAR), CAST(column_name AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut by_table: std::collections::BTreeMap<String, Vec<String>> =
+                std::collections::BTreeMap::new();
+            for (table, column) in columns {
+                by_table.entry(table).or_default().push(column);
+            }
+            for (table, columns) in by_table {
+                let pairs: Vec<String> = columns.iter().map(|c| format!("'{c}', `{c}`")).collect();
+                let sql = format!(
+                    "SELECT CAST(JSON_OBJECT({}) AS CHAR) FROM `{table}`",
+                    pairs.join(", ")
+                );
+                let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap();
+                dump.insert(
+                    table,
+                    rows.into_iter()
+                        .map(|(r,)| serde_json::from_str(&r).unwrap())
+                        .collect(),
+                );
+            }
+        }
+        dump
+    })
+}

@@ -1,0 +1,793 @@
+//! `privops erase`: the right to erasure (Art. 17) across databases and provider APIs,
+//! planned, journaled step by step, resumable, verified, with a receipt.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::audit::{self, NewEntry};
+use crate::context::Ctx;
+use crate::erasure::{self, Step};
+use crate::error::{self, Outcome};
+use crate::plan::erase::{self as erase_plan, SourcePlan};
+use crate::plan::traverse::{self, Found};
+use crate::policy::{Policy, SourceDef};
+use crate::sources::SourcePool;
+use crate::sources::http::{self, Bindings, CallOutcome, ProviderClient};
+use crate::subject::Subject;
+use crate::template::Placeholder;
+
+/// Erase subjects across every source and provider: plan, confirm, execute, verify
+#[derive(Debug, clap::Args)]
+pub struct EraseArgs {
+    /// A subject, KIND:VALUE; repeatable
+    #[arg(long = "subject", value_name = "KIND:VALUE")]
+    pub subjects: Vec<String>,
+    /// Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin
+    #[arg(long, value_name = "FILE")]
+    pub subjects_file: Option<PathBuf>,
+    /// The erasure request this answers (one subject); one is opened otherwise
+    #[arg(long, value_name = "ID")]
+    pub request: Option<String>,
+    /// Print the plan (with the SQL under --format json) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(long)]
+    pub yes: bool,
+    /// Where to write the receipt [default: .privops/receipts beside the policy folder]
+    #[arg(long, value_name = "DIR")]
+    pub receipt_dir: Option<PathBuf>,
+}
+
+/// Stops the run at a named point, as a crash would (PRIVOPS_FAILPOINT=NAME), so tests
+/// can prove that a re-run finishes the work.
+fn failpoint(name: &str) -> Result<()> {
+    if std::env::var("PRIVOPS_FAILPOINT").is_ok_and(|f| f == name) {
+        bail!("stopped at failpoint {name}");
+    }
+    Ok(())
+}
+
+fn read_subjects(args: &EraseArgs, policy: &Policy) -> Result<Vec<Subject>> {
+    let mut subjects: Vec<Subject> = args
+        .subjects
+        .iter()
+        .map(|s| Subject::parse(s, policy))
+        .collect::<Result<_>>()?;
+    if let Some(path) = &args.subjects_file {
+        let name = path.display().to_string();
+        let reader: Box<dyn BufRead> = if name == "-" {
+            Box::new(std::io::BufReader::new(std::io::stdin()))
+        } else {
+            Box::new(std::io::BufReader::new(
+                std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?,
+            ))
+        };
+        for (index, line) in reader.lines().enumerate() {
+            let line =
+                line.with_context(|| format!("{name}:{}: not valid UTF-8 text", index + 1))?;
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            subjects.push(
+                Subject::parse(line, policy).with_context(|| format!("{name}:{}", index + 1))?,
+            );
+        }
+    }
+    subjects.sort();
+    subjects.dedup();
+    if subjects.is_empty() {
+        return Err(error::usage(
+            "name the subjects to erase with --subject or --subjects-file",
+        ));
+    }
+    Ok(subjects)
+}
+
+struct Planned<'p> {
+    source: &'p SourceDef,
+    pool: SourcePool,
+    found: Found,
+    plan: SourcePlan,
+}
+
+async fn plan_sources<'p>(
+    policy: &'p Policy,
+    subjects: &[Subject],
+    placeholders: &[Placeholder],
+    only: Option<&str>,
+) -> Result<Vec<Planned<'p>>> {
+    let now = crate::time::now();
+    let mut planned = Vec::new();
+    for source in &policy.sources {
+        if only.is_some_and(|o| o != source.id()) {
+            continue;
+        }
+        let pool = SourcePool::connect(policy, source).await?;
+        let found = traverse::traverse(&pool, source, subjects, placeholders).await?;
+        let plan = erase_plan::plan(&pool, source, &found, now).await?;
+        planned.push(Planned {
+            source,
+            pool,
+            found,
+            plan,
+        });
+    }
+    Ok(planned)
+}
+
+/// The categories of personal data found for the subjects.
+fn found_categories(planned: &[Planned]) -> BTreeSet<String> {
+    let mut categories = BTreeSet::new();
+    for p in planned {
+        for table_def in &p.source.tables {
+            if p.found
+                .tables
+                .get(table_def.table.name())
+                .is_some_and(|t| !t.keys.is_empty())
+            {
+                categories.extend(
+                    table_def
+                        .table
+                        .personal_columns()
+                        .map(|(_, s)| s.category.clone()),
+                );
+            }
+        }
+    }
+    categories
+}
+
+fn overlaps(a: &str, b: &str) -> bool {
+    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+}
+
+struct ProviderStep {
+    step_id: String,
+    description: String,
+    kind: &'static str,
+    bindings: Option<Bindings>,
+}
+
+/// Provider calls (one per value found) and manual tasks for providers that received
+/// categories of data these subjects have.
+fn provider_steps(policy: &Policy, subjects: &[Subject], planned: &[Planned]) -> Vec<ProviderStep> {
+    let categories = found_categories(planned);
+    let mut steps = Vec::new();
+    let mut providers: Vec<_> = policy.providers().collect();
+    providers.sort_by(|a, b| a.id.get_ref().cmp(b.id.get_ref()));
+    for provider in providers {
+        let id = provider.id.get_ref();
+        let relevant = provider.categories.is_empty()
+            || provider
+                .categories
+                .iter()
+                .any(|c| categories.iter().any(|f| overlaps(c.get_ref(), f)));
+        if !relevant {
+            continue;
+        }
+        match &provider.erase {
+            Some(request) => {
+                let request = request.get_ref();
+                let placeholders = http::request_placeholders(request);
+                let bindings = http::expand(&placeholders, |p| match p {
+                    Placeholder::Identity(kind) => subjects
+                        .iter()
+                        .filter(|s| &s.kind == kind)
+                        .map(|s| s.value.clone())
+                        .collect(),
+                    Placeholder::Column {
+                        source,
+                        table,
+                        column,
+                    } => planned
+                        .iter()
+                        .filter(|p| p.source.id() == source)
+                        .filter_map(|p| p.found.tables.get(table))
+                        .flat_map(|t| {
+                            t.values
+                                .get(column)
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|k| k.as_text())
+                        })
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                });
+                for (n, binding) in bindings.into_iter().enumerate() {
+                    steps.push(ProviderStep {
+                        step_id: format!("provider:{id}:{}", n + 1),
+                        description: format!(
+                            "{} {} at {}",
+                            request.method, request.path, provider.name
+                        ),
+                        kind: "provider",
+                        bindings: Some(binding),
+                    });
+                }
+            }
+            None => {
+                if let Some(instruction) = &provider.manual {
+                    steps.push(ProviderStep {
+                        step_id: format!("manual:{id}"),
+                        description: format!("{}: {}", provider.name, instruction.trim()),
+                        kind: "manual",
+                        bindings: None,
+                    });
+                }
+            }
+        }
+    }
+    steps
+}
+
+fn bindings_json(bindings: &Bindings) -> Value {
+    Value::Array(
+        bindings
+            .iter()
+            .map(|(p, v)| {
+                let name = match p {
+                    Placeholder::Identity(kind) => format!("identity.{kind}"),
+                    Placeholder::Column {
+                        source,
+                        table,
+                        column,
+                    } => format!("{source}.{table}.{column}"),
+                };
+                json!([name, v])
+            })
+            .collect(),
+    )
+}
+
+fn bindings_from_json(value: &Value) -> Bindings {
+    let mut bindings = Bindings::new();
+    for pair in value.as_array().into_iter().flatten() {
+        let name = pair[0].as_str().unwrap_or_default();
+        let value = pair[1].as_str().unwrap_or_default().to_string();
+        let parts: Vec<&str> = name.split('.').collect();
+        let placeholder = match parts.as_slice() {
+            ["identity", kind] => Placeholder::Identity(kind.to_string()),
+            [source, table, column] => Placeholder::Column {
+                source: source.to_string(),
+                table: table.to_string(),
+                column: column.to_string(),
+            },
+            _ => continue,
+        };
+        bindings.insert(placeholder, value);
+    }
+    bindings
+}
+
+fn table_summary(plan: &SourcePlan) -> Value {
+    json!(plan.tables.iter().map(|t| json!({
+        "table": t.table,
+        "found": t.found,
+        "delete": t.delete,
+        "mask": t.mask,
+        "masks": t.masks,
+        "held": t.held.iter().map(|h| json!({ "reason": h.reason, "article": h.article, "action": h.action, "rows": h.rows })).collect::<Vec<_>>(),
+        "shared": t.shared,
+        "kept": t.kept,
+        "notes": t.notes,
+    })).collect::<Vec<_>>())
+}
+
+fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep]) {
+    if ctx.out.json_mode() {
+        ctx.out.json(&json!({
+            "dry_run": true,
+            "sources": planned.iter().map(|p| &p.plan).collect::<Vec<_>>(),
+            "providers": provider_steps.iter().filter(|s| s.kind == "provider").map(|s| json!({ "step": s.step_id, "request": s.description })).collect::<Vec<_>>(),
+            "manual": provider_steps.iter().filter(|s| s.kind == "manual").map(|s| json!({ "task": s.step_id, "instruction": s.description })).collect::<Vec<_>>(),
+        }));
+        return;
+    }
+    let mut table = ctx.out.table(&[
+        "source",
+        "table",
+        "found",
+        "delete",
+        "mask",
+        "held (why)",
+        "shared, kept",
+        "kept",
+    ]);
+    for p in planned {
+        for t in &p.plan.tables {
+            let held: Vec<String> = t
+                .held
+                .iter()
+                .filter(|h| h.rows > 0)
+                .map(|h| format!("{} ({}, Art. {})", h.rows, h.reason, h.article))
+                .collect();
+            table.add_row(vec![
+                p.source.id().to_string(),
+                t.table.clone(),
+                t.found.to_string(),
+                t.delete.to_string(),
+                if t.mask > 0 {
+                    format!(
+                        "{} ({})",
+                        t.mask,
+                        t.masks
+                            .iter()
+                            .map(|(c, m)| format!("{c}: {m:?}").to_lowercase())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    "0".into()
+                },
+                if held.is_empty() {
+                    "0".into()
+                } else {
+                    held.join("\n")
+                },
+                t.shared.to_string(),
+                t.kept.to_string(),
+            ]);
+        }
+    }
+    ctx.out.print_table(&table);
+    for step in provider_steps {
+        ctx.out.data(&format!(
+            "{}: {} ({})",
+            step.kind, step.description, step.step_id
+        ));
+    }
+}
+
+fn confirm(ctx: &Ctx, args: &EraseArgs, subjects: usize) -> Result<()> {
+    if args.yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(error::usage(
+            "refusing to erase without confirmation: no terminal to ask on; pass --yes",
+        ));
+    }
+    eprint_prompt(&format!(
+        "Erase the personal data of {subjects} subject(s) as planned above? This cannot be undone. [y/N] "
+    ));
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+        ctx.out.status("nothing was changed");
+        bail!("erasure not confirmed");
+    }
+    Ok(())
+}
+
+#[allow(clippy::disallowed_macros)] // a prompt is neither data nor a status line
+fn eprint_prompt(text: &str) {
+    eprint!("{text}");
+    let _ = std::io::stderr().flush();
+}
+
+pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let subjects = read_subjects(args, &policy)?;
+    if args.request.is_some() && subjects.len() != 1 {
+        return Err(error::usage("--request names the request of one subject"));
+    }
+    let key = ctx.subject_key()?;
+    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
+    let run_id = erasure::run_id(&refs);
+    let placeholders: Vec<Placeholder> = policy
+        .providers()
+        .filter_map(|p| p.erase.as_ref())
+        .flat_map(|r| http::request_placeholders(r.get_ref()))
+        .collect();
+    let store = ctx.store().await?;
+    let existing = erasure::run_exists(&store.pool, &run_id).await?;
+
+    if args.dry_run {
+        let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
+        let steps = if existing.is_some() {
+            Vec::new()
+        } else {
+            provider_steps(&policy, &subjects, &planned)
+        };
+        print_plan(ctx, &planned, &steps);
+        if let Some(status) = existing {
+            ctx.out.status(&format!(
+                "run {run_id} exists ({status}); running without --dry-run resumes it"
+            ));
+        }
+        return Ok(Outcome::Success);
+    }
+
+    let actor = ctx.actor();
+    if existing.is_none() {
+        let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
+        let steps = provider_steps(&policy, &subjects, &planned);
+        if !ctx.out.json_mode() {
+            print_plan(ctx, &planned, &steps);
+        }
+        confirm(ctx, args, subjects.len())?;
+        let mut tx = store.begin_write().await?;
+        audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
+        let mut pairs = Vec::new();
+        for (subject, subject_ref) in subjects.iter().zip(&refs) {
+            let request = match &args.request {
+                Some(id) => {
+                    let request = crate::requests::get(&mut *tx, id).await?;
+                    if request.kind != "erasure" {
+                        bail!(
+                            "request {id} is an {} request, not an erasure request",
+                            request.kind
+                        );
+                    }
+                    if &request.subject_ref != subject_ref {
+                        bail!("request {id} is about another subject");
+                    }
+                    request.id
+                }
+                None => {
+                    crate::consent::remember_subject(&mut tx, subject, subject_ref).await?;
+                    let request = crate::requests::open(
+                        &mut tx,
+                        crate::requests::Kind::Erasure,
+                        subject_ref,
+                        crate::time::now(),
+                        policy.deadline_days(),
+                        Some("opened by privops erase"),
+                    )
+                    .await?;
+                    audit::append(&mut tx, &actor, &[NewEntry::new("request.open", json!({ "request": request.id, "kind": "erasure", "due_at": request.due_at })).about(subject_ref)]).await?;
+                    request.id
+                }
+            };
+            pairs.push((subject_ref.clone(), request));
+        }
+        erasure::create_run(&mut tx, &run_id, &pairs).await?;
+        let mut position = 0;
+        for p in &planned {
+            position += 1;
+            erasure::add_step(
+                &mut tx,
+                &run_id,
+                position,
+                &format!("source:{}", p.source.id()),
+                "source",
+                &format!("erase rows in source `{}`", p.source.id()),
+                Some(&table_summary(&p.plan)),
+            )
+            .await?;
+        }
+        for step in &steps {
+            position += 1;
+            let plan = step.bindings.as_ref().map(bindings_json);
+            erasure::add_step(
+                &mut tx,
+                &run_id,
+                position,
+                &step.step_id,
+                step.kind,
+                &step.description,
+                plan.as_ref(),
+            )
+            .await?;
+        }
+        erasure::add_step(
+            &mut tx,
+            &run_id,
+            position + 1,
+            "verify",
+            "verify",
+            "verify that no personal data is left except held rows",
+            None,
+        )
+        .await?;
+        let counts: BTreeMap<String, Value> = planned
+            .iter()
+            .map(|p| {
+                (
+                    p.source.id().to_string(),
+                    json!({ "delete": p.plan.deletes(), "mask": p.plan.masks() }),
+                )
+            })
+            .collect();
+        let entries: Vec<NewEntry> = refs
+            .iter()
+            .map(|r| NewEntry::new("erase.plan", json!({ "run": run_id, "subjects": refs.len(), "sources": counts, "provider_calls": steps.iter().filter(|s| s.kind == "provider").count(), "manual_tasks": steps.iter().filter(|s| s.kind == "manual").count() })).about(r))
+            .collect();
+        audit::append(&mut tx, &actor, &entries).await?;
+        tx.commit().await?;
+    } else {
+        ctx.out.status(&format!("resuming erasure run {run_id}"));
+    }
+
+    // Databases: one transaction per source.
+    for step in erasure::steps(&store.pool, &run_id).await? {
+        if step.kind != "source" || step.status == "done" {
+            continue;
+        }
+        let source_id = step.step_id.trim_start_matches("source:");
+        let planned = plan_sources(&policy, &subjects, &placeholders, Some(source_id)).await?;
+        let Some(p) = planned.first() else {
+            bail!("source `{source_id}` of run {run_id} is no longer in the policy");
+        };
+        failpoint(&format!("before-source:{source_id}"))?;
+        let done = erase_plan::execute(&p.pool, &p.plan, &key).await?;
+        failpoint(&format!("after-source:{source_id}"))?;
+        let outcome = json!({
+            "tables": table_summary(&p.plan),
+            "deleted": done.iter().map(|(t, (d, _))| (t.clone(), json!(d))).collect::<serde_json::Map<_, _>>(),
+            "masked": done.iter().map(|(t, (_, m))| (t.clone(), json!(m))).collect::<serde_json::Map<_, _>>(),
+        });
+        let mut tx = store.begin_write().await?;
+        erasure::set_step(&mut tx, &run_id, &step.step_id, "done", &outcome).await?;
+        let deleted: u64 = done.values().map(|(d, _)| d).sum();
+        let masked: u64 = done.values().map(|(_, m)| m).sum();
+        audit::append(&mut tx, &actor, &[NewEntry::new("erase.source", json!({ "run": run_id, "source": source_id, "deleted": deleted, "masked": masked, "held": p.plan.tables.iter().map(|t| t.held.iter().map(|h| h.rows).sum::<usize>()).sum::<usize>(), "shared": p.plan.tables.iter().map(|t| t.shared).sum::<usize>() }))]).await?;
+        tx.commit().await?;
+        ctx.out.detail(&format!(
+            "source `{source_id}`: {deleted} deleted, {masked} masked"
+        ));
+    }
+
+    // Providers (Art. 19), with the values recorded before the rows were deleted.
+    for step in erasure::steps(&store.pool, &run_id).await? {
+        if step.kind != "provider" || step.status == "done" {
+            continue;
+        }
+        let provider_id = step.step_id.split(':').nth(1).unwrap_or_default();
+        let outcome = match policy.providers().find(|p| p.id.get_ref() == provider_id) {
+            None => Err(anyhow::anyhow!(
+                "provider `{provider_id}` is no longer in the policy"
+            )),
+            Some(provider) => match ProviderClient::new(provider) {
+                Err(e) => Err(e),
+                Ok(client) => {
+                    failpoint(&format!("before-provider:{provider_id}"))?;
+                    let bindings = step
+                        .plan
+                        .as_ref()
+                        .map(bindings_from_json)
+                        .unwrap_or_default();
+                    client
+                        .call(
+                            provider
+                                .erase
+                                .as_ref()
+                                .expect("erase steps come from erase requests")
+                                .get_ref(),
+                            &bindings,
+                        )
+                        .await
+                }
+            },
+        };
+        let mut tx = store.begin_write().await?;
+        let (status, detail) = match outcome {
+            Ok(CallOutcome::Done(_)) => ("done", json!({ "outcome": "erased" })),
+            Ok(CallOutcome::NotFound(code)) => (
+                "done",
+                json!({ "outcome": format!("already gone ({code})") }),
+            ),
+            Err(error) => ("failed", json!({ "outcome": error.to_string() })),
+        };
+        erasure::set_step(&mut tx, &run_id, &step.step_id, status, &detail).await?;
+        if status == "done" {
+            erasure::clear_step_plan(&mut tx, &run_id, &step.step_id).await?;
+        }
+        audit::append(&mut tx, &actor, &[NewEntry::new("erase.provider", json!({ "run": run_id, "step": step.step_id, "status": status, "outcome": detail["outcome"] }))]).await?;
+        tx.commit().await?;
+        if status == "failed" {
+            ctx.out.warn(&format!(
+                "{}: {}",
+                step.step_id,
+                detail["outcome"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+
+    // Verification: planning again must find nothing left to do.
+    let steps_now = erasure::steps(&store.pool, &run_id).await?;
+    let sources_done = steps_now
+        .iter()
+        .filter(|s| s.kind == "source")
+        .all(|s| s.status == "done");
+    if sources_done
+        && steps_now
+            .iter()
+            .any(|s| s.kind == "verify" && s.status != "done")
+    {
+        let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
+        let mut left = Vec::new();
+        for p in &planned {
+            for t in &p.plan.tables {
+                let unmasked = erase_plan::unmasked_rows(&p.pool, t).await?;
+                if t.delete > 0 || unmasked > 0 {
+                    left.push(format!(
+                        "{}.{}: {} row(s) to delete, {unmasked} not masked",
+                        p.source.id(),
+                        t.table,
+                        t.delete
+                    ));
+                }
+            }
+        }
+        let held: usize = planned
+            .iter()
+            .flat_map(|p| &p.plan.tables)
+            .map(|t| t.held.iter().map(|h| h.rows).sum::<usize>())
+            .sum();
+        let shared: usize = planned
+            .iter()
+            .flat_map(|p| &p.plan.tables)
+            .map(|t| t.shared)
+            .sum();
+        let (status, outcome) = if left.is_empty() {
+            (
+                "done",
+                json!({ "outcome": format!("an access run finds no personal data left except {held} held row(s) and {shared} shared row(s)"), "held": held, "shared": shared }),
+            )
+        } else {
+            (
+                "failed",
+                json!({ "outcome": format!("personal data left: {}", left.join("; ")) }),
+            )
+        };
+        let mut tx = store.begin_write().await?;
+        erasure::set_step(&mut tx, &run_id, "verify", status, &outcome).await?;
+        audit::append(
+            &mut tx,
+            &actor,
+            &[NewEntry::new(
+                "erase.verify",
+                json!({ "run": run_id, "status": status, "held": held, "shared": shared }),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+
+    finish(ctx, &policy, &store, &run_id, args.receipt_dir.clone()).await
+}
+
+/// Writes the receipt from the journal; completes the run when every step is done.
+pub async fn finish(
+    ctx: &Ctx,
+    policy: &Policy,
+    store: &crate::store::Store,
+    run_id: &str,
+    receipt_dir: Option<PathBuf>,
+) -> Result<Outcome> {
+    let steps = erasure::steps(&store.pool, run_id).await?;
+    let subjects = erasure::run_subjects(&store.pool, run_id).await?;
+    let complete = steps.iter().all(|s| s.status == "done");
+    let receipt = receipt(policy, run_id, &steps, &subjects, complete);
+    let mut tx = store.begin_write().await?;
+    let was_open = erasure::run_exists(&mut *tx, run_id).await?.as_deref() == Some("open");
+    if complete && was_open {
+        erasure::complete(&mut tx, run_id, &receipt).await?;
+        let entries: Vec<NewEntry> = subjects
+            .iter()
+            .map(|(r, request)| {
+                NewEntry::new(
+                    "erase.complete",
+                    json!({ "run": run_id, "request": request }),
+                )
+                .about(r)
+            })
+            .collect();
+        audit::append(&mut tx, &ctx.actor(), &entries).await?;
+    }
+    tx.commit().await?;
+
+    let dir = receipt_dir.unwrap_or_else(|| ctx.workspace().join("receipts"));
+    crate::fsutil::create_private_dir(&dir)?;
+    for (ext, text) in [
+        ("json", serde_json::to_string_pretty(&receipt)? + "\n"),
+        ("md", crate::render::render("erasure-receipt.md", &receipt)?),
+    ] {
+        let path = dir.join(format!("{run_id}.{ext}"));
+        let mut file = crate::fsutil::PendingFile::create(&path, true)?;
+        file.write_all(text.as_bytes())?;
+        file.commit()?;
+    }
+    let unfinished: Vec<&Step> = steps.iter().filter(|s| s.status != "done").collect();
+    if ctx.out.json_mode() {
+        let mut value = receipt.clone();
+        value["receipt"] = json!(dir.join(format!("{run_id}.json")));
+        ctx.out.json(&value);
+    } else {
+        ctx.out.data(&format!(
+            "erasure {run_id}: {} ({} step(s) unfinished); receipt {}",
+            if complete { "complete" } else { "INCOMPLETE" },
+            unfinished.len(),
+            dir.join(format!("{run_id}.md")).display()
+        ));
+        for step in &unfinished {
+            ctx.out.data(&format!(
+                "  {} [{}] {}",
+                step.step_id, step.status, step.description
+            ));
+        }
+    }
+    Ok(if complete {
+        Outcome::Success
+    } else {
+        Outcome::Partial
+    })
+}
+
+fn receipt(
+    policy: &Policy,
+    run_id: &str,
+    steps: &[Step],
+    subjects: &[(String, String)],
+    complete: bool,
+) -> Value {
+    let sources: Vec<Value> = steps
+        .iter()
+        .filter(|s| s.kind == "source")
+        .map(|s| {
+            let tables = s.outcome.as_ref().map(|o| o["tables"].clone()).or_else(|| s.plan.clone()).unwrap_or(json!([]));
+            let deleted = s.outcome.as_ref().map(|o| o["deleted"].clone()).unwrap_or(json!({}));
+            let masked = s.outcome.as_ref().map(|o| o["masked"].clone()).unwrap_or(json!({}));
+            let tables: Vec<Value> = tables
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    let name = t["table"].as_str().unwrap_or_default();
+                    json!({
+                        "table": name,
+                        "found": t["found"],
+                        "deleted": deleted.get(name).cloned().unwrap_or(json!(0)),
+                        "masked": masked.get(name).cloned().unwrap_or(json!(0)),
+                        "masks": t["masks"],
+                        "held": t["held"].as_array().map_or(0, |h| h.iter().map(|x| x["rows"].as_u64().unwrap_or(0)).sum::<u64>()),
+                        "holds": t["held"],
+                        "shared": t["shared"],
+                        "kept": t["kept"],
+                        "notes": t["notes"],
+                    })
+                })
+                .collect();
+            json!({ "source": s.step_id.trim_start_matches("source:"), "status": s.status, "tables": tables })
+        })
+        .collect();
+    let providers: Vec<Value> = steps
+        .iter()
+        .filter(|s| s.kind == "provider")
+        .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome.as_ref().map(|o| o["outcome"].clone()) }))
+        .collect();
+    let manual: Vec<Value> = steps
+        .iter()
+        .filter(|s| s.kind == "manual")
+        .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome }))
+        .collect();
+    let verification = steps
+        .iter()
+        .find(|s| s.kind == "verify")
+        .map(|s| match (&s.outcome, s.status.as_str()) {
+            (Some(o), _) => o["outcome"].as_str().unwrap_or_default().to_string(),
+            (None, _) => "not run yet: the database steps are unfinished".to_string(),
+        })
+        .unwrap_or_default();
+    json!({
+        "run": run_id,
+        "complete": complete,
+        "generated_at": crate::time::now_text(),
+        "controller": policy.controller().map(|c| json!({ "organisation": c.organisation, "dpo": c.dpo })).unwrap_or(json!({ "organisation": "" })),
+        "subjects": subjects.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+        "requests": subjects.iter().map(|(_, q)| q.clone()).collect::<BTreeSet<_>>(),
+        "sources": sources,
+        "providers": providers,
+        "manual": manual,
+        "verification": verification,
+        "policy_digest": policy.digest,
+    })
+}

@@ -1,0 +1,219 @@
+//! The erasure journal: runs, their steps and outcomes, so an interrupted erasure
+//! resumes where it stopped and a half-done one is never reported as done.
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::store::Tx;
+
+/// A run is named by its subjects: the same command run again finds it.
+pub fn run_id(subject_refs: &[String]) -> String {
+    let mut refs = subject_refs.to_vec();
+    refs.sort();
+    refs.dedup();
+    let mut hasher = Sha256::new();
+    for r in &refs {
+        hasher.update(r.as_bytes());
+        hasher.update([0]);
+    }
+    format!("ERA-{}", &hex::encode(hasher.finalize())[..16])
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub step_id: String,
+    pub position: i64,
+    pub kind: String,
+    pub description: String,
+    pub status: String,
+    pub plan: Option<Value>,
+    pub outcome: Option<Value>,
+    pub updated_at: String,
+}
+
+pub async fn run_exists(
+    executor: impl sqlx::AnyExecutor<'_>,
+    run_id: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT status FROM erasure_runs WHERE run_id = $1")
+        .bind(run_id)
+        .fetch_optional(executor)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+pub async fn create_run(tx: &mut Tx, run_id: &str, subjects: &[(String, String)]) -> Result<()> {
+    let now = crate::time::now_text();
+    sqlx::query("INSERT INTO erasure_runs (run_id, created_at, status) VALUES ($1, $2, 'open')")
+        .bind(run_id)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    for (subject_ref, request) in subjects {
+        sqlx::query(
+            "INSERT INTO erasure_subjects (run_id, subject_ref, request_id) VALUES ($1, $2, $3)",
+        )
+        .bind(run_id)
+        .bind(subject_ref)
+        .bind(request)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn add_step(
+    tx: &mut Tx,
+    run_id: &str,
+    position: i64,
+    step_id: &str,
+    kind: &str,
+    description: &str,
+    plan: Option<&Value>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO erasure_steps (run_id, step_id, position, kind, description, status, plan, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
+    )
+    .bind(run_id)
+    .bind(step_id)
+    .bind(position)
+    .bind(kind)
+    .bind(description)
+    .bind(plan.map(|p| p.to_string()))
+    .bind(crate::time::now_text())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_step(
+    tx: &mut Tx,
+    run_id: &str,
+    step_id: &str,
+    status: &str,
+    outcome: &Value,
+) -> Result<()> {
+    sqlx::query("UPDATE erasure_steps SET status = $1, outcome = $2, updated_at = $3 WHERE run_id = $4 AND step_id = $5")
+        .bind(status)
+        .bind(outcome.to_string())
+        .bind(crate::time::now_text())
+        .bind(run_id)
+        .bind(step_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the values a finished provider step needed (identifiers found in rows).
+pub async fn clear_step_plan(tx: &mut Tx, run_id: &str, step_id: &str) -> Result<()> {
+    sqlx::query("UPDATE erasure_steps SET plan = NULL WHERE run_id = $1 AND step_id = $2")
+        .bind(run_id)
+        .bind(step_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn steps(executor: impl sqlx::AnyExecutor<'_>, run_id: &str) -> Result<Vec<Step>> {
+    let rows = sqlx::query(
+        "SELECT step_id, position, kind, description, status, plan, outcome, updated_at FROM erasure_steps \
+         WHERE run_id = $1 ORDER BY position",
+    )
+    .bind(run_id)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let plan: Option<String> = r.try_get(5)?;
+            let outcome: Option<String> = r.try_get(6)?;
+            Ok(Step {
+                step_id: r.try_get(0)?,
+                position: r.try_get(1)?,
+                kind: r.try_get(2)?,
+                description: r.try_get(3)?,
+                status: r.try_get(4)?,
+                plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
+                outcome: outcome.and_then(|o| serde_json::from_str(&o).ok()),
+                updated_at: r.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+/// `(subject_ref, request_id)` of a run.
+pub async fn run_subjects(
+    executor: impl sqlx::AnyExecutor<'_>,
+    run_id: &str,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT subject_ref, request_id FROM erasure_subjects WHERE run_id = $1 ORDER BY subject_ref")
+        .bind(run_id)
+        .fetch_all(executor)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+pub async fn run_of_request(
+    executor: impl sqlx::AnyExecutor<'_>,
+    request: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT run_id FROM erasure_subjects WHERE request_id = $1")
+        .bind(request)
+        .fetch_optional(executor)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Marks the run done, records the suppression entries, removes the clear identities
+/// and closes the requests.
+pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &Value) -> Result<()> {
+    let now = crate::time::now_text();
+    sqlx::query("UPDATE erasure_runs SET status = 'done', completed_at = $1, receipt = $2 WHERE run_id = $3")
+        .bind(&now)
+        .bind(receipt.to_string())
+        .bind(run_id)
+        .execute(&mut **tx)
+        .await?;
+    for (subject_ref, request) in run_subjects(&mut **tx, run_id).await? {
+        sqlx::query("UPDATE requests SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'open'")
+            .bind(&now)
+            .bind(&request)
+            .execute(&mut **tx)
+            .await?;
+        forget(tx, &subject_ref, run_id).await?;
+    }
+    Ok(())
+}
+
+/// The subject stays recognisable as erased (by keyed reference) without their identity.
+pub async fn forget(tx: &mut Tx, subject_ref: &str, run_id: &str) -> Result<()> {
+    sqlx::query("INSERT INTO suppressions (subject_ref, erased_at, run_id) VALUES ($1, $2, $3) ON CONFLICT (subject_ref) DO NOTHING")
+        .bind(subject_ref)
+        .bind(crate::time::now_text())
+        .bind(run_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM subjects WHERE subject_ref = $1")
+        .bind(subject_ref)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_suppressed(
+    executor: impl sqlx::AnyExecutor<'_>,
+    subject_ref: &str,
+) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM suppressions WHERE subject_ref = $1")
+            .bind(subject_ref)
+            .fetch_optional(executor)
+            .await?
+            .is_some(),
+    )
+}

@@ -1,0 +1,794 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! Erasure: the invariant (rows of others unchanged, the subject's rows gone or masked as
+//! declared), holds, shared rows, providers, resume after a crash, manual tasks, dry
+//! runs, on SQLite, PostgreSQL and MariaDB.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
+use serde_json::{Map, Value};
+
+type Dump = BTreeMap<String, Vec<Map<String, Value>>>;
+
+/// The subject's rows per table (`source.table` -> key tuples as JSON), from an access
+/// export made before the erasure.
+fn subject_rows(
+    archive: &Path,
+    keys: &BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut rows = BTreeMap::new();
+    for name in zip_names(archive) {
+        let Some(rest) = name.strip_prefix("sources/") else {
+            continue;
+        };
+        let Some(rest) = rest.strip_suffix(".json") else {
+            continue;
+        };
+        let table = rest.split_once('/').unwrap().1.to_string();
+        let records: Vec<Map<String, Value>> =
+            serde_json::from_str(&zip_entry(archive, &name).unwrap()).unwrap();
+        let key_columns = &keys[&table];
+        rows.insert(
+            table,
+            records.iter().map(|r| key_of(r, key_columns)).collect(),
+        );
+    }
+    rows
+}
+
+/// A row's key as text; timestamps compare whether written with `T` or a space.
+fn key_of(row: &Map<String, Value>, columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| {
+            let text = row[c].to_string();
+            let bytes = text.as_bytes();
+            if bytes.len() > 11 && bytes[11] == b'T' && bytes[5] == b'-' {
+                format!("{} {}", &text[..11], &text[12..])
+            } else {
+                text
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn masked_form(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s == "[redacted]" || s.starts_with("hmac:"),
+        _ => false,
+    }
+}
+
+/// The invariant: every row that is not the subject's is byte-identical; every row that
+/// is, is gone, or kept with its masked columns masked (held, or erase = "mask"), or kept
+/// whole where the receipt says why.
+fn assert_invariant(
+    before: &Dump,
+    after: &Dump,
+    subject: &BTreeMap<String, BTreeSet<String>>,
+    keys: &BTreeMap<String, Vec<String>>,
+    masks: &BTreeMap<String, Vec<String>>,
+) -> (usize, usize) {
+    let (mut gone, mut masked) = (0, 0);
+    for (table, rows) in before {
+        let Some(key_columns) = keys.get(table) else {
+            assert_eq!(
+                rows, &after[table],
+                "table {table} is not in the policy and must not change"
+            );
+            continue;
+        };
+        let after_rows: BTreeMap<String, &Map<String, Value>> = after[table]
+            .iter()
+            .map(|r| (key_of(r, key_columns), r))
+            .collect();
+        let mine = subject.get(table).cloned().unwrap_or_default();
+        for row in rows {
+            let key = key_of(row, key_columns);
+            match (mine.contains(&key), after_rows.get(&key)) {
+                (false, Some(now)) => {
+                    assert_eq!(*now, row, "{table} {key}: another subject's row changed")
+                }
+                (false, None) => panic!("{table} {key}: another subject's row was deleted"),
+                (true, None) => gone += 1,
+                (true, Some(now)) if *now == row => {}
+                (true, Some(now)) => {
+                    masked += 1;
+                    for (column, value) in now.iter() {
+                        if value != &row[column] {
+                            assert!(
+                                masks.get(table).is_some_and(|m| m.contains(column)),
+                                "{table}.{column} changed but declares no mask"
+                            );
+                            assert!(
+                                masked_form(value),
+                                "{table}.{column} = {value} is not a masked form"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(after[table].len() <= rows.len(), "{table}: rows were added");
+    }
+    (gone, masked)
+}
+
+fn policy_keys(policy: &Path) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Vec<String>>) {
+    let loaded = privops::policy::Policy::load_valid(policy).unwrap();
+    let mut keys = BTreeMap::new();
+    let mut masks = BTreeMap::new();
+    for source in &loaded.sources {
+        for table_def in &source.tables {
+            let table = &table_def.table;
+            keys.insert(
+                table.name().to_string(),
+                table.key_columns().iter().map(|s| s.to_string()).collect(),
+            );
+            masks.insert(
+                table.name().to_string(),
+                table
+                    .columns
+                    .iter()
+                    .filter(|(_, s)| s.get_ref().mask.is_some())
+                    .map(|(c, _)| c.clone())
+                    .collect(),
+            );
+        }
+    }
+    (keys, masks)
+}
+
+fn demo_dump(demo: &Demo) -> Dump {
+    let mut dump = common::sqlite_dump(&demo.dir.join("data/crm.db"));
+    dump.extend(common::sqlite_dump(&demo.dir.join("data/messaging.db")));
+    dump
+}
+
+fn export(demo: &Demo, subject: &str, name: &str) -> PathBuf {
+    let out = demo.dir.join(name);
+    expect(
+        demo.cmd(&[
+            "access",
+            "--subject",
+            subject,
+            "--out",
+            out.to_str().unwrap(),
+            "--no-providers",
+        ]),
+        0,
+    );
+    out
+}
+
+#[test]
+fn erasure_changes_exactly_the_subjects_rows_on_sqlite() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    let (keys, masks) = policy_keys(&demo.dir.join("policies"));
+    let archive = export(&demo, &subject, "before.zip");
+    let mine = subject_rows(&archive, &keys);
+    let before = demo_dump(&demo);
+
+    // A dry run changes nothing and records nothing.
+    let plan = expect(
+        demo.cmd(&[
+            "erase",
+            "--subject",
+            &subject,
+            "--dry-run",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(plan["dry_run"], true);
+    assert!(
+        plan["sources"].to_string().contains("DELETE FROM"),
+        "the plan shows the SQL"
+    );
+    assert_eq!(demo_dump(&demo), before);
+    let log = expect(
+        demo.cmd(&["audit", "log", "--action", "erase.*", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert!(log.as_array().unwrap().is_empty());
+
+    // Without a terminal and without --yes it refuses.
+    let refused = expect(demo.cmd(&["erase", "--subject", &subject]), 2);
+    assert!(refused.stderr.contains("--yes"));
+    assert_eq!(demo_dump(&demo), before);
+
+    let result = expect(
+        demo.cmd(&["erase", "--subject", &subject, "--yes", "--format", "json"]),
+        4,
+    );
+    let receipt = result.json();
+    assert_eq!(
+        receipt["complete"], false,
+        "manual tasks and provider calls remain"
+    );
+    let after = demo_dump(&demo);
+    let (gone, masked) = assert_invariant(&before, &after, &mine, &keys, &masks);
+    assert!(gone > 5, "rows were deleted: {gone}");
+    // Invoices inside the 7-year hold stay, pseudonymised; older ones are gone.
+    let held: u64 = receipt["sources"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["table"] == "invoices")
+        .map(|t| t["held"].as_u64().unwrap())
+        .sum();
+    assert_eq!(held as usize, masked, "every masked row is a held invoice");
+    assert!(receipt.to_string().contains("17(3)(b)"));
+    // An access run finds nothing but the held rows.
+    let again = export(&demo, &subject, "after.zip");
+    let remaining: usize = zip_names(&again)
+        .iter()
+        .filter(|n| n.starts_with("sources/") && n.ends_with(".json"))
+        .map(|n| {
+            serde_json::from_str::<Vec<Value>>(&zip_entry(&again, n).unwrap())
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert_eq!(
+        remaining, 0,
+        "held invoices were unlinked from the client (client_id masked to NULL)"
+    );
+    assert!(
+        receipt["verification"]
+            .as_str()
+            .unwrap()
+            .contains("no personal data left")
+    );
+    // Receipts: JSON and Markdown, owner-only.
+    let receipt_md = demo
+        .dir
+        .join(".privops/receipts")
+        .join(format!("{}.md", receipt["run"].as_str().unwrap()));
+    let text = std::fs::read_to_string(&receipt_md).unwrap();
+    assert!(text.contains("Erasure receipt") && text.contains("Israeli tax law"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&receipt_md).unwrap().permissions().mode() & 0o077,
+            0
+        );
+    }
+    // The audit trail has the steps, counts only, and still verifies.
+    let log = expect(
+        demo.cmd(&["audit", "log", "--action", "erase.*", "--format", "json"]),
+        0,
+    )
+    .json();
+    let actions: BTreeSet<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains("erase.plan")
+            && actions.contains("erase.source")
+            && actions.contains("erase.verify")
+    );
+    assert!(
+        !log.to_string()
+            .contains(subject.trim_start_matches("email:"))
+    );
+    assert_eq!(
+        expect(demo.cmd(&["audit", "verify", "--format", "json"]), 0).json()["ok"],
+        true
+    );
+}
+
+#[test]
+fn manual_tasks_and_providers_keep_the_request_open_until_done() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    expect(
+        demo.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            &subject,
+            "--purpose",
+            "marketing",
+        ]),
+        0,
+    );
+    let email = subject.trim_start_matches("email:").to_string();
+    let event_ids = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        &format!(
+            "SELECT DISTINCT m.calendar_event_id FROM meetings m JOIN clients c ON c.id = m.client_id WHERE c.email = '{email}'"
+        ),
+    );
+    assert!(!event_ids.is_empty());
+    // The calendar fails at first (500, forever with one retry).
+    let calendar_down = MockProvider::start(|_, _| MockAnswer::raw(500, "down"));
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(&providers, text.replace("retries = 3", "retries = 1")).unwrap();
+    let run = |url: &str, code: i32| -> Value {
+        let mut command = demo.cmd(&["erase", "--subject", &subject, "--yes", "--format", "json"]);
+        command
+            .env("GOOGLE_CALENDAR_URL", url)
+            .env("GOOGLE_CALENDAR_TOKEN", "cal-secret");
+        expect(command, code).json()
+    };
+    let first = run(&calendar_down.url, 4);
+    assert!(
+        first["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "failed")
+    );
+    let request = first["requests"][0].as_str().unwrap().to_string();
+    let shown = expect(
+        demo.cmd(&["request", "show", &request, "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(shown["status"], "open");
+    // The calendar comes back: the re-run calls it, with the ids found before deletion;
+    // one event is already gone (404).
+    let gone = event_ids[0].clone();
+    let calendar = MockProvider::start(move |request, _| {
+        if request.url.ends_with(&gone) {
+            MockAnswer::raw(404, "")
+        } else {
+            MockAnswer::raw(204, "")
+        }
+    });
+    let second = run(&calendar.url, 4);
+    assert!(
+        second["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "done"),
+        "{second}"
+    );
+    let called: BTreeSet<String> = calendar
+        .requests()
+        .iter()
+        .map(|r| r.url.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(called, event_ids.iter().cloned().collect());
+    assert!(
+        calendar.requests().iter().all(
+            |r| r.method == "DELETE" && r.authorization.as_deref() == Some("Bearer cal-secret")
+        )
+    );
+    assert!(second.to_string().contains("already gone (404)"));
+    // The database steps were not repeated.
+    let sources = expect(
+        demo.cmd(&[
+            "audit",
+            "log",
+            "--action",
+            "erase.source",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(
+        sources.as_array().unwrap().len(),
+        2,
+        "one entry per source, not per run"
+    );
+    // Manual tasks stay until confirmed; then the request closes.
+    let manual: Vec<String> = second["manual"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["step_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!manual.is_empty());
+    for (i, task) in manual.iter().enumerate() {
+        let code = if i + 1 == manual.len() { 0 } else { 4 };
+        expect(
+            demo.cmd(&[
+                "request",
+                "confirm-manual",
+                &request,
+                task,
+                "--note",
+                "checked the DPA",
+            ]),
+            code,
+        );
+    }
+    let shown = expect(
+        demo.cmd(&["request", "show", &request, "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(shown["status"], "closed");
+    expect(
+        demo.cmd(&["request", "confirm-manual", &request, "manual:nobody"]),
+        1,
+    );
+    // The clear identity is gone from the state store; the pseudonymous consent history
+    // and the audit trail stay and verify.
+    let state = demo.dir.join(".privops/state.db");
+    assert!(
+        common::sqlite_strings(&state, "SELECT identity FROM subjects")
+            .iter()
+            .all(|i| i != &email)
+    );
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT CAST(COUNT(*) AS TEXT) FROM suppressions")[0],
+        "1"
+    );
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT CAST(COUNT(*) AS TEXT) FROM consent_events")[0],
+        "1"
+    );
+    assert_eq!(
+        expect(demo.cmd(&["audit", "verify", "--format", "json"]), 0).json()["ok"],
+        true
+    );
+    // Running it again is a no-op that reports the finished run.
+    let done = run(&calendar.url, 0);
+    assert_eq!(done["complete"], true);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_run_stopped_between_steps_resumes_to_the_same_state() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    // A twin workspace with the same data and the same keys, erased without a stop.
+    expect(demo.cmd(&["consent", "history", "--subject", &subject]), 0);
+    let twin_dir = demo.temp.path().join("twin");
+    copy_tree(&demo.dir, &twin_dir);
+    let mut twin = common::privops(&twin_dir);
+    twin.args(["erase", "--subject", &subject, "--yes", "--quiet"]);
+    expect(twin, 4);
+
+    for failpoint in ["after-source:crm", "before-source:messaging"] {
+        let mut command = demo.cmd(&["erase", "--subject", &subject, "--yes"]);
+        command.env("PRIVOPS_FAILPOINT", failpoint);
+        let stopped = expect(command, 1);
+        assert!(stopped.stderr.contains(failpoint));
+    }
+    expect(demo.cmd(&["erase", "--subject", &subject, "--yes"]), 4);
+    let mut twin_dump = common::sqlite_dump(&twin_dir.join("data/crm.db"));
+    twin_dump.extend(common::sqlite_dump(&twin_dir.join("data/messaging.db")));
+    assert_eq!(demo_dump(&demo), twin_dump);
+    let sources = expect(
+        demo.cmd(&[
+            "audit",
+            "log",
+            "--action",
+            "erase.source",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(sources.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn unknown_subjects_and_many_subjects() {
+    let demo = Demo::new();
+    let before = demo_dump(&demo);
+    let nobody = expect(
+        demo.cmd(&[
+            "erase",
+            "--subject",
+            "email:nobody@nowhere.example",
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(nobody["complete"], true);
+    assert!(
+        nobody["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["tables"].as_array().unwrap().is_empty())
+    );
+    assert_eq!(demo_dump(&demo), before);
+    // Several subjects from a file, in one run.
+    let emails = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        "SELECT email FROM clients ORDER BY id LIMIT 25",
+    );
+    let list = demo.dir.join("leaving.txt");
+    std::fs::write(
+        &list,
+        emails
+            .iter()
+            .map(|e| format!("email:{e}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let result = expect(
+        demo.cmd(&[
+            "erase",
+            "--subjects-file",
+            list.to_str().unwrap(),
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        4,
+    )
+    .json();
+    assert_eq!(result["subjects"].as_array().unwrap().len(), 25);
+    let left = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        &format!(
+            "SELECT email FROM clients WHERE email IN ({})",
+            emails
+                .iter()
+                .map(|e| format!("'{e}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    );
+    assert!(left.is_empty());
+    std::fs::write(&list, "email:ok@example.com\nemail:broken\n").unwrap();
+    let bad = expect(
+        demo.cmd(&["erase", "--subjects-file", list.to_str().unwrap(), "--yes"]),
+        1,
+    );
+    assert!(bad.stderr.contains("leaving.txt:2"));
+}
+
+fn dataset(folder: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/datasets")
+        .join(folder)
+}
+
+/// Erases one subject of a dataset and checks the invariant on the database's dump.
+fn erase_dataset(
+    policy: &Path,
+    env: (&str, &str),
+    subject: &str,
+    dump: &dyn Fn() -> Dump,
+) -> Value {
+    let temp = tempfile::tempdir().unwrap();
+    let command = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .arg("--policy")
+            .arg(policy)
+            .args(["--state", temp.path().join("state.db").to_str().unwrap()])
+            .env(env.0, env.1)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+        command
+    };
+    let archive = temp.path().join("before.zip");
+    expect(
+        command(&[
+            "access",
+            "--no-providers",
+            "--subject",
+            subject,
+            "--out",
+            archive.to_str().unwrap(),
+        ]),
+        0,
+    );
+    let (keys, masks) = policy_keys(policy);
+    let mine = subject_rows(&archive, &keys);
+    let before = dump();
+    expect(command(&["erase", "--subject", subject, "--dry-run"]), 0);
+    assert_eq!(dump(), before, "a dry run changes nothing");
+    let receipt = expect(
+        command(&[
+            "erase",
+            "--subject",
+            subject,
+            "--yes",
+            "--receipt-dir",
+            temp.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(receipt["complete"], true, "{receipt}");
+    assert_invariant(&before, &dump(), &mine, &keys, &masks);
+    receipt
+}
+
+fn chinook_copy() -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let copy = temp.path().join("chinook.sqlite");
+    std::fs::copy(
+        common::shared().join("datasets/chinook/Chinook_Sqlite.sqlite"),
+        &copy,
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    (temp, copy)
+}
+
+#[test]
+fn chinook_customer_on_sqlite_keeps_held_invoices() {
+    let (_temp, copy) = chinook_copy();
+    let url = format!("sqlite://{}", copy.display());
+    let receipt = erase_dataset(
+        &dataset("chinook/sqlite"),
+        ("CHINOOK_SQLITE_URL", &url),
+        "email:luisg@embraer.com.br",
+        &|| common::sqlite_dump(&copy),
+    );
+    let text = receipt.to_string().to_lowercase();
+    assert!(text.contains("tax"), "{text}");
+    // The invoices and their lines stay (tax hold); the customer row stays pseudonymised.
+    let invoices = common::sqlite_strings(
+        &copy,
+        "SELECT CAST(COUNT(*) AS TEXT) FROM Invoice WHERE CustomerId = 1",
+    );
+    assert_eq!(invoices[0], "7");
+    let lines = common::sqlite_strings(
+        &copy,
+        "SELECT CAST(COUNT(*) AS TEXT) FROM InvoiceLine l JOIN Invoice i ON i.InvoiceId = l.InvoiceId WHERE i.CustomerId = 1",
+    );
+    assert_eq!(lines[0], "38");
+    let email = common::sqlite_strings(&copy, "SELECT Email FROM Customer WHERE CustomerId = 1");
+    assert!(email[0].starts_with("hmac:"), "{email:?}");
+}
+
+#[test]
+fn chinook_employee_on_sqlite_is_masked_and_their_customers_untouched() {
+    let (_temp, copy) = chinook_copy();
+    let url = format!("sqlite://{}", copy.display());
+    erase_dataset(
+        &dataset("chinook/sqlite"),
+        ("CHINOOK_SQLITE_URL", &url),
+        "email:jane@chinookcorp.com",
+        &|| common::sqlite_dump(&copy),
+    );
+    let reports = common::sqlite_strings(
+        &copy,
+        "SELECT CAST(COUNT(*) AS TEXT) FROM Employee WHERE ReportsTo = 3",
+    );
+    assert_eq!(reports[0], "0", "Jane has no reports");
+    let supported = common::sqlite_strings(
+        &copy,
+        "SELECT CAST(COUNT(*) AS TEXT) FROM Customer WHERE SupportRepId = 3",
+    );
+    assert!(supported[0].parse::<i32>().unwrap() > 0);
+    let name = common::sqlite_strings(&copy, "SELECT LastName FROM Employee WHERE EmployeeId = 3");
+    assert_eq!(name[0], "[redacted]");
+}
+
+#[test]
+fn chinook_customer_on_postgres() {
+    let Some(db) = TestDatabase::postgres("chinook_customer_on_postgres") else {
+        return;
+    };
+    common::load_script(
+        &db,
+        &common::shared().join("datasets/chinook/Chinook_PostgreSql.sql"),
+    );
+    erase_dataset(
+        &dataset("chinook/postgres"),
+        ("CHINOOK_PG_URL", &db.url),
+        "email:luisg@embraer.com.br",
+        &|| common::server_dump(&db),
+    );
+}
+
+#[test]
+fn chinook_customer_on_mariadb() {
+    let Some(db) = TestDatabase::mysql("chinook_customer_on_mariadb") else {
+        return;
+    };
+    common::load_script(
+        &db,
+        &common::shared().join("datasets/chinook/Chinook_MySql.sql"),
+    );
+    erase_dataset(
+        &dataset("chinook/mysql"),
+        ("CHINOOK_MYSQL_URL", &db.url),
+        "email:luisg@embraer.com.br",
+        &|| common::server_dump(&db),
+    );
+}
+
+#[test]
+fn fides_shared_address_on_mariadb() {
+    let Some(db) = TestDatabase::mysql("fides_shared_address_on_mariadb") else {
+        return;
+    };
+    common::load_script(
+        &db,
+        &common::shared().join("datasets/fides-sample/mysql_example.sql"),
+    );
+    db.execute(
+        "INSERT INTO address VALUES (1, 10, 'Main St', 'Springfield', 'IL', '62701'), (2, 20, 'Oak Ave', 'Shelbyville', 'IL', '62565');
+         INSERT INTO customer VALUES (1, 'customer-1@example.com', 'Jane Doe', '2024-01-01 10:00:00', 1), (2, 'customer-2@example.com', 'John Roe', '2024-02-01 10:00:00', 1);
+         INSERT INTO orders VALUES ('ord_1', 1, 2, NULL), ('ord_2', 2, 1, NULL);
+         INSERT INTO order_item VALUES ('ord_1', 1, 1, 2), ('ord_1', 2, 2, 1), ('ord_2', 1, 1, 5);
+         INSERT INTO visit VALUES ('customer-1@example.com', '2024-03-01 10:00:00'), ('customer-2@example.com', '2024-03-02 10:00:00');",
+    );
+    let receipt = erase_dataset(
+        &dataset("fides/mysql"),
+        ("FIDES_MYSQL_URL", &db.url),
+        "email:customer-1@example.com",
+        &|| common::server_dump(&db),
+    );
+    let address = receipt["sources"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "address")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        address["shared"], 1,
+        "address 1 is also John's: kept untouched ({address})"
+    );
+    let dump = common::server_dump(&db);
+    let home = dump["address"].iter().find(|a| a["id"] == 1).unwrap();
+    assert_eq!(home["street"], "Main St");
+    let shipping = dump["address"].iter().find(|a| a["id"] == 2).unwrap();
+    assert_eq!(shipping["street"], "[redacted]");
+    assert!(
+        dump["order_item"].iter().all(|i| i["order_id"] == "ord_2"),
+        "composite-key rows of the order are gone"
+    );
+    assert_eq!(dump["visit"].len(), 1, "e-mail-keyed rows are gone");
+}
+
+#[test]
+fn fides_sample_on_postgres() {
+    let Some(db) = TestDatabase::postgres("fides_sample_on_postgres_erase") else {
+        return;
+    };
+    common::load_script(
+        &db,
+        &common::shared().join("datasets/fides-sample/postgres_sample.sql"),
+    );
+    erase_dataset(
+        &dataset("fides/postgres"),
+        ("FIDES_PG_URL", &db.url),
+        "email:customer-1@example.com",
+        &|| common::server_dump(&db),
+    );
+}
