@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'request')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
+            [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'retention')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'audit')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'archive')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -574,6 +575,79 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'privops;retention' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Per table: the rule, the cutoff, the rows due and the rows holds keep')
+            [CompletionResult]::new('sweep', 'sweep', [CompletionResultType]::ParameterValue, 'Delete, anonymise or roll up the rows past their period, in short chunks')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'privops;retention;plan' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this source')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Only this table')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;retention;sweep' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this source')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Only this table')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]')
+            [CompletionResult]::new('--max-duration', '--max-duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10m, 1h); a later sweep finishes the job')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be done and change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;retention;help' {
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Per table: the rule, the cutoff, the rows due and the rows holds keep')
+            [CompletionResult]::new('sweep', 'sweep', [CompletionResultType]::ParameterValue, 'Delete, anonymise or roll up the rows past their period, in short chunks')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'privops;retention;help;plan' {
+            break
+        }
+        'privops;retention;help;sweep' {
+            break
+        }
+        'privops;retention;help;help' {
+            break
+        }
         'privops;audit' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
@@ -732,6 +806,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'request')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
+            [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'retention')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'audit')
             [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'archive')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -822,6 +897,17 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;help;erase' {
+            break
+        }
+        'privops;help;retention' {
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Per table: the rule, the cutoff, the rows due and the rows holds keep')
+            [CompletionResult]::new('sweep', 'sweep', [CompletionResultType]::ParameterValue, 'Delete, anonymise or roll up the rows past their period, in short chunks')
+            break
+        }
+        'privops;help;retention;plan' {
+            break
+        }
+        'privops;help;retention;sweep' {
             break
         }
         'privops;help;audit' {

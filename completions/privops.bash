@@ -52,6 +52,9 @@ _privops() {
             privops,request)
                 cmd="privops__subcmd__request"
                 ;;
+            privops,retention)
+                cmd="privops__subcmd__retention"
+                ;;
             privops__subcmd__archive,help)
                 cmd="privops__subcmd__archive__subcmd__help"
                 ;;
@@ -160,6 +163,9 @@ _privops() {
             privops__subcmd__help,request)
                 cmd="privops__subcmd__help__subcmd__request"
                 ;;
+            privops__subcmd__help,retention)
+                cmd="privops__subcmd__help__subcmd__retention"
+                ;;
             privops__subcmd__help__subcmd__archive,verify)
                 cmd="privops__subcmd__help__subcmd__archive__subcmd__verify"
                 ;;
@@ -216,6 +222,12 @@ _privops() {
                 ;;
             privops__subcmd__help__subcmd__request,show)
                 cmd="privops__subcmd__help__subcmd__request__subcmd__show"
+                ;;
+            privops__subcmd__help__subcmd__retention,plan)
+                cmd="privops__subcmd__help__subcmd__retention__subcmd__plan"
+                ;;
+            privops__subcmd__help__subcmd__retention,sweep)
+                cmd="privops__subcmd__help__subcmd__retention__subcmd__sweep"
                 ;;
             privops__subcmd__policy,check)
                 cmd="privops__subcmd__policy__subcmd__check"
@@ -295,6 +307,24 @@ _privops() {
             privops__subcmd__request__subcmd__help,show)
                 cmd="privops__subcmd__request__subcmd__help__subcmd__show"
                 ;;
+            privops__subcmd__retention,help)
+                cmd="privops__subcmd__retention__subcmd__help"
+                ;;
+            privops__subcmd__retention,plan)
+                cmd="privops__subcmd__retention__subcmd__plan"
+                ;;
+            privops__subcmd__retention,sweep)
+                cmd="privops__subcmd__retention__subcmd__sweep"
+                ;;
+            privops__subcmd__retention__subcmd__help,help)
+                cmd="privops__subcmd__retention__subcmd__help__subcmd__help"
+                ;;
+            privops__subcmd__retention__subcmd__help,plan)
+                cmd="privops__subcmd__retention__subcmd__help__subcmd__plan"
+                ;;
+            privops__subcmd__retention__subcmd__help,sweep)
+                cmd="privops__subcmd__retention__subcmd__help__subcmd__sweep"
+                ;;
             *)
                 ;;
         esac
@@ -302,7 +332,7 @@ _privops() {
 
     case "${cmd}" in
         privops)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo policy purpose consent request access erase audit archive completions man help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo policy purpose consent request access erase retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1226,7 +1256,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help)
-            opts="demo policy purpose consent request access erase audit archive completions man help"
+            opts="demo policy purpose consent request access erase retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1660,6 +1690,48 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__request__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__retention)
+            opts="plan sweep"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__retention__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__retention__subcmd__sweep)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2390,6 +2462,188 @@ _privops() {
                 return 0
             fi
             case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention)
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version plan sweep help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention__subcmd__help)
+            opts="plan sweep help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention__subcmd__help__subcmd__sweep)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention__subcmd__plan)
+            opts="-q -v -h -V --source --table --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__retention__subcmd__sweep)
+            opts="-q -v -h -V --source --table --dry-run --batch-size --max-duration --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

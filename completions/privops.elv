@@ -38,6 +38,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand request 'request'
             cand access 'Export everything held about a subject into an archive'
             cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+            cand retention 'retention'
             cand audit 'audit'
             cand archive 'archive'
             cand completions 'Print a shell completion script'
@@ -523,6 +524,72 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'privops;retention'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
+            cand sweep 'Delete, anonymise or roll up the rows past their period, in short chunks'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;retention;plan'= {
+            cand --source 'Only this source'
+            cand --table 'Only this table'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;retention;sweep'= {
+            cand --source 'Only this source'
+            cand --table 'Only this table'
+            cand --batch-size 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]'
+            cand --max-duration 'Stop after this long (e.g. 10m, 1h); a later sweep finishes the job'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --dry-run 'Show what would be done and change nothing'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;retention;help'= {
+            cand plan 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
+            cand sweep 'Delete, anonymise or roll up the rows past their period, in short chunks'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;retention;help;plan'= {
+        }
+        &'privops;retention;help;sweep'= {
+        }
+        &'privops;retention;help;help'= {
+        }
         &'privops;audit'= {
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
@@ -667,6 +734,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand request 'request'
             cand access 'Export everything held about a subject into an archive'
             cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+            cand retention 'retention'
             cand audit 'audit'
             cand archive 'archive'
             cand completions 'Print a shell completion script'
@@ -734,6 +802,14 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;help;access'= {
         }
         &'privops;help;erase'= {
+        }
+        &'privops;help;retention'= {
+            cand plan 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
+            cand sweep 'Delete, anonymise or roll up the rows past their period, in short chunks'
+        }
+        &'privops;help;retention;plan'= {
+        }
+        &'privops;help;retention;sweep'= {
         }
         &'privops;help;audit'= {
             cand log 'Show audit entries, oldest first'

@@ -46,6 +46,7 @@ complete -c privops -n "__fish_privops_needs_command" -f -a "consent"
 complete -c privops -n "__fish_privops_needs_command" -f -a "request"
 complete -c privops -n "__fish_privops_needs_command" -f -a "access" -d 'Export everything held about a subject into an archive'
 complete -c privops -n "__fish_privops_needs_command" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_needs_command" -f -a "retention"
 complete -c privops -n "__fish_privops_needs_command" -f -a "audit"
 complete -c privops -n "__fish_privops_needs_command" -f -a "archive"
 complete -c privops -n "__fish_privops_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -495,6 +496,64 @@ complete -c privops -n "__fish_privops_using_subcommand erase" -s q -l quiet -d 
 complete -c privops -n "__fish_privops_using_subcommand erase" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -f -a "plan" -d 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -f -a "sweep" -d 'Delete, anonymise or roll up the rows past their period, in short chunks'
+complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l source -d 'Only this source' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l table -d 'Only this table' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l source -d 'Only this source' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l table -d 'Only this table' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l batch-size -d 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l max-duration -d 'Stop after this long (e.g. 10m, 1h); a later sweep finishes the job' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l dry-run -d 'Show what would be done and change nothing'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "plan" -d 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "sweep" -d 'Delete, anonymise or roll up the rows past their period, in short chunks'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -617,18 +676,19 @@ complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'P
 complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "policy"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "purpose"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "consent"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "request"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "audit"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "archive"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "policy"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "purpose"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "consent"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "request"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "retention"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "audit"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "archive"
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
@@ -645,6 +705,8 @@ complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_su
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "close" -d 'Close a request whose tasks are all done'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "plan" -d 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "sweep" -d 'Delete, anonymise or roll up the rows past their period, in short chunks'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "log" -d 'Show audit entries, oldest first'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from archive" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'

@@ -12,6 +12,7 @@ pub mod context;
 pub mod erasure;
 pub mod error;
 pub mod fsutil;
+pub mod lock;
 pub mod output;
 pub mod period;
 pub mod plan;

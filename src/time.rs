@@ -4,8 +4,13 @@
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
+/// The current time; `PRIVOPS_NOW` (RFC 3339) fixes it, so that retention cutoffs and
+/// deadlines can be reproduced exactly in tests and rehearsals.
 pub fn now() -> DateTime<Utc> {
-    Utc::now()
+    std::env::var("PRIVOPS_NOW")
+        .ok()
+        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
 }
 
 pub fn to_text(at: DateTime<Utc>) -> String {

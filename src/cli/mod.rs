@@ -74,6 +74,8 @@ pub enum Command {
     Access(commands::access::AccessArgs),
     Erase(commands::erase::EraseArgs),
     #[command(subcommand)]
+    Retention(commands::retention::RetentionCommand),
+    #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
     #[command(subcommand)]
     Archive(commands::archive::ArchiveCommand),
@@ -135,6 +137,7 @@ async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Access(args) => commands::access::run(ctx, &args).await,
         Command::Archive(command) => commands::archive::run(ctx, &command).await,
         Command::Erase(args) => commands::erase::run(ctx, &args).await,
+        Command::Retention(command) => commands::retention::run(ctx, &command).await,
         Command::Audit(command) => commands::audit::run(ctx, &command).await,
         Command::Completions(args) => commands::generate::completions(ctx, &args),
         Command::Man(args) => commands::generate::man(ctx, &args),

@@ -11,3 +11,4 @@ pub mod generate;
 pub mod policy;
 pub mod purpose;
 pub mod request;
+pub mod retention;

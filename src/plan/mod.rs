@@ -2,4 +2,5 @@
 //! before anything is written.
 
 pub mod erase;
+pub mod retention;
 pub mod traverse;

@@ -434,3 +434,111 @@ impl SourcePool {
         })
     }
 }
+
+/// How a timestamp column is written, so cutoffs compare the way the data does (and an
+/// index on the column applies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// A native timestamp or date type.
+    Native,
+    /// ISO 8601 text with a `T` (`2026-01-02T03:04:05Z`), with or without the `Z`.
+    IsoT { zulu: bool },
+    /// ISO 8601 text with a space (`2026-01-02 03:04:05`).
+    IsoSpace,
+    /// A date only (`2026-01-02`).
+    Date,
+    /// Seconds since the epoch.
+    Epoch,
+}
+
+impl SourcePool {
+    /// Looks at the column's type, and for text at one of its values.
+    pub async fn time_format(&self, table: &str, column: &ColumnInfo) -> Result<TimeFormat> {
+        let t = column.db_type.to_ascii_lowercase();
+        let native = match self.engine() {
+            Engine::Postgres => matches!(t.as_str(), "timestamp" | "timestamptz" | "date"),
+            Engine::Mysql => matches!(t.as_str(), "datetime" | "timestamp" | "date"),
+            Engine::Sqlite => false,
+        };
+        if native {
+            return Ok(TimeFormat::Native);
+        }
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} IS NOT NULL LIMIT 1",
+            self.select_expr(column),
+            self.quote(table),
+            self.quote(&column.name)
+        );
+        let mut sample = None;
+        self.for_each_row(&sql, &[], &[column.kind], |row| {
+            sample = Some(row[0].clone());
+            Ok(())
+        })
+        .await?;
+        Ok(match sample {
+            Some(Json::Number(_)) => TimeFormat::Epoch,
+            Some(Json::String(s)) if s.len() == 10 => TimeFormat::Date,
+            Some(Json::String(s)) if s.as_bytes().get(10) == Some(&b' ') => TimeFormat::IsoSpace,
+            Some(Json::String(s)) => TimeFormat::IsoT {
+                zulu: s.ends_with('Z'),
+            },
+            _ => TimeFormat::IsoT { zulu: true },
+        })
+    }
+
+    /// The bound instant as the column compares with it.
+    pub fn time_param(&self, column: &ColumnInfo, format: TimeFormat, param: &str) -> String {
+        match (self.engine(), format) {
+            (Engine::Postgres, TimeFormat::Native) => {
+                format!("CAST({param} AS {})", column.db_type)
+            }
+            _ => param.to_string(),
+        }
+    }
+
+    pub fn format_time(&self, format: TimeFormat, at: chrono::DateTime<chrono::Utc>) -> Key {
+        match (self.engine(), format) {
+            (_, TimeFormat::Epoch) => Key::Int(at.timestamp()),
+            (Engine::Mysql, TimeFormat::Native) | (_, TimeFormat::IsoSpace) => {
+                Key::Text(at.format("%Y-%m-%d %H:%M:%S").to_string())
+            }
+            (_, TimeFormat::Date) => Key::Text(at.format("%Y-%m-%d").to_string()),
+            (_, TimeFormat::IsoT { zulu: false }) => {
+                Key::Text(at.format("%Y-%m-%dT%H:%M:%S").to_string())
+            }
+            _ => Key::Text(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        }
+    }
+
+    /// A timestamp truncated to a day, month or year, as `YYYY-MM-DD`, `YYYY-MM`, `YYYY`.
+    pub fn truncate_time(
+        &self,
+        column: &ColumnInfo,
+        format: TimeFormat,
+        unit: crate::policy::Truncate,
+    ) -> String {
+        use crate::policy::Truncate;
+        let c = self.quote(&column.name);
+        let length = match unit {
+            Truncate::Day => 10,
+            Truncate::Month => 7,
+            Truncate::Year => 4,
+        };
+        let pattern = |pg: &str, my: &str| match self.engine() {
+            Engine::Postgres => format!("to_char({c}, '{pg}')"),
+            Engine::Mysql => format!("DATE_FORMAT({c}, '{my}')"),
+            Engine::Sqlite => c.clone(),
+        };
+        match (format, unit) {
+            (TimeFormat::Epoch, _) => {
+                let f = ["%Y-%m-%d", "%Y-%m", "%Y"]
+                    [[10, 7, 4].iter().position(|l| *l == length).unwrap_or(0)];
+                format!("strftime('{f}', {c}, 'unixepoch')")
+            }
+            (TimeFormat::Native, Truncate::Day) => pattern("YYYY-MM-DD", "%Y-%m-%d"),
+            (TimeFormat::Native, Truncate::Month) => pattern("YYYY-MM", "%Y-%m"),
+            (TimeFormat::Native, Truncate::Year) => pattern("YYYY", "%Y"),
+            _ => format!("SUBSTR({c}, 1, {length})"),
+        }
+    }
+}

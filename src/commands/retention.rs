@@ -1,0 +1,404 @@
+//! `privops retention plan|sweep`: storage limitation (Art. 5(1)(e)) for cron.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::audit::{self, NewEntry};
+use crate::context::Ctx;
+use crate::error::{self, Outcome};
+use crate::plan::retention::TableSweep;
+use crate::policy::{Policy, SourceDef, Table};
+use crate::sources::SourcePool;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RetentionCommand {
+    /// Per table: the rule, the cutoff, the rows due and the rows holds keep
+    Plan(Filter),
+    /// Delete, anonymise or roll up the rows past their period, in short chunks
+    Sweep(SweepArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Filter {
+    /// Only this source
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only this table
+    #[arg(long)]
+    pub table: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub filter: Filter,
+    /// Show what would be done and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+    /// Stop after this long (e.g. 10m, 1h); a later sweep finishes the job
+    #[arg(long, value_name = "DURATION")]
+    pub max_duration: Option<String>,
+}
+
+pub async fn run(ctx: &Ctx, command: &RetentionCommand) -> Result<Outcome> {
+    match command {
+        RetentionCommand::Plan(filter) => plan(ctx, filter).await,
+        RetentionCommand::Sweep(args) => sweep(ctx, args).await,
+    }
+}
+
+fn selected<'p>(policy: &'p Policy, filter: &Filter) -> Result<Vec<(&'p SourceDef, &'p Table)>> {
+    if let Some(source) = &filter.source {
+        if policy.source(source).is_none() {
+            return Err(error::usage(format!("no source `{source}` in the policy")));
+        }
+    }
+    let tables: Vec<(&SourceDef, &Table)> = policy
+        .sources
+        .iter()
+        .filter(|s| filter.source.as_ref().is_none_or(|id| id == s.id()))
+        .flat_map(|s| s.tables.iter().map(move |t| (s, &t.table)))
+        .filter(|(_, t)| t.retention.is_some() && !t.aggregate)
+        .filter(|(_, t)| filter.table.as_ref().is_none_or(|name| name == t.name()))
+        .collect();
+    if let Some(table) = &filter.table {
+        if tables.is_empty() {
+            return Err(error::usage(format!(
+                "no table `{table}` with a retention rule"
+            )));
+        }
+    }
+    Ok(tables)
+}
+
+async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let now = crate::time::now();
+    let mut rows = Vec::new();
+    let mut pools: Vec<(String, SourcePool)> = Vec::new();
+    for (source, table) in selected(&policy, filter)? {
+        if !pools.iter().any(|(id, _)| id == source.id()) {
+            pools.push((
+                source.id().to_string(),
+                SourcePool::connect(&policy, source).await?,
+            ));
+        }
+        let pool = &pools
+            .iter()
+            .find(|(id, _)| id == source.id())
+            .expect("connected")
+            .1;
+        let sweep = TableSweep::prepare(pool, source, table, now).await?;
+        rows.push(json!({
+            "source": source.id(),
+            "table": table.name(),
+            "rule": sweep.describe_rule(),
+            "cutoff": crate::time::to_text(sweep.cutoff),
+            "due": sweep.due(pool).await?,
+            "held": sweep.held(pool).await?,
+            "null_timestamps": sweep.null_timestamps(pool).await?,
+            "statements": sweep.describe(pool),
+        }));
+    }
+    if ctx.out.json_mode() {
+        ctx.out.json(&rows);
+    } else {
+        let mut table = ctx.out.table(&[
+            "source",
+            "table",
+            "rule",
+            "cutoff",
+            "due",
+            "held (why)",
+            "no timestamp",
+        ]);
+        for row in &rows {
+            let held: Vec<String> = row["held"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|h| h["rows"].as_u64().unwrap_or(0) > 0)
+                .map(|h| {
+                    format!(
+                        "{} ({}, Art. {})",
+                        h["rows"],
+                        h["reason"].as_str().unwrap_or_default(),
+                        h["article"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect();
+            table.add_row(vec![
+                text(&row["source"]),
+                text(&row["table"]),
+                text(&row["rule"]),
+                text(&row["cutoff"])[..19].to_string(),
+                text(&row["due"]),
+                if held.is_empty() {
+                    "0".into()
+                } else {
+                    held.join("\n")
+                },
+                text(&row["null_timestamps"]),
+            ]);
+        }
+        ctx.out.print_table(&table);
+    }
+    Ok(Outcome::Success)
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+const LOCK: &str = "retention-sweep";
+/// A chunk's transaction should stay well under a second.
+const SLOW_CHUNK: Duration = Duration::from_millis(400);
+const FAST_CHUNK: Duration = Duration::from_millis(100);
+
+async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let deadline = match &args.max_duration {
+        Some(text) => {
+            let period: crate::period::Period =
+                text.parse().map_err(|e: String| error::usage(e))?;
+            let now = crate::time::now();
+            Some(Instant::now() + (period.after(now) - now).to_std().unwrap_or_default())
+        }
+        None => None,
+    };
+    let tables = selected(&policy, &args.filter)?;
+    let store = ctx.store().await?;
+    let lease = if args.dry_run {
+        None
+    } else {
+        match crate::lock::Lease::acquire(&store, LOCK, chrono::Duration::minutes(5)).await? {
+            Some(lease) => Some(lease),
+            None => {
+                return Err(error::locked(
+                    "another retention sweep is running (its lease has not expired); try again later",
+                ));
+            }
+        }
+    };
+    let result = sweep_tables(
+        ctx,
+        &policy,
+        &store,
+        &tables,
+        args,
+        deadline,
+        lease.as_ref(),
+    )
+    .await;
+    if let Some(lease) = lease {
+        lease.release(&store).await?;
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sweep_tables(
+    ctx: &Ctx,
+    policy: &Policy,
+    store: &crate::store::Store,
+    tables: &[(&SourceDef, &Table)],
+    args: &SweepArgs,
+    deadline: Option<Instant>,
+    lease: Option<&crate::lock::Lease>,
+) -> Result<Outcome> {
+    let now = crate::time::now();
+    let mut summary = Vec::new();
+    let mut failed = 0;
+    let mut unfinished = 0;
+    let mut pools: Vec<(String, SourcePool)> = Vec::new();
+    for (source, table) in tables {
+        if !pools.iter().any(|(id, _)| id == source.id()) {
+            match SourcePool::connect(policy, source).await {
+                Ok(pool) => pools.push((source.id().to_string(), pool)),
+                Err(error) => {
+                    ctx.out.warn(&format!("{error:#}"));
+                    failed += 1;
+                    continue;
+                }
+            }
+        }
+        let pool = &pools
+            .iter()
+            .find(|(id, _)| id == source.id())
+            .expect("connected")
+            .1;
+        let started = Instant::now();
+        let outcome =
+            sweep_table(ctx, store, pool, source, table, args, deadline, lease, now).await;
+        let duration = started.elapsed();
+        match outcome {
+            Ok(mut row) => {
+                if row["remaining"].as_u64().unwrap_or(0) > 0 {
+                    unfinished += 1;
+                }
+                row["duration_ms"] = json!(duration.as_millis() as u64);
+                if !args.dry_run {
+                    let mut tx = store.begin_write().await?;
+                    audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
+                    audit::append(
+                        &mut tx,
+                        &ctx.actor(),
+                        &[NewEntry::new("retention.sweep", row.clone())],
+                    )
+                    .await?;
+                    tx.commit().await?;
+                }
+                summary.push(row);
+            }
+            Err(error) => {
+                failed += 1;
+                ctx.out.warn(&format!(
+                    "source `{}`, table `{}`: {error:#}",
+                    source.id(),
+                    table.name()
+                ));
+                summary.push(json!({ "source": source.id(), "table": table.name(), "error": format!("{error:#}") }));
+            }
+        }
+    }
+    if ctx.out.json_mode() {
+        ctx.out
+            .json(&json!({ "dry_run": args.dry_run, "tables": summary }));
+    } else {
+        let mut table = ctx.out.table(&[
+            "source",
+            "table",
+            "action",
+            "due",
+            "done",
+            "held",
+            "no timestamp",
+            "remaining",
+            "duration",
+        ]);
+        for row in &summary {
+            if row.get("error").is_some() {
+                table.add_row(vec![
+                    text(&row["source"]),
+                    text(&row["table"]),
+                    "FAILED".into(),
+                    text(&row["error"]),
+                ]);
+                continue;
+            }
+            table.add_row(vec![
+                text(&row["source"]),
+                text(&row["table"]),
+                text(&row["action"]),
+                text(&row["due"]),
+                text(&row["done"]),
+                text(&row["held"]),
+                text(&row["null_timestamps"]),
+                text(&row["remaining"]),
+                format!("{} ms", row["duration_ms"]),
+            ]);
+        }
+        ctx.out.print_table(&table);
+    }
+    Ok(if failed > 0 || unfinished > 0 {
+        Outcome::Partial
+    } else {
+        Outcome::Success
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sweep_table(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    pool: &SourcePool,
+    source: &SourceDef,
+    table: &Table,
+    args: &SweepArgs,
+    deadline: Option<Instant>,
+    lease: Option<&crate::lock::Lease>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Value> {
+    let sweep = TableSweep::prepare(pool, source, table, now).await?;
+    let due = sweep.due(pool).await?;
+    let held: u64 = sweep.held(pool).await?.iter().map(|h| h.rows).sum();
+    let null_timestamps = sweep.null_timestamps(pool).await?;
+    let action = match table.retention.as_ref().expect("selected").get_ref().then {
+        crate::policy::RetentionAction::Delete => "delete",
+        crate::policy::RetentionAction::Anonymise => "anonymise",
+        crate::policy::RetentionAction::Rollup => "rollup",
+    };
+    let mut done = 0u64;
+    let mut chunks = 0u64;
+    let mut longest = Duration::ZERO;
+    if !args.dry_run && due > 0 {
+        let bar = ctx
+            .out
+            .progress(due, &format!("{}.{}", source.id(), table.name()));
+        let mut batch = args.batch_size.unwrap_or(5_000).max(1);
+        let adaptive = args.batch_size.is_none();
+        let mut last_renewal = Instant::now();
+        loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            let started = Instant::now();
+            let n = sweep.chunk(pool, batch).await?;
+            let took = started.elapsed();
+            if std::env::var("PRIVOPS_FAILPOINT")
+                .is_ok_and(|f| f == format!("retention-chunk:{}", chunks + 1))
+            {
+                anyhow::bail!("stopped at failpoint retention-chunk:{}", chunks + 1);
+            }
+            longest = longest.max(took);
+            chunks += 1;
+            done += n;
+            bar.inc(n);
+            if n == 0 {
+                break;
+            }
+            if adaptive {
+                if took > SLOW_CHUNK && batch > 100 {
+                    batch /= 2;
+                } else if took < FAST_CHUNK && batch < 100_000 {
+                    batch *= 2;
+                }
+            }
+            if let Some(lease) = lease {
+                if last_renewal.elapsed() > Duration::from_secs(30) {
+                    lease.renew(store).await?;
+                    last_renewal = Instant::now();
+                }
+            }
+        }
+        bar.finish_and_clear();
+    }
+    let remaining = if args.dry_run {
+        due
+    } else {
+        sweep.due(pool).await?
+    };
+    Ok(json!({
+        "source": source.id(),
+        "table": table.name(),
+        "action": action,
+        "rule": sweep.describe_rule(),
+        "cutoff": crate::time::to_text(sweep.cutoff),
+        "due": due,
+        "done": done,
+        "held": held,
+        "null_timestamps": null_timestamps,
+        "remaining": if args.dry_run { 0 } else { remaining },
+        "chunks": chunks,
+        "longest_chunk_ms": longest.as_millis() as u64,
+        "statements": if args.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
+    }))
+}

@@ -1,0 +1,459 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! Retention sweeps: exactly the rows past their period go, roll-ups conserve counts,
+//! holds and NULL timestamps are respected, one sweep at a time, a stopped sweep
+//! finishes on the next run, on SQLite, PostgreSQL and MariaDB.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Demo, TestDatabase, expect, privops};
+use serde_json::Value;
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+
+fn count(db: &Path, sql: &str) -> i64 {
+    common::sqlite_strings(db, &format!("SELECT CAST(({sql}) AS TEXT)"))[0]
+        .parse()
+        .unwrap()
+}
+
+fn sweep(demo: &Demo, extra: &[&str], code: i32) -> Value {
+    let mut args = vec!["retention", "sweep", "--format", "json"];
+    args.extend_from_slice(extra);
+    let mut command = demo.cmd(&args);
+    command.env("PRIVOPS_NOW", NOW);
+    expect(command, code).json()
+}
+
+#[test]
+fn demo_sweep_removes_exactly_the_expired_rows_and_conserves_counts() {
+    let demo = Demo::new();
+    let crm = demo.dir.join("data/crm.db");
+    let messaging = demo.dir.join("data/messaging.db");
+    // A row with no usable timestamp is never deleted.
+    common::sqlite_execute(
+        &messaging,
+        "INSERT INTO chat_buffers (id, phone, content, created_at) VALUES (100001, '+972541234567', 'x', '')",
+    );
+    let before = {
+        let mut d = common::sqlite_dump(&crm);
+        d.extend(common::sqlite_dump(&messaging));
+        d
+    };
+    let expired_sessions = count(
+        &crm,
+        "SELECT COUNT(*) FROM sessions WHERE last_activity < '2026-10-26T12:00:00Z'",
+    );
+    let expired_buffers = count(
+        &messaging,
+        "SELECT COUNT(*) FROM chat_buffers WHERE created_at < '2026-11-24T12:00:00Z' AND created_at <> ''",
+    );
+    let expired_logs = count(
+        &messaging,
+        "SELECT COUNT(*) FROM execution_logs WHERE executed_at < '2026-08-27T12:00:00Z'",
+    );
+    let expired_duration = count(
+        &messaging,
+        "SELECT COALESCE(SUM(duration_ms), 0) FROM execution_logs WHERE executed_at < '2026-08-27T12:00:00Z'",
+    );
+    let totals_before = count(
+        &messaging,
+        "SELECT SUM(executions) FROM usage_metrics_daily",
+    );
+    let duration_before = count(
+        &messaging,
+        "SELECT SUM(total_duration_ms) FROM usage_metrics_daily",
+    );
+    assert!(expired_sessions > 0 && expired_buffers > 0 && expired_logs > 0);
+
+    // The plan and a dry run count the rows and change nothing.
+    let mut command = demo.cmd(&["retention", "plan", "--format", "json"]);
+    command.env("PRIVOPS_NOW", NOW);
+    let plan = expect(command, 0).json();
+    let due = |table: &str| {
+        plan.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["table"] == table)
+            .unwrap()["due"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(due("sessions"), expired_sessions);
+    assert_eq!(due("execution_logs"), expired_logs);
+    let dry = sweep(&demo, &["--dry-run"], 0);
+    assert_eq!(dry["dry_run"], true);
+    let mut after_dry = common::sqlite_dump(&crm);
+    after_dry.extend(common::sqlite_dump(&messaging));
+    assert_eq!(after_dry, before);
+
+    let summary = sweep(&demo, &["--batch-size", "50"], 0);
+    let row = |table: &str| {
+        summary["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["table"] == table)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("sessions")["done"], expired_sessions);
+    assert_eq!(row("chat_buffers")["done"], expired_buffers);
+    assert_eq!(
+        row("chat_buffers")["null_timestamps"],
+        1,
+        "an empty string is no timestamp: kept and reported"
+    );
+    assert_eq!(row("execution_logs")["done"], expired_logs);
+    assert!(
+        row("execution_logs")["chunks"].as_u64().unwrap() > 1,
+        "worked in chunks"
+    );
+    // Nothing past its period is left, nothing within it was touched.
+    assert_eq!(
+        count(
+            &crm,
+            "SELECT COUNT(*) FROM sessions WHERE last_activity < '2026-10-26T12:00:00Z'"
+        ),
+        0
+    );
+    let mut after = common::sqlite_dump(&crm);
+    after.extend(common::sqlite_dump(&messaging));
+    for (table, rows) in &before {
+        if table == "usage_metrics_daily" {
+            continue;
+        }
+        for row in &after[table] {
+            assert!(rows.contains(row), "{table}: a row changed: {row:?}");
+        }
+        let gone = rows.len() - after[table].len();
+        let expected = match table.as_str() {
+            "sessions" => expired_sessions,
+            "chat_buffers" => expired_buffers,
+            "execution_logs" => expired_logs,
+            "leads" => row("leads")["done"].as_i64().unwrap(),
+            "invoices" => row("invoices")["done"].as_i64().unwrap(),
+            _ => 0,
+        };
+        assert_eq!(gone as i64, expected, "{table}");
+    }
+    // Roll-up: totals before + rolled-up rows = totals after.
+    assert_eq!(
+        count(
+            &messaging,
+            "SELECT SUM(executions) FROM usage_metrics_daily"
+        ),
+        totals_before + expired_logs
+    );
+    assert_eq!(
+        count(
+            &messaging,
+            "SELECT SUM(total_duration_ms) FROM usage_metrics_daily"
+        ),
+        duration_before + expired_duration
+    );
+    // A second sweep finds nothing; each sweep leaves one audit entry per table.
+    let again = sweep(&demo, &[], 0);
+    assert!(
+        again["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["done"] == 0)
+    );
+    let log = expect(
+        demo.cmd(&[
+            "audit",
+            "log",
+            "--action",
+            "retention.sweep",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(log.as_array().unwrap().len(), 10);
+    assert_eq!(
+        expect(demo.cmd(&["audit", "verify", "--format", "json"]), 0).json()["ok"],
+        true
+    );
+}
+
+#[test]
+fn a_second_sweep_exits_75_and_an_expired_lease_is_taken_over() {
+    let demo = Demo::new();
+    expect(demo.cmd(&["audit", "verify"]), 0);
+    let state = demo.dir.join(".privops/state.db");
+    common::sqlite_execute(
+        &state,
+        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', '2026-11-25T11:59:00Z', '2026-11-25T12:04:00Z')",
+    );
+    let mut command = demo.cmd(&["retention", "sweep"]);
+    command.env("PRIVOPS_NOW", NOW);
+    let refused = expect(command, 75);
+    assert!(refused.stderr.contains("another retention sweep"));
+    // A crashed holder's lease expires.
+    common::sqlite_execute(
+        &state,
+        "UPDATE locks SET expires_at = '2026-11-25T11:00:00Z'",
+    );
+    sweep(&demo, &[], 0);
+    assert!(
+        common::sqlite_strings(&state, "SELECT holder FROM locks").is_empty(),
+        "the lease is released"
+    );
+    // Two sweeps started together: one works, the other exits 75 or finds nothing left.
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            let mut command = demo.cmd(&["retention", "sweep", "--quiet"]);
+            command
+                .env("PRIVOPS_NOW", "2027-06-01T00:00:00Z")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            command.spawn().unwrap()
+        })
+        .collect();
+    let codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap())
+        .collect();
+    assert!(codes.iter().all(|c| *c == 0 || *c == 75), "{codes:?}");
+    assert!(codes.contains(&0));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_sweep_stopped_midway_finishes_on_the_next_run() {
+    let demo = Demo::new();
+    let twin: PathBuf = demo.temp.path().join("twin");
+    copy_tree(&demo.dir, &twin);
+    let mut command = privops(&twin);
+    command
+        .args(["retention", "sweep", "--batch-size", "40"])
+        .env("PRIVOPS_NOW", NOW);
+    expect(command, 0);
+    let mut command = demo.cmd(&["retention", "sweep", "--batch-size", "40"]);
+    command
+        .env("PRIVOPS_NOW", NOW)
+        .env("PRIVOPS_FAILPOINT", "retention-chunk:3");
+    let stopped = expect(command, 4);
+    assert!(stopped.stderr.contains("failpoint"), "{}", stopped.stderr);
+    sweep(&demo, &["--batch-size", "40"], 0);
+    for db in ["data/crm.db", "data/messaging.db"] {
+        assert_eq!(
+            common::sqlite_dump(&demo.dir.join(db)),
+            common::sqlite_dump(&twin.join(db)),
+            "{db}"
+        );
+    }
+}
+
+fn server_policy(dir: &Path, engine: &str, timestamp: &str) {
+    std::fs::write(
+        dir.join("policy.toml"),
+        format!(
+            r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "events"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+feature = "system.operations"
+duration_ms = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "1d"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "daily"
+group = {{ day = {{ column = "at", truncate = "day" }}, feature = {{ column = "feature" }} }}
+measures = {{ events = {{ op = "count" }}, total_ms = {{ op = "sum", column = "duration_ms" }} }}
+
+[[table]]
+name = "daily"
+aggregate = true
+key = ["day", "feature"]
+[table.columns]
+day = "system.aggregate"
+feature = "system.aggregate"
+events = "system.aggregate"
+total_ms = "system.aggregate"
+
+[[table]]
+name = "notes"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email", mask = "hmac" }}
+body = {{ category = "user.content.notes", mask = "redact" }}
+created = "system.operations"
+[table.retention]
+period = "30d"
+from = "created"
+then = "anonymise"
+"#
+        ),
+    )
+    .unwrap();
+    let _ = timestamp;
+}
+
+/// Rows around a DST change in Europe/Berlin (2026-03-29 02:00 -> 03:00), stored with
+/// their offsets; the cutoff is an instant, whatever the session's time zone.
+fn sweep_on_server(db: TestDatabase, engine: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    let timestamp = if db.postgres {
+        "TIMESTAMPTZ"
+    } else {
+        "DATETIME"
+    };
+    server_policy(temp.path(), engine, timestamp);
+    db.execute(&format!(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at {timestamp});
+         CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(100), body TEXT, created {timestamp});
+         INSERT INTO daily VALUES ('2026-03-28', 'reply', 5, 500);"
+    ));
+    // The cutoff: now = 2026-03-30T00:30:00Z, period 1 day -> 2026-03-29T00:30:00Z (02:30 in Berlin, after the change).
+    let rows: [(i64, &str, bool); 6] = [
+        (1, "2026-03-28T23:00:00Z", true),
+        (2, "2026-03-29T00:29:59Z", true),
+        (3, "2026-03-29T00:30:00Z", false),
+        (4, "2026-03-29T01:30:00Z", false),
+        (5, "2026-03-28T12:00:00Z", true),
+        (6, "2026-03-30T00:00:00Z", false),
+    ];
+    let literal = |at: &str| {
+        if db.postgres {
+            format!("'{at}'")
+        } else {
+            format!("'{}'", at.replace('T', " ").trim_end_matches('Z'))
+        }
+    };
+    let values: Vec<String> = rows
+        .iter()
+        .map(|(id, at, _)| format!("({id}, 'a@example.com', 'reply', 100, {})", literal(at)))
+        .collect();
+    db.execute(&format!("INSERT INTO events VALUES {}; INSERT INTO events VALUES (7, 'b@example.com', 'reply', 100, NULL);", values.join(", ")));
+    db.execute(&format!(
+        "INSERT INTO notes VALUES (1, 'a@example.com', 'old note', {}), (2, 'b@example.com', 'new note', {})",
+        literal("2026-01-01T00:00:00Z"),
+        literal("2026-03-29T00:00:00Z")
+    ));
+    if db.postgres {
+        let name = db.url.rsplit('/').next().unwrap().to_string();
+        db.execute(&format!(
+            "ALTER DATABASE {name} SET timezone TO 'Europe/Berlin'"
+        ));
+    }
+    let run = |extra: &[&str], code: i32| -> Value {
+        let mut command = privops(temp.path());
+        command
+            .args(["retention", "sweep", "--format", "json", "--policy"])
+            .arg(temp.path())
+            .args(["--state", temp.path().join("state.db").to_str().unwrap()])
+            .args(extra)
+            .env("APP_DATABASE_URL", &db.url)
+            .env("PRIVOPS_NOW", "2026-03-30T00:30:00Z");
+        expect(command, code).json()
+    };
+    let before = common::server_dump(&db);
+    run(&["--dry-run"], 0);
+    assert_eq!(
+        common::server_dump(&db),
+        before,
+        "a dry run changes nothing"
+    );
+    let summary = run(&["--batch-size", "2"], 0);
+    let events = summary["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "events")
+        .unwrap()
+        .clone();
+    assert_eq!(events["done"], 3, "{summary}");
+    assert_eq!(events["null_timestamps"], 1);
+    let after = common::server_dump(&db);
+    let mut left: Vec<i64> = after["events"]
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [3, 4, 6, 7],
+        "exactly the rows before the instant went"
+    );
+    // Counts conserved: 5 before + 3 rolled up.
+    let total: i64 = after["daily"]
+        .iter()
+        .map(|r| r["events"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 8);
+    let total_ms: i64 = after["daily"]
+        .iter()
+        .map(|r| r["total_ms"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total_ms, 800);
+    // Anonymised, not deleted: the old note loses its personal data, the new one stays.
+    let old = after["notes"].iter().find(|n| n["id"] == 1).unwrap();
+    assert_eq!(old["body"], "[redacted]");
+    assert!(old["email"].as_str().unwrap().starts_with("hmac:"));
+    let new = after["notes"].iter().find(|n| n["id"] == 2).unwrap();
+    assert_eq!(new["body"], "new note");
+    let again = run(&[], 0);
+    assert!(
+        again["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["done"] == 0),
+        "{again}"
+    );
+}
+
+#[test]
+fn sweep_on_postgres_across_a_dst_change() {
+    if let Some(db) = TestDatabase::postgres("sweep_on_postgres_across_a_dst_change") {
+        sweep_on_server(db, "postgres");
+    }
+}
+
+#[test]
+fn sweep_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("sweep_on_mariadb") {
+        sweep_on_server(db, "mysql");
+    }
+}
