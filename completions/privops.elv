@@ -605,12 +605,16 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand log 'Show audit entries, oldest first'
-            cand verify 'Recompute the hash chain and name the first broken entry'
+            cand verify 'Recompute the hash chain and check every signed checkpoint; exit 3 when broken'
+            cand find 'The entries about a subject, found by their keyed reference (works after erasure)'
+            cand report 'The accountability report for a period (md, html, csv or json)'
+            cand checkpoint 'Sign the chain''s size and head hash with an Ed25519 key'
+            cand export 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;audit;log'= {
-            cand --from 'Entries at or after this time (RFC 3339 or a date)'
-            cand --to 'Entries before this time (RFC 3339 or a date)'
+            cand --from 'From this time (RFC 3339 or a date), inclusive'
+            cand --to 'Up to this time (RFC 3339 or a date), exclusive'
             cand --action 'Only this action (`consent.grant`), or a family (`consent.*`)'
             cand --subject 'Only entries about this subject (KIND:VALUE)'
             cand --policy 'The policy folder'
@@ -628,6 +632,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --version 'Print version'
         }
         &'privops;audit;verify'= {
+            cand --key 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]'
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
             cand --format 'Output format'
@@ -642,14 +647,97 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'privops;audit;find'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;audit;report'= {
+            cand --from 'From this time (RFC 3339 or a date), inclusive'
+            cand --to 'Up to this time (RFC 3339 or a date), exclusive'
+            cand --out 'Write to this file instead of stdout'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;audit;checkpoint'= {
+            cand --key 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;audit;export'= {
+            cand --from 'From this time (RFC 3339 or a date), inclusive'
+            cand --to 'Up to this time (RFC 3339 or a date), exclusive'
+            cand --out 'The archive to write'
+            cand --recipient 'Encrypt to this age public key; repeatable'
+            cand --key 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Replace an existing archive'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'privops;audit;help'= {
             cand log 'Show audit entries, oldest first'
-            cand verify 'Recompute the hash chain and name the first broken entry'
+            cand verify 'Recompute the hash chain and check every signed checkpoint; exit 3 when broken'
+            cand find 'The entries about a subject, found by their keyed reference (works after erasure)'
+            cand report 'The accountability report for a period (md, html, csv or json)'
+            cand checkpoint 'Sign the chain''s size and head hash with an Ed25519 key'
+            cand export 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;audit;help;log'= {
         }
         &'privops;audit;help;verify'= {
+        }
+        &'privops;audit;help;find'= {
+        }
+        &'privops;audit;help;report'= {
+        }
+        &'privops;audit;help;checkpoint'= {
+        }
+        &'privops;audit;help;export'= {
         }
         &'privops;audit;help;help'= {
         }
@@ -813,11 +901,23 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;help;audit'= {
             cand log 'Show audit entries, oldest first'
-            cand verify 'Recompute the hash chain and name the first broken entry'
+            cand verify 'Recompute the hash chain and check every signed checkpoint; exit 3 when broken'
+            cand find 'The entries about a subject, found by their keyed reference (works after erasure)'
+            cand report 'The accountability report for a period (md, html, csv or json)'
+            cand checkpoint 'Sign the chain''s size and head hash with an Ed25519 key'
+            cand export 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
         }
         &'privops;help;audit;log'= {
         }
         &'privops;help;audit;verify'= {
+        }
+        &'privops;help;audit;find'= {
+        }
+        &'privops;help;audit;report'= {
+        }
+        &'privops;help;audit;checkpoint'= {
+        }
+        &'privops;help;audit;export'= {
         }
         &'privops;help;archive'= {
             cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'

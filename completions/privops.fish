@@ -554,26 +554,30 @@ complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_se
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "plan" -d 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "sweep" -d 'Delete, anonymise or roll up the rows past their period, in short chunks'
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l policy -d 'The policy folder' -r -F
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
 json\t'JSON for scripts'
 md\t'Markdown (reports and maps)'
 csv\t'CSV (reports and maps)'
 html\t'One self-contained HTML page (reports)'"
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s q -l quiet -d 'Print no status messages (data is still printed)'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s v -l verbose -d 'Print more detail about what is done'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -f -a "log" -d 'Show audit entries, oldest first'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
-complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l from -d 'Entries at or after this time (RFC 3339 or a date)' -r
-complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l to -d 'Entries before this time (RFC 3339 or a date)' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "log" -d 'Show audit entries, oldest first'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "verify" -d 'Recompute the hash chain and check every signed checkpoint; exit 3 when broken'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "find" -d 'The entries about a subject, found by their keyed reference (works after erasure)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "report" -d 'The accountability report for a period (md, html, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "checkpoint" -d 'Sign the chain\'s size and head hash with an Ed25519 key'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "export" -d 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
+complete -c privops -n "__fish_privops_using_subcommand audit; and not __fish_seen_subcommand_from log verify find report checkpoint export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l from -d 'From this time (RFC 3339 or a date), inclusive' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l to -d 'Up to this time (RFC 3339 or a date), exclusive' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l action -d 'Only this action (`consent.grant`), or a family (`consent.*`)' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l subject -d 'Only entries about this subject (KIND:VALUE)' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -l policy -d 'The policy folder' -r -F
@@ -591,6 +595,7 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from log" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l key -d 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -606,8 +611,83 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from find" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l from -d 'From this time (RFC 3339 or a date), inclusive' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l to -d 'Up to this time (RFC 3339 or a date), exclusive' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l out -d 'Write to this file instead of stdout' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l key -d 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l from -d 'From this time (RFC 3339 or a date), inclusive' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l to -d 'Up to this time (RFC 3339 or a date), exclusive' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l out -d 'The archive to write' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l recipient -d 'Encrypt to this age public key; repeatable' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l key -d 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l force -d 'Replace an existing archive'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "log" -d 'Show audit entries, oldest first'
-complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and check every signed checkpoint; exit 3 when broken'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "find" -d 'The entries about a subject, found by their keyed reference (works after erasure)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "report" -d 'The accountability report for a period (md, html, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the chain\'s size and head hash with an Ed25519 key'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
@@ -708,5 +788,9 @@ complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_su
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "plan" -d 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "sweep" -d 'Delete, anonymise or roll up the rows past their period, in short chunks'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "log" -d 'Show audit entries, oldest first'
-complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first broken entry'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and check every signed checkpoint; exit 3 when broken'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "find" -d 'The entries about a subject, found by their keyed reference (works after erasure)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "report" -d 'The accountability report for a period (md, html, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Sign the chain\'s size and head hash with an Ed25519 key'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from archive" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'

@@ -18,10 +18,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "erasure-receipt.md",
         include_str!("../templates/erasure-receipt.md.j2"),
     ),
+    (
+        "audit-report.md",
+        include_str!("../templates/audit-report.md.j2"),
+    ),
+    (
+        "audit-report.html",
+        include_str!("../templates/audit-report.html.j2"),
+    ),
+    (
+        "audit-verify.md",
+        include_str!("../templates/audit-verify.md.j2"),
+    ),
 ];
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // HTML templates escape what they show; Markdown ones do not.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     for (name, source) in TEMPLATES {

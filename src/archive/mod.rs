@@ -279,3 +279,71 @@ pub fn sha256_file(file: &mut File) -> Result<String> {
     std::io::copy(file, &mut HashWriter(&mut hasher))?;
     Ok(hex::encode(hasher.finalize()))
 }
+
+fn read_entry<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str) -> Result<String> {
+    let mut entry = zip
+        .by_name(name)
+        .with_context(|| format!("the archive has no {name}"))?;
+    let mut text = String::new();
+    entry
+        .read_to_string(&mut text)
+        .with_context(|| format!("{name} is not UTF-8 text"))?;
+    Ok(text)
+}
+
+/// For audit archives: recomputes the chain inside and checks its checkpoints against
+/// the public key it carries.
+pub fn verify_audit<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    manifest: &Value,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let text = read_entry(zip, "entries.jsonl")?;
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        match serde_json::from_str::<crate::audit::Entry>(line) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => problems.push(format!("entries.jsonl:{}: not an audit entry: {e}", i + 1)),
+        }
+    }
+    let Some(first) = entries.first() else {
+        problems.push("entries.jsonl holds no entries".into());
+        return Ok(problems);
+    };
+    if manifest["anchor"]
+        .as_str()
+        .is_some_and(|a| a != first.prev_hash)
+    {
+        problems.push(format!(
+            "entry {}: its prev_hash is not the manifest's anchor",
+            first.seq
+        ));
+    }
+    let mut checker = crate::audit::ChainChecker::starting_at(first.seq, &first.prev_hash);
+    let mut hashes = std::collections::BTreeMap::new();
+    for entry in &entries {
+        if !checker.feed(entry) {
+            break;
+        }
+        hashes.insert(entry.seq, entry.hash.clone());
+    }
+    let last = entries.last().map_or(0, |e| e.seq);
+    if let Some(broken) = checker.finish().broken {
+        problems.push(format!(
+            "chain broken at entry {}: {}",
+            broken.seq, broken.reason
+        ));
+    }
+    let checkpoints: Vec<crate::audit::checkpoint::Checkpoint> =
+        serde_json::from_str(&read_entry(zip, "checkpoints.json")?)
+            .context("checkpoints.json is not a list of checkpoints")?;
+    let public_key = read_entry(zip, "public_key.pem")?;
+    let trusted = (!public_key.trim().is_empty()).then_some(public_key.as_str());
+    problems.extend(crate::audit::checkpoint::check_all(
+        &checkpoints,
+        last,
+        |seq| hashes.get(&seq).cloned(),
+        trusted,
+    ));
+    Ok(problems)
+}

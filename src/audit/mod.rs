@@ -6,6 +6,9 @@
 //! canonical JSON text). The first entry's `prev_hash` is 64 zeros. Subjects appear only
 //! as keyed references, so erasing a subject never breaks the chain.
 
+pub mod checkpoint;
+pub mod report;
+
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -40,7 +43,7 @@ impl NewEntry {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Entry {
     pub seq: i64,
     pub at: String,
@@ -238,15 +241,20 @@ pub struct ChainChecker {
 
 impl Default for ChainChecker {
     fn default() -> Self {
-        ChainChecker {
-            expected_seq: 1,
-            prev_hash: GENESIS.to_string(),
-            broken: None,
-        }
+        ChainChecker::starting_at(1, GENESIS)
     }
 }
 
 impl ChainChecker {
+    /// A checker for a part of a chain: its first entry and that entry's `prev_hash`.
+    pub fn starting_at(seq: i64, prev_hash: &str) -> ChainChecker {
+        ChainChecker {
+            expected_seq: seq,
+            prev_hash: prev_hash.to_string(),
+            broken: None,
+        }
+    }
+
     /// Feeds the next entry; returns false once the chain is broken.
     pub fn feed(&mut self, entry: &Entry) -> bool {
         if self.broken.is_some() {
@@ -293,7 +301,7 @@ impl ChainChecker {
     pub fn finish(self) -> Verification {
         Verification {
             entries: self.expected_seq - 1,
-            head: (self.expected_seq > 1).then_some(self.prev_hash),
+            head: (self.prev_hash != GENESIS).then_some(self.prev_hash),
             broken: self.broken,
         }
     }

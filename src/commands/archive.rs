@@ -36,8 +36,12 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
         None => None,
     };
     let file = crate::archive::open(&args.file, args.identity.as_deref(), passphrase)?;
-    let (verification, _zip) = crate::archive::verify(file)
+    let (mut verification, mut zip) = crate::archive::verify(file)
         .map_err(|e| e.context(format!("{} cannot be verified", args.file.display())))?;
+    if verification.kind.as_deref() == Some("audit") {
+        let problems = crate::archive::verify_audit(&mut zip, &verification.manifest)?;
+        verification.problems.extend(problems);
+    }
     let ok = verification.problems.is_empty();
     if ctx.out.json_mode() {
         ctx.out.json(&json!({

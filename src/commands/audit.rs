@@ -1,29 +1,47 @@
-//! `privops audit log` and `privops audit verify`.
+//! `privops audit log|verify|find|report|checkpoint|export`.
+
+use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Result;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::audit::{self, Filter};
+use crate::audit::{self, Filter, checkpoint};
 use crate::context::Ctx;
-use crate::error::Outcome;
+use crate::error::{self, Outcome};
+use crate::output::Format;
 use crate::subject::Subject;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
     /// Show audit entries, oldest first
     Log(LogArgs),
-    /// Recompute the hash chain and name the first broken entry
-    Verify,
+    /// Recompute the hash chain and check every signed checkpoint; exit 3 when broken
+    Verify(KeyArgs),
+    /// The entries about a subject, found by their keyed reference (works after erasure)
+    Find(FindArgs),
+    /// The accountability report for a period (md, html, csv or json)
+    Report(ReportArgs),
+    /// Sign the chain's size and head hash with an Ed25519 key
+    Checkpoint(KeyArgs),
+    /// A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Period {
+    /// From this time (RFC 3339 or a date), inclusive
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Up to this time (RFC 3339 or a date), exclusive
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
-    /// Entries at or after this time (RFC 3339 or a date)
-    #[arg(long, value_name = "TIME")]
-    pub from: Option<String>,
-    /// Entries before this time (RFC 3339 or a date)
-    #[arg(long, value_name = "TIME")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub period: Period,
     /// Only this action (`consent.grant`), or a family (`consent.*`)
     #[arg(long)]
     pub action: Option<String>,
@@ -32,11 +50,87 @@ pub struct LogArgs {
     pub subject: Option<String>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct KeyArgs {
+    /// The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FindArgs {
+    /// The subject, KIND:VALUE
+    #[arg(long, value_name = "KIND:VALUE")]
+    pub subject: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub period: Period,
+    /// Write to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub period: Period,
+    /// The archive to write
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Encrypt to this age public key; repeatable
+    #[arg(long = "recipient", value_name = "AGE_PUBLIC_KEY")]
+    pub recipients: Vec<String>,
+    /// Replace an existing archive
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
 pub async fn run(ctx: &Ctx, command: &AuditCommand) -> Result<Outcome> {
     match command {
         AuditCommand::Log(args) => log(ctx, args).await,
-        AuditCommand::Verify => verify(ctx).await,
+        AuditCommand::Verify(args) => verify(ctx, args).await,
+        AuditCommand::Find(args) => {
+            let log_args = LogArgs {
+                period: Period {
+                    from: None,
+                    to: None,
+                },
+                action: None,
+                subject: Some(args.subject.clone()),
+            };
+            log(ctx, &log_args).await
+        }
+        AuditCommand::Report(args) => report(ctx, args).await,
+        AuditCommand::Checkpoint(args) => sign_checkpoint(ctx, args).await,
+        AuditCommand::Export(args) => export(ctx, args).await,
     }
+}
+
+fn period_bounds(period: &Period) -> Result<(Option<String>, Option<String>)> {
+    let time = |t: &Option<String>| -> Result<Option<String>> {
+        t.as_deref()
+            .map(|t| crate::time::parse_time(t).map(crate::time::to_text))
+            .transpose()
+    };
+    Ok((time(&period.from)?, time(&period.to)?))
+}
+
+fn entry_json(e: &audit::Entry) -> Value {
+    json!({
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "subject_ref": e.subject_ref,
+        "details": serde_json::from_str::<Value>(&e.details).unwrap_or_default(),
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    })
 }
 
 async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
@@ -48,36 +142,18 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
         }
         None => None,
     };
-    let time = |t: &Option<String>| -> Result<Option<String>> {
-        t.as_deref()
-            .map(|t| crate::time::parse_time(t).map(crate::time::to_text))
-            .transpose()
-    };
+    let (from, to) = period_bounds(&args.period)?;
     let filter = Filter {
-        from: time(&args.from)?,
-        to: time(&args.to)?,
+        from,
+        to,
         action: args.action.clone(),
         subject_ref,
     };
     let store = ctx.store().await?;
     let entries = audit::list(&store, &filter).await?;
     if ctx.out.json_mode() {
-        let listed: Vec<serde_json::Value> = entries
-            .iter()
-            .map(|e| {
-                json!({
-                    "seq": e.seq,
-                    "at": e.at,
-                    "actor": e.actor,
-                    "action": e.action,
-                    "subject_ref": e.subject_ref,
-                    "details": serde_json::from_str::<serde_json::Value>(&e.details).unwrap_or_default(),
-                    "prev_hash": e.prev_hash,
-                    "hash": e.hash,
-                })
-            })
-            .collect();
-        ctx.out.json(&listed);
+        ctx.out
+            .json(&entries.iter().map(entry_json).collect::<Vec<_>>());
         return Ok(Outcome::Success);
     }
     let mut table = ctx
@@ -102,15 +178,39 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-async fn verify(ctx: &Ctx) -> Result<Outcome> {
+fn key_path(ctx: &Ctx, args: &KeyArgs) -> PathBuf {
+    args.key
+        .clone()
+        .unwrap_or_else(|| ctx.workspace().join("audit-signing.key"))
+}
+
+async fn verify(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
     let store = ctx.store().await?;
     let verification = audit::verify(&store).await?;
+    let checkpoints = checkpoint::list(&store).await?;
+    let trusted = checkpoint::trusted_public_key(&key_path(ctx, args))?;
+    let mut hashes = std::collections::BTreeMap::new();
+    for c in &checkpoints {
+        if let Some(hash) = checkpoint::hash_of(&store, c.size).await? {
+            hashes.insert(c.size, hash);
+        }
+    }
+    let chain_size = verification.entries;
+    let problems = checkpoint::check_all(
+        &checkpoints,
+        chain_size,
+        |seq| hashes.get(&seq).cloned(),
+        trusted.as_deref(),
+    );
+    let ok = verification.broken.is_none() && problems.is_empty();
     if ctx.out.json_mode() {
         ctx.out.json(&json!({
-            "ok": verification.broken.is_none(),
+            "ok": ok,
             "entries": verification.entries,
             "head": verification.head,
             "broken": verification.broken,
+            "checkpoints": checkpoints.len(),
+            "checkpoint_problems": problems,
         }));
     } else {
         match &verification.broken {
@@ -124,11 +224,254 @@ async fn verify(ctx: &Ctx) -> Result<Outcome> {
                 broken.seq, broken.reason
             )),
         }
+        if problems.is_empty() {
+            if !checkpoints.is_empty() {
+                ctx.out.data(&format!(
+                    "{} signed checkpoint(s) verified",
+                    checkpoints.len()
+                ));
+            }
+        } else {
+            for problem in &problems {
+                ctx.out.data(&format!("CHECKPOINT FAILED: {problem}"));
+            }
+        }
     }
-    Ok(match verification.broken {
-        None => Outcome::Success,
-        Some(_) => Outcome::No,
+    Ok(if ok { Outcome::Success } else { Outcome::No })
+}
+
+async fn sign_checkpoint(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
+    let path = key_path(ctx, args);
+    let key = checkpoint::load_or_create_key(&path)?;
+    let store = ctx.store().await?;
+    let verification = audit::verify(&store).await?;
+    if let Some(broken) = &verification.broken {
+        anyhow::bail!(
+            "the audit trail is broken at entry {} ({}): refusing to sign it",
+            broken.seq,
+            broken.reason
+        );
+    }
+    checkpoint::ensure_nonempty(verification.entries)?;
+    let head = verification.head.clone().unwrap_or_default();
+    let signed = checkpoint::sign(&key, &crate::time::now_text(), verification.entries, &head)?;
+    let mut tx = store.begin_write().await?;
+    checkpoint::store(&mut tx, &signed).await?;
+    audit::append(
+        &mut tx,
+        &ctx.actor(),
+        &[audit::NewEntry::new(
+            "audit.checkpoint",
+            json!({ "size": signed.size, "head": signed.head_hash }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&signed);
+    } else {
+        ctx.out.data(&format!(
+            "signed checkpoint: {} entries, head {}\npublic key ({}):\n{}",
+            signed.size,
+            signed.head_hash,
+            path.display(),
+            signed.public_key.trim()
+        ));
+    }
+    Ok(Outcome::Success)
+}
+
+async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
+    let (from, to) = period_bounds(&args.period)?;
+    let store = ctx.store().await?;
+    let text = render_report(&store, from.as_deref(), to.as_deref(), ctx.out.format).await?;
+    match &args.out {
+        Some(path) => {
+            let mut file = crate::fsutil::PendingFile::create(path, true)?;
+            file.write_all(text.as_bytes())?;
+            file.commit()?;
+            ctx.out.status(&format!("wrote {}", path.display()));
+        }
+        None => ctx.out.data(&text),
+    }
+    Ok(Outcome::Success)
+}
+
+async fn render_report(
+    store: &crate::store::Store,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: Format,
+) -> Result<String> {
+    let model = audit::report::build(store, from, to, &crate::time::now_text()).await?;
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(&model)? + "\n",
+        Format::Csv => audit::report::csv(&model)?,
+        Format::Html => html(&model)?,
+        Format::Human | Format::Md => crate::render::render("audit-report.md", &model)?,
     })
+}
+
+fn html(model: &Value) -> Result<String> {
+    let mut context = model.clone();
+    context["chart"] = json!(audit::report::chart(model));
+    let mut sources: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for key in ["rows_per_source"] {
+        sources.extend(
+            model["exports"][key]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
+    }
+    for key in ["deleted_per_source", "masked_per_source"] {
+        sources.extend(
+            model["erasures"][key]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
+    }
+    context["sources"] = json!(sources);
+    crate::render::render("audit-report.html", &context)
+}
+
+async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
+    let encryption = crate::commands::access::encryption(&args.recipients, None)?;
+    let target = crate::commands::access::archive_path(&args.out, &encryption);
+    let mut output = crate::fsutil::PendingFile::create(&target, args.force)?;
+    let (from, to) = period_bounds(&args.period)?;
+    let store = ctx.store().await?;
+    let entries = audit::list(
+        &store,
+        &Filter {
+            from: from.clone(),
+            to: to.clone(),
+            ..Filter::default()
+        },
+    )
+    .await?;
+    if entries.is_empty() {
+        return Err(error::usage("no audit entries in this period"));
+    }
+    let first = entries.first().expect("not empty");
+    let last = entries.last().expect("not empty");
+    let checkpoints: Vec<checkpoint::Checkpoint> = checkpoint::list(&store)
+        .await?
+        .into_iter()
+        .filter(|c| c.size >= first.seq && c.size <= last.seq)
+        .collect();
+    let key_file = key_path(ctx, &args.key);
+    let public_key = match checkpoint::trusted_public_key(&key_file)? {
+        Some(key) => key,
+        None => checkpoints
+            .first()
+            .map(|c| c.public_key.clone())
+            .unwrap_or_default(),
+    };
+    let generated_at = crate::commands::access::generation_time()?;
+    let organisation = ctx
+        .policy()
+        .ok()
+        .and_then(|p| p.controller().map(|c| c.organisation.clone()))
+        .unwrap_or_default();
+
+    let mut clear = tempfile::tempfile()?;
+    let archive_target: &mut std::fs::File = if encryption.is_on() {
+        &mut clear
+    } else {
+        output.file()
+    };
+    let mut archive = crate::archive::ArchiveWriter::new(std::io::BufWriter::new(archive_target));
+    archive.begin("entries.jsonl")?;
+    for entry in &entries {
+        serde_json::to_writer(&mut archive, entry)?;
+        archive.write_all(b"\n")?;
+    }
+    let mut csv_writer = csv::Writer::from_writer(Vec::new());
+    csv_writer.write_record([
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "subject_ref",
+        "details",
+        "prev_hash",
+        "hash",
+    ])?;
+    for e in &entries {
+        csv_writer.write_record([
+            e.seq.to_string(),
+            e.at.clone(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.subject_ref.clone().unwrap_or_default(),
+            e.details.clone(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ])?;
+    }
+    archive.add(
+        "entries.csv",
+        &csv_writer.into_inner().map_err(|e| e.into_error())?,
+    )?;
+    archive.add(
+        "report.html",
+        render_report(&store, from.as_deref(), to.as_deref(), Format::Html)
+            .await?
+            .as_bytes(),
+    )?;
+    archive.add(
+        "report.md",
+        render_report(&store, from.as_deref(), to.as_deref(), Format::Md)
+            .await?
+            .as_bytes(),
+    )?;
+    archive.add(
+        "checkpoints.json",
+        (serde_json::to_string_pretty(&checkpoints)? + "\n").as_bytes(),
+    )?;
+    archive.add("public_key.pem", public_key.as_bytes())?;
+    let period = json!({ "from": from, "to": to });
+    let verify_md = crate::render::render(
+        "audit-verify.md",
+        &json!({ "entries": entries.len(), "organisation": organisation, "first_seq": first.seq, "last_seq": last.seq, "period": period, "generated_at": generated_at, "anchor": first.prev_hash }),
+    )?;
+    archive.add("VERIFY.md", verify_md.as_bytes())?;
+    let manifest = json!({
+        "kind": "audit",
+        "tool": format!("privops {}", env!("CARGO_PKG_VERSION")),
+        "generated_at": generated_at,
+        "period": period,
+        "entries": entries.len(),
+        "first_seq": first.seq,
+        "last_seq": last.seq,
+        "anchor": first.prev_hash,
+        "head": last.hash,
+    });
+    let writer = archive.finish(manifest)?;
+    writer.into_inner().map_err(|e| e.into_error())?.flush()?;
+    if encryption.is_on() {
+        encryption.encrypt(&mut clear, output.file())?;
+    }
+    let sha256 = crate::archive::sha256_file(output.file())?;
+    let mut tx = store.begin_write().await?;
+    audit::append(&mut tx, &ctx.actor(), &[audit::NewEntry::new("audit.export", json!({ "entries": entries.len(), "first_seq": first.seq, "last_seq": last.seq, "archive_sha256": sha256 }))]).await?;
+    output.commit()?;
+    tx.commit().await?;
+    if ctx.out.json_mode() {
+        ctx.out.json(&json!({ "archive": target, "sha256": sha256, "entries": entries.len(), "checkpoints": checkpoints.len() }));
+    } else {
+        ctx.out.data(&format!(
+            "wrote {} ({} entries, {} checkpoint(s), sha256 {sha256})",
+            target.display(),
+            entries.len(),
+            checkpoints.len()
+        ));
+    }
+    Ok(Outcome::Success)
 }
 
 fn shorten(text: &str, max: usize) -> String {

@@ -1,0 +1,180 @@
+//! Signed checkpoints: the chain's size and head hash signed with an Ed25519 key, so a
+//! truncated or rewritten tail is caught even by someone who can recompute hashes.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::store::{Store, Tx};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub at: String,
+    pub size: i64,
+    pub head_hash: String,
+    /// The signer's public key, PEM (SubjectPublicKeyInfo).
+    pub public_key: String,
+    /// Ed25519 signature of [`Checkpoint::message`], hex.
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// The exact bytes signed.
+    pub fn message(at: &str, size: i64, head_hash: &str) -> String {
+        format!("privops audit checkpoint\nat: {at}\nsize: {size}\nhead: {head_hash}\n")
+    }
+
+    /// Checks the signature, and that it was made by `trusted` when given.
+    pub fn check_signature(&self, trusted: Option<&str>) -> Result<(), String> {
+        if let Some(trusted) = trusted {
+            if trusted.trim() != self.public_key.trim() {
+                return Err("signed by another key than the trusted one".into());
+            }
+        }
+        let key = VerifyingKey::from_public_key_pem(&self.public_key)
+            .map_err(|e| format!("unreadable public key: {e}"))?;
+        let bytes = hex::decode(&self.signature).map_err(|_| "signature is not hex".to_string())?;
+        let signature =
+            Signature::from_slice(&bytes).map_err(|e| format!("malformed signature: {e}"))?;
+        key.verify(
+            Self::message(&self.at, self.size, &self.head_hash).as_bytes(),
+            &signature,
+        )
+        .map_err(|_| "the signature does not match".to_string())
+    }
+}
+
+/// The signing key, created 0600 on first use.
+pub fn load_or_create_key(path: &Path) -> Result<SigningKey> {
+    if path.exists() {
+        let pem = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the signing key {}", path.display()))?;
+        return SigningKey::from_pkcs8_pem(&pem)
+            .map_err(|e| anyhow::anyhow!("{} is not an Ed25519 PKCS#8 key: {e}", path.display()));
+    }
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::fsutil::write_private_new(path, pem.as_bytes())
+        .with_context(|| format!("cannot create the signing key {}", path.display()))?;
+    Ok(key)
+}
+
+pub fn public_pem(key: &SigningKey) -> Result<String> {
+    key.verifying_key()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The trusted public key of a key file, when the file exists.
+pub fn trusted_public_key(path: &Path) -> Result<Option<String>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(public_pem(&load_or_create_key(path)?)?))
+}
+
+pub fn sign(key: &SigningKey, at: &str, size: i64, head_hash: &str) -> Result<Checkpoint> {
+    let signature = key.sign(Checkpoint::message(at, size, head_hash).as_bytes());
+    Ok(Checkpoint {
+        at: at.to_string(),
+        size,
+        head_hash: head_hash.to_string(),
+        public_key: public_pem(key)?,
+        signature: hex::encode(signature.to_bytes()),
+    })
+}
+
+pub async fn store(tx: &mut Tx, checkpoint: &Checkpoint) -> Result<()> {
+    sqlx::query("INSERT INTO audit_checkpoints (at, size, head_hash, public_key, signature) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&checkpoint.at)
+        .bind(checkpoint.size)
+        .bind(&checkpoint.head_hash)
+        .bind(&checkpoint.public_key)
+        .bind(&checkpoint.signature)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn list(store: &Store) -> Result<Vec<Checkpoint>> {
+    let rows = sqlx::query(
+        "SELECT at, size, head_hash, public_key, signature FROM audit_checkpoints ORDER BY id",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Checkpoint {
+                at: r.try_get(0)?,
+                size: r.try_get(1)?,
+                head_hash: r.try_get(2)?,
+                public_key: r.try_get(3)?,
+                signature: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Problems with checkpoints against a chain given as `hash_at(seq)` and its size.
+pub fn check_all(
+    checkpoints: &[Checkpoint],
+    chain_size: i64,
+    hash_at: impl Fn(i64) -> Option<String>,
+    trusted: Option<&str>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (i, checkpoint) in checkpoints.iter().enumerate() {
+        let name = format!(
+            "checkpoint {} ({} entries, {})",
+            i + 1,
+            checkpoint.size,
+            checkpoint.at
+        );
+        if let Err(why) = checkpoint.check_signature(trusted) {
+            problems.push(format!("{name}: {why}"));
+            continue;
+        }
+        if checkpoint.size > chain_size {
+            problems.push(format!(
+                "{name}: the chain has only {chain_size} entries: its tail was truncated"
+            ));
+            continue;
+        }
+        match hash_at(checkpoint.size) {
+            Some(hash) if hash == checkpoint.head_hash => {}
+            Some(_) => problems.push(format!(
+                "{name}: entry {} no longer has the signed hash: the chain was rewritten",
+                checkpoint.size
+            )),
+            None if checkpoint.size == 0 => {}
+            None => problems.push(format!(
+                "{name}: entry {} is not in this chain",
+                checkpoint.size
+            )),
+        }
+    }
+    problems
+}
+
+/// The hash of entry `seq` in the store.
+pub async fn hash_of(store: &Store, seq: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(seq)
+        .fetch_optional(&store.pool)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+pub fn ensure_nonempty(size: i64) -> Result<()> {
+    if size == 0 {
+        bail!("the audit trail is empty: nothing to checkpoint");
+    }
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! The accountability report (Art. 5(2), Art. 30): what happened in a period, computed
+//! from the audit trail and the request ledger.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::{Entry, Filter, list, verify};
+use crate::store::Store;
+
+fn add(map: &mut BTreeMap<String, i64>, key: &str, n: i64) {
+    *map.entry(key.to_string()).or_default() += n;
+}
+
+fn number(value: &Value) -> i64 {
+    value.as_i64().unwrap_or(0)
+}
+
+/// The report for `[from, to)` as one JSON value; the formats are views of it.
+pub async fn build(
+    store: &Store,
+    from: Option<&str>,
+    to: Option<&str>,
+    now: &str,
+) -> Result<Value> {
+    let entries = list(
+        store,
+        &Filter {
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            ..Filter::default()
+        },
+    )
+    .await?;
+    let details = |e: &Entry| serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null);
+
+    // Requests received in the period, with their response times against the deadline.
+    let requests = crate::requests::list(store, &crate::requests::ListFilter::default()).await?;
+    let mut request_rows = Vec::new();
+    let mut per_month: BTreeMap<String, i64> = BTreeMap::new();
+    let (mut received, mut closed, mut overdue, mut late) = (0, 0, 0, 0);
+    let mut response_days = Vec::new();
+    for request in &requests {
+        let in_period = from.is_none_or(|f| request.received_at.as_str() >= f)
+            && to.is_none_or(|t| request.received_at.as_str() < t);
+        if !in_period {
+            continue;
+        }
+        received += 1;
+        add(&mut per_month, &request.received_at[..7], 1);
+        let days = request.closed_at.as_ref().and_then(|c| {
+            let closed = crate::time::parse_time(c).ok()?;
+            let received = crate::time::parse_time(&request.received_at).ok()?;
+            Some((closed - received).num_hours() as f64 / 24.0)
+        });
+        let was_late = request
+            .closed_at
+            .as_deref()
+            .is_some_and(|c| c > request.deadline());
+        if request.status == "closed" {
+            closed += 1;
+        }
+        if request.is_overdue(now) {
+            overdue += 1;
+        }
+        if was_late {
+            late += 1;
+        }
+        if let Some(d) = days {
+            response_days.push(d);
+        }
+        request_rows.push(json!({
+            "id": request.id,
+            "kind": request.kind,
+            "received_at": request.received_at,
+            "deadline": request.deadline(),
+            "extended": request.extended_to.is_some(),
+            "status": request.status,
+            "closed_at": request.closed_at,
+            "response_days": days.map(|d| (d * 10.0).round() / 10.0),
+            "overdue": request.is_overdue(now),
+            "late": was_late,
+        }));
+    }
+    response_days.sort_by(|a, b| a.total_cmp(b));
+    let median = response_days.get(response_days.len() / 2).copied();
+
+    let (mut exports, mut export_rows) = (0, BTreeMap::new());
+    let (mut erasures_done, mut erased, mut masked) = (0, BTreeMap::new(), BTreeMap::new());
+    let mut provider_outcomes: BTreeMap<String, i64> = BTreeMap::new();
+    let (mut grants, mut withdrawals): (BTreeMap<String, i64>, BTreeMap<String, i64>) =
+        (BTreeMap::new(), BTreeMap::new());
+    let mut imports = 0;
+    let mut sweeps: BTreeMap<String, i64> = BTreeMap::new();
+    let (mut deleted_total, mut anonymised_total, mut rolled_total) = (0, 0, 0);
+    let mut policies = Vec::new();
+    for entry in &entries {
+        let d = details(entry);
+        match entry.action.as_str() {
+            "access.export" => {
+                exports += 1;
+                for (table, rows) in d["rows"].as_object().into_iter().flatten() {
+                    let source = table.split('.').next().unwrap_or(table);
+                    add(&mut export_rows, source, number(rows));
+                }
+            }
+            "erase.source" => {
+                let source = d["source"].as_str().unwrap_or_default();
+                add(&mut erased, source, number(&d["deleted"]));
+                add(&mut masked, source, number(&d["masked"]));
+            }
+            "erase.complete" => erasures_done += 1,
+            "erase.provider" => add(
+                &mut provider_outcomes,
+                d["status"].as_str().unwrap_or("unknown"),
+                1,
+            ),
+            "consent.grant" => add(&mut grants, d["purpose"].as_str().unwrap_or_default(), 1),
+            "consent.withdraw" => add(
+                &mut withdrawals,
+                d["purpose"].as_str().unwrap_or_default(),
+                1,
+            ),
+            "consent.import" => {
+                imports += 1;
+                for (purpose, actions) in d["per_purpose"].as_object().into_iter().flatten() {
+                    add(&mut grants, purpose, number(&actions["grant"]));
+                    add(&mut withdrawals, purpose, number(&actions["withdraw"]));
+                }
+            }
+            "retention.sweep" => {
+                let done = number(&d["done"]);
+                let table = format!(
+                    "{}.{} ({})",
+                    d["source"].as_str().unwrap_or_default(),
+                    d["table"].as_str().unwrap_or_default(),
+                    d["action"].as_str().unwrap_or_default()
+                );
+                add(&mut sweeps, &table, done);
+                match d["action"].as_str() {
+                    Some("anonymise") => anonymised_total += done,
+                    Some("rollup") => rolled_total += done,
+                    _ => deleted_total += done,
+                }
+            }
+            "policy.version" => {
+                policies.push(json!({ "digest": d["digest"], "first_seen": entry.at }))
+            }
+            _ => {}
+        }
+    }
+    // Policies in force: those first seen in the period, and the one in force at its start.
+    let all_policies = list(
+        store,
+        &Filter {
+            action: Some("policy.version".into()),
+            to: to.map(str::to_string),
+            ..Filter::default()
+        },
+    )
+    .await?;
+    let mut in_force: Vec<Value> = all_policies
+        .iter()
+        .filter(|e| from.is_some_and(|f| e.at.as_str() < f))
+        .next_back()
+        .map(|e| vec![json!({ "digest": details(e)["digest"], "first_seen": e.at })])
+        .unwrap_or_default();
+    in_force.extend(policies);
+
+    let verification = verify(store).await?;
+    let checkpoints = super::checkpoint::list(store).await?;
+    let purposes: Vec<String> = grants
+        .keys()
+        .chain(withdrawals.keys())
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(json!({
+        "period": { "from": from, "to": to },
+        "generated_at": now,
+        "requests": {
+            "received": received,
+            "closed": closed,
+            "overdue": overdue,
+            "closed_late": late,
+            "median_response_days": median.map(|d| (d * 10.0).round() / 10.0),
+            "per_month": per_month,
+            "items": request_rows,
+        },
+        "exports": { "count": exports, "rows_per_source": export_rows },
+        "erasures": { "completed": erasures_done, "deleted_per_source": erased, "masked_per_source": masked, "provider_calls": provider_outcomes },
+        "consent": {
+            "imports": imports,
+            "per_purpose": purposes.iter().map(|p| json!({ "purpose": p, "grants": grants.get(p).copied().unwrap_or(0), "withdrawals": withdrawals.get(p).copied().unwrap_or(0) })).collect::<Vec<_>>(),
+        },
+        "retention": { "deleted": deleted_total, "anonymised": anonymised_total, "rolled_up": rolled_total, "per_table": sweeps },
+        "policy_versions": in_force,
+        "chain": {
+            "ok": verification.broken.is_none(),
+            "entries": verification.entries,
+            "head": verification.head,
+            "broken": verification.broken,
+            "checkpoints": checkpoints.len(),
+        },
+        "entries_in_period": entries.len(),
+    }))
+}
+
+/// The report as CSV: one row per figure (section, item, value).
+pub fn csv(report: &Value) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["section", "item", "value"])?;
+    let mut row =
+        |section: &str, item: &str, value: String| writer.write_record([section, item, &value]);
+    let r = &report["requests"];
+    for key in [
+        "received",
+        "closed",
+        "overdue",
+        "closed_late",
+        "median_response_days",
+    ] {
+        row("requests", key, text(&r[key]))?;
+    }
+    for (month, n) in r["per_month"].as_object().into_iter().flatten() {
+        row("requests per month", month, text(n))?;
+    }
+    row("exports", "count", text(&report["exports"]["count"]))?;
+    for (source, n) in report["exports"]["rows_per_source"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        row("exported rows", source, text(n))?;
+    }
+    row(
+        "erasures",
+        "completed",
+        text(&report["erasures"]["completed"]),
+    )?;
+    for (source, n) in report["erasures"]["deleted_per_source"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        row("erased rows deleted", source, text(n))?;
+    }
+    for (source, n) in report["erasures"]["masked_per_source"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        row("erased rows masked", source, text(n))?;
+    }
+    for p in report["consent"]["per_purpose"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let purpose = p["purpose"].as_str().unwrap_or_default();
+        row("consent grants", purpose, text(&p["grants"]))?;
+        row("consent withdrawals", purpose, text(&p["withdrawals"]))?;
+    }
+    for key in ["deleted", "anonymised", "rolled_up"] {
+        row("retention", key, text(&report["retention"][key]))?;
+    }
+    for p in report["policy_versions"].as_array().into_iter().flatten() {
+        row(
+            "policy version",
+            &text(&p["first_seen"]),
+            text(&p["digest"]),
+        )?;
+    }
+    row("chain", "verified", text(&report["chain"]["ok"]))?;
+    row("chain", "entries", text(&report["chain"]["entries"]))?;
+    row(
+        "chain",
+        "checkpoints",
+        text(&report["chain"]["checkpoints"]),
+    )?;
+    drop(row);
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Bars of requests received per month, as inline SVG (no external assets).
+pub fn chart(report: &Value) -> String {
+    let months: Vec<(&String, i64)> = report["requests"]["per_month"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(m, n)| (m, n.as_i64().unwrap_or(0)))
+        .collect();
+    if months.is_empty() {
+        return "<p>No requests in this period.</p>".to_string();
+    }
+    let max = months.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let (bar, gap, height, top) = (48, 16, 160, 24);
+    let width = months.len() * (bar + gap) + gap;
+    let total = height + top + 30;
+    let mut svg = format!(
+        r#"<svg role="img" aria-label="Requests received per month" width="{width}" height="{total}" viewBox="0 0 {width} {total}" xmlns="http://www.w3.org/2000/svg">"#
+    );
+    for (i, (month, n)) in months.iter().enumerate() {
+        let h = (*n as f64 / max as f64 * height as f64).round() as usize;
+        let x = gap + i * (bar + gap);
+        let y = top + height - h;
+        svg.push_str(&format!(r##"<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="#3b6ea5"><title>{month}: {n}</title></rect>"##));
+        svg.push_str(&format!(
+            r#"<text x="{}" y="{}" font-size="12" text-anchor="middle">{n}</text>"#,
+            x + bar / 2,
+            y - 6
+        ));
+        svg.push_str(&format!(
+            r#"<text x="{}" y="{}" font-size="11" text-anchor="middle">{month}</text>"#,
+            x + bar / 2,
+            top + height + 18
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}

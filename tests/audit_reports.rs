@@ -1,0 +1,573 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! Audit reports against a scripted history, signed checkpoints, auditor archives
+//! verified offline, tampering and truncation, and the HTML report in a browser.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Demo, expect, zip_entry};
+use serde_json::Value;
+
+fn json(demo: &Demo, args: &[&str], code: i32) -> Value {
+    let mut full = args.to_vec();
+    full.extend(["--format", "json"]);
+    expect(demo.cmd(&full), code).json()
+}
+
+#[test]
+fn the_report_counts_a_scripted_history() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    // Consent: 3 grants and 1 withdrawal for marketing, 1 grant for ai_features, by hand;
+    // an import adds 2 marketing grants and 1 withdrawal.
+    for who in ["a", "b", "c"] {
+        json(
+            &demo,
+            &[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:{who}@example.com"),
+                "--purpose",
+                "marketing",
+            ],
+            0,
+        );
+    }
+    json(
+        &demo,
+        &[
+            "consent",
+            "withdraw",
+            "--subject",
+            "email:a@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    json(
+        &demo,
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "email:a@example.com",
+            "--purpose",
+            "ai_features",
+        ],
+        0,
+    );
+    let csv_path = demo.dir.join("import.csv");
+    std::fs::write(&csv_path, "subject,purpose,action,at\nemail:d@example.com,marketing,grant,2026-01-01T00:00:00Z\nemail:e@example.com,marketing,grant,2026-01-01T00:00:00Z\nemail:d@example.com,marketing,withdraw,2026-02-01T00:00:00Z\n").unwrap();
+    json(&demo, &["consent", "import", csv_path.to_str().unwrap()], 0);
+    // Requests: one long overdue, one answered and closed on time.
+    json(
+        &demo,
+        &[
+            "request",
+            "open",
+            "--kind",
+            "access",
+            "--subject",
+            "email:a@example.com",
+            "--received",
+            "2026-01-05",
+        ],
+        0,
+    );
+    let fresh = json(
+        &demo,
+        &["request", "open", "--kind", "access", "--subject", &subject],
+        0,
+    );
+    let id = fresh["id"].as_str().unwrap().to_string();
+    let export = json(
+        &demo,
+        &[
+            "access",
+            "--subject",
+            &subject,
+            "--request",
+            &id,
+            "--out",
+            "answer.zip",
+            "--no-providers",
+        ],
+        0,
+    );
+    json(&demo, &["request", "close", &id], 0);
+    // One erasure (its manual tasks confirmed) and one retention sweep.
+    let erased = json(
+        &demo,
+        &["erase", "--subject", "email:b@example.com", "--yes"],
+        0,
+    );
+    assert_eq!(erased["complete"], true);
+    let sweep = json(&demo, &["retention", "sweep"], 0);
+    let swept: i64 = sweep["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["action"] != "rollup")
+        .map(|t| t["done"].as_i64().unwrap())
+        .sum();
+    let rolled: i64 = sweep["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["action"] == "rollup")
+        .map(|t| t["done"].as_i64().unwrap())
+        .sum();
+
+    let report = json(&demo, &["audit", "report"], 0);
+    assert_eq!(
+        report["requests"]["received"], 3,
+        "two opened by hand, one by the erasure"
+    );
+    assert_eq!(report["requests"]["closed"], 2);
+    assert_eq!(report["requests"]["overdue"], 1);
+    assert_eq!(report["requests"]["closed_late"], 0);
+    let purpose = |p: &str| {
+        report["consent"]["per_purpose"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["purpose"] == p)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(purpose("marketing")["grants"], 5);
+    assert_eq!(purpose("marketing")["withdrawals"], 2);
+    assert_eq!(purpose("ai_features")["grants"], 1);
+    assert_eq!(report["consent"]["imports"], 1);
+    assert_eq!(report["exports"]["count"], 1);
+    let exported: i64 = report["exports"]["rows_per_source"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .sum();
+    assert_eq!(exported, export["total_rows"].as_i64().unwrap());
+    assert_eq!(report["erasures"]["completed"], 1);
+    assert_eq!(report["retention"]["deleted"].as_i64().unwrap(), swept);
+    assert_eq!(report["retention"]["rolled_up"].as_i64().unwrap(), rolled);
+    assert_eq!(report["policy_versions"].as_array().unwrap().len(), 1);
+    assert_eq!(report["chain"]["ok"], true);
+    // A period that starts tomorrow holds nothing but the policy in force.
+    let empty = json(&demo, &["audit", "report", "--from", "2999-01-01"], 0);
+    assert_eq!(empty["requests"]["received"], 0);
+    assert_eq!(empty["policy_versions"].as_array().unwrap().len(), 1);
+    // Markdown and CSV carry the same figures.
+    let md = expect(demo.cmd(&["audit", "report", "--format", "md"]), 0).stdout;
+    assert!(md.contains("| `marketing` | 5 | 2 |"), "{md}");
+    let csv_text = expect(demo.cmd(&["audit", "report", "--format", "csv"]), 0).stdout;
+    assert!(
+        csv_text.lines().any(|l| l == "consent grants,marketing,5"),
+        "{csv_text}"
+    );
+}
+
+#[test]
+fn checkpoints_catch_truncation_and_foreign_keys() {
+    let demo = Demo::new();
+    for who in ["a", "b", "c", "d"] {
+        json(
+            &demo,
+            &[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:{who}@example.com"),
+                "--purpose",
+                "marketing",
+            ],
+            0,
+        );
+    }
+    let signed = json(&demo, &["audit", "checkpoint"], 0);
+    let size = signed["size"].as_i64().unwrap();
+    assert!(
+        signed["public_key"]
+            .as_str()
+            .unwrap()
+            .contains("BEGIN PUBLIC KEY")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(demo.dir.join(".privops/audit-signing.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0);
+    }
+    json(
+        &demo,
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "email:e@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    let verified = json(&demo, &["audit", "verify"], 0);
+    assert_eq!(verified["checkpoints"], 1);
+
+    // A checkpoint signed with another key is rejected.
+    let other = demo.dir.join("other.key");
+    json(
+        &demo,
+        &["audit", "checkpoint", "--key", other.to_str().unwrap()],
+        0,
+    );
+    let rejected = json(&demo, &["audit", "verify"], 3);
+    assert!(
+        rejected["checkpoint_problems"]
+            .to_string()
+            .contains("another key"),
+        "{rejected}"
+    );
+    let state = demo.dir.join(".privops/state.db");
+    common::sqlite_execute(&state, "DELETE FROM audit_checkpoints WHERE id = 2");
+    json(&demo, &["audit", "verify"], 0);
+
+    // The tail is cut, entry by entry, to before the checkpoint: the chain that is left
+    // verifies on its own, and only the checkpoint sees what happened.
+    common::sqlite_execute(
+        &state,
+        &format!("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq >= {size};"),
+    );
+    let truncated = json(&demo, &["audit", "verify"], 3);
+    assert!(truncated["broken"].is_null());
+    assert!(
+        truncated["checkpoint_problems"]
+            .to_string()
+            .contains("truncated"),
+        "{truncated}"
+    );
+}
+
+#[test]
+fn a_rewritten_tail_is_caught_by_the_checkpoint() {
+    let demo = Demo::new();
+    for who in ["a", "b"] {
+        json(
+            &demo,
+            &[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:{who}@example.com"),
+                "--purpose",
+                "marketing",
+            ],
+            0,
+        );
+    }
+    let signed = json(&demo, &["audit", "checkpoint"], 0);
+    let size = signed["size"].as_i64().unwrap();
+    // Rewrite the last signed entry and recompute its hash, as an attacker could.
+    let state = demo.dir.join(".privops/state.db");
+    let row = common::sqlite_strings(
+        &state,
+        &format!(
+            "SELECT json_array(seq, at, actor, action, subject_ref, details, prev_hash) FROM audit_log WHERE seq = {size}"
+        ),
+    );
+    let mut fields: Vec<Value> = serde_json::from_str(&row[0]).unwrap();
+    fields[2] = Value::from("mallory");
+    let hash = privops::audit::entry_hash(
+        fields[0].as_i64().unwrap(),
+        fields[1].as_str().unwrap(),
+        "mallory",
+        fields[3].as_str().unwrap(),
+        fields[4].as_str(),
+        fields[5].as_str().unwrap(),
+        fields[6].as_str().unwrap(),
+    );
+    common::sqlite_execute(
+        &state,
+        &format!(
+            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; UPDATE audit_log SET actor = 'mallory', hash = '{hash}' WHERE seq = {size}; DELETE FROM audit_log WHERE seq > {size};"
+        ),
+    );
+    let caught = json(&demo, &["audit", "verify"], 3);
+    assert!(
+        caught["broken"].is_null(),
+        "the hashes themselves are consistent: {caught}"
+    );
+    assert!(
+        caught["checkpoint_problems"]
+            .to_string()
+            .contains("rewritten"),
+        "{caught}"
+    );
+}
+
+fn rewrite_entry(archive: &Path, out: &Path, python: &str) {
+    let script = format!(
+        r#"
+import hashlib, json, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1]); dst = zipfile.ZipFile(sys.argv[2], "w")
+files = {{i.filename: src.read(i.filename) for i in src.infolist()}}
+entries = [json.loads(l) for l in files["entries.jsonl"].decode().splitlines()]
+{python}
+files["entries.jsonl"] = "".join(json.dumps(e, separators=(",", ":"), ensure_ascii=False) + "\n" for e in entries).encode()
+manifest = json.loads(files["manifest.json"])
+for f in manifest["files"]:
+    f["size"] = len(files[f["path"]]); f["sha256"] = hashlib.sha256(files[f["path"]]).hexdigest()
+files["manifest.json"] = json.dumps(manifest).encode()
+for name, data in files.items(): dst.writestr(name, data)
+dst.close()
+"#
+    );
+    let status = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .arg(archive)
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn auditor_archives_verify_offline_and_catch_tampering() {
+    let demo = Demo::new();
+    for who in ["a", "b", "c"] {
+        json(
+            &demo,
+            &[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:{who}@example.com"),
+                "--purpose",
+                "marketing",
+            ],
+            0,
+        );
+    }
+    json(&demo, &["audit", "checkpoint"], 0);
+    json(
+        &demo,
+        &[
+            "consent",
+            "withdraw",
+            "--subject",
+            "email:a@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    let exported = json(&demo, &["audit", "export", "--out", "audit.zip"], 0);
+    assert_eq!(exported["checkpoints"], 1);
+    let archive = demo.dir.join("audit.zip");
+    for file in [
+        "entries.jsonl",
+        "entries.csv",
+        "report.html",
+        "report.md",
+        "checkpoints.json",
+        "public_key.pem",
+        "VERIFY.md",
+        "manifest.json",
+    ] {
+        assert!(zip_entry(&archive, file).is_some(), "{file}");
+    }
+    // Verified without the state store: the workspace is gone.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("audit.zip");
+    std::fs::copy(&archive, &copy).unwrap();
+    let mut command = common::privops(elsewhere.path());
+    command.args(["archive", "verify", "audit.zip", "--format", "json"]);
+    let ok = expect(command, 0).json();
+    assert_eq!(ok["kind"], "audit");
+    // VERIFY.md's recipe works as written, in Python.
+    let verify_md = zip_entry(&archive, "VERIFY.md").unwrap();
+    let recipe = verify_md
+        .split("```python\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    std::fs::write(
+        elsewhere.path().join("entries.jsonl"),
+        zip_entry(&archive, "entries.jsonl").unwrap(),
+    )
+    .unwrap();
+    let run = std::process::Command::new("python3")
+        .args(["-c", recipe])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    // An entry edited inside the archive, manifest recomputed: the chain catches it.
+    let edited = demo.dir.join("edited.zip");
+    rewrite_entry(&archive, &edited, "entries[1][\"actor\"] = \"mallory\"");
+    let result = json(&demo, &["archive", "verify", edited.to_str().unwrap()], 3);
+    assert!(
+        result["problems"].to_string().contains("entry 2"),
+        "{result}"
+    );
+    // Every hash recomputed after the edit: the signed checkpoint catches it.
+    let rehashed = demo.dir.join("rehashed.zip");
+    rewrite_entry(
+        &archive,
+        &rehashed,
+        r#"entries[1]["actor"] = "mallory"
+prev = entries[0]["hash"]
+for e in entries[1:]:
+    e["prev_hash"] = prev
+    pre = json.dumps([e["seq"], e["at"], e["actor"], e["action"], e["subject_ref"], e["details"], e["prev_hash"]], separators=(",", ":"), ensure_ascii=False)
+    e["hash"] = hashlib.sha256(pre.encode()).hexdigest()
+    prev = e["hash"]"#,
+    );
+    let result = json(&demo, &["archive", "verify", rehashed.to_str().unwrap()], 3);
+    assert!(
+        result["problems"].to_string().contains("rewritten"),
+        "{result}"
+    );
+}
+
+#[test]
+fn find_recognises_a_subject_after_erasure() {
+    let demo = Demo::new();
+    json(
+        &demo,
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "email:gone@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    json(
+        &demo,
+        &["erase", "--subject", "email:gone@example.com", "--yes"],
+        0,
+    );
+    let found = json(
+        &demo,
+        &["audit", "find", "--subject", "email:Gone@Example.com"],
+        0,
+    );
+    let actions: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"consent.grant") && actions.contains(&"erase.complete"),
+        "{actions:?}"
+    );
+    let state = demo.dir.join(".privops/state.db");
+    assert!(common::sqlite_strings(&state, "SELECT identity FROM subjects").is_empty());
+}
+
+#[test]
+fn the_html_report_renders_in_chromium_without_console_errors() {
+    let demo = Demo::new();
+    json(
+        &demo,
+        &[
+            "request",
+            "open",
+            "--kind",
+            "access",
+            "--subject",
+            "email:a@example.com",
+            "--received",
+            "2026-09-01",
+        ],
+        0,
+    );
+    json(
+        &demo,
+        &[
+            "consent",
+            "grant",
+            "--subject",
+            "email:a@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    let report = demo.dir.join("report.html");
+    expect(
+        demo.cmd(&[
+            "audit",
+            "report",
+            "--format",
+            "html",
+            "--out",
+            report.to_str().unwrap(),
+        ]),
+        0,
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<svg") && !html.contains("http://")
+            || html.contains("http://www.w3.org/2000/svg")
+    );
+    assert!(
+        !html.contains("<script src") && !html.contains("<link "),
+        "self-contained"
+    );
+    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(chromium) = chromium else {
+        eprintln!(
+            "SKIPPED the browser part of the_html_report_renders_in_chromium_without_console_errors: Debian package `chromium` is not installed"
+        );
+        return;
+    };
+    let shot = demo.dir.join("report.png");
+    let profile = demo.dir.join("chromium-profile");
+    let output = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1100,1400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    let console_errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(console_errors.is_empty(), "{console_errors:?}");
+    let png = std::fs::read(&shot).expect("a screenshot was written");
+    assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"));
+}
