@@ -162,8 +162,7 @@ pub async fn build(
     .await?;
     let mut in_force: Vec<Value> = all_policies
         .iter()
-        .filter(|e| from.is_some_and(|f| e.at.as_str() < f))
-        .next_back()
+        .rfind(|e| from.is_some_and(|f| e.at.as_str() < f))
         .map(|e| vec![json!({ "digest": details(e)["digest"], "first_seen": e.at })])
         .unwrap_or_default();
     in_force.extend(policies);
@@ -280,7 +279,6 @@ pub fn csv(report: &Value) -> Result<String> {
         "checkpoints",
         text(&report["chain"]["checkpoints"]),
     )?;
-    drop(row);
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 

@@ -316,15 +316,13 @@ fn html(model: &Value) -> Result<String> {
     let mut context = model.clone();
     context["chart"] = json!(audit::report::chart(model));
     let mut sources: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for key in ["rows_per_source"] {
-        sources.extend(
-            model["exports"][key]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k.clone()),
-        );
-    }
+    sources.extend(
+        model["exports"]["rows_per_source"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.clone()),
+    );
     for key in ["deleted_per_source", "masked_per_source"] {
         sources.extend(
             model["erasures"][key]
