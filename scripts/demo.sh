@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on the demo workspace (embedded SQLite): build privops, lay out
 # the workspace, check the policy against the live databases, write the Art. 30 record,
-# manage consent, and verify the audit trail.
+# record consent, answer an access request with a verifiable archive, erase a subject
+# across databases and providers, sweep retention, and hand an auditor a signed archive.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
@@ -9,18 +10,48 @@ privops="$root/target/release/privops"
 dir="${1:-$root/privops-demo}"
 
 step() { printf '\n\033[1m$ privops %s\033[0m\n' "$*"; "$privops" "$@"; }
+# Erasure exits 4 while manual tasks are open: that is the expected answer here.
+step_partial() { printf '\n\033[1m$ privops %s\033[0m\n' "$*"; "$privops" "$@" || [ $? -eq 4 ]; }
 
 "$privops" demo --dir "$dir" --force --quiet >/dev/null
 cd "$dir"
-subject=$("$privops" demo --dir "$dir" --format json --quiet | python3 -c 'import json,sys; print(json.load(sys.stdin)["sample_subjects"][0])')
+subjects=$("$privops" demo --dir "$dir" --format json --quiet | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["sample_subjects"]))')
+read -r subject other _ <<<"$subjects"
+
+# The demo has no accounts with the real providers: a local stand-in answers for them.
+port_file=$(mktemp)
+python3 "$root/scripts/provider_standin.py" >"$port_file" &
+standin=$!
+trap 'kill $standin 2>/dev/null; rm -f "$port_file"' EXIT
+for _ in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+export GREEN_API_URL="http://127.0.0.1:$(cat "$port_file")" GREEN_API_TOKEN=demo-token
+export GOOGLE_CALENDAR_URL="$GREEN_API_URL" GOOGLE_CALENDAR_TOKEN=demo-token
 
 step policy check --live
 step policy map --out record-of-processing.md
 step purpose list
 step consent grant --subject "$subject" --purpose marketing --channel web --evidence signup-form
 step consent check --subject "$subject" --purpose marketing
-step consent history --subject "$subject"
-step consent export --out consent.csv --force
-step audit log
+
+request=$("$privops" request open --kind access --subject "$subject" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+step request show "$request"
+step access --subject "$subject" --request "$request" --out access-export.zip --force
+step archive verify access-export.zip
+step request close "$request"
+
+step erase --subject "$other" --dry-run
+step_partial erase --subject "$other" --yes
+erasure=$("$privops" request list --status open --format json | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin) if r["kind"] == "erasure"][0])')
+for task in $("$privops" request show "$erasure" --format json | python3 -c 'import json,sys; print(" ".join(t["task_id"] for t in json.load(sys.stdin)["tasks"] if t["kind"] == "manual" and t["status"] != "done"))'); do
+  step_partial request confirm-manual "$erasure" "$task" --note "checked with the provider"
+done
+step request show "$erasure"
+
+step retention plan
+step retention sweep
+step audit checkpoint
 step audit verify
+step audit report --format html --out audit-report.html
+step audit export --out audit-export.zip --force
+step archive verify audit-export.zip
 printf '\nThe workspace is %s\n' "$dir"
