@@ -244,6 +244,34 @@ impl NewEvent {
     }
 }
 
+/// Keeps the clear identities of subjects privops acts for, 500 per statement.
+pub async fn remember_subjects(
+    tx: &mut Tx,
+    backend: Backend,
+    subjects: &[(Subject, String)],
+) -> Result<()> {
+    let now = crate::time::now_text();
+    for chunk in subjects.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", backend.params(i * 4 + 1, 4)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES {} ON CONFLICT (subject_ref) DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (subject, subject_ref) in chunk {
+            query = query
+                .bind(subject_ref.as_str())
+                .bind(subject.kind.as_str())
+                .bind(subject.value.as_str())
+                .bind(now.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Keeps the clear identity of a subject privops acts for (until erasure removes it).
 pub async fn remember_subject(tx: &mut Tx, subject: &Subject, subject_ref: &str) -> Result<()> {
     sqlx::query(

@@ -179,27 +179,26 @@ pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &Value) -> Result<()> 
         .bind(run_id)
         .execute(&mut **tx)
         .await?;
-    for (subject_ref, request) in run_subjects(&mut **tx, run_id).await? {
-        sqlx::query("UPDATE requests SET status = 'closed', closed_at = $1 WHERE id = $2 AND status = 'open'")
-            .bind(&now)
-            .bind(&request)
-            .execute(&mut **tx)
-            .await?;
-        forget(tx, &subject_ref, run_id).await?;
-    }
-    Ok(())
-}
-
-/// The subject stays recognisable as erased (by keyed reference) without their identity.
-pub async fn forget(tx: &mut Tx, subject_ref: &str, run_id: &str) -> Result<()> {
-    sqlx::query("INSERT INTO suppressions (subject_ref, erased_at, run_id) VALUES ($1, $2, $3) ON CONFLICT (subject_ref) DO NOTHING")
-        .bind(subject_ref)
-        .bind(crate::time::now_text())
+    sqlx::query(
+        "UPDATE requests SET status = 'closed', closed_at = $1 \
+         WHERE status = 'open' AND id IN (SELECT request_id FROM erasure_subjects WHERE run_id = $2)",
+    )
+    .bind(&now)
+    .bind(run_id)
+    .execute(&mut **tx)
+    .await?;
+    // The subjects stay recognisable as erased (by keyed reference) without their identity.
+    sqlx::query(
+        "INSERT INTO suppressions (subject_ref, erased_at, run_id) \
+         SELECT subject_ref, $1, run_id FROM erasure_subjects WHERE run_id = $2 \
+         ON CONFLICT (subject_ref) DO NOTHING",
+    )
+    .bind(&now)
+    .bind(run_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM subjects WHERE subject_ref IN (SELECT subject_ref FROM erasure_subjects WHERE run_id = $1)")
         .bind(run_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("DELETE FROM subjects WHERE subject_ref = $1")
-        .bind(subject_ref)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -117,6 +117,79 @@ pub async fn open(
     get(&mut **tx, &id).await
 }
 
+/// Opens one request per subject in one statement per 500; returns them in order.
+pub async fn open_many(
+    tx: &mut Tx,
+    kind: Kind,
+    subject_refs: &[String],
+    received: DateTime<Utc>,
+    deadline_days: u32,
+    note: Option<&str>,
+) -> Result<Vec<Request>> {
+    let mut seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM requests")
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let postgres = tx.backend_name() == "PostgreSQL";
+    let now = crate::time::now_text();
+    let received_text = crate::time::to_text(received);
+    let due = crate::time::to_text(due_date(received, deadline_days));
+    let mut opened = Vec::with_capacity(subject_refs.len());
+    for chunk in subject_refs.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let first = i * 8 + 1;
+                let params: Vec<String> = (first..first + 8)
+                    .map(|n| {
+                        if postgres {
+                            format!("${n}")
+                        } else {
+                            "?".into()
+                        }
+                    })
+                    .collect();
+                format!("({}, 'open')", params.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, note, created_at, status) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for subject_ref in chunk {
+            seq += 1;
+            let request = Request {
+                id: format!("REQ-{seq:06}"),
+                kind: kind.name().to_string(),
+                subject_ref: subject_ref.clone(),
+                received_at: received_text.clone(),
+                due_at: due.clone(),
+                extended_to: None,
+                extension_reason: None,
+                status: "open".to_string(),
+                closed_at: None,
+                note: note.map(str::to_string),
+                created_at: now.clone(),
+            };
+            query = query
+                .bind(request.id.clone())
+                .bind(seq)
+                .bind(kind.name())
+                .bind(subject_ref.clone())
+                .bind(received_text.clone())
+                .bind(due.clone())
+                .bind(note.map(str::to_string))
+                .bind(now.clone());
+            opened.push(request);
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .context("cannot record the requests")?;
+    }
+    Ok(opened)
+}
+
 pub async fn get(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Request> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1"))
         .bind(id)

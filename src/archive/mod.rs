@@ -28,7 +28,12 @@ pub struct ArchiveWriter<W: Write + Seek> {
     zip: ZipWriter<W>,
     current: Option<(String, Sha256, u64)>,
     files: Vec<ManifestFile>,
+    /// Small writes (a row at a time) are gathered here: the compressor pays a fixed
+    /// cost per write.
+    buffer: Vec<u8>,
 }
+
+const BUFFER: usize = 1 << 16;
 
 fn options() -> SimpleFileOptions {
     SimpleFileOptions::default()
@@ -44,12 +49,21 @@ impl<W: Write + Seek> ArchiveWriter<W> {
             zip: ZipWriter::new(inner),
             current: None,
             files: Vec::new(),
+            buffer: Vec::with_capacity(BUFFER),
         }
+    }
+
+    fn drain(&mut self) -> std::io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.zip.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
     }
 
     /// Starts the next entry; what is written goes into it until the next `begin`.
     pub fn begin(&mut self, path: &str) -> Result<()> {
-        self.end();
+        self.end()?;
         self.zip
             .start_file(path, options())
             .with_context(|| format!("cannot add {path} to the archive"))?;
@@ -60,11 +74,11 @@ impl<W: Write + Seek> ArchiveWriter<W> {
     pub fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
         self.begin(path)?;
         self.write_all(bytes)?;
-        self.end();
-        Ok(())
+        self.end()
     }
 
-    fn end(&mut self) {
+    fn end(&mut self) -> Result<()> {
+        self.drain()?;
         if let Some((path, hasher, size)) = self.current.take() {
             self.files.push(ManifestFile {
                 path,
@@ -72,6 +86,7 @@ impl<W: Write + Seek> ArchiveWriter<W> {
                 sha256: hex::encode(hasher.finalize()),
             });
         }
+        Ok(())
     }
 
     pub fn files(&self) -> &[ManifestFile] {
@@ -80,7 +95,7 @@ impl<W: Write + Seek> ArchiveWriter<W> {
 
     /// Writes `manifest.json` (the given fields plus `files`) and closes the archive.
     pub fn finish(mut self, mut manifest: Value) -> Result<W> {
-        self.end();
+        self.end()?;
         manifest["files"] = serde_json::to_value(&self.files)?;
         let text = serde_json::to_string_pretty(&manifest)? + "\n";
         self.zip.start_file(MANIFEST, options())?;
@@ -91,15 +106,19 @@ impl<W: Write + Seek> ArchiveWriter<W> {
 
 impl<W: Write + Seek> Write for ArchiveWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.zip.write(buf)?;
         if let Some((_, hasher, size)) = self.current.as_mut() {
-            hasher.update(&buf[..written]);
-            *size += written as u64;
+            hasher.update(buf);
+            *size += buf.len() as u64;
         }
-        Ok(written)
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= BUFFER {
+            self.drain()?;
+        }
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        self.drain()?;
         self.zip.flush()
     }
 }

@@ -100,36 +100,65 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
         None => (0, GENESIS.to_string()),
     };
     let at = crate::time::now_text();
+    let postgres = tx.backend_name() == "PostgreSQL";
+    let param = |n: usize| {
+        if postgres {
+            format!("${n}")
+        } else {
+            "?".to_string()
+        }
+    };
     let mut sequence_numbers = Vec::with_capacity(entries.len());
-    for entry in entries {
-        seq += 1;
-        let details = canonical_json(&entry.details);
-        let hash = entry_hash(
-            seq,
-            &at,
-            actor,
-            &entry.action,
-            entry.subject_ref.as_deref(),
-            &details,
-            &prev_hash,
+    // Chained in memory, written in multi-row statements.
+    for chunk in entries.chunks(500) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut values = Vec::with_capacity(chunk.len());
+        for entry in chunk {
+            seq += 1;
+            let details = canonical_json(&entry.details);
+            let hash = entry_hash(
+                seq,
+                &at,
+                actor,
+                &entry.action,
+                entry.subject_ref.as_deref(),
+                &details,
+                &prev_hash,
+            );
+            let first = values.len() * 8 + 1;
+            rows.push(format!(
+                "({})",
+                (first..first + 8).map(param).collect::<Vec<_>>().join(", ")
+            ));
+            values.push((
+                seq,
+                details,
+                std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+                entry,
+            ));
+            sequence_numbers.push(seq);
+        }
+        let sql = format!(
+            "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES {}",
+            rows.join(", ")
         );
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(&at)
-        .bind(actor)
-        .bind(&entry.action)
-        .bind(entry.subject_ref.as_deref())
-        .bind(&details)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await
-        .context("cannot append to the audit trail")?;
-        sequence_numbers.push(seq);
-        prev_hash = hash;
+        let mut query = sqlx::query(&sql);
+        for (seq, details, prev, hash, entry) in values {
+            query = query
+                .bind(seq)
+                .bind(at.clone())
+                .bind(actor)
+                .bind(entry.action.as_str())
+                .bind(entry.subject_ref.as_deref())
+                .bind(details)
+                .bind(prev)
+                .bind(hash);
+        }
+        query
+            .execute(&mut **tx)
+            .await
+            .context("cannot append to the audit trail")?;
     }
     Ok(sequence_numbers)
 }

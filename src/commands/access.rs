@@ -296,6 +296,11 @@ async fn export_table<W: Write + Seek>(
     let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
     let kinds: Vec<_> = columns.iter().map(|c| c.kind).collect();
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    // Each object key, serialised once: `"name":`.
+    let keys: Vec<String> = names
+        .iter()
+        .map(|n| format!("{}:", Value::String(n.clone())))
+        .collect();
     let key_refs: Vec<&crate::sources::rows::ColumnInfo> = table.key_columns.iter().collect();
     let order: Vec<String> = table
         .key_columns
@@ -319,12 +324,15 @@ async fn export_table<W: Write + Seek>(
         let binds: Vec<Key> = chunk.into_iter().flatten().collect();
         let mut failure: Option<anyhow::Error> = None;
         pool.for_each_row(&sql, &binds, &kinds, |values| {
-            let mut object = Map::with_capacity(names.len());
-            for (name, value) in names.iter().zip(&values) {
-                object.insert(name.clone(), value.clone());
+            archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
+            for (i, (key, value)) in keys.iter().zip(&values).enumerate() {
+                if i > 0 {
+                    archive.write_all(b",")?;
+                }
+                archive.write_all(key.as_bytes())?;
+                serde_json::to_writer(&mut *archive, value)?;
             }
-            archive.write_all(if rows == 0 { b"\n  " } else { b",\n  " })?;
-            serde_json::to_writer(&mut *archive, &object)?;
+            archive.write_all(b"}")?;
             csv_spool.write_record(values.iter().map(csv_text))?;
             rows += 1;
             Ok(())

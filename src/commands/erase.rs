@@ -415,39 +415,47 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
         confirm(ctx, args, subjects.len())?;
         let mut tx = store.begin_write().await?;
         audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
-        let mut pairs = Vec::new();
-        for (subject, subject_ref) in subjects.iter().zip(&refs) {
-            let request = match &args.request {
-                Some(id) => {
-                    let request = crate::requests::get(&mut *tx, id).await?;
-                    if request.kind != "erasure" {
-                        bail!(
-                            "request {id} is an {} request, not an erasure request",
-                            request.kind
-                        );
-                    }
-                    if &request.subject_ref != subject_ref {
-                        bail!("request {id} is about another subject");
-                    }
-                    request.id
+        let pairs: Vec<(String, String)> = match &args.request {
+            Some(id) => {
+                let request = crate::requests::get(&mut *tx, id).await?;
+                if request.kind != "erasure" {
+                    bail!(
+                        "request {id} is an {} request, not an erasure request",
+                        request.kind
+                    );
                 }
-                None => {
-                    crate::consent::remember_subject(&mut tx, subject, subject_ref).await?;
-                    let request = crate::requests::open(
-                        &mut tx,
-                        crate::requests::Kind::Erasure,
-                        subject_ref,
-                        crate::time::now(),
-                        policy.deadline_days(),
-                        Some("opened by privops erase"),
-                    )
-                    .await?;
-                    audit::append(&mut tx, &actor, &[NewEntry::new("request.open", json!({ "request": request.id, "kind": "erasure", "due_at": request.due_at })).about(subject_ref)]).await?;
-                    request.id
+                if request.subject_ref != refs[0] {
+                    bail!("request {id} is about another subject");
                 }
-            };
-            pairs.push((subject_ref.clone(), request));
-        }
+                vec![(refs[0].clone(), request.id)]
+            }
+            None => {
+                let identities: Vec<(Subject, String)> =
+                    subjects.iter().cloned().zip(refs.iter().cloned()).collect();
+                crate::consent::remember_subjects(&mut tx, store.backend, &identities).await?;
+                let opened = crate::requests::open_many(
+                    &mut tx,
+                    crate::requests::Kind::Erasure,
+                    &refs,
+                    crate::time::now(),
+                    policy.deadline_days(),
+                    Some("opened by privops erase"),
+                )
+                .await?;
+                let entries: Vec<NewEntry> = opened
+                    .iter()
+                    .map(|r| {
+                        NewEntry::new(
+                            "request.open",
+                            json!({ "request": r.id, "kind": "erasure", "due_at": r.due_at }),
+                        )
+                        .about(&r.subject_ref)
+                    })
+                    .collect();
+                audit::append(&mut tx, &actor, &entries).await?;
+                opened.into_iter().map(|r| (r.subject_ref, r.id)).collect()
+            }
+        };
         erasure::create_run(&mut tx, &run_id, &pairs).await?;
         let mut position = 0;
         for p in &planned {

@@ -159,9 +159,11 @@ fn text(value: &Value) -> String {
 }
 
 const LOCK: &str = "retention-sweep";
-/// A chunk's transaction should stay well under a second.
-const SLOW_CHUNK: Duration = Duration::from_millis(400);
-const FAST_CHUNK: Duration = Duration::from_millis(100);
+/// A chunk's transaction should stay well under a second: batches grow while chunks
+/// take less than FAST_CHUNK and shrink when one takes more than SLOW_CHUNK.
+const SLOW_CHUNK: Duration = Duration::from_millis(500);
+const FAST_CHUNK: Duration = Duration::from_millis(200);
+const MAX_BATCH: usize = 200_000;
 
 async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
@@ -368,7 +370,7 @@ async fn sweep_table(
             if adaptive {
                 if took > SLOW_CHUNK && batch > 100 {
                     batch /= 2;
-                } else if took < FAST_CHUNK && batch < 100_000 {
+                } else if took < FAST_CHUNK && batch < MAX_BATCH {
                     batch *= 2;
                 }
             }

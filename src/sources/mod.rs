@@ -25,6 +25,36 @@ pub enum SourcePool {
     Mysql(MySqlPool),
 }
 
+/// Column lists read once per process: plans ask for the same tables many times.
+static COLUMN_CACHE: std::sync::Mutex<BTreeMap<(String, String), Vec<rows::ColumnInfo>>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
+impl SourcePool {
+    /// An identity for the cache: the pool's connect options.
+    pub(crate) fn cache_key(&self, table: &str) -> (String, String) {
+        let id = match self {
+            SourcePool::Sqlite(pool) => format!("{:?}", pool.connect_options().get_filename()),
+            SourcePool::Postgres(pool) => format!("{:?}", pool.connect_options().get_database()),
+            SourcePool::Mysql(pool) => format!("{:?}", pool.connect_options().get_database()),
+        };
+        (id, table.to_string())
+    }
+
+    pub(crate) fn cached_columns(&self, table: &str) -> Option<Vec<rows::ColumnInfo>> {
+        COLUMN_CACHE
+            .lock()
+            .ok()?
+            .get(&self.cache_key(table))
+            .cloned()
+    }
+
+    pub(crate) fn cache_columns(&self, table: &str, columns: &[rows::ColumnInfo]) {
+        if let Ok(mut cache) = COLUMN_CACHE.lock() {
+            cache.insert(self.cache_key(table), columns.to_vec());
+        }
+    }
+}
+
 /// Quotes an identifier that [`crate::policy::is_sql_table_name`] accepted, per dialect.
 pub fn quote(engine: Engine, name: &str) -> String {
     let one = |part: &str| match engine {
@@ -72,7 +102,10 @@ impl SourcePool {
                     .with_context(failed)?
                     .create_if_missing(false)
                     .busy_timeout(Duration::from_secs(30))
-                    .foreign_keys(false);
+                    .foreign_keys(false)
+                    // Rows cross from SQLite's worker thread in larger batches: fewer
+                    // thread switches when exports stream millions of rows.
+                    .row_buffer_size(4096);
                 SourcePool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(1)

@@ -141,15 +141,23 @@ impl SourcePool {
 
     /// The columns of a table, in their order, with how to read them.
     pub async fn table_columns(&self, table: &str) -> Result<Vec<ColumnInfo>> {
+        if let Some(columns) = self.cached_columns(table) {
+            return Ok(columns);
+        }
         let (schema, name) = split_table(table);
         let rows: Vec<(String, String)> = match self {
             SourcePool::Sqlite(pool) => sqlx::query_as("SELECT name, type FROM pragma_table_info(?) ORDER BY cid")
                 .bind(name)
                 .fetch_all(pool)
                 .await?,
+            // The catalogue itself: information_schema is an order of magnitude slower.
             SourcePool::Postgres(pool) => sqlx::query_as(
-                "SELECT column_name::text, udt_name::text FROM information_schema.columns \
-                 WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2 ORDER BY ordinal_position",
+                "SELECT a.attname::text, t.typname::text FROM pg_catalog.pg_attribute a \
+                 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+                 WHERE n.nspname = COALESCE($1, current_schema()) AND c.relname = $2 \
+                 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
             )
             .bind(schema)
             .bind(name)
@@ -168,14 +176,16 @@ impl SourcePool {
             anyhow::bail!("table `{table}` does not exist in the database");
         }
         let engine = self.engine();
-        Ok(rows
+        let columns: Vec<ColumnInfo> = rows
             .into_iter()
             .map(|(name, db_type)| ColumnInfo {
                 kind: kind_of(engine, &db_type),
                 name,
                 db_type,
             })
-            .collect())
+            .collect();
+        self.cache_columns(table, &columns);
+        Ok(columns)
     }
 
     /// The expression that reads a column in the form [`Kind`] promises.

@@ -9,6 +9,8 @@
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
 //! is created and dropped. Figures are wall-clock on this machine; compare ratios.
 
+mod data;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,11 +22,16 @@ use sqlx::Connection;
 
 const KEY: &str = "bench-subject-key-0123456789abcdef";
 
-struct Options {
-    events: usize,
-    subjects: usize,
-    audit_entries: usize,
-    import_rows: usize,
+pub struct Options {
+    pub events: usize,
+    pub subjects: usize,
+    pub audit_entries: usize,
+    pub import_rows: usize,
+    pub export_rows: usize,
+    pub people: usize,
+    pub children: usize,
+    pub erase_many: usize,
+    pub expired: usize,
     postgres: Option<String>,
     only: Option<String>,
 }
@@ -35,6 +42,11 @@ fn options() -> Options {
         subjects: 100_000,
         audit_entries: 1_000_000,
         import_rows: 1_000_000,
+        export_rows: 1_000_000,
+        people: 1_000_000,
+        children: 10_000_000,
+        erase_many: 10_000,
+        expired: 10_000_000,
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
     };
@@ -47,6 +59,11 @@ fn options() -> Options {
             "--subjects" => options.subjects = value().parse().expect("--subjects N"),
             "--audit" => options.audit_entries = value().parse().expect("--audit N"),
             "--import" => options.import_rows = value().parse().expect("--import N"),
+            "--export-rows" => options.export_rows = value().parse().expect("--export-rows N"),
+            "--people" => options.people = value().parse().expect("--people N"),
+            "--children" => options.children = value().parse().expect("--children N"),
+            "--erase-many" => options.erase_many = value().parse().expect("--erase-many N"),
+            "--expired" => options.expired = value().parse().expect("--expired N"),
             "--postgres" => options.postgres = Some(value()),
             "--only" => options.only = Some(value()),
             "--bench" => {
@@ -66,7 +83,7 @@ fn options() -> Options {
     options
 }
 
-struct Report {
+pub struct Report {
     rows: Vec<[String; 7]>,
 }
 
@@ -95,7 +112,7 @@ impl Report {
     }
 }
 
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -104,7 +121,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-fn privops(workspace: &Path, state: Option<&str>) -> Command {
+pub fn privops(workspace: &Path, state: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_privops"));
     command
         .current_dir(workspace)
@@ -505,6 +522,30 @@ fn main() {
         if let Some(admin) = &options.postgres {
             let scratch = Scratch::new(admin);
             scenario(&options, &mut report, "postgres", Some(&scratch.url));
+        }
+    }
+    type DataScenario = fn(&Options, &mut Report, &data::Target);
+    let data_scenarios: &[(&str, DataScenario)] = &[
+        ("access", data::access_export),
+        ("erase", data::lookup_and_erase_one),
+        ("retention", data::retention),
+    ];
+    let scratch_dir = tempfile::tempdir().unwrap();
+    for (name, scenario) in data_scenarios {
+        if options.only.as_deref().is_some_and(|only| only != *name) {
+            continue;
+        }
+        scenario(
+            &options,
+            &mut report,
+            &data::Target::Sqlite(scratch_dir.path().join(format!("{name}.db"))),
+        );
+        if let Some(admin) = &options.postgres {
+            let target = data::Target::Postgres {
+                admin: admin.clone(),
+                name: format!("privops_bench_{name}_{}", std::process::id()),
+            };
+            scenario(&options, &mut report, &target);
         }
     }
     println!(

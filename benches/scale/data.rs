@@ -1,0 +1,533 @@
+//! Scenarios on synthetic subject databases: access export, subject lookup, erasure of
+//! one subject and of many, retention sweeps. Each compares privops with the same work
+//! written by hand and run by the database.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use privops::policy::Policy;
+use privops::sources::SourcePool;
+use privops::subject::Subject;
+
+use super::{Options, Report, block_on, privops};
+
+/// Where a scenario's data lives: a SQLite file, or a PostgreSQL database.
+#[derive(Clone)]
+pub enum Target {
+    Sqlite(PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl Target {
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Target::Sqlite(_) => "sqlite",
+            Target::Postgres { .. } => "postgres",
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Target::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Target::Postgres { admin, name } => format!(
+                "{}/{name}",
+                admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b)
+            ),
+        }
+    }
+
+    fn fresh(&self) {
+        match self {
+            Target::Sqlite(path) => {
+                let _ = std::fs::remove_file(path);
+                std::fs::File::create(path).unwrap();
+            }
+            Target::Postgres { admin, name } => psql(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"),
+            ),
+        }
+    }
+
+    /// A copy, so that privops and the hand-written SQL start from the same data.
+    fn copy(&self, suffix: &str) -> Target {
+        match self {
+            Target::Sqlite(path) => {
+                let copy = path.with_extension(format!("{suffix}.db"));
+                std::fs::copy(path, &copy).unwrap();
+                Target::Sqlite(copy)
+            }
+            Target::Postgres { admin, name } => {
+                let copy = format!("{name}_{suffix}");
+                psql(
+                    admin,
+                    &format!(
+                        "DROP DATABASE IF EXISTS {copy} WITH (FORCE); CREATE DATABASE {copy} TEMPLATE {name}"
+                    ),
+                );
+                Target::Postgres {
+                    admin: admin.clone(),
+                    name: copy,
+                }
+            }
+        }
+    }
+
+    fn drop_it(&self) {
+        match self {
+            Target::Sqlite(path) => {
+                let _ = std::fs::remove_file(path);
+            }
+            Target::Postgres { admin, name } => psql(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ),
+        }
+    }
+
+    /// Runs SQL (several statements) and returns how long it took.
+    pub fn run(&self, sql: &str) -> Duration {
+        let url = self.url();
+        let sql = sql.to_string();
+        block_on(async move {
+            use sqlx::Connection;
+            let started = Instant::now();
+            if url.starts_with("sqlite") {
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+            } else {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+            }
+            started.elapsed()
+        })
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        let url = self.url();
+        let sql = sql.to_string();
+        block_on(async move {
+            use sqlx::Connection;
+            if url.starts_with("sqlite") {
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar::<_, i64>(&sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+            } else {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar::<_, i64>(&sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        })
+    }
+}
+
+fn psql(admin: &str, sql: &str) {
+    let admin = admin.to_string();
+    let sql = sql.to_string();
+    block_on(async move {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        for statement in sql.split("; ") {
+            sqlx::query(statement).execute(&mut conn).await.unwrap();
+        }
+    });
+}
+
+/// `people` (identity e-mail) and their `events`; `daily` holds rolled-up counts.
+fn schema(target: &Target) -> &'static str {
+    match target {
+        Target::Sqlite(_) => "PRAGMA journal_mode = WAL;
+            CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT, created_at TEXT);
+            CREATE TABLE events (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, kind TEXT, payload TEXT, at TEXT);
+            CREATE TABLE daily (day TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, kind));",
+        Target::Postgres { .. } => "CREATE TABLE people (id BIGINT PRIMARY KEY, email TEXT NOT NULL, name TEXT, created_at TEXT);
+            CREATE TABLE events (id BIGINT PRIMARY KEY, person_id BIGINT NOT NULL, kind TEXT, payload TEXT, at TEXT);
+            CREATE TABLE daily (day TEXT NOT NULL, kind TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (day, kind));",
+    }
+}
+
+fn series(target: &Target, count: usize, select: &str, into: &str) -> String {
+    match target {
+        Target::Sqlite(_) => format!(
+            "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) INSERT INTO {into} SELECT {select} FROM s;"
+        ),
+        Target::Postgres { .. } => {
+            format!("INSERT INTO {into} SELECT {select} FROM generate_series(1, {count}) AS s(i);")
+        }
+    }
+}
+
+/// `people` people; `events` events spread over them (or all on person 1 when
+/// `one_subject`); events are dated `expired_share` in the past (expired) and the rest recent.
+fn build(target: &Target, people: usize, events: usize, one_subject: bool, expired_every: usize) {
+    target.fresh();
+    let started = Instant::now();
+    let text = |expr: &str| match target {
+        Target::Sqlite(_) => expr.to_string(),
+        Target::Postgres { .. } => expr.replace("||", "|| ").to_string(),
+    };
+    let person = if one_subject {
+        "1".to_string()
+    } else {
+        format!("(i % {people}) + 1")
+    };
+    let kind = "CASE i % 3 WHEN 0 THEN 'reply' WHEN 1 THEN 'booking' ELSE 'draft' END";
+    let day = match target {
+        Target::Sqlite(_) => {
+            "'2025-0' || ((i % 9) + 1) || '-1' || (i % 9) || 'T10:00:00Z'".to_string()
+        }
+        Target::Postgres { .. } => {
+            "'2025-0' || ((i % 9) + 1) || '-1' || (i % 9) || 'T10:00:00Z'".to_string()
+        }
+    };
+    let at =
+        format!("CASE WHEN i % {expired_every} = 0 THEN {day} ELSE '2026-11-20T10:00:00Z' END");
+    let sql = format!(
+        "{}\n{}\n{}\nCREATE INDEX people_email ON people (email);\nCREATE INDEX events_person ON events (person_id);\nCREATE INDEX events_at ON events (at);\n",
+        schema(target),
+        series(
+            target,
+            people,
+            &text("i, 'user' || i || '@bench.example', 'Person ' || i, '2026-01-01T00:00:00Z'"),
+            "people"
+        ),
+        series(
+            target,
+            events,
+            &format!("i, {person}, {kind}, 'payload of event ' || i, {at}"),
+            "events"
+        ),
+    );
+    target.run(&sql);
+    if matches!(target, Target::Postgres { .. }) {
+        target.run("ANALYZE");
+    }
+    println!(
+        "# {}: {people} people, {events} events built in {:.1} s",
+        target.engine(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+const POLICY: &str = r#"
+[controller]
+organisation = "Bench"
+dpo = { name = "DPO", email = "dpo@bench.example" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[purpose]]
+id = "service"
+title = "Service"
+basis = "contract"
+
+[source]
+id = "app"
+engine = "ENGINE"
+url_env = "BENCH_DATABASE_URL"
+
+[[table]]
+name = "people"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+name = "user.name"
+created_at = "system.operations"
+
+[[table]]
+name = "events"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+person_id = "system.operations"
+kind = "system.operations"
+payload = "user.content.message"
+at = "system.operations"
+[[table.relation]]
+columns = ["person_id"]
+references = "people"
+[table.retention]
+period = "30d"
+from = "at"
+then = "THEN"
+ROLLUP
+
+[[table]]
+name = "daily"
+aggregate = true
+key = ["day", "kind"]
+[table.columns]
+day = "system.aggregate"
+kind = "system.aggregate"
+n = "system.aggregate"
+"#;
+
+fn workspace(target: &Target, then: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rollup = if then == "rollup" {
+        "[table.retention.rollup]\ninto = \"daily\"\ngroup = { day = { column = \"at\", truncate = \"day\" }, kind = { column = \"kind\" } }\nmeasures = { n = { op = \"count\" } }"
+    } else {
+        ""
+    };
+    std::fs::write(
+        dir.join("policy.toml"),
+        POLICY
+            .replace("ENGINE", target.engine())
+            .replace("THEN", then)
+            .replace("ROLLUP", rollup),
+    )
+    .unwrap();
+    let path = temp.path().to_path_buf();
+    (temp, path)
+}
+
+fn cmd(dir: &Path, target: &Target) -> Command {
+    let mut command = privops(dir, None);
+    command
+        .env("BENCH_DATABASE_URL", target.url())
+        .env("PRIVOPS_NOW", "2026-11-25T12:00:00Z");
+    command
+}
+
+/// Runs a command under /usr/bin/time when present; returns wall time and peak memory (KiB).
+fn measure(mut command: Command) -> (Duration, Option<u64>) {
+    let started = Instant::now();
+    let timed = Path::new("/usr/bin/time").exists();
+    let output = if timed {
+        let program = command.get_program().to_owned();
+        let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+        let mut wrapped = Command::new("/usr/bin/time");
+        wrapped
+            .arg("-v")
+            .arg(program)
+            .args(args)
+            .current_dir(command.get_current_dir().unwrap_or(Path::new(".")));
+        for (k, v) in command.get_envs() {
+            if let Some(v) = v {
+                wrapped.env(k, v);
+            }
+        }
+        wrapped.output().unwrap()
+    } else {
+        command.output().unwrap()
+    };
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let code = output.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 4, "privops failed ({code}): {stderr}");
+    let peak = stderr.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Maximum resident set size (kbytes): ")
+            .and_then(|v| v.parse().ok())
+    });
+    (elapsed, peak)
+}
+
+pub fn access_export(options: &Options, report: &mut Report, target: &Target) {
+    build(target, 1_000, options.export_rows, true, 1_000_000_000);
+    let (_temp, dir) = workspace(target, "delete");
+    let mut command = cmd(&dir, target);
+    command.args([
+        "access",
+        "--no-providers",
+        "--subject",
+        "email:user1@bench.example",
+        "--out",
+        "export.zip",
+        "--force",
+    ]);
+    let (elapsed, peak) = measure(command);
+    // Direct: the database reads the same rows (and the driver decodes them).
+    let direct = target.run("SELECT * FROM people WHERE email = 'user1@bench.example'; SELECT * FROM events WHERE person_id = 1;");
+    let rows = options.export_rows + 1;
+    let rate = rows as f64 / elapsed.as_secs_f64();
+    let note = format!(
+        "{rate:.0} rows/s into the archive (target >= 200,000); peak memory {} (target < 100 MB)",
+        peak.map_or("unknown".to_string(), |k| format!(
+            "{:.0} MB",
+            k as f64 / 1024.0
+        ))
+    );
+    report.add(
+        "access export of one subject (whole process)",
+        target.engine(),
+        format!("{rows} rows"),
+        elapsed,
+        direct,
+        note,
+    );
+    target.drop_it();
+}
+
+pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Target) {
+    build(
+        target,
+        options.people,
+        options.children,
+        false,
+        1_000_000_000,
+    );
+    let policy_dir = workspace(target, "delete");
+    let policy = Policy::load_valid(&policy_dir.1.join("policies")).unwrap();
+    let subject = Subject {
+        kind: "email".into(),
+        value: format!("user{}@bench.example", options.people / 2),
+    };
+    let id = options.people / 2;
+    // Lookup: the traversal against the same queries by hand (identity, then children).
+    let privops_copy = target.copy("privops");
+    let direct_copy = target.copy("direct");
+    // SAFETY of the bench: the URL variable is read by SourcePool::connect.
+    let url = privops_copy.url();
+    let (lookup, erase) = block_on(async {
+        let source = &policy.sources[0];
+        let pool = connect(&url, source.source.engine).await;
+        let started = Instant::now();
+        let found =
+            privops::plan::traverse::traverse(&pool, source, std::slice::from_ref(&subject), &[])
+                .await
+                .unwrap();
+        let lookup = started.elapsed();
+        assert!(found.rows() > 1);
+        let started = Instant::now();
+        let plan = privops::plan::erase::plan(&pool, source, &found, privops::time::now())
+            .await
+            .unwrap();
+        let key = privops::subject::SubjectKey::from_bytes(b"bench-subject-key-0123456789");
+        privops::plan::erase::execute(&pool, &plan, &key)
+            .await
+            .unwrap();
+        (lookup, started.elapsed() + lookup)
+    });
+    let direct_lookup = direct_copy.run(&format!("SELECT id FROM people WHERE email = 'user{id}@bench.example'; SELECT * FROM events WHERE person_id IN ({id}); SELECT * FROM people WHERE id IN ({id});"));
+    report.add(
+        "subject lookup (traversal)",
+        target.engine(),
+        format!("{} people, {} events", options.people, options.children),
+        lookup,
+        direct_lookup,
+        "target <= 1.5x".into(),
+    );
+    let direct_erase = direct_copy.run(&format!(
+        "BEGIN; DELETE FROM events WHERE person_id IN (SELECT id FROM people WHERE email = 'user{id}@bench.example'); DELETE FROM people WHERE email = 'user{id}@bench.example'; COMMIT;"
+    ));
+    let left = privops_copy.count(&format!(
+        "SELECT COUNT(*) FROM events WHERE person_id = {id}"
+    ));
+    assert_eq!(left, 0);
+    report.add(
+        "erase one subject (plan + execute)",
+        target.engine(),
+        format!("{} people, {} events", options.people, options.children),
+        erase,
+        direct_erase + direct_lookup,
+        "target <= 1.5x of the hand-written deletes".into(),
+    );
+
+    // Many subjects from a file, whole process (journal, audit trail, receipt included).
+    let (_temp, dir) = workspace(target, "delete");
+    let list = dir.join("leaving.txt");
+    let many = options.erase_many.min(options.people / 2);
+    std::fs::write(
+        &list,
+        (1..=many)
+            .map(|i| format!("email:user{i}@bench.example\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let mut command = cmd(&dir, &privops_copy);
+    command
+        .args(["erase", "--yes", "--quiet", "--subjects-file"])
+        .arg(&list);
+    let (elapsed, _) = measure(command);
+    let direct = direct_copy.run(&format!(
+        "BEGIN; DELETE FROM events WHERE person_id IN (SELECT id FROM people WHERE id <= {many}); DELETE FROM people WHERE id <= {many}; COMMIT;"
+    ));
+    let rate = many as f64 / elapsed.as_secs_f64();
+    report.add(
+        "erase --subjects-file (whole process)",
+        target.engine(),
+        format!("{many} subjects"),
+        elapsed,
+        direct,
+        format!("{rate:.0} subjects/s (target >= 2,000)"),
+    );
+    privops_copy.drop_it();
+    direct_copy.drop_it();
+    target.drop_it();
+}
+
+async fn connect(url: &str, engine: privops::policy::Engine) -> SourcePool {
+    use std::str::FromStr;
+    match engine {
+        privops::policy::Engine::Sqlite => SourcePool::Sqlite(
+            sqlx::SqlitePool::connect_with(
+                sqlx::sqlite::SqliteConnectOptions::from_str(url).unwrap(),
+            )
+            .await
+            .unwrap(),
+        ),
+        privops::policy::Engine::Postgres => {
+            SourcePool::Postgres(sqlx::PgPool::connect(url).await.unwrap())
+        }
+        privops::policy::Engine::Mysql => {
+            SourcePool::Mysql(sqlx::MySqlPool::connect(url).await.unwrap())
+        }
+    }
+}
+
+pub fn retention(options: &Options, report: &mut Report, target: &Target) {
+    // Every event is expired except one in 1,000.
+    build(target, 10_000, options.expired, false, 1);
+    let expired = target.count("SELECT COUNT(*) FROM events WHERE at < '2026-10-26T12:00:00Z'");
+    let direct_copy = target.copy("direct");
+    let direct = direct_copy.run("DELETE FROM events WHERE at < '2026-10-26T12:00:00Z'");
+    let mut sweeps = Vec::new();
+    for then in ["delete", "rollup"] {
+        let copy = target.copy(then);
+        let (_temp, dir) = workspace(target, then);
+        let mut command = cmd(&dir, &copy);
+        command.args(["retention", "sweep", "--format", "json"]);
+        let started = Instant::now();
+        let output = command.output().unwrap();
+        let elapsed = started.elapsed();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let table = &summary["tables"][0];
+        assert_eq!(table["done"].as_i64().unwrap(), expired);
+        let longest = table["longest_chunk_ms"].as_u64().unwrap_or(0);
+        let throughput = (direct.as_secs_f64() / elapsed.as_secs_f64()).min(99.0);
+        sweeps.push(elapsed);
+        report.add(
+            &format!("retention sweep, then = {then} (whole process)"),
+            target.engine(),
+            format!("{expired} expired rows"),
+            elapsed,
+            direct,
+            format!("throughput {throughput:.2}x of one DELETE (target >= 0.7x); longest chunk {longest} ms (target < 1000)"),
+        );
+        copy.drop_it();
+    }
+    println!(
+        "# roll-up costs {:+.0}% against plain deletion (target <= +30%)",
+        (sweeps[1].as_secs_f64() / sweeps[0].as_secs_f64() - 1.0) * 100.0
+    );
+    direct_copy.drop_it();
+    target.drop_it();
+}
