@@ -84,8 +84,9 @@ pub fn entry_hash(
     details: &str,
     prev_hash: &str,
 ) -> String {
-    let preimage = serde_json::json!([seq, at, actor, action, subject_ref, details, prev_hash]);
-    hex::encode(Sha256::digest(preimage.to_string().as_bytes()))
+    let preimage = serde_json::to_vec(&(seq, at, actor, action, subject_ref, details, prev_hash))
+        .expect("strings and numbers serialise");
+    hex::encode(Sha256::digest(&preimage))
 }
 
 /// Appends entries inside a write transaction (see [`Store::begin_write`]), so they
@@ -336,11 +337,59 @@ impl ChainChecker {
     }
 }
 
-/// Recomputes the whole chain, streaming it from the store.
+/// Recomputes the whole chain, streaming it from the store (on SQLite through the
+/// native driver, whose rows cross threads in large batches).
 pub async fn verify(store: &Store) -> Result<Verification> {
     let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
-    let mut rows = sqlx::query(&sql).fetch(&store.pool);
     let mut checker = ChainChecker::default();
+    if let Some(path) = &store.sqlite_path {
+        // SQLite hands rows over from a worker thread one by one; a page of entries as
+        // one JSON document crosses in one hand-over.
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&options).await?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+        );
+        let page_sql = "SELECT json_group_array(json_array(seq, at, actor, action, subject_ref, details, prev_hash, hash)) \
+             FROM (SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT 20000)";
+        let mut last = i64::MIN;
+        loop {
+            let page: String = sqlx::query_scalar(page_sql)
+                .bind(last)
+                .fetch_one(&mut conn)
+                .await?;
+            let rows: Vec<Row> =
+                serde_json::from_str(&page).context("cannot read the audit trail")?;
+            let Some(tail) = rows.last() else { break };
+            last = tail.0;
+            for (seq, at, actor, action, subject_ref, details, prev_hash, hash) in rows {
+                let entry = Entry {
+                    seq,
+                    at,
+                    actor,
+                    action,
+                    subject_ref,
+                    details,
+                    prev_hash,
+                    hash,
+                };
+                if !checker.feed(&entry) {
+                    return Ok(checker.finish());
+                }
+            }
+        }
+        return Ok(checker.finish());
+    }
+    let mut rows = sqlx::query(&sql).fetch(&store.pool);
     while let Some(row) = rows.try_next().await? {
         if !checker.feed(&row_to_entry(&row)?) {
             break;

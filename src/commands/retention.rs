@@ -330,7 +330,13 @@ async fn sweep_table(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Value> {
     let sweep = TableSweep::prepare(pool, source, table, now).await?;
-    let due = sweep.due(pool).await?;
+    // Counting what is due costs a pass over the rows: done for plans, dry runs and a
+    // person watching a progress bar; a cron sweep learns it from what it did.
+    let counted = if args.dry_run || ctx.out.shows_progress() {
+        Some(sweep.due(pool).await?)
+    } else {
+        None
+    };
     let held: u64 = sweep.held(pool).await?.iter().map(|h| h.rows).sum();
     let null_timestamps = sweep.null_timestamps(pool).await?;
     let action = match table.retention.as_ref().expect("selected").get_ref().then {
@@ -341,15 +347,18 @@ async fn sweep_table(
     let mut done = 0u64;
     let mut chunks = 0u64;
     let mut longest = Duration::ZERO;
-    if !args.dry_run && due > 0 {
-        let bar = ctx
-            .out
-            .progress(due, &format!("{}.{}", source.id(), table.name()));
+    let mut stopped_early = false;
+    if !args.dry_run && counted != Some(0) {
+        let bar = ctx.out.progress(
+            counted.unwrap_or(0),
+            &format!("{}.{}", source.id(), table.name()),
+        );
         let mut batch = args.batch_size.unwrap_or(5_000).max(1);
         let adaptive = args.batch_size.is_none();
         let mut last_renewal = Instant::now();
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
+                stopped_early = true;
                 break;
             }
             let started = Instant::now();
@@ -383,10 +392,15 @@ async fn sweep_table(
         }
         bar.finish_and_clear();
     }
-    let remaining = if args.dry_run {
-        due
-    } else {
+    let remaining = if stopped_early {
         sweep.due(pool).await?
+    } else {
+        0
+    };
+    let due = if args.dry_run {
+        counted.unwrap_or(0)
+    } else {
+        done + remaining
     };
     Ok(json!({
         "source": source.id(),
@@ -398,7 +412,7 @@ async fn sweep_table(
         "done": done,
         "held": held,
         "null_timestamps": null_timestamps,
-        "remaining": if args.dry_run { 0 } else { remaining },
+        "remaining": remaining,
         "chunks": chunks,
         "longest_chunk_ms": longest.as_millis() as u64,
         "statements": if args.dry_run { json!(sweep.describe(pool)) } else { Value::Null },

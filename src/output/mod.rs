@@ -134,6 +134,11 @@ impl Output {
         println!("{table}");
     }
 
+    /// Whether progress bars are shown (a terminal, not --quiet).
+    pub fn shows_progress(&self) -> bool {
+        !self.quiet && self.stderr_tty
+    }
+
     /// A progress bar on a terminal, hidden elsewhere (cron, CI, pipes) and under `--quiet`.
     pub fn progress(&self, total: u64, what: &str) -> indicatif::ProgressBar {
         if self.quiet || !self.stderr_tty {

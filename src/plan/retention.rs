@@ -336,6 +336,19 @@ impl<'p> TableSweep<'p> {
                 )
                 .await?
             }
+            RetentionAction::Rollup if pool.engine() == Engine::Postgres => {
+                // One statement: the deleted rows feed the roll-up directly.
+                let (insert, _) = self.rollup_sql(pool)?;
+                let (where_sql, binds) = rows(1);
+                let source = format!("FROM {table} WHERE <ROWS>");
+                let insert = insert.replace(&source, "FROM gone");
+                let sql = format!(
+                    "WITH gone AS (DELETE FROM {table} WHERE {where_sql} RETURNING *), \
+                     rolled AS ({insert}) SELECT COUNT(*) FROM gone"
+                );
+                let counted = tx.fetch(&sql, &binds, &[Kind::Int]).await?;
+                counted.first().and_then(|r| r[0].as_u64()).unwrap_or(0)
+            }
             RetentionAction::Rollup => {
                 let (insert, _) = self.rollup_sql(pool)?;
                 let (where_sql, binds) = rows(1);

@@ -45,6 +45,9 @@ impl Backend {
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The database file of a SQLite store, for reads that stream millions of rows
+    /// through the native driver.
+    pub sqlite_path: Option<PathBuf>,
     /// The store's location with any password removed, for messages.
     pub display: String,
 }
@@ -105,9 +108,11 @@ impl Store {
             pool.execute("PRAGMA journal_mode = WAL").await?;
             pool.execute("PRAGMA synchronous = NORMAL").await?;
         }
+        let sqlite_path = (backend == Backend::Sqlite).then(|| PathBuf::from(&display));
         let store = Store {
             pool,
             backend,
+            sqlite_path,
             display,
         };
         store.migrate().await?;
