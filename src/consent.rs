@@ -479,22 +479,84 @@ pub async fn last_events(
     subject_refs: &[String],
     as_of: &str,
 ) -> Result<HashMap<String, Event>> {
-    const PER_QUERY: usize = 900;
+    const PER_QUERY: usize = 5000;
     let mut found = HashMap::with_capacity(subject_refs.len());
     for chunk in subject_refs.chunks(PER_QUERY) {
         let backend = store.backend;
-        let sql = format!(
-            "SELECT subject_ref, {EVENT_COLUMNS} FROM (\
-               SELECT e.*, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS position \
-               FROM consent_events e WHERE purpose_id = {} AND at <= {} AND subject_ref IN ({})\
-             ) latest WHERE position = 1",
+        let (purpose_param, as_of_param, refs) = (
             backend.param(1),
             backend.param(2),
-            backend.params(3, chunk.len())
+            backend.params(3, chunk.len()),
         );
+        let filter = format!(
+            "purpose_id = {purpose_param} AND at <= {as_of_param} AND subject_ref IN ({refs})"
+        );
+        // The newest event per subject (ties on `at` go to the later id), read along the
+        // (subject_ref, purpose_id, at) index.
+        let sql = match backend {
+            Backend::Postgres => format!(
+                "SELECT DISTINCT ON (subject_ref) subject_ref, {EVENT_COLUMNS} FROM consent_events \
+                 WHERE {filter} ORDER BY subject_ref, at DESC, id DESC"
+            ),
+            // SQLite takes the other columns of a MAX() row from that row, and hands the
+            // whole chunk over as one JSON document (its driver passes rows between
+            // threads one at a time).
+            Backend::Sqlite => format!(
+                "SELECT json_group_array(json_array(subject_ref, {EVENT_COLUMNS})) FROM (\
+                   SELECT subject_ref, {EVENT_COLUMNS}, MAX(at || ' ' || printf('%020d', id)) FROM consent_events \
+                   WHERE {filter} GROUP BY subject_ref)"
+            ),
+        };
         let mut query = sqlx::query(&sql).bind(purpose).bind(as_of);
         for subject_ref in chunk {
             query = query.bind(subject_ref);
+        }
+        if backend == Backend::Sqlite {
+            type Latest = (
+                String,
+                i64,
+                String,
+                i64,
+                String,
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                String,
+                String,
+            );
+            let document: String = query.fetch_one(&store.pool).await?.try_get(0)?;
+            let rows: Vec<Latest> =
+                serde_json::from_str(&document).context("cannot read the consent ledger")?;
+            for (
+                subject_ref,
+                id,
+                purpose,
+                version,
+                action,
+                at,
+                recorded_at,
+                channel,
+                evidence,
+                actor,
+                origin,
+            ) in rows
+            {
+                let event = Event {
+                    id,
+                    purpose,
+                    version,
+                    action,
+                    at,
+                    recorded_at,
+                    channel,
+                    evidence,
+                    actor,
+                    origin,
+                };
+                found.insert(subject_ref, event);
+            }
+            continue;
         }
         for row in query.fetch_all(&store.pool).await? {
             found.insert(row.try_get(0)?, event_from_row(&row, 1)?);

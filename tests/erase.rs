@@ -447,19 +447,6 @@ fn manual_tasks_and_providers_keep_the_request_open_until_done() {
     assert_eq!(done["complete"], true);
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_run_stopped_between_steps_resumes_to_the_same_state() {
     let demo = Demo::new();
@@ -467,7 +454,7 @@ fn a_run_stopped_between_steps_resumes_to_the_same_state() {
     // A twin workspace with the same data and the same keys, erased without a stop.
     expect(demo.cmd(&["consent", "history", "--subject", &subject]), 0);
     let twin_dir = demo.temp.path().join("twin");
-    copy_tree(&demo.dir, &twin_dir);
+    common::copy_tree(&demo.dir, &twin_dir);
     let mut twin = common::privops(&twin_dir);
     twin.args(["erase", "--subject", &subject, "--yes", "--quiet"]);
     expect(twin, 4);

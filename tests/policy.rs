@@ -83,7 +83,7 @@ fn every_bad_policy_gets_its_own_located_diagnostic() {
 #[test]
 fn all_diagnostics_are_reported_at_once() {
     let temp = tempfile::tempdir().unwrap();
-    copy_dir(&corpus("good"), temp.path());
+    common::copy_tree(&corpus("good"), temp.path());
     let sources = temp.path().join("sources.toml");
     let text = std::fs::read_to_string(&sources).unwrap();
     let broken = text
@@ -104,19 +104,6 @@ fn all_diagnostics_are_reported_at_once() {
         "{}",
         result.stdout
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn schema() -> jsonschema::Validator {
@@ -383,4 +370,29 @@ fn policy_map_in_every_format() {
     );
     assert!(std::fs::read_to_string(out).unwrap().contains("# Data map"));
     expect(demo.cmd(&["policy", "map", "--format", "html"]), 2);
+}
+
+#[test]
+fn demo_is_idempotent_and_force_recreates() {
+    let demo = Demo::new();
+    let crm = demo.dir.join("data/crm.db");
+    common::sqlite_execute(&crm, "DELETE FROM sessions");
+    // Run again: the workspace is kept as it is.
+    let again = expect(demo.cmd(&["demo", "--dir", ".", "--format", "json"]), 0).json();
+    assert_eq!(
+        again["sample_subjects"].as_array().unwrap().len(),
+        demo.samples.len()
+    );
+    assert_eq!(
+        common::sqlite_strings(&crm, "SELECT CAST(COUNT(*) AS TEXT) FROM sessions")[0],
+        "0"
+    );
+    // --force lays it out anew.
+    expect(demo.cmd(&["demo", "--dir", ".", "--force", "--quiet"]), 0);
+    assert_ne!(
+        common::sqlite_strings(&crm, "SELECT CAST(COUNT(*) AS TEXT) FROM sessions")[0],
+        "0"
+    );
+    let log = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).json();
+    assert_eq!(log.as_array().unwrap().len(), 2, "a fresh state store");
 }

@@ -223,24 +223,11 @@ fn a_second_sweep_exits_75_and_an_expired_lease_is_taken_over() {
     assert!(codes.contains(&0));
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_sweep_stopped_midway_finishes_on_the_next_run() {
     let demo = Demo::new();
     let twin: PathBuf = demo.temp.path().join("twin");
-    copy_tree(&demo.dir, &twin);
+    common::copy_tree(&demo.dir, &twin);
     let mut command = privops(&twin);
     command
         .args(["retention", "sweep", "--batch-size", "40"])
@@ -456,4 +443,53 @@ fn sweep_on_mariadb() {
     if let Some(db) = TestDatabase::mysql("sweep_on_mariadb") {
         sweep_on_server(db, "mysql");
     }
+}
+
+#[test]
+fn rows_under_a_hold_are_skipped_and_counted() {
+    let demo = Demo::new();
+    // Invoices live 7 years, but a hold keeps them 8: those between 7 and 8 years old stay.
+    let crm = demo.dir.join("data/crm.db");
+    let policy = demo.dir.join("policies/sources/crm.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let held_text = text.replacen("duration = \"7y\"", "duration = \"8y\"", 1);
+    assert_ne!(text, held_text);
+    std::fs::write(&policy, held_text).unwrap();
+    let held = count(
+        &crm,
+        "SELECT COUNT(*) FROM invoices WHERE issued_at < '2019-11-25T12:00:00Z' AND issued_at > '2018-11-25T12:00:00Z'",
+    );
+    let expired = count(
+        &crm,
+        "SELECT COUNT(*) FROM invoices WHERE issued_at <= '2018-11-25T12:00:00Z'",
+    );
+    assert!(held > 0 && expired > 0, "held {held}, expired {expired}");
+    let mut command = demo.cmd(&[
+        "retention",
+        "plan",
+        "--table",
+        "invoices",
+        "--format",
+        "json",
+    ]);
+    command.env("PRIVOPS_NOW", NOW);
+    let plan = expect(command, 0).json();
+    assert_eq!(plan[0]["due"], expired);
+    assert_eq!(plan[0]["held"][0]["rows"], held);
+    assert!(
+        plan[0]["held"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("tax")
+    );
+    let summary = sweep(&demo, &["--table", "invoices"], 0);
+    assert_eq!(summary["tables"][0]["done"], expired);
+    assert_eq!(summary["tables"][0]["held"], held);
+    assert_eq!(
+        count(
+            &crm,
+            "SELECT COUNT(*) FROM invoices WHERE issued_at < '2019-11-25T12:00:00Z'"
+        ),
+        held
+    );
 }

@@ -489,7 +489,7 @@ async fn connect(url: &str, engine: privops::policy::Engine) -> SourcePool {
 }
 
 pub fn retention(options: &Options, report: &mut Report, target: &Target) {
-    // Every event is expired except one in 1,000.
+    // Every event is past its period.
     build(target, 10_000, options.expired, false, 1);
     let expired = target.count("SELECT COUNT(*) FROM events WHERE at < '2026-10-26T12:00:00Z'");
     let direct_copy = target.copy("direct");

@@ -34,6 +34,7 @@ pub struct Options {
     pub expired: usize,
     postgres: Option<String>,
     only: Option<String>,
+    engine: Option<String>,
 }
 
 fn options() -> Options {
@@ -49,6 +50,7 @@ fn options() -> Options {
         expired: 10_000_000,
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
+        engine: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -66,6 +68,7 @@ fn options() -> Options {
             "--expired" => options.expired = value().parse().expect("--expired N"),
             "--postgres" => options.postgres = Some(value()),
             "--only" => options.only = Some(value()),
+            "--engine" => options.engine = Some(value()),
             "--bench" => {
                 i += 1;
                 continue;
@@ -314,11 +317,19 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     let direct = block_on(async {
         let started = Instant::now();
         let mut found = 0;
-        for chunk in refs.chunks(900) {
-            let sql = format!(
-                "SELECT subject_ref, action FROM (SELECT subject_ref, action, ROW_NUMBER() OVER (PARTITION BY subject_ref ORDER BY at DESC, id DESC) AS p FROM consent_events WHERE purpose_id = 'marketing' AND subject_ref IN ({})) x WHERE p = 1",
-                store.backend.params(1, chunk.len())
-            );
+        for chunk in refs.chunks(5000) {
+            // The newest event per subject, written by hand for each engine.
+            let refs = store.backend.params(1, chunk.len());
+            let sql = match store.backend {
+                privops::store::Backend::Postgres => format!(
+                    "SELECT DISTINCT ON (subject_ref) subject_ref, action FROM consent_events \
+                     WHERE purpose_id = 'marketing' AND subject_ref IN ({refs}) ORDER BY subject_ref, at DESC, id DESC"
+                ),
+                privops::store::Backend::Sqlite => format!(
+                    "SELECT subject_ref, action, MAX(at || ' ' || printf('%020d', id)) FROM consent_events \
+                     WHERE purpose_id = 'marketing' AND subject_ref IN ({refs}) GROUP BY subject_ref"
+                ),
+            };
             let mut query = sqlx::query(&sql);
             for r in chunk {
                 query = query.bind(r);
@@ -518,8 +529,14 @@ fn main() {
         if options.only.as_deref().is_some_and(|only| only != *name) {
             continue;
         }
-        scenario(&options, &mut report, "sqlite", None);
-        if let Some(admin) = &options.postgres {
+        if options.engine.as_deref() != Some("postgres") {
+            scenario(&options, &mut report, "sqlite", None);
+        }
+        if let Some(admin) = options
+            .postgres
+            .as_ref()
+            .filter(|_| options.engine.as_deref() != Some("sqlite"))
+        {
             let scratch = Scratch::new(admin);
             scenario(&options, &mut report, "postgres", Some(&scratch.url));
         }

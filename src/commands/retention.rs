@@ -356,13 +356,14 @@ async fn sweep_table(
         let mut batch = args.batch_size.unwrap_or(5_000).max(1);
         let adaptive = args.batch_size.is_none();
         let mut last_renewal = Instant::now();
+        let mut cursor = crate::plan::retention::Cursor::default();
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 stopped_early = true;
                 break;
             }
             let started = Instant::now();
-            let n = sweep.chunk(pool, batch).await?;
+            let n = sweep.chunk(pool, batch, &mut cursor).await?;
             let took = started.elapsed();
             if std::env::var("PRIVOPS_FAILPOINT")
                 .is_ok_and(|f| f == format!("retention-chunk:{}", chunks + 1))
@@ -373,7 +374,7 @@ async fn sweep_table(
             chunks += 1;
             done += n;
             bar.inc(n);
-            if n == 0 {
+            if cursor.finished {
                 break;
             }
             if adaptive {

@@ -723,27 +723,41 @@ async fn mask_rows(
     Ok(masked)
 }
 
-/// Rows of a plan's mask set whose masked columns still hold something other than the
-/// masked form: zero once the masks are applied.
-pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan) -> Result<u64> {
-    if table.mask_keys.is_empty() || table.masks.is_empty() {
-        return Ok(0);
-    }
-    let columns = &table.columns;
-    let conditions: Vec<String> = table
-        .masks
-        .iter()
+/// True for a row whose masked columns still hold something other than their masked
+/// form (NULL, the redaction text, a pseudonym); numbers are masked to NULL.
+pub fn not_yet_masked<'a>(
+    pool: &SourcePool,
+    columns: &[ColumnInfo],
+    masks: impl Iterator<Item = (&'a str, Mask)>,
+) -> String {
+    let conditions: Vec<String> = masks
         .map(|(name, mask)| {
             let c = pool.quote(name);
             let numeric = column(columns, name)
                 .is_ok_and(|i| matches!(i.kind, Kind::Int | Kind::Float | Kind::Bool));
             match mask {
                 Mask::Redact if !numeric => format!("({c} IS NOT NULL AND {c} <> '{REDACTED}')"),
-                Mask::Hmac => format!("({c} IS NOT NULL AND {c} NOT LIKE '{PSEUDONYM_PREFIX}%')"),
+                Mask::Hmac if !numeric => {
+                    format!("({c} IS NOT NULL AND {c} NOT LIKE '{PSEUDONYM_PREFIX}%')")
+                }
                 _ => format!("{c} IS NOT NULL"),
             }
         })
         .collect();
+    format!("({})", conditions.join(" OR "))
+}
+
+/// Rows of a plan's mask set whose masked columns still hold something other than the
+/// masked form: zero once the masks are applied.
+pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan) -> Result<u64> {
+    if table.mask_keys.is_empty() || table.masks.is_empty() {
+        return Ok(0);
+    }
+    let pending = not_yet_masked(
+        pool,
+        &table.columns,
+        table.masks.iter().map(|(c, m)| (c.as_str(), *m)),
+    );
     let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
     let all: Vec<&Vec<Key>> = table.mask_keys.iter().collect();
     let mut count = 0u64;
@@ -752,7 +766,7 @@ pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan) -> Result<u64> 
             "SELECT COUNT(*) FROM {} WHERE {} AND ({})",
             pool.quote(&table.table),
             in_list(pool, &keys, chunk.len(), 1),
-            conditions.join(" OR ")
+            pending
         );
         let binds: Vec<Key> = chunk.iter().flat_map(|k| k.iter().cloned()).collect();
         pool.for_each_row(&sql, &binds, &[Kind::Int], |row| {

@@ -12,6 +12,33 @@ use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceD
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Key, Kind, TimeFormat};
 
+/// Where a sweep of one table stands between chunks.
+#[derive(Debug, Default)]
+pub struct Cursor {
+    pub finished: bool,
+    /// PostgreSQL: the next heap block, and (blocks, rows per block) of the table.
+    next_block: i64,
+    blocks: Option<(i64, f64)>,
+}
+
+async fn pool_fetch_one(pool: &SourcePool, sql: &str, table: &str) -> Result<(i64, f64)> {
+    let mut found = (0, 100.0);
+    pool.for_each_row(
+        sql,
+        &[Key::Text(table.to_string())],
+        &[Kind::Int, Kind::Float],
+        |row| {
+            found = (
+                row[0].as_i64().unwrap_or(0),
+                row[1].as_f64().unwrap_or(100.0),
+            );
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(found)
+}
+
 /// A condition with `{?}` where its parameters go, and the parameters.
 #[derive(Debug, Clone)]
 struct Condition {
@@ -136,28 +163,12 @@ impl<'p> TableSweep<'p> {
             holds.push((hold.reason.clone(), hold.article.clone(), condition));
         }
         if retention.then == RetentionAction::Anonymise {
-            let pending: Vec<String> = table
+            let masks = table
                 .columns
                 .iter()
-                .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name, m)))
-                .map(|(name, mask)| {
-                    let c = pool.quote(name);
-                    let numeric = columns.iter().any(|i| {
-                        &i.name == name && matches!(i.kind, Kind::Int | Kind::Float | Kind::Bool)
-                    });
-                    match mask {
-                        Mask::Redact if !numeric => {
-                            format!("({c} IS NOT NULL AND {c} <> '{REDACTED}')")
-                        }
-                        Mask::Hmac => {
-                            format!("({c} IS NOT NULL AND {c} NOT LIKE '{PSEUDONYM_PREFIX}%')")
-                        }
-                        _ => format!("{c} IS NOT NULL"),
-                    }
-                })
-                .collect();
-            due.sql
-                .push_str(&format!(" AND ({})", pending.join(" OR ")));
+                .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name.as_str(), m)));
+            let pending = crate::plan::erase::not_yet_masked(pool, &columns, masks);
+            due.sql.push_str(&format!(" AND {pending}"));
         }
         Ok(TableSweep {
             source,
@@ -265,22 +276,51 @@ impl<'p> TableSweep<'p> {
     }
 
     /// Processes up to `batch` due rows in one transaction; returns how many.
-    pub async fn chunk(&self, pool: &SourcePool, batch: usize) -> Result<u64> {
+    /// Processes the next chunk in one transaction; returns how many rows it changed and
+    /// sets `cursor.finished` when the table is done. `batch` is in rows.
+    pub async fn chunk(&self, pool: &SourcePool, batch: usize, cursor: &mut Cursor) -> Result<u64> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
-        // The rows of this chunk, by key (SQLite: rowid; PostgreSQL: ctid).
+        // PostgreSQL walks the heap in block ranges (TID range scans): each chunk reads
+        // its own pages once, as one big DELETE would, instead of finding rows by index.
+        let block_range = if pool.engine() == Engine::Postgres {
+            let (total, per_block) = match cursor.blocks {
+                Some(known) => known,
+                None => {
+                    let sql = "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::bigint, \
+                               COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
+                               FROM pg_class c WHERE c.oid = to_regclass($1)";
+                    let row = pool_fetch_one(pool, sql, &table).await?;
+                    cursor.blocks = Some(row);
+                    row
+                }
+            };
+            let step = ((batch as f64 / per_block.max(1.0)).ceil() as i64).max(1);
+            let start = cursor.next_block;
+            let end = start + step;
+            cursor.next_block = end;
+            cursor.finished = end >= total;
+            Some((start, end))
+        } else {
+            None
+        };
+        // The rows of this chunk (SQLite: by rowid, oldest first; PostgreSQL: a block range).
         let selection = |first: usize| -> (String, Vec<Key>) {
             let due = number(pool, &self.due.sql, first);
-            let sql = match pool.engine() {
-                Engine::Sqlite => format!(
+            let mut binds = self.due.binds.clone();
+            let sql = match (pool.engine(), block_range) {
+                (Engine::Sqlite, _) => format!(
                     "rowid IN (SELECT rowid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch})"
                 ),
-                Engine::Postgres => format!(
-                    "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
-                ),
-                Engine::Mysql => String::new(),
+                (Engine::Postgres, Some((start, end))) => {
+                    let n = first + binds.len();
+                    binds.push(Key::Text(format!("({start},0)")));
+                    binds.push(Key::Text(format!("({end},0)")));
+                    format!("ctid >= ${n}::tid AND ctid < ${}::tid AND {due}", n + 1)
+                }
+                _ => String::new(),
             };
-            (sql, self.due.binds.clone())
+            (sql, binds)
         };
         let mut tx = pool.begin().await?;
         // MySQL cannot LIMIT a subquery of the table it changes: read the keys first.
@@ -304,6 +344,7 @@ impl<'p> TableSweep<'p> {
                 .collect();
             if keys.is_empty() {
                 tx.commit().await?;
+                cursor.finished = true;
                 return Ok(0);
             }
             let refs: Vec<&ColumnInfo> = self.key_columns.iter().collect();
@@ -342,9 +383,30 @@ impl<'p> TableSweep<'p> {
                 let (where_sql, binds) = rows(1);
                 let source = format!("FROM {table} WHERE <ROWS>");
                 let insert = insert.replace(&source, "FROM gone");
+                let rollup = self
+                    .retention
+                    .rollup
+                    .as_ref()
+                    .context("then = \"rollup\" without a rollup section")?
+                    .get_ref();
+                let mut used: Vec<String> = rollup
+                    .group
+                    .values()
+                    .map(|g| g.get_ref().column.clone())
+                    .collect();
+                used.extend(
+                    rollup
+                        .measures
+                        .values()
+                        .filter_map(|m| m.get_ref().column.clone()),
+                );
+                used.sort();
+                used.dedup();
+                let returning: Vec<String> = used.iter().map(|c| pool.quote(c)).collect();
                 let sql = format!(
-                    "WITH gone AS (DELETE FROM {table} WHERE {where_sql} RETURNING *), \
-                     rolled AS ({insert}) SELECT COUNT(*) FROM gone"
+                    "WITH gone AS (DELETE FROM {table} WHERE {where_sql} RETURNING {}), \
+                     rolled AS ({insert}) SELECT COUNT(*) FROM gone",
+                    returning.join(", ")
                 );
                 let counted = tx.fetch(&sql, &binds, &[Kind::Int]).await?;
                 counted.first().and_then(|r| r[0].as_u64()).unwrap_or(0)
@@ -360,6 +422,9 @@ impl<'p> TableSweep<'p> {
             }
         };
         tx.commit().await?;
+        if block_range.is_none() && done == 0 {
+            cursor.finished = true;
+        }
         Ok(done)
     }
 

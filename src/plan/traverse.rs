@@ -67,20 +67,13 @@ impl KeySet {
         }
     }
 
-    /// Keys in order, in chunks ready to bind.
-    pub fn chunks(&self, size: usize) -> Vec<Vec<Vec<Key>>> {
-        let mut chunks = Vec::new();
-        let mut current = Vec::new();
-        for key in self.iter() {
-            current.push(key);
-            if current.len() == size {
-                chunks.push(std::mem::take(&mut current));
-            }
-        }
-        if !current.is_empty() {
-            chunks.push(current);
-        }
-        chunks
+    /// Keys in order, in chunks ready to bind, made one at a time (memory stays flat).
+    pub fn chunks(&self, size: usize) -> impl Iterator<Item = Vec<Vec<Key>>> + '_ {
+        let mut keys = self.iter();
+        std::iter::from_fn(move || {
+            let chunk: Vec<Vec<Key>> = keys.by_ref().take(size).collect();
+            (!chunk.is_empty()).then_some(chunk)
+        })
     }
 }
 
@@ -269,6 +262,15 @@ pub async fn traverse(
             .collect::<Result<_>>()?;
         let select: Vec<String> = needed_infos.iter().map(|c| pool.select_expr(c)).collect();
         let kinds: Vec<_> = needed_infos.iter().map(|c| c.kind).collect();
+        // Rows are kept only where relations or templates need their values; a leaf
+        // table's rows are just counted (its keys are in `found`).
+        let follow = plan.needed.len() > plan.key_len
+            || plans.values().any(|p| {
+                p.table
+                    .relation
+                    .iter()
+                    .any(|r| r.get_ref().references.get_ref() == &table_name)
+            });
         let mut new_rows: Vec<Vec<Key>> = Vec::new();
         for chunk in tuples.chunks(CHUNK) {
             let sql = format!(
@@ -284,7 +286,7 @@ pub async fn traverse(
                 .expect("every planned table is in found");
             pool.for_each_row(&sql, &binds, &kinds, |row| {
                 let row: Vec<Key> = row.iter().map(Key::from_json).collect();
-                if table_found.keys.insert(row[..plan.key_len].to_vec()) {
+                if table_found.keys.insert(row[..plan.key_len].to_vec()) && follow {
                     new_rows.push(row);
                 }
                 Ok(())
