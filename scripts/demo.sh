@@ -42,7 +42,7 @@ step request close "$request"
 step erase --subject "$other" --dry-run
 step_partial erase --subject "$other" --yes
 erasure=$("$privops" request list --status open --format json | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin) if r["kind"] == "erasure"][0])')
-for task in $("$privops" request show "$erasure" --format json | python3 -c 'import json,sys; print(" ".join(t["task_id"] for t in json.load(sys.stdin)["tasks"] if t["kind"] == "manual" and t["status"] != "done"))'); do
+for task in $("$privops" request show "$erasure" --format json | python3 -c 'import json,sys; print(" ".join(t["step_id"] for t in json.load(sys.stdin)["tasks"] if t["kind"] == "manual" and t["status"] != "done"))'); do
   step_partial request confirm-manual "$erasure" "$task" --note "checked with the provider"
 done
 step request show "$erasure"

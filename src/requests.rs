@@ -1,5 +1,6 @@
 //! Data-subject requests (Art. 15, 17, 20) and their deadlines (Art. 12(3): one month,
-//! extendable once by up to two more), with the tasks that keep a request open.
+//! extendable once by up to two more). An erasure request's steps live in its run's
+//! journal (see [`crate::erasure`]).
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, Months, Utc};
@@ -50,17 +51,6 @@ impl Request {
     pub fn is_overdue(&self, now: &str) -> bool {
         self.status == "open" && self.deadline() < now
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Task {
-    pub task_id: String,
-    pub kind: String,
-    pub description: String,
-    pub status: String,
-    pub detail: Option<String>,
-    pub created_at: String,
-    pub done_at: Option<String>,
 }
 
 const COLUMNS: &str = "id, kind, subject_ref, received_at, due_at, extended_to, extension_reason, status, closed_at, note, created_at";
@@ -266,17 +256,21 @@ pub async fn close(tx: &mut Tx, id: &str) -> Result<Request> {
     if request.status == "closed" {
         return Ok(request);
     }
-    let pending = pending_tasks(&mut **tx, id).await?;
-    if !pending.is_empty() {
-        bail!(
-            "request {id} has {} unfinished task(s): {}; finish them first (`privops request show {id}`)",
-            pending.len(),
-            pending
-                .iter()
-                .map(|t| t.task_id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    // An erasure request stays open while any step of its run is unfinished.
+    if let Some(run) = crate::erasure::run_of_request(&mut **tx, id).await? {
+        let steps = crate::erasure::steps(&mut **tx, &run).await?;
+        let pending: Vec<&str> = steps
+            .iter()
+            .filter(|s| s.status != "done")
+            .map(|s| s.step_id.as_str())
+            .collect();
+        if !pending.is_empty() {
+            bail!(
+                "request {id} has {} unfinished step(s): {}; `privops erase` resumes them, `privops request confirm-manual` closes manual ones",
+                pending.len(),
+                pending.join(", ")
+            );
+        }
     }
     sqlx::query("UPDATE requests SET status = 'closed', closed_at = $1 WHERE id = $2")
         .bind(crate::time::now_text())
@@ -284,95 +278,4 @@ pub async fn close(tx: &mut Tx, id: &str) -> Result<Request> {
         .execute(&mut **tx)
         .await?;
     get(&mut **tx, id).await
-}
-
-fn task_from_row(row: &sqlx::any::AnyRow) -> Result<Task> {
-    Ok(Task {
-        task_id: row.try_get(0)?,
-        kind: row.try_get(1)?,
-        description: row.try_get(2)?,
-        status: row.try_get(3)?,
-        detail: row.try_get(4)?,
-        created_at: row.try_get(5)?,
-        done_at: row.try_get(6)?,
-    })
-}
-
-const TASK_COLUMNS: &str = "task_id, kind, description, status, detail, created_at, done_at";
-
-pub async fn tasks(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Vec<Task>> {
-    sqlx::query(&format!(
-        "SELECT {TASK_COLUMNS} FROM request_tasks WHERE request_id = $1 ORDER BY created_at, task_id"
-    ))
-    .bind(id)
-    .fetch_all(executor)
-    .await?
-    .iter()
-    .map(task_from_row)
-    .collect()
-}
-
-pub async fn pending_tasks(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Vec<Task>> {
-    sqlx::query(&format!(
-        "SELECT {TASK_COLUMNS} FROM request_tasks WHERE request_id = $1 AND status <> 'done' ORDER BY task_id"
-    ))
-    .bind(id)
-    .fetch_all(executor)
-    .await?
-    .iter()
-    .map(task_from_row)
-    .collect()
-}
-
-/// Records a task if it is new; returns its current state either way.
-pub async fn ensure_task(
-    tx: &mut Tx,
-    id: &str,
-    task_id: &str,
-    kind: &str,
-    description: &str,
-) -> Result<Task> {
-    sqlx::query(
-        "INSERT INTO request_tasks (request_id, task_id, kind, description, status, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (request_id, task_id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(task_id)
-    .bind(kind)
-    .bind(description)
-    .bind(crate::time::now_text())
-    .execute(&mut **tx)
-    .await?;
-    let row = sqlx::query(&format!(
-        "SELECT {TASK_COLUMNS} FROM request_tasks WHERE request_id = $1 AND task_id = $2"
-    ))
-    .bind(id)
-    .bind(task_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    task_from_row(&row)
-}
-
-pub async fn set_task(
-    tx: &mut Tx,
-    id: &str,
-    task_id: &str,
-    status: &str,
-    detail: Option<&str>,
-) -> Result<()> {
-    let done_at = (status == "done").then(crate::time::now_text);
-    let updated = sqlx::query(
-        "UPDATE request_tasks SET status = $1, detail = $2, done_at = $3 WHERE request_id = $4 AND task_id = $5",
-    )
-    .bind(status)
-    .bind(detail)
-    .bind(done_at)
-    .bind(id)
-    .bind(task_id)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        bail!("request {id} has no task `{task_id}`");
-    }
-    Ok(())
 }

@@ -341,6 +341,12 @@ fn manual_tasks_and_providers_keep_the_request_open_until_done() {
     )
     .json();
     assert_eq!(shown["status"], "open");
+    let refused = expect(demo.cmd(&["request", "close", &request]), 1);
+    assert!(
+        refused.stderr.contains("unfinished step"),
+        "{}",
+        refused.stderr
+    );
     // The calendar comes back: the re-run calls it, with the ids found before deletion;
     // one event is already gone (404).
     let gone = event_ids[0].clone();

@@ -1,4 +1,4 @@
--- Data-subject requests, their deadlines, and the tasks that keep them open.
+-- Data-subject requests and their deadlines.
 CREATE TABLE requests (
     id TEXT PRIMARY KEY,
     seq BIGINT NOT NULL UNIQUE,
@@ -15,15 +15,3 @@ CREATE TABLE requests (
 );
 CREATE INDEX requests_subject ON requests (subject_ref);
 CREATE INDEX requests_status ON requests (status, due_at);
-
-CREATE TABLE request_tasks (
-    request_id TEXT NOT NULL REFERENCES requests (id),
-    task_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    description TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
-    detail TEXT,
-    created_at TEXT NOT NULL,
-    done_at TEXT,
-    PRIMARY KEY (request_id, task_id)
-);

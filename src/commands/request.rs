@@ -221,24 +221,8 @@ async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
     let store = ctx.store().await?;
     let request = requests::get(&store.pool, id).await?;
     let tasks = match crate::erasure::run_of_request(&store.pool, id).await? {
-        Some(run) => crate::erasure::steps(&store.pool, &run)
-            .await?
-            .into_iter()
-            .map(|step| requests::Task {
-                task_id: step.step_id,
-                kind: step.kind,
-                description: step.description,
-                status: step.status,
-                detail: step.outcome.map(|o| {
-                    o["outcome"]
-                        .as_str()
-                        .map_or_else(|| o.to_string(), str::to_string)
-                }),
-                created_at: String::new(),
-                done_at: None,
-            })
-            .collect(),
-        None => requests::tasks(&store.pool, id).await?,
+        Some(run) => crate::erasure::steps(&store.pool, &run).await?,
+        None => Vec::new(),
     };
     let now = crate::time::now_text();
     if ctx.out.json_mode() {
@@ -281,14 +265,23 @@ async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
     if !tasks.is_empty() {
         let mut table = ctx
             .out
-            .table(&["task", "kind", "status", "description", "detail"]);
-        for task in &tasks {
+            .table(&["task", "kind", "status", "description", "outcome"]);
+        for step in &tasks {
+            let outcome = step
+                .outcome
+                .as_ref()
+                .map(|o| {
+                    o["outcome"]
+                        .as_str()
+                        .map_or_else(|| o.to_string(), str::to_string)
+                })
+                .unwrap_or_default();
             table.add_row(vec![
-                task.task_id.clone(),
-                task.kind.clone(),
-                task.status.clone(),
-                task.description.clone(),
-                task.detail.clone().unwrap_or_default(),
+                step.step_id.clone(),
+                step.kind.clone(),
+                step.status.clone(),
+                step.description.clone(),
+                outcome,
             ]);
         }
         ctx.out.print_table(&table);

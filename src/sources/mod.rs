@@ -9,7 +9,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use sqlx::Row;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -144,26 +143,19 @@ impl SourcePool {
     /// Every table and its columns as the database has them. Tables outside the
     /// connection's default schema are named `schema.table`.
     pub async fn schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
-        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        match self {
-            SourcePool::Sqlite(pool) => {
-                let rows = sqlx::query(
-                    "SELECT m.name, p.name FROM sqlite_master AS m \
+        let rows: Vec<(String, String)> =
+            match self {
+                SourcePool::Sqlite(pool) => {
+                    sqlx::query_as(
+                        "SELECT m.name, p.name FROM sqlite_master AS m \
                      JOIN pragma_table_info(m.name) AS p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
                      AND m.name NOT LIKE '_sqlx_%'",
-                )
-                .fetch_all(pool)
-                .await?;
-                for row in rows {
-                    tables
-                        .entry(row.try_get(0)?)
-                        .or_default()
-                        .insert(row.try_get(1)?);
+                    )
+                    .fetch_all(pool)
+                    .await?
                 }
-            }
-            SourcePool::Postgres(pool) => {
-                let rows = sqlx::query(
+                SourcePool::Postgres(pool) => sqlx::query_as(
                     "SELECT CASE WHEN c.table_schema = current_schema() THEN c.table_name::text \
                             ELSE c.table_schema || '.' || c.table_name END, c.column_name::text \
                      FROM information_schema.columns c \
@@ -174,31 +166,22 @@ impl SourcePool {
                        AND c.table_schema NOT LIKE 'pg_toast%'",
                 )
                 .fetch_all(pool)
-                .await?;
-                for row in rows {
-                    tables
-                        .entry(row.try_get(0)?)
-                        .or_default()
-                        .insert(row.try_get(1)?);
-                }
-            }
-            SourcePool::Mysql(pool) => {
-                let rows = sqlx::query(
-                    "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) \
+                .await?,
+                SourcePool::Mysql(pool) => {
+                    sqlx::query_as(
+                        "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) \
                      FROM information_schema.columns c \
                      JOIN information_schema.tables t \
                        ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
                      WHERE t.table_type = 'BASE TABLE' AND c.table_schema = DATABASE()",
-                )
-                .fetch_all(pool)
-                .await?;
-                for row in rows {
-                    tables
-                        .entry(row.try_get(0)?)
-                        .or_default()
-                        .insert(row.try_get(1)?);
+                    )
+                    .fetch_all(pool)
+                    .await?
                 }
-            }
+            };
+        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (table, column) in rows {
+            tables.entry(table).or_default().insert(column);
         }
         Ok(tables)
     }
