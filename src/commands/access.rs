@@ -322,8 +322,7 @@ async fn export_table<W: Write + Seek>(
             order.join(", ")
         );
         let binds: Vec<Key> = chunk.into_iter().flatten().collect();
-        let mut failure: Option<anyhow::Error> = None;
-        pool.for_each_row(&sql, &binds, &kinds, |values| {
+        let mut write_row = |values: Vec<Value>| -> Result<()> {
             archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
             for (i, (key, value)) in keys.iter().zip(&values).enumerate() {
                 if i > 0 {
@@ -336,15 +335,40 @@ async fn export_table<W: Write + Seek>(
             csv_spool.write_record(values.iter().map(csv_text))?;
             rows += 1;
             Ok(())
-        })
-        .await
-        .or_else(|e| {
-            failure = Some(e);
-            Ok::<(), anyhow::Error>(())
-        })?;
-        if let Some(error) = failure {
-            return Err(error.context(format!("source `{source}`, table `{table_name}`")));
+        };
+        // SQLite's driver hands rows from its worker thread one at a time; the chunk
+        // as one JSON document crosses at once. JSON cannot hold BLOB values: a chunk
+        // with one is read row by row.
+        if pool.engine() == crate::policy::Engine::Sqlite {
+            let quoted: Vec<String> = names.iter().map(|n| pool.quote(n)).collect();
+            let paged = format!(
+                "SELECT json_group_array(json_array({})) FROM ({sql})",
+                quoted.join(", ")
+            );
+            let mut document = None;
+            let fetched = pool
+                .for_each_row(
+                    &paged,
+                    &binds,
+                    &[crate::sources::rows::Kind::Dynamic],
+                    |row| {
+                        document = row.into_iter().next();
+                        Ok(())
+                    },
+                )
+                .await;
+            if let (Ok(()), Some(Value::String(text))) = (fetched, document) {
+                let page: Vec<Vec<Value>> =
+                    serde_json::from_str(&text).context("cannot read a page of rows")?;
+                for values in page {
+                    write_row(values)?;
+                }
+                continue;
+            }
         }
+        pool.for_each_row(&sql, &binds, &kinds, &mut write_row)
+            .await
+            .with_context(|| format!("source `{source}`, table `{table_name}`"))?;
     }
     archive.write_all(if rows == 0 { b"]\n" } else { b"\n]\n" })?;
     let mut spool = csv_spool
