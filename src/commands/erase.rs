@@ -406,6 +406,9 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     }
 
     let actor = ctx.actor();
+    // A new run executes the plans it just showed; a resumed run plans each unfinished
+    // source again (what an earlier attempt committed is no longer there to do).
+    let mut fresh: Vec<Planned> = Vec::new();
     if existing.is_none() {
         let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
         let steps = provider_steps(&policy, &subjects, &planned);
@@ -510,6 +513,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
             .collect();
         audit::append(&mut tx, &actor, &entries).await?;
         tx.commit().await?;
+        fresh = planned;
     } else {
         ctx.out.status(&format!("resuming erasure run {run_id}"));
     }
@@ -520,7 +524,10 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
             continue;
         }
         let source_id = step.step_id.trim_start_matches("source:");
-        let planned = plan_sources(&policy, &subjects, &placeholders, Some(source_id)).await?;
+        let planned = match fresh.iter().position(|p| p.source.id() == source_id) {
+            Some(index) => vec![fresh.swap_remove(index)],
+            None => plan_sources(&policy, &subjects, &placeholders, Some(source_id)).await?,
+        };
         let Some(p) = planned.first() else {
             bail!("source `{source_id}` of run {run_id} is no longer in the policy");
         };
