@@ -4,7 +4,9 @@
 //! SQL through the same driver), as a ratio. Run:
 //!
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
-//!                                  [--postgres URL] [--only NAME]
+//!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
+//!         [--postgres URL] [--only consent|import|audit|access|erase|retention]
+//!         [--engine sqlite|postgres]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
 //! is created and dropped. Figures are wall-clock on this machine; compare ratios.
@@ -75,7 +77,9 @@ fn options() -> Options {
             }
             "--help" | "-h" => {
                 println!(
-                    "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--postgres URL] [--only NAME]"
+                    "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
+                     [--people N] [--children N] [--erase-many N] [--expired N] [--postgres URL] \
+                     [--only consent|import|audit|access|erase|retention] [--engine sqlite|postgres]"
                 );
                 std::process::exit(0);
             }
