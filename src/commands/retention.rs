@@ -161,9 +161,9 @@ fn text(value: &Value) -> String {
 const LOCK: &str = "retention-sweep";
 /// A chunk's transaction should stay well under a second: batches grow while chunks
 /// take less than FAST_CHUNK and shrink when one takes more than SLOW_CHUNK.
-const SLOW_CHUNK: Duration = Duration::from_millis(500);
-const FAST_CHUNK: Duration = Duration::from_millis(200);
-const MAX_BATCH: usize = 200_000;
+const SLOW_CHUNK: Duration = Duration::from_millis(700);
+const FAST_CHUNK: Duration = Duration::from_millis(300);
+const MAX_BATCH: usize = 500_000;
 
 async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
@@ -353,7 +353,7 @@ async fn sweep_table(
             counted.unwrap_or(0),
             &format!("{}.{}", source.id(), table.name()),
         );
-        let mut batch = args.batch_size.unwrap_or(5_000).max(1);
+        let mut batch = args.batch_size.unwrap_or(20_000).max(1);
         let adaptive = args.batch_size.is_none();
         let mut last_renewal = Instant::now();
         let mut cursor = crate::plan::retention::Cursor::default();
