@@ -272,21 +272,6 @@ pub async fn remember_subjects(
     Ok(())
 }
 
-/// Keeps the clear identity of a subject privops acts for (until erasure removes it).
-pub async fn remember_subject(tx: &mut Tx, subject: &Subject, subject_ref: &str) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (subject_ref) DO NOTHING",
-    )
-    .bind(subject_ref)
-    .bind(&subject.kind)
-    .bind(&subject.value)
-    .bind(crate::time::now_text())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// Appends events (and their subjects) in batches; returns how many were new.
 pub async fn append_events(
     tx: &mut Tx,

@@ -203,16 +203,3 @@ pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &Value) -> Result<()> 
         .await?;
     Ok(())
 }
-
-pub async fn is_suppressed(
-    executor: impl sqlx::AnyExecutor<'_>,
-    subject_ref: &str,
-) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM suppressions WHERE subject_ref = $1")
-            .bind(subject_ref)
-            .fetch_optional(executor)
-            .await?
-            .is_some(),
-    )
-}

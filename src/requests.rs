@@ -83,28 +83,16 @@ pub async fn open(
     deadline_days: u32,
     note: Option<&str>,
 ) -> Result<Request> {
-    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
-    let id = format!("REQ-{seq:06}");
-    let now = crate::time::now_text();
-    sqlx::query(
-        "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, status, note, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)",
+    let opened = open_many(
+        tx,
+        kind,
+        &[subject_ref.to_string()],
+        received,
+        deadline_days,
+        note,
     )
-    .bind(&id)
-    .bind(seq)
-    .bind(kind.name())
-    .bind(subject_ref)
-    .bind(crate::time::to_text(received))
-    .bind(crate::time::to_text(due_date(received, deadline_days)))
-    .bind(note)
-    .bind(&now)
-    .execute(&mut **tx)
-    .await
-    .context("cannot record the request")?;
-    get(&mut **tx, &id).await
+    .await?;
+    Ok(opened.into_iter().next().expect("one request per subject"))
 }
 
 /// Opens one request per subject in one statement per 500; returns them in order.

@@ -221,37 +221,41 @@ pub fn csv(report: &Value) -> Result<String> {
         "closed_late",
         "median_response_days",
     ] {
-        row("requests", key, text(&r[key]))?;
+        row("requests", key, crate::output::plain(&r[key]))?;
     }
     for (month, n) in r["per_month"].as_object().into_iter().flatten() {
-        row("requests per month", month, text(n))?;
+        row("requests per month", month, crate::output::plain(n))?;
     }
-    row("exports", "count", text(&report["exports"]["count"]))?;
+    row(
+        "exports",
+        "count",
+        crate::output::plain(&report["exports"]["count"]),
+    )?;
     for (source, n) in report["exports"]["rows_per_source"]
         .as_object()
         .into_iter()
         .flatten()
     {
-        row("exported rows", source, text(n))?;
+        row("exported rows", source, crate::output::plain(n))?;
     }
     row(
         "erasures",
         "completed",
-        text(&report["erasures"]["completed"]),
+        crate::output::plain(&report["erasures"]["completed"]),
     )?;
     for (source, n) in report["erasures"]["deleted_per_source"]
         .as_object()
         .into_iter()
         .flatten()
     {
-        row("erased rows deleted", source, text(n))?;
+        row("erased rows deleted", source, crate::output::plain(n))?;
     }
     for (source, n) in report["erasures"]["masked_per_source"]
         .as_object()
         .into_iter()
         .flatten()
     {
-        row("erased rows masked", source, text(n))?;
+        row("erased rows masked", source, crate::output::plain(n))?;
     }
     for p in report["consent"]["per_purpose"]
         .as_array()
@@ -259,35 +263,47 @@ pub fn csv(report: &Value) -> Result<String> {
         .flatten()
     {
         let purpose = p["purpose"].as_str().unwrap_or_default();
-        row("consent grants", purpose, text(&p["grants"]))?;
-        row("consent withdrawals", purpose, text(&p["withdrawals"]))?;
+        row(
+            "consent grants",
+            purpose,
+            crate::output::plain(&p["grants"]),
+        )?;
+        row(
+            "consent withdrawals",
+            purpose,
+            crate::output::plain(&p["withdrawals"]),
+        )?;
     }
     for key in ["deleted", "anonymised", "rolled_up"] {
-        row("retention", key, text(&report["retention"][key]))?;
+        row(
+            "retention",
+            key,
+            crate::output::plain(&report["retention"][key]),
+        )?;
     }
     for p in report["policy_versions"].as_array().into_iter().flatten() {
         row(
             "policy version",
-            &text(&p["first_seen"]),
-            text(&p["digest"]),
+            &crate::output::plain(&p["first_seen"]),
+            crate::output::plain(&p["digest"]),
         )?;
     }
-    row("chain", "verified", text(&report["chain"]["ok"]))?;
-    row("chain", "entries", text(&report["chain"]["entries"]))?;
+    row(
+        "chain",
+        "verified",
+        crate::output::plain(&report["chain"]["ok"]),
+    )?;
+    row(
+        "chain",
+        "entries",
+        crate::output::plain(&report["chain"]["entries"]),
+    )?;
     row(
         "chain",
         "checkpoints",
-        text(&report["chain"]["checkpoints"]),
+        crate::output::plain(&report["chain"]["checkpoints"]),
     )?;
     Ok(String::from_utf8(writer.into_inner()?)?)
-}
-
-fn text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// Bars of requests received per month, as inline SVG (no external assets).

@@ -332,7 +332,7 @@ async fn export_table<W: Write + Seek>(
                 serde_json::to_writer(&mut *archive, value)?;
             }
             archive.write_all(b"}")?;
-            csv_spool.write_record(values.iter().map(csv_text))?;
+            csv_spool.write_record(values.iter().map(crate::output::plain))?;
             rows += 1;
             Ok(())
         };
@@ -382,14 +382,6 @@ async fn export_table<W: Write + Seek>(
     Ok(rows)
 }
 
-fn csv_text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// Writes records as `<path>.json` and `<path>.csv` (columns: the union of top-level
 /// fields, in first-seen order; nested values as JSON text).
 fn write_records<W: Write + Seek>(
@@ -420,9 +412,9 @@ fn write_records<W: Write + Seek>(
         let row: Vec<String> = match record {
             Value::Object(map) => columns
                 .iter()
-                .map(|c| map.get(c).map(csv_text).unwrap_or_default())
+                .map(|c| map.get(c).map(crate::output::plain).unwrap_or_default())
                 .collect(),
-            other => vec![csv_text(other)],
+            other => vec![crate::output::plain(other)],
         };
         writer.write_record(row)?;
     }

@@ -389,11 +389,7 @@ fn data_map_csv(record: &Value) -> Result<String> {
         "retention",
         "holds",
     ])?;
-    let text = |v: &Value| match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let text = crate::output::plain;
     for source in record["sources"].as_array().into_iter().flatten() {
         for table in source["tables"].as_array().into_iter().flatten() {
             let retention = match &table["retention"] {

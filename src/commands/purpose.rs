@@ -147,10 +147,11 @@ fn summary(purpose: &Purpose, version: Option<i64>) -> Value {
     })
 }
 
+/// Table cells show a missing value as `-`.
 fn text(value: &Value) -> String {
-    match value {
-        Value::Null => "-".to_string(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+    if value.is_null() {
+        "-".to_string()
+    } else {
+        crate::output::plain(value)
     }
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::audit::{self, NewEntry};
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
+use crate::output::plain;
 use crate::plan::retention::TableSweep;
 use crate::policy::{Policy, SourceDef, Table};
 use crate::sources::SourcePool;
@@ -133,29 +134,22 @@ async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
                 })
                 .collect();
             table.add_row(vec![
-                text(&row["source"]),
-                text(&row["table"]),
-                text(&row["rule"]),
-                text(&row["cutoff"])[..19].to_string(),
-                text(&row["due"]),
+                plain(&row["source"]),
+                plain(&row["table"]),
+                plain(&row["rule"]),
+                plain(&row["cutoff"])[..19].to_string(),
+                plain(&row["due"]),
                 if held.is_empty() {
                     "0".into()
                 } else {
                     held.join("\n")
                 },
-                text(&row["null_timestamps"]),
+                plain(&row["null_timestamps"]),
             ]);
         }
         ctx.out.print_table(&table);
     }
     Ok(Outcome::Success)
-}
-
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 const LOCK: &str = "retention-sweep";
@@ -289,22 +283,22 @@ async fn sweep_tables(
         for row in &summary {
             if row.get("error").is_some() {
                 table.add_row(vec![
-                    text(&row["source"]),
-                    text(&row["table"]),
+                    plain(&row["source"]),
+                    plain(&row["table"]),
                     "FAILED".into(),
-                    text(&row["error"]),
+                    plain(&row["error"]),
                 ]);
                 continue;
             }
             table.add_row(vec![
-                text(&row["source"]),
-                text(&row["table"]),
-                text(&row["action"]),
-                text(&row["due"]),
-                text(&row["done"]),
-                text(&row["held"]),
-                text(&row["null_timestamps"]),
-                text(&row["remaining"]),
+                plain(&row["source"]),
+                plain(&row["table"]),
+                plain(&row["action"]),
+                plain(&row["due"]),
+                plain(&row["done"]),
+                plain(&row["held"]),
+                plain(&row["null_timestamps"]),
+                plain(&row["remaining"]),
                 format!("{} ms", row["duration_ms"]),
             ]);
         }

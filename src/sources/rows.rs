@@ -335,25 +335,6 @@ impl SourcePool {
             SourcePool::Mysql(pool) => SourceTx::Mysql(pool.begin().await?),
         })
     }
-
-    /// Runs a statement outside any explicit transaction; returns rows affected.
-    pub async fn execute(&self, sql: &str, binds: &[Key]) -> Result<u64> {
-        let affected = match self {
-            SourcePool::Sqlite(pool) => bind_keys!(sqlx::query(sql), binds)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-            SourcePool::Postgres(pool) => bind_keys!(sqlx::query(sql), binds)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-            SourcePool::Mysql(pool) => bind_keys!(sqlx::query(sql), binds)
-                .execute(pool)
-                .await?
-                .rows_affected(),
-        };
-        Ok(affected)
-    }
 }
 
 impl SourceTx {
