@@ -556,12 +556,18 @@ fn main() {
         if options.only.as_deref().is_some_and(|only| only != *name) {
             continue;
         }
-        scenario(
-            &options,
-            &mut report,
-            &data::Target::Sqlite(scratch_dir.path().join(format!("{name}.db"))),
-        );
-        if let Some(admin) = &options.postgres {
+        if options.engine.as_deref() != Some("postgres") {
+            scenario(
+                &options,
+                &mut report,
+                &data::Target::Sqlite(scratch_dir.path().join(format!("{name}.db"))),
+            );
+        }
+        if let Some(admin) = options
+            .postgres
+            .as_ref()
+            .filter(|_| options.engine.as_deref() != Some("sqlite"))
+        {
             let target = data::Target::Postgres {
                 admin: admin.clone(),
                 name: format!("privops_bench_{name}_{}", std::process::id()),

@@ -12,31 +12,78 @@ use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceD
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Key, Kind, TimeFormat};
 
+/// Below this share of due rows among the rows a chunk reads, walking the table in
+/// physical order costs more than finding the due rows through the timestamp's index.
+const DENSE: f64 = 0.1;
+
+/// How a sweep walks a table.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum Walk {
+    /// Not decided yet: the first chunk looks at the table.
+    #[default]
+    Start,
+    /// Physical order, in ranges of SQLite rowids or PostgreSQL heap blocks: every page
+    /// is read once, as one big DELETE reads it. For tables where most rows are due.
+    Range {
+        next: i64,
+        end: i64,
+        rows_per_unit: f64,
+    },
+    /// The due rows oldest first, through the timestamp's index. For few due rows.
+    Index,
+    /// The keys of the due rows read first, then the rows changed by key (MySQL, which
+    /// cannot LIMIT a subquery of the table it changes; SQLite tables WITHOUT ROWID).
+    Keys,
+}
+
 /// Where a sweep of one table stands between chunks.
 #[derive(Debug, Default)]
 pub struct Cursor {
     pub finished: bool,
-    /// PostgreSQL: the next heap block, and (blocks, rows per block) of the table.
-    next_block: i64,
-    blocks: Option<(i64, f64)>,
+    walk: Walk,
 }
 
-async fn pool_fetch_one(pool: &SourcePool, sql: &str, table: &str) -> Result<(i64, f64)> {
-    let mut found = (0, 100.0);
-    pool.for_each_row(
-        sql,
-        &[Key::Text(table.to_string())],
-        &[Kind::Int, Kind::Float],
-        |row| {
-            found = (
-                row[0].as_i64().unwrap_or(0),
-                row[1].as_f64().unwrap_or(100.0),
-            );
-            Ok(())
-        },
-    )
+/// Two numbers from a one-row query.
+async fn fetch_pair(pool: &SourcePool, sql: &str, binds: &[Key]) -> Result<(f64, f64)> {
+    let mut found = (0.0, 0.0);
+    pool.for_each_row(sql, binds, &[Kind::Float, Kind::Float], |row| {
+        found = (
+            row[0].as_f64().unwrap_or(0.0),
+            row[1].as_f64().unwrap_or(0.0),
+        );
+        Ok(())
+    })
     .await?;
     Ok(found)
+}
+
+/// True when the chunk failed only because PostgreSQL could not serialise it against
+/// a concurrent change; the chunk rolled back and may simply run again.
+fn is_serialization_failure(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|e| e.code())
+            .is_some_and(|code| code == "40001")
+    })
+}
+
+/// The name under which a SQLite table's rowid is reachable: `rowid` unless a column
+/// takes that name; None for a table WITHOUT ROWID.
+async fn rowid_name(
+    pool: &SourcePool,
+    table: &str,
+    columns: &[ColumnInfo],
+) -> Option<&'static str> {
+    let name = ["rowid", "_rowid_", "oid"]
+        .into_iter()
+        .find(|n| !columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)))?;
+    let probe = format!("SELECT {name} FROM {} LIMIT 0", pool.quote(table));
+    pool.for_each_row(&probe, &[], &[], |_| Ok(()))
+        .await
+        .ok()
+        .map(|_| name)
 }
 
 /// A condition with `{?}` where its parameters go, and the parameters.
@@ -82,6 +129,10 @@ pub struct TableSweep<'p> {
     holds: Vec<(String, String, Condition)>,
     /// True for rows that have a usable timestamp.
     timestamp: String,
+    /// SQLite: the name that reaches the table's rowid (None: a table WITHOUT ROWID).
+    rowid: Option<&'static str>,
+    /// An index leads with the timestamp column.
+    indexed: bool,
 }
 
 impl<'p> TableSweep<'p> {
@@ -170,6 +221,11 @@ impl<'p> TableSweep<'p> {
             let pending = crate::plan::erase::not_yet_masked(pool, &columns, masks);
             due.sql.push_str(&format!(" AND {pending}"));
         }
+        let rowid = match pool.engine() {
+            Engine::Sqlite => rowid_name(pool, table.name(), &columns).await,
+            _ => None,
+        };
+        let indexed = pool.has_index_on(table.name(), &from.name).await?;
         Ok(TableSweep {
             source,
             table,
@@ -181,6 +237,8 @@ impl<'p> TableSweep<'p> {
             due,
             holds,
             timestamp,
+            rowid,
+            indexed,
         })
     }
 
@@ -249,18 +307,26 @@ impl<'p> TableSweep<'p> {
     pub fn describe(&self, pool: &SourcePool) -> Vec<String> {
         let table = pool.quote(self.table.name());
         let mut statements = Vec::new();
-        let selection = format!(
-            "SELECT ... FROM {table} WHERE {} ORDER BY {} LIMIT n",
-            number(pool, &self.due.sql, 1),
-            pool.quote(&self.from.name)
-        );
+        let due = number(pool, &self.due.sql, 1);
+        let order = pool.quote(&self.from.name);
+        let selection = match (pool.engine(), self.rowid) {
+            (Engine::Sqlite, Some(rowid)) => format!(
+                "{rowid} >= <start> AND {rowid} < <end> AND {due} (rowid ranges, NOT INDEXED; once few rows are due, \
+                 {rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT n))"
+            ),
+            (Engine::Postgres, _) => format!(
+                "ctid >= '(<start>,0)'::tid AND ctid < '(<end>,0)'::tid AND {due} (heap block ranges; \
+                 when few rows are due, ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT n)))"
+            ),
+            _ => format!("<keys of: SELECT ... FROM {table} WHERE {due} ORDER BY {order} LIMIT n>"),
+        };
         match self.retention.then {
             RetentionAction::Delete => {
-                statements.push(format!("DELETE FROM {table} WHERE <rows of: {selection}>"))
+                statements.push(format!("DELETE FROM {table} WHERE {selection}"))
             }
-            RetentionAction::Anonymise => statements.push(format!(
-                "UPDATE {table} SET <masks> WHERE <rows of: {selection}>"
-            )),
+            RetentionAction::Anonymise => {
+                statements.push(format!("UPDATE {table} SET <masks> WHERE {selection}"))
+            }
             RetentionAction::Rollup => {
                 let into = self
                     .retention
@@ -268,163 +334,245 @@ impl<'p> TableSweep<'p> {
                     .as_ref()
                     .map(|r| r.get_ref().into.get_ref().clone())
                     .unwrap_or_default();
-                statements.push(format!("INSERT INTO {} ... SELECT <groups>, <measures> FROM {table} WHERE <rows of: {selection}> GROUP BY <groups> <upsert adding to the totals>", pool.quote(&into)));
+                statements.push(format!("INSERT INTO {} ... SELECT <groups>, <measures> FROM {table} WHERE {selection} GROUP BY <groups> <upsert adding to the totals>", pool.quote(&into)));
                 statements.push(format!("DELETE FROM {table} WHERE <the same rows>"));
             }
         }
         statements
     }
 
-    /// Processes up to `batch` due rows in one transaction; returns how many.
     /// Processes the next chunk in one transaction; returns how many rows it changed and
-    /// sets `cursor.finished` when the table is done. `batch` is in rows.
+    /// sets `cursor.finished` when the table is done. `batch` is in rows (in physical
+    /// order: rows read, of which the due ones change).
     pub async fn chunk(&self, pool: &SourcePool, batch: usize, cursor: &mut Cursor) -> Result<u64> {
+        if cursor.walk == Walk::Start {
+            cursor.walk = self.first_walk(pool).await?;
+        }
+        // A range that reached its end looks again: rows added meanwhile lie beyond it.
+        if let Walk::Range { next, end, .. } = cursor.walk {
+            if next >= end {
+                let (_, grown, _) = self.extent(pool).await?;
+                if grown <= end {
+                    cursor.finished = true;
+                    return Ok(0);
+                }
+                if let Walk::Range { end, .. } = &mut cursor.walk {
+                    *end = grown;
+                }
+            }
+        }
+        let range = match &mut cursor.walk {
+            Walk::Range {
+                next,
+                end,
+                rows_per_unit,
+            } => {
+                let step = ((batch as f64 / rows_per_unit.max(1.0)).ceil() as i64).max(1);
+                let range = (*next, (*next + step).min(*end));
+                *next = range.1;
+                Some(range)
+            }
+            _ => None,
+        };
+        let mut attempt = 0;
+        let done = loop {
+            match self.chunk_once(pool, batch, cursor.walk, range).await {
+                Err(e) if is_serialization_failure(&e) && attempt < 5 => attempt += 1,
+                other => break other?,
+            }
+        };
+        match cursor.walk {
+            Walk::Range { rows_per_unit, .. } => {
+                // Few due rows among those read: the index finds the rest for less.
+                let (start, end) = range.expect("a range walk has a range");
+                let read = (end - start) as f64 * rows_per_unit;
+                if self.indexed
+                    && pool.engine() == Engine::Sqlite
+                    && read >= batch as f64 / 2.0
+                    && (done as f64) < read * DENSE
+                {
+                    cursor.walk = Walk::Index;
+                }
+            }
+            _ if done == 0 => cursor.finished = true,
+            _ => {}
+        }
+        Ok(done)
+    }
+
+    /// How the sweep walks the table. SQLite starts in rowid order and turns to the index
+    /// once chunks find few due rows (see `chunk`); PostgreSQL samples the table, since
+    /// its index would lead through the rows a range walk has just deleted.
+    async fn first_walk(&self, pool: &SourcePool) -> Result<Walk> {
+        let range = || async {
+            let (next, end, rows_per_unit) = self.extent(pool).await?;
+            Ok::<_, anyhow::Error>(Walk::Range {
+                next,
+                end,
+                rows_per_unit,
+            })
+        };
+        match pool.engine() {
+            Engine::Mysql => Ok(Walk::Keys),
+            Engine::Sqlite if self.rowid.is_none() => Ok(Walk::Keys),
+            Engine::Sqlite => range().await,
+            Engine::Postgres => {
+                if self.indexed && self.sampled_share(pool).await? < DENSE {
+                    Ok(Walk::Index)
+                } else {
+                    range().await
+                }
+            }
+        }
+    }
+
+    /// The share of rows due, from a sample of about 300 pages (PostgreSQL).
+    async fn sampled_share(&self, pool: &SourcePool) -> Result<f64> {
+        let table = pool.quote(self.table.name());
+        let (blocks, _) = fetch_pair(
+            pool,
+            "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::float8, 0::float8",
+            &[Key::Text(table.clone())],
+        )
+        .await?;
+        let percent = (300.0 / blocks.max(1.0) * 100.0).min(100.0);
+        let sql = number(
+            pool,
+            &format!(
+                "SELECT (COUNT(*) FILTER (WHERE {}))::float8, COUNT(*)::float8 \
+                 FROM {table} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)",
+                self.due.sql
+            ),
+            1,
+        );
+        let (due, read) = fetch_pair(pool, &sql, &self.due.binds).await?;
+        Ok(if read == 0.0 { 1.0 } else { due / read })
+    }
+
+    /// The table's extent for a range walk: (first, end, rows per unit). SQLite: rowids;
+    /// PostgreSQL: heap blocks, with rows per block from the statistics.
+    async fn extent(&self, pool: &SourcePool) -> Result<(i64, i64, f64)> {
+        let table = pool.quote(self.table.name());
+        if pool.engine() == Engine::Postgres {
+            let (blocks, per_block) = fetch_pair(
+                pool,
+                "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::float8, \
+                        COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
+                 FROM pg_class c WHERE c.oid = to_regclass($1)",
+                &[Key::Text(table)],
+            )
+            .await?;
+            return Ok((0, blocks as i64, per_block));
+        }
+        let rowid = self.rowid.unwrap_or("rowid");
+        let (first, last) = fetch_pair(
+            pool,
+            &format!("SELECT COALESCE(MIN({rowid}), 0), COALESCE(MAX({rowid}), -1) FROM {table}"),
+            &[],
+        )
+        .await?;
+        Ok((first as i64, last as i64 + 1, 1.0))
+    }
+
+    /// One chunk's transaction.
+    async fn chunk_once(
+        &self,
+        pool: &SourcePool,
+        batch: usize,
+        walk: Walk,
+        range: Option<(i64, i64)>,
+    ) -> Result<u64> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
-        // PostgreSQL walks the heap in block ranges (TID range scans): each chunk reads
-        // its own pages once, as one big DELETE would, instead of finding rows by index.
-        let block_range = if pool.engine() == Engine::Postgres {
-            let (total, per_block) = match cursor.blocks {
-                Some(known) => known,
-                None => {
-                    let sql = "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::bigint, \
-                               COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
-                               FROM pg_class c WHERE c.oid = to_regclass($1)";
-                    let row = pool_fetch_one(pool, sql, &table).await?;
-                    cursor.blocks = Some(row);
-                    row
-                }
-            };
-            let step = ((batch as f64 / per_block.max(1.0)).ceil() as i64).max(1);
-            let start = cursor.next_block;
-            let end = start + step;
-            cursor.next_block = end;
-            cursor.finished = end >= total;
-            Some((start, end))
-        } else {
-            None
-        };
-        // The rows of this chunk (SQLite: by rowid, oldest first; PostgreSQL: a block range).
-        let selection = |first: usize| -> (String, Vec<Key>) {
-            let due = number(pool, &self.due.sql, first);
-            let mut binds = self.due.binds.clone();
-            let sql = match (pool.engine(), block_range) {
-                (Engine::Sqlite, _) => format!(
-                    "rowid IN (SELECT rowid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch})"
-                ),
-                (Engine::Postgres, Some((start, end))) => {
-                    let n = first + binds.len();
-                    binds.push(Key::Text(format!("({start},0)")));
-                    binds.push(Key::Text(format!("({end},0)")));
-                    format!("ctid >= ${n}::tid AND ctid < ${}::tid AND {due}", n + 1)
-                }
-                _ => String::new(),
-            };
-            (sql, binds)
-        };
+        let due = number(pool, &self.due.sql, 1);
         let mut tx = pool.begin().await?;
-        // MySQL cannot LIMIT a subquery of the table it changes: read the keys first.
-        let (rows_sql, rows_binds) = if pool.engine() == Engine::Mysql {
-            let select: Vec<String> = self
-                .key_columns
-                .iter()
-                .map(|c| pool.select_expr(c))
-                .collect();
-            let kinds: Vec<Kind> = self.key_columns.iter().map(|c| c.kind).collect();
-            let sql = format!(
-                "SELECT {} FROM {table} WHERE {} ORDER BY {order} LIMIT {batch} FOR UPDATE",
-                select.join(", "),
-                number(pool, &self.due.sql, 1)
-            );
-            let keys: Vec<Vec<Key>> = tx
-                .fetch(&sql, &self.due.binds, &kinds)
-                .await?
-                .iter()
-                .map(|r| r.iter().map(Key::from_json).collect())
-                .collect();
-            if keys.is_empty() {
-                tx.commit().await?;
-                cursor.finished = true;
-                return Ok(0);
+        let rollup = self.retention.then == RetentionAction::Rollup;
+        if rollup && pool.engine() == Engine::Postgres {
+            // The roll-up and the delete must see the same rows: one snapshot for both.
+            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", &[])
+                .await?;
+        }
+        // The rows of this chunk, as a condition, and its parameters.
+        let mut binds = self.due.binds.clone();
+        let rows = match (walk, pool.engine()) {
+            (Walk::Range { .. }, Engine::Sqlite) => {
+                let (start, end) = range.expect("a range walk has a range");
+                let rowid = self.rowid.unwrap_or("rowid");
+                format!("{rowid} >= {start} AND {rowid} < {end} AND {due}")
             }
-            let refs: Vec<&ColumnInfo> = self.key_columns.iter().collect();
-            (
-                in_list(pool, &refs, keys.len(), 1),
-                keys.into_iter().flatten().collect::<Vec<_>>(),
-            )
-        } else {
-            (String::new(), Vec::new())
+            (Walk::Range { .. }, _) => {
+                // PostgreSQL: a TID range scan reads just these heap blocks.
+                let (start, end) = range.expect("a range walk has a range");
+                format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}")
+            }
+            (Walk::Index, Engine::Sqlite) => {
+                let rowid = self.rowid.unwrap_or("rowid");
+                format!(
+                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch})"
+                )
+            }
+            (Walk::Index, _) => format!(
+                "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
+            ),
+            (_, _) => {
+                let select: Vec<String> = self
+                    .key_columns
+                    .iter()
+                    .map(|c| pool.select_expr(c))
+                    .collect();
+                let kinds: Vec<Kind> = self.key_columns.iter().map(|c| c.kind).collect();
+                let lock = if pool.engine() == Engine::Mysql {
+                    " FOR UPDATE"
+                } else {
+                    ""
+                };
+                let sql = format!(
+                    "SELECT {} FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}{lock}",
+                    select.join(", "),
+                );
+                let keys: Vec<Vec<Key>> = tx
+                    .fetch(&sql, &self.due.binds, &kinds)
+                    .await?
+                    .iter()
+                    .map(|r| r.iter().map(Key::from_json).collect())
+                    .collect();
+                if keys.is_empty() {
+                    tx.commit().await?;
+                    return Ok(0);
+                }
+                let refs: Vec<&ColumnInfo> = self.key_columns.iter().collect();
+                binds = keys.into_iter().flatten().collect();
+                in_list(pool, &refs, binds.len() / refs.len().max(1), 1)
+            }
         };
-        let rows = |first: usize| -> (String, Vec<Key>) {
-            if pool.engine() == Engine::Mysql {
-                (rows_sql.clone(), rows_binds.clone())
-            } else {
-                selection(first)
-            }
+        // SQLite would rather take the timestamp's index for the due condition than the
+        // rowid range; NOT INDEXED leaves it the rowid alone.
+        let target = match (walk, pool.engine()) {
+            (Walk::Range { .. }, Engine::Sqlite) => format!("{table} NOT INDEXED"),
+            _ => table.clone(),
         };
         let done = match self.retention.then {
             RetentionAction::Delete => {
-                let (where_sql, binds) = rows(1);
-                tx.execute(&format!("DELETE FROM {table} WHERE {where_sql}"), &binds)
+                tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
                     .await?
             }
             RetentionAction::Anonymise => {
                 let sets = self.mask_sets(pool);
-                let (where_sql, binds) = rows(1);
-                tx.execute(
-                    &format!("UPDATE {table} SET {sets} WHERE {where_sql}"),
-                    &binds,
-                )
-                .await?
-            }
-            RetentionAction::Rollup if pool.engine() == Engine::Postgres => {
-                // One statement: the deleted rows feed the roll-up directly.
-                let (insert, _) = self.rollup_sql(pool)?;
-                let (where_sql, binds) = rows(1);
-                let source = format!("FROM {table} WHERE <ROWS>");
-                let insert = insert.replace(&source, "FROM gone");
-                let rollup = self
-                    .retention
-                    .rollup
-                    .as_ref()
-                    .context("then = \"rollup\" without a rollup section")?
-                    .get_ref();
-                let mut used: Vec<String> = rollup
-                    .group
-                    .values()
-                    .map(|g| g.get_ref().column.clone())
-                    .collect();
-                used.extend(
-                    rollup
-                        .measures
-                        .values()
-                        .filter_map(|m| m.get_ref().column.clone()),
-                );
-                used.sort();
-                used.dedup();
-                let returning: Vec<String> = used.iter().map(|c| pool.quote(c)).collect();
-                let sql = format!(
-                    "WITH gone AS (DELETE FROM {table} WHERE {where_sql} RETURNING {}), \
-                     rolled AS ({insert}) SELECT COUNT(*) FROM gone",
-                    returning.join(", ")
-                );
-                let counted = tx.fetch(&sql, &binds, &[Kind::Int]).await?;
-                counted.first().and_then(|r| r[0].as_u64()).unwrap_or(0)
+                tx.execute(&format!("UPDATE {target} SET {sets} WHERE {rows}"), &binds)
+                    .await?
             }
             RetentionAction::Rollup => {
                 let (insert, _) = self.rollup_sql(pool)?;
-                let (where_sql, binds) = rows(1);
-                tx.execute(&insert.replace("<ROWS>", &where_sql), &binds)
-                    .await?;
-                let (where_sql, binds) = rows(1);
-                tx.execute(&format!("DELETE FROM {table} WHERE {where_sql}"), &binds)
+                let insert = insert.replace(
+                    &format!("FROM {table} WHERE <ROWS>"),
+                    &format!("FROM {target} WHERE {rows}"),
+                );
+                tx.execute(&insert, &binds).await?;
+                tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
                     .await?
             }
         };
         tx.commit().await?;
-        if block_range.is_none() && done == 0 {
-            cursor.finished = true;
-        }
         Ok(done)
     }
 

@@ -443,6 +443,39 @@ pub enum TimeFormat {
 }
 
 impl SourcePool {
+    /// True when an index of the table leads with the column, so that rows can be found
+    /// and ordered by it without reading the whole table.
+    pub async fn has_index_on(&self, table: &str, column: &str) -> Result<bool> {
+        let (sql, binds) = match self.engine() {
+            Engine::Sqlite => (
+                "SELECT COUNT(*) FROM pragma_index_list(?1) AS l \
+                 JOIN pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ?2",
+                [table.to_string(), column.to_string()],
+            ),
+            Engine::Postgres => (
+                "SELECT COUNT(*) FROM pg_index i JOIN pg_attribute a \
+                   ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
+                 WHERE i.indrelid = to_regclass($1) AND a.attname = $2",
+                [self.quote(table), column.to_string()],
+            ),
+            Engine::Mysql => (
+                "SELECT COUNT(*) FROM information_schema.statistics \
+                 WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ? \
+                   AND seq_in_index = 1",
+                [table.to_string(), column.to_string()],
+            ),
+        };
+        let binds: Vec<Key> = binds.into_iter().map(Key::Text).collect();
+        let mut found = false;
+        self.for_each_row(sql, &binds, &[Kind::Int], |row| {
+            found = row[0].as_i64().unwrap_or(0) > 0;
+            Ok(())
+        })
+        .await
+        .with_context(|| format!("reading the indexes of `{table}`"))?;
+        Ok(found)
+    }
+
     /// Looks at the column's type, and for text at one of its values.
     pub async fn time_format(&self, table: &str, column: &ColumnInfo) -> Result<TimeFormat> {
         let t = column.db_type.to_ascii_lowercase();

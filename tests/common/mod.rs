@@ -386,9 +386,7 @@ pub fn shared() -> PathBuf {
 }
 
 /// Every row of every table of a SQLite database, as JSON objects, per table.
-pub fn sqlite_dump(
-    path: &Path,
-) -> std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>> {
+pub fn sqlite_dump(path: &Path) -> Dump {
     use sqlx::{Column, Row, TypeInfo, ValueRef};
     let url = format!("sqlite://{}", path.display());
     block_on(async move {
@@ -424,14 +422,23 @@ pub fn sqlite_dump(
             }
             dump.insert(table, out);
         }
-        dump
+        in_value_order(dump)
     })
 }
 
+type Dump = std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>>;
+
+/// A table's rows are a set: their physical order (which chunk wrote a row first) is
+/// not part of the state, so dumps list them in value order.
+fn in_value_order(mut dump: Dump) -> Dump {
+    for rows in dump.values_mut() {
+        rows.sort_by_cached_key(|row| serde_json::to_string(row).unwrap());
+    }
+    dump
+}
+
 /// Every row of every table of a server database, as JSON objects, per table.
-pub fn server_dump(
-    db: &TestDatabase,
-) -> std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>> {
+pub fn server_dump(db: &TestDatabase) -> Dump {
     let url = db.url.clone();
     let postgres = db.postgres;
     block_on(async move {
@@ -483,7 +490,7 @@ pub fn server_dump(
                 );
             }
         }
-        dump
+        in_value_order(dump)
     })
 }
 
