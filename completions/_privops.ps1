@@ -615,7 +615,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;retention;sweep' {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this source')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Only this table')
-            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 20000]')
             [CompletionResult]::new('--max-duration', '--max-duration', [CompletionResultType]::ParameterName, 'Stop after this long (e.g. 10m, 1h); a later sweep finishes the job')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')

@@ -562,7 +562,7 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;retention;sweep'= {
             cand --source 'Only this source'
             cand --table 'Only this table'
-            cand --batch-size 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]'
+            cand --batch-size 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 20000]'
             cand --max-duration 'Stop after this long (e.g. 10m, 1h); a later sweep finishes the job'
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'

@@ -533,7 +533,7 @@ complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_se
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from plan" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l source -d 'Only this source' -r
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l table -d 'Only this table' -r
-complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l batch-size -d 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]' -r
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l batch-size -d 'Rows per chunk (each chunk is one short transaction) [default: adapts, from 20000]' -r
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l max-duration -d 'Stop after this long (e.g. 10m, 1h); a later sweep finishes the job' -r
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r

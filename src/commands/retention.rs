@@ -38,7 +38,7 @@ pub struct SweepArgs {
     /// Show what would be done and change nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Rows per chunk (each chunk is one short transaction) [default: adapts, from 5000]
+    /// Rows per chunk (each chunk is one short transaction) [default: adapts, from 20000]
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
     /// Stop after this long (e.g. 10m, 1h); a later sweep finishes the job
@@ -153,10 +153,11 @@ async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
 }
 
 const LOCK: &str = "retention-sweep";
-/// A chunk's transaction should stay well under a second: batches grow while chunks
-/// take less than FAST_CHUNK and shrink when one takes more than SLOW_CHUNK.
-const SLOW_CHUNK: Duration = Duration::from_millis(700);
-const FAST_CHUNK: Duration = Duration::from_millis(300);
+/// A chunk's transaction must stay well under a second: after each chunk the batch is
+/// scaled towards CHUNK_TARGET (by half to one and a half at a time), which leaves room
+/// for a chunk that takes twice as long as the one before (a checkpoint, a cold page).
+const CHUNK_TARGET: Duration = Duration::from_millis(350);
+const MIN_BATCH: usize = 100;
 const MAX_BATCH: usize = 500_000;
 
 async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
@@ -342,6 +343,7 @@ async fn sweep_table(
     let mut chunks = 0u64;
     let mut longest = Duration::ZERO;
     let mut stopped_early = false;
+    let mut walks = Vec::new();
     if !args.dry_run && counted != Some(0) {
         let bar = ctx.out.progress(
             counted.unwrap_or(0),
@@ -372,11 +374,9 @@ async fn sweep_table(
                 break;
             }
             if adaptive {
-                if took > SLOW_CHUNK && batch > 100 {
-                    batch /= 2;
-                } else if took < FAST_CHUNK && batch < MAX_BATCH {
-                    batch *= 2;
-                }
+                let scale =
+                    (CHUNK_TARGET.as_secs_f64() / took.as_secs_f64().max(1e-3)).clamp(0.5, 1.5);
+                batch = ((batch as f64 * scale) as usize).clamp(MIN_BATCH, MAX_BATCH);
             }
             if let Some(lease) = lease {
                 if last_renewal.elapsed() > Duration::from_secs(30) {
@@ -386,6 +386,7 @@ async fn sweep_table(
             }
         }
         bar.finish_and_clear();
+        walks = cursor.walks;
     }
     let remaining = if stopped_early {
         sweep.due(pool).await?
@@ -410,6 +411,7 @@ async fn sweep_table(
         "remaining": remaining,
         "chunks": chunks,
         "longest_chunk_ms": longest.as_millis() as u64,
+        "walks": walks,
         "statements": if args.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
     }))
 }

@@ -41,6 +41,20 @@ enum Walk {
 pub struct Cursor {
     pub finished: bool,
     walk: Walk,
+    /// The walks taken, in order, for the summary.
+    pub walks: Vec<&'static str>,
+}
+
+impl Cursor {
+    fn set(&mut self, walk: Walk) {
+        self.walk = walk;
+        self.walks.push(match walk {
+            Walk::Start => "start",
+            Walk::Range { .. } => "range",
+            Walk::Index => "index",
+            Walk::Keys => "keys",
+        });
+    }
 }
 
 /// Two numbers from a one-row query.
@@ -346,7 +360,8 @@ impl<'p> TableSweep<'p> {
     /// order: rows read, of which the due ones change).
     pub async fn chunk(&self, pool: &SourcePool, batch: usize, cursor: &mut Cursor) -> Result<u64> {
         if cursor.walk == Walk::Start {
-            cursor.walk = self.first_walk(pool).await?;
+            let walk = self.first_walk(pool).await?;
+            cursor.set(walk);
         }
         // A range that reached its end looks again: rows added meanwhile lie beyond it.
         if let Walk::Range { next, end, .. } = cursor.walk {
@@ -391,7 +406,7 @@ impl<'p> TableSweep<'p> {
                     && read >= batch as f64 / 2.0
                     && (done as f64) < read * DENSE
                 {
-                    cursor.walk = Walk::Index;
+                    cursor.set(Walk::Index);
                 }
             }
             _ if done == 0 => cursor.finished = true,

@@ -426,7 +426,7 @@ pub fn sqlite_dump(path: &Path) -> Dump {
     })
 }
 
-type Dump = std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>>;
+pub type Dump = std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>>;
 
 /// A table's rows are a set: their physical order (which chunk wrote a row first) is
 /// not part of the state, so dumps list them in value order.
