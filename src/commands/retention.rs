@@ -358,9 +358,8 @@ async fn sweep_table(
                 stopped_early = true;
                 break;
             }
-            let started = Instant::now();
             let n = sweep.chunk(pool, batch, &mut cursor).await?;
-            let took = started.elapsed();
+            let took = cursor.transaction;
             if std::env::var("PRIVOPS_FAILPOINT")
                 .is_ok_and(|f| f == format!("retention-chunk:{}", chunks + 1))
             {

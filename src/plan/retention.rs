@@ -16,6 +16,9 @@ use crate::sources::rows::{ColumnInfo, Key, Kind, TimeFormat};
 /// physical order costs more than finding the due rows through the timestamp's index.
 const DENSE: f64 = 0.1;
 
+/// The SQLite page cache of a sweep's connection, in KiB.
+const SQLITE_CACHE_KIB: u32 = 65_536;
+
 /// How a sweep walks a table.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 enum Walk {
@@ -25,8 +28,8 @@ enum Walk {
     /// Physical order, in ranges of SQLite rowids or PostgreSQL heap blocks: every page
     /// is read once, as one big DELETE reads it. For tables where most rows are due.
     Range {
-        next: i64,
-        end: i64,
+        next: i128,
+        end: i128,
         rows_per_unit: f64,
     },
     /// The due rows oldest first, through the timestamp's index. For few due rows.
@@ -43,6 +46,9 @@ pub struct Cursor {
     walk: Walk,
     /// The walks taken, in order, for the summary.
     pub walks: Vec<&'static str>,
+    /// How long the last chunk's transaction lasted, from its first statement to its
+    /// commit (choosing the walk and measuring the table are not part of it).
+    pub transaction: std::time::Duration,
 }
 
 impl Cursor {
@@ -57,18 +63,29 @@ impl Cursor {
     }
 }
 
-/// Two numbers from a one-row query.
-async fn fetch_pair(pool: &SourcePool, sql: &str, binds: &[Key]) -> Result<(f64, f64)> {
-    let mut found = (0.0, 0.0);
-    pool.for_each_row(sql, binds, &[Kind::Float, Kind::Float], |row| {
-        found = (
-            row[0].as_f64().unwrap_or(0.0),
-            row[1].as_f64().unwrap_or(0.0),
-        );
+/// The values of a one-row query.
+async fn fetch_row(
+    pool: &SourcePool,
+    sql: &str,
+    binds: &[Key],
+    kinds: &[Kind],
+) -> Result<Vec<serde_json::Value>> {
+    let mut found = vec![serde_json::Value::Null; kinds.len()];
+    pool.for_each_row(sql, binds, kinds, |row| {
+        found = row;
         Ok(())
     })
     .await?;
     Ok(found)
+}
+
+/// Two numbers from a one-row query.
+async fn fetch_pair(pool: &SourcePool, sql: &str, binds: &[Key]) -> Result<(f64, f64)> {
+    let row = fetch_row(pool, sql, binds, &[Kind::Float, Kind::Float]).await?;
+    Ok((
+        row[0].as_f64().unwrap_or(0.0),
+        row[1].as_f64().unwrap_or(0.0),
+    ))
 }
 
 /// True when the chunk failed only because PostgreSQL could not serialise it against
@@ -325,7 +342,7 @@ impl<'p> TableSweep<'p> {
         let order = pool.quote(&self.from.name);
         let selection = match (pool.engine(), self.rowid) {
             (Engine::Sqlite, Some(rowid)) => format!(
-                "{rowid} >= <start> AND {rowid} < <end> AND {due} (rowid ranges, NOT INDEXED; once few rows are due, \
+                "{rowid} >= <start> AND {rowid} <= <last> AND {due} (rowid ranges, NOT INDEXED; once few rows are due, \
                  {rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT n))"
             ),
             (Engine::Postgres, _) => format!(
@@ -369,6 +386,7 @@ impl<'p> TableSweep<'p> {
                 let (_, grown, _) = self.extent(pool).await?;
                 if grown <= end {
                     cursor.finished = true;
+                    cursor.transaction = std::time::Duration::ZERO;
                     return Ok(0);
                 }
                 if let Walk::Range { end, .. } = &mut cursor.walk {
@@ -382,7 +400,8 @@ impl<'p> TableSweep<'p> {
                 end,
                 rows_per_unit,
             } => {
-                let step = ((batch as f64 / rows_per_unit.max(1.0)).ceil() as i64).max(1);
+                let step =
+                    ((batch as f64 / rows_per_unit.max(f64::MIN_POSITIVE)).ceil() as i128).max(1);
                 let range = (*next, (*next + step).min(*end));
                 *next = range.1;
                 Some(range)
@@ -391,7 +410,10 @@ impl<'p> TableSweep<'p> {
         };
         let mut attempt = 0;
         let done = loop {
-            match self.chunk_once(pool, batch, cursor.walk, range).await {
+            let started = std::time::Instant::now();
+            let result = self.chunk_once(pool, batch, cursor.walk, range).await;
+            cursor.transaction = started.elapsed();
+            match result {
                 Err(e) if is_serialization_failure(&e) && attempt < 5 => attempt += 1,
                 other => break other?,
             }
@@ -466,7 +488,7 @@ impl<'p> TableSweep<'p> {
 
     /// The table's extent for a range walk: (first, end, rows per unit). SQLite: rowids;
     /// PostgreSQL: heap blocks, with rows per block from the statistics.
-    async fn extent(&self, pool: &SourcePool) -> Result<(i64, i64, f64)> {
+    async fn extent(&self, pool: &SourcePool) -> Result<(i128, i128, f64)> {
         let table = pool.quote(self.table.name());
         if pool.engine() == Engine::Postgres {
             let (blocks, per_block) = fetch_pair(
@@ -477,16 +499,30 @@ impl<'p> TableSweep<'p> {
                 &[Key::Text(table)],
             )
             .await?;
-            return Ok((0, blocks as i64, per_block));
+            return Ok((0, blocks as i128, per_block));
         }
+        // Rowids may be sparse (ids made from clocks or random numbers): the rows per
+        // rowid keep a chunk's range at about `batch` rows.
         let rowid = self.rowid.unwrap_or("rowid");
-        let (first, last) = fetch_pair(
+        let row = fetch_row(
             pool,
-            &format!("SELECT COALESCE(MIN({rowid}), 0), COALESCE(MAX({rowid}), -1) FROM {table}"),
+            &format!(
+                "SELECT (SELECT COALESCE(MIN({rowid}), 0) FROM {table}), \
+                        (SELECT COALESCE(MAX({rowid}), -1) FROM {table}), \
+                        (SELECT COUNT(*) FROM {table})"
+            ),
             &[],
+            &[Kind::Int, Kind::Int, Kind::Int],
         )
         .await?;
-        Ok((first as i64, last as i64 + 1, 1.0))
+        let [first, last, rows] = [0, 1, 2].map(|i| row[i].as_i64().unwrap_or(0));
+        let span = (last as f64) - (first as f64) + 1.0;
+        let per_rowid = if span >= 1.0 {
+            (rows as f64 / span).min(1.0)
+        } else {
+            1.0
+        };
+        Ok((first.into(), i128::from(last) + 1, per_rowid))
     }
 
     /// One chunk's transaction.
@@ -495,12 +531,18 @@ impl<'p> TableSweep<'p> {
         pool: &SourcePool,
         batch: usize,
         walk: Walk,
-        range: Option<(i64, i64)>,
+        range: Option<(i128, i128)>,
     ) -> Result<u64> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
         let due = number(pool, &self.due.sql, 1);
         let mut tx = pool.begin().await?;
+        if pool.engine() == Engine::Sqlite {
+            // Deleting rows touches index pages all over each index: a page cache larger
+            // than SQLite's default 2 MB keeps them between statements and chunks.
+            tx.execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"), &[])
+                .await?;
+        }
         let rollup = self.retention.then == RetentionAction::Rollup;
         if rollup && pool.engine() == Engine::Postgres {
             // The roll-up and the delete must see the same rows: one snapshot for both.
@@ -513,7 +555,9 @@ impl<'p> TableSweep<'p> {
             (Walk::Range { .. }, Engine::Sqlite) => {
                 let (start, end) = range.expect("a range walk has a range");
                 let rowid = self.rowid.unwrap_or("rowid");
-                format!("{rowid} >= {start} AND {rowid} < {end} AND {due}")
+                // Inclusive, so that the last rowid SQLite allows is reached too.
+                let last = end - 1;
+                format!("{rowid} >= {start} AND {rowid} <= {last} AND {due}")
             }
             (Walk::Range { .. }, _) => {
                 // PostgreSQL: a TID range scan reads just these heap blocks.
