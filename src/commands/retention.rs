@@ -344,6 +344,7 @@ async fn sweep_table(
     let mut longest = Duration::ZERO;
     let mut stopped_early = false;
     let mut walks = Vec::new();
+    let mut retried = 0;
     if !args.dry_run && counted != Some(0) {
         let bar = ctx.out.progress(
             counted.unwrap_or(0),
@@ -386,6 +387,7 @@ async fn sweep_table(
         }
         bar.finish_and_clear();
         walks = cursor.walks;
+        retried = cursor.retried;
     }
     let remaining = if stopped_early {
         sweep.due(pool).await?
@@ -411,6 +413,7 @@ async fn sweep_table(
         "chunks": chunks,
         "longest_chunk_ms": longest.as_millis() as u64,
         "walks": walks,
+        "retried": retried,
         "statements": if args.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
     }))
 }

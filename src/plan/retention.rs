@@ -16,6 +16,10 @@ use crate::sources::rows::{ColumnInfo, Key, Kind, TimeFormat};
 /// physical order costs more than finding the due rows through the timestamp's index.
 const DENSE: f64 = 0.1;
 
+/// How often a chunk that PostgreSQL could not serialise against concurrent changes
+/// runs again (after 20 ms, 40 ms, ...) before the sweep gives up on the table.
+const SERIALIZATION_RETRIES: u64 = 10;
+
 /// The SQLite page cache of a sweep's connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 65_536;
 
@@ -49,6 +53,8 @@ pub struct Cursor {
     /// How long the last chunk's transaction lasted, from its first statement to its
     /// commit (choosing the walk and measuring the table are not part of it).
     pub transaction: std::time::Duration,
+    /// Chunks run again because PostgreSQL could not serialise them against others.
+    pub retried: u64,
 }
 
 impl Cursor {
@@ -144,6 +150,31 @@ pub struct HoldCount {
     pub reason: String,
     pub article: String,
     pub rows: u64,
+}
+
+/// A roll-up's statements in pieces: the aggregate table, its columns, the expression
+/// that fills each (group values, then measures), the grouping and the upsert that adds
+/// to the totals already there.
+struct RollupSql {
+    agg: String,
+    targets: Vec<String>,
+    exprs: Vec<String>,
+    groups: Vec<String>,
+    upsert: String,
+}
+
+impl RollupSql {
+    /// `INSERT INTO aggregate ... SELECT ... FROM table WHERE rows GROUP BY ...`.
+    fn insert_select(&self, from: &str, rows: &str) -> String {
+        format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {from} WHERE {rows} GROUP BY {} {}",
+            self.agg,
+            self.targets.join(", "),
+            self.exprs.join(", "),
+            self.groups.join(", "),
+            self.upsert
+        )
+    }
 }
 
 /// One table's retention rule, resolved against the live schema.
@@ -365,8 +396,17 @@ impl<'p> TableSweep<'p> {
                     .as_ref()
                     .map(|r| r.get_ref().into.get_ref().clone())
                     .unwrap_or_default();
-                statements.push(format!("INSERT INTO {} ... SELECT <groups>, <measures> FROM {table} WHERE {selection} GROUP BY <groups> <upsert adding to the totals>", pool.quote(&into)));
-                statements.push(format!("DELETE FROM {table} WHERE <the same rows>"));
+                if pool.engine() == Engine::Postgres {
+                    statements.push(format!("DELETE FROM {table} WHERE {selection}"));
+                    statements.push(format!("(side by side, on a second connection sharing the delete's snapshot) SELECT <groups>, <measures> FROM {table} WHERE <the same rows> GROUP BY <groups>"));
+                    statements.push(format!(
+                        "INSERT INTO {} ... <those totals> <upsert adding to the totals>; COMMIT",
+                        pool.quote(&into)
+                    ));
+                } else {
+                    statements.push(format!("INSERT INTO {} ... SELECT <groups>, <measures> FROM {table} WHERE {selection} GROUP BY <groups> <upsert adding to the totals>", pool.quote(&into)));
+                    statements.push(format!("DELETE FROM {table} WHERE <the same rows>"));
+                }
             }
         }
         statements
@@ -414,7 +454,11 @@ impl<'p> TableSweep<'p> {
             let result = self.chunk_once(pool, batch, cursor.walk, range).await;
             cursor.transaction = started.elapsed();
             match result {
-                Err(e) if is_serialization_failure(&e) && attempt < 5 => attempt += 1,
+                Err(e) if is_serialization_failure(&e) && attempt < SERIALIZATION_RETRIES => {
+                    attempt += 1;
+                    cursor.retried += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                }
                 other => break other?,
             }
         };
@@ -536,17 +580,24 @@ impl<'p> TableSweep<'p> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
         let due = number(pool, &self.due.sql, 1);
+        if self.retention.then == RetentionAction::Rollup && pool.engine() == Engine::Postgres {
+            let rows = match walk {
+                Walk::Range { .. } => {
+                    // A TID range scan reads just these heap blocks.
+                    let (start, end) = range.expect("a range walk has a range");
+                    format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}")
+                }
+                _ => format!(
+                    "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
+                ),
+            };
+            return self.rollup_on_shared_snapshot(pool, &rows).await;
+        }
         let mut tx = pool.begin().await?;
         if pool.engine() == Engine::Sqlite {
             // Deleting rows touches index pages all over each index: a page cache larger
             // than SQLite's default 2 MB keeps them between statements and chunks.
             tx.execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"), &[])
-                .await?;
-        }
-        let rollup = self.retention.then == RetentionAction::Rollup;
-        if rollup && pool.engine() == Engine::Postgres {
-            // The roll-up and the delete must see the same rows: one snapshot for both.
-            tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", &[])
                 .await?;
         }
         // The rows of this chunk, as a condition, and its parameters.
@@ -621,11 +672,7 @@ impl<'p> TableSweep<'p> {
                     .await?
             }
             RetentionAction::Rollup => {
-                let (insert, _) = self.rollup_sql(pool)?;
-                let insert = insert.replace(
-                    &format!("FROM {table} WHERE <ROWS>"),
-                    &format!("FROM {target} WHERE {rows}"),
-                );
+                let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
                 tx.execute(&insert, &binds).await?;
                 tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
                     .await?
@@ -633,6 +680,88 @@ impl<'p> TableSweep<'p> {
         };
         tx.commit().await?;
         Ok(done)
+    }
+
+    /// A PostgreSQL roll-up chunk. One transaction deletes the rows while a second,
+    /// read-only one sums the same rows up on the other connection: it imports the first
+    /// one's snapshot, so both see exactly the same rows, and the two run side by side.
+    /// The totals then go into the aggregate inside the first transaction, which commits
+    /// the delete and the roll-up together. A row changed by someone else meanwhile fails
+    /// the delete with a serialisation error, and the chunk runs again.
+    async fn rollup_on_shared_snapshot(&self, pool: &SourcePool, rows: &str) -> Result<u64> {
+        let rollup = self.rollup_sql(pool)?;
+        let table = pool.quote(self.table.name());
+        let binds = &self.due.binds;
+        let mut deleting = pool.begin().await?;
+        deleting
+            .execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", &[])
+            .await?;
+        let exported = deleting
+            .fetch("SELECT pg_export_snapshot()", &[], &[Kind::Text])
+            .await?;
+        let snapshot = exported
+            .first()
+            .and_then(|row| row[0].as_str())
+            .filter(|id| id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+            .context("PostgreSQL exported no usable snapshot")?
+            .to_string();
+        let mut reading = pool.begin().await?;
+        reading
+            .execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                &[],
+            )
+            .await?;
+        reading
+            .execute(&format!("SET TRANSACTION SNAPSHOT '{snapshot}'"), &[])
+            .await?;
+        let named: Vec<String> = rollup
+            .exprs
+            .iter()
+            .zip(&rollup.targets)
+            .map(|(expr, target)| format!("{expr} AS {target}"))
+            .collect();
+        let totals = format!(
+            "SELECT COALESCE(json_agg(g), '[]')::text, COALESCE(SUM(g.privops_rows), 0)::bigint \
+             FROM (SELECT {}, COUNT(*) AS privops_rows FROM {table} WHERE {rows} GROUP BY {}) AS g",
+            named.join(", "),
+            rollup.groups.join(", ")
+        );
+        let delete = format!("DELETE FROM {table} WHERE {rows}");
+        let (deleted, summed) = tokio::join!(
+            deleting.execute(&delete, binds),
+            reading.fetch(&totals, binds, &[Kind::Text, Kind::Int])
+        );
+        let (deleted, summed) = (deleted?, summed?);
+        reading.commit().await?;
+        let json = summed
+            .first()
+            .and_then(|row| row[0].as_str())
+            .unwrap_or("[]")
+            .to_string();
+        let counted = summed.first().and_then(|row| row[1].as_u64()).unwrap_or(0);
+        // The same snapshot gives the same rows; anything else leaves the chunk undone.
+        anyhow::ensure!(
+            counted == deleted,
+            "table `{}`: {deleted} rows deleted but {counted} rolled up; the chunk was undone",
+            self.table.name()
+        );
+        if deleted > 0 {
+            let targets = rollup.targets.join(", ");
+            deleting
+                .execute(
+                    &format!(
+                        "INSERT INTO {agg} ({targets}) SELECT {targets} \
+                         FROM json_populate_recordset(NULL::{agg}, $1::json) {upsert}",
+                        agg = rollup.agg,
+                        upsert = rollup.upsert
+                    ),
+                    &[Key::Text(json)],
+                )
+                .await?;
+        }
+        deleting.commit().await?;
+        Ok(deleted)
     }
 
     fn mask_sets(&self, pool: &SourcePool) -> String {
@@ -656,8 +785,8 @@ impl<'p> TableSweep<'p> {
             .join(", ")
     }
 
-    /// `INSERT INTO aggregate ... SELECT ... WHERE <ROWS> GROUP BY ...` adding to totals.
-    fn rollup_sql(&self, pool: &SourcePool) -> Result<(String, String)> {
+    /// The pieces of the roll-up's statements.
+    fn rollup_sql(&self, pool: &SourcePool) -> Result<RollupSql> {
         let rollup = self
             .retention
             .rollup
@@ -733,14 +862,13 @@ impl<'p> TableSweep<'p> {
                     .join(", ")
             ),
         };
-        let sql = format!(
-            "INSERT INTO {agg} ({}) SELECT {} FROM {} WHERE <ROWS> GROUP BY {} {upsert}",
-            targets.join(", "),
-            exprs.join(", "),
-            pool.quote(self.table.name()),
-            groups.join(", ")
-        );
-        Ok((sql, agg))
+        Ok(RollupSql {
+            agg,
+            targets,
+            exprs,
+            groups,
+            upsert,
+        })
     }
 
     fn is_native(&self, pool: &SourcePool, column: &ColumnInfo) -> bool {
