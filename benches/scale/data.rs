@@ -489,8 +489,14 @@ async fn connect(url: &str, engine: privops::policy::Engine) -> SourcePool {
 }
 
 pub fn retention(options: &Options, report: &mut Report, target: &Target) {
-    // Every event is past its period.
-    build(target, 10_000, options.expired, false, 1);
+    // Every event is past its period, or one in `--expired-every`.
+    build(
+        target,
+        10_000,
+        options.expired * options.expired_every,
+        false,
+        options.expired_every,
+    );
     let expired = target.count("SELECT COUNT(*) FROM events WHERE at < '2026-10-26T12:00:00Z'");
     let direct_copy = target.copy("direct");
     let direct = direct_copy.run("DELETE FROM events WHERE at < '2026-10-26T12:00:00Z'");
@@ -520,7 +526,10 @@ pub fn retention(options: &Options, report: &mut Report, target: &Target) {
             format!("{expired} expired rows"),
             elapsed,
             direct,
-            format!("throughput {throughput:.2}x of one DELETE (target >= 0.7x); longest chunk {longest} ms (target < 1000)"),
+            format!(
+                "throughput {throughput:.2}x of one DELETE (target >= 0.7x); longest chunk {longest} ms (target < 1000); walks {}",
+                table["walks"]
+            ),
         );
         copy.drop_it();
     }

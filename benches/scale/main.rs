@@ -5,7 +5,7 @@
 //!
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
 //!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
-//!         [--postgres URL] [--only consent|import|audit|access|erase|retention]
+//!         [--expired-every N] [--postgres URL] [--only consent|import|audit|access|erase|retention]
 //!         [--engine sqlite|postgres]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
@@ -34,6 +34,8 @@ pub struct Options {
     pub children: usize,
     pub erase_many: usize,
     pub expired: usize,
+    /// The retention table holds this many times `expired` rows, one in N past its period.
+    pub expired_every: usize,
     postgres: Option<String>,
     only: Option<String>,
     engine: Option<String>,
@@ -50,6 +52,7 @@ fn options() -> Options {
         children: 10_000_000,
         erase_many: 10_000,
         expired: 10_000_000,
+        expired_every: 1,
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
         engine: None,
@@ -68,6 +71,10 @@ fn options() -> Options {
             "--children" => options.children = value().parse().expect("--children N"),
             "--erase-many" => options.erase_many = value().parse().expect("--erase-many N"),
             "--expired" => options.expired = value().parse().expect("--expired N"),
+            "--expired-every" => {
+                options.expired_every = value().parse().expect("--expired-every N");
+                assert!(options.expired_every >= 1, "--expired-every N: N >= 1");
+            }
             "--postgres" => options.postgres = Some(value()),
             "--only" => options.only = Some(value()),
             "--engine" => options.engine = Some(value()),
@@ -78,7 +85,7 @@ fn options() -> Options {
             "--help" | "-h" => {
                 println!(
                     "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
-                     [--people N] [--children N] [--erase-many N] [--expired N] [--postgres URL] \
+                     [--people N] [--children N] [--erase-many N] [--expired N] [--expired-every N] [--postgres URL] \
                      [--only consent|import|audit|access|erase|retention] [--engine sqlite|postgres]"
                 );
                 std::process::exit(0);
