@@ -774,3 +774,102 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
     // Five days times two features.
     assert_eq!(after["daily"].len(), 10);
 }
+
+/// A walk by keys sends each chunk's keys back as parameters: a large batch stays within
+/// what the engine accepts (SQLite 32,766, MariaDB 65,535 parameters per statement).
+fn keys_walk_with_a_large_batch(
+    engine: &str,
+    execute: &dyn Fn(&str),
+    url: &str,
+    rows: u32,
+    batch: &str,
+) {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        temp.path().join("policy.toml"),
+        format!(
+            r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "pairs"
+key = ["a", "b"]
+erase = "delete"
+[table.columns]
+a = "system.operations"
+b = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+"#
+        ),
+    )
+    .unwrap();
+    let without_rowid = if engine == "sqlite" {
+        " WITHOUT ROWID"
+    } else {
+        ""
+    };
+    let values: Vec<String> = (1..=rows)
+        .map(|i| format!("({i}, {}, '2026-01-01T00:00:00Z')", i % 7))
+        .collect();
+    execute(&format!(
+        "CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, at VARCHAR(30), PRIMARY KEY (a, b)){without_rowid};
+         INSERT INTO pairs VALUES {};",
+        values.join(", ")
+    ));
+    let mut command = privops(temp.path());
+    command
+        .args([
+            "retention",
+            "sweep",
+            "--format",
+            "json",
+            "--batch-size",
+            batch,
+            "--policy",
+        ])
+        .arg(temp.path())
+        .args(["--state", temp.path().join("state.db").to_str().unwrap()])
+        .env("APP_DATABASE_URL", url)
+        .env("PRIVOPS_NOW", NOW);
+    let summary = expect(command, 0).json();
+    assert_eq!(summary["tables"][0]["done"], rows, "{summary}");
+    assert_eq!(summary["tables"][0]["walks"], serde_json::json!(["keys"]));
+}
+
+#[test]
+fn a_keys_walk_stays_within_the_parameter_limit_on_sqlite() {
+    let temp = tempfile::tempdir().unwrap();
+    let db = temp.path().join("app.db");
+    std::fs::File::create(&db).unwrap();
+    keys_walk_with_a_large_batch(
+        "sqlite",
+        &|sql| common::sqlite_execute(&db, sql),
+        &format!("sqlite://{}", db.display()),
+        40_000,
+        "20000",
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM pairs"), 0);
+}
+
+#[test]
+fn a_keys_walk_stays_within_the_parameter_limit_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("keys_walk_parameter_limit_on_mariadb") {
+        keys_walk_with_a_large_batch("mysql", &|sql| db.execute(sql), &db.url, 70_000, "70000");
+        assert!(common::server_dump(&db)["pairs"].is_empty());
+    }
+}

@@ -20,6 +20,9 @@ const DENSE: f64 = 0.1;
 /// runs again (after 20 ms, 40 ms, ...) before the sweep gives up on the table.
 const SERIALIZATION_RETRIES: u64 = 10;
 
+/// At most this many key values go into one chunk's statements.
+const KEY_PARAMETERS: usize = 30_000;
+
 /// The SQLite page cache of a sweep's connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 65_536;
 
@@ -580,17 +583,38 @@ impl<'p> TableSweep<'p> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
         let due = number(pool, &self.due.sql, 1);
+        // The rows of this chunk, as a condition (its parameters are the due condition's),
+        // except for a walk by keys, which reads them inside the transaction.
+        let selected = match (walk, pool.engine()) {
+            (Walk::Range { .. }, Engine::Sqlite) => {
+                let (start, end) = range.expect("a range walk has a range");
+                let rowid = self.rowid.unwrap_or("rowid");
+                // Inclusive, so that the last rowid SQLite allows is reached too.
+                let last = end - 1;
+                Some(format!(
+                    "{rowid} >= {start} AND {rowid} <= {last} AND {due}"
+                ))
+            }
+            (Walk::Range { .. }, _) => {
+                // PostgreSQL: a TID range scan reads just these heap blocks.
+                let (start, end) = range.expect("a range walk has a range");
+                Some(format!(
+                    "ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}"
+                ))
+            }
+            (Walk::Index, Engine::Sqlite) => {
+                let rowid = self.rowid.unwrap_or("rowid");
+                Some(format!(
+                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch})"
+                ))
+            }
+            (Walk::Index, _) => Some(format!(
+                "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
+            )),
+            _ => None,
+        };
         if self.retention.then == RetentionAction::Rollup && pool.engine() == Engine::Postgres {
-            let rows = match walk {
-                Walk::Range { .. } => {
-                    // A TID range scan reads just these heap blocks.
-                    let (start, end) = range.expect("a range walk has a range");
-                    format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}")
-                }
-                _ => format!(
-                    "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
-                ),
-            };
+            let rows = selected.expect("PostgreSQL walks ranges or the index");
             return self.rollup_on_shared_snapshot(pool, &rows).await;
         }
         let mut tx = pool.begin().await?;
@@ -600,31 +624,10 @@ impl<'p> TableSweep<'p> {
             tx.execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"), &[])
                 .await?;
         }
-        // The rows of this chunk, as a condition, and its parameters.
         let mut binds = self.due.binds.clone();
-        let rows = match (walk, pool.engine()) {
-            (Walk::Range { .. }, Engine::Sqlite) => {
-                let (start, end) = range.expect("a range walk has a range");
-                let rowid = self.rowid.unwrap_or("rowid");
-                // Inclusive, so that the last rowid SQLite allows is reached too.
-                let last = end - 1;
-                format!("{rowid} >= {start} AND {rowid} <= {last} AND {due}")
-            }
-            (Walk::Range { .. }, _) => {
-                // PostgreSQL: a TID range scan reads just these heap blocks.
-                let (start, end) = range.expect("a range walk has a range");
-                format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}")
-            }
-            (Walk::Index, Engine::Sqlite) => {
-                let rowid = self.rowid.unwrap_or("rowid");
-                format!(
-                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch})"
-                )
-            }
-            (Walk::Index, _) => format!(
-                "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
-            ),
-            (_, _) => {
+        let rows = match selected {
+            Some(rows) => rows,
+            None => {
                 let select: Vec<String> = self
                     .key_columns
                     .iter()
@@ -636,8 +639,10 @@ impl<'p> TableSweep<'p> {
                 } else {
                     ""
                 };
+                // The keys go back as parameters, and engines cap those (SQLite at 32,766).
+                let limit = batch.min(KEY_PARAMETERS / self.key_columns.len().max(1));
                 let sql = format!(
-                    "SELECT {} FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}{lock}",
+                    "SELECT {} FROM {table} WHERE {due} ORDER BY {order} LIMIT {limit}{lock}",
                     select.join(", "),
                 );
                 let keys: Vec<Vec<Key>> = tx

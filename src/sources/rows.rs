@@ -236,7 +236,7 @@ impl SourcePool {
                 while let Some(row) = rows
                     .try_next()
                     .await
-                    .with_context(|| format!("query failed: {sql}"))?
+                    .with_context(|| format!("query failed: {}", shown(sql)))?
                 {
                     each($decode(&row, kinds)?)?;
                 }
@@ -248,6 +248,16 @@ impl SourcePool {
             SourcePool::Mysql(pool) => stream!(pool, decode_mysql),
         }
         Ok(())
+    }
+}
+
+/// A statement as error messages show it: long ones (thousands of key parameters) cut
+/// after their first 400 characters.
+fn shown(sql: &str) -> String {
+    const SHOWN: usize = 400;
+    match sql.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{} ... ({} characters)", &sql[..cut], sql.len()),
+        None => sql.to_string(),
     }
 }
 
@@ -339,7 +349,7 @@ impl SourcePool {
 
 impl SourceTx {
     pub async fn execute(&mut self, sql: &str, binds: &[Key]) -> Result<u64> {
-        let failed = || format!("statement failed: {sql}");
+        let failed = || format!("statement failed: {}", shown(sql));
         let affected = match self {
             SourceTx::Sqlite(tx) => bind_keys!(sqlx::query(sql), binds)
                 .execute(&mut **tx)
@@ -564,5 +574,19 @@ impl SourcePool {
             (TimeFormat::Native, Truncate::Year) => pattern("YYYY", "%Y"),
             _ => format!("SUBSTR({c}, 1, {length})"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn errors_show_long_statements_cut() {
+        let short = "DELETE FROM t WHERE id = ?";
+        assert_eq!(super::shown(short), short);
+        let long = format!("DELETE FROM t WHERE id IN ({})", vec!["?"; 5000].join(", "));
+        let shown = super::shown(&long);
+        assert!(shown.len() < 450, "{shown}");
+        assert!(shown.starts_with("DELETE FROM t WHERE id IN (?, ?"));
+        assert!(shown.ends_with(&format!("({} characters)", long.len())));
     }
 }
