@@ -153,12 +153,6 @@ async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
 }
 
 const LOCK: &str = "retention-sweep";
-/// A chunk's transaction must stay well under a second: after each chunk the batch is
-/// scaled towards CHUNK_TARGET (by half to one and a half at a time), which leaves room
-/// for a chunk that takes twice as long as the one before (a checkpoint, a cold page).
-const CHUNK_TARGET: Duration = Duration::from_millis(350);
-const MIN_BATCH: usize = 100;
-const MAX_BATCH: usize = 500_000;
 
 async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
@@ -350,16 +344,14 @@ async fn sweep_table(
             counted.unwrap_or(0),
             &format!("{}.{}", source.id(), table.name()),
         );
-        let mut batch = args.batch_size.unwrap_or(20_000).max(1);
-        let adaptive = args.batch_size.is_none();
         let mut last_renewal = Instant::now();
-        let mut cursor = crate::plan::retention::Cursor::default();
+        let mut cursor = crate::plan::retention::Cursor::new(args.batch_size);
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 stopped_early = true;
                 break;
             }
-            let n = sweep.chunk(pool, batch, &mut cursor).await?;
+            let n = sweep.chunk(pool, &mut cursor).await?;
             let took = cursor.transaction;
             if std::env::var("PRIVOPS_FAILPOINT")
                 .is_ok_and(|f| f == format!("retention-chunk:{}", chunks + 1))
@@ -372,11 +364,6 @@ async fn sweep_table(
             bar.inc(n);
             if cursor.finished {
                 break;
-            }
-            if adaptive {
-                let scale =
-                    (CHUNK_TARGET.as_secs_f64() / took.as_secs_f64().max(1e-3)).clamp(0.5, 1.5);
-                batch = ((batch as f64 * scale) as usize).clamp(MIN_BATCH, MAX_BATCH);
             }
             if let Some(lease) = lease {
                 if last_renewal.elapsed() > Duration::from_secs(30) {
