@@ -249,7 +249,22 @@ fn a_sweep_stopped_midway_finishes_on_the_next_run() {
     }
 }
 
-fn server_policy(dir: &Path, engine: &str, timestamp: &str) {
+/// `retention sweep --format json` on the policy in `dir`, with its state store there,
+/// against the source at `url`, at the time `now`.
+fn sweep_folder(dir: &Path, url: &str, now: &str, extra: &[&str]) -> std::process::Command {
+    let mut command = privops(dir);
+    command
+        .args(["retention", "sweep", "--format", "json", "--policy"])
+        .arg(dir)
+        .args(["--state", dir.join("state.db").to_str().unwrap()])
+        .args(extra)
+        .env("APP_DATABASE_URL", url)
+        .env("PRIVOPS_NOW", now);
+    command
+}
+
+/// Writes the server tests' policy and returns the column type their timestamps take.
+fn server_policy(dir: &Path, db: &TestDatabase, engine: &str) -> &'static str {
     std::fs::write(
         dir.join("policy.toml"),
         format!(
@@ -313,19 +328,18 @@ then = "anonymise"
         ),
     )
     .unwrap();
-    let _ = timestamp;
+    if db.postgres {
+        "TIMESTAMPTZ"
+    } else {
+        "DATETIME"
+    }
 }
 
 /// Rows around a DST change in Europe/Berlin (2026-03-29 02:00 -> 03:00), stored with
 /// their offsets; the cutoff is an instant, whatever the session's time zone.
 fn sweep_on_server(db: TestDatabase, engine: &str) {
     let temp = tempfile::tempdir().unwrap();
-    let timestamp = if db.postgres {
-        "TIMESTAMPTZ"
-    } else {
-        "DATETIME"
-    };
-    server_policy(temp.path(), engine, timestamp);
+    let timestamp = server_policy(temp.path(), &db, engine);
     db.execute(&format!(
         "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at {timestamp});
          CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
@@ -365,14 +379,7 @@ fn sweep_on_server(db: TestDatabase, engine: &str) {
         ));
     }
     let run = |extra: &[&str], code: i32| -> Value {
-        let mut command = privops(temp.path());
-        command
-            .args(["retention", "sweep", "--format", "json", "--policy"])
-            .arg(temp.path())
-            .args(["--state", temp.path().join("state.db").to_str().unwrap()])
-            .args(extra)
-            .env("APP_DATABASE_URL", &db.url)
-            .env("PRIVOPS_NOW", "2026-03-30T00:30:00Z");
+        let command = sweep_folder(temp.path(), &db.url, "2026-03-30T00:30:00Z", extra);
         expect(command, code).json()
     };
     let before = common::server_dump(&db);
@@ -597,21 +604,7 @@ url_env = "APP_DATABASE_URL"
     if engine == "postgres" {
         execute("ANALYZE");
     }
-    let mut command = privops(temp.path());
-    command
-        .args([
-            "retention",
-            "sweep",
-            "--format",
-            "json",
-            "--batch-size",
-            "100",
-            "--policy",
-        ])
-        .arg(temp.path())
-        .args(["--state", temp.path().join("state.db").to_str().unwrap()])
-        .env("APP_DATABASE_URL", url)
-        .env("PRIVOPS_NOW", NOW);
+    let command = sweep_folder(temp.path(), url, NOW, &["--batch-size", "100"]);
     let summary = expect(command, 0).json();
     let after = dump();
     let ids = |table: &str, column: &str| -> Vec<i64> {
@@ -710,7 +703,7 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
         return;
     };
     let temp = tempfile::tempdir().unwrap();
-    server_policy(temp.path(), "postgres", "TIMESTAMPTZ");
+    server_policy(temp.path(), &db, "postgres");
     db.execute(
         "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at TIMESTAMPTZ);
          CREATE INDEX events_at ON events (at);
@@ -737,23 +730,12 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
         });
-        let mut command = privops(temp.path());
-        command
-            .args([
-                "retention",
-                "sweep",
-                "--format",
-                "json",
-                "--batch-size",
-                "200",
-                "--table",
-                "events",
-                "--policy",
-            ])
-            .arg(temp.path())
-            .args(["--state", temp.path().join("state.db").to_str().unwrap()])
-            .env("APP_DATABASE_URL", &db.url)
-            .env("PRIVOPS_NOW", "2026-03-30T00:30:00Z");
+        let command = sweep_folder(
+            temp.path(),
+            &db.url,
+            "2026-03-30T00:30:00Z",
+            &["--batch-size", "200", "--table", "events"],
+        );
         let summary = expect(command, 0).json();
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         summary
@@ -831,21 +813,7 @@ then = "delete"
          INSERT INTO pairs VALUES {};",
         values.join(", ")
     ));
-    let mut command = privops(temp.path());
-    command
-        .args([
-            "retention",
-            "sweep",
-            "--format",
-            "json",
-            "--batch-size",
-            batch,
-            "--policy",
-        ])
-        .arg(temp.path())
-        .args(["--state", temp.path().join("state.db").to_str().unwrap()])
-        .env("APP_DATABASE_URL", url)
-        .env("PRIVOPS_NOW", NOW);
+    let command = sweep_folder(temp.path(), url, NOW, &["--batch-size", batch]);
     let summary = expect(command, 0).json();
     assert_eq!(summary["tables"][0]["done"], rows, "{summary}");
     assert_eq!(summary["tables"][0]["walks"], serde_json::json!(["keys"]));
@@ -871,5 +839,94 @@ fn a_keys_walk_stays_within_the_parameter_limit_on_mariadb() {
     if let Some(db) = TestDatabase::mysql("keys_walk_parameter_limit_on_mariadb") {
         keys_walk_with_a_large_batch("mysql", &|sql| db.execute(sql), &db.url, 70_000, "70000");
         assert!(common::server_dump(&db)["pairs"].is_empty());
+    }
+}
+
+/// On a server, a sweep stopped after its second chunk and run again ends in the same
+/// state as an uninterrupted sweep of a twin database: deletes, roll-up totals and
+/// anonymised rows alike.
+fn stopped_midway_on_server(db: TestDatabase, twin: TestDatabase, engine: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    let timestamp = server_policy(temp.path(), &db, engine);
+    let literal = |day: u32| {
+        if db.postgres {
+            format!("'2026-03-{day:02}T10:00:00Z'")
+        } else {
+            format!("'2026-03-{day:02} 10:00:00'")
+        }
+    };
+    let events: Vec<String> = (1..=600u32)
+        .map(|i| {
+            format!(
+                "({i}, 'p{}@example.com', '{}', {}, {})",
+                i % 40,
+                ["reply", "draft", "booking"][(i % 3) as usize],
+                i % 11,
+                literal(1 + i % 29)
+            )
+        })
+        .collect();
+    let notes: Vec<String> = (1..=300u32)
+        .map(|i| {
+            format!(
+                "({i}, 'p{i}@example.com', 'note {i}', {})",
+                literal(1 + i % 29)
+            )
+        })
+        .collect();
+    let setup = format!(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at {timestamp});
+         CREATE INDEX events_at ON events (at);
+         CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(100), body TEXT, created {timestamp});
+         INSERT INTO daily VALUES ('2026-03-02', 'reply', 5, 500);
+         INSERT INTO events VALUES {};
+         INSERT INTO notes VALUES {};",
+        events.join(", "),
+        notes.join(", ")
+    );
+    db.execute(&setup);
+    twin.execute(&setup);
+    // Now 2026-04-10: events older than a day and notes older than 30 days are due.
+    let run = |url: &str, failpoint: Option<&str>, code: i32| {
+        let mut command = sweep_folder(
+            temp.path(),
+            url,
+            "2026-04-10T00:00:00Z",
+            &["--batch-size", "40"],
+        );
+        if let Some(failpoint) = failpoint {
+            command.env("PRIVOPS_FAILPOINT", failpoint);
+        }
+        expect(command, code).json()
+    };
+    run(&twin.url, None, 0);
+    let stopped = run(&db.url, Some("retention-chunk:2"), 4);
+    assert!(stopped.to_string().contains("failpoint"), "{stopped}");
+    assert_ne!(common::server_dump(&db), common::server_dump(&twin));
+    run(&db.url, None, 0);
+    let (after, expected) = (common::server_dump(&db), common::server_dump(&twin));
+    assert_eq!(after, expected);
+    let rolled: i64 = after["daily"]
+        .iter()
+        .map(|r| r["events"].as_i64().unwrap())
+        .sum();
+    assert_eq!(rolled, 5 + 600, "every event rolled up once");
+    assert!(after["events"].is_empty());
+}
+
+#[test]
+fn a_sweep_stopped_midway_finishes_on_the_next_run_on_postgres() {
+    let name = "stopped_midway_on_postgres";
+    if let (Some(db), Some(twin)) = (TestDatabase::postgres(name), TestDatabase::postgres(name)) {
+        stopped_midway_on_server(db, twin, "postgres");
+    }
+}
+
+#[test]
+fn a_sweep_stopped_midway_finishes_on_the_next_run_on_mariadb() {
+    let name = "stopped_midway_on_mariadb";
+    if let (Some(db), Some(twin)) = (TestDatabase::mysql(name), TestDatabase::mysql(name)) {
+        stopped_midway_on_server(db, twin, "mysql");
     }
 }
