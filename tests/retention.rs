@@ -249,18 +249,28 @@ fn a_sweep_stopped_midway_finishes_on_the_next_run() {
     }
 }
 
-/// `retention sweep --format json` on the policy in `dir`, with its state store there,
-/// against the source at `url`, at the time `now`.
+/// `retention sweep --format json` on the policy in `dir`, with its state store there
+/// (unless PRIVOPS_STATE is set again), against the source at `url`, at the time `now`.
 fn sweep_folder(dir: &Path, url: &str, now: &str, extra: &[&str]) -> std::process::Command {
     let mut command = privops(dir);
     command
         .args(["retention", "sweep", "--format", "json", "--policy"])
         .arg(dir)
-        .args(["--state", dir.join("state.db").to_str().unwrap()])
+        .env("PRIVOPS_STATE", dir.join("state.db"))
         .args(extra)
         .env("APP_DATABASE_URL", url)
         .env("PRIVOPS_NOW", now);
     command
+}
+
+/// The server tests' tables: `events` (rolled up into `daily`) and `notes` (anonymised).
+fn server_tables(timestamp: &str) -> String {
+    format!(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at {timestamp});
+         CREATE INDEX events_at ON events (at);
+         CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(100), body TEXT, created {timestamp});"
+    )
 }
 
 /// Writes the server tests' policy and returns the column type their timestamps take.
@@ -341,10 +351,8 @@ fn sweep_on_server(db: TestDatabase, engine: &str) {
     let temp = tempfile::tempdir().unwrap();
     let timestamp = server_policy(temp.path(), &db, engine);
     db.execute(&format!(
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at {timestamp});
-         CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
-         CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(100), body TEXT, created {timestamp});
-         INSERT INTO daily VALUES ('2026-03-28', 'reply', 5, 500);"
+        "{} INSERT INTO daily VALUES ('2026-03-28', 'reply', 5, 500);",
+        server_tables(timestamp)
     ));
     // The cutoff: now = 2026-03-30T00:30:00Z, period 1 day -> 2026-03-29T00:30:00Z (02:30 in Berlin, after the change).
     let rows: [(i64, &str, bool); 6] = [
@@ -703,17 +711,14 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
         return;
     };
     let temp = tempfile::tempdir().unwrap();
-    server_policy(temp.path(), &db, "postgres");
-    db.execute(
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at TIMESTAMPTZ);
-         CREATE INDEX events_at ON events (at);
-         CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
-         CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(100), body TEXT, created TIMESTAMPTZ);
-         INSERT INTO events SELECT i, 'p' || i || '@example.com', CASE i % 3 WHEN 0 THEN 'reply' ELSE 'draft' END, i % 7,
+    let timestamp = server_policy(temp.path(), &db, "postgres");
+    db.execute(&format!(
+        "{} INSERT INTO events SELECT i, 'p' || i || '@example.com', CASE i % 3 WHEN 0 THEN 'reply' ELSE 'draft' END, i % 7,
                 CASE WHEN i % 10 = 0 THEN '2026-03-29T12:00:00Z'::timestamptz ELSE '2026-03-20T00:00:00Z'::timestamptz + (i % 5) * INTERVAL '1 day' END
          FROM generate_series(1, 6000) AS s(i);
          ANALYZE;",
-    );
+        server_tables(timestamp)
+    ));
     let due = 5400;
     let due_ms: i64 = (1..=6000).filter(|i| i % 10 != 0).map(|i| i % 7).sum();
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -875,13 +880,11 @@ fn stopped_midway_on_server(db: TestDatabase, twin: TestDatabase, engine: &str) 
         })
         .collect();
     let setup = format!(
-        "CREATE TABLE events (id INTEGER PRIMARY KEY, email VARCHAR(100), feature VARCHAR(40), duration_ms INTEGER, at {timestamp});
-         CREATE INDEX events_at ON events (at);
-         CREATE TABLE daily (day VARCHAR(10), feature VARCHAR(40), events INTEGER, total_ms BIGINT, PRIMARY KEY (day, feature));
-         CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(100), body TEXT, created {timestamp});
+        "{}
          INSERT INTO daily VALUES ('2026-03-02', 'reply', 5, 500);
          INSERT INTO events VALUES {};
          INSERT INTO notes VALUES {};",
+        server_tables(timestamp),
         events.join(", "),
         notes.join(", ")
     );
@@ -929,4 +932,43 @@ fn a_sweep_stopped_midway_finishes_on_the_next_run_on_mariadb() {
     if let (Some(db), Some(twin)) = (TestDatabase::mysql(name), TestDatabase::mysql(name)) {
         stopped_midway_on_server(db, twin, "mysql");
     }
+}
+
+/// The sweep's lock lives in the state store; on a PostgreSQL store too a second sweep
+/// exits 75 at once while the lease holds, and takes over a lease left by a crash.
+#[test]
+fn a_second_sweep_exits_75_with_the_state_store_on_postgres() {
+    let name = "sweep_lock_on_postgres";
+    let (Some(source), Some(state)) = (TestDatabase::postgres(name), TestDatabase::postgres(name))
+    else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    let timestamp = server_policy(temp.path(), &source, "postgres");
+    source.execute(&format!(
+        "{} INSERT INTO events VALUES (1, 'a@example.com', 'reply', 100, '2026-01-01T00:00:00Z');",
+        server_tables(timestamp)
+    ));
+    let run = |code: i32| {
+        let mut command = sweep_folder(temp.path(), &source.url, NOW, &[]);
+        command.env("PRIVOPS_STATE", &state.url);
+        expect(command, code)
+    };
+    // The first sweep creates the store.
+    run(0);
+    state.execute(
+        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', '2026-11-25T11:59:00Z', '2026-11-25T12:04:00Z')",
+    );
+    let refused = run(75);
+    assert!(
+        refused.stderr.contains("another retention sweep"),
+        "{}",
+        refused.stderr
+    );
+    state.execute("UPDATE locks SET expires_at = '2026-11-25T11:00:00Z'");
+    run(0);
+    assert!(
+        common::server_dump(&state)["locks"].is_empty(),
+        "the lease is released"
+    );
 }
