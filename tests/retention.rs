@@ -105,6 +105,7 @@ fn demo_sweep_removes_exactly_the_expired_rows_and_conserves_counts() {
         1,
         "an empty string is no timestamp: kept and reported"
     );
+    assert_eq!(row("chat_buffers")["skipped"], 1);
     assert_eq!(row("execution_logs")["done"], expired_logs);
     assert!(
         row("execution_logs")["chunks"].as_u64().unwrap() > 1,
@@ -500,6 +501,7 @@ fn rows_under_a_hold_are_skipped_and_counted() {
     let summary = sweep(&demo, &["--table", "invoices"], 0);
     assert_eq!(summary["tables"][0]["done"], expired);
     assert_eq!(summary["tables"][0]["held"], held);
+    assert_eq!(summary["tables"][0]["skipped"], held);
     assert_eq!(
         count(
             &crm,

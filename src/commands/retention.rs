@@ -396,6 +396,8 @@ async fn sweep_table(
         "done": done,
         "held": held,
         "null_timestamps": null_timestamps,
+        // Rows the sweep leaves alone: held, or without a usable timestamp.
+        "skipped": held + null_timestamps,
         "remaining": remaining,
         "chunks": chunks,
         "longest_chunk_ms": longest.as_millis() as u64,
