@@ -411,14 +411,30 @@ impl<'p> TableSweep<'p> {
         let mut statements = Vec::new();
         let due = number(pool, &self.due.sql, 1);
         let order = pool.quote(&self.from.name);
+        let by_index = |address: &str| {
+            format!(
+                "{address} IN (SELECT {address} FROM {table} WHERE {due} ORDER BY {order} LIMIT n)"
+            )
+        };
         let selection = match (pool.engine(), self.rowid) {
+            (Engine::Sqlite, Some(rowid)) if self.indexed => format!(
+                "{rowid} >= <start> AND {rowid} < <end> AND {due} (rowid ranges of n rows, NOT INDEXED; \
+                 once a chunk finds under 1 due row in 100: {})",
+                by_index(rowid)
+            ),
             (Engine::Sqlite, Some(rowid)) => format!(
-                "{rowid} >= <start> AND {rowid} <= <last> AND {due} (rowid ranges, NOT INDEXED; once few rows are due, \
-                 {rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT n))"
+                "{rowid} >= <start> AND {rowid} < <end> AND {due} (rowid ranges of n rows, NOT INDEXED)"
+            ),
+            (Engine::Postgres, _) if self.indexed => format!(
+                "ctid >= '(<start>,0)'::tid AND ctid < '(<end>,0)'::tid AND {due} (heap block ranges; \
+                 or, when a sample shows under 1 due row in 100: {})",
+                by_index("ctid")
             ),
             (Engine::Postgres, _) => format!(
-                "ctid >= '(<start>,0)'::tid AND ctid < '(<end>,0)'::tid AND {due} (heap block ranges; \
-                 when few rows are due, ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT n)))"
+                "ctid >= '(<start>,0)'::tid AND ctid < '(<end>,0)'::tid AND {due} (heap block ranges)"
+            ),
+            (Engine::Mysql, _) => format!(
+                "<keys of: SELECT ... FROM {table} WHERE {due} ORDER BY {order} LIMIT n FOR UPDATE>"
             ),
             _ => format!("<keys of: SELECT ... FROM {table} WHERE {due} ORDER BY {order} LIMIT n>"),
         };
@@ -475,17 +491,28 @@ impl<'p> TableSweep<'p> {
             }
         }
         let batch = cursor.batch;
-        let range = match &mut cursor.walk {
+        let range = match cursor.walk {
             Walk::Range {
                 next,
                 end,
                 rows_per_unit,
             } => {
-                let step =
-                    ((batch as f64 / rows_per_unit.max(f64::MIN_POSITIVE)).ceil() as i128).max(1);
-                let range = (*next, (*next + step).min(*end));
-                *next = range.1;
-                Some(range)
+                let stop = match pool.engine() {
+                    // SQLite: the rowid `batch` rows on, read from the table itself, so
+                    // that sparse or lopsided rowids still give chunks of `batch` rows.
+                    Engine::Sqlite => self
+                        .rowid_after(pool, next, batch)
+                        .await?
+                        .map_or(end, |r| r.min(end)),
+                    _ => {
+                        let step = (batch as f64 / rows_per_unit.max(1.0)).ceil() as i128;
+                        next.saturating_add(step.max(1)).min(end)
+                    }
+                };
+                if let Walk::Range { next, .. } = &mut cursor.walk {
+                    *next = stop;
+                }
+                Some((next, stop))
             }
             _ => None,
         };
@@ -508,7 +535,11 @@ impl<'p> TableSweep<'p> {
             Walk::Range { rows_per_unit, .. } => {
                 // Few due rows among those read: the index finds the rest for less.
                 let (start, end) = range.expect("a range walk has a range");
-                let read = (end - start) as f64 * rows_per_unit;
+                let read = if pool.engine() == Engine::Sqlite {
+                    (batch as f64).min((end - start) as f64)
+                } else {
+                    (end - start) as f64 * rows_per_unit
+                };
                 if self.indexed
                     && pool.engine() == Engine::Sqlite
                     && read >= batch as f64 / 2.0
@@ -587,28 +618,42 @@ impl<'p> TableSweep<'p> {
             .await?;
             return Ok((0, blocks as i128, per_block));
         }
-        // Rowids may be sparse (ids made from clocks or random numbers): the rows per
-        // rowid keep a chunk's range at about `batch` rows.
         let rowid = self.rowid.unwrap_or("rowid");
         let row = fetch_row(
             pool,
             &format!(
                 "SELECT (SELECT COALESCE(MIN({rowid}), 0) FROM {table}), \
-                        (SELECT COALESCE(MAX({rowid}), -1) FROM {table}), \
-                        (SELECT COUNT(*) FROM {table})"
+                        (SELECT COALESCE(MAX({rowid}), -1) FROM {table})"
             ),
             &[],
-            &[Kind::Int, Kind::Int, Kind::Int],
+            &[Kind::Int, Kind::Int],
         )
         .await?;
-        let [first, last, rows] = [0, 1, 2].map(|i| row[i].as_i64().unwrap_or(0));
-        let span = (last as f64) - (first as f64) + 1.0;
-        let per_rowid = if span >= 1.0 {
-            (rows as f64 / span).min(1.0)
-        } else {
-            1.0
-        };
-        Ok((first.into(), i128::from(last) + 1, per_rowid))
+        let [first, last] = [0, 1].map(|i| row[i].as_i64().unwrap_or(0));
+        Ok((first.into(), i128::from(last) + 1, 1.0))
+    }
+
+    /// SQLite: the rowid `batch` rows after `from` (the end of a chunk of `batch` rows),
+    /// or None when fewer rows are left.
+    async fn rowid_after(
+        &self,
+        pool: &SourcePool,
+        from: i128,
+        batch: usize,
+    ) -> Result<Option<i128>> {
+        let rowid = self.rowid.unwrap_or("rowid");
+        let table = pool.quote(self.table.name());
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let row = fetch_row(
+            pool,
+            &format!(
+                "SELECT {rowid} FROM {table} WHERE {rowid} >= {from} ORDER BY {rowid} LIMIT 1 OFFSET {batch}"
+            ),
+            &[],
+            &[Kind::Int],
+        )
+        .await?;
+        Ok(row[0].as_i64().map(i128::from))
     }
 
     /// One chunk's transaction.
@@ -644,7 +689,7 @@ impl<'p> TableSweep<'p> {
             (Walk::Index, Engine::Sqlite) => {
                 let rowid = self.rowid.unwrap_or("rowid");
                 Some(format!(
-                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch})"
+                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order}, {rowid} LIMIT {batch})"
                 ))
             }
             (Walk::Index, _) => Some(format!(
@@ -653,8 +698,18 @@ impl<'p> TableSweep<'p> {
             _ => None,
         };
         if self.retention.then == RetentionAction::Rollup && pool.engine() == Engine::Postgres {
+            // The index walk's rows are picked once, in the deleting transaction: run twice,
+            // `ORDER BY ... LIMIT` may break ties differently.
+            let pick = (walk == Walk::Index).then(|| {
+                format!(
+                    "SELECT COALESCE(array_agg(ctid)::text, '{{}}') FROM \
+                     (SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}) AS picked"
+                )
+            });
             let rows = selected.expect("PostgreSQL walks ranges or the index");
-            return self.rollup_on_shared_snapshot(pool, &rows).await;
+            return self
+                .rollup_on_shared_snapshot(pool, &rows, pick.as_deref())
+                .await;
         }
         let mut tx = pool.begin().await?;
         if pool.engine() == Engine::Sqlite {
@@ -732,10 +787,14 @@ impl<'p> TableSweep<'p> {
     /// The totals then go into the aggregate inside the first transaction, which commits
     /// the delete and the roll-up together. A row changed by someone else meanwhile fails
     /// the delete with a serialisation error, and the chunk runs again.
-    async fn rollup_on_shared_snapshot(&self, pool: &SourcePool, rows: &str) -> Result<u64> {
+    async fn rollup_on_shared_snapshot(
+        &self,
+        pool: &SourcePool,
+        rows: &str,
+        pick: Option<&str>,
+    ) -> Result<u64> {
         let rollup = self.rollup_sql(pool)?;
         let table = pool.quote(self.table.name());
-        let binds = &self.due.binds;
         let mut deleting = pool.begin().await?;
         deleting
             .execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", &[])
@@ -743,6 +802,20 @@ impl<'p> TableSweep<'p> {
         let exported = deleting
             .fetch("SELECT pg_export_snapshot()", &[], &[Kind::Text])
             .await?;
+        // Rows picked in advance go to both transactions as a list of row addresses.
+        let (rows, binds) = match pick {
+            Some(pick) => {
+                let picked = deleting.fetch(pick, &self.due.binds, &[Kind::Text]).await?;
+                let ctids = picked
+                    .first()
+                    .and_then(|row| row[0].as_str())
+                    .unwrap_or("{}")
+                    .to_string();
+                ("ctid = ANY($1::tid[])".to_string(), vec![Key::Text(ctids)])
+            }
+            None => (rows.to_string(), self.due.binds.clone()),
+        };
+        let binds = &binds;
         let snapshot = exported
             .first()
             .and_then(|row| row[0].as_str())

@@ -457,21 +457,24 @@ impl SourcePool {
     /// and ordered by it without reading the whole table.
     pub async fn has_index_on(&self, table: &str, column: &str) -> Result<bool> {
         let (sql, binds) = match self.engine() {
+            // Whole (not partial) B-tree indexes: the ones that give rows in order.
             Engine::Sqlite => (
                 "SELECT COUNT(*) FROM pragma_index_list(?1) AS l \
-                 JOIN pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ?2",
+                 JOIN pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ?2 AND l.partial = 0",
                 [table.to_string(), column.to_string()],
             ),
             Engine::Postgres => (
                 "SELECT COUNT(*) FROM pg_index i JOIN pg_attribute a \
                    ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
-                 WHERE i.indrelid = to_regclass($1) AND a.attname = $2",
+                 JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
+                 WHERE i.indrelid = to_regclass($1) AND a.attname = $2 \
+                   AND am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid",
                 [self.quote(table), column.to_string()],
             ),
             Engine::Mysql => (
                 "SELECT COUNT(*) FROM information_schema.statistics \
                  WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ? \
-                   AND seq_in_index = 1",
+                   AND seq_in_index = 1 AND index_type = 'BTREE'",
                 [table.to_string(), column.to_string()],
             ),
         };
