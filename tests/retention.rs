@@ -725,14 +725,12 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
         return;
     };
     let temp = tempfile::tempdir().unwrap();
-    let timestamp = server_policy(temp.path(), &db, "postgres");
-    db.execute(&format!(
-        "{} INSERT INTO events SELECT i, 'p' || i || '@example.com', CASE i % 3 WHEN 0 THEN 'reply' ELSE 'draft' END, i % 7,
-                CASE WHEN i % 10 = 0 THEN '2026-03-29T12:00:00Z'::timestamptz ELSE '2026-03-20T00:00:00Z'::timestamptz + (i % 5) * INTERVAL '1 day' END
-         FROM generate_series(1, 6000) AS s(i);
-         ANALYZE;",
-        server_tables(timestamp)
-    ));
+    postgres_events(
+        &db,
+        temp.path(),
+        6000,
+        "CASE WHEN i % 10 = 0 THEN '2026-03-29T12:00:00Z'::timestamptz ELSE '2026-03-20T00:00:00Z'::timestamptz + (i % 5) * INTERVAL '1 day' END",
+    );
     let due = 5400;
     let due_ms: i64 = (1..=6000).filter(|i| i % 10 != 0).map(|i| i % 7).sum();
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -763,15 +761,7 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
     eprintln!("chunks run again: {}", summary["tables"][0]["retried"]);
     let after = common::server_dump(&db);
     assert_eq!(after["events"].len(), 600);
-    let events: i64 = after["daily"]
-        .iter()
-        .map(|r| r["events"].as_i64().unwrap())
-        .sum();
-    let total_ms: i64 = after["daily"]
-        .iter()
-        .map(|r| r["total_ms"].as_i64().unwrap())
-        .sum();
-    assert_eq!((events, total_ms), (due, due_ms));
+    assert_eq!(daily_totals(&after), (due, due_ms));
     // Five days times two features.
     assert_eq!(after["daily"].len(), 10);
 }
@@ -996,17 +986,15 @@ fn postgres_rollup_through_the_index_counts_tied_rows_once() {
         return;
     };
     let temp = tempfile::tempdir().unwrap();
-    let timestamp = server_policy(temp.path(), &db, "postgres");
-    // 20,000 events, 150 of them due, all at the same instant.
-    db.execute(&format!(
-        "{} INSERT INTO events SELECT i, 'p' || i || '@example.com', CASE i % 2 WHEN 0 THEN 'reply' ELSE 'draft' END, i % 9,
-                CASE WHEN i % 133 = 0 THEN '2026-03-20T00:00:00Z'::timestamptz ELSE '2026-03-29T12:00:00Z'::timestamptz END
-         FROM generate_series(1, 19950) AS s(i);
-         ANALYZE;",
-        server_tables(timestamp)
-    ));
+    // 19,950 events, 150 of them due, all at the same instant.
+    postgres_events(
+        &db,
+        temp.path(),
+        19950,
+        "CASE WHEN i % 133 = 0 THEN '2026-03-20T00:00:00Z'::timestamptz ELSE '2026-03-29T12:00:00Z'::timestamptz END",
+    );
     let due: Vec<i64> = (1..=19950).filter(|i| i % 133 == 0).collect();
-    let due_ms: i64 = due.iter().map(|i| i % 9).sum();
+    let due_ms: i64 = due.iter().map(|i| i % 7).sum();
     let command = sweep_folder(
         temp.path(),
         &db.url,
@@ -1020,13 +1008,29 @@ fn postgres_rollup_through_the_index_counts_tied_rows_once() {
     assert!(table["chunks"].as_u64().unwrap() >= 4, "{summary}");
     let after = common::server_dump(&db);
     assert_eq!(after["events"].len(), 19950 - due.len());
-    let events: i64 = after["daily"]
-        .iter()
-        .map(|r| r["events"].as_i64().unwrap())
-        .sum();
-    let total_ms: i64 = after["daily"]
-        .iter()
-        .map(|r| r["total_ms"].as_i64().unwrap())
-        .sum();
-    assert_eq!((events, total_ms), (due.len() as i64, due_ms));
+    assert_eq!(daily_totals(&after), (due.len() as i64, due_ms));
+}
+
+/// The server tests' policy, and `rows` PostgreSQL events made by `generate_series`,
+/// with `at` given as SQL over `i`.
+fn postgres_events(db: &TestDatabase, dir: &Path, rows: u32, at: &str) {
+    let timestamp = server_policy(dir, db, "postgres");
+    db.execute(&format!(
+        "{} INSERT INTO events SELECT i, 'p' || i || '@example.com',
+                CASE i % 3 WHEN 0 THEN 'reply' ELSE 'draft' END, i % 7, {at}
+         FROM generate_series(1, {rows}) AS s(i);
+         ANALYZE;",
+        server_tables(timestamp)
+    ));
+}
+
+/// Events and milliseconds summed over the aggregate table `daily`.
+fn daily_totals(dump: &common::Dump) -> (i64, i64) {
+    let sum = |column: &str| {
+        dump["daily"]
+            .iter()
+            .map(|r| r[column].as_i64().unwrap())
+            .sum()
+    };
+    (sum("events"), sum("total_ms"))
 }
