@@ -250,6 +250,55 @@ fn a_sweep_stopped_midway_finishes_on_the_next_run() {
     }
 }
 
+/// The head of a test policy: the controller, an e-mail identity and one source `app`
+/// on `engine`, whose URL is in APP_DATABASE_URL.
+fn policy_head(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+"#
+    )
+}
+
+/// A policy table whose rows are deleted 30 days after `at`.
+fn swept_table(name: &str, key: &str, columns: &str) -> String {
+    format!(
+        r#"
+[[table]]
+name = "{name}"
+key = {key}
+erase = "delete"
+[table.columns]
+{columns}
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+"#
+    )
+}
+
+/// A table clause that makes SQLite keep a table without rowids.
+fn without_rowid(engine: &str) -> &'static str {
+    if engine == "sqlite" {
+        " WITHOUT ROWID"
+    } else {
+        ""
+    }
+}
+
 /// `retention sweep --format json` on the policy in `dir`, with its state store there
 /// (unless PRIVOPS_STATE is set again), against the source at `url`, at the time `now`.
 fn sweep_folder(dir: &Path, url: &str, now: &str, extra: &[&str]) -> std::process::Command {
@@ -278,28 +327,15 @@ fn server_tables(timestamp: &str) -> String {
 fn server_policy(dir: &Path, db: &TestDatabase, engine: &str) -> &'static str {
     std::fs::write(
         dir.join("policy.toml"),
-        format!(
-            r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "{engine}"
-url_env = "APP_DATABASE_URL"
-
+        policy_head(engine)
+            + r#"
 [[table]]
 name = "events"
 key = ["id"]
 erase = "delete"
 [table.columns]
 id = "system.operations"
-email = {{ category = "user.contact.email", identity = "email" }}
+email = { category = "user.contact.email", identity = "email" }
 feature = "system.operations"
 duration_ms = "system.operations"
 at = "system.operations"
@@ -309,8 +345,8 @@ from = "at"
 then = "rollup"
 [table.retention.rollup]
 into = "daily"
-group = {{ day = {{ column = "at", truncate = "day" }}, feature = {{ column = "feature" }} }}
-measures = {{ events = {{ op = "count" }}, total_ms = {{ op = "sum", column = "duration_ms" }} }}
+group = { day = { column = "at", truncate = "day" }, feature = { column = "feature" } }
+measures = { events = { op = "count" }, total_ms = { op = "sum", column = "duration_ms" } }
 
 [[table]]
 name = "daily"
@@ -328,15 +364,14 @@ key = ["id"]
 erase = "delete"
 [table.columns]
 id = "system.operations"
-email = {{ category = "user.contact.email", identity = "email", mask = "hmac" }}
-body = {{ category = "user.content.notes", mask = "redact" }}
+email = { category = "user.contact.email", identity = "email", mask = "hmac" }
+body = { category = "user.content.notes", mask = "redact" }
 created = "system.operations"
 [table.retention]
 period = "30d"
 from = "created"
 then = "anonymise"
-"#
-        ),
+"#,
     )
     .unwrap();
     if db.postgres {
@@ -420,16 +455,7 @@ fn sweep_on_server(db: TestDatabase, engine: &str) {
         "exactly the rows before the instant went"
     );
     // Counts conserved: 5 before + 3 rolled up.
-    let total: i64 = after["daily"]
-        .iter()
-        .map(|r| r["events"].as_i64().unwrap())
-        .sum();
-    assert_eq!(total, 8);
-    let total_ms: i64 = after["daily"]
-        .iter()
-        .map(|r| r["total_ms"].as_i64().unwrap())
-        .sum();
-    assert_eq!(total_ms, 800);
+    assert_eq!(daily_totals(&after), (8, 800));
     // Anonymised, not deleted: the old note loses its personal data, the new one stays.
     let old = after["notes"].iter().find(|n| n["id"] == 1).unwrap();
     assert_eq!(old["body"], "[redacted]");
@@ -524,56 +550,24 @@ fn walks_on(
     url: &str,
 ) -> Value {
     let temp = tempfile::tempdir().unwrap();
-    let table = |name: &str, key: &str, columns: &str| {
-        format!(
-            r#"
-[[table]]
-name = "{name}"
-key = {key}
-erase = "delete"
-[table.columns]
-{columns}
-at = "system.operations"
-[table.retention]
-period = "30d"
-from = "at"
-then = "delete"
-"#
-        )
-    };
-    let policy = format!(
-        r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "{engine}"
-url_env = "APP_DATABASE_URL"
-{}{}{}"#,
-        table(
+    let policy = [
+        policy_head(engine),
+        swept_table(
             "logs",
             "[\"id\"]",
-            "id = \"system.operations\"\nemail = { category = \"user.contact.email\", identity = \"email\" }"
+            "id = \"system.operations\"\nemail = { category = \"user.contact.email\", identity = \"email\" }",
         ),
-        table("archive", "[\"id\"]", "id = \"system.operations\""),
-        table(
+        swept_table("archive", "[\"id\"]", "id = \"system.operations\""),
+        swept_table(
             "pairs",
             "[\"a\", \"b\"]",
-            "a = \"system.operations\"\nb = \"system.operations\""
+            "a = \"system.operations\"\nb = \"system.operations\"",
         ),
-    ) + &table("sparse", "[\"id\"]", "id = \"system.operations\"");
+        swept_table("sparse", "[\"id\"]", "id = \"system.operations\""),
+    ]
+    .concat();
     std::fs::write(temp.path().join("policy.toml"), policy).unwrap();
-    let without_rowid = if engine == "sqlite" {
-        " WITHOUT ROWID"
-    } else {
-        ""
-    };
+    let without_rowid = without_rowid(engine);
     // On SQLite only INTEGER PRIMARY KEY makes the id the rowid.
     let big = if engine == "sqlite" {
         "INTEGER"
@@ -776,44 +770,14 @@ fn keys_walk_with_a_large_batch(
     batch: &str,
 ) {
     let temp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        temp.path().join("policy.toml"),
-        format!(
-            r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "{engine}"
-url_env = "APP_DATABASE_URL"
-
-[[table]]
-name = "pairs"
-key = ["a", "b"]
-erase = "delete"
-[table.columns]
-a = "system.operations"
-b = "system.operations"
-at = "system.operations"
-[table.retention]
-period = "30d"
-from = "at"
-then = "delete"
-"#
-        ),
-    )
-    .unwrap();
-    let without_rowid = if engine == "sqlite" {
-        " WITHOUT ROWID"
-    } else {
-        ""
-    };
+    let policy = policy_head(engine)
+        + &swept_table(
+            "pairs",
+            "[\"a\", \"b\"]",
+            "a = \"system.operations\"\nb = \"system.operations\"",
+        );
+    std::fs::write(temp.path().join("policy.toml"), policy).unwrap();
+    let without_rowid = without_rowid(engine);
     let values: Vec<String> = (1..=rows)
         .map(|i| format!("({i}, {}, '2026-01-01T00:00:00Z')", i % 7))
         .collect();
@@ -914,11 +878,11 @@ fn stopped_midway_on_server(db: TestDatabase, twin: TestDatabase, engine: &str) 
     run(&db.url, None, 0);
     let (after, expected) = (common::server_dump(&db), common::server_dump(&twin));
     assert_eq!(after, expected);
-    let rolled: i64 = after["daily"]
-        .iter()
-        .map(|r| r["events"].as_i64().unwrap())
-        .sum();
-    assert_eq!(rolled, 5 + 600, "every event rolled up once");
+    assert_eq!(
+        daily_totals(&after).0,
+        5 + 600,
+        "every event rolled up once"
+    );
     assert!(after["events"].is_empty());
 }
 

@@ -558,38 +558,29 @@ impl<'p> TableSweep<'p> {
     /// once chunks find few due rows (see `chunk`); PostgreSQL samples the table, since
     /// its index would lead through the rows a range walk has just deleted.
     async fn first_walk(&self, pool: &SourcePool) -> Result<Walk> {
-        let range = || async {
-            let (next, end, rows_per_unit) = self.extent(pool).await?;
-            Ok::<_, anyhow::Error>(Walk::Range {
-                next,
-                end,
-                rows_per_unit,
-            })
-        };
-        match pool.engine() {
-            Engine::Mysql => Ok(Walk::Keys),
-            Engine::Sqlite if self.rowid.is_none() => Ok(Walk::Keys),
-            Engine::Sqlite => range().await,
-            Engine::Postgres => {
-                if self.indexed && self.sampled_share(pool).await? < DENSE {
-                    Ok(Walk::Index)
-                } else {
-                    range().await
-                }
-            }
+        if pool.engine() == Engine::Mysql || self.rowid.is_none() && pool.engine() == Engine::Sqlite
+        {
+            return Ok(Walk::Keys);
         }
+        let (next, end, rows_per_unit) = self.extent(pool).await?;
+        if pool.engine() == Engine::Postgres
+            && self.indexed
+            && self.sampled_share(pool, end).await? < DENSE
+        {
+            return Ok(Walk::Index);
+        }
+        Ok(Walk::Range {
+            next,
+            end,
+            rows_per_unit,
+        })
     }
 
-    /// The share of rows due, from a sample of about 300 pages (PostgreSQL).
-    async fn sampled_share(&self, pool: &SourcePool) -> Result<f64> {
+    /// The share of rows due, from a sample of about 300 of the table's `blocks` pages
+    /// (PostgreSQL).
+    async fn sampled_share(&self, pool: &SourcePool, blocks: i128) -> Result<f64> {
         let table = pool.quote(self.table.name());
-        let (blocks, _) = fetch_pair(
-            pool,
-            "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::float8, 0::float8",
-            &[Key::Text(table.clone())],
-        )
-        .await?;
-        let percent = (300.0 / blocks.max(1.0) * 100.0).min(100.0);
+        let percent = (300.0 / (blocks as f64).max(1.0) * 100.0).min(100.0);
         let sql = number(
             pool,
             &format!(
