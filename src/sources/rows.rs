@@ -349,25 +349,20 @@ impl SourcePool {
 
 impl SourceTx {
     pub async fn execute(&mut self, sql: &str, binds: &[Key]) -> Result<u64> {
-        let failed = || format!("statement failed: {}", shown(sql));
-        let affected = match self {
-            SourceTx::Sqlite(tx) => bind_keys!(sqlx::query(sql), binds)
-                .execute(&mut **tx)
-                .await
-                .with_context(failed)?
-                .rows_affected(),
-            SourceTx::Postgres(tx) => bind_keys!(sqlx::query(sql), binds)
-                .execute(&mut **tx)
-                .await
-                .with_context(failed)?
-                .rows_affected(),
-            SourceTx::Mysql(tx) => bind_keys!(sqlx::query(sql), binds)
-                .execute(&mut **tx)
-                .await
-                .with_context(failed)?
-                .rows_affected(),
-        };
-        Ok(affected)
+        macro_rules! execute {
+            ($tx:expr) => {
+                bind_keys!(sqlx::query(sql), binds)
+                    .execute(&mut **$tx)
+                    .await
+                    .with_context(|| format!("statement failed: {}", shown(sql)))?
+                    .rows_affected()
+            };
+        }
+        Ok(match self {
+            SourceTx::Sqlite(tx) => execute!(tx),
+            SourceTx::Postgres(tx) => execute!(tx),
+            SourceTx::Mysql(tx) => execute!(tx),
+        })
     }
 
     /// Reads rows inside the transaction (small result sets: values to pseudonymise).
@@ -377,27 +372,22 @@ impl SourceTx {
         binds: &[Key],
         kinds: &[Kind],
     ) -> Result<Vec<Vec<Json>>> {
-        let rows = match self {
-            SourceTx::Sqlite(tx) => bind_keys!(sqlx::query(sql), binds)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| decode_sqlite(r, kinds))
-                .collect::<Result<Vec<_>>>()?,
-            SourceTx::Postgres(tx) => bind_keys!(sqlx::query(sql), binds)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| decode_pg(r, kinds))
-                .collect::<Result<Vec<_>>>()?,
-            SourceTx::Mysql(tx) => bind_keys!(sqlx::query(sql), binds)
-                .fetch_all(&mut **tx)
-                .await?
-                .iter()
-                .map(|r| decode_mysql(r, kinds))
-                .collect::<Result<Vec<_>>>()?,
-        };
-        Ok(rows)
+        macro_rules! fetch {
+            ($tx:expr, $decode:expr) => {
+                bind_keys!(sqlx::query(sql), binds)
+                    .fetch_all(&mut **$tx)
+                    .await
+                    .with_context(|| format!("query failed: {}", shown(sql)))?
+                    .iter()
+                    .map(|r| $decode(r, kinds))
+                    .collect::<Result<Vec<_>>>()
+            };
+        }
+        match self {
+            SourceTx::Sqlite(tx) => fetch!(tx, decode_sqlite),
+            SourceTx::Postgres(tx) => fetch!(tx, decode_pg),
+            SourceTx::Mysql(tx) => fetch!(tx, decode_mysql),
+        }
     }
 
     pub async fn commit(self) -> Result<()> {
