@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 
 use crate::cli::GlobalArgs;
 use crate::output::Output;
@@ -13,11 +14,13 @@ use crate::subject::SubjectKey;
 pub struct Ctx {
     pub global: GlobalArgs,
     pub out: Output,
+    /// The command's time, read once (see [`crate::time`]).
+    pub now: DateTime<Utc>,
 }
 
 impl Ctx {
-    pub fn new(global: GlobalArgs, out: Output) -> Ctx {
-        Ctx { global, out }
+    pub fn new(global: GlobalArgs, out: Output, now: DateTime<Utc>) -> Ctx {
+        Ctx { global, out, now }
     }
 
     pub fn policy_dir(&self) -> PathBuf {

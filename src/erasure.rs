@@ -9,17 +9,51 @@ use sqlx::Row;
 
 use crate::store::Tx;
 
-/// A run is named by its subjects: the same command run again finds it.
-pub fn run_id(subject_refs: &[String]) -> String {
-    let mut refs = subject_refs.to_vec();
-    refs.sort();
-    refs.dedup();
+/// A run is named by the requests it answers: a new request (a returning customer, new
+/// rows, a mended policy) gets a new run, while the command run again for the same
+/// request finds its run and resumes it.
+pub fn run_id(request_ids: &[String]) -> String {
+    let mut ids = request_ids.to_vec();
+    ids.sort();
+    ids.dedup();
     let mut hasher = Sha256::new();
-    for r in &refs {
-        hasher.update(r.as_bytes());
+    for id in &ids {
+        hasher.update(id.as_bytes());
         hasher.update([0]);
     }
     format!("ERA-{}", &hex::encode(hasher.finalize())[..16])
+}
+
+/// The unfinished run for exactly these subjects, if there is one: running the same
+/// command again resumes it instead of opening new requests.
+pub async fn open_run_for(
+    store: &crate::store::Store,
+    subject_refs: &[String],
+) -> Result<Option<String>> {
+    let Some(first) = subject_refs.first() else {
+        return Ok(None);
+    };
+    let candidates: Vec<String> = sqlx::query(
+        "SELECT s.run_id FROM erasure_subjects s JOIN erasure_runs r ON r.run_id = s.run_id \
+         WHERE r.status = 'open' AND s.subject_ref = $1 ORDER BY r.created_at, s.run_id",
+    )
+    .bind(first)
+    .fetch_all(&store.pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut wanted: Vec<&String> = subject_refs.iter().collect();
+    wanted.sort();
+    wanted.dedup();
+    for run in candidates {
+        let subjects = run_subjects(&store.pool, &run).await?;
+        let refs: Vec<&String> = subjects.iter().map(|(r, _)| r).collect();
+        if refs == wanted {
+            return Ok(Some(run));
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use chrono::Duration;
+use sqlx::Row;
 
 use crate::store::Store;
 
@@ -15,26 +16,17 @@ pub struct Lease {
 impl Lease {
     /// Takes the lease, or returns None when another holder has it.
     pub async fn acquire(store: &Store, name: &str, ttl: Duration) -> Result<Option<Lease>> {
-        let holder = format!(
-            "{}:{}:{}",
-            hostname(),
-            std::process::id(),
-            hex::encode(rand::random::<[u8; 4]>())
-        );
-        let now = crate::time::now();
+        let holder = new_holder();
+        let now = crate::time::wall_clock();
         let mut tx = store.begin_write().await?;
-        let taken = sqlx::query(
-            "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, \
-             expires_at = excluded.expires_at WHERE locks.expires_at < excluded.acquired_at",
-        )
-        .bind(name)
-        .bind(&holder)
-        .bind(crate::time::to_text(now))
-        .bind(crate::time::to_text(now + ttl))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let taken = sqlx::query(TAKE)
+            .bind(name)
+            .bind(&holder)
+            .bind(crate::time::to_text(now))
+            .bind(crate::time::to_text(now + ttl))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
         Ok((taken == 1).then(|| Lease {
             name: name.to_string(),
@@ -45,35 +37,129 @@ impl Lease {
 
     /// Extends the lease; fails if it was lost (expired and taken over).
     pub async fn renew(&self, store: &Store) -> Result<()> {
+        Lease::renew_all(std::slice::from_ref(self), store).await
+    }
+
+    /// Takes every lease of `names` in one transaction, or none of them: `Err` then names
+    /// the lease already held, its holder and when it expires.
+    pub async fn acquire_all(
+        store: &Store,
+        names: &[String],
+        ttl: Duration,
+    ) -> Result<std::result::Result<Vec<Lease>, Holder>> {
+        let holder = new_holder();
+        let now = crate::time::wall_clock();
         let mut tx = store.begin_write().await?;
-        let renewed =
-            sqlx::query("UPDATE locks SET expires_at = $1 WHERE name = $2 AND holder = $3")
-                .bind(crate::time::to_text(crate::time::now() + self.ttl))
-                .bind(&self.name)
-                .bind(&self.holder)
+        for name in names {
+            let taken = sqlx::query(TAKE)
+                .bind(name)
+                .bind(&holder)
+                .bind(crate::time::to_text(now))
+                .bind(crate::time::to_text(now + ttl))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-        tx.commit().await?;
-        if renewed == 0 {
-            anyhow::bail!(
-                "the `{}` lease expired and was taken over by another run",
-                self.name
-            );
+            if taken != 1 {
+                let row = sqlx::query("SELECT holder, expires_at FROM locks WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.rollback().await?;
+                return Ok(Err(Holder {
+                    holder: row.try_get(0)?,
+                    expires_at: row.try_get(1)?,
+                }));
+            }
         }
+        tx.commit().await?;
+        Ok(Ok(names
+            .iter()
+            .map(|name| Lease {
+                name: name.clone(),
+                holder: holder.clone(),
+                ttl,
+            })
+            .collect()))
+    }
+
+    /// Extends leases taken together by [`Lease::acquire_all`]; fails if any was lost.
+    pub async fn renew_all(leases: &[Lease], store: &Store) -> Result<()> {
+        let mut tx = store.begin_write().await?;
+        for lease in leases {
+            let renewed =
+                sqlx::query("UPDATE locks SET expires_at = $1 WHERE name = $2 AND holder = $3")
+                    .bind(crate::time::to_text(crate::time::wall_clock() + lease.ttl))
+                    .bind(&lease.name)
+                    .bind(&lease.holder)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if renewed == 0 {
+                anyhow::bail!(
+                    "the `{}` lease expired and was taken over by another run",
+                    lease.name
+                );
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Releases leases taken together by [`Lease::acquire_all`].
+    pub async fn release_all(leases: Vec<Lease>, store: &Store) -> Result<()> {
+        let mut tx = store.begin_write().await?;
+        for lease in &leases {
+            sqlx::query("DELETE FROM locks WHERE name = $1 AND holder = $2")
+                .bind(&lease.name)
+                .bind(&lease.holder)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     pub async fn release(self, store: &Store) -> Result<()> {
-        let mut tx = store.begin_write().await?;
-        sqlx::query("DELETE FROM locks WHERE name = $1 AND holder = $2")
-            .bind(&self.name)
-            .bind(&self.holder)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        Lease::release_all(vec![self], store).await
     }
+}
+
+/// Takes a lease that is free or expired.
+const TAKE: &str = "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, \
+     expires_at = excluded.expires_at WHERE locks.expires_at < excluded.acquired_at";
+
+/// Who holds a lease that could not be taken.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    /// `host:pid:nonce`.
+    pub holder: String,
+    pub expires_at: String,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = self.holder.split(':');
+        let host = parts.next().unwrap_or("?");
+        let pid = parts.next().unwrap_or("?");
+        write!(
+            f,
+            "held by process {pid} on {host} until {}",
+            self.expires_at
+                .get(..19)
+                .unwrap_or(&self.expires_at)
+                .replace('T', " ")
+        )
+    }
+}
+
+fn new_holder() -> String {
+    format!(
+        "{}:{}:{}",
+        hostname(),
+        std::process::id(),
+        hex::encode(rand::random::<[u8; 4]>())
+    )
 }
 
 fn hostname() -> String {

@@ -101,6 +101,9 @@ fn create_key_file(key_file: &Path) -> Result<()> {
     }
 }
 
+/// What a pseudonym starts with.
+pub const PSEUDONYM_PREFIX: &str = "hmac:";
+
 /// The secret behind keyed subject references.
 #[derive(Clone)]
 pub struct SubjectKey(Vec<u8>);
@@ -153,9 +156,31 @@ impl SubjectKey {
         self.mac("subject", &subject.to_string())
     }
 
-    /// A keyed pseudonym for a masked value (erasure and holds with `mask = "hmac"`).
+    /// A keyed pseudonym for a masked value (erasure and holds with `mask = "hmac"`):
+    /// `hmac:` and 32 hex digits, the last 8 of which authenticate the first 24, so that
+    /// [`SubjectKey::is_pseudonym`] can tell a pseudonym made with this key from a value
+    /// that merely looks like one.
     pub fn pseudonym(&self, value: &str) -> String {
-        self.mac("pseudonym", value)[..32].to_string()
+        let body = &self.mac("pseudonym", value)[..24];
+        let tag = &self.mac("pseudonym-tag", body)[..8];
+        format!("{PSEUDONYM_PREFIX}{body}{tag}")
+    }
+
+    /// True only for a pseudonym this key made: whether a value is already masked is
+    /// checked, never guessed from its look (a name may well start with `hmac:`).
+    pub fn is_pseudonym(&self, text: &str) -> bool {
+        let Some(hex) = text.strip_prefix(PSEUDONYM_PREFIX) else {
+            return false;
+        };
+        if hex.len() != 32
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return false;
+        }
+        let (body, tag) = hex.split_at(24);
+        self.mac("pseudonym-tag", body)[..8] == *tag
     }
 }
 
@@ -183,6 +208,26 @@ mod tests {
             "+4930901820"
         );
         assert!(normalise(Normalise::Phone, Some("IL"), "12").is_err());
+    }
+
+    #[test]
+    fn pseudonyms_are_recognised_by_their_key_not_their_look() {
+        let key = SubjectKey::from_bytes(b"0123456789abcdef0123");
+        let other = SubjectKey::from_bytes(b"fedcba9876543210fedc");
+        let pseudonym = key.pseudonym("Dana Levi");
+        assert!(pseudonym.starts_with("hmac:") && pseudonym.len() == 37);
+        assert_eq!(pseudonym, key.pseudonym("Dana Levi"));
+        assert!(key.is_pseudonym(&pseudonym));
+        assert!(!other.is_pseudonym(&pseudonym));
+        for lookalike in [
+            "hmac:Bob",
+            "hmac:",
+            "hmac:0123456789abcdef0123456789abcdef",
+            &pseudonym.to_uppercase(),
+            &format!("{pseudonym} "),
+        ] {
+            assert!(!key.is_pseudonym(lookalike), "{lookalike}");
+        }
     }
 
     #[test]

@@ -858,7 +858,7 @@ fn chinook_on_sqlite() {
     let temp = tempfile::tempdir().unwrap();
     let copy = temp.path().join("chinook.sqlite");
     std::fs::copy(
-        common::shared().join("datasets/chinook/Chinook_Sqlite.sqlite"),
+        common::datasets().join("chinook/Chinook_Sqlite.sqlite"),
         &copy,
     )
     .unwrap();
@@ -901,7 +901,7 @@ fn chinook_server(
     invoice_table: &str,
     customer_column: &str,
 ) {
-    common::load_script(&db, &common::shared().join("datasets/chinook").join(script));
+    common::load_script(&db, &common::datasets().join("chinook").join(script));
     let (_t, out) = access_on(
         &dataset(folder),
         (env, &db.url),
@@ -979,10 +979,7 @@ INSERT INTO login VALUES (1, 1, '2024-03-01 10:00:00'), (2, 2, '2024-03-01 11:00
 ";
 
 fn fides(db: TestDatabase, folder: &str, env: &str, script: &str, source: &str) {
-    common::load_script(
-        &db,
-        &common::shared().join("datasets/fides-sample").join(script),
-    );
+    common::load_script(&db, &common::datasets().join("fides-sample").join(script));
     if !db.postgres {
         db.execute(FIDES_MYSQL_ROWS);
     }

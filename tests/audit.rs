@@ -164,8 +164,12 @@ fn postgres_triggers_refuse_update_delete_and_truncate() {
 
 #[test]
 fn postgres_tampering_is_detected() {
-    if std::env::var("PRIVOPS_TEST_POSTGRES_URL").is_err() {
-        eprintln!("SKIPPED postgres_tampering_is_detected: PRIVOPS_TEST_POSTGRES_URL is not set");
+    if common::server_url(
+        "PRIVOPS_TEST_POSTGRES_URL",
+        "postgres_tampering_is_detected",
+    )
+    .is_none()
+    {
         return;
     }
     tampering_is_detected(|| {

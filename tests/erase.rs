@@ -627,7 +627,7 @@ fn chinook_copy() -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let copy = temp.path().join("chinook.sqlite");
     std::fs::copy(
-        common::shared().join("datasets/chinook/Chinook_Sqlite.sqlite"),
+        common::datasets().join("chinook/Chinook_Sqlite.sqlite"),
         &copy,
     )
     .unwrap();
@@ -697,7 +697,7 @@ fn chinook_customer_on_postgres() {
     };
     common::load_script(
         &db,
-        &common::shared().join("datasets/chinook/Chinook_PostgreSql.sql"),
+        &common::datasets().join("chinook/Chinook_PostgreSql.sql"),
     );
     erase_dataset(
         &dataset("chinook/postgres"),
@@ -712,10 +712,7 @@ fn chinook_customer_on_mariadb() {
     let Some(db) = TestDatabase::mysql("chinook_customer_on_mariadb") else {
         return;
     };
-    common::load_script(
-        &db,
-        &common::shared().join("datasets/chinook/Chinook_MySql.sql"),
-    );
+    common::load_script(&db, &common::datasets().join("chinook/Chinook_MySql.sql"));
     erase_dataset(
         &dataset("chinook/mysql"),
         ("CHINOOK_MYSQL_URL", &db.url),
@@ -731,7 +728,7 @@ fn fides_shared_address_on_mariadb() {
     };
     common::load_script(
         &db,
-        &common::shared().join("datasets/fides-sample/mysql_example.sql"),
+        &common::datasets().join("fides-sample/mysql_example.sql"),
     );
     db.execute(
         "INSERT INTO address VALUES (1, 10, 'Main St', 'Springfield', 'IL', '62701'), (2, 20, 'Oak Ave', 'Shelbyville', 'IL', '62565');
@@ -776,7 +773,7 @@ fn fides_sample_on_postgres() {
     };
     common::load_script(
         &db,
-        &common::shared().join("datasets/fides-sample/postgres_sample.sql"),
+        &common::datasets().join("fides-sample/postgres_sample.sql"),
     );
     erase_dataset(
         &dataset("fides/postgres"),

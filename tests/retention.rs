@@ -187,18 +187,29 @@ fn a_second_sweep_exits_75_and_an_expired_lease_is_taken_over() {
     let demo = Demo::new();
     expect(demo.cmd(&["audit", "verify"]), 0);
     let state = demo.dir.join(".privops/state.db");
+    // Leases are about processes running at the same real time, so the lease another
+    // sweep holds is dated from the real clock (SQLite's `now`), whatever PRIVOPS_NOW says.
     common::sqlite_execute(
         &state,
-        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', '2026-11-25T11:59:00Z', '2026-11-25T12:04:00Z')",
+        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', \
+         strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+5 minutes'))",
     );
     let mut command = demo.cmd(&["retention", "sweep"]);
     command.env("PRIVOPS_NOW", NOW);
     let refused = expect(command, 75);
     assert!(refused.stderr.contains("another retention sweep"));
+    // A rehearsal two years ahead does not take over a running sweep's lease.
+    let mut command = demo.cmd(&["retention", "sweep"]);
+    command.env("PRIVOPS_NOW", "2028-11-25T12:00:00Z");
+    expect(command, 75);
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT holder FROM locks"),
+        vec!["other-host:1".to_string()]
+    );
     // A crashed holder's lease expires.
     common::sqlite_execute(
         &state,
-        "UPDATE locks SET expires_at = '2026-11-25T11:00:00Z'",
+        "UPDATE locks SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute')",
     );
     sweep(&demo, &[], 0);
     assert!(
@@ -924,8 +935,11 @@ fn a_second_sweep_exits_75_with_the_state_store_on_postgres() {
     };
     // The first sweep creates the store.
     run(0);
+    // A lease held now by the real clock (the server's), whatever PRIVOPS_NOW says.
     state.execute(
-        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', '2026-11-25T11:59:00Z', '2026-11-25T12:04:00Z')",
+        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', \
+         to_char((now() - interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), \
+         to_char((now() + interval '5 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))",
     );
     let refused = run(75);
     assert!(
@@ -933,7 +947,9 @@ fn a_second_sweep_exits_75_with_the_state_store_on_postgres() {
         "{}",
         refused.stderr
     );
-    state.execute("UPDATE locks SET expires_at = '2026-11-25T11:00:00Z'");
+    state.execute(
+        "UPDATE locks SET expires_at = to_char((now() - interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    );
     run(0);
     assert!(
         common::server_dump(&state)["locks"].is_empty(),
@@ -997,4 +1013,58 @@ fn daily_totals(dump: &common::Dump) -> (i64, i64) {
             .sum()
     };
     (sum("events"), sum("total_ms"))
+}
+
+#[test]
+fn the_time_comes_from_privops_now_or_the_clock_and_garbage_is_refused() {
+    let demo = Demo::new();
+    for garbage in ["garbage", "2026-13-45", "yesterday"] {
+        let mut command = demo.cmd(&["retention", "plan"]);
+        command.env("PRIVOPS_NOW", garbage);
+        let refused = expect(command, 2);
+        assert!(
+            refused.stderr.contains("PRIVOPS_NOW") && refused.stderr.contains(garbage),
+            "{}",
+            refused.stderr
+        );
+    }
+    // The demo's rows are dated from the command's time: a demo made at a fixed time
+    // has rows due exactly as a sweep at that time computes them.
+    let mut command = demo.cmd(&["retention", "plan", "--format", "json"]);
+    command.env("PRIVOPS_NOW", "2026-11-25");
+    let plan = expect(command, 0).json();
+    let sessions = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["table"] == "sessions")
+        .unwrap();
+    assert_eq!(sessions["cutoff"], "2026-10-26T00:00:00.000000Z");
+}
+
+#[test]
+fn max_duration_is_a_length_of_wall_time() {
+    let demo = Demo::new();
+    let crm = demo.dir.join("data/crm.db");
+    let before = common::sqlite_dump(&crm);
+    // No time at all: the sweep stops before its first chunk, changes nothing, exits 4.
+    let stopped = sweep(&demo, &["--table", "sessions", "--max-duration", "0s"], 4);
+    assert_eq!(stopped["tables"][0]["done"], 0);
+    assert!(stopped["tables"][0]["remaining"].as_u64().unwrap() > 0);
+    assert_eq!(common::sqlite_dump(&crm), before);
+    // Ten minutes is plenty for the demo.
+    let done = sweep(&demo, &["--table", "sessions", "--max-duration", "10m"], 0);
+    assert_eq!(done["tables"][0]["remaining"], 0);
+    // Not a duration, or one past what a clock can hold: a usage error, nothing swept.
+    for bad in ["10x", "ten minutes", "-5m"] {
+        let flag = format!("--max-duration={bad}");
+        let mut command = demo.cmd(&["retention", "sweep", &flag]);
+        command.env("PRIVOPS_NOW", NOW);
+        let refused = expect(command, 2);
+        assert!(
+            refused.stderr.contains("--max-duration"),
+            "{}",
+            refused.stderr
+        );
+    }
 }

@@ -115,7 +115,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(error::FAILURE);
         }
     };
-    let ctx = Ctx::new(cli.global, output.clone());
+    let now = match crate::time::init() {
+        Ok(now) => now,
+        Err(failure) => {
+            output.error(&error::render(&failure));
+            return ExitCode::from(error::code_of(&failure));
+        }
+    };
+    let ctx = Ctx::new(cli.global, output.clone(), now);
     let result = runtime.block_on(run(&ctx, cli.command));
     match result {
         Ok(outcome) => ExitCode::from(outcome.code()),

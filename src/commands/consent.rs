@@ -121,7 +121,7 @@ async fn record(ctx: &Ctx, args: &RecordArgs, action: Action) -> Result<Outcome>
     let subject_ref = key.reference(&subject);
     let at = match &args.at {
         Some(at) => crate::time::parse_time(at)?,
-        None => crate::time::now(),
+        None => ctx.now,
     };
     let at = crate::time::to_text(at);
     let actor = ctx.actor();
@@ -329,7 +329,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     };
     let as_of = match &args.as_of {
         Some(t) => crate::time::parse_time(t)?,
-        None => crate::time::now(),
+        None => ctx.now,
     };
     let as_of = crate::time::to_text(as_of);
     let store = ctx.store().await?;

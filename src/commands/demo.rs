@@ -88,8 +88,7 @@ pub async fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Outcome> {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         fsutil::create_private_dir(&data_dir)?;
-        let now = Utc::now();
-        let counts = generate(&data_dir, now).await?;
+        let counts = generate(&data_dir, ctx.now).await?;
         let policy = crate::policy::Policy::load_valid(&policy_dir)?;
         let store = Store::open(None, &state_dir).await?;
         let mut tx = store.begin_write().await?;

@@ -12,6 +12,7 @@ use crate::audit::{self, NewEntry};
 use crate::context::Ctx;
 use crate::erasure::{self, Step};
 use crate::error::{self, Outcome};
+use crate::lock::Lease;
 use crate::plan::erase::{self as erase_plan, SourcePlan};
 use crate::plan::traverse::{self, Found};
 use crate::policy::{Policy, SourceDef};
@@ -380,38 +381,110 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     }
     let key = ctx.subject_key()?;
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let run_id = erasure::run_id(&refs);
-    let placeholders: Vec<Placeholder> = policy
+    let store = ctx.store().await?;
+    if args.dry_run {
+        return dry_run(ctx, args, &policy, &subjects, &refs, &store).await;
+    }
+    // One erasure of a subject at a time: a second run waits for none and says who has it.
+    let names: Vec<String> = refs.iter().map(|r| format!("erase:{r}")).collect();
+    let leases = match Lease::acquire_all(&store, &names, LEASE).await? {
+        Ok(leases) => leases,
+        Err(holder) => {
+            let whom = if refs.len() == 1 {
+                "this subject"
+            } else {
+                "one of these subjects"
+            };
+            return Err(error::locked(format!(
+                "another erasure of {whom} is running ({holder}); try again when it has finished"
+            )));
+        }
+    };
+    let result = erase(ctx, args, &policy, &subjects, &refs, &key, &store, &leases).await;
+    let released = Lease::release_all(leases, &store).await;
+    let outcome = result?;
+    released?;
+    Ok(outcome)
+}
+
+/// How long an erasure's subject leases last between renewals.
+const LEASE: chrono::Duration = chrono::Duration::minutes(15);
+
+/// The run these subjects' erasure continues, with its status: the run of `--request`, or
+/// the unfinished run for exactly these subjects.
+async fn existing_run(
+    args: &EraseArgs,
+    refs: &[String],
+    store: &crate::store::Store,
+) -> Result<Option<(String, String)>> {
+    let run = match &args.request {
+        Some(request) => erasure::run_of_request(&store.pool, request).await?,
+        None => erasure::open_run_for(store, refs).await?,
+    };
+    Ok(match run {
+        Some(run) => erasure::run_exists(&store.pool, &run)
+            .await?
+            .map(|status| (run, status)),
+        None => None,
+    })
+}
+
+fn erase_placeholders(policy: &Policy) -> Vec<Placeholder> {
+    policy
         .providers()
         .filter_map(|p| p.erase.as_ref())
         .flat_map(|r| http::request_placeholders(r.get_ref()))
-        .collect();
-    let store = ctx.store().await?;
-    let existing = erasure::run_exists(&store.pool, &run_id).await?;
+        .collect()
+}
 
-    if args.dry_run {
-        let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
-        let steps = if existing.is_some() {
-            Vec::new()
-        } else {
-            provider_steps(&policy, &subjects, &planned)
-        };
-        print_plan(ctx, &planned, &steps);
-        if let Some(status) = existing {
-            ctx.out.status(&format!(
-                "run {run_id} exists ({status}); running without --dry-run resumes it"
-            ));
-        }
-        return Ok(Outcome::Success);
+async fn dry_run(
+    ctx: &Ctx,
+    args: &EraseArgs,
+    policy: &Policy,
+    subjects: &[Subject],
+    refs: &[String],
+    store: &crate::store::Store,
+) -> Result<Outcome> {
+    let existing = existing_run(args, refs, store).await?;
+    let planned = plan_sources(policy, subjects, &erase_placeholders(policy), None).await?;
+    let steps = if existing.is_some() {
+        Vec::new()
+    } else {
+        provider_steps(policy, subjects, &planned)
+    };
+    print_plan(ctx, &planned, &steps);
+    if let Some((run_id, status)) = existing {
+        ctx.out.status(&format!(
+            "run {run_id} exists ({status}); running without --dry-run resumes it"
+        ));
     }
+    Ok(Outcome::Success)
+}
 
+#[allow(clippy::too_many_arguments)]
+async fn erase(
+    ctx: &Ctx,
+    args: &EraseArgs,
+    policy: &Policy,
+    subjects: &[Subject],
+    refs: &[String],
+    key: &crate::subject::SubjectKey,
+    store: &crate::store::Store,
+    leases: &[Lease],
+) -> Result<Outcome> {
+    let placeholders = erase_placeholders(policy);
+    let existing = existing_run(args, refs, store).await?;
     let actor = ctx.actor();
     // A new run executes the plans it just showed; a resumed run plans each unfinished
     // source again (what an earlier attempt committed is no longer there to do).
     let mut fresh: Vec<Planned> = Vec::new();
-    if existing.is_none() {
-        let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
-        let steps = provider_steps(&policy, &subjects, &planned);
+    let run_id: String;
+    if let Some((run, _)) = &existing {
+        run_id = run.clone();
+        ctx.out.status(&format!("resuming erasure run {run_id}"));
+    } else {
+        let planned = plan_sources(policy, subjects, &placeholders, None).await?;
+        let steps = provider_steps(policy, subjects, &planned);
         if !ctx.out.json_mode() {
             print_plan(ctx, &planned, &steps);
         }
@@ -439,8 +512,8 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
                 let opened = crate::requests::open_many(
                     &mut tx,
                     crate::requests::Kind::Erasure,
-                    &refs,
-                    crate::time::now(),
+                    refs,
+                    ctx.now,
                     policy.deadline_days(),
                     Some("opened by privops erase"),
                 )
@@ -459,6 +532,8 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
                 opened.into_iter().map(|r| (r.subject_ref, r.id)).collect()
             }
         };
+        let requests: Vec<String> = pairs.iter().map(|(_, request)| request.clone()).collect();
+        run_id = erasure::run_id(&requests);
         erasure::create_run(&mut tx, &run_id, &pairs).await?;
         let mut position = 0;
         for p in &planned {
@@ -514,8 +589,6 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
         audit::append(&mut tx, &actor, &entries).await?;
         tx.commit().await?;
         fresh = planned;
-    } else {
-        ctx.out.status(&format!("resuming erasure run {run_id}"));
     }
 
     // Databases: one transaction per source.
@@ -526,13 +599,14 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
         let source_id = step.step_id.trim_start_matches("source:");
         let planned = match fresh.iter().position(|p| p.source.id() == source_id) {
             Some(index) => vec![fresh.swap_remove(index)],
-            None => plan_sources(&policy, &subjects, &placeholders, Some(source_id)).await?,
+            None => plan_sources(policy, subjects, &placeholders, Some(source_id)).await?,
         };
         let Some(p) = planned.first() else {
             bail!("source `{source_id}` of run {run_id} is no longer in the policy");
         };
+        Lease::renew_all(leases, store).await?;
         failpoint(&format!("before-source:{source_id}"))?;
-        let done = erase_plan::execute(&p.pool, &p.plan, &key).await?;
+        let done = erase_plan::execute(&p.pool, &p.plan, key).await?;
         failpoint(&format!("after-source:{source_id}"))?;
         let outcome = json!({
             "tables": table_summary(&p.plan),
@@ -563,6 +637,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
             Some(provider) => match ProviderClient::new(provider) {
                 Err(e) => Err(e),
                 Ok(client) => {
+                    Lease::renew_all(leases, store).await?;
                     failpoint(&format!("before-provider:{provider_id}"))?;
                     let bindings = step
                         .plan
@@ -617,11 +692,11 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
             .iter()
             .any(|s| s.kind == "verify" && s.status != "done")
     {
-        let planned = plan_sources(&policy, &subjects, &placeholders, None).await?;
+        let planned = plan_sources(policy, subjects, &placeholders, None).await?;
         let mut left = Vec::new();
         for p in &planned {
             for t in &p.plan.tables {
-                let unmasked = erase_plan::unmasked_rows(&p.pool, t).await?;
+                let unmasked = erase_plan::unmasked_rows(&p.pool, t, key).await?;
                 if t.delete > 0 || unmasked > 0 {
                     left.push(format!(
                         "{}.{}: {} row(s) to delete, {unmasked} not masked",
@@ -667,7 +742,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
         tx.commit().await?;
     }
 
-    finish(ctx, &policy, &store, &run_id, args.receipt_dir.clone()).await
+    finish(ctx, policy, store, &run_id, args.receipt_dir.clone()).await
 }
 
 /// Writes the receipt from the journal; completes the run when every step is done.

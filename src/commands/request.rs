@@ -99,7 +99,7 @@ async fn open(ctx: &Ctx, args: &OpenArgs) -> Result<Outcome> {
     let subject_ref = ctx.subject_key()?.reference(&subject);
     let received = match &args.received {
         Some(text) => crate::time::parse_time(text)?,
-        None => crate::time::now(),
+        None => ctx.now,
     };
     let store = ctx.store().await?;
     let mut tx = store.begin_write().await?;
@@ -156,7 +156,7 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
         },
     )
     .await?;
-    let now = crate::time::now();
+    let now = ctx.now;
     let now_text = crate::time::to_text(now);
     let horizon = args
         .due_within

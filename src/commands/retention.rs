@@ -42,8 +42,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
     /// Stop after this long (e.g. 10m, 1h); a later sweep finishes the job
-    #[arg(long, value_name = "DURATION")]
-    pub max_duration: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub max_duration: Option<std::time::Duration>,
 }
 
 pub async fn run(ctx: &Ctx, command: &RetentionCommand) -> Result<Outcome> {
@@ -79,7 +79,7 @@ fn selected<'p>(policy: &'p Policy, filter: &Filter) -> Result<Vec<(&'p SourceDe
 
 async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
     let policy = ctx.policy()?;
-    let now = crate::time::now();
+    let now = ctx.now;
     let mut rows = Vec::new();
     let mut pools: Vec<(String, SourcePool)> = Vec::new();
     for (source, table) in selected(&policy, filter)? {
@@ -156,15 +156,10 @@ const LOCK: &str = "retention-sweep";
 
 async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
-    let deadline = match &args.max_duration {
-        Some(text) => {
-            let period: crate::period::Period =
-                text.parse().map_err(|e: String| error::usage(e))?;
-            let now = crate::time::now();
-            Some(Instant::now() + (period.after(now) - now).to_std().unwrap_or_default())
-        }
-        None => None,
-    };
+    // A deadline past what the clock can represent is no deadline.
+    let deadline = args
+        .max_duration
+        .and_then(|d| Instant::now().checked_add(d));
     let tables = selected(&policy, &args.filter)?;
     let store = ctx.store().await?;
     let lease = if args.dry_run {
@@ -205,7 +200,7 @@ async fn sweep_tables(
     deadline: Option<Instant>,
     lease: Option<&crate::lock::Lease>,
 ) -> Result<Outcome> {
-    let now = crate::time::now();
+    let now = ctx.now;
     let mut summary = Vec::new();
     let mut failed = 0;
     let mut unfinished = 0;

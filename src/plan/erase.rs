@@ -15,7 +15,6 @@ use crate::sources::rows::{ColumnInfo, Key, Kind, SourceTx};
 use crate::subject::SubjectKey;
 
 pub const REDACTED: &str = "[redacted]";
-pub const PSEUDONYM_PREFIX: &str = "hmac:";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HeldRows {
@@ -242,10 +241,7 @@ pub async fn plan(
             let hold = hold.get_ref();
             let (condition, binds) = match (&hold.duration, &hold.from, &hold.until) {
                 (Some(duration), Some(from), _) => {
-                    let period: crate::period::Period = duration
-                        .get_ref()
-                        .parse()
-                        .map_err(|e: String| anyhow::anyhow!(e))?;
+                    let period = *duration.get_ref();
                     let info = column(&columns, from.get_ref())?;
                     let c = pool.quote(&info.name);
                     (
@@ -683,7 +679,7 @@ async fn mask_rows(
                     let values: Vec<String> = values
                         .into_iter()
                         .filter_map(|row| Key::from_json(&row[0]).as_text())
-                        .filter(|v| !v.starts_with(PSEUDONYM_PREFIX))
+                        .filter(|v| !key.is_pseudonym(v))
                         .collect();
                     if values.is_empty() {
                         continue;
@@ -692,10 +688,7 @@ async fn mask_rows(
                     for value in values {
                         case.push_str(" WHEN {} THEN {}");
                         binds.push(Key::Text(value.clone()));
-                        binds.push(Key::Text(format!(
-                            "{PSEUDONYM_PREFIX}{}",
-                            key.pseudonym(&value)
-                        )));
+                        binds.push(Key::Text(key.pseudonym(&value)));
                     }
                     case.push_str(&format!(" ELSE {c} END"));
                     sets.push(format!("{c} = {case}"));
@@ -724,7 +717,9 @@ async fn mask_rows(
 }
 
 /// True for a row whose masked columns still hold something other than their masked
-/// form (NULL, the redaction text, a pseudonym); numbers are masked to NULL.
+/// form (NULL, the redaction text, the anonymisation text); numbers are masked to NULL.
+/// Retention's anonymisation writes fixed texts, so this condition can be SQL; erasure's
+/// keyed pseudonyms are checked with the key instead (see [`unmasked_rows`]).
 pub fn not_yet_masked<'a>(
     pool: &SourcePool,
     columns: &[ColumnInfo],
@@ -738,7 +733,7 @@ pub fn not_yet_masked<'a>(
             match mask {
                 Mask::Redact if !numeric => format!("({c} IS NOT NULL AND {c} <> '{REDACTED}')"),
                 Mask::Hmac if !numeric => {
-                    format!("({c} IS NOT NULL AND {c} NOT LIKE '{PSEUDONYM_PREFIX}%')")
+                    format!("({c} IS NOT NULL AND {c} <> '{ANONYMISED}')")
                 }
                 _ => format!("{c} IS NOT NULL"),
             }
@@ -747,33 +742,52 @@ pub fn not_yet_masked<'a>(
     format!("({})", conditions.join(" OR "))
 }
 
+/// What retention's anonymisation writes into a column masked with `hmac`: no pseudonym,
+/// since anonymised rows keep no link to the person.
+pub const ANONYMISED: &str = "hmac:anonymised";
+
+/// True when `value` is in the form `mask` leaves: NULL, the redaction text, or a
+/// pseudonym made with `key` (checked, not guessed from the value's look).
+fn is_masked(mask: Mask, numeric: bool, value: &Key, key: &SubjectKey) -> bool {
+    match (value, mask) {
+        (Key::Null, _) => true,
+        (_, Mask::Null) => false,
+        _ if numeric => false,
+        (Key::Text(text), Mask::Redact) => text == REDACTED,
+        (Key::Text(text), Mask::Hmac) => key.is_pseudonym(text),
+        _ => false,
+    }
+}
+
 /// Rows of a plan's mask set whose masked columns still hold something other than the
 /// masked form: zero once the masks are applied.
-pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan) -> Result<u64> {
+pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan, key: &SubjectKey) -> Result<u64> {
     if table.mask_keys.is_empty() || table.masks.is_empty() {
         return Ok(0);
     }
-    let pending = not_yet_masked(
+    let masked: Vec<(&ColumnInfo, Mask)> = table
+        .masks
+        .iter()
+        .map(|(name, mask)| Ok((column(&table.columns, name)?, *mask)))
+        .collect::<Result<_>>()?;
+    let infos: Vec<&ColumnInfo> = masked.iter().map(|(info, _)| *info).collect();
+    let values = read_columns(
         pool,
-        &table.columns,
-        table.masks.iter().map(|(c, m)| (c.as_str(), *m)),
-    );
-    let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
-    let all: Vec<&Vec<Key>> = table.mask_keys.iter().collect();
-    let mut count = 0u64;
-    for chunk in all.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT COUNT(*) FROM {} WHERE {} AND ({})",
-            pool.quote(&table.table),
-            in_list(pool, &keys, chunk.len(), 1),
-            pending
-        );
-        let binds: Vec<Key> = chunk.iter().flat_map(|k| k.iter().cloned()).collect();
-        pool.for_each_row(&sql, &binds, &[Kind::Int], |row| {
-            count += row[0].as_i64().unwrap_or(0) as u64;
-            Ok(())
+        &table.table,
+        &table.key_columns,
+        &table.mask_keys,
+        &infos,
+        None,
+    )
+    .await?;
+    let left = values
+        .values()
+        .filter(|row| {
+            row.iter().zip(&masked).any(|(value, (info, mask))| {
+                let numeric = matches!(info.kind, Kind::Int | Kind::Float | Kind::Bool);
+                !is_masked(*mask, numeric, value, key)
+            })
         })
-        .await?;
-    }
-    Ok(count)
+        .count();
+    Ok(left as u64)
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::plan::erase::{PSEUDONYM_PREFIX, REDACTED};
+use crate::plan::erase::{ANONYMISED, REDACTED};
 use crate::plan::traverse::in_list;
 use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceDef, Table};
 use crate::sources::SourcePool;
@@ -251,12 +251,7 @@ impl<'p> TableSweep<'p> {
             .as_ref()
             .expect("only tables with retention are swept")
             .get_ref();
-        let period: crate::period::Period = retention
-            .period
-            .get_ref()
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!(e))?;
-        let cutoff = period.before(now);
+        let cutoff = retention.period.get_ref().before(now);
         let columns = pool
             .table_columns(table.name())
             .await
@@ -301,11 +296,7 @@ impl<'p> TableSweep<'p> {
             let hold = hold.get_ref();
             let (column, at) = match (&hold.duration, &hold.from, &hold.until) {
                 (Some(duration), Some(from), _) => {
-                    let period: crate::period::Period = duration
-                        .get_ref()
-                        .parse()
-                        .map_err(|e: String| anyhow::anyhow!(e))?;
-                    (find(from.get_ref())?, period.before(now))
+                    (find(from.get_ref())?, duration.get_ref().before(now))
                 }
                 (_, _, Some(until)) => (find(until.get_ref())?, now),
                 _ => continue,
@@ -885,7 +876,7 @@ impl<'p> TableSweep<'p> {
                 match mask {
                     Mask::Redact if !numeric => format!("{c} = '{REDACTED}'"),
                     // Anonymisation keeps no link to the person, not even a pseudonym.
-                    Mask::Hmac if !numeric => format!("{c} = '{PSEUDONYM_PREFIX}anonymised'"),
+                    Mask::Hmac if !numeric => format!("{c} = '{ANONYMISED}'"),
                     _ => format!("{c} = NULL"),
                 }
             })

@@ -12,6 +12,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use toml::Spanned;
 
+pub use crate::period::Period;
+
 /// One TOML file of a policy folder, as written.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -300,7 +302,7 @@ pub struct Hold {
     pub article: String,
     /// How long rows are held, measured from `from`.
     #[serde(default)]
-    pub duration: Option<Spanned<String>>,
+    pub duration: Option<Spanned<Period>>,
     #[serde(default)]
     pub from: Option<Spanned<String>>,
     /// A column holding the date the hold ends.
@@ -326,7 +328,7 @@ pub enum HoldAction {
 #[serde(deny_unknown_fields)]
 pub struct Retention {
     /// How long a row lives, e.g. `30d`, `6m`, `7y`, `12h`.
-    pub period: Spanned<String>,
+    pub period: Spanned<Period>,
     /// The timestamp column the period runs from.
     pub from: Spanned<String>,
     pub then: RetentionAction,

@@ -10,7 +10,6 @@ use super::{
     Diagnostic, Location, Policy, Severity, is_policy_id, is_sql_identifier, is_sql_table_name,
     taxonomy,
 };
-use crate::period::Period;
 
 struct Checker<'a> {
     policy: &'a Policy,
@@ -76,16 +75,6 @@ impl Checker<'_> {
                     self.at(file, purpose),
                     format!("unknown purpose `{}`", purpose.get_ref()),
                 );
-            }
-        }
-    }
-
-    fn period(&mut self, at: Location, text: &str) -> Option<Period> {
-        match text.parse::<Period>() {
-            Ok(period) => Some(period),
-            Err(message) => {
-                self.error(at, message);
-                None
             }
         }
     }
@@ -447,8 +436,7 @@ fn holds(c: &mut Checker, file: usize, table: &Table) {
         let hold = hold.get_ref();
         match (&hold.duration, &hold.until) {
             (None, None) => c.error(at, "a hold needs a duration or until: how long are rows held? (a duration also needs `from`)".into()),
-            (Some(duration), until) => {
-                c.period(c.at(file, duration), duration.get_ref());
+            (Some(_), until) => {
                 match &hold.from {
                     Some(from) => declared_column(c, file, table, from, "hold column"),
                     None => c.error(at, "a hold with a duration needs `from`: the column it runs from".into()),
@@ -479,7 +467,6 @@ fn retention(c: &mut Checker, file: usize, table: &Table, tables: &BTreeMap<&str
     };
     let at = c.at(file, retention);
     let retention = retention.get_ref();
-    c.period(c.at(file, &retention.period), retention.period.get_ref());
     declared_column(c, file, table, &retention.from, "retention column");
     match (retention.then, &retention.rollup) {
         (RetentionAction::Rollup, None) => c.error(

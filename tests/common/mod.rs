@@ -10,6 +10,10 @@ use sqlx::Connection;
 
 pub const SUBJECT_KEY: &str = "test-subject-key-0123456789abcdef";
 
+/// The time every command of the suite runs at unless a test sets another: the demo's
+/// rows, cutoffs and deadlines never depend on the day the suite runs.
+pub const FIXED_NOW: &str = "2026-11-25T12:00:00Z";
+
 /// The binary with a cleared environment, run in `dir`.
 pub fn privops(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_privops"));
@@ -19,6 +23,7 @@ pub fn privops(dir: &Path) -> Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", dir)
         .env("PRIVOPS_ACTOR", "tester")
+        .env("PRIVOPS_NOW", FIXED_NOW)
         .env("NO_COLOR", "1");
     command
 }
@@ -119,6 +124,21 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
+/// A server test's URL. Without it the test skips and says so, unless
+/// `PRIVOPS_REQUIRE_SERVERS` is set (as CI sets it): then a missing URL fails the test.
+pub fn server_url(variable: &str, test: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("PRIVOPS_REQUIRE_SERVERS").is_some() => {
+            panic!("{test}: {variable} is not set and PRIVOPS_REQUIRE_SERVERS is")
+        }
+        _ => {
+            eprintln!("SKIPPED {test}: {variable} is not set");
+            None
+        }
+    }
+}
+
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, format!("?{query}")),
@@ -135,10 +155,7 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestDatabase {
     /// A fresh PostgreSQL database, or None (the test says it skipped) without the URL.
     pub fn postgres(test: &str) -> Option<TestDatabase> {
-        let Ok(admin_url) = std::env::var("PRIVOPS_TEST_POSTGRES_URL") else {
-            eprintln!("SKIPPED {test}: PRIVOPS_TEST_POSTGRES_URL is not set");
-            return None;
-        };
+        let admin_url = server_url("PRIVOPS_TEST_POSTGRES_URL", test)?;
         let name = unique_name();
         block_on(async {
             let mut conn = sqlx::PgConnection::connect(&admin_url)
@@ -159,10 +176,7 @@ impl TestDatabase {
 
     /// A fresh MariaDB/MySQL database, or None without the URL.
     pub fn mysql(test: &str) -> Option<TestDatabase> {
-        let Ok(admin_url) = std::env::var("PRIVOPS_TEST_MYSQL_URL") else {
-            eprintln!("SKIPPED {test}: PRIVOPS_TEST_MYSQL_URL is not set");
-            return None;
-        };
+        let admin_url = server_url("PRIVOPS_TEST_MYSQL_URL", test)?;
         let name = unique_name();
         block_on(async {
             let mut conn = sqlx::MySqlConnection::connect(&admin_url)
@@ -381,8 +395,10 @@ pub fn load_script(db: &TestDatabase, script: &Path) {
     db.execute(&sql);
 }
 
-pub fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+/// The sample databases written by others that the tests load (Chinook, MIT; the Fides
+/// sample, Apache-2.0), kept in the repository with their licences.
+pub fn datasets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/datasets/sources")
 }
 
 /// Every row of every table of a SQLite database, as JSON objects, per table.
