@@ -396,6 +396,15 @@ impl Table {
             relation.to.iter().map(|c| c.get_ref().as_str()).collect()
         }
     }
+
+    /// The columns a non-owning reference points at: those it names, or the key.
+    pub fn reference_targets<'a>(reference: &'a Reference, referenced: &'a Table) -> Vec<&'a str> {
+        if reference.to.is_empty() {
+            referenced.key_columns()
+        } else {
+            reference.to.iter().map(|c| c.get_ref().as_str()).collect()
+        }
+    }
 }
 
 fn collect_toml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -199,6 +199,10 @@ pub struct Table {
     pub columns: BTreeMap<String, Spanned<ColumnSpec>>,
     #[serde(default)]
     pub relation: Vec<Spanned<Relation>>,
+    /// Foreign keys that are not ownership (a customer's support representative, an
+    /// employee's manager): access never follows them; erasure keeps them valid.
+    #[serde(default)]
+    pub reference: Vec<Spanned<Reference>>,
     #[serde(default)]
     pub purposes: Vec<Spanned<String>>,
     #[serde(default)]
@@ -280,6 +284,34 @@ pub struct Relation {
     /// Columns of the referenced table; its key when omitted.
     #[serde(default)]
     pub to: Vec<Spanned<String>>,
+}
+
+/// A foreign key from this table's rows to rows of other people, not to their owner.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// Columns of this table that hold the reference.
+    pub columns: Vec<Spanned<String>>,
+    /// The referenced table (same source).
+    pub references: Spanned<String>,
+    /// Columns of the referenced table; its key when omitted.
+    #[serde(default)]
+    pub to: Vec<Spanned<String>>,
+    /// What erasing a referenced row does to the rows that point at it.
+    #[serde(default)]
+    pub on_erase: OnErase,
+}
+
+/// How erasure keeps a non-owning reference valid when the referenced row is a subject's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnErase {
+    /// The referenced row stays, its personal columns masked; the references stay valid.
+    #[default]
+    Keep,
+    /// The referencing columns of the other rows are set to NULL, then the referenced row
+    /// is erased as its table says.
+    Null,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
