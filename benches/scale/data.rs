@@ -395,14 +395,19 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         let source = &policy.sources[0];
         let pool = connect(&url, source.source.engine).await;
         let started = Instant::now();
-        let found =
-            privops::plan::traverse::traverse(&pool, source, std::slice::from_ref(&subject), &[])
-                .await
-                .unwrap();
+        let found = privops::plan::traverse::traverse(
+            &policy,
+            &pool,
+            source,
+            std::slice::from_ref(&subject),
+            &[],
+        )
+        .await
+        .unwrap();
         let lookup = started.elapsed();
         assert!(found.rows() > 1);
         let started = Instant::now();
-        let plan = privops::plan::erase::plan(&pool, source, &found, privops::time::now())
+        let plan = privops::plan::erase::plan(&policy, &pool, source, &found, privops::time::now())
             .await
             .unwrap();
         let key = privops::subject::SubjectKey::from_bytes(b"bench-subject-key-0123456789");

@@ -137,7 +137,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
     let mut sources = Vec::new();
     for source in &policy.sources {
         let pool = SourcePool::connect(&policy, source).await?;
-        let found = traverse::traverse(&pool, source, &subjects, &placeholders).await?;
+        let found = traverse::traverse(&policy, &pool, source, &subjects, &placeholders).await?;
         ctx.out.detail(&format!(
             "source `{}`: {} row(s) in {} queries",
             source.id(),

@@ -110,8 +110,8 @@ async fn plan_sources<'p>(
             continue;
         }
         let pool = SourcePool::connect(policy, source).await?;
-        let found = traverse::traverse(&pool, source, subjects, placeholders).await?;
-        let plan = erase_plan::plan(&pool, source, &found, now).await?;
+        let found = traverse::traverse(policy, &pool, source, subjects, placeholders).await?;
+        let plan = erase_plan::plan(policy, &pool, source, &found, now).await?;
         planned.push(Planned {
             source,
             pool,

@@ -34,6 +34,10 @@ pub struct TablePlan {
     pub delete: usize,
     pub mask: usize,
     pub masks: BTreeMap<String, Mask>,
+    /// Rows that stay but are not held (erase = "mask", or other kept rows still point at
+    /// them): every personal column masked, as declared or by its category's default.
+    pub scrub: usize,
+    pub scrub_masks: BTreeMap<String, Mask>,
     pub held: Vec<HeldRows>,
     pub shared: usize,
     /// Rows kept whole for a reason other than a hold.
@@ -44,6 +48,8 @@ pub struct TablePlan {
     pub delete_keys: BTreeSet<Vec<Key>>,
     #[serde(skip)]
     pub mask_keys: BTreeSet<Vec<Key>>,
+    #[serde(skip)]
+    pub scrub_keys: BTreeSet<Vec<Key>>,
     #[serde(skip)]
     pub key_columns: Vec<ColumnInfo>,
     #[serde(skip)]
@@ -64,7 +70,7 @@ impl SourcePlan {
         self.tables.iter().map(|t| t.delete).sum()
     }
     pub fn masks(&self) -> usize {
-        self.tables.iter().map(|t| t.mask).sum()
+        self.tables.iter().map(|t| t.mask + t.scrub).sum()
     }
     pub fn is_empty(&self) -> bool {
         self.deletes() == 0 && self.masks() == 0
@@ -128,6 +134,7 @@ async fn read_columns(
 
 /// Plans the erasure of the rows `found` in one source.
 pub async fn plan(
+    policy: &crate::policy::Policy,
     pool: &SourcePool,
     source: &SourceDef,
     found: &Found,
@@ -141,7 +148,7 @@ pub async fn plan(
         let Some(found_table) = found.tables.get(table.name()) else {
             continue;
         };
-        if found_table.keys.is_empty() {
+        if found_table.keys.is_empty() && found_table.shared.is_empty() {
             continue;
         }
         let columns = pool.table_columns(table.name()).await?;
@@ -161,9 +168,43 @@ pub async fn plan(
             }
         }
 
+        // Every personal column of a kept row that is not held: masked as declared, or by
+        // its category's default. Keys and references stay, so foreign keys stay valid.
+        let linking: BTreeSet<&str> = table
+            .key_columns()
+            .into_iter()
+            .chain(
+                table
+                    .relation
+                    .iter()
+                    .flat_map(|r| r.get_ref().columns.iter().map(|c| c.get_ref().as_str())),
+            )
+            .chain(
+                table
+                    .reference
+                    .iter()
+                    .flat_map(|r| r.get_ref().columns.iter().map(|c| c.get_ref().as_str())),
+            )
+            .collect();
+        let mut scrub_masks: BTreeMap<String, Mask> = BTreeMap::new();
+        for (name, spec) in table.personal_columns() {
+            let numeric = matches!(
+                column(&columns, name)?.kind,
+                Kind::Int | Kind::Float | Kind::Bool
+            );
+            let mask = match spec.mask {
+                Some(mask) => mask,
+                None if linking.contains(name) => continue,
+                None if numeric => Mask::Null,
+                None => crate::policy::taxonomy::default_mask(&spec.category),
+            };
+            scrub_masks.insert(name.to_string(), mask);
+        }
+
         // Rows that also belong to others: a relation of this table leads to a row that
-        // is not one of the subjects'.
-        let mut shared: BTreeSet<Vec<Key>> = BTreeSet::new();
+        // is not one of the subjects', or (found while traversing) the row's own identity
+        // columns name someone else.
+        let mut shared: BTreeSet<Vec<Key>> = found_table.shared.clone();
         for relation in &table.relation {
             let relation = relation.get_ref();
             let Some(parent) = source.table(relation.references.get_ref()) else {
@@ -285,6 +326,7 @@ pub async fn plan(
         let erase = table.erase.as_ref().map(|e| *e.get_ref());
         let mut delete_keys = BTreeSet::new();
         let mut mask_keys = BTreeSet::new();
+        let mut scrub_keys = BTreeSet::new();
         let mut kept = BTreeSet::new();
         let mut notes = Vec::new();
         for key in &keys {
@@ -303,16 +345,34 @@ pub async fn plan(
                     delete_keys.insert(key.clone());
                 }
                 Some(EraseAction::Mask) => {
-                    mask_keys.insert(key.clone());
+                    scrub_keys.insert(key.clone());
                 }
                 Some(EraseAction::Keep) | None => {
                     kept.insert(key.clone());
                 }
             }
         }
-        if matches!(erase, Some(EraseAction::Keep) | None) && !kept.is_empty() {
+        if !kept.is_empty() && table.has_personal_data() {
+            let at = match &table.erase {
+                Some(erase) => policy.locate(table_def.file, erase.span().start),
+                None => policy.locate(table_def.file, table.name.span().start),
+            };
+            bail!(
+                "source `{}`, table `{}`: {} row(s) of the subject would keep their personal data in clear: \
+                 the table {} and no hold covers them; set `erase = \"delete\"` or `erase = \"mask\"` at {at}",
+                source.id(),
+                table.name(),
+                kept.len(),
+                if erase.is_some() {
+                    "says erase = \"keep\""
+                } else {
+                    "has no erase rule"
+                },
+            );
+        }
+        if !kept.is_empty() {
             notes.push(format!(
-                "{} row(s) kept: the table has no erase rule",
+                "{} row(s) kept: the table holds no personal data",
                 kept.len()
             ));
         }
@@ -320,6 +380,7 @@ pub async fn plan(
         retained_here.extend(kept.iter().cloned());
         retained_here.extend(held_keys.iter().cloned());
         retained_here.extend(mask_keys.iter().cloned());
+        retained_here.extend(scrub_keys.iter().cloned());
         retained.insert(table.name().to_string(), retained_here);
         columns_of.insert(table.name().to_string(), columns.clone());
         plans.insert(
@@ -331,12 +392,15 @@ pub async fn plan(
                 delete: 0,
                 mask: 0,
                 masks,
+                scrub: 0,
+                scrub_masks,
                 held,
                 shared: shared.len(),
                 kept: kept.len(),
                 notes,
                 delete_keys,
                 mask_keys,
+                scrub_keys,
                 key_columns: found_table.key_columns.clone(),
                 columns,
                 statements: Vec::new(),
@@ -438,6 +502,7 @@ pub async fn plan(
 
     // A parent row that retained rows still reference (and do not unlink by masking the
     // reference to NULL) stays too: deleting it would break them. It is masked instead.
+    let mut referenced: BTreeMap<String, usize> = BTreeMap::new();
     loop {
         let mut moved = false;
         for table_def in &source.tables {
@@ -475,11 +540,12 @@ pub async fn plan(
                 for (child_key, parent_key) in values {
                     let masked_away = unlinked && child_masked.contains(&child_key);
                     if !masked_away && parent_plan.delete_keys.remove(&parent_key) {
-                        if parent_plan.masks.is_empty() {
+                        if parent_plan.scrub_masks.is_empty() {
                             parent_plan.kept += 1;
                         } else {
-                            parent_plan.mask_keys.insert(parent_key.clone());
+                            parent_plan.scrub_keys.insert(parent_key.clone());
                         }
+                        *referenced.entry(parent.name().to_string()).or_default() += 1;
                         retained
                             .get_mut(parent.name())
                             .expect("planned")
@@ -493,13 +559,23 @@ pub async fn plan(
             break;
         }
     }
+    for (name, count) in referenced {
+        if let Some(plan) = plans.get_mut(&name) {
+            plan.notes.push(format!(
+                "{count} row(s) kept, their personal data masked: rows that stay still reference them"
+            ));
+        }
+    }
     for (name, plan) in plans.iter_mut() {
         plan.delete = plan.delete_keys.len();
         plan.mask = plan.mask_keys.len();
+        plan.scrub = plan.scrub_keys.len();
         let keys: Vec<&ColumnInfo> = plan.key_columns.iter().collect();
-        if plan.mask > 0 {
-            let sets: Vec<String> = plan
-                .masks
+        for (count, masks) in [(plan.mask, &plan.masks), (plan.scrub, &plan.scrub_masks)] {
+            if count == 0 || masks.is_empty() {
+                continue;
+            }
+            let sets: Vec<String> = masks
                 .iter()
                 .map(|(c, m)| {
                     let c = pool.quote(c);
@@ -515,7 +591,7 @@ pub async fn plan(
                 pool.quote(name),
                 sets.join(", "),
                 in_list(pool, &keys, 1, 1),
-                plan.mask,
+                count,
                 CHUNK
             ));
         }
@@ -609,9 +685,15 @@ pub async fn execute(
     let mut tx: SourceTx = pool.begin().await?;
     let mut done = BTreeMap::new();
     for table in &plan.tables {
-        let masked = mask_rows(pool, &mut tx, table, key)
-            .await
-            .with_context(|| format!("source `{}`, table `{}`", plan.source, table.table))?;
+        let mut masked = 0;
+        for (masks, keys) in [
+            (&table.masks, &table.mask_keys),
+            (&table.scrub_masks, &table.scrub_keys),
+        ] {
+            masked += mask_rows(pool, &mut tx, table, masks, keys, key)
+                .await
+                .with_context(|| format!("source `{}`, table `{}`", plan.source, table.table))?;
+        }
         done.insert(table.table.clone(), (0, masked));
     }
     for table in &plan.tables {
@@ -640,20 +722,22 @@ async fn mask_rows(
     pool: &SourcePool,
     tx: &mut SourceTx,
     table: &TablePlan,
+    masks: &BTreeMap<String, Mask>,
+    rows: &BTreeSet<Vec<Key>>,
     key: &SubjectKey,
 ) -> Result<u64> {
-    if table.mask_keys.is_empty() || table.masks.is_empty() {
+    if rows.is_empty() || masks.is_empty() {
         return Ok(0);
     }
     let columns = &table.columns;
     let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
-    let all: Vec<&Vec<Key>> = table.mask_keys.iter().collect();
+    let all: Vec<&Vec<Key>> = rows.iter().collect();
     let mut masked = 0;
     for chunk in all.chunks(CHUNK) {
         let key_binds: Vec<Key> = chunk.iter().flat_map(|k| k.iter().cloned()).collect();
         let mut sets = Vec::new();
         let mut binds = Vec::new();
-        for (name, mask) in &table.masks {
+        for (name, mask) in masks {
             let c = pool.quote(name);
             match mask {
                 Mask::Null => sets.push(format!("{c} = NULL")),
@@ -762,24 +846,32 @@ fn is_masked(mask: Mask, numeric: bool, value: &Key, key: &SubjectKey) -> bool {
 /// Rows of a plan's mask set whose masked columns still hold something other than the
 /// masked form: zero once the masks are applied.
 pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan, key: &SubjectKey) -> Result<u64> {
-    if table.mask_keys.is_empty() || table.masks.is_empty() {
+    let mut left = 0;
+    for (masks, rows) in [
+        (&table.masks, &table.mask_keys),
+        (&table.scrub_masks, &table.scrub_keys),
+    ] {
+        left += unmasked_in(pool, table, masks, rows, key).await?;
+    }
+    Ok(left)
+}
+
+async fn unmasked_in(
+    pool: &SourcePool,
+    table: &TablePlan,
+    masks: &BTreeMap<String, Mask>,
+    rows: &BTreeSet<Vec<Key>>,
+    key: &SubjectKey,
+) -> Result<u64> {
+    if rows.is_empty() || masks.is_empty() {
         return Ok(0);
     }
-    let masked: Vec<(&ColumnInfo, Mask)> = table
-        .masks
+    let masked: Vec<(&ColumnInfo, Mask)> = masks
         .iter()
         .map(|(name, mask)| Ok((column(&table.columns, name)?, *mask)))
         .collect::<Result<_>>()?;
     let infos: Vec<&ColumnInfo> = masked.iter().map(|(info, _)| *info).collect();
-    let values = read_columns(
-        pool,
-        &table.table,
-        &table.key_columns,
-        &table.mask_keys,
-        &infos,
-        None,
-    )
-    .await?;
+    let values = read_columns(pool, &table.table, &table.key_columns, rows, &infos, None).await?;
     let left = values
         .values()
         .filter(|row| {

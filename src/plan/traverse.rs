@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use anyhow::{Context, Result};
 
-use crate::policy::{SourceDef, Table};
+use crate::policy::{Policy, SourceDef, Table};
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Key};
-use crate::subject::Subject;
+use crate::subject::{Subject, normalise};
 use crate::template::Placeholder;
 
 /// Tuples bound per query.
@@ -48,6 +48,14 @@ impl KeySet {
         }
     }
 
+    pub fn contains(&self, key: &[Key]) -> bool {
+        match (self, key) {
+            (KeySet::Ints(set), [Key::Int(i)]) => set.contains(i),
+            (KeySet::Ints(_), _) => false,
+            (KeySet::Tuples(set), key) => set.contains(key),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             KeySet::Ints(set) => set.len(),
@@ -83,6 +91,11 @@ pub struct FoundTable {
     pub name: String,
     pub key_columns: Vec<ColumnInfo>,
     pub keys: KeySet,
+    /// Rows reached through a relation whose own identity columns name someone who is not
+    /// among the subjects: they belong to that person too. They are not the subjects'
+    /// rows (not in `keys`), their relations are not followed, and no value of theirs
+    /// goes to a provider.
+    pub shared: BTreeSet<Vec<Key>>,
     /// Distinct values of columns other tables or provider templates need.
     pub values: BTreeMap<String, BTreeSet<Key>>,
 }
@@ -145,8 +158,51 @@ struct TablePlan<'a> {
     key_len: usize,
 }
 
+/// The identity values known to be the subjects': those given, and those in rows found
+/// by an identity column (the subject's own rows), normalised by their kind's rule so
+/// that differently written forms of one value compare equal.
+struct KnownIdentities<'p> {
+    policy: &'p Policy,
+    values: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl KnownIdentities<'_> {
+    fn canonical(&self, kind: &str, value: &str) -> String {
+        self.policy
+            .identity_kind(kind)
+            .and_then(|rule| {
+                let region = rule.default_region.as_ref().map(|r| r.get_ref().as_str());
+                normalise(rule.normalise, region, value).ok()
+            })
+            .unwrap_or_else(|| value.trim().to_lowercase())
+    }
+
+    fn add(&mut self, kind: &str, value: &Key) {
+        if let Some(text) = value.as_text() {
+            let canonical = self.canonical(kind, &text);
+            self.values
+                .entry(kind.to_string())
+                .or_default()
+                .insert(canonical);
+        }
+    }
+
+    /// True when `value` names a person other than the subjects.
+    fn names_someone_else(&self, kind: &str, value: &Key) -> bool {
+        match value.as_text() {
+            None => false,
+            Some(text) if text.trim().is_empty() => false,
+            Some(text) => !self
+                .values
+                .get(kind)
+                .is_some_and(|known| known.contains(&self.canonical(kind, &text))),
+        }
+    }
+}
+
 /// Finds the subjects' rows in one source.
 pub async fn traverse(
+    policy: &Policy,
     pool: &SourcePool,
     source: &SourceDef,
     subjects: &[Subject],
@@ -178,6 +234,9 @@ pub async fn traverse(
                     }
                 }
             }
+        }
+        for (identity, _) in table.identity_columns() {
+            add(identity);
         }
         for placeholder in placeholders {
             if let Placeholder::Column {
@@ -223,6 +282,7 @@ pub async fn traverse(
                 name: name.to_string(),
                 key_columns,
                 keys: KeySet::new(single_int),
+                shared: BTreeSet::new(),
                 values: BTreeMap::new(),
             },
         );
@@ -231,6 +291,15 @@ pub async fn traverse(
     // Work items: rows of `table` whose `columns` take one of `tuples`. Identity columns
     // are compared with the normalised identity as is (no function on the column), so
     // their indexes apply; they are expected to hold normalised values.
+    // The identity items all come first, so every row found by identity has been seen
+    // (and its identities are known) before any row reached through a relation is judged.
+    let mut known = KnownIdentities {
+        policy,
+        values: BTreeMap::new(),
+    };
+    for subject in subjects {
+        known.add(&subject.kind, &Key::Text(subject.value.clone()));
+    }
     let mut work: VecDeque<(String, Vec<String>, Vec<Vec<Key>>)> = VecDeque::new();
     for (name, plan) in &plans {
         for (column_name, kind) in plan.table.identity_columns() {
@@ -271,7 +340,25 @@ pub async fn traverse(
                     .iter()
                     .any(|r| r.get_ref().references.get_ref() == &table_name)
             });
+        // (position in `needed`, identity kind) of this table's identity columns.
+        let identities: Vec<(usize, &str)> = plan
+            .table
+            .identity_columns()
+            .map(|(c, kind)| {
+                let at = plan
+                    .needed
+                    .iter()
+                    .position(|n| n == c)
+                    .expect("identities are needed");
+                (at, kind)
+            })
+            .collect();
+        let by_identity = match_columns.len() == 1
+            && identities
+                .iter()
+                .any(|(at, _)| plan.needed[*at] == match_columns[0]);
         let mut new_rows: Vec<Vec<Key>> = Vec::new();
+        let mut shared_rows: Vec<Vec<Key>> = Vec::new();
         for chunk in tuples.chunks(CHUNK) {
             let sql = format!(
                 "SELECT {} FROM {} WHERE {}",
@@ -286,7 +373,19 @@ pub async fn traverse(
                 .expect("every planned table is in found");
             pool.for_each_row(&sql, &binds, &kinds, |row| {
                 let row: Vec<Key> = row.iter().map(Key::from_json).collect();
-                if table_found.keys.insert(row[..plan.key_len].to_vec()) && follow {
+                let key = row[..plan.key_len].to_vec();
+                if by_identity {
+                    for (at, kind) in &identities {
+                        known.add(kind, &row[*at]);
+                    }
+                } else if identities
+                    .iter()
+                    .any(|(at, kind)| known.names_someone_else(kind, &row[*at]))
+                {
+                    shared_rows.push(key);
+                    return Ok(());
+                }
+                if table_found.keys.insert(key) && follow {
                     new_rows.push(row);
                 }
                 Ok(())
@@ -294,6 +393,12 @@ pub async fn traverse(
             .await
             .with_context(|| format!("source `{}`, table `{table_name}`", source.id()))?;
             found.queries += 1;
+        }
+        let table_found = found.tables.get_mut(&table_name).expect("planned");
+        for key in shared_rows {
+            if !table_found.keys.contains(&key) {
+                table_found.shared.insert(key);
+            }
         }
         if new_rows.is_empty() {
             continue;

@@ -301,6 +301,17 @@ impl Policy {
         self.controller().map_or(30, |c| c.deadline_days)
     }
 
+    /// `file:line:column` of a place in the policy folder, for messages.
+    pub fn locate(&self, file: usize, offset: usize) -> String {
+        match self.files.get(file) {
+            Some(text) => {
+                let (line, column) = text.line_column(offset);
+                format!("{}:{line}:{column}", text.relative)
+            }
+            None => "the policy".to_string(),
+        }
+    }
+
     pub fn identity_kind(&self, kind: &str) -> Option<&IdentityKind> {
         self.identities
             .iter()

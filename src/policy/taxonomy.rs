@@ -93,6 +93,30 @@ pub fn is_special(category: &str) -> bool {
         .any(|special| category == *special || category.starts_with(&format!("{special}.")))
 }
 
+/// How a personal column is masked when the policy declares no mask for it and a row
+/// must be kept (referenced by held rows, or in a table whose rows are masked): values
+/// that identify someone get a keyed pseudonym (still unique, so unique constraints and
+/// joins hold); everything else is redacted. Numbers are set to NULL when written.
+pub fn default_mask(category: &str) -> crate::policy::Mask {
+    let identifying = [
+        "user.contact.email",
+        "user.contact.phone_number",
+        "user.contact.fax_number",
+        "user.contact.messaging_handle",
+        "user.account.username",
+        "user.unique_id",
+        "user.government_id",
+    ];
+    if identifying
+        .iter()
+        .any(|c| category == *c || category.starts_with(&format!("{c}.")))
+    {
+        crate::policy::Mask::Hmac
+    } else {
+        crate::policy::Mask::Redact
+    }
+}
+
 pub fn describe(category: &str) -> Option<&'static str> {
     CATEGORIES
         .iter()

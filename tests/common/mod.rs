@@ -243,6 +243,17 @@ pub fn sqlite_execute(path: &Path, sql: &str) {
     });
 }
 
+/// Creates a SQLite file (0600, as files holding personal data are) and runs `sql` in it.
+pub fn sqlite_execute_new(path: &Path, sql: &str) {
+    std::fs::File::create(path).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    sqlite_execute(path, sql);
+}
+
 /// Runs a query against a SQLite file and returns the first column of each row as text.
 pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
     let url = format!("sqlite://{}", path.display());

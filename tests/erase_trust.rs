@@ -1,0 +1,396 @@
+#![allow(clippy::disallowed_macros)] // tests report skips on stderr
+//! What an erasure says is true, on SQLite, PostgreSQL and MariaDB: only the subject's rows
+//! change; a row reached through a relation that names another person is kept; rows that
+//! must stay keep no personal data in clear; a value that merely looks masked is masked;
+//! a policy that would keep the subject's data whole is refused; a subject can be erased
+//! again; a second run on the same subject exits 75. The expected rows are written out by
+//! hand below, never derived from privops's own traversal.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Dump, TestDatabase, expect, privops};
+use serde_json::{Map, Value};
+
+/// A value that looks like a pseudonym but was not made with the subject key.
+const LOOKALIKE: &str = "hmac:0123456789abcdef0123456789abcdef";
+
+fn schema(extra_table: bool) -> String {
+    let mut sql = String::from(
+        "CREATE TABLE leads (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE clients (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES leads (id), email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), amount_cents INTEGER, issued_at VARCHAR(40));
+CREATE TABLE profiles (id INTEGER PRIMARY KEY, email VARCHAR(200), nickname VARCHAR(200));
+INSERT INTO leads VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');
+INSERT INTO clients VALUES (10, 1, 'carol@example.com', 'Carol'), (11, 1, 'alice@example.com', 'Alice A.'), (12, 2, 'bob@example.com', 'Bob B.');
+INSERT INTO customers VALUES (100, 'alice@example.com', 'Alice'), (101, 'bob@example.com', 'Bob');
+INSERT INTO invoices VALUES (1000, 100, 1200, '2026-01-15T10:00:00Z'), (1001, 101, 900, '2026-02-01T10:00:00Z');
+",
+    );
+    sql.push_str(&format!(
+        "INSERT INTO profiles VALUES (500, 'alice@example.com', '{LOOKALIKE}'), (501, 'bob@example.com', 'bobby');\n"
+    ));
+    if extra_table {
+        sql.push_str(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, email VARCHAR(200), body VARCHAR(200));
+INSERT INTO notes VALUES (7, 'alice@example.com', 'called about her order');
+",
+        );
+    }
+    sql
+}
+
+fn policy(engine: &str, extra_table: bool) -> String {
+    let mut text = format!(
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "leads"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = "user.name"
+
+[[table]]
+name = "clients"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+lead_id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = "user.name"
+[[table.relation]]
+columns = ["lead_id"]
+references = "leads"
+
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = "user.name"
+
+[[table]]
+name = "invoices"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+customer_id = "system.operations"
+amount_cents = "system.operations"
+issued_at = "system.operations"
+[[table.relation]]
+columns = ["customer_id"]
+references = "customers"
+[[table.hold]]
+reason = "Tax law keeps invoices for 7 years"
+article = "17(3)(b)"
+duration = "7y"
+from = "issued_at"
+action = "keep"
+
+[[table]]
+name = "profiles"
+key = ["id"]
+erase = "mask"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email", mask = "hmac" }}
+nickname = {{ category = "user.name", mask = "hmac" }}
+"#
+    );
+    if extra_table {
+        text.push_str(
+            r#"
+[[table]]
+name = "notes"
+key = ["id"]
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+body = "user.behavior"
+"#,
+        );
+    }
+    text
+}
+
+/// One engine's database, its URL and a dump of its rows.
+struct Fixture {
+    temp: tempfile::TempDir,
+    url: String,
+    sqlite: Option<PathBuf>,
+    server: Option<TestDatabase>,
+}
+
+impl Fixture {
+    fn new(engine: &str, test: &str, extra_table: bool) -> Option<Fixture> {
+        let temp = tempfile::tempdir().unwrap();
+        let (url, sqlite, server) = match engine {
+            "sqlite" => {
+                let path = temp.path().join("app.db");
+                common::sqlite_execute_new(&path, &schema(extra_table));
+                (format!("sqlite://{}", path.display()), Some(path), None)
+            }
+            "postgres" | "mysql" => {
+                let db = if engine == "postgres" {
+                    TestDatabase::postgres(test)?
+                } else {
+                    TestDatabase::mysql(test)?
+                };
+                db.execute(&schema(extra_table));
+                (db.url.clone(), None, Some(db))
+            }
+            _ => unreachable!(),
+        };
+        let policy_dir = temp.path().join("policies");
+        std::fs::create_dir_all(&policy_dir).unwrap();
+        std::fs::write(policy_dir.join("policy.toml"), policy(engine, extra_table)).unwrap();
+        Some(Fixture {
+            temp,
+            url,
+            sqlite,
+            server,
+        })
+    }
+
+    fn dir(&self) -> &Path {
+        self.temp.path()
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut command = privops(self.dir());
+        command
+            .args(args)
+            .env("APP_DATABASE_URL", &self.url)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+        command
+    }
+
+    fn dump(&self) -> Dump {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => common::sqlite_dump(path),
+            (_, Some(db)) => common::server_dump(db),
+            _ => unreachable!(),
+        }
+    }
+
+    fn execute(&self, sql: &str) {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => common::sqlite_execute(path, sql),
+            (_, Some(db)) => db.execute(sql),
+            _ => unreachable!(),
+        }
+    }
+}
+
+fn row<'a>(dump: &'a Dump, table: &str, id: i64) -> Option<&'a Map<String, Value>> {
+    dump[table].iter().find(|r| r["id"].as_i64() == Some(id))
+}
+
+fn text<'a>(row: &'a Map<String, Value>, column: &str) -> &'a str {
+    row[column].as_str().unwrap_or_default()
+}
+
+fn erase_trust(engine: &str) {
+    let Some(fixture) = Fixture::new(engine, &format!("erase_trust_{engine}"), false) else {
+        return;
+    };
+    let before = fixture.dump();
+    let dry = expect(
+        fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--dry-run"]),
+        0,
+    );
+    assert_eq!(
+        fixture.dump(),
+        before,
+        "a dry run changes nothing\n{}",
+        dry.stdout
+    );
+
+    let receipt = expect(
+        fixture.cmd(&[
+            "erase",
+            "--subject",
+            "email:Alice@Example.com",
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(receipt["complete"], true, "{receipt}");
+    let after = fixture.dump();
+
+    // Rows of other people: byte-identical. Carol's client row points at Alice's lead but
+    // is Carol's; Bob's rows are Bob's.
+    for (table, id) in [
+        ("leads", 2),
+        ("clients", 10),
+        ("clients", 12),
+        ("customers", 101),
+        ("invoices", 1001),
+        ("profiles", 501),
+    ] {
+        assert_eq!(
+            row(&after, table, id),
+            row(&before, table, id),
+            "{table} {id}"
+        );
+    }
+    // Alice's own client row is deleted.
+    assert!(row(&after, "clients", 11).is_none());
+    // Her lead stays (Carol's row still points at it), with no personal data in clear.
+    let lead = row(&after, "leads", 1).expect("the lead Carol's row references stays");
+    assert!(text(lead, "email").starts_with("hmac:"), "{lead:?}");
+    assert_ne!(text(lead, "email"), "alice@example.com");
+    assert_eq!(text(lead, "name"), "[redacted]");
+    // The customer row stays for the held invoice, masked although the table declares no mask.
+    let customer = row(&after, "customers", 100).expect("kept for the held invoice");
+    assert!(text(customer, "email").starts_with("hmac:"), "{customer:?}");
+    assert_eq!(text(customer, "name"), "[redacted]");
+    assert_eq!(
+        row(&after, "invoices", 1000),
+        row(&before, "invoices", 1000)
+    );
+    // A nickname that only looks like a pseudonym is masked like any other value.
+    let profile = row(&after, "profiles", 500).unwrap();
+    assert_ne!(text(profile, "nickname"), LOOKALIKE);
+    assert!(text(profile, "nickname").starts_with("hmac:"));
+    assert_ne!(text(profile, "email"), "alice@example.com");
+    // Nothing of Alice is left in clear anywhere.
+    let all = serde_json::to_string(&after).unwrap().to_lowercase();
+    assert!(
+        !all.contains("alice@example.com") && !all.contains("\"alice\""),
+        "{all}"
+    );
+    // The receipt reports the shared row and why rows were kept.
+    let receipt_text = receipt.to_string();
+    assert!(receipt_text.contains("still reference"), "{receipt_text}");
+    let shared: u64 = receipt["sources"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["shared"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(shared, 1, "{receipt}");
+
+    // A returning customer: new rows, a new request, a new run that erases them.
+    fixture.execute("INSERT INTO clients VALUES (13, NULL, 'alice@example.com', 'Alice again')");
+    let again = expect(
+        fixture.cmd(&[
+            "erase",
+            "--subject",
+            "email:alice@example.com",
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(again["complete"], true);
+    assert_ne!(again["run"], receipt["run"]);
+    assert_ne!(again["requests"], receipt["requests"]);
+    assert!(row(&fixture.dump(), "clients", 13).is_none());
+    let requests = expect(fixture.cmd(&["request", "list", "--format", "json"]), 0).json();
+    assert!(
+        requests
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "closed"),
+        "{requests}"
+    );
+}
+
+#[test]
+fn erasure_is_true_on_sqlite() {
+    erase_trust("sqlite");
+}
+
+#[test]
+fn erasure_is_true_on_postgres() {
+    erase_trust("postgres");
+}
+
+#[test]
+fn erasure_is_true_on_mariadb() {
+    erase_trust("mysql");
+}
+
+#[test]
+fn a_table_that_would_keep_the_subjects_data_whole_is_refused() {
+    let fixture = Fixture::new("sqlite", "refused", true).unwrap();
+    let before = fixture.dump();
+    let refused = expect(
+        fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--yes"]),
+        1,
+    );
+    assert!(
+        refused.stderr.contains("`notes`")
+            && refused.stderr.contains("no erase rule")
+            && refused.stderr.contains("policy.toml:"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("alice@example.com"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(fixture.dump(), before);
+}
+
+#[test]
+fn a_second_erasure_of_the_same_subject_exits_75() {
+    let fixture = Fixture::new("sqlite", "locked", false).unwrap();
+    // The run of another process, holding the subject's lease now (by the real clock).
+    let key = privops::subject::SubjectKey::from_bytes(common::SUBJECT_KEY.as_bytes());
+    let reference = key.reference(&privops::subject::Subject {
+        kind: "email".into(),
+        value: "alice@example.com".into(),
+    });
+    expect(fixture.cmd(&["request", "list"]), 0);
+    let state = fixture.dir().join(".privops/state.db");
+    assert!(state.exists(), "request list made the store");
+    common::sqlite_execute(
+        &state,
+        &format!(
+            "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('erase:{reference}', 'other-host:4242:abcd', \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+5 minutes'))"
+        ),
+    );
+    let before = fixture.dump();
+    let locked = expect(
+        fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--yes"]),
+        75,
+    );
+    assert!(
+        locked.stderr.contains("another erasure") && locked.stderr.contains("other-host"),
+        "{}",
+        locked.stderr
+    );
+    assert!(!locked.stderr.contains("UNIQUE"), "{}", locked.stderr);
+    assert_eq!(fixture.dump(), before);
+}
