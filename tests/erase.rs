@@ -462,8 +462,8 @@ fn a_run_stopped_between_steps_resumes_to_the_same_state() {
     let twin_dir = demo.temp.path().join("twin");
     common::copy_tree(&demo.dir, &twin_dir);
     let mut twin = common::privops(&twin_dir);
-    twin.args(["erase", "--subject", &subject, "--yes", "--quiet"]);
-    expect(twin, 4);
+    twin.args(["erase", "--subject", &subject, "--yes", "--format", "json"]);
+    let twin_receipt = expect(twin, 4).json();
 
     for failpoint in ["after-source:crm", "before-source:messaging"] {
         let mut command = demo.cmd(&["erase", "--subject", &subject, "--yes"]);
@@ -471,7 +471,36 @@ fn a_run_stopped_between_steps_resumes_to_the_same_state() {
         let stopped = expect(command, 1);
         assert!(stopped.stderr.contains(failpoint));
     }
-    expect(demo.cmd(&["erase", "--subject", &subject, "--yes"]), 4);
+    let resumed = expect(
+        demo.cmd(&["erase", "--subject", &subject, "--yes", "--format", "json"]),
+        4,
+    )
+    .json();
+    // The receipt counts what every attempt did: the first attempt's committed work on
+    // `crm` is not lost because its end was never journaled.
+    let counts = |receipt: &Value| -> Vec<(String, String, Value, Value)> {
+        receipt["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| {
+                s["tables"].as_array().unwrap().iter().map(move |t| {
+                    (
+                        s["source"].as_str().unwrap().to_string(),
+                        t["table"].as_str().unwrap().to_string(),
+                        t["deleted"].clone(),
+                        t["masked"].clone(),
+                    )
+                })
+            })
+            .collect()
+    };
+    assert_eq!(counts(&resumed), counts(&twin_receipt));
+    assert!(
+        counts(&resumed)
+            .iter()
+            .any(|(source, _, deleted, _)| source == "crm" && deleted.as_u64().unwrap() > 0)
+    );
     let mut twin_dump = common::sqlite_dump(&twin_dir.join("data/crm.db"));
     twin_dump.extend(common::sqlite_dump(&twin_dir.join("data/messaging.db")));
     assert_eq!(demo_dump(&demo), twin_dump);
@@ -507,6 +536,35 @@ fn unknown_subjects_and_many_subjects() {
     )
     .json();
     assert_eq!(nobody["complete"], true);
+    assert_eq!(nobody["found"], false);
+    let receipt = std::fs::read_to_string(
+        Path::new(nobody["receipt"].as_str().unwrap()).with_extension("md"),
+    )
+    .unwrap();
+    assert!(
+        receipt.contains("no personal data found in any source"),
+        "{receipt}"
+    );
+    assert!(!receipt.contains("erased the personal data"), "{receipt}");
+    let told = expect(
+        demo.cmd(&[
+            "erase",
+            "--subject",
+            "email:nobody.else@nowhere.example",
+            "--yes",
+        ]),
+        0,
+    );
+    assert!(
+        told.stderr.contains("no personal data found in any source"),
+        "{}",
+        told.stderr
+    );
+    assert!(
+        told.stdout.contains("no personal data found"),
+        "{}",
+        told.stdout
+    );
     assert!(
         nobody["sources"]
             .as_array()

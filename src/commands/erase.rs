@@ -484,6 +484,23 @@ async fn erase(
         ctx.out.status(&format!("resuming erasure run {run_id}"));
     } else {
         let planned = plan_sources(policy, subjects, &placeholders, None).await?;
+        if planned
+            .iter()
+            .all(|p| p.found.rows() == 0 && p.plan.tables.is_empty())
+        {
+            let searched: BTreeSet<String> = subjects.iter().map(|s| s.to_string()).collect();
+            let columns: usize = policy
+                .sources
+                .iter()
+                .flat_map(|s| &s.tables)
+                .map(|t| t.table.identity_columns().count())
+                .sum();
+            ctx.out.warn(&format!(
+                "no personal data found in any source for {} (searched {columns} identity column(s) of {} source(s)); check the spelling, or the identity kind",
+                searched.into_iter().collect::<Vec<_>>().join(", "),
+                policy.sources.len()
+            ));
+        }
         let steps = provider_steps(policy, subjects, &planned);
         if !ctx.out.json_mode() {
             print_plan(ctx, &planned, &steps);
@@ -605,11 +622,52 @@ async fn erase(
             bail!("source `{source_id}` of run {run_id} is no longer in the policy");
         };
         Lease::renew_all(leases, store).await?;
-        failpoint(&format!("before-source:{source_id}"))?;
-        let done = erase_plan::execute(&p.pool, &p.plan, key).await?;
-        failpoint(&format!("after-source:{source_id}"))?;
-        let outcome = json!({
+        // The journal records each attempt before it runs. A source's changes commit in one
+        // transaction, so an earlier attempt whose end was not journaled either changed
+        // all it planned (then planning again finds less to do) or nothing.
+        let earlier = step
+            .outcome
+            .as_ref()
+            .and_then(|o| o.get("attempt"))
+            .cloned()
+            .filter(|attempt| {
+                let planned = attempt["deleted"].as_object().map_or(0, counted)
+                    + attempt["masked"].as_object().map_or(0, counted);
+                planned > (p.plan.deletes() + p.plan.masks()) as u64
+            });
+        let attempt = json!({ "attempt": {
             "tables": table_summary(&p.plan),
+            "deleted": p.plan.tables.iter().map(|t| (t.table.clone(), json!(t.delete))).collect::<serde_json::Map<_, _>>(),
+            "masked": p.plan.tables.iter().map(|t| (t.table.clone(), json!(t.mask + t.scrub))).collect::<serde_json::Map<_, _>>(),
+        }});
+        let mut tx = store.begin_write().await?;
+        let recorded = match &earlier {
+            // Keep the attempt that did the work on record, should this one stop too.
+            Some(earlier) => json!({ "attempt": earlier }),
+            None => attempt,
+        };
+        erasure::set_step(&mut tx, &run_id, &step.step_id, "pending", &recorded).await?;
+        tx.commit().await?;
+        failpoint(&format!("before-source:{source_id}"))?;
+        let mut done = erase_plan::execute(&p.pool, &p.plan, key).await?;
+        failpoint(&format!("after-source:{source_id}"))?;
+        let mut tables = table_summary(&p.plan);
+        if let Some(earlier) = &earlier {
+            for (kind, index) in [("deleted", 0), ("masked", 1)] {
+                for (table, n) in earlier[kind].as_object().into_iter().flatten() {
+                    let counts = done.entry(table.clone()).or_insert((0, 0));
+                    let n = n.as_u64().unwrap_or(0);
+                    if index == 0 {
+                        counts.0 += n
+                    } else {
+                        counts.1 += n
+                    }
+                }
+            }
+            tables = earlier["tables"].clone();
+        }
+        let outcome = json!({
+            "tables": tables,
             "deleted": done.iter().map(|(t, (d, _))| (t.clone(), json!(d))).collect::<serde_json::Map<_, _>>(),
             "masked": done.iter().map(|(t, (_, m))| (t.clone(), json!(m))).collect::<serde_json::Map<_, _>>(),
         });
@@ -707,16 +765,7 @@ async fn erase(
                 }
             }
         }
-        let held: usize = planned
-            .iter()
-            .flat_map(|p| &p.plan.tables)
-            .map(|t| t.held.iter().map(|h| h.rows).sum::<usize>())
-            .sum();
-        let shared: usize = planned
-            .iter()
-            .flat_map(|p| &p.plan.tables)
-            .map(|t| t.shared)
-            .sum();
+        let (held, shared) = planned_kept(&steps_now);
         let (status, outcome) = if left.is_empty() {
             (
                 "done",
@@ -743,6 +792,36 @@ async fn erase(
     }
 
     finish(ctx, policy, store, &run_id, args.receipt_dir.clone()).await
+}
+
+/// The sum of per-table counts.
+fn counted(counts: &serde_json::Map<String, Value>) -> u64 {
+    counts.values().filter_map(Value::as_u64).sum()
+}
+
+/// Held and shared rows as the run's plans counted them, from the journal: verification
+/// after the fact no longer finds rows whose identity was masked, so it cannot count them.
+fn planned_kept(steps: &[Step]) -> (u64, u64) {
+    let mut held = 0;
+    let mut shared = 0;
+    for step in steps.iter().filter(|s| s.kind == "source") {
+        let tables = step
+            .outcome
+            .as_ref()
+            .and_then(|o| o.get("tables").cloned())
+            .or_else(|| step.plan.clone())
+            .unwrap_or(Value::Null);
+        for table in tables.as_array().into_iter().flatten() {
+            held += table["held"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|h| h["rows"].as_u64())
+                .sum::<u64>();
+            shared += table["shared"].as_u64().unwrap_or(0);
+        }
+    }
+    (held, shared)
 }
 
 /// Writes the receipt from the journal; completes the run when every step is done.
@@ -792,9 +871,13 @@ pub async fn finish(
         value["receipt"] = json!(dir.join(format!("{run_id}.json")));
         ctx.out.json(&value);
     } else {
+        let state = match (complete, receipt["found"].as_bool()) {
+            (true, Some(false)) => "complete, no personal data found in any source",
+            (true, _) => "complete",
+            (false, _) => "INCOMPLETE",
+        };
         ctx.out.data(&format!(
-            "erasure {run_id}: {} ({} step(s) unfinished); receipt {}",
-            if complete { "complete" } else { "INCOMPLETE" },
+            "erasure {run_id}: {state} ({} step(s) unfinished); receipt {}",
             unfinished.len(),
             dir.join(format!("{run_id}.md")).display()
         ));
@@ -859,6 +942,11 @@ fn receipt(
         .filter(|s| s.kind == "manual")
         .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome }))
         .collect();
+    let found = sources.iter().any(|s| {
+        s["tables"]
+            .as_array()
+            .is_some_and(|tables| !tables.is_empty())
+    });
     let verification = steps
         .iter()
         .find(|s| s.kind == "verify")
@@ -870,6 +958,8 @@ fn receipt(
     json!({
         "run": run_id,
         "complete": complete,
+        // False when no source held anything about the subjects: nothing was erased.
+        "found": found,
         "generated_at": crate::time::now_text(),
         "controller": policy.controller().map(|c| json!({ "organisation": c.organisation, "dpo": c.dpo })).unwrap_or(json!({ "organisation": "" })),
         "subjects": subjects.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
