@@ -22,7 +22,7 @@ fn schema(extra_table: bool) -> String {
 CREATE TABLE clients (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES leads (id), email VARCHAR(200), name VARCHAR(200));
 CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
 CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), amount_cents INTEGER, issued_at VARCHAR(40));
-CREATE TABLE profiles (id INTEGER PRIMARY KEY, email VARCHAR(200), nickname VARCHAR(200));
+CREATE TABLE profiles (id INTEGER PRIMARY KEY, email VARCHAR(200), nickname VARCHAR(200), birth_year INTEGER);
 INSERT INTO leads VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');
 INSERT INTO clients VALUES (10, 1, 'carol@example.com', 'Carol'), (11, 1, 'alice@example.com', 'Alice A.'), (12, 2, 'bob@example.com', 'Bob B.');
 INSERT INTO customers VALUES (100, 'alice@example.com', 'Alice'), (101, 'bob@example.com', 'Bob');
@@ -30,7 +30,7 @@ INSERT INTO invoices VALUES (1000, 100, 1200, '2026-01-15T10:00:00Z'), (1001, 10
 ",
     );
     sql.push_str(&format!(
-        "INSERT INTO profiles VALUES (500, 'alice@example.com', '{LOOKALIKE}'), (501, 'bob@example.com', 'bobby');\n"
+        "INSERT INTO profiles VALUES (500, 'alice@example.com', '{LOOKALIKE}', 1990), (501, 'bob@example.com', 'bobby', 1985);\n"
     ));
     if extra_table {
         sql.push_str(
@@ -116,6 +116,7 @@ erase = "mask"
 id = "system.operations"
 email = {{ category = "user.contact.email", identity = "email", mask = "hmac" }}
 nickname = {{ category = "user.name", mask = "hmac" }}
+birth_year = {{ category = "user.demographic", mask = "redact" }}
 "#
     );
     if extra_table {
@@ -226,6 +227,33 @@ fn erase_trust(engine: &str) {
         "a dry run changes nothing\n{}",
         dry.stdout
     );
+    // The dry run shows what runs: a number masked with `redact` is set to NULL.
+    let plan = expect(
+        fixture.cmd(&[
+            "erase",
+            "--subject",
+            "email:alice@example.com",
+            "--dry-run",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    let profiles = plan["sources"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "profiles")
+        .unwrap()["statements"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let birth_year = profiles
+        .find("birth_year")
+        .expect("masked in the statement");
+    assert!(profiles[birth_year..].contains("= NULL"), "{profiles}");
+    assert!(!profiles.contains("[redacted]"), "{profiles}");
 
     let receipt = expect(
         fixture.cmd(&[
@@ -278,6 +306,7 @@ fn erase_trust(engine: &str) {
     assert_ne!(text(profile, "nickname"), LOOKALIKE);
     assert!(text(profile, "nickname").starts_with("hmac:"));
     assert_ne!(text(profile, "email"), "alice@example.com");
+    assert!(profile["birth_year"].is_null());
     // Nothing of Alice is left in clear anywhere.
     let all = serde_json::to_string(&after).unwrap().to_lowercase();
     assert!(

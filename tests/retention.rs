@@ -66,6 +66,8 @@ fn demo_sweep_removes_exactly_the_expired_rows_and_conserves_counts() {
         "SELECT SUM(total_duration_ms) FROM usage_metrics_daily",
     );
     assert!(expired_sessions > 0 && expired_buffers > 0 && expired_logs > 0);
+    let dangling = "SELECT COUNT(*) FROM clients WHERE lead_id IS NOT NULL AND lead_id NOT IN (SELECT id FROM leads)";
+    assert_eq!(count(&crm, dangling), 0);
 
     // The plan and a dry run count the rows and change nothing.
     let mut command = demo.cmd(&["retention", "plan", "--format", "json"]);
@@ -89,6 +91,8 @@ fn demo_sweep_removes_exactly_the_expired_rows_and_conserves_counts() {
     assert_eq!(after_dry, before);
 
     let summary = sweep(&demo, &["--batch-size", "50"], 0);
+    // The schema's ON DELETE SET NULL holds on SQLite: no client points at a swept lead.
+    assert_eq!(count(&crm, dangling), 0);
     let row = |table: &str| {
         summary["tables"]
             .as_array()
@@ -125,8 +129,26 @@ fn demo_sweep_removes_exactly_the_expired_rows_and_conserves_counts() {
         if table == "usage_metrics_daily" {
             continue;
         }
+        let leads_left: std::collections::BTreeSet<i64> = after["leads"]
+            .iter()
+            .filter_map(|lead| lead["id"].as_i64())
+            .collect();
         for row in &after[table] {
-            assert!(rows.contains(row), "{table}: a row changed: {row:?}");
+            // A client whose lead was swept: the schema's ON DELETE SET NULL cleared the
+            // link, and nothing else of the row changed.
+            let unlinked = table == "clients"
+                && row["lead_id"].is_null()
+                && rows.iter().any(|old| {
+                    old["id"] == row["id"]
+                        && old["lead_id"]
+                            .as_i64()
+                            .is_some_and(|l| !leads_left.contains(&l))
+                        && old.iter().all(|(c, v)| c == "lead_id" || &row[c] == v)
+                });
+            assert!(
+                rows.contains(row) || unlinked,
+                "{table}: a row changed: {row:?}"
+            );
         }
         let gone = rows.len() - after[table].len();
         let expected = match table.as_str() {

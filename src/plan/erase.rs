@@ -160,7 +160,7 @@ pub async fn plan(
             .collect();
         for (name, mask) in &masks {
             let info = column(&columns, name)?;
-            if *mask == Mask::Hmac && matches!(info.kind, Kind::Int | Kind::Float | Kind::Bool) {
+            if *mask == Mask::Hmac && info.is_numeric() {
                 bail!(
                     "`{}.{name}` has mask = \"hmac\" but holds numbers; use null or redact",
                     table.name()
@@ -188,10 +188,7 @@ pub async fn plan(
             .collect();
         let mut scrub_masks: BTreeMap<String, Mask> = BTreeMap::new();
         for (name, spec) in table.personal_columns() {
-            let numeric = matches!(
-                column(&columns, name)?.kind,
-                Kind::Int | Kind::Float | Kind::Bool
-            );
+            let numeric = column(&columns, name)?.is_numeric();
             let mask = match spec.mask {
                 Some(mask) => mask,
                 None if linking.contains(name) => continue,
@@ -577,10 +574,13 @@ pub async fn plan(
             }
             let sets: Vec<String> = masks
                 .iter()
-                .map(|(c, m)| {
-                    let c = pool.quote(c);
+                .map(|(name, m)| {
+                    let c = pool.quote(name);
+                    // Numbers cannot hold the redaction text: execution sets them to NULL.
+                    let numeric = column(&plan.columns, name).is_ok_and(|i| i.is_numeric());
                     match m {
                         Mask::Null => format!("{c} = NULL"),
+                        Mask::Redact if numeric => format!("{c} = NULL"),
                         Mask::Redact => format!("{c} = '{REDACTED}'"),
                         Mask::Hmac => format!("{c} = CASE {c} WHEN ? THEN ? ... ELSE {c} END"),
                     }
@@ -743,7 +743,7 @@ async fn mask_rows(
                 Mask::Null => sets.push(format!("{c} = NULL")),
                 Mask::Redact => {
                     let info = column(columns, name)?;
-                    if matches!(info.kind, Kind::Int | Kind::Float | Kind::Bool) {
+                    if info.is_numeric() {
                         sets.push(format!("{c} = NULL"));
                     } else {
                         sets.push(format!("{c} = '{REDACTED}'"));
@@ -812,8 +812,7 @@ pub fn not_yet_masked<'a>(
     let conditions: Vec<String> = masks
         .map(|(name, mask)| {
             let c = pool.quote(name);
-            let numeric = column(columns, name)
-                .is_ok_and(|i| matches!(i.kind, Kind::Int | Kind::Float | Kind::Bool));
+            let numeric = column(columns, name).is_ok_and(|i| i.is_numeric());
             match mask {
                 Mask::Redact if !numeric => format!("({c} IS NOT NULL AND {c} <> '{REDACTED}')"),
                 Mask::Hmac if !numeric => {
@@ -876,7 +875,7 @@ async fn unmasked_in(
         .values()
         .filter(|row| {
             row.iter().zip(&masked).any(|(value, (info, mask))| {
-                let numeric = matches!(info.kind, Kind::Int | Kind::Float | Kind::Bool);
+                let numeric = info.is_numeric();
                 !is_masked(*mask, numeric, value, key)
             })
         })

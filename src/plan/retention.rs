@@ -870,9 +870,10 @@ impl<'p> TableSweep<'p> {
             .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name, m)))
             .map(|(name, mask)| {
                 let c = pool.quote(name);
-                let numeric = self.columns.iter().any(|i| {
-                    &i.name == name && matches!(i.kind, Kind::Int | Kind::Float | Kind::Bool)
-                });
+                let numeric = self
+                    .columns
+                    .iter()
+                    .any(|i| &i.name == name && i.is_numeric());
                 match mask {
                     Mask::Redact if !numeric => format!("{c} = '{REDACTED}'"),
                     // Anonymisation keeps no link to the person, not even a pseudonym.

@@ -101,7 +101,9 @@ impl SourcePool {
                     .with_context(failed)?
                     .create_if_missing(false)
                     .busy_timeout(Duration::from_secs(30))
-                    .foreign_keys(false)
+                    // The schema's own foreign-key actions (ON DELETE SET NULL, CASCADE)
+                    // hold on SQLite sources as they do on the server engines.
+                    .foreign_keys(true)
                     // Rows cross from SQLite's worker thread in larger batches: fewer
                     // thread switches when exports stream millions of rows.
                     .row_buffer_size(4096);

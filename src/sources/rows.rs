@@ -86,6 +86,23 @@ pub struct ColumnInfo {
     pub db_type: String,
 }
 
+impl ColumnInfo {
+    /// True for a column that holds numbers: masks write NULL into it, never text. On
+    /// SQLite, whose columns take any value, the declared type's affinity decides.
+    pub fn is_numeric(&self) -> bool {
+        match self.kind {
+            Kind::Int | Kind::Float | Kind::Bool => true,
+            Kind::Dynamic => {
+                let t = self.db_type.to_ascii_uppercase();
+                ["INT", "REAL", "FLOA", "DOUB", "NUMERIC", "DECIMAL", "BOOL"]
+                    .iter()
+                    .any(|n| t.contains(n))
+            }
+            _ => false,
+        }
+    }
+}
+
 fn kind_of(engine: Engine, db_type: &str) -> Kind {
     let t = db_type.to_ascii_lowercase();
     match engine {
