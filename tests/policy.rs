@@ -598,6 +598,71 @@ fn live_foreign_keys_on_mariadb() {
     }
 }
 
+/// `policy check --live` on a dataset folder of tests/datasets: no error, no warning,
+/// no drift (tables, columns and foreign keys all accounted for).
+fn dataset_passes_the_live_check(folder: &str, env: &str, url: &str) {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/datasets")
+        .join(folder);
+    let temp = tempfile::tempdir().unwrap();
+    let mut command = privops(temp.path());
+    command
+        .args(["policy", "check", "--live", "--format", "json", "--policy"])
+        .arg(&policy)
+        .env(env, url);
+    let json = expect(command, 0).json();
+    assert_eq!(json["errors"], 0, "{folder}: {json}");
+    assert_eq!(json["warnings"], 0, "{folder}: {json}");
+    assert_eq!(json["live"], true, "{folder}: {json}");
+    assert_eq!(json["drift"], serde_json::json!([]), "{folder}: {json}");
+}
+
+#[test]
+fn datasets_pass_the_live_check_on_sqlite() {
+    let temp = tempfile::tempdir().unwrap();
+    let copy = temp.path().join("chinook.sqlite");
+    std::fs::copy(
+        common::datasets().join("chinook/Chinook_Sqlite.sqlite"),
+        &copy,
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", copy.display());
+    dataset_passes_the_live_check("chinook/sqlite", "CHINOOK_SQLITE_URL", &url);
+}
+
+#[test]
+fn datasets_pass_the_live_check_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("datasets_live_check_chinook_pg") {
+        common::load_script(
+            &db,
+            &common::datasets().join("chinook/Chinook_PostgreSql.sql"),
+        );
+        dataset_passes_the_live_check("chinook/postgres", "CHINOOK_PG_URL", &db.url);
+    }
+    if let Some(db) = TestDatabase::postgres("datasets_live_check_fides_pg") {
+        common::load_script(
+            &db,
+            &common::datasets().join("fides-sample/postgres_sample.sql"),
+        );
+        dataset_passes_the_live_check("fides/postgres", "FIDES_PG_URL", &db.url);
+    }
+}
+
+#[test]
+fn datasets_pass_the_live_check_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("datasets_live_check_chinook_mysql") {
+        common::load_script(&db, &common::datasets().join("chinook/Chinook_MySql.sql"));
+        dataset_passes_the_live_check("chinook/mysql", "CHINOOK_MYSQL_URL", &db.url);
+    }
+    if let Some(db) = TestDatabase::mysql("datasets_live_check_fides_mysql") {
+        common::load_script(
+            &db,
+            &common::datasets().join("fides-sample/mysql_example.sql"),
+        );
+        dataset_passes_the_live_check("fides/mysql", "FIDES_MYSQL_URL", &db.url);
+    }
+}
+
 #[test]
 fn live_check_names_an_unset_url_variable() {
     let temp = tempfile::tempdir().unwrap();
