@@ -311,13 +311,14 @@ fn live_check_on_mariadb() {
 /// Employees, their customers and the customers' orders, with four foreign keys: a
 /// manager (ON DELETE SET NULL), a support representative (NO ACTION), an order's
 /// customer and an order line's order (composite, written in another column order in
-/// the policy than in the database).
+/// the policy than in the database). `{manager}` is how the manager's key names its
+/// table: see [`live_foreign_keys`].
 const FOREIGN_KEY_SCHEMA: &str = "
 CREATE TABLE employees (
     id INTEGER PRIMARY KEY,
     email VARCHAR(200),
     manager_id INTEGER,
-    FOREIGN KEY (manager_id) REFERENCES employees (id) ON DELETE SET NULL
+    FOREIGN KEY (manager_id) REFERENCES {manager} ON DELETE SET NULL
 );
 CREATE TABLE customers (
     id INTEGER PRIMARY KEY,
@@ -422,7 +423,15 @@ fn line_of(file: &Path, prefix: &str) -> u64 {
 /// declared as references.
 fn live_foreign_keys(engine: &str, url: &str, execute: &dyn Fn(&str)) {
     use privops::sources::{ForeignKey, OnDelete, SourcePool};
-    execute(FOREIGN_KEY_SCHEMA);
+    // SQLite and PostgreSQL take a key that names its table in another case and leaves
+    // out the referenced columns (the primary key): SQLite's catalogue gives the name as
+    // written and no columns, which the reader resolves. MariaDB needs both spelled out.
+    let manager = if engine == "mysql" {
+        "employees (id)"
+    } else {
+        "Employees"
+    };
+    execute(&FOREIGN_KEY_SCHEMA.replace("{manager}", manager));
     let temp = tempfile::tempdir().unwrap();
     foreign_key_policy(temp.path(), engine, false);
 
