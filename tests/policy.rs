@@ -737,6 +737,37 @@ fn policy_map_in_every_format() {
 }
 
 #[test]
+fn policy_map_lists_references() {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/datasets/chinook/sqlite");
+    let temp = tempfile::tempdir().unwrap();
+    let map = |format: &str| {
+        let mut command = privops(temp.path());
+        command
+            .args(["policy", "map", "--format", format, "--policy"])
+            .arg(&policy);
+        expect(command, 0)
+    };
+    let json = map("json").json();
+    let customer = json["sources"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Customer")
+        .unwrap();
+    assert_eq!(
+        customer["references"],
+        serde_json::json!([{ "columns": ["SupportRepId"], "references": "Employee", "on_erase": "keep" }]),
+        "{customer}"
+    );
+    assert_eq!(customer["relations"], serde_json::json!([]));
+    let md = map("md").stdout;
+    assert!(
+        md.contains("Points at other people in (not followed by access): `Employee` via SupportRepId, on erase keep"),
+        "{md}"
+    );
+}
+
+#[test]
 fn demo_is_idempotent_and_force_recreates() {
     let demo = Demo::new();
     let crm = demo.dir.join("data/crm.db");

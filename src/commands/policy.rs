@@ -451,6 +451,14 @@ pub fn record_of_processing(policy: &Policy) -> Value {
                         "references": r.references.get_ref(),
                     })
                 }).collect::<Vec<_>>(),
+                "references": table.reference.iter().map(|r| {
+                    let r = r.get_ref();
+                    json!({
+                        "columns": r.columns.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+                        "references": r.references.get_ref(),
+                        "on_erase": r.on_erase,
+                    })
+                }).collect::<Vec<_>>(),
                 "purposes": table.purposes.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),
                 "erase": table.erase.as_ref().map(|e| *e.get_ref()),
                 "holds": table.hold.iter().map(|h| {
