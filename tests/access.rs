@@ -893,6 +893,94 @@ fn chinook_on_sqlite() {
     );
 }
 
+/// Access never follows a reference. Chinook declares `Customer.SupportRepId` and
+/// `Employee.ReportsTo` as references: a customer's export holds their own row (with the
+/// id of their support representative) but not the employee, and the employee's export
+/// holds her own row but neither the 21 customers she supports nor her manager. Declared
+/// as a relation instead, the same link would put those customers in her export.
+#[test]
+fn chinook_access_does_not_follow_references() {
+    let temp = tempfile::tempdir().unwrap();
+    let copy = temp.path().join("chinook.sqlite");
+    std::fs::copy(
+        common::datasets().join("chinook/Chinook_Sqlite.sqlite"),
+        &copy,
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", copy.display());
+    let env = ("CHINOOK_SQLITE_URL", url.as_str());
+    let policy_dir = dataset("chinook/sqlite");
+    let policy = privops::policy::Policy::load(&policy_dir).unwrap();
+    let source = &policy.sources[0];
+    let references = |table: &str| -> Vec<(Vec<String>, String)> {
+        source
+            .table(table)
+            .unwrap()
+            .reference
+            .iter()
+            .map(|r| {
+                let r = r.get_ref();
+                (
+                    r.columns.iter().map(|c| c.get_ref().clone()).collect(),
+                    r.references.get_ref().clone(),
+                )
+            })
+            .collect()
+    };
+    assert!(references("Customer").contains(&(vec!["SupportRepId".into()], "Employee".into())));
+    assert!(references("Employee").contains(&(vec!["ReportsTo".into()], "Employee".into())));
+
+    // The customer: their row, not their support representative's.
+    let (_t, out) = access_on(&policy_dir, env, "email:luisg@embraer.com.br");
+    let customers = rows(&out, "sources/chinook_sqlite/Customer.json");
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0]["SupportRepId"], 3, "{}", customers[0]);
+    let names = zip_names(&out);
+    assert!(!names.iter().any(|n| n.contains("/Employee.")), "{names:?}");
+    for name in names.iter().filter(|n| n.starts_with("sources/")) {
+        let text = zip_entry(&out, name).unwrap();
+        assert!(
+            !text.contains("jane@chinookcorp.com"),
+            "{name} names the support rep"
+        );
+    }
+
+    // The employee: her row, not her customers' nor her manager's.
+    let (_t, out) = access_on(&policy_dir, env, "email:jane@chinookcorp.com");
+    let employees = rows(&out, "sources/chinook_sqlite/Employee.json");
+    assert_eq!(
+        column_set(&employees, "EmployeeId"),
+        ["3".to_string()].into()
+    );
+    let names = zip_names(&out);
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("/Customer.") || n.contains("/Invoice")),
+        "{names:?}"
+    );
+
+    // The contrast: the same link declared as a relation makes her customers hers.
+    let as_relation = tempfile::tempdir().unwrap();
+    common::copy_tree(&policy_dir, as_relation.path());
+    let file = as_relation.path().join("source.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let reference = "[[table.reference]]\ncolumns = [\"SupportRepId\"]\nreferences = \"Employee\"\non_erase = \"keep\"\n";
+    assert!(text.contains(reference));
+    std::fs::write(
+        &file,
+        text.replacen(
+            reference,
+            "[[table.relation]]\ncolumns = [\"SupportRepId\"]\nreferences = \"Employee\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (_t, out) = access_on(as_relation.path(), env, "email:jane@chinookcorp.com");
+    let customers = rows(&out, "sources/chinook_sqlite/Customer.json");
+    assert_eq!(customers.len(), 21, "Jane Peacock supports 21 customers");
+}
+
 fn chinook_server(
     db: TestDatabase,
     folder: &str,

@@ -308,6 +308,370 @@ fn live_check_on_mariadb() {
     }
 }
 
+/// Employees, their customers and the customers' orders, with four foreign keys: a
+/// manager (ON DELETE SET NULL), a support representative (NO ACTION), an order's
+/// customer and an order line's order (composite, written in another column order in
+/// the policy than in the database). `{manager}` is how the manager's key names its
+/// table: see [`live_foreign_keys`].
+const FOREIGN_KEY_SCHEMA: &str = "
+CREATE TABLE employees (
+    id INTEGER PRIMARY KEY,
+    email VARCHAR(200),
+    manager_id INTEGER,
+    FOREIGN KEY (manager_id) REFERENCES {manager} ON DELETE SET NULL
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    email VARCHAR(200),
+    support_rep_id INTEGER,
+    FOREIGN KEY (support_rep_id) REFERENCES employees (id)
+);
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL,
+    UNIQUE (id, customer_id),
+    FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
+);
+CREATE TABLE order_lines (
+    order_id INTEGER NOT NULL,
+    line_no INTEGER NOT NULL,
+    customer_id INTEGER NOT NULL,
+    PRIMARY KEY (order_id, line_no),
+    FOREIGN KEY (order_id, customer_id) REFERENCES orders (id, customer_id)
+);
+";
+
+/// The policy of [`FOREIGN_KEY_SCHEMA`]: orders and their lines are relations; the
+/// manager and the support representative are references when `declared`, else nothing.
+fn foreign_key_policy(dir: &Path, engine: &str, declared: bool) {
+    server_policy(dir, engine);
+    let (manager, support_rep) = if declared {
+        (
+            "[[table.reference]]\ncolumns = [\"manager_id\"]\nreferences = \"employees\"\non_erase = \"null\"\n",
+            "[[table.reference]]\ncolumns = [\"support_rep_id\"]\nreferences = \"employees\"\non_erase = \"keep\"\n",
+        )
+    } else {
+        ("", "")
+    };
+    std::fs::write(
+        dir.join("source.toml"),
+        format!(
+            r#"[source]
+id = "shop"
+engine = "{engine}"
+url_env = "SHOP_DATABASE_URL"
+
+[[table]]
+name = "employees"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+manager_id = "system.operations"
+{manager}
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+support_rep_id = "system.operations"
+{support_rep}
+[[table]]
+name = "orders"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+customer_id = "user.unique_id"
+[[table.relation]]
+columns = ["customer_id"]
+references = "customers"
+
+[[table]]
+name = "order_lines"
+key = ["order_id", "line_no"]
+erase = "delete"
+[table.columns]
+order_id = "system.operations"
+line_no = "system.operations"
+customer_id = "user.unique_id"
+[[table.relation]]
+columns = ["customer_id", "order_id"]
+references = "orders"
+to = ["customer_id", "id"]
+"#
+        ),
+    )
+    .unwrap();
+}
+
+/// The line (1-based) of the first line of `file` that starts with `prefix`.
+fn line_of(file: &Path, prefix: &str) -> u64 {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix}")) as u64
+        + 1
+}
+
+/// On any engine: the typed foreign keys read from the catalogue; `policy check --live`
+/// reports the key that is neither a relation nor a reference (at its column) and the
+/// `erase = "delete"` it blocks (at the erase rule), and passes once both keys are
+/// declared as references.
+fn live_foreign_keys(engine: &str, url: &str, execute: &dyn Fn(&str)) {
+    use privops::sources::{ForeignKey, OnDelete, SourcePool};
+    // SQLite and PostgreSQL take a key that names its table in another case and leaves
+    // out the referenced columns (the primary key): SQLite's catalogue gives the name as
+    // written and no columns, which the reader resolves. MariaDB needs both spelled out.
+    let manager = if engine == "mysql" {
+        "employees (id)"
+    } else {
+        "Employees"
+    };
+    execute(&FOREIGN_KEY_SCHEMA.replace("{manager}", manager));
+    let temp = tempfile::tempdir().unwrap();
+    foreign_key_policy(temp.path(), engine, false);
+
+    // The function the check and the erasure planner use.
+    let keys = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let pool = match engine {
+                "sqlite" => SourcePool::Sqlite(sqlx::SqlitePool::connect(url).await.unwrap()),
+                "postgres" => SourcePool::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
+                _ => SourcePool::Mysql(sqlx::MySqlPool::connect(url).await.unwrap()),
+            };
+            let keys = pool.foreign_keys().await.unwrap();
+            pool.close().await;
+            keys
+        });
+    // A key written without ON DELETE: MariaDB's catalogue calls it RESTRICT.
+    let default = if engine == "mysql" {
+        OnDelete::Restrict
+    } else {
+        OnDelete::NoAction
+    };
+    let key = |table: &str, columns: &[&str], referenced: &str, to: &[&str], on_delete| {
+        (
+            table.to_string(),
+            columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            referenced.to_string(),
+            to.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+            on_delete,
+        )
+    };
+    let got: std::collections::BTreeSet<_> = keys
+        .iter()
+        .map(|k: &ForeignKey| {
+            (
+                k.table.clone(),
+                k.columns.clone(),
+                k.referenced_table.clone(),
+                k.referenced_columns.clone(),
+                k.on_delete,
+            )
+        })
+        .collect();
+    let expected: std::collections::BTreeSet<_> = [
+        key(
+            "customers",
+            &["support_rep_id"],
+            "employees",
+            &["id"],
+            default,
+        ),
+        key(
+            "employees",
+            &["manager_id"],
+            "employees",
+            &["id"],
+            OnDelete::SetNull,
+        ),
+        key(
+            "order_lines",
+            &["order_id", "customer_id"],
+            "orders",
+            &["id", "customer_id"],
+            default,
+        ),
+        key(
+            "orders",
+            &["customer_id"],
+            "customers",
+            &["id"],
+            OnDelete::Cascade,
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, expected, "{engine}: {keys:?}");
+
+    let live = |code, format: &str| {
+        let mut command = privops(temp.path());
+        command
+            .args(["policy", "check", "--live", "--format", format, "--policy"])
+            .arg(temp.path())
+            .env("SHOP_DATABASE_URL", url);
+        expect(command, code)
+    };
+    let json = live(3, "json").json();
+    let source = temp.path().join("source.toml");
+    let mut findings: Vec<(String, String, u64)> = json["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            assert_eq!(d["at"]["file"], "source.toml", "{d}");
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["table"].as_str().unwrap().to_string(),
+                d["at"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    findings.sort();
+    let mut expected = vec![
+        // Neither a relation nor a reference; its SET NULL lets employees be deleted.
+        (
+            "foreign_key_not_in_policy".to_string(),
+            "employees".to_string(),
+            line_of(&source, "manager_id ="),
+        ),
+        // Neither, and NO ACTION: a support representative cannot be deleted.
+        (
+            "foreign_key_not_in_policy".to_string(),
+            "customers".to_string(),
+            line_of(&source, "support_rep_id ="),
+        ),
+        (
+            "delete_blocked_by_foreign_key".to_string(),
+            "employees".to_string(),
+            // The first table's erase rule: the employees'.
+            line_of(&source, "erase = \"delete\""),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(findings, expected, "{engine}: {json}");
+    let blocked = json["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "delete_blocked_by_foreign_key")
+        .unwrap();
+    assert_eq!(blocked["foreign_key"]["table"], "customers", "{blocked}");
+    assert_eq!(
+        blocked["foreign_key"]["on_delete"],
+        serde_json::to_value(default).unwrap(),
+        "{blocked}"
+    );
+    let human = live(3, "human").stdout;
+    assert!(
+        human.contains(&format!(
+            "source.toml:{}:",
+            line_of(&source, "support_rep_id =")
+        )) && human.contains(&format!(": drift: source `shop`: the foreign key `customers`(support_rep_id) -> `employees`(id) ON DELETE {}", default.sql())),
+        "{human}"
+    );
+
+    // Declared as references, the keys say what erasure does: no drift.
+    foreign_key_policy(temp.path(), engine, true);
+    let json = live(0, "json").json();
+    assert_eq!(json["drift"], serde_json::json!([]), "{engine}: {json}");
+}
+
+#[test]
+fn live_foreign_keys_on_sqlite() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("shop.db");
+    std::fs::File::create(&path).unwrap();
+    let url = format!("sqlite://{}", path.display());
+    live_foreign_keys("sqlite", &url, &|sql| common::sqlite_execute(&path, sql));
+}
+
+#[test]
+fn live_foreign_keys_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("live_foreign_keys_on_postgres") {
+        live_foreign_keys("postgres", &db.url, &|sql| db.execute(sql));
+    }
+}
+
+#[test]
+fn live_foreign_keys_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("live_foreign_keys_on_mariadb") {
+        live_foreign_keys("mysql", &db.url, &|sql| db.execute(sql));
+    }
+}
+
+/// `policy check --live` on a dataset folder of tests/datasets: no error, no warning,
+/// no drift (tables, columns and foreign keys all accounted for).
+fn dataset_passes_the_live_check(folder: &str, env: &str, url: &str) {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/datasets")
+        .join(folder);
+    let temp = tempfile::tempdir().unwrap();
+    let mut command = privops(temp.path());
+    command
+        .args(["policy", "check", "--live", "--format", "json", "--policy"])
+        .arg(&policy)
+        .env(env, url);
+    let json = expect(command, 0).json();
+    assert_eq!(json["errors"], 0, "{folder}: {json}");
+    assert_eq!(json["warnings"], 0, "{folder}: {json}");
+    assert_eq!(json["live"], true, "{folder}: {json}");
+    assert_eq!(json["drift"], serde_json::json!([]), "{folder}: {json}");
+}
+
+#[test]
+fn datasets_pass_the_live_check_on_sqlite() {
+    let temp = tempfile::tempdir().unwrap();
+    let copy = temp.path().join("chinook.sqlite");
+    std::fs::copy(
+        common::datasets().join("chinook/Chinook_Sqlite.sqlite"),
+        &copy,
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", copy.display());
+    dataset_passes_the_live_check("chinook/sqlite", "CHINOOK_SQLITE_URL", &url);
+}
+
+#[test]
+fn datasets_pass_the_live_check_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("datasets_live_check_chinook_pg") {
+        common::load_script(
+            &db,
+            &common::datasets().join("chinook/Chinook_PostgreSql.sql"),
+        );
+        dataset_passes_the_live_check("chinook/postgres", "CHINOOK_PG_URL", &db.url);
+    }
+    if let Some(db) = TestDatabase::postgres("datasets_live_check_fides_pg") {
+        common::load_script(
+            &db,
+            &common::datasets().join("fides-sample/postgres_sample.sql"),
+        );
+        dataset_passes_the_live_check("fides/postgres", "FIDES_PG_URL", &db.url);
+    }
+}
+
+#[test]
+fn datasets_pass_the_live_check_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("datasets_live_check_chinook_mysql") {
+        common::load_script(&db, &common::datasets().join("chinook/Chinook_MySql.sql"));
+        dataset_passes_the_live_check("chinook/mysql", "CHINOOK_MYSQL_URL", &db.url);
+    }
+    if let Some(db) = TestDatabase::mysql("datasets_live_check_fides_mysql") {
+        common::load_script(
+            &db,
+            &common::datasets().join("fides-sample/mysql_example.sql"),
+        );
+        dataset_passes_the_live_check("fides/mysql", "FIDES_MYSQL_URL", &db.url);
+    }
+}
+
 #[test]
 fn live_check_names_an_unset_url_variable() {
     let temp = tempfile::tempdir().unwrap();
@@ -370,6 +734,37 @@ fn policy_map_in_every_format() {
     );
     assert!(std::fs::read_to_string(out).unwrap().contains("# Data map"));
     expect(demo.cmd(&["policy", "map", "--format", "html"]), 2);
+}
+
+#[test]
+fn policy_map_lists_references() {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/datasets/chinook/sqlite");
+    let temp = tempfile::tempdir().unwrap();
+    let map = |format: &str| {
+        let mut command = privops(temp.path());
+        command
+            .args(["policy", "map", "--format", format, "--policy"])
+            .arg(&policy);
+        expect(command, 0)
+    };
+    let json = map("json").json();
+    let customer = json["sources"][0]["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Customer")
+        .unwrap();
+    assert_eq!(
+        customer["references"],
+        serde_json::json!([{ "columns": ["SupportRepId"], "references": "Employee", "on_erase": "keep" }]),
+        "{customer}"
+    );
+    assert_eq!(customer["relations"], serde_json::json!([]));
+    let md = map("md").stdout;
+    assert!(
+        md.contains("Points at other people in (not followed by access): `Employee` via SupportRepId, on erase keep"),
+        "{md}"
+    );
 }
 
 #[test]

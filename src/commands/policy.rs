@@ -1,16 +1,17 @@
 //! `privops policy check` and `privops policy map`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 use serde_json::{Value, json};
+use toml::Spanned;
 
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
 use crate::output::Format;
-use crate::policy::{Policy, Severity, taxonomy};
-use crate::sources::SourcePool;
+use crate::policy::{EraseAction, Location, Policy, Severity, SourceDef, taxonomy};
+use crate::sources::{ForeignKey, SourcePool};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PolicyCommand {
@@ -48,6 +49,67 @@ struct Drift {
     table: String,
     column: Option<String>,
     message: String,
+    /// Where the policy says what the database contradicts, when it says anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<At>,
+    /// The live foreign key a finding is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    foreign_key: Option<ForeignKey>,
+}
+
+/// A place in the policy folder.
+#[derive(Debug, Serialize)]
+struct At {
+    file: String,
+    line: usize,
+    column: usize,
+}
+
+impl At {
+    fn of<T>(policy: &Policy, file: usize, spanned: &Spanned<T>) -> At {
+        let diagnostic = policy.diagnostic(
+            Severity::Error,
+            Location {
+                file,
+                start: spanned.span().start,
+            },
+            String::new(),
+        );
+        At {
+            file: diagnostic.file,
+            line: diagnostic.line,
+            column: diagnostic.column,
+        }
+    }
+}
+
+impl Drift {
+    fn new(source: &str, kind: &'static str, table: &str, message: String) -> Drift {
+        Drift {
+            source: source.to_string(),
+            kind,
+            table: table.to_string(),
+            column: None,
+            message,
+            at: None,
+            foreign_key: None,
+        }
+    }
+
+    fn column(mut self, column: &str) -> Drift {
+        self.column = Some(column.to_string());
+        self
+    }
+
+    fn at(mut self, at: At) -> Drift {
+        self.at = Some(at);
+        self
+    }
+
+    fn foreign_key(mut self, key: &ForeignKey) -> Drift {
+        self.foreign_key = Some(key.clone());
+        self
+    }
 }
 
 async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
@@ -91,7 +153,13 @@ async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
             ctx.out.data(&diagnostic.to_string());
         }
         for item in &drift {
-            ctx.out.data(&format!("drift: {}", item.message));
+            match &item.at {
+                Some(at) => ctx.out.data(&format!(
+                    "{}:{}:{}: drift: {}",
+                    at.file, at.line, at.column, item.message
+                )),
+                None => ctx.out.data(&format!("drift: {}", item.message)),
+            }
         }
         let mut summary = format!(
             "{} file(s), {} error(s), {} warning(s)",
@@ -113,68 +181,159 @@ async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-async fn live_drift(policy: &Policy, source: &crate::policy::SourceDef) -> Result<Vec<Drift>> {
+async fn live_drift(policy: &Policy, source: &SourceDef) -> Result<Vec<Drift>> {
     let pool = SourcePool::connect(policy, source).await?;
-    let live = pool.schema().await?;
+    let read = async {
+        let live = pool.schema().await?;
+        let keys = pool.foreign_keys().await?;
+        anyhow::Ok((live, keys))
+    }
+    .await;
     pool.close().await;
+    let (live, keys) = read.with_context(|| format!("source `{}`", source.id()))?;
+    let mut drift = schema_drift(policy, source, &live);
+    drift.extend(foreign_key_drift(policy, source, &keys));
+    Ok(drift)
+}
+
+/// Tables and columns on one side only.
+fn schema_drift(
+    policy: &Policy,
+    source: &SourceDef,
+    live: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<Drift> {
     let mut drift = Vec::new();
-    let id = source.id().to_string();
-    let declared: BTreeSet<&str> = source.tables.iter().map(|t| t.table.name()).collect();
-    for (table, columns) in &live {
-        match source.table(table) {
-            None => drift.push(Drift {
-                source: id.clone(),
-                kind: "table_not_in_policy",
-                table: table.clone(),
-                column: None,
-                message: format!(
-                    "source `{id}`: table `{table}` is in the database but not in the policy"
-                ),
-            }),
-            Some(policy_table) => {
+    let id = source.id();
+    for (table, columns) in live {
+        match source.tables.iter().find(|t| t.table.name() == table) {
+            None => drift.push(Drift::new(
+                id,
+                "table_not_in_policy",
+                table,
+                format!("source `{id}`: table `{table}` is in the database but not in the policy"),
+            )),
+            Some(table_def) => {
+                let policy_table = &table_def.table;
                 for column in columns {
                     if policy_table.column(column).is_none() {
-                        drift.push(Drift {
-                            source: id.clone(),
-                            kind: "column_not_in_policy",
-                            table: table.clone(),
-                            column: Some(column.clone()),
-                            message: format!(
-                                "source `{id}`: column `{table}.{column}` is in the database but not in the policy (unclassified)"
-                            ),
-                        });
+                        drift.push(
+                            Drift::new(
+                                id,
+                                "column_not_in_policy",
+                                table,
+                                format!(
+                                    "source `{id}`: column `{table}.{column}` is in the database but not in the policy (unclassified)"
+                                ),
+                            )
+                            .column(column)
+                            .at(At::of(policy, table_def.file, &policy_table.name)),
+                        );
                     }
                 }
-                for column in policy_table.columns.keys() {
+                for (column, spec) in &policy_table.columns {
                     if !columns.contains(column) {
-                        drift.push(Drift {
-                            source: id.clone(),
-                            kind: "column_not_in_database",
-                            table: table.clone(),
-                            column: Some(column.clone()),
-                            message: format!(
-                                "source `{id}`: column `{table}.{column}` is in the policy but not in the database"
-                            ),
-                        });
+                        drift.push(
+                            Drift::new(
+                                id,
+                                "column_not_in_database",
+                                table,
+                                format!(
+                                    "source `{id}`: column `{table}.{column}` is in the policy but not in the database"
+                                ),
+                            )
+                            .column(column)
+                            .at(At::of(policy, table_def.file, spec)),
+                        );
                     }
                 }
             }
         }
     }
-    for table in declared {
+    for table_def in &source.tables {
+        let table = table_def.table.name();
         if !live.contains_key(table) {
-            drift.push(Drift {
-                source: id.clone(),
-                kind: "table_not_in_database",
-                table: table.to_string(),
-                column: None,
-                message: format!(
-                    "source `{id}`: table `{table}` is in the policy but not in the database"
-                ),
-            });
+            drift.push(
+                Drift::new(
+                    id,
+                    "table_not_in_database",
+                    table,
+                    format!(
+                        "source `{id}`: table `{table}` is in the policy but not in the database"
+                    ),
+                )
+                .at(At::of(policy, table_def.file, &table_def.table.name)),
+            );
         }
     }
-    Ok(drift)
+    drift
+}
+
+/// Live foreign keys the policy does not account for: a key that is neither a relation
+/// nor a reference, and a key that makes `erase = "delete"` fail because nothing says
+/// what happens to the rows that point at a deleted row.
+fn foreign_key_drift(policy: &Policy, source: &SourceDef, keys: &[ForeignKey]) -> Vec<Drift> {
+    let mut drift = Vec::new();
+    let id = source.id();
+    let table_def = |name: &str| source.tables.iter().find(|t| t.table.name() == name);
+    for key in keys {
+        let declared = key.declared_as(source);
+        let shown = format!(
+            "`{}`({}) -> `{}`({}) ON DELETE {}",
+            key.table,
+            key.columns.join(", "),
+            key.referenced_table,
+            key.referenced_columns.join(", "),
+            key.on_delete.sql()
+        );
+        // A table missing from the policy is drift of its own; its keys wait for it.
+        if let (None, Some(referencing)) = (declared, table_def(&key.table)) {
+            let table = &referencing.table;
+            let at = match key.columns.first().and_then(|c| table.columns.get(c)) {
+                Some(spec) => At::of(policy, referencing.file, spec),
+                None => At::of(policy, referencing.file, &table.name),
+            };
+            drift.push(
+                Drift::new(
+                    id,
+                    "foreign_key_not_in_policy",
+                    &key.table,
+                    format!(
+                        "source `{id}`: the foreign key {shown} is neither a relation nor a reference of `{}`: declare it as [[table.relation]] (its rows are the subject's too) or [[table.reference]] (they point at another person)",
+                        key.table
+                    ),
+                )
+                .column(&key.columns.join(", "))
+                .at(at)
+                .foreign_key(key),
+            );
+        }
+        let Some(referenced) = table_def(&key.referenced_table) else {
+            continue;
+        };
+        let Some(erase) = &referenced.table.erase else {
+            continue;
+        };
+        if *erase.get_ref() != EraseAction::Delete
+            || declared.is_some()
+            || key.on_delete.clears_references()
+        {
+            continue;
+        }
+        drift.push(
+            Drift::new(
+                id,
+                "delete_blocked_by_foreign_key",
+                &key.referenced_table,
+                format!(
+                    "source `{id}`: `{}` says erase = \"delete\" but the foreign key {shown} has no declared way out: deleting a subject's row that `{}` rows point at fails (or, where the key is not enforced, leaves them dangling); declare the key as a relation or a reference of `{}`, or make it ON DELETE CASCADE or SET NULL",
+                    key.referenced_table, key.table, key.table
+                ),
+            )
+            .at(At::of(policy, referenced.file, erase))
+            .foreign_key(key),
+        );
+    }
+    drift
 }
 
 /// European Economic Area: transfers elsewhere are third-country transfers (Chapter V).
@@ -290,6 +449,14 @@ pub fn record_of_processing(policy: &Policy) -> Value {
                     json!({
                         "columns": r.columns.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
                         "references": r.references.get_ref(),
+                    })
+                }).collect::<Vec<_>>(),
+                "references": table.reference.iter().map(|r| {
+                    let r = r.get_ref();
+                    json!({
+                        "columns": r.columns.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
+                        "references": r.references.get_ref(),
+                        "on_erase": r.on_erase,
                     })
                 }).collect::<Vec<_>>(),
                 "purposes": table.purposes.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),

@@ -329,59 +329,155 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
             declared_column(c, file, table, key, "key column");
         }
         for relation in &table.relation {
-            let relation_at = c.at(file, relation);
-            let relation = relation.get_ref();
-            for column in &relation.columns {
-                declared_column(c, file, table, column, "relation column");
-            }
-            let Some(referenced) = by_name.get(relation.references.get_ref().as_str()) else {
-                c.error(
-                    c.at(file, &relation.references),
-                    format!(
-                        "relation of `{name}` references unknown table `{}` in source `{}`",
-                        relation.references.get_ref(),
-                        source_def.id()
-                    ),
-                );
-                continue;
+            let r = relation.get_ref();
+            let link = Link {
+                what: "relation",
+                at: c.at(file, relation),
+                columns: &r.columns,
+                references: &r.references,
+                to: &r.to,
             };
-            if table.aggregate && !referenced.aggregate {
-                c.error(
-                    c.at(file, &relation.references),
-                    format!("aggregate table `{name}` has a relation to subject table `{}`: aggregated metrics must not link to personal data", referenced.name()),
-                );
-            }
-            for target in &relation.to {
-                if referenced.column(target.get_ref()).is_none() {
-                    c.error(
-                        c.at(file, target),
-                        format!(
-                            "unknown column `{}` in table `{}`",
-                            target.get_ref(),
-                            referenced.name()
-                        ),
-                    );
-                }
-            }
-            let targets = Table::relation_targets(relation, referenced);
-            if targets.len() != relation.columns.len() {
-                c.error(
-                    relation_at,
-                    format!(
-                        "relation of `{name}` has {} column(s) but `{}` is referenced by {}",
-                        relation.columns.len(),
-                        referenced.name(),
-                        targets.len()
-                    ),
-                );
-            }
+            link.check(c, file, source_def, table, &by_name);
         }
+        for reference in &table.reference {
+            let r = reference.get_ref();
+            let link = Link {
+                what: "reference",
+                at: c.at(file, reference),
+                columns: &r.columns,
+                references: &r.references,
+                to: &r.to,
+            };
+            link.check(c, file, source_def, table, &by_name);
+        }
+        both_relation_and_reference(c, file, table, &by_name);
         c.purpose_refs(file, &table.purposes);
         erase_rules(c, file, table);
         holds(c, file, table);
         retention(c, file, table, &by_name);
     }
     reachability(c, source_def, &by_name);
+}
+
+/// A relation or a non-owning reference: columns of this table that point at columns
+/// of another table of the same source. Both are checked alike.
+struct Link<'a> {
+    what: &'static str,
+    at: Location,
+    columns: &'a [Spanned<String>],
+    references: &'a Spanned<String>,
+    to: &'a [Spanned<String>],
+}
+
+impl Link<'_> {
+    fn check(
+        &self,
+        c: &mut Checker,
+        file: usize,
+        source_def: &super::SourceDef,
+        table: &Table,
+        by_name: &BTreeMap<&str, &Table>,
+    ) {
+        let name = table.name();
+        let what = self.what;
+        for column in self.columns {
+            declared_column(c, file, table, column, &format!("{what} column"));
+        }
+        let Some(referenced) = by_name.get(self.references.get_ref().as_str()) else {
+            c.error(
+                c.at(file, self.references),
+                format!(
+                    "{what} of `{name}` references unknown table `{}` in source `{}`",
+                    self.references.get_ref(),
+                    source_def.id()
+                ),
+            );
+            return;
+        };
+        if table.aggregate && !referenced.aggregate {
+            c.error(
+                c.at(file, self.references),
+                format!("aggregate table `{name}` has a {what} to subject table `{}`: aggregated metrics must not link to personal data", referenced.name()),
+            );
+        }
+        for target in self.to {
+            if referenced.column(target.get_ref()).is_none() {
+                c.error(
+                    c.at(file, target),
+                    format!(
+                        "unknown column `{}` in table `{}`",
+                        target.get_ref(),
+                        referenced.name()
+                    ),
+                );
+            }
+        }
+        let targets = self.targets(referenced);
+        if targets.len() != self.columns.len() {
+            c.error(
+                self.at,
+                format!(
+                    "{what} of `{name}` has {} column(s) but `{}` is referenced by {}",
+                    self.columns.len(),
+                    referenced.name(),
+                    targets.len()
+                ),
+            );
+        }
+    }
+
+    /// The referenced columns: those `to` names, or the referenced table's key.
+    fn targets<'t>(&'t self, referenced: &'t Table) -> Vec<&'t str> {
+        if self.to.is_empty() {
+            referenced.key_columns()
+        } else {
+            self.to.iter().map(|c| c.get_ref().as_str()).collect()
+        }
+    }
+}
+
+/// The same columns cannot both make a row the subject's (relation) and point at
+/// another person (reference): access would follow one and not the other.
+fn both_relation_and_reference(
+    c: &mut Checker,
+    file: usize,
+    table: &Table,
+    tables: &BTreeMap<&str, &Table>,
+) {
+    for reference in &table.reference {
+        let r = reference.get_ref();
+        let Some(referenced) = tables.get(r.references.get_ref().as_str()) else {
+            continue;
+        };
+        let pairs =
+            |columns: &[Spanned<String>], targets: Vec<&str>| -> BTreeSet<(String, String)> {
+                columns
+                    .iter()
+                    .map(|c| c.get_ref().clone())
+                    .zip(targets.into_iter().map(str::to_string))
+                    .collect()
+            };
+        let mine = pairs(&r.columns, Table::reference_targets(r, referenced));
+        let clash = table.relation.iter().any(|relation| {
+            let relation = relation.get_ref();
+            relation.references.get_ref() == r.references.get_ref()
+                && pairs(
+                    &relation.columns,
+                    Table::relation_targets(relation, referenced),
+                ) == mine
+        });
+        if clash {
+            c.error(
+                c.at(file, reference),
+                format!(
+                    "`{}` declares the link {} -> `{}` both as a relation and as a reference: a row either belongs to the subject of the row it points at (relation) or points at another person (reference)",
+                    table.name(),
+                    r.columns.iter().map(|c| format!("`{}`", c.get_ref())).collect::<Vec<_>>().join(", "),
+                    referenced.name()
+                ),
+            );
+        }
+    }
 }
 
 fn declared_column(

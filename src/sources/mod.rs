@@ -1,6 +1,7 @@
 //! The databases a policy describes: connecting to them by engine, quoting identifiers
-//! for each dialect, and reading their live schema.
+//! for each dialect, and reading their live schema (tables, columns, foreign keys).
 
+pub mod foreign_keys;
 pub mod http;
 pub mod rows;
 
@@ -15,6 +16,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 use crate::policy::{Engine, Policy, SourceDef};
 use crate::store::redact_url;
+
+pub use foreign_keys::{Declared, ForeignKey, OnDelete};
 
 /// A connection pool to one source.
 #[derive(Clone)]
