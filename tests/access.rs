@@ -976,9 +976,11 @@ fn chinook_access_does_not_follow_references() {
         ),
     )
     .unwrap();
+    // Reached that way, each customer row still names its own person by e-mail: it is
+    // that person's row too, so it is not exported as Jane's.
     let (_t, out) = access_on(as_relation.path(), env, "email:jane@chinookcorp.com");
     let customers = rows(&out, "sources/chinook_sqlite/Customer.json");
-    assert_eq!(customers.len(), 21, "Jane Peacock supports 21 customers");
+    assert!(customers.is_empty(), "{customers:?}");
 }
 
 fn chinook_server(
