@@ -76,14 +76,45 @@ pub fn normalise(rule: Normalise, default_region: Option<&str>, value: &str) -> 
                 .map(|r| r.parse::<phonenumber::country::Id>())
                 .transpose()
                 .map_err(|_| anyhow::anyhow!("unknown default region"))?;
-            let number = phonenumber::parse(region, trimmed)
-                .map_err(|e| anyhow::anyhow!("`{trimmed}` is not a phone number: {e}"))?;
-            if !phonenumber::is_valid(&number) {
-                bail!("`{trimmed}` is not a valid phone number");
-            }
+            let number = parse_phone(region, trimmed)?;
             Ok(number.format().mode(phonenumber::Mode::E164).to_string())
         }
     }
+}
+
+/// A phone number as people write it: brackets, spaces, dashes, dots, `tel:`, a trunk
+/// prefix after the country code (`+49 0711 ...`, `+44 (0)20 ...`), the region's own
+/// international prefix, or `00` for one where the region has another (or none is set).
+fn parse_phone(
+    region: Option<phonenumber::country::Id>,
+    text: &str,
+) -> Result<phonenumber::PhoneNumber> {
+    let valid = |text: &str| {
+        phonenumber::parse(region, text)
+            .ok()
+            .filter(phonenumber::is_valid)
+    };
+    let number = match valid(text) {
+        Some(number) => number,
+        None => {
+            let international = text
+                .trim_start_matches(|c: char| c == '(' || c == '[' || c.is_whitespace())
+                .strip_prefix("00")
+                .and_then(|rest| valid(&format!("+{rest}")));
+            match international {
+                Some(number) => number,
+                None => match phonenumber::parse(region, text) {
+                    Err(e) => bail!("`{text}` is not a phone number: {e}"),
+                    Ok(_) => bail!("`{text}` is not a valid phone number"),
+                },
+            }
+        }
+    };
+    if number.extension().is_some() {
+        // E.164 has no extensions: the number would stand for the whole switchboard.
+        bail!("`{text}` has an extension; a phone identity must be one line, without it");
+    }
+    Ok(number)
 }
 
 /// Writes a new random key beside `key_file` and links it into place, so that processes
@@ -189,25 +220,76 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emails_are_trimmed_and_lowered() {
-        assert_eq!(
-            normalise(Normalise::Email, None, " Alice@Example.COM ").unwrap(),
-            "alice@example.com"
-        );
-        assert!(normalise(Normalise::Email, None, "not-an-address").is_err());
+    fn emails_are_trimmed_lowered_and_checked() {
+        let table: &[(&str, Option<&str>)] = &[
+            (" Alice@Example.COM ", Some("alice@example.com")),
+            ("Mixed.Case@Example.com", Some("mixed.case@example.com")),
+            (
+                "bob+news@mail.example.co.uk",
+                Some("bob+news@mail.example.co.uk"),
+            ),
+            ("not-an-address", None),
+            ("alice@", None),
+            ("@example.com", None),
+            ("alice example@example.com", None),
+            ("  ", None),
+        ];
+        for (written, expected) in table {
+            let got = normalise(Normalise::Email, None, written).ok();
+            assert_eq!(got.as_deref(), *expected, "{written:?}");
+        }
     }
 
     #[test]
-    fn phones_become_e164() {
-        assert_eq!(
-            normalise(Normalise::Phone, Some("IL"), "054-612-3456").unwrap(),
-            "+972546123456"
-        );
-        assert_eq!(
-            normalise(Normalise::Phone, Some("IL"), "+49 30 901820").unwrap(),
-            "+4930901820"
-        );
-        assert!(normalise(Normalise::Phone, Some("IL"), "12").is_err());
+    fn phones_are_read_as_people_write_them() {
+        // (default region, as written, E.164 or None when it must be refused)
+        let table: &[(Option<&str>, &str, Option<&str>)] = &[
+            (Some("IL"), "054-612-3456", Some("+972546123456")),
+            (Some("IL"), " 054 612 3456 ", Some("+972546123456")),
+            (Some("IL"), "054.612.3456", Some("+972546123456")),
+            (Some("IL"), "(054) 612-3456", Some("+972546123456")),
+            (Some("IL"), "[054] 612-3456", Some("+972546123456")),
+            (
+                Some("IL"),
+                "054\u{2013}612\u{2013}3456",
+                Some("+972546123456"),
+            ),
+            (Some("IL"), "+972 054-612-3456", Some("+972546123456")),
+            (Some("IL"), "+972 (0)54-612-3456", Some("+972546123456")),
+            (Some("IL"), "00972 54 612 3456", Some("+972546123456")),
+            (Some("IL"), "972546123456", Some("+972546123456")),
+            (Some("IL"), "tel:+972-54-612-3456", Some("+972546123456")),
+            (None, "+49 0711 2842222", Some("+497112842222")),
+            (None, "+49 (0711) 2842222", Some("+497112842222")),
+            (None, "0049 711 2842222", Some("+497112842222")),
+            (Some("US"), "0049 711 2842222", Some("+497112842222")),
+            (Some("AU"), "0011 49 711 2842222", Some("+497112842222")),
+            (None, "+44 (0)20 7946 0018", Some("+442079460018")),
+            (None, "+33 (0)1 42 68 53 00", Some("+33142685300")),
+            (None, "+972 054-612-3456", Some("+972546123456")),
+            (Some("GB"), "020 7946 0018", Some("+442079460018")),
+            (None, "+1 (650) 253-0000", Some("+16502530000")),
+            (None, "+1.650.253.0000", Some("+16502530000")),
+            (Some("US"), "(650) 253-0000", Some("+16502530000")),
+            (Some("US"), "1-650-253-0000", Some("+16502530000")),
+            (Some("US"), "011 972 54 612 3456", Some("+972546123456")),
+            (Some("IT"), "+39 06 1234 5678", Some("+390612345678")),
+            (Some("IL"), "+49 30 901820", Some("+4930901820")),
+            // Refused: too short or long, no region for a national number, not a number,
+            // an extension (the number alone would stand for the whole switchboard).
+            (Some("IL"), "12", None),
+            (Some("IL"), "00", None),
+            (Some("IL"), "+972 54-612-34567", None),
+            (Some("US"), "+1 650 253 000", None),
+            (None, "054-612-3456", None),
+            (Some("IL"), "alice@example.com", None),
+            (Some("IL"), "+1 650 253 0000 ext. 12", None),
+            (Some("IL"), "", None),
+        ];
+        for (region, written, expected) in table {
+            let got = normalise(Normalise::Phone, *region, written).ok();
+            assert_eq!(got.as_deref(), *expected, "{region:?} {written:?}");
+        }
     }
 
     #[test]
