@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::fsutil;
-use crate::policy::{Normalise, Policy};
+use crate::policy::{IdentityKind, Normalise, Policy};
 
 /// A subject identity after normalisation: `email:alice@example.com`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,12 +76,147 @@ pub fn normalise(rule: Normalise, default_region: Option<&str>, value: &str) -> 
                 .map(|r| r.parse::<phonenumber::country::Id>())
                 .transpose()
                 .map_err(|_| anyhow::anyhow!("unknown default region"))?;
-            let number = phonenumber::parse(region, trimmed)
-                .map_err(|e| anyhow::anyhow!("`{trimmed}` is not a phone number: {e}"))?;
-            if !phonenumber::is_valid(&number) {
-                bail!("`{trimmed}` is not a valid phone number");
-            }
+            let number = parse_phone(region, trimmed)?;
             Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+        }
+    }
+}
+
+/// A phone number as people write it: brackets, spaces, dashes, dots, `tel:`, a trunk
+/// prefix after the country code (`+49 0711 ...`, `+44 (0)20 ...`), the region's own
+/// international prefix, or `00` for one where the region has another (or none is set).
+fn parse_phone(
+    region: Option<phonenumber::country::Id>,
+    text: &str,
+) -> Result<phonenumber::PhoneNumber> {
+    let valid = |text: &str| {
+        phonenumber::parse(region, text)
+            .ok()
+            .filter(phonenumber::is_valid)
+    };
+    let number = match valid(text) {
+        Some(number) => number,
+        None => {
+            let international = text
+                .trim_start_matches(|c: char| c == '(' || c == '[' || c.is_whitespace())
+                .strip_prefix("00")
+                .and_then(|rest| valid(&format!("+{rest}")));
+            match international {
+                Some(number) => number,
+                None => match phonenumber::parse(region, text) {
+                    Err(e) => bail!("`{text}` is not a phone number: {e}"),
+                    Ok(_) => bail!("`{text}` is not a valid phone number"),
+                },
+            }
+        }
+    };
+    if number.extension().is_some() {
+        // E.164 has no extensions: the number would stand for the whole switchboard.
+        bail!("`{text}` has an extension; a phone identity must be one line, without it");
+    }
+    Ok(number)
+}
+
+/// How the values of one identity kind are normalised, written and looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRule {
+    pub normalise: Normalise,
+    pub default_region: Option<String>,
+}
+
+impl IdentityRule {
+    pub fn of(kind: &IdentityKind) -> IdentityRule {
+        IdentityRule {
+            normalise: kind.normalise,
+            default_region: kind.default_region.as_ref().map(|r| r.get_ref().clone()),
+        }
+    }
+
+    pub fn normalise(&self, value: &str) -> Result<String> {
+        normalise(self.normalise, self.default_region.as_deref(), value)
+    }
+
+    /// The normalised form, as warnings name it.
+    pub fn form_name(&self) -> &'static str {
+        match self.normalise {
+            Normalise::Email => "normalised (lower-case)",
+            Normalise::Phone => "E.164",
+            Normalise::Lower => "lower-case",
+            Normalise::Trim => "trimmed",
+        }
+    }
+
+    /// E-mail addresses are stored in any case: lookups compare the column lower-cased
+    /// (or under a case-insensitive collation).
+    pub fn folds_case(&self) -> bool {
+        self.normalise == Normalise::Email
+    }
+
+    /// The values a lookup compares the column with, for the normalised `value`: the value
+    /// itself and, for phones, the forms numbers are commonly stored in. Every form is one
+    /// this rule reads back as the same number (a national form only where the default
+    /// region makes it so), or, for bare digits, as no valid number at all: a lookup never
+    /// matches a value that stands for someone else's number.
+    pub fn forms(&self, value: &str) -> Vec<String> {
+        if self.normalise != Normalise::Phone {
+            return vec![value.to_string()];
+        }
+        let Ok(number) = phonenumber::parse(None, value) else {
+            return vec![value.to_string()];
+        };
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        let international = number
+            .format()
+            .mode(phonenumber::Mode::International)
+            .to_string();
+        let national = number
+            .format()
+            .mode(phonenumber::Mode::National)
+            .to_string();
+        let rfc3966 = number.format().mode(phonenumber::Mode::Rfc3966).to_string();
+        let groups = |text: &str| -> Vec<String> {
+            text.split(|c: char| !c.is_ascii_digit())
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let code = number.code().value();
+        let international_groups = groups(&international);
+        let national_groups = groups(&national);
+        let mut candidates = vec![
+            e164.clone(),
+            international.clone(),
+            format!("+{}", international_groups.join(" ")),
+            format!("+{}", international_groups.join("-")),
+            rfc3966,
+            // The country code before the national form, trunk prefix and all.
+            format!("+{code} {national}"),
+            national.clone(),
+        ];
+        for separator in ["-", " ", ".", ""] {
+            candidates.push(national_groups.join(separator));
+        }
+        let mut forms: Vec<String> = Vec::new();
+        for candidate in candidates {
+            if !forms.contains(&candidate) && self.normalise(&candidate).ok() == Some(e164.clone())
+            {
+                forms.push(candidate);
+            }
+        }
+        // Digits only, with the country code: unless the region reads them as another number.
+        let digits = e164[1..].to_string();
+        if !forms.contains(&digits) && self.normalise(&digits).map_or(true, |other| other == e164) {
+            forms.push(digits);
+        }
+        forms
+    }
+
+    /// Whether a lookup for the subject `normalised` finds the stored `value`.
+    pub fn finds(&self, value: &str, normalised: &str) -> bool {
+        if self.folds_case() {
+            value.to_lowercase() == normalised
+        } else {
+            self.forms(normalised).iter().any(|f| f == value)
         }
     }
 }
@@ -189,25 +324,162 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emails_are_trimmed_and_lowered() {
-        assert_eq!(
-            normalise(Normalise::Email, None, " Alice@Example.COM ").unwrap(),
-            "alice@example.com"
-        );
-        assert!(normalise(Normalise::Email, None, "not-an-address").is_err());
+    fn emails_are_trimmed_lowered_and_checked() {
+        let table: &[(&str, Option<&str>)] = &[
+            (" Alice@Example.COM ", Some("alice@example.com")),
+            ("Mixed.Case@Example.com", Some("mixed.case@example.com")),
+            (
+                "bob+news@mail.example.co.uk",
+                Some("bob+news@mail.example.co.uk"),
+            ),
+            ("not-an-address", None),
+            ("alice@", None),
+            ("@example.com", None),
+            ("alice example@example.com", None),
+            ("  ", None),
+        ];
+        for (written, expected) in table {
+            let got = normalise(Normalise::Email, None, written).ok();
+            assert_eq!(got.as_deref(), *expected, "{written:?}");
+        }
     }
 
     #[test]
-    fn phones_become_e164() {
+    fn phones_are_read_as_people_write_them() {
+        // (default region, as written, E.164 or None when it must be refused)
+        let table: &[(Option<&str>, &str, Option<&str>)] = &[
+            (Some("IL"), "054-612-3456", Some("+972546123456")),
+            (Some("IL"), " 054 612 3456 ", Some("+972546123456")),
+            (Some("IL"), "054.612.3456", Some("+972546123456")),
+            (Some("IL"), "(054) 612-3456", Some("+972546123456")),
+            (Some("IL"), "[054] 612-3456", Some("+972546123456")),
+            (
+                Some("IL"),
+                "054\u{2013}612\u{2013}3456",
+                Some("+972546123456"),
+            ),
+            (Some("IL"), "+972 054-612-3456", Some("+972546123456")),
+            (Some("IL"), "+972 (0)54-612-3456", Some("+972546123456")),
+            (Some("IL"), "00972 54 612 3456", Some("+972546123456")),
+            (Some("IL"), "972546123456", Some("+972546123456")),
+            (Some("IL"), "tel:+972-54-612-3456", Some("+972546123456")),
+            (None, "+49 0711 2842222", Some("+497112842222")),
+            (None, "+49 (0711) 2842222", Some("+497112842222")),
+            (None, "0049 711 2842222", Some("+497112842222")),
+            (Some("US"), "0049 711 2842222", Some("+497112842222")),
+            (Some("AU"), "0011 49 711 2842222", Some("+497112842222")),
+            (None, "+44 (0)20 7946 0018", Some("+442079460018")),
+            (None, "+33 (0)1 42 68 53 00", Some("+33142685300")),
+            (None, "+972 054-612-3456", Some("+972546123456")),
+            (Some("GB"), "020 7946 0018", Some("+442079460018")),
+            (None, "+1 (650) 253-0000", Some("+16502530000")),
+            (None, "+1.650.253.0000", Some("+16502530000")),
+            (Some("US"), "(650) 253-0000", Some("+16502530000")),
+            (Some("US"), "1-650-253-0000", Some("+16502530000")),
+            (Some("US"), "011 972 54 612 3456", Some("+972546123456")),
+            (Some("IT"), "+39 06 1234 5678", Some("+390612345678")),
+            (Some("IL"), "+49 30 901820", Some("+4930901820")),
+            // Refused: too short or long, no region for a national number, not a number,
+            // an extension (the number alone would stand for the whole switchboard).
+            (Some("IL"), "12", None),
+            (Some("IL"), "00", None),
+            (Some("IL"), "+972 54-612-34567", None),
+            (Some("US"), "+1 650 253 000", None),
+            (None, "054-612-3456", None),
+            (Some("IL"), "alice@example.com", None),
+            (Some("IL"), "+1 650 253 0000 ext. 12", None),
+            (Some("IL"), "", None),
+        ];
+        for (region, written, expected) in table {
+            let got = normalise(Normalise::Phone, *region, written).ok();
+            assert_eq!(got.as_deref(), *expected, "{region:?} {written:?}");
+        }
+    }
+
+    fn phone_rule(region: Option<&str>) -> IdentityRule {
+        IdentityRule {
+            normalise: Normalise::Phone,
+            default_region: region.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn phone_lookups_try_the_common_stored_forms() {
+        let us = phone_rule(Some("US"));
         assert_eq!(
-            normalise(Normalise::Phone, Some("IL"), "054-612-3456").unwrap(),
-            "+972546123456"
+            us.forms("+16502530000"),
+            [
+                "+16502530000",
+                "+1 650-253-0000",
+                "+1 650 253 0000",
+                "+1-650-253-0000",
+                "tel:+1-650-253-0000",
+                "+1 (650) 253-0000",
+                "(650) 253-0000",
+                "650-253-0000",
+                "650 253 0000",
+                "650.253.0000",
+                "6502530000",
+                "16502530000",
+            ]
         );
-        assert_eq!(
-            normalise(Normalise::Phone, Some("IL"), "+49 30 901820").unwrap(),
-            "+4930901820"
+        let il = phone_rule(Some("IL"));
+        let forms = il.forms("+972546123456");
+        for stored in [
+            "+972546123456",
+            "972546123456",
+            "+972 54-612-3456",
+            "+972 054-612-3456",
+            "054-612-3456",
+            "0546123456",
+            "tel:+972-54-612-3456",
+        ] {
+            assert!(forms.iter().any(|f| f == stored), "{stored}: {forms:?}");
+        }
+        // Every form reads back as the subject's number, and the list stays small.
+        for form in &forms {
+            assert_eq!(il.normalise(form).unwrap(), "+972546123456", "{form}");
+        }
+        assert!(forms.len() <= 12, "{forms:?}");
+        assert_eq!(forms, il.forms("+972546123456"), "deterministic");
+    }
+
+    #[test]
+    fn national_forms_only_where_the_region_reads_them_as_the_same_number() {
+        // In a German database `020 7946 0018` is a German number, not the London one.
+        let de = phone_rule(Some("DE"));
+        let forms = de.forms("+442079460018");
+        assert!(
+            forms
+                .iter()
+                .all(|f| f.starts_with('+') || f.starts_with("tel:") || f == "442079460018"),
+            "{forms:?}"
         );
-        assert!(normalise(Normalise::Phone, Some("IL"), "12").is_err());
+        // Without a default region no national form means anything.
+        let none = phone_rule(None);
+        let forms = none.forms("+972546123456");
+        assert!(!forms.iter().any(|f| f == "054-612-3456"), "{forms:?}");
+        assert!(forms.iter().any(|f| f == "+972 054-612-3456"), "{forms:?}");
+        // Digits that the region reads as another valid number are not tried.
+        let il = phone_rule(Some("IL"));
+        for form in il.forms("+4930901820") {
+            assert_eq!(
+                il.normalise(&form).ok().as_deref().unwrap_or("+4930901820"),
+                "+4930901820",
+                "{form}"
+            );
+        }
+        // Other kinds are matched as they are.
+        let email = IdentityRule {
+            normalise: Normalise::Email,
+            default_region: None,
+        };
+        assert_eq!(email.forms("a@example.com"), ["a@example.com"]);
+        assert!(email.finds("Mixed.Case@Example.com", "mixed.case@example.com"));
+        assert!(!email.finds(" a@example.com", "a@example.com"));
+        assert!(il.finds("054-612-3456", "+972546123456"));
+        assert!(!il.finds("054-612-3457", "+972546123456"));
+        assert!(!il.finds("+972-5461-23456", "+972546123456"));
     }
 
     #[test]

@@ -187,8 +187,10 @@ fn build(target: &Target, people: usize, events: usize, one_subject: bool, expir
     };
     let at =
         format!("CASE WHEN i % {expired_every} = 0 THEN {day} ELSE '2026-11-20T10:00:00Z' END");
+    // `people_email` serves the direct queries, `people_email_lower` privops's e-mail
+    // lookups (which ignore case).
     let sql = format!(
-        "{}\n{}\n{}\nCREATE INDEX people_email ON people (email);\nCREATE INDEX events_person ON events (person_id);\nCREATE INDEX events_at ON events (at);\n",
+        "{}\n{}\n{}\nCREATE INDEX people_email ON people (email);\nCREATE INDEX people_email_lower ON people (lower(email));\nCREATE INDEX events_person ON events (person_id);\nCREATE INDEX events_at ON events (at);\n",
         schema(target),
         series(
             target,

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::policy::{Policy, SourceDef, Table};
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Key};
-use crate::subject::{Subject, normalise};
+use crate::subject::{IdentityRule, Subject, normalise};
 use crate::template::Placeholder;
 
 /// Tuples bound per query.
@@ -141,6 +141,26 @@ pub fn in_list(pool: &SourcePool, columns: &[&ColumnInfo], count: usize, first: 
         format!("({})", left.join(", "))
     };
     format!("{left} IN ({})", tuples.join(", "))
+}
+
+/// `lower(col) IN (..)` (or as the engine ignores case) for `count` lower-case values,
+/// parameters numbered from 1.
+fn identity_in_list(pool: &SourcePool, column: &ColumnInfo, count: usize) -> String {
+    let params: Vec<String> = (1..=count).map(|n| pool.bind_expr(column, n)).collect();
+    format!(
+        "{} IN ({})",
+        pool.lookup_expr(column, true),
+        params.join(", ")
+    )
+}
+
+/// Rows of `table` whose `columns` take one of `tuples`; `fold_case` for an e-mail
+/// identity column compared ignoring case.
+struct Lookup {
+    table: String,
+    columns: Vec<String>,
+    fold_case: bool,
+    tuples: Vec<Vec<Key>>,
 }
 
 fn column<'a>(columns: &'a [ColumnInfo], table: &str, name: &str) -> Result<&'a ColumnInfo> {
@@ -288,9 +308,10 @@ pub async fn traverse(
         );
     }
 
-    // Work items: rows of `table` whose `columns` take one of `tuples`. Identity columns
-    // are compared with the normalised identity as is (no function on the column), so
-    // their indexes apply; they are expected to hold normalised values.
+    // Work items: rows of `table` whose `columns` take one of `tuples`. An identity column
+    // is compared with the forms its kind's values are commonly stored in, as they are
+    // (`col IN (...)`, which an index on the column serves); e-mail addresses ignoring case
+    // (see [`SourcePool::lookup_expr`]).
     // The identity items all come first, so every row found by identity has been seen
     // (and its identities are known) before any row reached through a relation is judged.
     let mut known = KnownIdentities {
@@ -300,25 +321,36 @@ pub async fn traverse(
     for subject in subjects {
         known.add(&subject.kind, &Key::Text(subject.value.clone()));
     }
-    let mut work: VecDeque<(String, Vec<String>, Vec<Vec<Key>>)> = VecDeque::new();
+    let mut work: VecDeque<Lookup> = VecDeque::new();
     for (name, plan) in &plans {
         for (column_name, kind) in plan.table.identity_columns() {
+            let Some(rule) = source.identities.get(kind).map(IdentityRule::of) else {
+                continue;
+            };
             let values: BTreeSet<Key> = subjects
                 .iter()
                 .filter(|s| s.kind == kind)
-                .map(|s| Key::Text(s.value.clone()))
+                .flat_map(|s| rule.forms(&s.value))
+                .map(Key::Text)
                 .collect();
             if !values.is_empty() {
-                work.push_back((
-                    name.to_string(),
-                    vec![column_name.to_string()],
-                    values.into_iter().map(|v| vec![v]).collect(),
-                ));
+                work.push_back(Lookup {
+                    table: name.to_string(),
+                    columns: vec![column_name.to_string()],
+                    fold_case: rule.folds_case(),
+                    tuples: values.into_iter().map(|v| vec![v]).collect(),
+                });
             }
         }
     }
 
-    while let Some((table_name, match_columns, tuples)) = work.pop_front() {
+    while let Some(Lookup {
+        table: table_name,
+        columns: match_columns,
+        fold_case,
+        tuples,
+    }) = work.pop_front()
+    {
         let plan = &plans[table_name.as_str()];
         let match_infos: Vec<&ColumnInfo> = match_columns
             .iter()
@@ -360,11 +392,15 @@ pub async fn traverse(
         let mut new_rows: Vec<Vec<Key>> = Vec::new();
         let mut shared_rows: Vec<Vec<Key>> = Vec::new();
         for chunk in tuples.chunks(CHUNK) {
+            let condition = if fold_case {
+                identity_in_list(pool, match_infos[0], chunk.len())
+            } else {
+                in_list(pool, &match_infos, chunk.len(), 1)
+            };
             let sql = format!(
-                "SELECT {} FROM {} WHERE {}",
+                "SELECT {} FROM {} WHERE {condition}",
                 select.join(", "),
                 pool.quote(&table_name),
-                in_list(pool, &match_infos, chunk.len(), 1)
             );
             let binds: Vec<Key> = chunk.iter().flatten().cloned().collect();
             let table_found = found
@@ -445,14 +481,98 @@ pub async fn traverse(
                         .iter()
                         .map(|c| c.get_ref().clone())
                         .collect();
-                    work.push_back((
-                        child_name.to_string(),
+                    work.push_back(Lookup {
+                        table: child_name.to_string(),
                         columns,
-                        tuples.into_iter().collect(),
-                    ));
+                        fold_case: false,
+                        tuples: tuples.into_iter().collect(),
+                    });
                 }
             }
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Normalise;
+    use crate::sources::rows::Kind;
+
+    /// The lookups of identity columns are ones an index serves: the plain index of a
+    /// phone column for its stored forms, an index on `lower(email)` for addresses.
+    #[tokio::test]
+    async fn identity_lookups_use_an_index() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT, phone TEXT);
+             CREATE INDEX people_phone ON people (phone);
+             CREATE INDEX people_email_lower ON people (lower(email));
+             INSERT INTO people VALUES (1, 'Alice@Example.com', '(650) 253-0000'),
+                                       (2, 'bob@example.com', '+1 650-253-0001');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let pool = SourcePool::Sqlite(pool);
+        let columns = pool.table_columns("people").await.unwrap();
+        let info = |name: &str| columns.iter().find(|c| c.name == name).unwrap();
+        let phone = IdentityRule {
+            normalise: Normalise::Phone,
+            default_region: Some("US".into()),
+        };
+        let forms: Vec<Key> = phone
+            .forms("+16502530000")
+            .into_iter()
+            .map(Key::Text)
+            .collect();
+        let lookups = [
+            (
+                in_list(&pool, &[info("phone")], forms.len(), 1),
+                forms,
+                "people_phone",
+            ),
+            (
+                identity_in_list(&pool, info("email"), 1),
+                vec![Key::Text("alice@example.com".into())],
+                "people_email_lower",
+            ),
+        ];
+        for (condition, binds, index) in lookups {
+            let mut ids = Vec::new();
+            pool.for_each_row(
+                &format!("SELECT id FROM people WHERE {condition}"),
+                &binds,
+                &[Kind::Int],
+                |row| {
+                    ids.push(row[0].clone());
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+            assert_eq!(ids, [serde_json::json!(1)], "{condition}");
+            let mut plan = String::new();
+            pool.for_each_row(
+                &format!("EXPLAIN QUERY PLAN SELECT id FROM people WHERE {condition}"),
+                &binds,
+                &[Kind::Int, Kind::Int, Kind::Int, Kind::Text],
+                |row| {
+                    plan.push_str(row[3].as_str().unwrap_or_default());
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+            assert!(
+                plan.contains(&format!("INDEX {index}")),
+                "{condition}: {plan}"
+            );
+        }
+    }
 }

@@ -95,6 +95,9 @@ pub struct SourceDef {
     pub file: usize,
     pub source: Source,
     pub tables: Vec<TableDef>,
+    /// The policy's identity kinds by name (declared in any file of the folder), so that
+    /// lookups in this source know how each identity column's values are written.
+    pub identities: BTreeMap<String, IdentityKind>,
 }
 
 /// A whole policy folder.
@@ -190,6 +193,14 @@ impl Policy {
             }
         }
         policy.digest = hex::encode(hasher.finalize());
+        let identities: BTreeMap<String, IdentityKind> = policy
+            .identities
+            .iter()
+            .map(|(_, i)| (i.get_ref().kind.get_ref().clone(), i.get_ref().clone()))
+            .collect();
+        for source in &mut policy.sources {
+            source.identities = identities.clone();
+        }
         Ok(policy)
     }
 
@@ -228,6 +239,7 @@ impl Policy {
                         table: t.into_inner(),
                     })
                     .collect(),
+                identities: BTreeMap::new(),
             }),
             None => {
                 if let Some(first) = parsed.table.first() {

@@ -84,6 +84,8 @@ pub struct ColumnInfo {
     pub kind: Kind,
     /// The type as the database names it (used for casts of bound text values).
     pub db_type: String,
+    /// MariaDB/MySQL: the collation of a text column (whether comparisons ignore case).
+    pub collation: Option<String>,
 }
 
 impl ColumnInfo {
@@ -162,14 +164,14 @@ impl SourcePool {
             return Ok(columns);
         }
         let (schema, name) = split_table(table);
-        let rows: Vec<(String, String)> = match self {
-            SourcePool::Sqlite(pool) => sqlx::query_as("SELECT name, type FROM pragma_table_info(?) ORDER BY cid")
+        let rows: Vec<(String, String, Option<String>)> = match self {
+            SourcePool::Sqlite(pool) => sqlx::query_as("SELECT name, type, NULL FROM pragma_table_info(?) ORDER BY cid")
                 .bind(name)
                 .fetch_all(pool)
                 .await?,
             // The catalogue itself: information_schema is an order of magnitude slower.
             SourcePool::Postgres(pool) => sqlx::query_as(
-                "SELECT a.attname::text, t.typname::text FROM pg_catalog.pg_attribute a \
+                "SELECT a.attname::text, t.typname::text, NULL::text FROM pg_catalog.pg_attribute a \
                  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
                  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
@@ -181,7 +183,8 @@ impl SourcePool {
             .fetch_all(pool)
             .await?,
             SourcePool::Mysql(pool) => sqlx::query_as(
-                "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR) FROM information_schema.columns \
+                "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR), CAST(collation_name AS CHAR) \
+                 FROM information_schema.columns \
                  WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ? ORDER BY ordinal_position",
             )
             .bind(schema)
@@ -195,10 +198,11 @@ impl SourcePool {
         let engine = self.engine();
         let columns: Vec<ColumnInfo> = rows
             .into_iter()
-            .map(|(name, db_type)| ColumnInfo {
+            .map(|(name, db_type, collation)| ColumnInfo {
                 kind: kind_of(engine, &db_type),
                 name,
                 db_type,
+                collation,
             })
             .collect();
         self.cache_columns(table, &columns);
@@ -235,6 +239,28 @@ impl SourcePool {
                 format!("CAST({param} AS {})", column.db_type)
             }
             _ => param,
+        }
+    }
+
+    /// The column as an identity lookup compares it. With `fold_case` (e-mail addresses,
+    /// stored in any case) the comparison ignores case: on PostgreSQL and SQLite through
+    /// `lower(column)` (an index on `lower(column)` serves it), on MariaDB/MySQL through
+    /// the column's own case-insensitive collation (its index serves it), or `LOWER` where
+    /// the collation is binary or case-sensitive. The values compared with it are lower-case.
+    pub fn lookup_expr(&self, column: &ColumnInfo, fold_case: bool) -> String {
+        let c = self.quote(&column.name);
+        if !fold_case {
+            return c;
+        }
+        match self.engine() {
+            Engine::Sqlite | Engine::Postgres => format!("lower({c})"),
+            Engine::Mysql if column.kind == Kind::Bytes => {
+                format!("LOWER(CONVERT({c} USING utf8mb4))")
+            }
+            Engine::Mysql => match column.collation.as_deref() {
+                Some(collation) if collation.to_ascii_lowercase().ends_with("_ci") => c,
+                _ => format!("LOWER({c})"),
+            },
         }
     }
 
