@@ -18,14 +18,16 @@ const LOOKALIKE: &str = "hmac:0123456789abcdef0123456789abcdef";
 
 fn schema(extra_table: bool) -> String {
     let mut sql = String::from(
-        "CREATE TABLE leads (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
-CREATE TABLE clients (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES leads (id), email VARCHAR(200), name VARCHAR(200));
-CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
+        "CREATE TABLE employees (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE leads (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE clients (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES leads (id), email VARCHAR(200), name VARCHAR(200), owner_id INTEGER REFERENCES employees (id));
+CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200), rep_id INTEGER REFERENCES employees (id));
 CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), amount_cents INTEGER, issued_at VARCHAR(40));
 CREATE TABLE profiles (id INTEGER PRIMARY KEY, email VARCHAR(200), nickname VARCHAR(200), birth_year INTEGER);
+INSERT INTO employees VALUES (50, 'erin@example.com', 'Erin'), (51, 'frank@example.com', 'Frank');
 INSERT INTO leads VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');
-INSERT INTO clients VALUES (10, 1, 'carol@example.com', 'Carol'), (11, 1, 'alice@example.com', 'Alice A.'), (12, 2, 'bob@example.com', 'Bob B.');
-INSERT INTO customers VALUES (100, 'alice@example.com', 'Alice'), (101, 'bob@example.com', 'Bob');
+INSERT INTO clients VALUES (10, 1, 'carol@example.com', 'Carol', NULL), (11, 1, 'alice@example.com', 'Alice A.', NULL), (12, 2, 'bob@example.com', 'Bob B.', 51);
+INSERT INTO customers VALUES (100, 'alice@example.com', 'Alice', NULL), (101, 'bob@example.com', 'Bob', 50);
 INSERT INTO invoices VALUES (1000, 100, 1200, '2026-01-15T10:00:00Z'), (1001, 101, 900, '2026-02-01T10:00:00Z');
 ",
     );
@@ -59,6 +61,15 @@ engine = "{engine}"
 url_env = "APP_DATABASE_URL"
 
 [[table]]
+name = "employees"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = "user.name"
+
+[[table]]
 name = "leads"
 key = ["id"]
 erase = "delete"
@@ -76,9 +87,14 @@ id = "system.operations"
 lead_id = "system.operations"
 email = {{ category = "user.contact.email", identity = "email" }}
 name = "user.name"
+owner_id = "system.operations"
 [[table.relation]]
 columns = ["lead_id"]
 references = "leads"
+[[table.reference]]
+columns = ["owner_id"]
+references = "employees"
+on_erase = "keep"
 
 [[table]]
 name = "customers"
@@ -88,6 +104,11 @@ erase = "delete"
 id = "system.operations"
 email = {{ category = "user.contact.email", identity = "email" }}
 name = "user.name"
+rep_id = "system.operations"
+[[table.reference]]
+columns = ["rep_id"]
+references = "employees"
+on_erase = "null"
 
 [[table]]
 name = "invoices"
@@ -268,6 +289,15 @@ fn erase_trust(engine: &str) {
     )
     .json();
     assert_eq!(receipt["complete"], true, "{receipt}");
+    // What ran is exactly what the dry run showed, statement by statement.
+    assert_eq!(
+        receipt["sources"][0]["statements"],
+        plan["sources"][0]["statements"]
+    );
+    assert!(
+        plan["sources"][0]["statements"].as_array().unwrap().len() >= 4,
+        "{plan}"
+    );
     let after = fixture.dump();
 
     // Rows of other people: byte-identical. Carol's client row points at Alice's lead but
@@ -325,7 +355,8 @@ fn erase_trust(engine: &str) {
     assert_eq!(shared, 1, "{receipt}");
 
     // A returning customer: new rows, a new request, a new run that erases them.
-    fixture.execute("INSERT INTO clients VALUES (13, NULL, 'alice@example.com', 'Alice again')");
+    fixture
+        .execute("INSERT INTO clients VALUES (13, NULL, 'alice@example.com', 'Alice again', NULL)");
     let again = expect(
         fixture.cmd(&[
             "erase",
@@ -422,4 +453,84 @@ fn a_second_erasure_of_the_same_subject_exits_75() {
     );
     assert!(!locked.stderr.contains("UNIQUE"), "{}", locked.stderr);
     assert_eq!(fixture.dump(), before);
+}
+
+/// Erasing an employee others point at through references that are not ownership: a
+/// customer's representative is NULLed (on_erase = "null"); a client's owner stays,
+/// masked (on_erase = "keep"). Nothing else changes.
+fn references_stay_valid(engine: &str) {
+    let Some(fixture) = Fixture::new(engine, &format!("references_{engine}"), false) else {
+        return;
+    };
+    let before = fixture.dump();
+    let erased = expect(
+        fixture.cmd(&[
+            "erase",
+            "--subject",
+            "email:erin@example.com",
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(erased["complete"], true, "{erased}");
+    let after = fixture.dump();
+    assert!(row(&after, "employees", 50).is_none());
+    let mut bob = row(&before, "customers", 101).unwrap().clone();
+    bob.insert("rep_id".into(), Value::Null);
+    assert_eq!(row(&after, "customers", 101), Some(&bob));
+    for (table, rows) in &before {
+        for old in rows {
+            let id = old["id"].as_i64().unwrap();
+            if (table == "employees" && id == 50) || (table == "customers" && id == 101) {
+                continue;
+            }
+            assert_eq!(row(&after, table, id), Some(old), "{table} {id}");
+        }
+    }
+    let before = after;
+    let kept = expect(
+        fixture.cmd(&[
+            "erase",
+            "--subject",
+            "email:frank@example.com",
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(kept["complete"], true, "{kept}");
+    assert!(kept.to_string().contains("point at them"), "{kept}");
+    let after = fixture.dump();
+    let frank = row(&after, "employees", 51).expect("a client's owner stays");
+    assert!(text(frank, "email").starts_with("hmac:"), "{frank:?}");
+    assert_eq!(text(frank, "name"), "[redacted]");
+    for (table, rows) in &before {
+        for old in rows {
+            let id = old["id"].as_i64().unwrap();
+            if table == "employees" && id == 51 {
+                continue;
+            }
+            assert_eq!(row(&after, table, id), Some(old), "{table} {id}");
+        }
+    }
+}
+
+#[test]
+fn references_stay_valid_on_sqlite() {
+    references_stay_valid("sqlite");
+}
+
+#[test]
+fn references_stay_valid_on_postgres() {
+    references_stay_valid("postgres");
+}
+
+#[test]
+fn references_stay_valid_on_mariadb() {
+    references_stay_valid("mysql");
 }

@@ -957,21 +957,22 @@ fn a_second_sweep_exits_75_with_the_state_store_on_postgres() {
     };
     // The first sweep creates the store.
     run(0);
-    // A lease held now by the real clock (the server's), whatever PRIVOPS_NOW says.
-    state.execute(
-        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', \
-         to_char((now() - interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), \
-         to_char((now() + interval '5 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))",
-    );
+    // A lease held now by the real clock, whatever PRIVOPS_NOW says.
+    state.execute(&format!(
+        "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ('retention-sweep', 'other-host:1', '{}', '{}')",
+        common::wall_clock_text(-1),
+        common::wall_clock_text(5)
+    ));
     let refused = run(75);
     assert!(
         refused.stderr.contains("another retention sweep"),
         "{}",
         refused.stderr
     );
-    state.execute(
-        "UPDATE locks SET expires_at = to_char((now() - interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
-    );
+    state.execute(&format!(
+        "UPDATE locks SET expires_at = '{}'",
+        common::wall_clock_text(-1)
+    ));
     run(0);
     assert!(
         common::server_dump(&state)["locks"].is_empty(),

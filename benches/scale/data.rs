@@ -409,13 +409,12 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         let lookup = started.elapsed();
         assert!(found.rows() > 1);
         let started = Instant::now();
-        let plan = privops::plan::erase::plan(&policy, &pool, source, &found, privops::time::now())
-            .await
-            .unwrap();
         let key = privops::subject::SubjectKey::from_bytes(b"bench-subject-key-0123456789");
-        privops::plan::erase::execute(&pool, &plan, &key)
-            .await
-            .unwrap();
+        let plan =
+            privops::plan::erase::plan(&policy, &pool, source, &found, &key, privops::time::now())
+                .await
+                .unwrap();
+        privops::plan::erase::execute(&pool, &plan).await.unwrap();
         (lookup, started.elapsed() + lookup)
     });
     let direct_lookup = direct_copy.run(&format!("SELECT id FROM people WHERE email = 'user{id}@bench.example'; SELECT * FROM events WHERE person_id IN ({id}); SELECT * FROM people WHERE id IN ({id});"));

@@ -18,7 +18,7 @@ use crate::plan::traverse::{self, Found};
 use crate::policy::{Policy, SourceDef};
 use crate::sources::SourcePool;
 use crate::sources::http::{self, Bindings, CallOutcome, ProviderClient};
-use crate::subject::Subject;
+use crate::subject::{Subject, SubjectKey};
 use crate::template::Placeholder;
 
 /// Erase subjects across every source and provider: plan, confirm, execute, verify
@@ -99,6 +99,7 @@ struct Planned<'p> {
 
 async fn plan_sources<'p>(
     policy: &'p Policy,
+    key: &SubjectKey,
     subjects: &[Subject],
     placeholders: &[Placeholder],
     only: Option<&str>,
@@ -111,7 +112,7 @@ async fn plan_sources<'p>(
         }
         let pool = SourcePool::connect(policy, source).await?;
         let found = traverse::traverse(policy, &pool, source, subjects, placeholders).await?;
-        let plan = erase_plan::plan(policy, &pool, source, &found, now).await?;
+        let plan = erase_plan::plan(policy, &pool, source, &found, key, now).await?;
         planned.push(Planned {
             source,
             pool,
@@ -383,7 +384,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
     let store = ctx.store().await?;
     if args.dry_run {
-        return dry_run(ctx, args, &policy, &subjects, &refs, &store).await;
+        return dry_run(ctx, args, &policy, &key, &subjects, &refs, &store).await;
     }
     // One erasure of a subject at a time: a second run waits for none and says who has it.
     let names: Vec<String> = refs.iter().map(|r| format!("erase:{r}")).collect();
@@ -437,16 +438,18 @@ fn erase_placeholders(policy: &Policy) -> Vec<Placeholder> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn dry_run(
     ctx: &Ctx,
     args: &EraseArgs,
     policy: &Policy,
+    key: &SubjectKey,
     subjects: &[Subject],
     refs: &[String],
     store: &crate::store::Store,
 ) -> Result<Outcome> {
     let existing = existing_run(args, refs, store).await?;
-    let planned = plan_sources(policy, subjects, &erase_placeholders(policy), None).await?;
+    let planned = plan_sources(policy, key, subjects, &erase_placeholders(policy), None).await?;
     let steps = if existing.is_some() {
         Vec::new()
     } else {
@@ -468,7 +471,7 @@ async fn erase(
     policy: &Policy,
     subjects: &[Subject],
     refs: &[String],
-    key: &crate::subject::SubjectKey,
+    key: &SubjectKey,
     store: &crate::store::Store,
     leases: &[Lease],
 ) -> Result<Outcome> {
@@ -483,7 +486,7 @@ async fn erase(
         run_id = run.clone();
         ctx.out.status(&format!("resuming erasure run {run_id}"));
     } else {
-        let planned = plan_sources(policy, subjects, &placeholders, None).await?;
+        let planned = plan_sources(policy, key, subjects, &placeholders, None).await?;
         if planned
             .iter()
             .all(|p| p.found.rows() == 0 && p.plan.tables.is_empty())
@@ -616,7 +619,7 @@ async fn erase(
         let source_id = step.step_id.trim_start_matches("source:");
         let planned = match fresh.iter().position(|p| p.source.id() == source_id) {
             Some(index) => vec![fresh.swap_remove(index)],
-            None => plan_sources(policy, subjects, &placeholders, Some(source_id)).await?,
+            None => plan_sources(policy, key, subjects, &placeholders, Some(source_id)).await?,
         };
         let Some(p) = planned.first() else {
             bail!("source `{source_id}` of run {run_id} is no longer in the policy");
@@ -649,18 +652,18 @@ async fn erase(
         erasure::set_step(&mut tx, &run_id, &step.step_id, "pending", &recorded).await?;
         tx.commit().await?;
         failpoint(&format!("before-source:{source_id}"))?;
-        let mut done = erase_plan::execute(&p.pool, &p.plan, key).await?;
+        let mut done = erase_plan::execute(&p.pool, &p.plan).await?;
         failpoint(&format!("after-source:{source_id}"))?;
         let mut tables = table_summary(&p.plan);
         if let Some(earlier) = &earlier {
             for (kind, index) in [("deleted", 0), ("masked", 1)] {
                 for (table, n) in earlier[kind].as_object().into_iter().flatten() {
-                    let counts = done.entry(table.clone()).or_insert((0, 0));
+                    let counts = done.entry(table.clone()).or_default();
                     let n = n.as_u64().unwrap_or(0);
                     if index == 0 {
-                        counts.0 += n
+                        counts.deleted += n
                     } else {
-                        counts.1 += n
+                        counts.masked += n
                     }
                 }
             }
@@ -668,13 +671,15 @@ async fn erase(
         }
         let outcome = json!({
             "tables": tables,
-            "deleted": done.iter().map(|(t, (d, _))| (t.clone(), json!(d))).collect::<serde_json::Map<_, _>>(),
-            "masked": done.iter().map(|(t, (_, m))| (t.clone(), json!(m))).collect::<serde_json::Map<_, _>>(),
+            "deleted": done.iter().map(|(t, c)| (t.clone(), json!(c.deleted))).collect::<serde_json::Map<_, _>>(),
+            "masked": done.iter().map(|(t, c)| (t.clone(), json!(c.masked))).collect::<serde_json::Map<_, _>>(),
+            "unlinked": done.iter().filter(|(_, c)| c.unlinked > 0).map(|(t, c)| (t.clone(), json!(c.unlinked))).collect::<serde_json::Map<_, _>>(),
+            "statements": p.plan.statements,
         });
         let mut tx = store.begin_write().await?;
         erasure::set_step(&mut tx, &run_id, &step.step_id, "done", &outcome).await?;
-        let deleted: u64 = done.values().map(|(d, _)| d).sum();
-        let masked: u64 = done.values().map(|(_, m)| m).sum();
+        let deleted: u64 = done.values().map(|c| c.deleted).sum();
+        let masked: u64 = done.values().map(|c| c.masked).sum();
         audit::append(&mut tx, &actor, &[NewEntry::new("erase.source", json!({ "run": run_id, "source": source_id, "deleted": deleted, "masked": masked, "held": p.plan.tables.iter().map(|t| t.held.iter().map(|h| h.rows).sum::<usize>()).sum::<usize>(), "shared": p.plan.tables.iter().map(|t| t.shared).sum::<usize>() }))]).await?;
         tx.commit().await?;
         ctx.out.detail(&format!(
@@ -750,7 +755,7 @@ async fn erase(
             .iter()
             .any(|s| s.kind == "verify" && s.status != "done")
     {
-        let planned = plan_sources(policy, subjects, &placeholders, None).await?;
+        let planned = plan_sources(policy, key, subjects, &placeholders, None).await?;
         let mut left = Vec::new();
         for p in &planned {
             for t in &p.plan.tables {
@@ -929,7 +934,7 @@ fn receipt(
                     })
                 })
                 .collect();
-            json!({ "source": s.step_id.trim_start_matches("source:"), "status": s.status, "tables": tables })
+            json!({ "source": s.step_id.trim_start_matches("source:"), "status": s.status, "tables": tables, "statements": s.outcome.as_ref().map(|o| o["statements"].clone()).unwrap_or(json!([])) })
         })
         .collect();
     let providers: Vec<Value> = steps

@@ -1,20 +1,87 @@
-//! The erasure plan of one source: for every table where the subjects' rows were found,
-//! which rows are deleted, which are masked and how, which are kept under a legal hold
-//! (and why), and which are kept because other subjects' rows reference them too.
-//! Computed before anything changes; executing it is separate.
+//! The erasure plan of one source, in three steps kept apart:
+//!
+//! - [`collect`] reads the facts from the database: the subjects' rows, the rows that
+//!   name someone else, which rows each hold keeps, which parent row each row points at,
+//!   which rows of others point at the subjects' rows, and the values pseudonyms are
+//!   made from;
+//! - [`decide`] is a pure function from the policy and those facts to the plan: which
+//!   rows are deleted, masked (and how), held (and why), shared or kept (and why);
+//! - [`render`] turns the plan into the statements that run, once, for the engine:
+//!   `--dry-run` prints them and [`execute`] runs them, nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::plan::traverse::{CHUNK, Found, KeySet, in_list};
-use crate::policy::{EraseAction, HoldAction, Mask, SourceDef, Table};
+use crate::plan::hold::{Condition, number};
+use crate::plan::traverse::{CHUNK, Found, in_list};
+use crate::policy::{EraseAction, HoldAction, Mask, OnErase, Policy, SourceDef, Table};
 use crate::sources::SourcePool;
+use crate::sources::foreign_keys::OnDelete;
 use crate::sources::rows::{ColumnInfo, Key, Kind, SourceTx};
 use crate::subject::SubjectKey;
 
 pub const REDACTED: &str = "[redacted]";
+
+type Rows = BTreeSet<Vec<Key>>;
+
+// ---------------------------------------------------------------------------------------
+// Facts
+
+/// What the database says about one table, for the subjects being erased.
+#[derive(Debug, Clone, Default)]
+pub struct TableFacts {
+    pub key_columns: Vec<ColumnInfo>,
+    pub columns: Vec<ColumnInfo>,
+    /// The subjects' rows.
+    pub rows: Rows,
+    /// Rows reached through a relation whose own identity columns name someone else.
+    pub names_someone_else: Rows,
+    /// Rows of `rows` whose relation leads to a parent row that is not the subjects'.
+    pub foreign_parent: Rows,
+    /// Per hold of the table (in policy order): the rows of `rows` it keeps now.
+    pub held_by: Vec<Rows>,
+    /// Per relation of the table onto its parent's key (by index in the policy): the
+    /// parent key each row of `rows` and `names_someone_else` points at.
+    pub parents: BTreeMap<usize, BTreeMap<Vec<Key>, Vec<Key>>>,
+    /// Rows of others that point at rows of `rows` without belonging to the subjects.
+    pub pointed_at: Vec<PointedAt>,
+    /// The current values of the columns masked with keyed pseudonyms, per row.
+    pub values: BTreeMap<Vec<Key>, BTreeMap<String, Key>>,
+}
+
+/// Rows of another table that point at this table's rows, and how the link is declared.
+#[derive(Debug, Clone)]
+pub struct PointedAt {
+    pub table: String,
+    /// The referencing columns, as the other table has them.
+    pub columns: Vec<ColumnInfo>,
+    pub link: Link,
+    /// Per row of this table that others point at: how many of their rows do.
+    pub counts: BTreeMap<Vec<Key>, u64>,
+    /// Per such row, the values the referencing columns hold (the row's targets).
+    pub targets: BTreeMap<Vec<Key>, Vec<Key>>,
+}
+
+/// How a link between rows of different people is declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// A `[[table.reference]]`, with what erasure does to it.
+    Reference(OnErase),
+    /// A live foreign key the policy does not declare, with the schema's ON DELETE rule.
+    ForeignKey(OnDelete),
+}
+
+/// The facts of one source.
+#[derive(Debug, Clone, Default)]
+pub struct SourceFacts {
+    pub source: String,
+    pub tables: BTreeMap<String, TableFacts>,
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HeldRows {
@@ -23,7 +90,7 @@ pub struct HeldRows {
     pub action: HoldAction,
     pub rows: usize,
     #[serde(skip)]
-    pub keys: BTreeSet<Vec<Key>>,
+    pub keys: Rows,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,29 +99,44 @@ pub struct TablePlan {
     pub erase: Option<EraseAction>,
     pub found: usize,
     pub delete: usize,
+    /// Held rows pseudonymised with the table's declared masks.
     pub mask: usize,
     pub masks: BTreeMap<String, Mask>,
-    /// Rows that stay but are not held (erase = "mask", or other kept rows still point at
+    /// Rows that stay but are not held (erase = "mask", or other rows still point at
     /// them): every personal column masked, as declared or by its category's default.
     pub scrub: usize,
     pub scrub_masks: BTreeMap<String, Mask>,
     pub held: Vec<HeldRows>,
     pub shared: usize,
-    /// Rows kept whole for a reason other than a hold.
+    /// Rows kept whole for a reason other than a hold (they hold no personal data).
     pub kept: usize,
-    /// Why rows are kept without a hold (no erase rule, referenced by held rows).
+    /// Why rows are kept or masked, and what else their erasure changes.
     pub notes: Vec<String>,
     #[serde(skip)]
-    pub delete_keys: BTreeSet<Vec<Key>>,
+    pub delete_keys: Rows,
     #[serde(skip)]
-    pub mask_keys: BTreeSet<Vec<Key>>,
+    pub mask_keys: Rows,
     #[serde(skip)]
-    pub scrub_keys: BTreeSet<Vec<Key>>,
+    pub scrub_keys: Rows,
     #[serde(skip)]
     pub key_columns: Vec<ColumnInfo>,
     #[serde(skip)]
     pub columns: Vec<ColumnInfo>,
-    /// The statements, with parameters left as placeholders, for `--dry-run`.
+    /// The statements that run for this table, parameters left as placeholders.
+    pub statements: Vec<String>,
+}
+
+/// Rows of others whose reference to a deleted row is set to NULL (on_erase = "null").
+#[derive(Debug, Clone, Serialize)]
+pub struct Unlink {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub references: String,
+    pub rows: u64,
+    #[serde(skip)]
+    pub column_infos: Vec<ColumnInfo>,
+    #[serde(skip)]
+    pub targets: Rows,
     pub statements: Vec<String>,
 }
 
@@ -63,6 +145,12 @@ pub struct SourcePlan {
     pub source: String,
     /// Tables in execution order (masks first, then deletes children before parents).
     pub tables: Vec<TablePlan>,
+    pub unlinks: Vec<Unlink>,
+    /// What runs, in order; `--dry-run` shows these and nothing else runs.
+    #[serde(skip)]
+    pub run: Vec<Statement>,
+    /// The SQL of `run`, values left as placeholders.
+    pub statements: Vec<String>,
 }
 
 impl SourcePlan {
@@ -73,12 +161,25 @@ impl SourcePlan {
         self.tables.iter().map(|t| t.mask + t.scrub).sum()
     }
     pub fn is_empty(&self) -> bool {
-        self.deletes() == 0 && self.masks() == 0
+        self.deletes() == 0 && self.masks() == 0 && self.unlinks.is_empty()
     }
 }
 
-fn all_keys(set: &KeySet) -> BTreeSet<Vec<Key>> {
-    set.iter().collect()
+/// What a statement does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Mask,
+    Unlink,
+    Delete,
+}
+
+/// One statement as it runs: its SQL (values as placeholders) and the values bound.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub table: String,
+    pub op: Op,
+    pub sql: String,
+    pub binds: Vec<Key>,
 }
 
 fn column<'a>(columns: &'a [ColumnInfo], name: &str) -> Result<&'a ColumnInfo> {
@@ -93,56 +194,130 @@ async fn read_columns(
     pool: &SourcePool,
     table: &str,
     key_columns: &[ColumnInfo],
-    keys: &BTreeSet<Vec<Key>>,
+    keys: &Rows,
     columns: &[&ColumnInfo],
-    condition: Option<(&str, Vec<Key>)>,
+    condition: Option<&Condition>,
 ) -> Result<BTreeMap<Vec<Key>, Vec<Key>>> {
-    let mut out = BTreeMap::new();
     let key_refs: Vec<&ColumnInfo> = key_columns.iter().collect();
-    let mut select: Vec<String> = key_columns.iter().map(|c| pool.select_expr(c)).collect();
-    select.extend(columns.iter().map(|c| pool.select_expr(c)));
-    let mut kinds: Vec<Kind> = key_columns.iter().map(|c| c.kind).collect();
-    kinds.extend(columns.iter().map(|c| c.kind));
+    let mut out = BTreeMap::new();
     let keys: Vec<&Vec<Key>> = keys.iter().collect();
     for chunk in keys.chunks(CHUNK) {
-        let mut binds: Vec<Key> = chunk.iter().flat_map(|k| k.iter().cloned()).collect();
-        let mut sql = format!(
-            "SELECT {} FROM {} WHERE {}",
-            select.join(", "),
-            pool.quote(table),
-            in_list(pool, &key_refs, chunk.len(), 1)
-        );
-        if let Some((template, extra)) = &condition {
-            // The condition's parameters follow the key parameters.
-            let mut rendered = template.to_string();
-            for (i, _) in extra.iter().enumerate() {
-                rendered = rendered.replace(&format!("{{{i}}}"), &pool.param(binds.len() + i + 1));
-            }
-            sql.push_str(&format!(" AND ({rendered})"));
-            binds.extend(extra.iter().cloned());
+        let tuples: Vec<Vec<Key>> = chunk.iter().map(|k| (*k).clone()).collect();
+        for (key, values) in read_matching(
+            pool,
+            table,
+            key_columns,
+            &key_refs,
+            &tuples,
+            columns,
+            condition,
+        )
+        .await?
+        {
+            out.insert(key, values);
         }
-        let n = key_columns.len();
-        pool.for_each_row(&sql, &binds, &kinds, |row| {
-            let row: Vec<Key> = row.iter().map(Key::from_json).collect();
-            out.insert(row[..n].to_vec(), row[n..].to_vec());
-            Ok(())
-        })
-        .await?;
     }
     Ok(out)
 }
 
-/// Plans the erasure of the rows `found` in one source.
-pub async fn plan(
-    policy: &crate::policy::Policy,
+/// Rows of `table` whose `match_columns` take one of `tuples` (at most a chunk): their
+/// keys and the values of `columns`.
+async fn read_matching(
+    pool: &SourcePool,
+    table: &str,
+    key_columns: &[ColumnInfo],
+    match_columns: &[&ColumnInfo],
+    tuples: &[Vec<Key>],
+    columns: &[&ColumnInfo],
+    condition: Option<&Condition>,
+) -> Result<Vec<(Vec<Key>, Vec<Key>)>> {
+    let mut select: Vec<String> = key_columns.iter().map(|c| pool.select_expr(c)).collect();
+    select.extend(columns.iter().map(|c| pool.select_expr(c)));
+    let mut kinds: Vec<Kind> = key_columns.iter().map(|c| c.kind).collect();
+    kinds.extend(columns.iter().map(|c| c.kind));
+    let mut binds: Vec<Key> = tuples.iter().flatten().cloned().collect();
+    let mut sql = format!(
+        "SELECT {} FROM {} WHERE {}",
+        select.join(", "),
+        pool.quote(table),
+        in_list(pool, match_columns, tuples.len(), 1)
+    );
+    if let Some(condition) = condition {
+        // The condition's parameters follow the key parameters.
+        sql.push_str(&format!(
+            " AND {}",
+            number(pool, &condition.sql, binds.len() + 1)
+        ));
+        binds.extend(condition.binds.iter().cloned());
+    }
+    let n = key_columns.len();
+    let mut out = Vec::new();
+    pool.for_each_row(&sql, &binds, &kinds, |row| {
+        let row: Vec<Key> = row.iter().map(Key::from_json).collect();
+        out.push((row[..n].to_vec(), row[n..].to_vec()));
+        Ok(())
+    })
+    .await?;
+    Ok(out)
+}
+
+/// The columns named, as the database has them.
+fn infos<'a>(columns: &'a [ColumnInfo], names: &[&str]) -> Result<Vec<&'a ColumnInfo>> {
+    names.iter().map(|n| column(columns, n)).collect()
+}
+
+/// Every personal column of a kept row that is not held: masked as declared, or by its
+/// category's default. Keys and the columns that link rows stay, so links stay valid.
+fn scrub_masks(table: &Table, columns: &[ColumnInfo]) -> Result<BTreeMap<String, Mask>> {
+    let linking: BTreeSet<&str> = table
+        .key_columns()
+        .into_iter()
+        .chain(
+            table
+                .relation
+                .iter()
+                .flat_map(|r| r.get_ref().columns.iter().map(|c| c.get_ref().as_str())),
+        )
+        .chain(
+            table
+                .reference
+                .iter()
+                .flat_map(|r| r.get_ref().columns.iter().map(|c| c.get_ref().as_str())),
+        )
+        .collect();
+    let mut masks = BTreeMap::new();
+    for (name, spec) in table.personal_columns() {
+        let numeric = column(columns, name)?.is_numeric();
+        let mask = match spec.mask {
+            Some(mask) => mask,
+            None if linking.contains(name) => continue,
+            None if numeric => Mask::Null,
+            None => crate::policy::taxonomy::default_mask(&spec.category),
+        };
+        masks.insert(name.to_string(), mask);
+    }
+    Ok(masks)
+}
+
+fn declared_masks(table: &Table) -> BTreeMap<String, Mask> {
+    table
+        .columns
+        .iter()
+        .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name.clone(), m)))
+        .collect()
+}
+
+/// Reads the facts the plan of one source is decided from.
+pub async fn collect(
     pool: &SourcePool,
     source: &SourceDef,
     found: &Found,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<SourcePlan> {
-    let mut plans: BTreeMap<String, TablePlan> = BTreeMap::new();
-    let mut retained: BTreeMap<String, BTreeSet<Vec<Key>>> = BTreeMap::new();
-    let mut columns_of: BTreeMap<String, Vec<ColumnInfo>> = BTreeMap::new();
+) -> Result<SourceFacts> {
+    let mut facts = SourceFacts {
+        source: source.id().to_string(),
+        tables: BTreeMap::new(),
+    };
     for table_def in &source.tables {
         let table = &table_def.table;
         let Some(found_table) = found.tables.get(table.name()) else {
@@ -152,163 +327,302 @@ pub async fn plan(
             continue;
         }
         let columns = pool.table_columns(table.name()).await?;
-        let keys = all_keys(&found_table.keys);
-        let masks: BTreeMap<String, Mask> = table
-            .columns
-            .iter()
-            .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name.clone(), m)))
-            .collect();
-        for (name, mask) in &masks {
-            let info = column(&columns, name)?;
-            if *mask == Mask::Hmac && info.is_numeric() {
-                bail!(
-                    "`{}.{name}` has mask = \"hmac\" but holds numbers; use null or redact",
-                    table.name()
-                );
-            }
-        }
+        let rows: Rows = found_table.keys.iter().collect();
+        let mut f = TableFacts {
+            key_columns: found_table.key_columns.clone(),
+            columns: columns.clone(),
+            rows: rows.clone(),
+            names_someone_else: found_table.shared.clone(),
+            ..TableFacts::default()
+        };
 
-        // Every personal column of a kept row that is not held: masked as declared, or by
-        // its category's default. Keys and references stay, so foreign keys stay valid.
-        let linking: BTreeSet<&str> = table
-            .key_columns()
-            .into_iter()
-            .chain(
-                table
-                    .relation
-                    .iter()
-                    .flat_map(|r| r.get_ref().columns.iter().map(|c| c.get_ref().as_str())),
-            )
-            .chain(
-                table
-                    .reference
-                    .iter()
-                    .flat_map(|r| r.get_ref().columns.iter().map(|c| c.get_ref().as_str())),
-            )
-            .collect();
-        let mut scrub_masks: BTreeMap<String, Mask> = BTreeMap::new();
-        for (name, spec) in table.personal_columns() {
-            let numeric = column(&columns, name)?.is_numeric();
-            let mask = match spec.mask {
-                Some(mask) => mask,
-                None if linking.contains(name) => continue,
-                None if numeric => Mask::Null,
-                None => crate::policy::taxonomy::default_mask(&spec.category),
-            };
-            scrub_masks.insert(name.to_string(), mask);
-        }
-
-        // Rows that also belong to others: a relation of this table leads to a row that
-        // is not one of the subjects', or (found while traversing) the row's own identity
-        // columns name someone else.
-        let mut shared: BTreeSet<Vec<Key>> = found_table.shared.clone();
-        for relation in &table.relation {
+        for (index, relation) in table.relation.iter().enumerate() {
             let relation = relation.get_ref();
             let Some(parent) = source.table(relation.references.get_ref()) else {
                 continue;
             };
-            let Some(parent_found) = found.tables.get(parent.name()) else {
-                continue;
-            };
-            let parent_columns = pool.table_columns(parent.name()).await?;
-            let own: Vec<&ColumnInfo> = relation
+            let own_names: Vec<&str> = relation
                 .columns
                 .iter()
-                .map(|c| column(&columns, c.get_ref()))
-                .collect::<Result<_>>()?;
-            let values = read_columns(
-                pool,
-                table.name(),
-                &found_table.key_columns,
-                &keys,
-                &own,
-                None,
-            )
-            .await?;
-            let distinct: BTreeSet<Vec<Key>> = values
-                .values()
-                .filter(|v| v.iter().all(|k| *k != Key::Null))
-                .cloned()
+                .map(|c| c.get_ref().as_str())
                 .collect();
-            let targets: Vec<&ColumnInfo> = Table::relation_targets(relation, parent)
-                .iter()
-                .map(|c| column(&parent_columns, c))
-                .collect::<Result<_>>()?;
-            let parent_keys: Vec<&ColumnInfo> = parent
-                .key_columns()
-                .iter()
-                .map(|c| column(&parent_columns, c))
-                .collect::<Result<_>>()?;
-            let mut foreign_values: BTreeSet<Vec<Key>> = BTreeSet::new();
-            let distinct: Vec<Vec<Key>> = distinct.into_iter().collect();
-            let mut select: Vec<String> = parent_keys.iter().map(|c| pool.select_expr(c)).collect();
-            select.extend(targets.iter().map(|c| pool.select_expr(c)));
-            let mut kinds: Vec<Kind> = parent_keys.iter().map(|c| c.kind).collect();
-            kinds.extend(targets.iter().map(|c| c.kind));
-            let parent_known = all_keys(&parent_found.keys);
-            for chunk in distinct.chunks(CHUNK) {
-                let sql = format!(
-                    "SELECT {} FROM {} WHERE {}",
-                    select.join(", "),
-                    pool.quote(parent.name()),
-                    in_list(pool, &targets, chunk.len(), 1)
-                );
-                let binds: Vec<Key> = chunk.iter().flatten().cloned().collect();
-                let n = parent_keys.len();
-                pool.for_each_row(&sql, &binds, &kinds, |row| {
-                    let row: Vec<Key> = row.iter().map(Key::from_json).collect();
-                    if !parent_known.contains(&row[..n]) {
-                        foreign_values.insert(row[n..].to_vec());
-                    }
-                    Ok(())
-                })
-                .await?;
-            }
-            shared.extend(
-                values
+            let own = infos(&columns, &own_names)?;
+            let mut linked = rows.clone();
+            linked.extend(f.names_someone_else.iter().cloned());
+            let values =
+                read_columns(pool, table.name(), &f.key_columns, &linked, &own, None).await?;
+            let targets = Table::relation_targets(relation, parent);
+            // Rows whose parent is not one of the subjects' rows belong to others too.
+            if let Some(parent_found) = found.tables.get(parent.name()) {
+                let parent_columns = pool.table_columns(parent.name()).await?;
+                let target_infos = infos(&parent_columns, &targets)?;
+                let parent_keys = infos(&parent_columns, &parent.key_columns())?;
+                let parent_key_infos: Vec<ColumnInfo> =
+                    parent_keys.iter().map(|c| (*c).clone()).collect();
+                let distinct: Vec<Vec<Key>> = values
                     .iter()
-                    .filter(|(_, v)| foreign_values.contains(*v))
-                    .map(|(k, _)| k.clone()),
-            );
+                    .filter(|(k, _)| rows.contains(*k))
+                    .map(|(_, v)| v.clone())
+                    .filter(|v| v.iter().all(|k| *k != Key::Null))
+                    .collect::<Rows>()
+                    .into_iter()
+                    .collect();
+                let mut foreign_values = Rows::new();
+                for chunk in distinct.chunks(CHUNK) {
+                    for (parent_key, target) in read_matching(
+                        pool,
+                        parent.name(),
+                        &parent_key_infos,
+                        &target_infos,
+                        chunk,
+                        &target_infos,
+                        None,
+                    )
+                    .await?
+                    {
+                        if !parent_found.keys.contains(&parent_key) {
+                            foreign_values.insert(target);
+                        }
+                    }
+                }
+                f.foreign_parent.extend(
+                    values
+                        .iter()
+                        .filter(|(k, v)| rows.contains(*k) && foreign_values.contains(*v))
+                        .map(|(k, _)| k.clone()),
+                );
+            }
+            if targets == parent.key_columns() {
+                f.parents.insert(
+                    index,
+                    values
+                        .into_iter()
+                        .filter(|(_, v)| v.iter().all(|k| *k != Key::Null))
+                        .collect(),
+                );
+            }
         }
 
-        // Rows under a legal hold.
-        let mut held = Vec::new();
-        let mut held_keys: BTreeSet<Vec<Key>> = BTreeSet::new();
         for hold in &table.hold {
-            let hold = hold.get_ref();
-            let (condition, binds) = match (&hold.duration, &hold.from, &hold.until) {
-                (Some(duration), Some(from), _) => {
-                    let period = *duration.get_ref();
-                    let info = column(&columns, from.get_ref())?;
-                    let c = pool.quote(&info.name);
-                    (
-                        format!("{c} IS NULL OR {}", pool.time_after(info, "{0}")),
-                        vec![pool.time_value(period.before(now))],
+            let held =
+                match crate::plan::hold::condition(pool, table, &columns, hold.get_ref(), now)
+                    .await?
+                {
+                    Some(condition) => read_columns(
+                        pool,
+                        table.name(),
+                        &f.key_columns,
+                        &rows,
+                        &[],
+                        Some(&condition),
                     )
-                }
-                (_, _, Some(until)) => {
-                    let info = column(&columns, until.get_ref())?;
-                    let c = pool.quote(&info.name);
-                    (
-                        format!("{c} IS NULL OR {}", pool.time_after(info, "{0}")),
-                        vec![pool.time_value(now)],
-                    )
-                }
-                _ => continue,
+                    .await?
+                    .into_keys()
+                    .collect(),
+                    None => Rows::new(),
+                };
+            f.held_by.push(held);
+        }
+
+        let mut hmac: BTreeSet<String> = declared_masks(table)
+            .into_iter()
+            .filter(|(_, m)| *m == Mask::Hmac)
+            .map(|(c, _)| c)
+            .collect();
+        hmac.extend(
+            scrub_masks(table, &columns)?
+                .into_iter()
+                .filter(|(_, m)| *m == Mask::Hmac)
+                .map(|(c, _)| c),
+        );
+        if !hmac.is_empty() {
+            let names: Vec<&str> = hmac.iter().map(String::as_str).collect();
+            let masked = infos(&columns, &names)?;
+            for (key, values) in
+                read_columns(pool, table.name(), &f.key_columns, &rows, &masked, None).await?
+            {
+                f.values.insert(
+                    key,
+                    names.iter().map(|n| n.to_string()).zip(values).collect(),
+                );
+            }
+        }
+        facts.tables.insert(table.name().to_string(), f);
+    }
+    collect_pointers(pool, source, &mut facts).await?;
+    Ok(facts)
+}
+
+/// Rows of others that point at the subjects' rows through a declared reference, or
+/// through a live foreign key the policy does not declare.
+async fn collect_pointers(
+    pool: &SourcePool,
+    source: &SourceDef,
+    facts: &mut SourceFacts,
+) -> Result<()> {
+    // (referencing table, its columns, referenced table, the columns they point at, link)
+    type Declared = (String, Vec<String>, String, Vec<String>, Link);
+    let mut links: Vec<Declared> = Vec::new();
+    for table_def in &source.tables {
+        for reference in &table_def.table.reference {
+            let reference = reference.get_ref();
+            let Some(referenced) = source.table(reference.references.get_ref()) else {
+                continue;
             };
-            let rows = read_columns(
+            links.push((
+                table_def.table.name().to_string(),
+                reference
+                    .columns
+                    .iter()
+                    .map(|c| c.get_ref().clone())
+                    .collect(),
+                referenced.name().to_string(),
+                Table::reference_targets(reference, referenced)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+                Link::Reference(reference.on_erase),
+            ));
+        }
+    }
+    if !facts.tables.is_empty() {
+        for key in pool.foreign_keys().await? {
+            // Declared keys are relations (the rows are the subjects' or judged shared)
+            // or references (above); an undeclared one still binds the database.
+            if key.declared_as(source).is_none() && source.table(&key.table).is_some() {
+                links.push((
+                    key.table.clone(),
+                    key.columns.clone(),
+                    key.referenced_table.clone(),
+                    key.referenced_columns.clone(),
+                    Link::ForeignKey(key.on_delete),
+                ));
+            }
+        }
+    }
+    for (table, columns, referenced, targets, link) in links {
+        let Some(f) = facts.tables.get(&referenced) else {
+            continue;
+        };
+        if f.rows.is_empty() {
+            continue;
+        }
+        let target_names: Vec<&str> = targets.iter().map(String::as_str).collect();
+        let target_infos = infos(&f.columns, &target_names)?;
+        let target_of: BTreeMap<Vec<Key>, Vec<Key>> = read_columns(
+            pool,
+            &referenced,
+            &f.key_columns,
+            &f.rows,
+            &target_infos,
+            None,
+        )
+        .await?
+        .into_iter()
+        .filter(|(_, t)| t.iter().all(|k| *k != Key::Null))
+        .collect();
+        let row_of: BTreeMap<&Vec<Key>, &Vec<Key>> =
+            target_of.iter().map(|(k, t)| (t, k)).collect();
+        let referencing_columns = pool.table_columns(&table).await?;
+        let referencing = source.table(&table).context("a declared table")?;
+        let referencing_keys: Vec<ColumnInfo> =
+            infos(&referencing_columns, &referencing.key_columns())?
+                .into_iter()
+                .cloned()
+                .collect();
+        let column_names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let column_infos = infos(&referencing_columns, &column_names)?;
+        let theirs = facts.tables.get(&table).map(|t| &t.rows);
+        let mut counts: BTreeMap<Vec<Key>, u64> = BTreeMap::new();
+        let tuples: Vec<Vec<Key>> = target_of
+            .values()
+            .cloned()
+            .collect::<Rows>()
+            .into_iter()
+            .collect();
+        for chunk in tuples.chunks(CHUNK) {
+            for (key, values) in read_matching(
                 pool,
-                table.name(),
-                &found_table.key_columns,
-                &keys,
-                &[],
-                Some((&condition, binds)),
+                &table,
+                &referencing_keys,
+                &column_infos,
+                chunk,
+                &column_infos,
+                None,
             )
-            .await?;
-            let keys: BTreeSet<Vec<Key>> = rows
-                .into_keys()
-                .filter(|k| !shared.contains(k) && !held_keys.contains(k))
+            .await?
+            {
+                // The subjects' own rows that point there go with them.
+                if theirs.is_some_and(|rows| rows.contains(&key)) {
+                    continue;
+                }
+                if let Some(row) = row_of.get(&values) {
+                    *counts.entry((*row).clone()).or_default() += 1;
+                }
+            }
+        }
+        if counts.is_empty() {
+            continue;
+        }
+        let targets = target_of
+            .into_iter()
+            .filter(|(k, _)| counts.contains_key(k))
+            .collect();
+        facts
+            .tables
+            .get_mut(&referenced)
+            .expect("checked")
+            .pointed_at
+            .push(PointedAt {
+                table,
+                columns: column_infos.into_iter().cloned().collect(),
+                link,
+                counts,
+                targets,
+            });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Decisions
+
+/// Decides the plan of one source from the policy and the facts; reads nothing.
+pub fn decide(policy: &Policy, source: &SourceDef, facts: &SourceFacts) -> Result<SourcePlan> {
+    let mut plans: BTreeMap<String, TablePlan> = BTreeMap::new();
+    for table_def in &source.tables {
+        let table = &table_def.table;
+        let Some(f) = facts.tables.get(table.name()) else {
+            continue;
+        };
+        if f.rows.is_empty() && f.names_someone_else.is_empty() {
+            continue;
+        }
+        let masks = declared_masks(table);
+        for (name, mask) in &masks {
+            if *mask == Mask::Hmac && column(&f.columns, name)?.is_numeric() {
+                bail!(
+                    "`{}.{name}` has mask = \"hmac\" but holds numbers; use null or redact (at {})",
+                    table.name(),
+                    policy.locate(table_def.file, table.columns[name].span().start)
+                );
+            }
+        }
+        let scrub_masks = scrub_masks(table, &f.columns)?;
+
+        // Rows that also belong to others: they carry another person's identity, or lead
+        // through a relation to a row that is not the subjects'.
+        let mut shared: Rows = f.names_someone_else.clone();
+        shared.extend(f.foreign_parent.iter().cloned());
+
+        let mut held = Vec::new();
+        let mut held_keys = Rows::new();
+        for (hold, keeps) in table.hold.iter().zip(&f.held_by) {
+            let hold = hold.get_ref();
+            let keys: Rows = keeps
+                .iter()
+                .filter(|k| f.rows.contains(*k) && !shared.contains(*k) && !held_keys.contains(*k))
+                .cloned()
                 .collect();
             held_keys.extend(keys.iter().cloned());
             held.push(HeldRows {
@@ -321,12 +635,11 @@ pub async fn plan(
         }
 
         let erase = table.erase.as_ref().map(|e| *e.get_ref());
-        let mut delete_keys = BTreeSet::new();
-        let mut mask_keys = BTreeSet::new();
-        let mut scrub_keys = BTreeSet::new();
-        let mut kept = BTreeSet::new();
-        let mut notes = Vec::new();
-        for key in &keys {
+        let mut delete_keys = Rows::new();
+        let mut mask_keys = Rows::new();
+        let mut scrub_keys = Rows::new();
+        let mut kept = Rows::new();
+        for key in &f.rows {
             if shared.contains(key) {
                 continue;
             }
@@ -338,16 +651,12 @@ pub async fn plan(
                 continue;
             }
             match erase {
-                Some(EraseAction::Delete) => {
-                    delete_keys.insert(key.clone());
+                Some(EraseAction::Delete) => delete_keys.insert(key.clone()),
+                Some(EraseAction::Mask) if !scrub_masks.is_empty() => {
+                    scrub_keys.insert(key.clone())
                 }
-                Some(EraseAction::Mask) => {
-                    scrub_keys.insert(key.clone());
-                }
-                Some(EraseAction::Keep) | None => {
-                    kept.insert(key.clone());
-                }
-            }
+                _ => kept.insert(key.clone()),
+            };
         }
         if !kept.is_empty() && table.has_personal_data() {
             let at = match &table.erase {
@@ -367,25 +676,25 @@ pub async fn plan(
                 },
             );
         }
+        let mut notes = Vec::new();
         if !kept.is_empty() {
             notes.push(format!(
                 "{} row(s) kept: the table holds no personal data",
                 kept.len()
             ));
         }
-        let mut retained_here: BTreeSet<Vec<Key>> = shared.clone();
-        retained_here.extend(kept.iter().cloned());
-        retained_here.extend(held_keys.iter().cloned());
-        retained_here.extend(mask_keys.iter().cloned());
-        retained_here.extend(scrub_keys.iter().cloned());
-        retained.insert(table.name().to_string(), retained_here);
-        columns_of.insert(table.name().to_string(), columns.clone());
+        if !shared.is_empty() {
+            notes.push(format!(
+                "{} row(s) kept untouched: they belong to other people too",
+                shared.len()
+            ));
+        }
         plans.insert(
             table.name().to_string(),
             TablePlan {
                 table: table.name().to_string(),
                 erase,
-                found: keys.len(),
+                found: f.rows.len(),
                 delete: 0,
                 mask: 0,
                 masks,
@@ -398,75 +707,99 @@ pub async fn plan(
                 delete_keys,
                 mask_keys,
                 scrub_keys,
-                key_columns: found_table.key_columns.clone(),
-                columns,
+                key_columns: f.key_columns.clone(),
+                columns: f.columns.clone(),
                 statements: Vec::new(),
             },
         );
     }
 
-    // A row that belongs to a held row (an invoice line of a held invoice) is part of the
-    // held record: it is held with it.
+    hold_children_with_parents(source, facts, &mut plans);
+    let unlinks = keep_what_others_point_at(facts, &mut plans);
+    keep_parents_of_kept_rows(source, facts, &mut plans);
+
+    for plan in plans.values_mut() {
+        plan.delete = plan.delete_keys.len();
+        plan.mask = plan.mask_keys.len();
+        plan.scrub = plan.scrub_keys.len();
+    }
+    let order = execution_order(source, &plans);
+    Ok(SourcePlan {
+        source: source.id().to_string(),
+        tables: order
+            .into_iter()
+            .filter_map(|name| plans.remove(&name))
+            .collect(),
+        unlinks,
+        run: Vec::new(),
+        statements: Vec::new(),
+    })
+}
+
+/// The relations of `table` onto a planned parent's key, with their index.
+fn relations_onto<'s>(
+    source: &'s SourceDef,
+    table: &'s Table,
+) -> impl Iterator<Item = (usize, &'s Table)> + 's {
+    table
+        .relation
+        .iter()
+        .enumerate()
+        .filter_map(move |(index, relation)| {
+            let relation = relation.get_ref();
+            let parent = source.table(relation.references.get_ref())?;
+            (Table::relation_targets(relation, parent) == parent.key_columns())
+                .then_some((index, parent))
+        })
+}
+
+/// A row that belongs to a held row (an invoice line of a held invoice) is part of the
+/// held record: it is held with it.
+fn hold_children_with_parents(
+    source: &SourceDef,
+    facts: &SourceFacts,
+    plans: &mut BTreeMap<String, TablePlan>,
+) {
     loop {
         let mut moved = false;
         for table_def in &source.tables {
             let table = &table_def.table;
-            if !plans.contains_key(table.name()) {
+            let Some(f) = facts.tables.get(table.name()) else {
                 continue;
-            }
-            for relation in &table.relation {
-                let relation = relation.get_ref();
-                let Some(parent) = source.table(relation.references.get_ref()) else {
-                    continue;
-                };
-                if parent.name() == table.name()
-                    || Table::relation_targets(relation, parent) != parent.key_columns()
-                {
+            };
+            for (index, parent) in relations_onto(source, table) {
+                if parent.name() == table.name() || !plans.contains_key(table.name()) {
                     continue;
                 }
                 let Some(parent_plan) = plans.get(parent.name()) else {
                     continue;
                 };
-                let parent_held: BTreeSet<Vec<Key>> = parent_plan
+                let parent_held: Rows = parent_plan
                     .held
                     .iter()
                     .flat_map(|h| h.keys.iter().cloned())
                     .collect();
-                if parent_held.is_empty() {
-                    continue;
-                }
-                let reason = parent_plan
+                let Some(reason) = parent_plan
                     .held
-                    .first()
-                    .map(|h| (h.reason.clone(), h.article.clone()))
-                    .unwrap_or_default();
-                let child = &plans[table.name()];
-                if child.delete_keys.is_empty() {
-                    continue;
-                }
-                let own: Vec<&ColumnInfo> = relation
-                    .columns
                     .iter()
-                    .map(|c| column(&child.columns, c.get_ref()))
-                    .collect::<Result<_>>()?;
-                let values = read_columns(
-                    pool,
-                    table.name(),
-                    &child.key_columns,
-                    &child.delete_keys,
-                    &own,
-                    None,
-                )
-                .await?;
-                let with_parent: BTreeSet<Vec<Key>> = values
-                    .into_iter()
-                    .filter(|(_, v)| parent_held.contains(v))
-                    .map(|(k, _)| k)
+                    .find(|h| h.rows > 0)
+                    .map(|h| (h.reason.clone(), h.article.clone()))
+                else {
+                    continue;
+                };
+                let Some(links) = f.parents.get(&index) else {
+                    continue;
+                };
+                let child = plans.get_mut(table.name()).expect("checked");
+                let with_parent: Rows = child
+                    .delete_keys
+                    .iter()
+                    .filter(|k| links.get(*k).is_some_and(|p| parent_held.contains(p)))
+                    .cloned()
                     .collect();
                 if with_parent.is_empty() {
                     continue;
                 }
-                let child = plans.get_mut(table.name()).expect("checked");
                 for key in &with_parent {
                     child.delete_keys.remove(key);
                 }
@@ -483,12 +816,8 @@ pub async fn plan(
                         HoldAction::Keep
                     },
                     rows: with_parent.len(),
-                    keys: with_parent.clone(),
+                    keys: with_parent,
                 });
-                retained
-                    .get_mut(table.name())
-                    .expect("planned")
-                    .extend(with_parent);
                 moved = true;
             }
         }
@@ -496,57 +825,145 @@ pub async fn plan(
             break;
         }
     }
+}
 
-    // A parent row that retained rows still reference (and do not unlink by masking the
-    // reference to NULL) stays too: deleting it would break them. It is masked instead.
+/// Keeps a row the plan would delete as masked instead (`keep`); or plans the NULLing
+/// of the others' references to it (`null`): either way their references stay valid.
+/// The schema's own ON DELETE actions are counted; a key that would stop the delete
+/// keeps the row, masked.
+fn keep_what_others_point_at(
+    facts: &SourceFacts,
+    plans: &mut BTreeMap<String, TablePlan>,
+) -> Vec<Unlink> {
+    let mut unlinks = Vec::new();
+    for (name, f) in &facts.tables {
+        let Some(plan) = plans.get_mut(name) else {
+            continue;
+        };
+        // Links that keep a row come first: a row that stays needs no NULLed references.
+        let mut pointers: Vec<&PointedAt> = f.pointed_at.iter().collect();
+        pointers.sort_by_key(|p| {
+            matches!(
+                p.link,
+                Link::Reference(OnErase::Null)
+                    | Link::ForeignKey(OnDelete::Cascade | OnDelete::SetNull)
+            )
+        });
+        for pointer in pointers {
+            let affected: Vec<Vec<Key>> = plan
+                .delete_keys
+                .iter()
+                .filter(|k| pointer.counts.contains_key(*k))
+                .cloned()
+                .collect();
+            if affected.is_empty() {
+                continue;
+            }
+            let rows: u64 = affected.iter().map(|k| pointer.counts[k]).sum();
+            let columns: Vec<String> = pointer.columns.iter().map(|c| c.name.clone()).collect();
+            let how = match pointer.link {
+                Link::Reference(OnErase::Null) => {
+                    unlinks.push(Unlink {
+                        table: pointer.table.clone(),
+                        columns: columns.clone(),
+                        references: name.clone(),
+                        rows,
+                        column_infos: pointer.columns.clone(),
+                        targets: affected
+                            .iter()
+                            .filter_map(|k| pointer.targets.get(k).cloned())
+                            .collect(),
+                        statements: Vec::new(),
+                    });
+                    plan.notes.push(format!(
+                        "{rows} row(s) of `{}` that point at deleted rows get `{}` set to NULL (reference, on_erase = \"null\")",
+                        pointer.table,
+                        columns.join("`, `")
+                    ));
+                    continue;
+                }
+                Link::ForeignKey(action) if action.clears_references() => {
+                    plan.notes.push(format!(
+                        "the schema's ON DELETE {} changes {rows} row(s) of `{}` (`{}`)",
+                        action.sql(),
+                        pointer.table,
+                        columns.join("`, `")
+                    ));
+                    continue;
+                }
+                Link::Reference(OnErase::Keep) => "reference, on_erase = \"keep\"".to_string(),
+                Link::ForeignKey(action) => {
+                    format!("a foreign key with ON DELETE {}", action.sql())
+                }
+            };
+            for key in &affected {
+                plan.delete_keys.remove(key);
+                if plan.scrub_masks.is_empty() {
+                    plan.kept += 1;
+                } else {
+                    plan.scrub_keys.insert(key.clone());
+                }
+            }
+            plan.notes.push(format!(
+                "{} row(s) kept, their personal data masked: {rows} row(s) of `{}` point at them ({how})",
+                affected.len(),
+                pointer.table
+            ));
+        }
+    }
+    unlinks
+}
+
+/// A parent row that rows which stay still point at (and do not let go of by masking the
+/// reference to NULL) stays too: deleting it would break them. It is masked instead.
+fn keep_parents_of_kept_rows(
+    source: &SourceDef,
+    facts: &SourceFacts,
+    plans: &mut BTreeMap<String, TablePlan>,
+) {
     let mut referenced: BTreeMap<String, usize> = BTreeMap::new();
     loop {
         let mut moved = false;
         for table_def in &source.tables {
             let table = &table_def.table;
-            let Some(kept_rows) = retained.get(table.name()).cloned() else {
+            let Some(f) = facts.tables.get(table.name()) else {
                 continue;
             };
-            if kept_rows.is_empty() {
+            let Some(plan) = plans.get(table.name()) else {
                 continue;
-            }
-            for relation in &table.relation {
-                let relation = relation.get_ref();
-                let Some(parent) = source.table(relation.references.get_ref()) else {
-                    continue;
-                };
-                let targets = Table::relation_targets(relation, parent);
-                let to_key = targets == parent.key_columns();
+            };
+            // What stays of this table: everything found that is not deleted.
+            let stays: Rows = f
+                .rows
+                .iter()
+                .chain(&f.names_someone_else)
+                .filter(|k| !plan.delete_keys.contains(*k))
+                .cloned()
+                .collect();
+            let masked = plan.mask_keys.clone();
+            for (index, parent) in relations_onto(source, table) {
+                let relation = table.relation[index].get_ref();
                 let unlinked = relation
                     .columns
                     .iter()
                     .all(|c| table.column(c.get_ref()).and_then(|s| s.mask) == Some(Mask::Null));
-                if !to_key || !plans.contains_key(parent.name()) {
+                let Some(links) = f.parents.get(&index) else {
                     continue;
-                }
-                let own: Vec<&ColumnInfo> = relation
-                    .columns
-                    .iter()
-                    .map(|c| column(&columns_of[table.name()], c.get_ref()))
-                    .collect::<Result<_>>()?;
-                let key_columns = plans[table.name()].key_columns.clone();
-                let values =
-                    read_columns(pool, table.name(), &key_columns, &kept_rows, &own, None).await?;
-                let child_masked = plans[table.name()].mask_keys.clone();
-                let parent_plan = plans.get_mut(parent.name()).expect("checked");
-                for (child_key, parent_key) in values {
-                    let masked_away = unlinked && child_masked.contains(&child_key);
-                    if !masked_away && parent_plan.delete_keys.remove(&parent_key) {
+                };
+                let Some(parent_plan) = plans.get_mut(parent.name()) else {
+                    continue;
+                };
+                for (child, parent_key) in links {
+                    if !stays.contains(child) || (unlinked && masked.contains(child)) {
+                        continue;
+                    }
+                    if parent_plan.delete_keys.remove(parent_key) {
                         if parent_plan.scrub_masks.is_empty() {
                             parent_plan.kept += 1;
                         } else {
                             parent_plan.scrub_keys.insert(parent_key.clone());
                         }
                         *referenced.entry(parent.name().to_string()).or_default() += 1;
-                        retained
-                            .get_mut(parent.name())
-                            .expect("planned")
-                            .insert(parent_key);
                         moved = true;
                     }
                 }
@@ -563,56 +980,199 @@ pub async fn plan(
             ));
         }
     }
-    for (name, plan) in plans.iter_mut() {
-        plan.delete = plan.delete_keys.len();
-        plan.mask = plan.mask_keys.len();
-        plan.scrub = plan.scrub_keys.len();
-        let keys: Vec<&ColumnInfo> = plan.key_columns.iter().collect();
-        for (count, masks) in [(plan.mask, &plan.masks), (plan.scrub, &plan.scrub_masks)] {
-            if count == 0 || masks.is_empty() {
-                continue;
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements
+
+/// The SET clause of a mask for one chunk of rows, with its parameters; None when no
+/// column of these rows has anything left to mask.
+fn mask_sets(
+    pool: &SourcePool,
+    table: &TablePlan,
+    masks: &BTreeMap<String, Mask>,
+    chunk: &[&Vec<Key>],
+    values: &BTreeMap<Vec<Key>, BTreeMap<String, Key>>,
+    key: &SubjectKey,
+) -> Result<(Vec<String>, Vec<Key>)> {
+    let mut sets = Vec::new();
+    let mut binds = Vec::new();
+    for (name, mask) in masks {
+        let c = pool.quote(name);
+        // Numbers cannot hold the redaction text: they are set to NULL.
+        let numeric = column(&table.columns, name)?.is_numeric();
+        match mask {
+            Mask::Null => sets.push(format!("{c} = NULL")),
+            Mask::Redact if numeric => sets.push(format!("{c} = NULL")),
+            Mask::Redact => sets.push(format!("{c} = '{REDACTED}'")),
+            Mask::Hmac => {
+                // Keyed pseudonyms of the distinct values of this chunk; a value that is
+                // already a pseudonym made with this key stays (re-runs change nothing).
+                let distinct: BTreeSet<String> = chunk
+                    .iter()
+                    .filter_map(|k| values.get(*k).and_then(|v| v.get(name)))
+                    .filter_map(Key::as_text)
+                    .filter(|v| !key.is_pseudonym(v))
+                    .collect();
+                if distinct.is_empty() {
+                    continue;
+                }
+                let mut case = format!("CASE {c}");
+                for value in distinct {
+                    case.push_str(" WHEN {?} THEN {?}");
+                    let pseudonym = key.pseudonym(&value);
+                    binds.push(Key::Text(value));
+                    binds.push(Key::Text(pseudonym));
+                }
+                case.push_str(&format!(" ELSE {c} END"));
+                sets.push(format!("{c} = {case}"));
             }
-            let sets: Vec<String> = masks
-                .iter()
-                .map(|(name, m)| {
-                    let c = pool.quote(name);
-                    // Numbers cannot hold the redaction text: execution sets them to NULL.
-                    let numeric = column(&plan.columns, name).is_ok_and(|i| i.is_numeric());
-                    match m {
-                        Mask::Null => format!("{c} = NULL"),
-                        Mask::Redact if numeric => format!("{c} = NULL"),
-                        Mask::Redact => format!("{c} = '{REDACTED}'"),
-                        Mask::Hmac => format!("{c} = CASE {c} WHEN ? THEN ? ... ELSE {c} END"),
-                    }
-                })
-                .collect();
-            plan.statements.push(format!(
-                "UPDATE {} SET {} WHERE {}  -- {} row(s), {} per statement",
-                pool.quote(name),
-                sets.join(", "),
-                in_list(pool, &keys, 1, 1),
-                count,
-                CHUNK
-            ));
-        }
-        if plan.delete > 0 {
-            plan.statements.push(format!(
-                "DELETE FROM {} WHERE {}  -- {} row(s), {} per statement",
-                pool.quote(name),
-                in_list(pool, &keys, 1, 1),
-                plan.delete,
-                CHUNK
-            ));
         }
     }
-    let order = execution_order(source, &plans);
-    Ok(SourcePlan {
-        source: source.id().to_string(),
-        tables: order
-            .into_iter()
-            .filter_map(|name| plans.remove(&name))
-            .collect(),
-    })
+    Ok((sets, binds))
+}
+
+/// Renders the plan into the statements that run, in order: masks (so held rows let go
+/// of the rows they reference), then NULLed references, then deletes, children before
+/// parents; each a set-based statement over at most [`CHUNK`] rows.
+pub fn render(
+    pool: &SourcePool,
+    plan: &mut SourcePlan,
+    facts: &SourceFacts,
+    key: &SubjectKey,
+) -> Result<()> {
+    let mut run = Vec::new();
+    for table in &mut plan.tables {
+        let values = facts
+            .tables
+            .get(&table.table)
+            .map(|f| &f.values)
+            .cloned()
+            .unwrap_or_default();
+        let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
+        let mut statements = Vec::new();
+        for (masks, rows) in [
+            (&table.masks, &table.mask_keys),
+            (&table.scrub_masks, &table.scrub_keys),
+        ] {
+            let all: Vec<&Vec<Key>> = rows.iter().collect();
+            for chunk in all.chunks(CHUNK) {
+                let (sets, mut binds) = mask_sets(pool, table, masks, chunk, &values, key)?;
+                if sets.is_empty() {
+                    continue;
+                }
+                let set_sql = number(pool, &sets.join(", "), 1);
+                let sql = format!(
+                    "UPDATE {} SET {set_sql} WHERE {}",
+                    pool.quote(&table.table),
+                    in_list(pool, &keys, chunk.len(), binds.len() + 1)
+                );
+                binds.extend(chunk.iter().flat_map(|k| k.iter().cloned()));
+                statements.push(Statement {
+                    table: table.table.clone(),
+                    op: Op::Mask,
+                    sql,
+                    binds,
+                });
+            }
+        }
+        table
+            .statements
+            .extend(statements.iter().map(|s| s.sql.clone()));
+        run.extend(statements);
+    }
+    for unlink in &mut plan.unlinks {
+        let columns: Vec<&ColumnInfo> = unlink.column_infos.iter().collect();
+        let sets: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{} = NULL", pool.quote(&c.name)))
+            .collect();
+        let all: Vec<&Vec<Key>> = unlink.targets.iter().collect();
+        for chunk in all.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE {} SET {} WHERE {}",
+                pool.quote(&unlink.table),
+                sets.join(", "),
+                in_list(pool, &columns, chunk.len(), 1)
+            );
+            unlink.statements.push(sql.clone());
+            run.push(Statement {
+                table: unlink.table.clone(),
+                op: Op::Unlink,
+                sql,
+                binds: chunk.iter().flat_map(|k| k.iter().cloned()).collect(),
+            });
+        }
+    }
+    for table in &mut plan.tables {
+        let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
+        let all: Vec<&Vec<Key>> = table.delete_keys.iter().collect();
+        for chunk in all.chunks(CHUNK) {
+            let sql = format!(
+                "DELETE FROM {} WHERE {}",
+                pool.quote(&table.table),
+                in_list(pool, &keys, chunk.len(), 1)
+            );
+            table.statements.push(sql.clone());
+            run.push(Statement {
+                table: table.table.clone(),
+                op: Op::Delete,
+                sql,
+                binds: chunk.iter().flat_map(|k| k.iter().cloned()).collect(),
+            });
+        }
+    }
+    plan.statements = run.iter().map(|s| s.sql.clone()).collect();
+    plan.run = run;
+    Ok(())
+}
+
+/// Plans the erasure of the rows `found` in one source: facts, decisions, statements.
+pub async fn plan(
+    policy: &Policy,
+    pool: &SourcePool,
+    source: &SourceDef,
+    found: &Found,
+    key: &SubjectKey,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SourcePlan> {
+    let facts = collect(pool, source, found, now).await?;
+    let mut plan = decide(policy, source, &facts)?;
+    render(pool, &mut plan, &facts, key)?;
+    Ok(plan)
+}
+
+/// What executing a plan changed in one table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Changed {
+    pub deleted: u64,
+    pub masked: u64,
+    /// Rows of others whose reference was set to NULL.
+    pub unlinked: u64,
+}
+
+/// Runs a source's rendered statements, exactly those, in one transaction.
+pub async fn execute(pool: &SourcePool, plan: &SourcePlan) -> Result<BTreeMap<String, Changed>> {
+    let mut tx: SourceTx = pool.begin().await?;
+    let mut done: BTreeMap<String, Changed> = plan
+        .tables
+        .iter()
+        .map(|t| (t.table.clone(), Changed::default()))
+        .collect();
+    for statement in &plan.run {
+        let n = tx
+            .execute(&statement.sql, &statement.binds)
+            .await
+            .with_context(|| format!("source `{}`, table `{}`", plan.source, statement.table))?;
+        let changed = done.entry(statement.table.clone()).or_default();
+        match statement.op {
+            Op::Mask => changed.masked += n,
+            Op::Unlink => changed.unlinked += n,
+            Op::Delete => changed.deleted += n,
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// Children before parents, following the direction foreign keys take: a relation onto
@@ -673,131 +1233,6 @@ fn execution_order(source: &SourceDef, plans: &BTreeMap<String, TablePlan>) -> V
         }
     }
     order
-}
-
-/// Executes a source's plan in one transaction: masks first (so held rows let go of the
-/// rows they reference), then deletes in order, each as set-based chunks.
-pub async fn execute(
-    pool: &SourcePool,
-    plan: &SourcePlan,
-    key: &SubjectKey,
-) -> Result<BTreeMap<String, (u64, u64)>> {
-    let mut tx: SourceTx = pool.begin().await?;
-    let mut done = BTreeMap::new();
-    for table in &plan.tables {
-        let mut masked = 0;
-        for (masks, keys) in [
-            (&table.masks, &table.mask_keys),
-            (&table.scrub_masks, &table.scrub_keys),
-        ] {
-            masked += mask_rows(pool, &mut tx, table, masks, keys, key)
-                .await
-                .with_context(|| format!("source `{}`, table `{}`", plan.source, table.table))?;
-        }
-        done.insert(table.table.clone(), (0, masked));
-    }
-    for table in &plan.tables {
-        let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
-        let all: Vec<&Vec<Key>> = table.delete_keys.iter().collect();
-        let mut deleted = 0;
-        for chunk in all.chunks(CHUNK) {
-            let sql = format!(
-                "DELETE FROM {} WHERE {}",
-                pool.quote(&table.table),
-                in_list(pool, &keys, chunk.len(), 1)
-            );
-            let binds: Vec<Key> = chunk.iter().flat_map(|k| k.iter().cloned()).collect();
-            deleted += tx
-                .execute(&sql, &binds)
-                .await
-                .with_context(|| format!("source `{}`, table `{}`", plan.source, table.table))?;
-        }
-        done.get_mut(&table.table).expect("inserted").0 = deleted;
-    }
-    tx.commit().await?;
-    Ok(done)
-}
-
-async fn mask_rows(
-    pool: &SourcePool,
-    tx: &mut SourceTx,
-    table: &TablePlan,
-    masks: &BTreeMap<String, Mask>,
-    rows: &BTreeSet<Vec<Key>>,
-    key: &SubjectKey,
-) -> Result<u64> {
-    if rows.is_empty() || masks.is_empty() {
-        return Ok(0);
-    }
-    let columns = &table.columns;
-    let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
-    let all: Vec<&Vec<Key>> = rows.iter().collect();
-    let mut masked = 0;
-    for chunk in all.chunks(CHUNK) {
-        let key_binds: Vec<Key> = chunk.iter().flat_map(|k| k.iter().cloned()).collect();
-        let mut sets = Vec::new();
-        let mut binds = Vec::new();
-        for (name, mask) in masks {
-            let c = pool.quote(name);
-            match mask {
-                Mask::Null => sets.push(format!("{c} = NULL")),
-                Mask::Redact => {
-                    let info = column(columns, name)?;
-                    if info.is_numeric() {
-                        sets.push(format!("{c} = NULL"));
-                    } else {
-                        sets.push(format!("{c} = '{REDACTED}'"));
-                    }
-                }
-                Mask::Hmac => {
-                    // Keyed pseudonyms of the distinct values of this chunk; values that
-                    // already are pseudonyms stay as they are (re-runs change nothing).
-                    let info = column(columns, name)?;
-                    let sql = format!(
-                        "SELECT DISTINCT {} FROM {} WHERE {}",
-                        pool.select_expr(info),
-                        pool.quote(&table.table),
-                        in_list(pool, &keys, chunk.len(), 1)
-                    );
-                    let values = tx.fetch(&sql, &key_binds, &[info.kind]).await?;
-                    let values: Vec<String> = values
-                        .into_iter()
-                        .filter_map(|row| Key::from_json(&row[0]).as_text())
-                        .filter(|v| !key.is_pseudonym(v))
-                        .collect();
-                    if values.is_empty() {
-                        continue;
-                    }
-                    let mut case = format!("CASE {c}");
-                    for value in values {
-                        case.push_str(" WHEN {} THEN {}");
-                        binds.push(Key::Text(value.clone()));
-                        binds.push(Key::Text(key.pseudonym(&value)));
-                    }
-                    case.push_str(&format!(" ELSE {c} END"));
-                    sets.push(format!("{c} = {case}"));
-                }
-            }
-        }
-        if sets.is_empty() {
-            continue;
-        }
-        // Number the parameters: SET parameters first, then the keys.
-        let mut n = 0;
-        let mut set_sql = sets.join(", ");
-        while let Some(position) = set_sql.find("{}") {
-            n += 1;
-            set_sql.replace_range(position..position + 2, &pool.param(n));
-        }
-        let sql = format!(
-            "UPDATE {} SET {set_sql} WHERE {}",
-            pool.quote(&table.table),
-            in_list(pool, &keys, chunk.len(), n + 1)
-        );
-        binds.extend(key_binds);
-        masked += tx.execute(&sql, &binds).await?;
-    }
-    Ok(masked)
 }
 
 /// True for a row whose masked columns still hold something other than their masked
@@ -881,4 +1316,354 @@ async fn unmasked_in(
         })
         .count();
     Ok(left as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The decisions, from hand-made facts: no database.
+    use super::*;
+
+    const HEAD: &str = r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+"#;
+
+    fn policy(tables: &str) -> (tempfile::TempDir, Policy) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("policy.toml"), format!("{HEAD}{tables}")).unwrap();
+        let policy = Policy::load_valid(dir.path()).unwrap();
+        (dir, policy)
+    }
+
+    fn info(name: &str, kind: Kind) -> ColumnInfo {
+        ColumnInfo {
+            name: name.into(),
+            kind,
+            db_type: if kind == Kind::Int { "integer" } else { "text" }.into(),
+            collation: None,
+        }
+    }
+
+    fn k(id: i64) -> Vec<Key> {
+        vec![Key::Int(id)]
+    }
+
+    fn rows(ids: &[i64]) -> Rows {
+        ids.iter().map(|i| k(*i)).collect()
+    }
+
+    /// Facts for a table keyed by `id`, with the text columns named.
+    fn table(texts: &[&str], ints: &[&str], found: &[i64]) -> TableFacts {
+        let mut columns = vec![info("id", Kind::Int)];
+        columns.extend(texts.iter().map(|c| info(c, Kind::Text)));
+        columns.extend(ints.iter().map(|c| info(c, Kind::Int)));
+        TableFacts {
+            key_columns: vec![info("id", Kind::Int)],
+            columns,
+            rows: rows(found),
+            ..TableFacts::default()
+        }
+    }
+
+    fn links(pairs: &[(i64, i64)]) -> BTreeMap<Vec<Key>, Vec<Key>> {
+        pairs.iter().map(|(c, p)| (k(*c), k(*p))).collect()
+    }
+
+    fn facts(tables: Vec<(&str, TableFacts)>) -> SourceFacts {
+        SourceFacts {
+            source: "app".into(),
+            tables: tables
+                .into_iter()
+                .map(|(n, t)| (n.to_string(), t))
+                .collect(),
+        }
+    }
+
+    fn plan_of<'a>(plan: &'a SourcePlan, table: &str) -> &'a TablePlan {
+        plan.tables.iter().find(|t| t.table == table).unwrap()
+    }
+
+    const CUSTOMERS_AND_INVOICES: &str = r#"
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+name = "user.name"
+
+[[table]]
+name = "invoices"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+customer_id = "system.operations"
+billing_name = { category = "user.name", mask = "hmac" }
+issued_at = "system.operations"
+[[table.relation]]
+columns = ["customer_id"]
+references = "customers"
+[[table.hold]]
+reason = "Tax law"
+article = "17(3)(b)"
+duration = "7y"
+from = "issued_at"
+
+[[table]]
+name = "lines"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+invoice_id = "system.operations"
+[[table.relation]]
+columns = ["invoice_id"]
+references = "invoices"
+"#;
+
+    #[test]
+    fn held_rows_keep_their_children_and_their_parent_masked() {
+        let (_dir, policy) = policy(CUSTOMERS_AND_INVOICES);
+        let source = &policy.sources[0];
+        let mut invoices = table(&["billing_name", "issued_at"], &["customer_id"], &[10, 11]);
+        invoices.held_by = vec![rows(&[10])];
+        invoices.parents.insert(0, links(&[(10, 1), (11, 1)]));
+        let mut lines = table(&[], &["invoice_id"], &[100, 101, 110]);
+        lines
+            .parents
+            .insert(0, links(&[(100, 10), (101, 10), (110, 11)]));
+        let facts = facts(vec![
+            ("customers", table(&["email", "name"], &[], &[1])),
+            ("invoices", invoices),
+            ("lines", lines),
+        ]);
+        let plan = decide(&policy, source, &facts).unwrap();
+        let invoices = plan_of(&plan, "invoices");
+        assert_eq!(invoices.held[0].keys, rows(&[10]));
+        assert_eq!(
+            invoices.mask_keys,
+            rows(&[10]),
+            "pseudonymised under the hold"
+        );
+        assert_eq!(invoices.delete_keys, rows(&[11]));
+        let lines = plan_of(&plan, "lines");
+        assert_eq!(lines.delete_keys, rows(&[110]));
+        assert_eq!(
+            lines.held[0].keys,
+            rows(&[100, 101]),
+            "held with their invoice"
+        );
+        // The customer stays for the held invoice, with every personal value masked
+        // although the table declares no mask.
+        let customers = plan_of(&plan, "customers");
+        assert!(customers.delete_keys.is_empty());
+        assert_eq!(customers.scrub_keys, rows(&[1]));
+        assert_eq!(customers.scrub_masks["email"], Mask::Hmac);
+        assert_eq!(customers.scrub_masks["name"], Mask::Redact);
+        // Children go before parents.
+        let order: Vec<&str> = plan.tables.iter().map(|t| t.table.as_str()).collect();
+        let at = |t: &str| order.iter().position(|o| *o == t).unwrap();
+        assert!(at("lines") < at("invoices") && at("invoices") < at("customers"));
+    }
+
+    #[test]
+    fn rows_of_others_are_shared_and_keep_their_parent() {
+        let (_dir, policy) = policy(CUSTOMERS_AND_INVOICES);
+        let source = &policy.sources[0];
+        let mut invoices = table(&["billing_name", "issued_at"], &["customer_id"], &[11]);
+        invoices.held_by = vec![Rows::new()];
+        // Invoice 12 was reached through the customer but names someone else; invoice 11
+        // points at a customer row that is not the subject's.
+        invoices.names_someone_else = rows(&[12]);
+        invoices.foreign_parent = rows(&[11]);
+        invoices.parents.insert(0, links(&[(11, 2), (12, 1)]));
+        let facts = facts(vec![
+            ("customers", table(&["email", "name"], &[], &[1])),
+            ("invoices", invoices),
+        ]);
+        let plan = decide(&policy, source, &facts).unwrap();
+        let invoices = plan_of(&plan, "invoices");
+        assert_eq!(invoices.shared, 2);
+        assert!(invoices.delete_keys.is_empty() && invoices.mask_keys.is_empty());
+        // Invoice 12 still points at the subject's customer row: it stays, masked.
+        assert_eq!(plan_of(&plan, "customers").scrub_keys, rows(&[1]));
+    }
+
+    #[test]
+    fn a_table_that_would_keep_personal_data_whole_is_refused_with_its_location() {
+        let (_dir, policy) = policy(
+            r#"
+[[table]]
+name = "notes"
+key = ["id"]
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+"#,
+        );
+        let facts = facts(vec![("notes", table(&["email"], &[], &[1]))]);
+        let error = decide(&policy, &policy.sources[0], &facts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`notes`") && error.contains("policy.toml:"),
+            "{error}"
+        );
+        assert!(error.contains("no erase rule"), "{error}");
+    }
+
+    #[test]
+    fn cycles_and_composite_keys_end() {
+        let (_dir, policy) = policy(
+            r#"
+[[table]]
+name = "people"
+key = ["org", "id"]
+erase = "delete"
+[table.columns]
+org = "system.operations"
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+manager_org = "system.operations"
+manager_id = "system.operations"
+[[table.relation]]
+columns = ["manager_org", "manager_id"]
+references = "people"
+"#,
+        );
+        let key = |o: i64, i: i64| vec![Key::Int(o), Key::Int(i)];
+        let mut people = table(&["email"], &["org", "manager_org", "manager_id"], &[]);
+        people.key_columns = vec![info("org", Kind::Int), info("id", Kind::Int)];
+        people.rows = [key(1, 1), key(1, 2)].into_iter().collect();
+        // 1/1 and 1/2 manage each other; a third person's row (someone else) points at 1/1.
+        people.names_someone_else = [key(2, 9)].into_iter().collect();
+        people.parents.insert(
+            0,
+            [
+                (key(1, 1), key(1, 2)),
+                (key(1, 2), key(1, 1)),
+                (key(2, 9), key(1, 1)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let alone = {
+            let mut alone = people.clone();
+            alone.names_someone_else.clear();
+            alone.parents.get_mut(&0).unwrap().remove(&key(2, 9));
+            facts(vec![("people", alone)])
+        };
+        let facts = facts(vec![("people", people)]);
+        let plan = decide(&policy, &policy.sources[0], &facts).unwrap();
+        let people = plan_of(&plan, "people");
+        // 1/1 stays (masked) for the other person's row, and so does 1/2, its manager,
+        // which 1/1 still points at.
+        assert_eq!(
+            people.scrub_keys,
+            [key(1, 1), key(1, 2)].into_iter().collect()
+        );
+        assert!(people.delete_keys.is_empty());
+        assert_eq!(people.shared, 1);
+        // Alone, the cycle goes whole.
+        let plan = decide(&policy, &policy.sources[0], &alone).unwrap();
+        let people = plan_of(&plan, "people");
+        assert_eq!(
+            people.delete_keys,
+            [key(1, 1), key(1, 2)].into_iter().collect()
+        );
+    }
+
+    #[test]
+    fn references_keep_or_unlink_what_others_point_at() {
+        let (_dir, policy) = policy(
+            r#"
+[[table]]
+name = "employees"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+"#,
+        );
+        let pointer = |on_erase, counts: &[(i64, u64)]| PointedAt {
+            table: "customers".into(),
+            columns: vec![info("rep_id", Kind::Int)],
+            link: Link::Reference(on_erase),
+            counts: counts.iter().map(|(r, n)| (k(*r), *n)).collect(),
+            targets: counts.iter().map(|(r, _)| (k(*r), k(*r))).collect(),
+        };
+        let mut employees = table(&["email"], &[], &[1, 2, 3]);
+        employees.pointed_at = vec![
+            pointer(OnErase::Null, &[(1, 4), (2, 1)]),
+            pointer(OnErase::Keep, &[(2, 1)]),
+        ];
+        let facts = facts(vec![("employees", employees)]);
+        let plan = decide(&policy, &policy.sources[0], &facts).unwrap();
+        let employees = plan_of(&plan, "employees");
+        // 2 is kept (and masked) for a reference that keeps; 1 goes and its four
+        // references are NULLed; 3 nobody points at.
+        assert_eq!(employees.scrub_keys, rows(&[2]));
+        assert_eq!(employees.delete_keys, rows(&[1, 3]));
+        assert_eq!(plan.unlinks.len(), 1);
+        assert_eq!(plan.unlinks[0].targets, rows(&[1]));
+        assert_eq!(plan.unlinks[0].rows, 4);
+    }
+
+    #[test]
+    fn a_foreign_key_that_would_stop_the_delete_keeps_the_row() {
+        let (_dir, policy) = policy(
+            r#"
+[[table]]
+name = "employees"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+"#,
+        );
+        let mut employees = table(&["email"], &[], &[1, 2]);
+        employees.pointed_at = vec![
+            PointedAt {
+                table: "audit".into(),
+                columns: vec![info("employee_id", Kind::Int)],
+                link: Link::ForeignKey(OnDelete::Restrict),
+                counts: [(k(1), 2)].into_iter().collect(),
+                targets: [(k(1), k(1))].into_iter().collect(),
+            },
+            PointedAt {
+                table: "badges".into(),
+                columns: vec![info("employee_id", Kind::Int)],
+                link: Link::ForeignKey(OnDelete::Cascade),
+                counts: [(k(2), 3)].into_iter().collect(),
+                targets: [(k(2), k(2))].into_iter().collect(),
+            },
+        ];
+        let facts = facts(vec![("employees", employees)]);
+        let plan = decide(&policy, &policy.sources[0], &facts).unwrap();
+        let employees = plan_of(&plan, "employees");
+        assert_eq!(employees.scrub_keys, rows(&[1]));
+        assert_eq!(employees.delete_keys, rows(&[2]));
+        assert!(
+            employees
+                .notes
+                .iter()
+                .any(|n| n.contains("ON DELETE CASCADE changes 3 row(s) of `badges`")),
+            "{:?}",
+            employees.notes
+        );
+    }
 }

@@ -2,5 +2,6 @@
 //! before anything is written.
 
 pub mod erase;
+pub mod hold;
 pub mod retention;
 pub mod traverse;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::plan::erase::{ANONYMISED, REDACTED};
+use crate::plan::hold::{Condition, number};
 use crate::plan::traverse::in_list;
 use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceDef, Table};
 use crate::sources::SourcePool;
@@ -163,28 +164,6 @@ async fn rowid_name(
         .map(|_| name)
 }
 
-/// A condition with `{?}` where its parameters go, and the parameters.
-#[derive(Debug, Clone)]
-struct Condition {
-    sql: String,
-    binds: Vec<Key>,
-}
-
-/// Numbers `{?}` markers as the engine wants its parameters, from `first`.
-fn number(pool: &SourcePool, sql: &str, first: usize) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut n = first;
-    let mut rest = sql;
-    while let Some(i) = rest.find("{?}") {
-        out.push_str(&rest[..i]);
-        out.push_str(&pool.param(n));
-        n += 1;
-        rest = &rest[i + 3..];
-    }
-    out.push_str(rest);
-    out
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct HoldCount {
     pub reason: String,
@@ -294,21 +273,10 @@ impl<'p> TableSweep<'p> {
         let mut holds = Vec::new();
         for hold in &table.hold {
             let hold = hold.get_ref();
-            let (column, at) = match (&hold.duration, &hold.from, &hold.until) {
-                (Some(duration), Some(from), _) => {
-                    (find(from.get_ref())?, duration.get_ref().before(now))
-                }
-                (_, _, Some(until)) => (find(until.get_ref())?, now),
-                _ => continue,
-            };
-            let hold_format = pool.time_format(table.name(), &column).await?;
-            let c = pool.quote(&column.name);
-            let condition = Condition {
-                sql: format!(
-                    "({c} IS NULL OR {c} > {})",
-                    pool.time_param(&column, hold_format, "{?}")
-                ),
-                binds: vec![pool.format_time(hold_format, at)],
+            let Some(condition) =
+                crate::plan::hold::condition(pool, table, &columns, hold, now).await?
+            else {
+                continue;
             };
             due.sql.push_str(&format!(" AND NOT {}", condition.sql));
             due.binds.extend(condition.binds.iter().cloned());

@@ -25,7 +25,31 @@ pub fn privops(dir: &Path) -> Command {
         .env("PRIVOPS_ACTOR", "tester")
         .env("PRIVOPS_NOW", FIXED_NOW)
         .env("NO_COLOR", "1");
+    // A suite run under libfaketime (to prove no test depends on the day it runs on)
+    // shifts the binary's clock too.
+    for variable in ["LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"] {
+        if let Some(value) = std::env::var_os(variable) {
+            command.env(variable, value);
+        }
+    }
     command
+}
+
+/// The machine's real time `minutes` from now, as privops stores times, read through
+/// SQLite's clock: for leases, which are about processes running at the same real time.
+pub fn wall_clock_text(minutes: i64) -> String {
+    block_on(async move {
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let (text,): (String,) = sqlx::query_as(&format!(
+            "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '{minutes:+} minutes')"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        text
+    })
 }
 
 pub struct Run {

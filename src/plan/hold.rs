@@ -1,0 +1,63 @@
+//! Legal holds as SQL: the one condition that says a row is under a hold, shared by
+//! erasure (which keeps held rows) and retention (which skips them), so that both read a
+//! hold's column the same way whatever it holds (a native timestamp, ISO text, a date, or
+//! seconds since the epoch).
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+use crate::policy::{Hold, Table};
+use crate::sources::SourcePool;
+use crate::sources::rows::{ColumnInfo, Key};
+
+/// A condition with `{?}` where its parameters go, and the parameters.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub sql: String,
+    pub binds: Vec<Key>,
+}
+
+/// Numbers `{?}` markers as the engine wants its parameters, from `first`.
+pub fn number(pool: &SourcePool, sql: &str, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut n = first;
+    let mut rest = sql;
+    while let Some(i) = rest.find("{?}") {
+        out.push_str(&rest[..i]);
+        out.push_str(&pool.param(n));
+        n += 1;
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The rows `hold` keeps at `now`: its `from` column within the hold's duration, or its
+/// `until` column still ahead; a row with no date is held (the safe side). None for a
+/// hold that names neither (`policy check` refuses it).
+pub async fn condition(
+    pool: &SourcePool,
+    table: &Table,
+    columns: &[ColumnInfo],
+    hold: &Hold,
+    now: DateTime<Utc>,
+) -> Result<Option<Condition>> {
+    let (name, at) = match (&hold.duration, &hold.from, &hold.until) {
+        (Some(duration), Some(from), _) => (from.get_ref(), duration.get_ref().before(now)),
+        (_, _, Some(until)) => (until.get_ref(), now),
+        _ => return Ok(None),
+    };
+    let column = columns
+        .iter()
+        .find(|c| &c.name == name)
+        .with_context(|| format!("column `{}.{name}` is not in the database", table.name()))?;
+    let format = pool.time_format(table.name(), column).await?;
+    let c = pool.quote(&column.name);
+    Ok(Some(Condition {
+        sql: format!(
+            "({c} IS NULL OR {c} > {})",
+            pool.time_param(column, format, "{?}")
+        ),
+        binds: vec![pool.format_time(format, at)],
+    }))
+}
