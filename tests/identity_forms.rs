@@ -320,6 +320,82 @@ type Ids = BTreeMap<String, BTreeSet<i64>>;
 
 const TABLE_NAMES: [&str; 3] = ["customers", "orders", "newsletter"];
 
+/// `line:column` of the first `needle` in `text`, as diagnostics count them.
+fn place(text: &str, needle: &str) -> String {
+    let offset = text.find(needle).unwrap();
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{line}:{column}")
+}
+
+/// `policy check --live` warns, at each identity column's declaration, about the sampled
+/// values that are not normalised, and shows none of them in clear.
+fn live_check_warns_about_identity_forms(db: Option<Db>) {
+    let ws = Workspace::new(db);
+    let run = expect(ws.cmd(&["policy", "check", "--live"]), 0);
+    let source = std::fs::read_to_string(ws.policy.join("source.toml")).unwrap();
+    let phone = place(&source, "{ category = \"user.contact.phone_number\"");
+    let email = place(&source, "{ category = \"user.contact.email\"");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    for expected in [
+        format!(
+            "source.toml:{phone}: warning: 6 of 8 sampled values of customers.phone are not in E.164 form (e.g. (6**) ***-0000); they are still found (lookups also try the common written forms of a number), but normalising them makes every lookup an exact match"
+        ),
+        format!(
+            "source.toml:{phone}: warning: 1 of 8 sampled values of customers.phone are written in a form lookups do not try (e.g. +1 ***** *0002): access and erasure miss their rows until they are normalised to E.164 form"
+        ),
+        format!(
+            "source.toml:{phone}: warning: 1 of 8 sampled values of customers.phone are not valid phone numbers (e.g. *****wn): no subject's lookup finds their rows"
+        ),
+        format!(
+            "source.toml:{email}: warning: 3 of 8 sampled values of customers.email are not in normalised (lower-case) form (e.g. A****@E******.com); they are still found (e-mail lookups ignore case), but normalising them makes every lookup an exact match"
+        ),
+    ] {
+        assert!(
+            lines.contains(&expected.as_str()),
+            "{expected}\nnot in:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("warning: 2 of 3 sampled values of newsletter.email are not in normalised (lower-case) form"),
+        "{}",
+        run.stdout
+    );
+    // No stored value is shown in clear.
+    let values =
+        ROWS.split('\'').skip(1).step_by(2).filter(|v| {
+            v.contains('@') || v.chars().any(|c| c.is_ascii_digit()) || *v == "unknown"
+        });
+    for value in values {
+        assert!(
+            !run.stdout.contains(value) && !run.stderr.contains(value),
+            "`{value}` is shown in clear:\n{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    // The warnings are diagnostics: counted, located, and the exit code stays 0.
+    let json = expect(
+        ws.cmd(&["policy", "check", "--live", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(json["warnings"], 5, "{json}");
+    assert_eq!(json["drift"], serde_json::json!([]), "{json}");
+    let located = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["severity"] == "warning" && d["file"] == "source.toml" && d["line"].as_u64() > Some(0)
+        })
+        .count();
+    assert_eq!(located, 5, "{json}");
+}
+
 /// Access and erasure of subjects whose identities are stored in other forms.
 fn identities_in_other_forms_are_found(db: Option<Db>) {
     let ws = Workspace::new(db);
@@ -380,5 +456,24 @@ fn identities_in_other_forms_are_found_on_postgres() {
 fn identities_in_other_forms_are_found_on_mariadb() {
     if let Some(db) = TestDatabase::mysql("identities_in_other_forms_are_found_on_mariadb") {
         identities_in_other_forms_are_found(Some(Db::Server(db)));
+    }
+}
+
+#[test]
+fn live_check_warns_about_identity_forms_on_sqlite() {
+    live_check_warns_about_identity_forms(None);
+}
+
+#[test]
+fn live_check_warns_about_identity_forms_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("live_check_warns_about_identity_forms_on_postgres") {
+        live_check_warns_about_identity_forms(Some(Db::Server(db)));
+    }
+}
+
+#[test]
+fn live_check_warns_about_identity_forms_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("live_check_warns_about_identity_forms_on_mariadb") {
+        live_check_warns_about_identity_forms(Some(Db::Server(db)));
     }
 }
