@@ -203,7 +203,12 @@ fn the_demo_ships_every_example_policy_file() {
 #[test]
 fn live_check_finds_no_drift_in_the_demo_and_finds_added_columns_and_tables() {
     let demo = Demo::new();
-    expect(demo.cmd(&["policy", "check", "--live"]), 0);
+    let clean = expect(demo.cmd(&["policy", "check", "--live"]), 0);
+    assert!(
+        !clean.stdout.contains("warning"),
+        "the demo's identities are all normalised: {}",
+        clean.stdout
+    );
     common::sqlite_execute(
         &demo.dir.join("data/crm.db"),
         "ALTER TABLE leads ADD COLUMN birthday TEXT; CREATE TABLE shadow_contacts (id INTEGER PRIMARY KEY, email TEXT); DROP TABLE telegram_links;",
