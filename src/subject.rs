@@ -89,18 +89,22 @@ fn parse_phone(
     region: Option<phonenumber::country::Id>,
     text: &str,
 ) -> Result<phonenumber::PhoneNumber> {
-    let valid = |text: &str| {
+    // A number written with its country code is read by that country's rules alone (its
+    // trunk prefix, its formats): the default region only serves numbers without one.
+    let start = text.trim_start_matches(|c: char| c == '(' || c == '[' || c.is_whitespace());
+    let start = start.strip_prefix("tel:").unwrap_or(start);
+    let region = if start.starts_with('+') { None } else { region };
+    let valid = |region, text: &str| {
         phonenumber::parse(region, text)
             .ok()
             .filter(phonenumber::is_valid)
     };
-    let number = match valid(text) {
+    let number = match valid(region, text) {
         Some(number) => number,
         None => {
-            let international = text
-                .trim_start_matches(|c: char| c == '(' || c == '[' || c.is_whitespace())
+            let international = start
                 .strip_prefix("00")
-                .and_then(|rest| valid(&format!("+{rest}")));
+                .and_then(|rest| valid(None, &format!("+{rest}")));
             match international {
                 Some(number) => number,
                 None => match phonenumber::parse(region, text) {
@@ -364,6 +368,11 @@ mod tests {
             (Some("IL"), "972546123456", Some("+972546123456")),
             (Some("IL"), "tel:+972-54-612-3456", Some("+972546123456")),
             (None, "+49 0711 2842222", Some("+497112842222")),
+            (Some("US"), "+49 0711 2842222", Some("+497112842222")),
+            (Some("IL"), "+44 020 7707 0707", Some("+442077070707")),
+            (Some("US"), "+33 01 49 70 65 65", Some("+33149706565")),
+            (Some("US"), "+54 (0)11 4311 4333", Some("+541143114333")),
+            (Some("DE"), "tel:+1-650-253-0000", Some("+16502530000")),
             (None, "+49 (0711) 2842222", Some("+497112842222")),
             (None, "0049 711 2842222", Some("+497112842222")),
             (Some("US"), "0049 711 2842222", Some("+497112842222")),

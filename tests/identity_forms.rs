@@ -60,24 +60,25 @@ id = "system.operations"
 email = { category = "user.contact.email", identity = "email" }
 "#;
 
-/// Alice by e-mail in three cases (one row also holds Bob's number); Bob's number
-/// +1 650-253-0000 in four written forms; then people who are neither: a similar address,
-/// similar numbers, a number in a form lookups do not try, and a value that is no number.
+/// Alice by e-mail in three cases; Bob's number +1 650-253-0000 in four written forms;
+/// then people who are neither: a similar address, similar numbers, a number in a form
+/// lookups do not try, and a value that is no number. No row holds two people's identities.
 const ROWS: &str = "
 INSERT INTO customers (id, email, phone, name) VALUES
   (1, 'Alice@Example.com', NULL, 'Alice'),
   (2, 'ALICE@EXAMPLE.COM', NULL, 'Alice'),
-  (3, 'alice@example.com', '(650) 253-0000', 'Alice and Bob'),
+  (3, 'alice@example.com', NULL, 'Alice'),
   (4, NULL, '+1 650-253-0000', 'Bob'),
-  (5, 'bob@example.com', '16502530000', 'Bob'),
+  (5, NULL, '16502530000', 'Bob'),
   (6, NULL, 'tel:+1-650-253-0000', 'Bob'),
-  (7, 'Alice@Example.org', '(650) 253-0001', 'Carol'),
-  (8, 'malice@example.com', '+1 650-253-0010', 'Carol'),
-  (9, 'dan@example.com', '+1 65025 30002', 'Dan'),
-  (10, 'erin@example.com', 'unknown', 'Erin');
+  (7, NULL, '(650) 253-0000', 'Bob'),
+  (8, 'Alice@Example.org', '(650) 253-0001', 'Carol'),
+  (9, 'malice@example.com', '+1 650-253-0010', 'Carol'),
+  (10, 'dan@example.com', '+1 65025 30002', 'Dan'),
+  (11, 'erin@example.com', 'unknown', 'Erin');
 INSERT INTO orders (id, customer_id, item) VALUES
-  (1, 1, 'book'), (2, 3, 'pen'), (3, 4, 'lamp'), (4, 5, 'mug'), (5, 7, 'desk'), (6, 8, 'cup'),
-  (7, 9, 'pad');
+  (1, 1, 'book'), (2, 3, 'pen'), (3, 4, 'lamp'), (4, 7, 'mug'), (5, 8, 'desk'), (6, 9, 'cup'),
+  (7, 10, 'pad');
 INSERT INTO newsletter (id, email) VALUES
   (1, 'ALICE@example.com'), (2, 'alice@example.org'), (3, 'Bob@Example.com');
 ";
@@ -320,14 +321,94 @@ type Ids = BTreeMap<String, BTreeSet<i64>>;
 
 const TABLE_NAMES: [&str; 3] = ["customers", "orders", "newsletter"];
 
+/// `line:column` of the first `needle` in `text`, as diagnostics count them.
+fn place(text: &str, needle: &str) -> String {
+    let offset = text.find(needle).unwrap();
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{line}:{column}")
+}
+
+/// `policy check --live` warns, at each identity column's declaration, about the sampled
+/// values that are not normalised, and shows none of them in clear.
+fn live_check_warns_about_identity_forms(db: Option<Db>) {
+    let ws = Workspace::new(db);
+    let run = expect(ws.cmd(&["policy", "check", "--live"]), 0);
+    let source = std::fs::read_to_string(ws.policy.join("source.toml")).unwrap();
+    let phone = place(&source, "{ category = \"user.contact.phone_number\"");
+    let email = place(&source, "{ category = \"user.contact.email\"");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    for expected in [
+        format!(
+            "source.toml:{phone}: warning: 6 of 8 sampled values of customers.phone are not in E.164 form (e.g. +1 ***-***-0000); they are still found (lookups also try the common written forms of a number), but normalising them makes every lookup an exact match"
+        ),
+        format!(
+            "source.toml:{phone}: warning: 1 of 8 sampled values of customers.phone are written in a form lookups do not try (e.g. +1 ***** *0002): access and erasure miss their rows until they are normalised to E.164 form"
+        ),
+        format!(
+            "source.toml:{phone}: warning: 1 of 8 sampled values of customers.phone are not valid phone numbers (e.g. *****wn): no subject's lookup finds their rows"
+        ),
+        format!(
+            "source.toml:{email}: warning: 3 of 7 sampled values of customers.email are not in normalised (lower-case) form (e.g. A****@E******.com); they are still found (e-mail lookups ignore case), but normalising them makes every lookup an exact match"
+        ),
+    ] {
+        assert!(
+            lines.contains(&expected.as_str()),
+            "{expected}\nnot in:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("warning: 2 of 3 sampled values of newsletter.email are not in normalised (lower-case) form"),
+        "{}",
+        run.stdout
+    );
+    // No stored value is shown in clear.
+    let values =
+        ROWS.split('\'').skip(1).step_by(2).filter(|v| {
+            v.contains('@') || v.chars().any(|c| c.is_ascii_digit()) || *v == "unknown"
+        });
+    for value in values {
+        assert!(
+            !run.stdout.contains(value) && !run.stderr.contains(value),
+            "`{value}` is shown in clear:\n{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    // The warnings are diagnostics: counted, located, and the exit code stays 0.
+    let json = expect(
+        ws.cmd(&["policy", "check", "--live", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(json["warnings"], 5, "{json}");
+    assert_eq!(json["drift"], serde_json::json!([]), "{json}");
+    let located = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["severity"] == "warning" && d["file"] == "source.toml" && d["line"].as_u64() > Some(0)
+        })
+        .count();
+    assert_eq!(located, 5, "{json}");
+}
+
 /// Access and erasure of subjects whose identities are stored in other forms.
 fn identities_in_other_forms_are_found(db: Option<Db>) {
     let ws = Workspace::new(db);
     let alice = ws.expected(ALICE, Some(ALICE));
     let bob = ws.expected(BOB, None);
     let count = |ids: &Ids| -> Vec<usize> { TABLE_NAMES.iter().map(|t| ids[*t].len()).collect() };
-    assert_eq!(count(&alice), [3, 2, 1], "Alice's e-mail in four cases");
-    assert_eq!(count(&bob), [4, 3, 0], "Bob's number in four forms");
+    assert_eq!(
+        count(&alice),
+        [3, 2, 1],
+        "Alice: three customers, two orders, one newsletter row"
+    );
+    assert_eq!(count(&bob), [4, 2, 0], "Bob: four customers, two orders");
 
     // Access finds every stored form, and follows the relation from those rows.
     assert_eq!(ws.export("email:alice@example.com", "alice.zip"), alice);
@@ -336,16 +417,7 @@ fn identities_in_other_forms_are_found(db: Option<Db>) {
 
     // Erasure removes exactly those rows; every other row stays byte-identical.
     ws.erase("email:alice@example.com", &alice);
-    let bob_left: Ids = bob
-        .iter()
-        .map(|(table, ids)| {
-            (
-                table.clone(),
-                ids.difference(&alice[table]).copied().collect(),
-            )
-        })
-        .collect();
-    ws.erase("phone:+1 (650) 253-0000", &bob_left);
+    ws.erase("phone:+1 (650) 253-0000", &bob);
     assert_eq!(
         ws.db.ids("SELECT id FROM customers"),
         ws.db
@@ -380,5 +452,24 @@ fn identities_in_other_forms_are_found_on_postgres() {
 fn identities_in_other_forms_are_found_on_mariadb() {
     if let Some(db) = TestDatabase::mysql("identities_in_other_forms_are_found_on_mariadb") {
         identities_in_other_forms_are_found(Some(Db::Server(db)));
+    }
+}
+
+#[test]
+fn live_check_warns_about_identity_forms_on_sqlite() {
+    live_check_warns_about_identity_forms(None);
+}
+
+#[test]
+fn live_check_warns_about_identity_forms_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("live_check_warns_about_identity_forms_on_postgres") {
+        live_check_warns_about_identity_forms(Some(Db::Server(db)));
+    }
+}
+
+#[test]
+fn live_check_warns_about_identity_forms_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("live_check_warns_about_identity_forms_on_mariadb") {
+        live_check_warns_about_identity_forms(Some(Db::Server(db)));
     }
 }

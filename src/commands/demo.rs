@@ -257,11 +257,17 @@ fn person(rng: &mut StdRng, n: usize) -> Person {
             })
             .collect()
     };
-    let prefix = ["50", "52", "53", "54", "55", "58"][rng.gen_range(0..6)];
+    // Mobile numbers in ranges that exist, so that every one can name a subject.
+    let prefix = ["50", "52", "53", "54", "56", "58"][rng.gen_range(0..6)];
+    let line: u32 = rng.gen_range(0..10_000_000);
     Person {
         name: format!("{first} {last}"),
         email: format!("{}.{}{n}@example.com", ascii(first), ascii(last)),
-        phone: format!("+972{prefix}{:07}", rng.gen_range(0..10_000_000)),
+        phone: format!(
+            "+972{prefix}{}{:06}",
+            3 + line / 1_000_000 % 5,
+            line % 1_000_000
+        ),
         company: COMPANIES[rng.gen_range(0..COMPANIES.len())].to_string(),
     }
 }

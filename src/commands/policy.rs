@@ -10,8 +10,12 @@ use toml::Spanned;
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
 use crate::output::Format;
-use crate::policy::{EraseAction, Location, Policy, Severity, SourceDef, taxonomy};
+use crate::policy::{
+    Diagnostic, EraseAction, Location, Normalise, Policy, Severity, SourceDef, taxonomy,
+};
+use crate::sources::rows::Key;
 use crate::sources::{ForeignKey, SourcePool};
+use crate::subject::IdentityRule;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PolicyCommand {
@@ -114,18 +118,20 @@ impl Drift {
 
 async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     let policy = Policy::load(&ctx.policy_dir())?;
-    let diagnostics = policy.check();
+    let mut diagnostics = policy.check();
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let warnings = diagnostics.len() - errors;
     let mut drift = Vec::new();
     if args.live && errors == 0 {
         for source in &policy.sources {
-            drift.extend(live_drift(&policy, source).await?);
+            let (found, warnings) = live_drift(&policy, source).await?;
+            drift.extend(found);
+            diagnostics.extend(warnings);
         }
     }
+    let warnings = diagnostics.len() - errors;
     if ctx.out.json_mode() {
         let listed: Vec<Value> = diagnostics
             .iter()
@@ -181,19 +187,22 @@ async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-async fn live_drift(policy: &Policy, source: &SourceDef) -> Result<Vec<Drift>> {
+/// Drift between the policy and the live schema of a source, and warnings about the values
+/// its identity columns hold.
+async fn live_drift(policy: &Policy, source: &SourceDef) -> Result<(Vec<Drift>, Vec<Diagnostic>)> {
     let pool = SourcePool::connect(policy, source).await?;
     let read = async {
         let live = pool.schema().await?;
         let keys = pool.foreign_keys().await?;
-        anyhow::Ok((live, keys))
+        let warnings = identity_forms(policy, source, &pool, &live).await?;
+        anyhow::Ok((live, keys, warnings))
     }
     .await;
     pool.close().await;
-    let (live, keys) = read.with_context(|| format!("source `{}`", source.id()))?;
+    let (live, keys, warnings) = read.with_context(|| format!("source `{}`", source.id()))?;
     let mut drift = schema_drift(policy, source, &live);
     drift.extend(foreign_key_drift(policy, source, &keys));
-    Ok(drift)
+    Ok((drift, warnings))
 }
 
 /// Tables and columns on one side only.
@@ -334,6 +343,186 @@ fn foreign_key_drift(policy: &Policy, source: &SourceDef, keys: &[ForeignKey]) -
         );
     }
     drift
+}
+
+/// How many values of each identity column `policy check --live` reads.
+const IDENTITY_SAMPLE: usize = 1000;
+
+/// Sampled values of one identity column that share a problem, and the first of them.
+#[derive(Default)]
+struct Sampled {
+    count: usize,
+    example: Option<String>,
+}
+
+impl Sampled {
+    fn add(&mut self, value: &str) {
+        self.count += 1;
+        if self.example.is_none() {
+            self.example = Some(masked(value));
+        }
+    }
+}
+
+/// Warnings, at the column's declaration, for identity columns whose values (the first
+/// [`IDENTITY_SAMPLE`] that are not NULL) are not in the normalised form lookups prefer.
+/// Examples are masked: a warning never shows a whole value.
+async fn identity_forms(
+    policy: &Policy,
+    source: &SourceDef,
+    pool: &SourcePool,
+    live: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<Vec<Diagnostic>> {
+    let mut warnings = Vec::new();
+    for table_def in &source.tables {
+        let table = &table_def.table;
+        let Some(live_columns) = live.get(table.name()) else {
+            continue;
+        };
+        for (column, kind) in table.identity_columns() {
+            let Some(rule) = source.identities.get(kind).map(IdentityRule::of) else {
+                continue;
+            };
+            if !live_columns.contains(column) {
+                continue;
+            }
+            let columns = pool.table_columns(table.name()).await?;
+            let Some(info) = columns.iter().find(|c| c.name == column) else {
+                continue;
+            };
+            let sql = format!(
+                "SELECT {} FROM {} WHERE {} IS NOT NULL LIMIT {IDENTITY_SAMPLE}",
+                pool.select_expr(info),
+                pool.quote(table.name()),
+                pool.quote(column)
+            );
+            let (mut sampled, mut found, mut missed, mut invalid) = (
+                0,
+                Sampled::default(),
+                Sampled::default(),
+                Sampled::default(),
+            );
+            pool.for_each_row(&sql, &[], &[info.kind], |row| {
+                sampled += 1;
+                let Some(value) = Key::from_json(&row[0]).as_text() else {
+                    return Ok(());
+                };
+                match rule.normalise(&value) {
+                    Ok(normalised) if normalised == value => {}
+                    Ok(normalised) if rule.finds(&value, &normalised) => found.add(&value),
+                    Ok(_) => missed.add(&value),
+                    Err(_) => invalid.add(&value),
+                }
+                Ok(())
+            })
+            .await
+            .with_context(|| format!("sampling the identity column `{}.{column}`", table.name()))?;
+            let at = Location {
+                file: table_def.file,
+                start: table.columns[column].span().start,
+            };
+            let of = |s: &Sampled| {
+                format!(
+                    "{} of {sampled} sampled values of {}.{column}",
+                    s.count,
+                    table.name()
+                )
+            };
+            let example = |s: &Sampled| s.example.clone().unwrap_or_default();
+            let form = rule.form_name();
+            if found.count > 0 {
+                let how = match rule.normalise {
+                    Normalise::Phone => "lookups also try the common written forms of a number",
+                    Normalise::Email => "e-mail lookups ignore case",
+                    // Found only as written, that is when normalised: never counted here.
+                    Normalise::Lower | Normalise::Trim => "lookups compare them as written",
+                };
+                warnings.push(policy.diagnostic(
+                    Severity::Warning,
+                    at,
+                    format!(
+                        "{} are not in {form} form (e.g. {}); they are still found ({how}), but normalising them makes every lookup an exact match",
+                        of(&found),
+                        example(&found)
+                    ),
+                ));
+            }
+            if missed.count > 0 {
+                warnings.push(policy.diagnostic(
+                    Severity::Warning,
+                    at,
+                    format!(
+                        "{} are written in a form lookups do not try (e.g. {}): access and erasure miss their rows until they are normalised to {form} form",
+                        of(&missed),
+                        example(&missed)
+                    ),
+                ));
+            }
+            if invalid.count > 0 {
+                let what = match rule.normalise {
+                    Normalise::Phone => "valid phone numbers",
+                    Normalise::Email => "valid e-mail addresses",
+                    Normalise::Lower | Normalise::Trim => "identities (they are blank)",
+                };
+                warnings.push(policy.diagnostic(
+                    Severity::Warning,
+                    at,
+                    format!(
+                        "{} are not {what} (e.g. {}): no subject's lookup finds their rows",
+                        of(&invalid),
+                        example(&invalid)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(warnings)
+}
+
+/// A stored value as a warning may show it: separators kept, most letters and digits
+/// starred (`0**-***-3456`, `M****.****@E******.com`).
+fn masked(value: &str) -> String {
+    if let Some((local, domain)) = value.rsplit_once('@') {
+        let (host, tld) = match domain.rsplit_once('.') {
+            Some((host, tld)) => (host, format!(".{tld}")),
+            None => (domain, String::new()),
+        };
+        return format!(
+            "{}@{}{tld}",
+            star_all_but_first(local),
+            star_all_but_first(host)
+        );
+    }
+    let count = value.chars().filter(|c| c.is_alphanumeric()).count();
+    let (head, tail) = match count {
+        10.. => (1, 4),
+        7..=9 => (0, 2),
+        _ => (0, 0),
+    };
+    let mut seen = 0;
+    value
+        .chars()
+        .map(|c| {
+            if !c.is_alphanumeric() {
+                return c;
+            }
+            seen += 1;
+            if seen <= head || seen > count - tail {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// A part of an address with its first character kept when it has three or more.
+fn star_all_but_first(text: &str) -> String {
+    let keep = usize::from(text.chars().count() >= 3);
+    text.chars()
+        .enumerate()
+        .map(|(i, c)| if i < keep || c == '.' { c } else { '*' })
+        .collect()
 }
 
 /// European Economic Area: transfers elsewhere are third-country transfers (Chapter V).
@@ -593,4 +782,22 @@ fn data_map_csv(record: &Value) -> Result<String> {
         }
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_show_values_masked() {
+        assert_eq!(masked("054-612-3456"), "0**-***-3456");
+        assert_eq!(masked("+1 (650) 253-0000"), "+1 (***) ***-0000");
+        assert_eq!(masked("Mixed.Case@Example.com"), "M****.****@E******.com");
+        assert_eq!(masked("12345678"), "******78");
+        assert_eq!(masked("12345"), "*****");
+        assert_eq!(masked("a@b.c"), "*@*.c");
+        for value in ["054-612-3456", "Mixed.Case@Example.com", "+972546123456"] {
+            assert_ne!(masked(value), value);
+        }
+    }
 }
