@@ -13,32 +13,6 @@ use serde_json::{Map, Value};
 
 type Dump = BTreeMap<String, Vec<Map<String, Value>>>;
 
-/// The subject's rows per table (`source.table` -> key tuples as JSON), from an access
-/// export made before the erasure.
-fn subject_rows(
-    archive: &Path,
-    keys: &BTreeMap<String, Vec<String>>,
-) -> BTreeMap<String, BTreeSet<String>> {
-    let mut rows = BTreeMap::new();
-    for name in zip_names(archive) {
-        let Some(rest) = name.strip_prefix("sources/") else {
-            continue;
-        };
-        let Some(rest) = rest.strip_suffix(".json") else {
-            continue;
-        };
-        let table = rest.split_once('/').unwrap().1.to_string();
-        let records: Vec<Map<String, Value>> =
-            serde_json::from_str(&zip_entry(archive, &name).unwrap()).unwrap();
-        let key_columns = &keys[&table];
-        rows.insert(
-            table,
-            records.iter().map(|r| key_of(r, key_columns)).collect(),
-        );
-    }
-    rows
-}
-
 /// A row's key as text; timestamps compare whether written with `T` or a space.
 fn key_of(row: &Map<String, Value>, columns: &[String]) -> String {
     columns
@@ -103,7 +77,7 @@ fn assert_invariant(
                         if value != &row[column] {
                             assert!(
                                 masks.get(table).is_some_and(|m| m.contains(column)),
-                                "{table}.{column} changed but declares no mask"
+                                "{table}.{column} changed but is neither masked nor personal"
                             );
                             assert!(
                                 masked_form(value),
@@ -117,6 +91,57 @@ fn assert_invariant(
         assert!(after[table].len() <= rows.len(), "{table}: rows were added");
     }
     (gone, masked)
+}
+
+/// The subject's rows per table, decided by hand-written SQL: `expected` holds, per
+/// table, the key of each of the subject's rows as the queries return it (key columns as
+/// text, joined by `|`); the rows of `before` with those keys are the subject's.
+fn rows_by_sql(
+    before: &Dump,
+    keys: &BTreeMap<String, Vec<String>>,
+    expected: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    // Timestamps compare whether written with `T` or a space, with or without a zone.
+    let plain = |value: &Value| -> String {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let bytes = text.as_bytes();
+        if bytes.len() >= 19 && bytes[4] == b'-' && (bytes[10] == b'T' || bytes[10] == b' ') {
+            text[..19].replacen('T', " ", 1)
+        } else {
+            text
+        }
+    };
+    let mut mine = BTreeMap::new();
+    for (table, wanted) in expected {
+        let wanted: BTreeSet<String> = wanted
+            .iter()
+            .map(|k| {
+                k.split('|')
+                    .map(|p| plain(&Value::String(p.into())))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        let key_columns = &keys[table];
+        let rows: BTreeSet<String> = before[table]
+            .iter()
+            .filter(|row| {
+                let text: Vec<String> = key_columns.iter().map(|c| plain(&row[c])).collect();
+                wanted.contains(&text.join("|"))
+            })
+            .map(|row| key_of(row, key_columns))
+            .collect();
+        assert_eq!(
+            rows.len(),
+            wanted.len(),
+            "{table}: every expected row is in the dump"
+        );
+        mine.insert(table.clone(), rows);
+    }
+    mine
 }
 
 fn policy_keys(policy: &Path) -> (BTreeMap<String, Vec<String>>, BTreeMap<String, Vec<String>>) {
@@ -135,7 +160,10 @@ fn policy_keys(policy: &Path) -> (BTreeMap<String, Vec<String>>, BTreeMap<String
                 table
                     .columns
                     .iter()
-                    .filter(|(_, s)| s.get_ref().mask.is_some())
+                    .filter(|(_, s)| {
+                        s.get_ref().mask.is_some()
+                            || privops::policy::taxonomy::is_personal(&s.get_ref().category)
+                    })
                     .map(|(c, _)| c.clone())
                     .collect(),
             );
@@ -171,9 +199,39 @@ fn erasure_changes_exactly_the_subjects_rows_on_sqlite() {
     let demo = Demo::new();
     let subject = demo.samples[0].clone();
     let (keys, masks) = policy_keys(&demo.dir.join("policies"));
-    let archive = export(&demo, &subject, "before.zip");
-    let mine = subject_rows(&archive, &keys);
     let before = demo_dump(&demo);
+    // The subject's rows, by hand-written SQL over the demo's two databases.
+    let email = subject.trim_start_matches("email:");
+    let crm = demo.dir.join("data/crm.db");
+    let messaging = demo.dir.join("data/messaging.db");
+    let text = |db: &Path, sql: &str| {
+        common::sqlite_strings(db, &format!("SELECT CAST(id AS TEXT) FROM ({sql})"))
+    };
+    let client = format!("SELECT id FROM clients WHERE email = '{email}'");
+    let user = format!("SELECT id FROM users WHERE email = '{email}'");
+    let conversation = format!("SELECT id FROM ai_conversations WHERE contact_email = '{email}'");
+    let expected: BTreeMap<String, BTreeSet<String>> = [
+        ("clients", text(&crm, &client)),
+        (
+            "leads",
+            text(&crm, &format!("SELECT id FROM leads WHERE email = '{email}' UNION SELECT lead_id FROM clients WHERE email = '{email}' AND lead_id IS NOT NULL")),
+        ),
+        ("invoices", text(&crm, &format!("SELECT id FROM invoices WHERE client_id IN ({client})"))),
+        ("meetings", text(&crm, &format!("SELECT id FROM meetings WHERE client_id IN ({client})"))),
+        ("email_records", text(&crm, &format!("SELECT id FROM email_records WHERE client_id IN ({client})"))),
+        ("ai_conversations", text(&messaging, &conversation)),
+        ("ai_messages", text(&messaging, &format!("SELECT id FROM ai_messages WHERE conversation_id IN ({conversation})"))),
+        ("ai_tool_calls", text(&messaging, &format!("SELECT id FROM ai_tool_calls WHERE conversation_id IN ({conversation})"))),
+        ("users", text(&crm, &user)),
+        ("push_tokens", text(&crm, &format!("SELECT id FROM push_tokens WHERE user_id IN ({user})"))),
+        ("telegram_links", text(&crm, &format!("SELECT user_id AS id FROM telegram_links WHERE user_id IN ({user})"))),
+        ("sessions", text(&crm, &format!("SELECT id FROM sessions WHERE user_id IN ({user})"))),
+        ("execution_logs", text(&messaging, &format!("SELECT id FROM execution_logs WHERE client_email = '{email}'"))),
+    ]
+    .into_iter()
+    .map(|(table, ids)| (table.to_string(), ids.into_iter().collect()))
+    .collect();
+    let mine = rows_by_sql(&before, &keys, &expected);
 
     // A dry run changes nothing and records nothing.
     let plan = expect(
@@ -626,12 +684,14 @@ fn dataset(folder: &str) -> PathBuf {
         .join(folder)
 }
 
-/// Erases one subject of a dataset and checks the invariant on the database's dump.
+/// Erases one subject of a dataset and checks the invariant on the database's dump; the
+/// subject's rows are those `expected` finds with hand-written SQL before the erasure.
 fn erase_dataset(
     policy: &Path,
     env: (&str, &str),
     subject: &str,
     dump: &dyn Fn() -> Dump,
+    expected: &dyn Fn() -> BTreeMap<String, BTreeSet<String>>,
 ) -> Value {
     let temp = tempfile::tempdir().unwrap();
     let command = |args: &[&str]| {
@@ -645,21 +705,13 @@ fn erase_dataset(
             .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
         command
     };
-    let archive = temp.path().join("before.zip");
-    expect(
-        command(&[
-            "access",
-            "--no-providers",
-            "--subject",
-            subject,
-            "--out",
-            archive.to_str().unwrap(),
-        ]),
-        0,
-    );
     let (keys, masks) = policy_keys(policy);
-    let mine = subject_rows(&archive, &keys);
     let before = dump();
+    let mine = rows_by_sql(&before, &keys, &expected());
+    assert!(
+        mine.values().map(BTreeSet::len).sum::<usize>() > 0,
+        "the subject has rows"
+    );
     expect(command(&["erase", "--subject", subject, "--dry-run"]), 0);
     assert_eq!(dump(), before, "a dry run changes nothing");
     let receipt = expect(
@@ -679,6 +731,148 @@ fn erase_dataset(
     assert_eq!(receipt["complete"], true, "{receipt}");
     assert_invariant(&before, &dump(), &mine, &keys, &masks);
     receipt
+}
+
+/// Runs each `(table, query)` and collects the keys it returns.
+fn queries(
+    run: &dyn Fn(&str) -> Vec<String>,
+    list: &[(&str, String)],
+) -> BTreeMap<String, BTreeSet<String>> {
+    list.iter()
+        .map(|(table, sql)| (table.to_string(), run(sql).into_iter().collect()))
+        .collect()
+}
+
+/// A Chinook customer's rows: the customer, their invoices and the invoices' lines.
+/// `names` gives the engine's spelling of (Customer, CustomerId, Email, Invoice,
+/// InvoiceId, InvoiceLine, InvoiceLineId) and `text` the cast to text.
+fn chinook_customer_sql(
+    names: [&'static str; 7],
+    text: &str,
+    email: &str,
+) -> Vec<(&'static str, String)> {
+    let [
+        customer,
+        customer_id,
+        mail,
+        invoice,
+        invoice_id,
+        line,
+        line_id,
+    ] = names;
+    let customers = format!("SELECT {customer_id} FROM {customer} WHERE {mail} = '{email}'");
+    let invoices =
+        format!("SELECT {invoice_id} FROM {invoice} WHERE {customer_id} IN ({customers})");
+    vec![
+        (
+            customer,
+            format!(
+                "SELECT CAST({customer_id} AS {text}) FROM {customer} WHERE {mail} = '{email}'"
+            ),
+        ),
+        (
+            invoice,
+            format!(
+                "SELECT CAST({invoice_id} AS {text}) FROM {invoice} WHERE {customer_id} IN ({customers})"
+            ),
+        ),
+        (
+            line,
+            format!(
+                "SELECT CAST({line_id} AS {text}) FROM {line} WHERE {invoice_id} IN ({invoices})"
+            ),
+        ),
+    ]
+}
+
+const CHINOOK_CAMEL: [&str; 7] = [
+    "Customer",
+    "CustomerId",
+    "Email",
+    "Invoice",
+    "InvoiceId",
+    "InvoiceLine",
+    "InvoiceLineId",
+];
+
+/// A Fides sample customer's rows, as the sample's own dataset describes them.
+fn fides_sql(
+    text: &str,
+    concat: &dyn Fn(&[&str]) -> String,
+    email: &str,
+) -> Vec<(&'static str, String)> {
+    let customers = format!("SELECT id FROM customer WHERE email = '{email}'");
+    let orders = format!("SELECT id FROM orders WHERE customer_id IN ({customers})");
+    let t = |c: &str| format!("CAST({c} AS {text})");
+    vec![
+        (
+            "customer",
+            format!("SELECT {} FROM customer WHERE email = '{email}'", t("id")),
+        ),
+        (
+            "employee",
+            format!("SELECT {} FROM employee WHERE email = '{email}'", t("id")),
+        ),
+        (
+            "orders",
+            format!(
+                "SELECT {} FROM orders WHERE customer_id IN ({customers})",
+                t("id")
+            ),
+        ),
+        (
+            "order_item",
+            format!(
+                "SELECT {} FROM order_item WHERE order_id IN ({orders})",
+                concat(&[&t("order_id"), "'|'", &t("item_no")])
+            ),
+        ),
+        (
+            "payment_card",
+            format!(
+                "SELECT {} FROM payment_card WHERE customer_id IN ({customers})",
+                t("id")
+            ),
+        ),
+        (
+            "login",
+            format!(
+                "SELECT {} FROM login WHERE customer_id IN ({customers})",
+                t("id")
+            ),
+        ),
+        (
+            "visit",
+            format!(
+                "SELECT {} FROM visit WHERE email = '{email}'",
+                concat(&[&t("email"), "'|'", &t("last_visit")])
+            ),
+        ),
+        (
+            "service_request",
+            format!(
+                "SELECT {} FROM service_request WHERE email = '{email}' OR alt_email = '{email}'",
+                t("id")
+            ),
+        ),
+        (
+            "report",
+            format!("SELECT {} FROM report WHERE email = '{email}'", t("id")),
+        ),
+        (
+            "address",
+            format!(
+                "SELECT {} FROM customer WHERE email = '{email}' \
+                 UNION SELECT {} FROM employee WHERE email = '{email}' \
+                 UNION SELECT {} FROM orders WHERE customer_id IN ({customers}) \
+                 UNION SELECT {} FROM payment_card WHERE customer_id IN ({customers})",
+                t("address_id"),
+                t("address_id"),
+                t("shipping_address_id"),
+                t("billing_address_id")
+            ),
+        ),
+    ]
 }
 
 fn chinook_copy() -> (tempfile::TempDir, PathBuf) {
@@ -706,6 +900,12 @@ fn chinook_customer_on_sqlite_keeps_held_invoices() {
         ("CHINOOK_SQLITE_URL", &url),
         "email:luisg@embraer.com.br",
         &|| common::sqlite_dump(&copy),
+        &|| {
+            queries(
+                &|sql| common::sqlite_strings(&copy, sql),
+                &chinook_customer_sql(CHINOOK_CAMEL, "TEXT", "luisg@embraer.com.br"),
+            )
+        },
     );
     let text = receipt.to_string().to_lowercase();
     assert!(text.contains("tax"), "{text}");
@@ -733,6 +933,16 @@ fn chinook_employee_on_sqlite_is_masked_and_their_customers_untouched() {
         ("CHINOOK_SQLITE_URL", &url),
         "email:jane@chinookcorp.com",
         &|| common::sqlite_dump(&copy),
+        &|| {
+            queries(
+                &|sql| common::sqlite_strings(&copy, sql),
+                &[(
+                    "Employee",
+                    "SELECT CAST(EmployeeId AS TEXT) FROM Employee WHERE Email = 'jane@chinookcorp.com'"
+                        .to_string(),
+                )],
+            )
+        },
     );
     let reports = common::sqlite_strings(
         &copy,
@@ -762,6 +972,24 @@ fn chinook_customer_on_postgres() {
         ("CHINOOK_PG_URL", &db.url),
         "email:luisg@embraer.com.br",
         &|| common::server_dump(&db),
+        &|| {
+            queries(
+                &|sql| common::server_strings(&db, sql),
+                &chinook_customer_sql(
+                    [
+                        "customer",
+                        "customer_id",
+                        "email",
+                        "invoice",
+                        "invoice_id",
+                        "invoice_line",
+                        "invoice_line_id",
+                    ],
+                    "TEXT",
+                    "luisg@embraer.com.br",
+                ),
+            )
+        },
     );
 }
 
@@ -776,6 +1004,12 @@ fn chinook_customer_on_mariadb() {
         ("CHINOOK_MYSQL_URL", &db.url),
         "email:luisg@embraer.com.br",
         &|| common::server_dump(&db),
+        &|| {
+            queries(
+                &|sql| common::server_strings(&db, sql),
+                &chinook_customer_sql(CHINOOK_CAMEL, "CHAR", "luisg@embraer.com.br"),
+            )
+        },
     );
 }
 
@@ -800,6 +1034,24 @@ fn fides_shared_address_on_mariadb() {
         ("FIDES_MYSQL_URL", &db.url),
         "email:customer-1@example.com",
         &|| common::server_dump(&db),
+        &|| {
+            let mut expected = queries(
+                &|sql| common::server_strings(&db, sql),
+                &fides_sql(
+                    "CHAR",
+                    &|parts| format!("CONCAT({})", parts.join(", ")),
+                    "customer-1@example.com",
+                ),
+            );
+            expected.extend(queries(
+                &|sql| common::server_strings(&db, sql),
+                &[(
+                    "Lead",
+                    "SELECT email FROM `Lead` WHERE email = 'customer-1@example.com'".to_string(),
+                )],
+            ));
+            expected
+        },
     );
     let address = receipt["sources"][0]["tables"]
         .as_array()
@@ -838,5 +1090,20 @@ fn fides_sample_on_postgres() {
         ("FIDES_PG_URL", &db.url),
         "email:customer-1@example.com",
         &|| common::server_dump(&db),
+        &|| {
+            let mut list = fides_sql(
+                "TEXT",
+                &|parts| parts.join(" || "),
+                "customer-1@example.com",
+            );
+            // The PostgreSQL sample alone has a table keyed by two columns.
+            list.push((
+                "composite_pk_test",
+                "SELECT CAST(id_a AS TEXT) || '|' || CAST(id_b AS TEXT) FROM composite_pk_test \
+                 WHERE customer_id IN (SELECT id FROM customer WHERE email = 'customer-1@example.com')"
+                    .to_string(),
+            ));
+            queries(&|sql| common::server_strings(&db, sql), &list)
+        },
     );
 }

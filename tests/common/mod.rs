@@ -278,6 +278,24 @@ pub fn sqlite_execute_new(path: &Path, sql: &str) {
     sqlite_execute(path, sql);
 }
 
+/// Runs a query on a server database and returns the first column of each row that is
+/// not NULL (the query casts it to text).
+pub fn server_strings(db: &TestDatabase, sql: &str) -> Vec<String> {
+    let url = db.url.clone();
+    let postgres = db.postgres;
+    let sql = sql.to_string();
+    block_on(async move {
+        let rows: Vec<(Option<String>,)> = if postgres {
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap()
+        } else {
+            let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
+            sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap()
+        };
+        rows.into_iter().filter_map(|(v,)| v).collect()
+    })
+}
+
 /// Runs a query against a SQLite file and returns the first column of each row as text.
 pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
     let url = format!("sqlite://{}", path.display());
