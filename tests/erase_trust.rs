@@ -23,12 +23,14 @@ CREATE TABLE leads (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200
 CREATE TABLE clients (id INTEGER PRIMARY KEY, lead_id INTEGER REFERENCES leads (id), email VARCHAR(200), name VARCHAR(200), owner_id INTEGER REFERENCES employees (id));
 CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200), rep_id INTEGER REFERENCES employees (id));
 CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), amount_cents INTEGER, issued_at VARCHAR(40));
+CREATE TABLE payments (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id), paid_at BIGINT);
 CREATE TABLE profiles (id INTEGER PRIMARY KEY, email VARCHAR(200), nickname VARCHAR(200), birth_year INTEGER);
 INSERT INTO employees VALUES (50, 'erin@example.com', 'Erin'), (51, 'frank@example.com', 'Frank');
 INSERT INTO leads VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');
 INSERT INTO clients VALUES (10, 1, 'carol@example.com', 'Carol', NULL), (11, 1, 'alice@example.com', 'Alice A.', NULL), (12, 2, 'bob@example.com', 'Bob B.', 51);
 INSERT INTO customers VALUES (100, 'alice@example.com', 'Alice', NULL), (101, 'bob@example.com', 'Bob', 50);
 INSERT INTO invoices VALUES (1000, 100, 1200, '2026-01-15T10:00:00Z'), (1001, 101, 900, '2026-02-01T10:00:00Z');
+INSERT INTO payments VALUES (2000, 100, 1735689600), (2001, 100, 1420070400);
 ",
     );
     sql.push_str(&format!(
@@ -127,6 +129,25 @@ reason = "Tax law keeps invoices for 7 years"
 article = "17(3)(b)"
 duration = "7y"
 from = "issued_at"
+action = "keep"
+
+[[table]]
+name = "payments"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+customer_id = "system.operations"
+paid_at = "system.operations"
+[[table.relation]]
+columns = ["customer_id"]
+references = "customers"
+# Seconds since the epoch: the hold compares them as numbers, as retention does.
+[[table.hold]]
+reason = "Payment records are kept for 7 years"
+article = "17(3)(b)"
+duration = "7y"
+from = "paid_at"
 action = "keep"
 
 [[table]]
@@ -331,6 +352,13 @@ fn erase_trust(engine: &str) {
         row(&after, "invoices", 1000),
         row(&before, "invoices", 1000)
     );
+    // A hold on seconds since the epoch keeps the payment of 2025 and lets the one of
+    // 2015 go.
+    assert_eq!(
+        row(&after, "payments", 2000),
+        row(&before, "payments", 2000)
+    );
+    assert!(row(&after, "payments", 2001).is_none());
     // A nickname that only looks like a pseudonym is masked like any other value.
     let profile = row(&after, "profiles", 500).unwrap();
     assert_ne!(text(profile, "nickname"), LOOKALIKE);
