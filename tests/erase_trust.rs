@@ -562,3 +562,57 @@ fn references_stay_valid_on_postgres() {
 fn references_stay_valid_on_mariadb() {
     references_stay_valid("mysql");
 }
+
+/// A type name read from PostgreSQL's catalogue reaches SQL quoted: a domain named
+/// `text)) OR ((TRUE` cannot turn one subject's erasure into the deletion of every row.
+#[test]
+fn a_hostile_type_name_from_the_catalogue_is_quoted_on_postgres() {
+    let Some(db) = TestDatabase::postgres("hostile_type_name") else {
+        return;
+    };
+    db.execute(
+        r#"CREATE DOMAIN "text)) OR ((TRUE" AS text;
+CREATE TABLE people (id INTEGER PRIMARY KEY, email "text)) OR ((TRUE", name TEXT);
+INSERT INTO people VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');"#,
+    );
+    let temp = tempfile::tempdir().unwrap();
+    let policy_dir = temp.path().join("policies");
+    std::fs::create_dir_all(&policy_dir).unwrap();
+    std::fs::write(
+        policy_dir.join("policy.toml"),
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "postgres"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "people"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+name = "user.name"
+"#,
+    )
+    .unwrap();
+    let mut command = privops(temp.path());
+    command
+        .args(["erase", "--subject", "email:alice@example.com", "--yes"])
+        .env("APP_DATABASE_URL", &db.url)
+        .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+    expect(command, 0);
+    assert_eq!(
+        common::server_strings(&db, "SELECT email::text FROM people ORDER BY id"),
+        vec!["bob@example.com".to_string()]
+    );
+}

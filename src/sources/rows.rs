@@ -236,9 +236,19 @@ impl SourcePool {
                     "text" | "varchar" | "bpchar" | "name"
                 ) =>
             {
-                format!("CAST({param} AS {})", column.db_type)
+                format!("CAST({param} AS {})", self.type_name(column))
             }
             _ => param,
+        }
+    }
+
+    /// A column's type as SQL names it in a cast. On PostgreSQL the name comes from the
+    /// database's own catalogue, where a domain may be called anything (`text)) OR ((TRUE`
+    /// included): it is quoted as an identifier, never pasted.
+    pub fn type_name(&self, column: &ColumnInfo) -> String {
+        match self.engine() {
+            Engine::Postgres => format!("\"{}\"", column.db_type.replace('"', "\"\"")),
+            _ => column.db_type.clone(),
         }
     }
 
@@ -452,7 +462,7 @@ impl SourcePool {
             Engine::Sqlite => format!("julianday({c}) > julianday({p})"),
             Engine::Postgres => match column.db_type.as_str() {
                 "timestamp" | "timestamptz" | "date" => {
-                    format!("{c} > CAST({p} AS {})", column.db_type)
+                    format!("{c} > CAST({p} AS {})", self.type_name(column))
                 }
                 _ => format!("{c} > {p}"),
             },
@@ -560,7 +570,7 @@ impl SourcePool {
     pub fn time_param(&self, column: &ColumnInfo, format: TimeFormat, param: &str) -> String {
         match (self.engine(), format) {
             (Engine::Postgres, TimeFormat::Native) => {
-                format!("CAST({param} AS {})", column.db_type)
+                format!("CAST({param} AS {})", self.type_name(column))
             }
             _ => param.to_string(),
         }
