@@ -616,3 +616,35 @@ name = "user.name"
         vec!["bob@example.com".to_string()]
     );
 }
+
+/// Erased rows are overwritten in SQLite files, source and state store alike: once the
+/// erasure is complete the subject's address is nowhere in their bytes (`secure_delete`,
+/// and the state store's write-ahead log checkpointed).
+#[test]
+fn erased_values_are_not_left_readable_in_sqlite_files() {
+    let fixture = Fixture::new("sqlite", "secure_delete", false).unwrap();
+    let email = b"alice@example.com";
+    let files = [
+        fixture.sqlite.clone().unwrap(),
+        fixture.dir().join(".privops/state.db"),
+        fixture.dir().join(".privops/state.db-wal"),
+    ];
+    let holds = |path: &Path| {
+        std::fs::read(path)
+            .unwrap_or_default()
+            .windows(email.len())
+            .any(|w| w.eq_ignore_ascii_case(email))
+    };
+    assert!(holds(&files[0]), "the address is there before");
+    expect(
+        fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--yes"]),
+        0,
+    );
+    for file in &files {
+        assert!(
+            !holds(file),
+            "{} still holds the erased address",
+            file.display()
+        );
+    }
+}

@@ -858,6 +858,9 @@ pub async fn finish(
         audit::append(&mut tx, &ctx.actor(), &entries).await?;
     }
     tx.commit().await?;
+    if complete && was_open {
+        store.checkpoint_log().await?;
+    }
 
     let dir = receipt_dir.unwrap_or_else(|| ctx.workspace().join("receipts"));
     crate::fsutil::create_private_dir(&dir)?;

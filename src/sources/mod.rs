@@ -107,6 +107,9 @@ impl SourcePool {
                     // The schema's own foreign-key actions (ON DELETE SET NULL, CASCADE)
                     // hold on SQLite sources as they do on the server engines.
                     .foreign_keys(true)
+                    // Erased and swept rows are overwritten in the file, not left readable
+                    // in its free pages.
+                    .pragma("secure_delete", "ON")
                     // Rows cross from SQLite's worker thread in larger batches: fewer
                     // thread switches when exports stream millions of rows.
                     .row_buffer_size(4096);

@@ -64,6 +64,18 @@ pub fn workspace_dir(policy_dir: &Path) -> PathBuf {
 }
 
 impl Store {
+    /// Writes a SQLite store's write-ahead log back into the file and empties it: frames
+    /// from before an erasure would otherwise keep the erased identity readable until the
+    /// next checkpoint. A no-op on PostgreSQL.
+    pub async fn checkpoint_log(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Opens (creating if needed) the store at `url`, or the default SQLite file under
     /// `workspace`, and brings its schema up to date.
     pub async fn open(url: Option<&str>, workspace: &Path) -> Result<Store> {
@@ -83,6 +95,17 @@ impl Store {
                 "unsupported state store `{}`: use a SQLite path or sqlite:// URL, or a postgres:// URL",
                 redact_url(url)
             ),
+            // `postgres:/user:password@host` and the like: a URL gone wrong, not a file
+            // name. It may hold a password, so it is not repeated.
+            Some(url)
+                if ["postgres:", "postgresql:", "mysql:", "mariadb:"]
+                    .iter()
+                    .any(|scheme| url.to_ascii_lowercase().starts_with(scheme)) =>
+            {
+                bail!(
+                    "the state store URL is malformed (not shown, it may hold a password): write postgres://USER@HOST:PORT/DATABASE"
+                )
+            }
             Some(path) => sqlite_url(Path::new(path))?,
             None => sqlite_url(&workspace.join("state.db"))?,
         };
@@ -94,6 +117,9 @@ impl Store {
                     if backend == Backend::Sqlite {
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Deleted rows (an erased identity) are overwritten, not left
+                        // readable in free pages of the file.
+                        conn.execute("PRAGMA secure_delete = ON").await?;
                         // Large imports stay in memory until commit instead of spilling
                         // pages to the WAL and reading them back.
                         conn.execute("PRAGMA cache_size = -262144").await?;
@@ -168,16 +194,60 @@ fn sqlite_url(path: &Path) -> Result<(String, Backend, String)> {
 
 /// Removes a password from a URL before it is shown anywhere.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    redact(url)
+}
+
+/// Query parameters whose values are secrets (`?password=`, `sslpassword`, tokens, keys).
+fn secret_parameter(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "auth",
+        "credential",
+    ]
+    .iter()
+    .any(|s| name.contains(s))
+}
+
+/// A connection URL as it may be shown: read by a real URL parser, its password and any
+/// secret query parameter replaced by `***`. Text that does not parse as a URL with a
+/// host (`postgres:/u:pass@host`) is not shown at all, since it cannot be told apart.
+fn redact(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(a URL that does not parse; not shown)".to_string();
+    };
+    if parsed.scheme() == "sqlite" {
+        // A path, which holds no credentials; its query may still.
+        parsed.set_query(None);
+        return parsed.to_string();
     }
+    if !parsed.has_host() || parsed.host_str().is_some_and(str::is_empty) {
+        return format!("{}:(a URL without a host; not shown)", parsed.scheme());
+    }
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
+    }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if secret_parameter(&k) {
+                "***".to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    if pairs.is_empty() {
+        parsed.set_query(None);
+    } else {
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string().replace("%2A%2A%2A", "***")
 }
 
 #[cfg(test)]
@@ -189,5 +259,25 @@ mod tests {
             "postgres://app:***@db:5432/x"
         );
         assert_eq!(super::redact_url("postgres://db/x"), "postgres://db/x");
+        for (url, secret) in [
+            (
+                "postgres://app:s3cret@db:5432/x?sslmode=require&password=hunter2",
+                "hunter2",
+            ),
+            ("postgres://db/x?password=hunter2", "hunter2"),
+            ("postgres://db/x?user=a&sslpassword=hunter2", "hunter2"),
+            ("mysql://root:p%40ss@db/x", "p%40ss"),
+            ("postgres:/u:hunter2@db/x", "hunter2"),
+            ("postgres:u:hunter2@db/x", "hunter2"),
+            ("postgres//u:hunter2@db", "hunter2"),
+            ("://u:hunter2@", "hunter2"),
+        ] {
+            let shown = super::redact_url(url);
+            assert!(!shown.contains(secret), "{url} -> {shown}");
+        }
+        assert_eq!(
+            super::redact_url("postgres://db/x?password=hunter2&sslmode=require"),
+            "postgres://db/x?password=***&sslmode=require"
+        );
     }
 }
