@@ -329,7 +329,8 @@ pub async fn append_events(
                 .bind(&event.at)
                 .bind(&recorded_at)
                 .bind(event.channel.as_deref())
-                .bind(event.evidence.as_deref())
+                // The ledger keeps no free text: evidence goes to `consent_evidence`.
+                .bind(None::<String>)
                 .bind(actor)
                 .bind(origin);
         }
@@ -338,8 +339,61 @@ pub async fn append_events(
             .await
             .context("cannot append to the consent ledger")?
             .rows_affected();
+
+        // Evidence goes beside the ledger, to the events just appended (or appended by
+        // an earlier run of the same import, which adds nothing).
+        let with_evidence: Vec<&NewEvent> = chunk.iter().filter(|e| e.evidence.is_some()).collect();
+        if !with_evidence.is_empty() {
+            let rows: Vec<String> = (0..with_evidence.len())
+                .map(|i| format!("({})", backend.params(i * 3 + 1, 3)))
+                .collect();
+            let sql = format!(
+                "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
+                 SELECT c.id, c.subject_ref, v.column3 FROM consent_events c \
+                 JOIN (VALUES {}) AS v ON c.subject_ref = v.column1 AND c.event_key = v.column2 \
+                 ON CONFLICT (event_id) DO NOTHING",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for event in with_evidence {
+                query = query
+                    .bind(&event.subject_ref)
+                    .bind(event.key())
+                    .bind(event.evidence.as_deref());
+            }
+            query
+                .execute(&mut **tx)
+                .await
+                .context("cannot record consent evidence")?;
+        }
     }
     Ok(inserted)
+}
+
+/// Fills in the evidence of events read from the ledger (it lives beside it).
+async fn fill_evidence<'e>(
+    store: &Store,
+    events: impl Iterator<Item = &'e mut Event>,
+) -> Result<()> {
+    let mut by_id: HashMap<i64, &mut Event> = events.map(|e| (e.id, e)).collect();
+    let ids: Vec<i64> = by_id.keys().copied().collect();
+    for chunk in ids.chunks(5000) {
+        let sql = format!(
+            "SELECT event_id, evidence FROM consent_evidence WHERE event_id IN ({})",
+            store.backend.params(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&store.pool).await? {
+            let id: i64 = row.try_get(0)?;
+            if let Some(event) = by_id.get_mut(&id) {
+                event.evidence = row.try_get(1)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A recorded event.
@@ -390,7 +444,12 @@ pub async fn history(
         query = query.bind(purpose);
     }
     let rows = query.fetch_all(&store.pool).await?;
-    rows.iter().map(|r| event_from_row(r, 0)).collect()
+    let mut events: Vec<Event> = rows
+        .iter()
+        .map(|r| event_from_row(r, 0))
+        .collect::<Result<_>>()?;
+    fill_evidence(store, events.iter_mut()).await?;
+    Ok(events)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -547,6 +606,7 @@ pub async fn last_events(
             found.insert(row.try_get(0)?, event_from_row(&row, 1)?);
         }
     }
+    fill_evidence(store, found.values_mut()).await?;
     Ok(found)
 }
 
@@ -572,7 +632,8 @@ pub async fn state_at(store: &Store, purpose: &str, as_of: &str) -> Result<Vec<S
         .bind(as_of)
         .fetch_all(&store.pool)
         .await?;
-    rows.iter()
+    let states = rows
+        .iter()
         .map(|row| {
             let kind: Option<String> = row.try_get(1)?;
             let identity: Option<String> = row.try_get(2)?;
@@ -584,5 +645,8 @@ pub async fn state_at(store: &Store, purpose: &str, as_of: &str) -> Result<Vec<S
                 event: event_from_row(row, 3)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<SubjectState>>>()?;
+    let mut states = states;
+    fill_evidence(store, states.iter_mut().map(|s| &mut s.event)).await?;
+    Ok(states)
 }

@@ -231,6 +231,11 @@ pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &Value) -> Result<()> 
     .bind(run_id)
     .execute(&mut **tx)
     .await?;
+    // Free text beside the consent ledger may name the person; the ledger rows stay.
+    sqlx::query("DELETE FROM consent_evidence WHERE subject_ref IN (SELECT subject_ref FROM erasure_subjects WHERE run_id = $1)")
+        .bind(run_id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query("DELETE FROM subjects WHERE subject_ref IN (SELECT subject_ref FROM erasure_subjects WHERE run_id = $1)")
         .bind(run_id)
         .execute(&mut **tx)

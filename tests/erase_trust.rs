@@ -57,6 +57,14 @@ dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
 kind = "email"
 normalise = "email"
 
+[[purpose]]
+id = "newsletter"
+title = "Newsletter"
+basis = "consent"
+categories = ["user.contact.email"]
+retention = "until consent is withdrawn"
+consent_text = "Send me the newsletter."
+
 [source]
 id = "app"
 engine = "{engine}"
@@ -636,9 +644,59 @@ fn erased_values_are_not_left_readable_in_sqlite_files() {
             .any(|w| w.eq_ignore_ascii_case(email))
     };
     assert!(holds(&files[0]), "the address is there before");
+    // Evidence is free text that names the person; it must go with the erasure while
+    // the consent ledger stays append-only and the audit chain verifies.
+    expect(
+        fixture.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            "email:alice@example.com",
+            "--purpose",
+            "newsletter",
+            "--evidence",
+            "reply from Alice@Example.com, +972501234567",
+        ]),
+        0,
+    );
+    let history = expect(
+        fixture.cmd(&[
+            "consent",
+            "history",
+            "--subject",
+            "email:alice@example.com",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    assert!(
+        history.stdout.contains("+972501234567"),
+        "{}",
+        history.stdout
+    );
     expect(
         fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--yes"]),
         0,
+    );
+    let state = fixture.dir().join(".privops/state.db");
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT CAST(COUNT(*) AS TEXT) FROM consent_events")[0],
+        "1",
+        "the ledger keeps its row"
+    );
+    assert!(common::sqlite_strings(&state, "SELECT evidence FROM consent_evidence").is_empty());
+    let phone = b"+972501234567";
+    assert!(
+        !std::fs::read(&state)
+            .unwrap()
+            .windows(phone.len())
+            .any(|w| w == phone),
+        "the evidence is not left readable"
+    );
+    assert_eq!(
+        expect(fixture.cmd(&["audit", "verify", "--format", "json"]), 0).json()["ok"],
+        true
     );
     for file in &files {
         assert!(
