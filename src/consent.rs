@@ -370,6 +370,25 @@ pub async fn append_events(
     Ok(inserted)
 }
 
+/// The longest value a consent field (evidence, channel, a CSV cell) may hold.
+pub const MAX_FIELD_BYTES: usize = 4096;
+
+/// Refuses a field that is not a short piece of text: NUL bytes, or more than
+/// [`MAX_FIELD_BYTES`] (evidence is a reference to a form, a message or a scan, not the
+/// document itself).
+pub fn check_field(raw: &[u8]) -> Result<()> {
+    if raw.contains(&0) {
+        anyhow::bail!("contains a NUL byte");
+    }
+    if raw.len() > MAX_FIELD_BYTES {
+        anyhow::bail!(
+            "{} bytes long, over the limit of {MAX_FIELD_BYTES}: keep a reference to the evidence, not the evidence itself",
+            raw.len()
+        );
+    }
+    Ok(())
+}
+
 /// Fills in the evidence of events read from the ledger (it lives beside it).
 async fn fill_evidence<'e>(
     store: &Store,

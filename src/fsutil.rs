@@ -69,6 +69,31 @@ pub struct PendingFile {
     temp: PathBuf,
     target: PathBuf,
     file: Option<File>,
+    /// Renamed into place: nothing is left to clean up.
+    committed: bool,
+}
+
+/// Removes `.NAME.PID.partial` files beside `target` left by runs that were killed
+/// (their process is gone); files of runs still going are left alone.
+fn remove_stale_partials(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".partial"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = cfg!(target_os = "linux") && !Path::new(&format!("/proc/{pid}")).exists();
+        if gone && pid != std::process::id() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 impl PendingFile {
@@ -90,6 +115,7 @@ impl PendingFile {
         } else {
             parent
         };
+        remove_stale_partials(parent, &name);
         let temp = parent.join(format!(".{name}.{}.partial", std::process::id()));
         let file = private_options()
             .read(true)
@@ -101,6 +127,7 @@ impl PendingFile {
             temp,
             target: target.to_path_buf(),
             file: Some(file),
+            committed: false,
         })
     }
 
@@ -114,6 +141,7 @@ impl PendingFile {
         }
         std::fs::rename(&self.temp, &self.target)
             .with_context(|| format!("cannot write {}", self.target.display()))?;
+        self.committed = true;
         Ok(())
     }
 }
@@ -129,7 +157,8 @@ impl Write for PendingFile {
 
 impl Drop for PendingFile {
     fn drop(&mut self) {
-        if self.file.is_some() {
+        // Not renamed into place (an error, or a failed rename): nothing half-written stays.
+        if !self.committed {
             self.file = None;
             let _ = std::fs::remove_file(&self.temp);
         }

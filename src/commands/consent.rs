@@ -140,7 +140,13 @@ async fn record(ctx: &Ctx, args: &RecordArgs, action: Action) -> Result<Outcome>
         action,
         at: at.clone(),
         channel: args.channel.map(|c| c.name().to_string()),
-        evidence: args.evidence.clone(),
+        evidence: match &args.evidence {
+            Some(evidence) => {
+                consent::check_field(evidence.as_bytes()).context("--evidence")?;
+                Some(evidence.clone())
+            }
+            None => None,
+        },
     };
     let recorded = consent::append_events(
         &mut tx,
@@ -469,6 +475,8 @@ impl Columns {
             return Ok(None);
         };
         let raw = record.get(position).unwrap_or_default();
+        consent::check_field(raw)
+            .with_context(|| format!("{at}, column `{}`", self.names[position]))?;
         let text = std::str::from_utf8(raw)
             .map_err(|_| {
                 anyhow::anyhow!(

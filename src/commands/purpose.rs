@@ -24,6 +24,10 @@ pub struct ShowArgs {
 
 pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
     let policy = ctx.policy()?;
+    // An unknown purpose is refused before anything is recorded.
+    if let PurposeCommand::Show(args) = command {
+        find(&policy, &args.id)?;
+    }
     let store = ctx.store().await?;
     // Listing records any consent text seen for the first time as a new version.
     let mut tx = store.begin_write().await?;

@@ -74,38 +74,38 @@ impl Output {
     /// Data: always printed, whatever `--quiet` says.
     pub fn data(&self, text: &str) {
         if text.ends_with('\n') {
-            print!("{text}");
+            write_data(text);
         } else {
-            println!("{text}");
+            write_data(&format!("{text}\n"));
         }
     }
 
     pub fn json<T: Serialize>(&self, value: &T) {
         let text = serde_json::to_string_pretty(value).expect("values serialise");
-        println!("{text}");
+        write_data(&format!("{text}\n"));
     }
 
     /// One JSON value on one line (streams of verdicts).
     pub fn json_line<T: Serialize>(&self, value: &T) {
         let text = serde_json::to_string(value).expect("values serialise");
-        println!("{text}");
+        write_data(&format!("{text}\n"));
     }
 
     /// Status for people, on stderr; silenced by `--quiet`.
     pub fn status(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            write_status(text);
         }
     }
 
     pub fn detail(&self, text: &str) {
         if self.verbose && !self.quiet {
-            eprintln!("{text}");
+            write_status(text);
         }
     }
 
     pub fn warn(&self, text: &str) {
-        eprintln!("{}: {text}", self.paint("warning", "33"));
+        write_status(&format!("{}: {text}", self.paint("warning", "33")));
     }
 
     pub fn error(&self, text: &str) {
@@ -115,7 +115,7 @@ impl Output {
         } else {
             "error"
         };
-        eprintln!("{label}: {text}");
+        write_status(&format!("{label}: {text}"));
     }
 
     /// Wraps text in an ANSI colour when colour is on for stdout.
@@ -140,7 +140,7 @@ impl Output {
     }
 
     pub fn print_table(&self, table: &Table) {
-        println!("{table}");
+        write_data(&format!("{table}\n"));
     }
 
     /// Whether progress bars are shown (a terminal, not --quiet).
@@ -162,4 +162,26 @@ impl Output {
         bar.set_message(what.to_string());
         bar
     }
+}
+
+/// Writes data to stdout. A reader that went away (`privops audit log | head`) wants no
+/// more: the command ends there, quietly and successfully, as ripgrep and git do, instead
+/// of panicking on the closed pipe.
+fn write_data(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// Writes a line to stderr; a closed stderr is no reason to stop the work.
+fn write_status(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

@@ -530,6 +530,19 @@ fn holds(c: &mut Checker, file: usize, table: &Table) {
     for hold in &table.hold {
         let at = c.at(file, hold);
         let hold = hold.get_ref();
+        if hold.reason.trim().is_empty() {
+            c.error(
+                at,
+                "a hold needs a reason: say why the rows are kept (receipts and reports show it)"
+                    .into(),
+            );
+        }
+        if hold.article.trim().is_empty() {
+            c.error(
+                at,
+                "a hold needs the article it rests on, e.g. `17(3)(b)` (legal obligation) or `17(3)(e)` (legal claims)".into(),
+            );
+        }
         match (&hold.duration, &hold.until) {
             (None, None) => c.error(at, "a hold needs a duration or until: how long are rows held? (a duration also needs `from`)".into()),
             (Some(_), until) => {

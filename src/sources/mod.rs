@@ -113,14 +113,19 @@ impl SourcePool {
                     // Rows cross from SQLite's worker thread in larger batches: fewer
                     // thread switches when exports stream millions of rows.
                     .row_buffer_size(4096);
-                SourcePool::Sqlite(
-                    SqlitePoolOptions::new()
-                        .max_connections(1)
-                        .acquire_timeout(timeout)
-                        .connect_with(options)
-                        .await
-                        .with_context(failed)?,
-                )
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(timeout)
+                    .connect_with(options)
+                    .await
+                    .with_context(failed)?;
+                // SQLite opens any file; reading its catalogue tells a database from a
+                // file that is something else, while the source can still be named.
+                sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+                    .execute(&pool)
+                    .await
+                    .with_context(failed)?;
+                SourcePool::Sqlite(pool)
             }
             Engine::Postgres => {
                 let options = PgConnectOptions::from_str(&url).with_context(failed)?;
