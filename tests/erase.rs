@@ -1107,3 +1107,129 @@ fn fides_sample_on_postgres() {
         },
     );
 }
+
+// Provider calls with hostile values and answers ----------------------------------------
+
+/// The demo workspace with every provider retried once (quick failures).
+fn demo_with_one_retry() -> Demo {
+    let demo = Demo::new();
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(&providers, text.replace("retries = 3", "retries = 1")).unwrap();
+    demo
+}
+
+fn erase_with(
+    demo: &Demo,
+    subject: &str,
+    env: &[(&str, &str)],
+    json: bool,
+    code: i32,
+) -> common::Run {
+    let mut args = vec!["erase", "--subject", subject, "--yes"];
+    if json {
+        args.extend(["--format", "json"]);
+    }
+    let mut command = demo.cmd(&args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    expect(command, code)
+}
+
+/// The provider steps of an erasure's JSON output, by step id.
+fn provider_steps(out: &Value) -> BTreeMap<String, (String, String)> {
+    out["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["step_id"].as_str().unwrap().to_string(),
+                (
+                    p["status"].as_str().unwrap().to_string(),
+                    p["outcome"].as_str().unwrap_or_default().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn provider_path_values_are_one_segment_and_dot_segments_are_refused() {
+    let demo = demo_with_one_retry();
+    let subject = demo.samples[0].clone();
+    let email = subject.trim_start_matches("email:").to_string();
+    // The subject's meetings carry event ids that would walk up the path or add a segment.
+    let crm = demo.dir.join("data/crm.db");
+    let meetings = common::sqlite_strings(
+        &crm,
+        &format!(
+            "SELECT CAST(m.id AS TEXT) FROM meetings m JOIN clients c ON c.id = m.client_id WHERE c.email = '{email}' ORDER BY m.id"
+        ),
+    );
+    assert_eq!(meetings.len(), 3);
+    let client = &common::sqlite_strings(
+        &crm,
+        &format!("SELECT CAST(id AS TEXT) FROM clients WHERE email = '{email}'"),
+    )[0];
+    common::sqlite_execute(
+        &crm,
+        &format!(
+            "UPDATE meetings SET calendar_event_id = '..' WHERE id = {};
+             UPDATE meetings SET calendar_event_id = '%2E%2e' WHERE id = {};
+             UPDATE meetings SET calendar_event_id = 'ev/1' WHERE id = {};
+             INSERT INTO meetings (client_id, title, starts_at, calendar_event_id, created_at)
+             VALUES ({client}, 'Follow-up', '2026-09-01T10:00:00Z', '.', '2026-08-01T10:00:00Z');",
+            meetings[0], meetings[1], meetings[2]
+        ),
+    );
+    let calendar = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let out = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GOOGLE_CALENDAR_URL", &calendar.url),
+            ("GOOGLE_CALENDAR_TOKEN", "cal-secret"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    // Only the value that is a segment was sent, its slash encoded; nothing reached the
+    // collection or its parent.
+    let called: Vec<String> = calendar
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url))
+        .collect();
+    assert_eq!(
+        called,
+        vec!["DELETE /calendars/primary/events/ev%2F1".to_string()]
+    );
+    let steps = provider_steps(&out);
+    let calendar_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(calendar_steps.len(), 4, "{steps:?}");
+    assert_eq!(
+        calendar_steps.iter().filter(|(s, _)| s == "done").count(),
+        1,
+        "{steps:?}"
+    );
+    for (status, outcome) in calendar_steps.iter().filter(|(s, _)| s != "done") {
+        assert_eq!(status, "failed");
+        assert!(
+            outcome.contains("google_calendar")
+                && outcome.contains("{crm.meetings.calendar_event_id}")
+                && outcome.contains("dot segment"),
+            "{outcome}"
+        );
+        assert!(
+            !outcome.contains("..") && !outcome.contains("%2E"),
+            "{outcome}"
+        );
+    }
+}

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
 
 use crate::policy::{HttpRequest, Provider};
 use crate::template::{self, Placeholder};
 
-/// Everything but RFC 3986's unreserved characters is escaped in a path segment.
+/// Everything but RFC 3986's unreserved characters is escaped in a path segment (`/`
+/// included: a value is one segment).
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
@@ -79,6 +80,17 @@ impl ProviderClient {
     /// Sends one request (every page of it), retrying what is worth retrying.
     pub async fn call(&self, request: &HttpRequest, bindings: &Bindings) -> Result<CallOutcome> {
         let value_of = |p: &Placeholder| bindings.get(p).cloned();
+        let placeholders = template::placeholders(&request.path)
+            .map_err(|e| anyhow::anyhow!("provider `{}`: {e}", self.id))?;
+        for placeholder in &placeholders {
+            if let Some(why) = bindings.get(placeholder).and_then(|v| unfit_segment(v)) {
+                bail!(
+                    "provider `{}`: the value of {placeholder} in the path `{}` {why}; refused, nothing was sent",
+                    self.id,
+                    request.path
+                );
+            }
+        }
         let path = template::render(&request.path, value_of, |v| {
             utf8_percent_encode(v, PATH_SEGMENT).to_string()
         })
@@ -200,6 +212,28 @@ impl ProviderClient {
     }
 }
 
+/// Why a value cannot be a path segment: empty, or `.` or `..` (also percent-encoded,
+/// as a server that decodes twice would read them), which would move up the path.
+fn unfit_segment(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        return Some("is empty");
+    }
+    let mut decoded = value.to_string();
+    for _ in 0..4 {
+        if decoded == "." || decoded == ".." {
+            return Some("is a dot segment, which would change the path");
+        }
+        let next = percent_decode_str(&decoded)
+            .decode_utf8_lossy()
+            .into_owned();
+        if next == decoded {
+            break;
+        }
+        decoded = next;
+    }
+    None
+}
+
 fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
@@ -281,4 +315,29 @@ pub fn expand(
         all = next;
     }
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_segments_and_empty_values_cannot_fill_a_path() {
+        for value in ["", ".", "..", "%2e", "%2E%2e", "%252e%252E", ".%2e", "%2e."] {
+            assert!(unfit_segment(value).is_some(), "{value:?}");
+        }
+        for value in ["...", ".a", "a.b", "ev/1", "%2F", "+972501234567", " .."] {
+            assert_eq!(unfit_segment(value), None, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn a_value_is_one_path_segment() {
+        let encoded = |v: &str| utf8_percent_encode(v, PATH_SEGMENT).to_string();
+        assert_eq!(encoded("ev/1"), "ev%2F1");
+        assert_eq!(encoded("a?b#c"), "a%3Fb%23c");
+        assert_eq!(encoded("%2e%2e"), "%252e%252e");
+        assert_eq!(encoded("..\\x"), "..%5Cx");
+        assert_eq!(encoded("+972501234567"), "%2B972501234567");
+    }
 }
