@@ -1146,3 +1146,64 @@ fn fides_sample_on_mariadb() {
         );
     }
 }
+
+#[test]
+fn provider_failures_leave_no_personal_data_or_secret_in_the_archive_metadata() {
+    let demo = Demo::new();
+    let phone = demo.samples.last().unwrap().clone();
+    let digits = phone.trim_start_matches("phone:+").to_string();
+    let green = MockProvider::start(|_, _| MockAnswer::raw(503, "down"));
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(&providers, text.replace("retries = 3", "retries = 1")).unwrap();
+    let with_password = |url: &str| url.replacen("http://", "http://planted:s3cr3t-pw@", 1);
+    let mut printed = String::new();
+    let mut metadata = String::new();
+    for (name, json) in [("one.zip", true), ("two.zip", false)] {
+        let out = demo.dir.join(name);
+        let mut args = vec![
+            "access",
+            "--subject",
+            &demo.samples[0],
+            "--subject",
+            &phone,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if json {
+            args.extend(["--format", "json"]);
+        }
+        let mut command = demo.cmd(&args);
+        command
+            .env("GREEN_API_URL", with_password(&green.url))
+            .env("GREEN_API_TOKEN", "green-token")
+            .env("GOOGLE_CALENDAR_URL", with_password(&common::closed_url()))
+            .env("GOOGLE_CALENDAR_TOKEN", "calendar-token");
+        let result = expect(command, 4);
+        printed.push_str(&result.stdout);
+        printed.push_str(&result.stderr);
+        for entry in ["manifest.json", "README.md"] {
+            metadata.push_str(&zip_entry(&out, entry).unwrap());
+        }
+    }
+    assert!(
+        metadata.contains("GET /contacts/{identity.phone}/messages answered 503"),
+        "{metadata}"
+    );
+    assert!(metadata.contains("cannot connect"), "{metadata}");
+    assert!(printed.contains("green_api"), "{printed}");
+    let audit = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(audit.contains("answered 503"), "{audit}");
+    for (place, text) in [
+        ("output", &printed),
+        ("archive metadata", &metadata),
+        ("audit trail", &audit),
+    ] {
+        for planted in [digits.as_str(), "s3cr3t-pw", "planted", "green-token"] {
+            assert!(
+                !text.contains(planted),
+                "{place} holds `{planted}`:\n{text}"
+            );
+        }
+    }
+}

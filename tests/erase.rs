@@ -1233,3 +1233,129 @@ fn provider_path_values_are_one_segment_and_dot_segments_are_refused() {
         );
     }
 }
+
+#[test]
+fn provider_failures_keep_personal_data_and_secrets_out_of_the_record() {
+    let demo = demo_with_one_retry();
+    let subject = demo.samples.last().unwrap().clone();
+    assert!(subject.starts_with("phone:+"));
+    // The digits catch the number written plain or percent-encoded (`%2B...`).
+    let digits = subject.trim_start_matches("phone:+").to_string();
+    let with_password = |url: &str| url.replacen("http://", "http://planted:s3cr3t-pw@", 1);
+    let mut printed = String::new();
+    // 1. Nothing listens where the base URL points.
+    let closed = with_password(&common::closed_url());
+    let first = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GREEN_API_URL", &closed),
+            ("GREEN_API_TOKEN", "green-token"),
+        ],
+        false,
+        4,
+    );
+    printed.push_str(&first.stdout);
+    printed.push_str(&first.stderr);
+    assert!(
+        first.stderr.contains("green_api") && first.stderr.contains("cannot connect"),
+        "{}",
+        first.stderr
+    );
+    // 2. The provider answers 500 (the run resumes and calls again).
+    let green = MockProvider::start(|_, _| MockAnswer::raw(500, "down"));
+    let url = with_password(&green.url);
+    let second = erase_with(
+        &demo,
+        &subject,
+        &[("GREEN_API_URL", &url), ("GREEN_API_TOKEN", "green-token")],
+        true,
+        4,
+    );
+    printed.push_str(&second.stdout);
+    printed.push_str(&second.stderr);
+    assert_eq!(green.requests().len(), 2, "one retry");
+    let steps = provider_steps(&second.json());
+    let (status, outcome) = &steps["provider:green_api:1"];
+    assert_eq!(status, "failed");
+    assert!(
+        outcome.contains("green_api")
+            && outcome.contains("DELETE /contacts/{identity.phone}")
+            && outcome.contains("500"),
+        "{outcome}"
+    );
+    // 3. The human summary of the same state.
+    let third = erase_with(
+        &demo,
+        &subject,
+        &[("GREEN_API_URL", &url), ("GREEN_API_TOKEN", "green-token")],
+        false,
+        4,
+    );
+    printed.push_str(&third.stdout);
+    printed.push_str(&third.stderr);
+
+    let audit = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(audit.contains("erase.provider"));
+    let state = demo.dir.join(".privops/state.db");
+    // The journal (a step's plan keeps the values it calls with until it is done).
+    let journal = common::sqlite_strings(
+        &state,
+        "SELECT step_id || ' ' || description || ' ' || COALESCE(outcome, '') FROM erasure_steps
+         UNION ALL SELECT COALESCE(receipt, '') FROM erasure_runs",
+    )
+    .join("\n");
+    assert!(journal.contains("answered 500"), "{journal}");
+    let mut receipts = String::new();
+    for entry in std::fs::read_dir(demo.dir.join(".privops/receipts")).unwrap() {
+        receipts.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(receipts.contains("green_api"));
+    for (place, text) in [
+        ("output", &printed),
+        ("audit trail", &audit),
+        ("journal", &journal),
+        ("receipts", &receipts),
+    ] {
+        for planted in [digits.as_str(), "s3cr3t-pw", "planted", "green-token"] {
+            assert!(
+                !text.contains(planted),
+                "{place} holds `{planted}`:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_provider_base_url_that_does_not_parse_names_the_provider_and_variable() {
+    let demo = demo_with_one_retry();
+    let subject = demo.samples.last().unwrap().clone();
+    for bad in [
+        "http://planted:s3cr3t-pw@127.0.0.1:99999",
+        "planted s3cr3t-pw",
+        "ftp://planted:s3cr3t-pw@127.0.0.1/",
+    ] {
+        let out = erase_with(
+            &demo,
+            &subject,
+            &[("GREEN_API_URL", bad), ("GREEN_API_TOKEN", "green-token")],
+            true,
+            4,
+        );
+        let steps = provider_steps(&out.json());
+        let (status, outcome) = &steps["provider:green_api:1"];
+        assert_eq!(status, "failed");
+        assert!(
+            outcome.contains("green_api")
+                && outcome.contains("GREEN_API_URL")
+                && !outcome.contains("builder error"),
+            "{outcome}"
+        );
+        for text in [&out.stdout, &out.stderr] {
+            assert!(
+                !text.contains("s3cr3t-pw") && !text.contains("planted"),
+                "{text}"
+            );
+        }
+    }
+}

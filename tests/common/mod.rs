@@ -408,6 +408,14 @@ impl Drop for MockProvider {
     }
 }
 
+/// A URL on 127.0.0.1 where nothing listens (a port just given back by the system).
+pub fn closed_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
+}
+
 /// Reads one entry of a zip archive as text.
 pub fn zip_entry(path: &Path, name: &str) -> Option<String> {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
