@@ -1359,3 +1359,90 @@ fn a_provider_base_url_that_does_not_parse_names_the_provider_and_variable() {
         }
     }
 }
+
+#[test]
+fn redirects_stay_on_the_provider_origin() {
+    let demo = demo_with_one_retry();
+    // Another origin (a second server on 127.0.0.1) must receive nothing.
+    let elsewhere = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let target = format!("{}/contacts/anyone", elsewhere.url);
+    let green = MockProvider::start(move |_, _| MockAnswer::redirect(302, &target));
+    let phone = demo.samples.last().unwrap().clone();
+    let out = erase_with(
+        &demo,
+        &phone,
+        &[
+            ("GREEN_API_URL", &green.url),
+            ("GREEN_API_TOKEN", "green-token"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    assert!(
+        elsewhere.requests().is_empty(),
+        "{:?}",
+        elsewhere.requests()
+    );
+    let steps = provider_steps(&out);
+    let (status, outcome) = &steps["provider:green_api:1"];
+    assert_eq!(status, "failed", "a redirect elsewhere is not an erasure");
+    assert!(outcome.contains("another origin"), "{outcome}");
+    assert!(!outcome.contains(&elsewhere.url), "{outcome}");
+
+    // Same origin: redirects are followed with the method and credentials, and no
+    // Referer (it would carry the path, here an event id) is sent.
+    let subject = demo.samples[0].clone();
+    let email = subject.trim_start_matches("email:").to_string();
+    let event_ids = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        &format!(
+            "SELECT DISTINCT m.calendar_event_id FROM meetings m JOIN clients c ON c.id = m.client_id WHERE c.email = '{email}' ORDER BY 1"
+        ),
+    );
+    assert!(event_ids.len() >= 2);
+    let first = event_ids[0].clone();
+    let calendar = MockProvider::start(move |request, _| {
+        let id = request.url.rsplit('/').next().unwrap().to_string();
+        if request.url.starts_with("/moved/") {
+            MockAnswer::raw(204, "")
+        } else if id == first {
+            MockAnswer::redirect(302, &format!("/moved/{id}"))
+        } else {
+            MockAnswer::redirect(307, &format!("/moved/{id}"))
+        }
+    });
+    let out = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GOOGLE_CALENDAR_URL", &calendar.url),
+            ("GOOGLE_CALENDAR_TOKEN", "cal-secret"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    let steps = provider_steps(&out);
+    let calendar_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(calendar_steps.len(), event_ids.len());
+    assert!(
+        calendar_steps.iter().all(|(s, _)| s == "done"),
+        "{calendar_steps:?}"
+    );
+    let moved: Vec<common::MockRequest> = calendar
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.starts_with("/moved/"))
+        .collect();
+    assert_eq!(moved.len(), event_ids.len(), "{moved:?}");
+    for request in &moved {
+        assert_eq!(request.method, "DELETE");
+        assert_eq!(request.authorization.as_deref(), Some("Bearer cal-secret"));
+        assert_eq!(request.header("referer"), None, "{request:?}");
+    }
+}

@@ -5,7 +5,8 @@
 //! Everything a failure says is safe to keep: the provider, the method, the path
 //! *template* and what happened (a status, a timeout, a refused connection...), never
 //! the expanded URL, the values in it or the credentials of the base URL. Values fill
-//! path templates as one opaque segment each.
+//! path templates as one opaque segment each; redirects are followed only on the
+//! provider's own origin.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +27,9 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// How many redirects (on the provider's own origin) one request follows.
+const MAX_REDIRECTS: usize = 5;
 
 /// Values for a template's placeholders.
 pub type Bindings = BTreeMap<Placeholder, String>;
@@ -63,6 +67,8 @@ pub enum FailureKind {
     Connect,
     /// An answer that is not the JSON expected.
     Malformed,
+    /// A redirect that is not followed.
+    Redirect,
     /// The exchange broke off.
     Transport,
 }
@@ -105,6 +111,9 @@ enum Failure {
     Timeout,
     Connect(String),
     Transport(String),
+    CrossOrigin,
+    BadRedirect,
+    TooManyRedirects,
 }
 
 /// The answer of one attempt.
@@ -150,6 +159,9 @@ impl ProviderClient {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(Duration::from_secs(10))
+            // Redirects are followed by hand, on the provider's origin only.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .user_agent(concat!("privops/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|_| setup("cannot set up an HTTP client".into()))?;
@@ -301,6 +313,18 @@ impl ProviderClient {
                 format!("cannot connect ({cause}){tries}"),
             ),
             Failure::Transport(what) => (FailureKind::Transport, format!("{what}{tries}")),
+            Failure::CrossOrigin => (
+                FailureKind::Redirect,
+                "was redirected to another origin; not followed".to_string(),
+            ),
+            Failure::BadRedirect => (
+                FailureKind::Redirect,
+                "was redirected without a usable Location; not followed".to_string(),
+            ),
+            Failure::TooManyRedirects => (
+                FailureKind::Redirect,
+                format!("was redirected more than {MAX_REDIRECTS} times"),
+            ),
         };
         ProviderError::new(
             &self.id,
@@ -335,27 +359,55 @@ impl ProviderClient {
         }
     }
 
-    /// One attempt.
+    /// One attempt: the request and the same-origin redirects it is answered with.
     async fn attempt(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&Value>,
     ) -> Result<Answer, Failure> {
-        let mut builder = self.client.request(method.clone(), url.clone());
-        if let Some((header, value)) = &self.auth {
-            builder = builder.header(header, value);
+        let mut url = url.clone();
+        let mut method = method.clone();
+        let mut body = body;
+        let mut redirects = 0;
+        loop {
+            let mut builder = self.client.request(method.clone(), url.clone());
+            if let Some((header, value)) = &self.auth {
+                builder = builder.header(header, value);
+            }
+            if let Some(body) = body {
+                builder = builder.json(body);
+            }
+            let response = builder.send().await.map_err(failure_of)?;
+            let status = response.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let next = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| url.join(l).ok())
+                    .ok_or(Failure::BadRedirect)?;
+                if next.origin() != self.base.origin() {
+                    return Err(Failure::CrossOrigin);
+                }
+                redirects += 1;
+                if redirects > MAX_REDIRECTS {
+                    return Err(Failure::TooManyRedirects);
+                }
+                // 303 See Other: the request was handled; its result is read with GET.
+                if status == 303 && method != Method::HEAD {
+                    method = Method::GET;
+                    body = None;
+                }
+                url = with_credentials_of(next, &self.base);
+                continue;
+            }
+            if status == 429 || (500..600).contains(&status) {
+                return Ok(Answer::Busy(status, retry_after(response.headers())));
+            }
+            let text = response.bytes().await.map_err(failure_of)?;
+            return Ok(Answer::Final(status, text.to_vec()));
         }
-        if let Some(body) = body {
-            builder = builder.json(body);
-        }
-        let response = builder.send().await.map_err(failure_of)?;
-        let status = response.status().as_u16();
-        if status == 429 || (500..600).contains(&status) {
-            return Ok(Answer::Busy(status, retry_after(response.headers())));
-        }
-        let text = response.bytes().await.map_err(failure_of)?;
-        Ok(Answer::Final(status, text.to_vec()))
     }
 }
 
@@ -395,6 +447,15 @@ fn unfit_segment(value: &str) -> Option<&'static str> {
         decoded = next;
     }
     None
+}
+
+/// A same-origin redirect target keeps the credentials the base URL carries.
+fn with_credentials_of(mut url: Url, base: &Url) -> Url {
+    if url.username().is_empty() && url.password().is_none() {
+        let _ = url.set_username(base.username());
+        let _ = url.set_password(base.password());
+    }
+    url
 }
 
 /// What a transport error was, without its URL and without quoting anything of the
@@ -552,5 +613,15 @@ mod tests {
         }
         let base = parse_base("https://user:pw@api.example.com/v1/").unwrap();
         assert_eq!(base.path(), "/v1/");
+    }
+
+    #[test]
+    fn redirect_targets_keep_the_base_credentials() {
+        let base = Url::parse("http://user:pw@127.0.0.1:8080/").unwrap();
+        let next = with_credentials_of(Url::parse("http://127.0.0.1:8080/moved").unwrap(), &base);
+        assert_eq!((next.username(), next.password()), ("user", Some("pw")));
+        assert_eq!(next.origin(), base.origin());
+        let elsewhere = Url::parse("http://127.0.0.1:8081/").unwrap();
+        assert_ne!(elsewhere.origin(), base.origin());
     }
 }

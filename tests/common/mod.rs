@@ -320,6 +320,17 @@ pub struct MockRequest {
     pub method: String,
     pub url: String,
     pub authorization: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl MockRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// What the mock answers: status, extra headers, body, and a delay before answering.
@@ -347,6 +358,12 @@ impl MockAnswer {
             delay: std::time::Duration::ZERO,
         }
     }
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> MockAnswer {
+        let mut answer = MockAnswer::raw(status, "");
+        answer.headers.push(("Location".into(), location.into()));
+        answer
+    }
 }
 
 impl MockProvider {
@@ -368,6 +385,16 @@ impl MockProvider {
                         .iter()
                         .find(|h| h.field.equiv("Authorization"))
                         .map(|h| h.value.to_string()),
+                    headers: request
+                        .headers()
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.field.as_str().as_str().to_ascii_lowercase(),
+                                h.value.to_string(),
+                            )
+                        })
+                        .collect(),
                 };
                 let count = {
                     let mut log = log_in.lock().unwrap();
