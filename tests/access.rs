@@ -1148,6 +1148,55 @@ fn fides_sample_on_mariadb() {
 }
 
 #[test]
+fn provider_answers_over_the_size_limit_fail_without_being_read_whole() {
+    let demo = Demo::new();
+    // 16 MiB and one byte of valid JSON (trailing spaces): streamed without a length by
+    // one provider, announced with a Content-Length by the other.
+    let over = 16 * 1024 * 1024 + 1;
+    let green = MockProvider::start(move |_, _| {
+        let mut answer = MockAnswer::json(200, json!({ "messages": [] }));
+        answer.padding = over;
+        answer.chunked = true;
+        answer
+    });
+    let calendar = MockProvider::start(move |_, _| {
+        let mut answer = MockAnswer::json(200, json!({ "id": "e" }));
+        answer.padding = over;
+        answer
+    });
+    let out = demo.dir.join("large.zip");
+    let phone = demo.samples.last().unwrap().clone();
+    let mut command = demo.cmd(&[
+        "access",
+        "--subject",
+        &demo.samples[0],
+        "--subject",
+        &phone,
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    provider_env(&mut command, &green, &calendar);
+    let summary = expect(command, 4).json();
+    let providers = summary["providers"].as_array().unwrap();
+    assert_eq!(providers.len(), 2);
+    for provider in providers {
+        let outcome = provider["outcome"].as_str().unwrap();
+        assert_eq!(provider["failed"], true, "{outcome}");
+        assert!(
+            outcome.contains("16 MiB") && outcome.contains(provider["id"].as_str().unwrap()),
+            "{outcome}"
+        );
+    }
+    assert_eq!(
+        calendar.requests().len(),
+        1,
+        "a body too large is not retried"
+    );
+}
+
+#[test]
 fn provider_failures_leave_no_personal_data_or_secret_in_the_archive_metadata() {
     let demo = Demo::new();
     let phone = demo.samples.last().unwrap().clone();

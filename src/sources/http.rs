@@ -5,8 +5,8 @@
 //! Everything a failure says is safe to keep: the provider, the method, the path
 //! *template* and what happened (a status, a timeout, a refused connection...), never
 //! the expanded URL, the values in it or the credentials of the base URL. Values fill
-//! path templates as one opaque segment each; redirects are followed only on the
-//! provider's own origin.
+//! path templates as one opaque segment each; answers are read up to
+//! [`MAX_RESPONSE_BYTES`]; redirects are followed only on the provider's own origin.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,6 +27,10 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// The largest response body read from a provider (16 MiB); a larger one fails the call
+/// as soon as it is announced or read that far.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// How many redirects (on the provider's own origin) one request follows.
 const MAX_REDIRECTS: usize = 5;
@@ -69,6 +73,8 @@ pub enum FailureKind {
     Malformed,
     /// A redirect that is not followed.
     Redirect,
+    /// An answer larger than [`MAX_RESPONSE_BYTES`].
+    TooLarge,
     /// The exchange broke off.
     Transport,
 }
@@ -114,6 +120,7 @@ enum Failure {
     CrossOrigin,
     BadRedirect,
     TooManyRedirects,
+    TooLarge,
 }
 
 /// The answer of one attempt.
@@ -325,6 +332,13 @@ impl ProviderClient {
                 FailureKind::Redirect,
                 format!("was redirected more than {MAX_REDIRECTS} times"),
             ),
+            Failure::TooLarge => (
+                FailureKind::TooLarge,
+                format!(
+                    "answered with more than {} MiB; not read further",
+                    MAX_RESPONSE_BYTES / (1024 * 1024)
+                ),
+            ),
         };
         ProviderError::new(
             &self.id,
@@ -405,8 +419,8 @@ impl ProviderClient {
             if status == 429 || (500..600).contains(&status) {
                 return Ok(Answer::Busy(status, retry_after(response.headers())));
             }
-            let text = response.bytes().await.map_err(failure_of)?;
-            return Ok(Answer::Final(status, text.to_vec()));
+            let text = read_capped(response).await?;
+            return Ok(Answer::Final(status, text));
         }
     }
 }
@@ -494,6 +508,29 @@ fn io_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
         source = cause.source();
     }
     None
+}
+
+/// Reads a body up to [`MAX_RESPONSE_BYTES`], chunk by chunk.
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Err(error) => return Err(failure_of(error)),
+            Ok(None) => return Ok(body),
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(Failure::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
 }
 
 /// Retry-After in seconds or as an HTTP date.

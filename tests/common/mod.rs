@@ -339,6 +339,11 @@ pub struct MockAnswer {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub delay: std::time::Duration,
+    /// Spaces sent after the body, generated as they are written (a huge answer costs
+    /// the mock no memory).
+    pub padding: usize,
+    /// Sent with chunked transfer encoding, without a Content-Length.
+    pub chunked: bool,
 }
 
 impl MockAnswer {
@@ -348,6 +353,8 @@ impl MockAnswer {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.to_string(),
             delay: std::time::Duration::ZERO,
+            padding: 0,
+            chunked: false,
         }
     }
     pub fn raw(status: u16, body: &str) -> MockAnswer {
@@ -356,6 +363,8 @@ impl MockAnswer {
             headers: Vec::new(),
             body: body.to_string(),
             delay: std::time::Duration::ZERO,
+            padding: 0,
+            chunked: false,
         }
     }
     /// A redirect to `location`.
@@ -403,8 +412,21 @@ impl MockProvider {
                 };
                 let answer = handler(&seen, count);
                 std::thread::sleep(answer.delay);
-                let mut response =
-                    tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
+                let length = answer.body.len() + answer.padding;
+                let data = std::io::Read::chain(
+                    std::io::Cursor::new(answer.body.into_bytes()),
+                    std::io::Read::take(std::io::repeat(b' '), answer.padding as u64),
+                );
+                let mut response = tiny_http::Response::new(
+                    tiny_http::StatusCode(answer.status),
+                    Vec::new(),
+                    data,
+                    (!answer.chunked).then_some(length),
+                    None,
+                );
+                if !answer.chunked {
+                    response = response.with_chunked_threshold(usize::MAX);
+                }
                 for (name, value) in answer.headers {
                     response.add_header(
                         tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap(),
