@@ -539,14 +539,18 @@ fn providers_are_read_with_pagination_retries_and_values_from_rows() {
         }
         _ => messages_page(&request.url),
     });
-    // Calendar: one event per meeting id; a slow first answer (timeout, then retry).
+    // Calendar: one event per meeting id; a 503 first (retried), a slow answer within
+    // the deadline.
     let calendar = MockProvider::start(|request, n| {
+        if n == 0 {
+            return MockAnswer::raw(503, "busy");
+        }
         let mut answer = MockAnswer::json(
             200,
             json!({ "id": request.url.rsplit('/').next().unwrap(), "summary": "Onboarding" }),
         );
-        if n == 0 {
-            answer.delay = std::time::Duration::from_millis(2500);
+        if n == 1 {
+            answer.delay = std::time::Duration::from_millis(1500);
         }
         answer
     });
@@ -554,7 +558,7 @@ fn providers_are_read_with_pagination_retries_and_values_from_rows() {
     let text = std::fs::read_to_string(&providers).unwrap();
     std::fs::write(
         &providers,
-        text.replace("timeout_secs = 30", "timeout_secs = 1"),
+        text.replace("timeout = \"30s\"", "timeout = \"5s\""),
     )
     .unwrap();
     let out = demo.dir.join("with-providers.zip");
@@ -606,7 +610,7 @@ fn providers_are_read_with_pagination_retries_and_values_from_rows() {
     assert_eq!(events.len(), event_ids.len());
     assert!(
         calendar.requests().len() > event_ids.len(),
-        "the slow answer was retried"
+        "the 503 was retried"
     );
     assert!(
         summary["providers"]

@@ -1446,3 +1446,52 @@ fn redirects_stay_on_the_provider_origin() {
         assert_eq!(request.header("referer"), None, "{request:?}");
     }
 }
+
+#[test]
+fn a_silent_provider_costs_one_deadline() {
+    let demo = demo_with_one_retry();
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(
+        &providers,
+        text.replace("retries = 1", "retries = 3")
+            .replace("timeout = \"30s\"", "timeout = \"1s\""),
+    )
+    .unwrap();
+    let silent = common::SilentProvider::start();
+    let subject = demo.samples[0].clone();
+    let out = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GOOGLE_CALENDAR_URL", &silent.url),
+            ("GOOGLE_CALENDAR_TOKEN", "cal-secret"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    let steps = provider_steps(&out);
+    let calendar_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
+        .map(|(_, s)| s)
+        .collect();
+    assert!(calendar_steps.len() >= 2, "{steps:?}");
+    assert!(
+        calendar_steps.iter().all(|(s, _)| s == "failed"),
+        "{steps:?}"
+    );
+    assert!(
+        calendar_steps[0].1.contains("timed out") && calendar_steps[0].1.contains("1s"),
+        "{steps:?}"
+    );
+    assert!(
+        calendar_steps[1..]
+            .iter()
+            .all(|(_, o)| o.contains("not called")),
+        "{steps:?}"
+    );
+    // One attempt: no retry after the deadline, no call for the other events.
+    assert_eq!(silent.connections(), 1);
+}

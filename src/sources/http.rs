@@ -1,6 +1,6 @@
 //! Third-party provider APIs, called as the policy declares them: URL from the
-//! environment, credentials from the environment, timeouts, retries with exponential
-//! backoff on 429 and 5xx honouring Retry-After, and cursor pagination.
+//! environment, credentials from the environment, a deadline per request, retries with
+//! exponential backoff on 429 and 5xx honouring Retry-After, and cursor pagination.
 //!
 //! Everything a failure says is safe to keep: the provider, the method, the path
 //! *template* and what happened (a status, a timeout, a refused connection...), never
@@ -16,8 +16,9 @@ use anyhow::Result;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::{Method, Url};
 use serde_json::Value;
+use tokio::time::Instant;
 
-use crate::policy::{HttpRequest, Provider};
+use crate::policy::{HttpRequest, Provider, Timeout};
 use crate::template::{self, Placeholder};
 
 /// Everything but RFC 3986's unreserved characters is escaped in a path segment (`/`
@@ -162,10 +163,13 @@ impl ProviderClient {
             }
             None => None,
         };
-        let timeout = Duration::from_secs(provider.timeout_secs.unwrap_or(30));
+        let timeout = provider
+            .timeout
+            .as_ref()
+            .map_or(Timeout::DEFAULT, |t| *t.get_ref())
+            .0;
         let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(10).min(timeout))
             // Redirects are followed by hand, on the provider's origin only.
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
@@ -313,7 +317,7 @@ impl ProviderClient {
             Failure::Status(status) => (FailureKind::Status, format!("answered {status}{tries}")),
             Failure::Timeout => (
                 FailureKind::Timeout,
-                format!("timed out: no complete answer within {deadline}{tries}"),
+                format!("timed out: no complete answer within the {deadline} deadline{tries}"),
             ),
             Failure::Connect(cause) => (
                 FailureKind::Connect,
@@ -348,28 +352,34 @@ impl ProviderClient {
         .into()
     }
 
-    /// One request, retried: the status and body of the final answer, or what the last
-    /// attempt met and how many attempts were made.
+    /// One request, retried within its deadline: the status and body of the final
+    /// answer, or what the last attempt met and how many attempts were made.
     async fn send(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&Value>,
     ) -> Result<(u16, Vec<u8>), (Failure, u32)> {
+        let deadline = Instant::now() + self.timeout;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (failure, wait) = match self.attempt(method, url, body).await {
+            let (failure, wait) = match self.attempt(method, url, body, deadline).await {
                 Ok(Answer::Final(status, text)) => return Ok((status, text)),
                 Ok(Answer::Busy(status, wait)) => (Failure::Status(status), wait),
-                Err(failure @ (Failure::Connect(_) | Failure::Timeout)) => (failure, None),
+                Err(failure @ Failure::Connect(_)) => (failure, None),
                 Err(failure) => return Err((failure, attempt)),
             };
             if attempt > self.retries {
                 return Err((failure, attempt));
             }
             let backoff = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));
-            tokio::time::sleep(wait.unwrap_or(backoff).min(Duration::from_secs(60))).await;
+            let wait = wait.unwrap_or(backoff).min(Duration::from_secs(60));
+            // A wait that ends past the deadline is not worth waiting for.
+            if Instant::now() + wait >= deadline {
+                return Err((failure, attempt));
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -379,20 +389,32 @@ impl ProviderClient {
         method: &Method,
         url: &Url,
         body: Option<&Value>,
+        deadline: Instant,
     ) -> Result<Answer, Failure> {
         let mut url = url.clone();
         let mut method = method.clone();
         let mut body = body;
         let mut redirects = 0;
         loop {
-            let mut builder = self.client.request(method.clone(), url.clone());
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure::Timeout);
+            }
+            let mut builder = self
+                .client
+                .request(method.clone(), url.clone())
+                .timeout(left);
             if let Some((header, value)) = &self.auth {
                 builder = builder.header(header, value);
             }
             if let Some(body) = body {
                 builder = builder.json(body);
             }
-            let response = builder.send().await.map_err(failure_of)?;
+            let response = match tokio::time::timeout_at(deadline, builder.send()).await {
+                Err(_) => return Err(Failure::Timeout),
+                Ok(Err(error)) => return Err(failure_of(error)),
+                Ok(Ok(response)) => response,
+            };
             let status = response.status().as_u16();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
                 let next = response
@@ -419,7 +441,7 @@ impl ProviderClient {
             if status == 429 || (500..600).contains(&status) {
                 return Ok(Answer::Busy(status, retry_after(response.headers())));
             }
-            let text = read_capped(response).await?;
+            let text = read_capped(response, deadline).await?;
             return Ok(Answer::Final(status, text));
         }
     }
@@ -477,6 +499,7 @@ fn with_credentials_of(mut url: Url, base: &Url) -> Url {
 fn failure_of(error: reqwest::Error) -> Failure {
     let error = error.without_url();
     let cause = io_cause(&error);
+    // Before the timeout test: a connection that timed out is retried within the deadline.
     if error.is_connect() {
         return Failure::Connect(cause.unwrap_or_else(|| "connection failed".into()));
     }
@@ -510,8 +533,11 @@ fn io_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     None
 }
 
-/// Reads a body up to [`MAX_RESPONSE_BYTES`], chunk by chunk.
-async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+/// Reads a body up to [`MAX_RESPONSE_BYTES`], chunk by chunk, within the deadline.
+async fn read_capped(
+    mut response: reqwest::Response,
+    deadline: Instant,
+) -> Result<Vec<u8>, Failure> {
     if response
         .content_length()
         .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
@@ -520,10 +546,11 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Failure
     }
     let mut body = Vec::new();
     loop {
-        match response.chunk().await {
-            Err(error) => return Err(failure_of(error)),
-            Ok(None) => return Ok(body),
-            Ok(Some(chunk)) => {
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Err(_) => return Err(Failure::Timeout),
+            Ok(Err(error)) => return Err(failure_of(error)),
+            Ok(Ok(None)) => return Ok(body),
+            Ok(Ok(Some(chunk))) => {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                     return Err(Failure::TooLarge);
                 }
