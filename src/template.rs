@@ -13,6 +13,20 @@ pub enum Placeholder {
     },
 }
 
+/// As written in a template: `{identity.phone}`, `{crm.meetings.event_id}`.
+impl std::fmt::Display for Placeholder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Placeholder::Identity(kind) => write!(f, "{{identity.{kind}}}"),
+            Placeholder::Column {
+                source,
+                table,
+                column,
+            } => write!(f, "{{{source}.{table}.{column}}}"),
+        }
+    }
+}
+
 impl Placeholder {
     pub fn check(&self, policy: &Policy) -> Result<(), String> {
         match self {

@@ -539,14 +539,18 @@ fn providers_are_read_with_pagination_retries_and_values_from_rows() {
         }
         _ => messages_page(&request.url),
     });
-    // Calendar: one event per meeting id; a slow first answer (timeout, then retry).
+    // Calendar: one event per meeting id; a 503 first (retried), a slow answer within
+    // the deadline.
     let calendar = MockProvider::start(|request, n| {
+        if n == 0 {
+            return MockAnswer::raw(503, "busy");
+        }
         let mut answer = MockAnswer::json(
             200,
             json!({ "id": request.url.rsplit('/').next().unwrap(), "summary": "Onboarding" }),
         );
-        if n == 0 {
-            answer.delay = std::time::Duration::from_millis(2500);
+        if n == 1 {
+            answer.delay = std::time::Duration::from_millis(1500);
         }
         answer
     });
@@ -554,7 +558,7 @@ fn providers_are_read_with_pagination_retries_and_values_from_rows() {
     let text = std::fs::read_to_string(&providers).unwrap();
     std::fs::write(
         &providers,
-        text.replace("timeout_secs = 30", "timeout_secs = 1"),
+        text.replace("timeout = \"30s\"", "timeout = \"5s\""),
     )
     .unwrap();
     let out = demo.dir.join("with-providers.zip");
@@ -606,7 +610,7 @@ fn providers_are_read_with_pagination_retries_and_values_from_rows() {
     assert_eq!(events.len(), event_ids.len());
     assert!(
         calendar.requests().len() > event_ids.len(),
-        "the slow answer was retried"
+        "the 503 was retried"
     );
     assert!(
         summary["providers"]
@@ -1144,5 +1148,115 @@ fn fides_sample_on_mariadb() {
             "mysql_example.sql",
             "fides_mysql",
         );
+    }
+}
+
+#[test]
+fn provider_answers_over_the_size_limit_fail_without_being_read_whole() {
+    let demo = Demo::new();
+    // 16 MiB and one byte of valid JSON (trailing spaces): streamed without a length by
+    // one provider, announced with a Content-Length by the other.
+    let over = 16 * 1024 * 1024 + 1;
+    let green = MockProvider::start(move |_, _| {
+        let mut answer = MockAnswer::json(200, json!({ "messages": [] }));
+        answer.padding = over;
+        answer.chunked = true;
+        answer
+    });
+    let calendar = MockProvider::start(move |_, _| {
+        let mut answer = MockAnswer::json(200, json!({ "id": "e" }));
+        answer.padding = over;
+        answer
+    });
+    let out = demo.dir.join("large.zip");
+    let phone = demo.samples.last().unwrap().clone();
+    let mut command = demo.cmd(&[
+        "access",
+        "--subject",
+        &demo.samples[0],
+        "--subject",
+        &phone,
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    provider_env(&mut command, &green, &calendar);
+    let summary = expect(command, 4).json();
+    let providers = summary["providers"].as_array().unwrap();
+    assert_eq!(providers.len(), 2);
+    for provider in providers {
+        let outcome = provider["outcome"].as_str().unwrap();
+        assert_eq!(provider["failed"], true, "{outcome}");
+        assert!(
+            outcome.contains("16 MiB") && outcome.contains(provider["id"].as_str().unwrap()),
+            "{outcome}"
+        );
+    }
+    assert_eq!(
+        calendar.requests().len(),
+        1,
+        "a body too large is not retried"
+    );
+}
+
+#[test]
+fn provider_failures_leave_no_personal_data_or_secret_in_the_archive_metadata() {
+    let demo = Demo::new();
+    let phone = demo.samples.last().unwrap().clone();
+    let digits = phone.trim_start_matches("phone:+").to_string();
+    let green = MockProvider::start(|_, _| MockAnswer::raw(503, "down"));
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(&providers, text.replace("retries = 3", "retries = 1")).unwrap();
+    let with_password = |url: &str| url.replacen("http://", "http://planted:s3cr3t-pw@", 1);
+    let mut printed = String::new();
+    let mut metadata = String::new();
+    for (name, json) in [("one.zip", true), ("two.zip", false)] {
+        let out = demo.dir.join(name);
+        let mut args = vec![
+            "access",
+            "--subject",
+            &demo.samples[0],
+            "--subject",
+            &phone,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if json {
+            args.extend(["--format", "json"]);
+        }
+        let mut command = demo.cmd(&args);
+        command
+            .env("GREEN_API_URL", with_password(&green.url))
+            .env("GREEN_API_TOKEN", "green-token")
+            .env("GOOGLE_CALENDAR_URL", with_password(&common::closed_url()))
+            .env("GOOGLE_CALENDAR_TOKEN", "calendar-token");
+        let result = expect(command, 4);
+        printed.push_str(&result.stdout);
+        printed.push_str(&result.stderr);
+        for entry in ["manifest.json", "README.md"] {
+            metadata.push_str(&zip_entry(&out, entry).unwrap());
+        }
+    }
+    assert!(
+        metadata.contains("GET /contacts/{identity.phone}/messages answered 503"),
+        "{metadata}"
+    );
+    assert!(metadata.contains("cannot connect"), "{metadata}");
+    assert!(printed.contains("green_api"), "{printed}");
+    let audit = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(audit.contains("answered 503"), "{audit}");
+    for (place, text) in [
+        ("output", &printed),
+        ("archive metadata", &metadata),
+        ("audit trail", &audit),
+    ] {
+        for planted in [digits.as_str(), "s3cr3t-pw", "planted", "green-token"] {
+            assert!(
+                !text.contains(planted),
+                "{place} holds `{planted}`:\n{text}"
+            );
+        }
     }
 }

@@ -1107,3 +1107,391 @@ fn fides_sample_on_postgres() {
         },
     );
 }
+
+// Provider calls with hostile values and answers ----------------------------------------
+
+/// The demo workspace with every provider retried once (quick failures).
+fn demo_with_one_retry() -> Demo {
+    let demo = Demo::new();
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(&providers, text.replace("retries = 3", "retries = 1")).unwrap();
+    demo
+}
+
+fn erase_with(
+    demo: &Demo,
+    subject: &str,
+    env: &[(&str, &str)],
+    json: bool,
+    code: i32,
+) -> common::Run {
+    let mut args = vec!["erase", "--subject", subject, "--yes"];
+    if json {
+        args.extend(["--format", "json"]);
+    }
+    let mut command = demo.cmd(&args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    expect(command, code)
+}
+
+/// The provider steps of an erasure's JSON output, by step id.
+fn provider_steps(out: &Value) -> BTreeMap<String, (String, String)> {
+    out["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["step_id"].as_str().unwrap().to_string(),
+                (
+                    p["status"].as_str().unwrap().to_string(),
+                    p["outcome"].as_str().unwrap_or_default().to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn provider_path_values_are_one_segment_and_dot_segments_are_refused() {
+    let demo = demo_with_one_retry();
+    let subject = demo.samples[0].clone();
+    let email = subject.trim_start_matches("email:").to_string();
+    // The subject's meetings carry event ids that would walk up the path or add a segment.
+    let crm = demo.dir.join("data/crm.db");
+    let meetings = common::sqlite_strings(
+        &crm,
+        &format!(
+            "SELECT CAST(m.id AS TEXT) FROM meetings m JOIN clients c ON c.id = m.client_id WHERE c.email = '{email}' ORDER BY m.id"
+        ),
+    );
+    assert_eq!(meetings.len(), 3);
+    let client = &common::sqlite_strings(
+        &crm,
+        &format!("SELECT CAST(id AS TEXT) FROM clients WHERE email = '{email}'"),
+    )[0];
+    common::sqlite_execute(
+        &crm,
+        &format!(
+            "UPDATE meetings SET calendar_event_id = '..' WHERE id = {};
+             UPDATE meetings SET calendar_event_id = '%2E%2e' WHERE id = {};
+             UPDATE meetings SET calendar_event_id = 'ev/1' WHERE id = {};
+             INSERT INTO meetings (client_id, title, starts_at, calendar_event_id, created_at)
+             VALUES ({client}, 'Follow-up', '2026-09-01T10:00:00Z', '.', '2026-08-01T10:00:00Z');",
+            meetings[0], meetings[1], meetings[2]
+        ),
+    );
+    let calendar = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let out = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GOOGLE_CALENDAR_URL", &calendar.url),
+            ("GOOGLE_CALENDAR_TOKEN", "cal-secret"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    // Only the value that is a segment was sent, its slash encoded; nothing reached the
+    // collection or its parent.
+    let called: Vec<String> = calendar
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url))
+        .collect();
+    assert_eq!(
+        called,
+        vec!["DELETE /calendars/primary/events/ev%2F1".to_string()]
+    );
+    let steps = provider_steps(&out);
+    let calendar_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(calendar_steps.len(), 4, "{steps:?}");
+    assert_eq!(
+        calendar_steps.iter().filter(|(s, _)| s == "done").count(),
+        1,
+        "{steps:?}"
+    );
+    for (status, outcome) in calendar_steps.iter().filter(|(s, _)| s != "done") {
+        assert_eq!(status, "failed");
+        assert!(
+            outcome.contains("google_calendar")
+                && outcome.contains("{crm.meetings.calendar_event_id}")
+                && outcome.contains("dot segment"),
+            "{outcome}"
+        );
+        assert!(
+            !outcome.contains("..") && !outcome.contains("%2E"),
+            "{outcome}"
+        );
+    }
+}
+
+#[test]
+fn provider_failures_keep_personal_data_and_secrets_out_of_the_record() {
+    let demo = demo_with_one_retry();
+    let subject = demo.samples.last().unwrap().clone();
+    assert!(subject.starts_with("phone:+"));
+    // The digits catch the number written plain or percent-encoded (`%2B...`).
+    let digits = subject.trim_start_matches("phone:+").to_string();
+    let with_password = |url: &str| url.replacen("http://", "http://planted:s3cr3t-pw@", 1);
+    let mut printed = String::new();
+    // 1. Nothing listens where the base URL points.
+    let closed = with_password(&common::closed_url());
+    let first = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GREEN_API_URL", &closed),
+            ("GREEN_API_TOKEN", "green-token"),
+        ],
+        false,
+        4,
+    );
+    printed.push_str(&first.stdout);
+    printed.push_str(&first.stderr);
+    assert!(
+        first.stderr.contains("green_api") && first.stderr.contains("cannot connect"),
+        "{}",
+        first.stderr
+    );
+    // 2. The provider answers 500 (the run resumes and calls again).
+    let green = MockProvider::start(|_, _| MockAnswer::raw(500, "down"));
+    let url = with_password(&green.url);
+    let second = erase_with(
+        &demo,
+        &subject,
+        &[("GREEN_API_URL", &url), ("GREEN_API_TOKEN", "green-token")],
+        true,
+        4,
+    );
+    printed.push_str(&second.stdout);
+    printed.push_str(&second.stderr);
+    assert_eq!(green.requests().len(), 2, "one retry");
+    let steps = provider_steps(&second.json());
+    let (status, outcome) = &steps["provider:green_api:1"];
+    assert_eq!(status, "failed");
+    assert!(
+        outcome.contains("green_api")
+            && outcome.contains("DELETE /contacts/{identity.phone}")
+            && outcome.contains("500"),
+        "{outcome}"
+    );
+    // 3. The human summary of the same state.
+    let third = erase_with(
+        &demo,
+        &subject,
+        &[("GREEN_API_URL", &url), ("GREEN_API_TOKEN", "green-token")],
+        false,
+        4,
+    );
+    printed.push_str(&third.stdout);
+    printed.push_str(&third.stderr);
+
+    let audit = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(audit.contains("erase.provider"));
+    let state = demo.dir.join(".privops/state.db");
+    // The journal (a step's plan keeps the values it calls with until it is done).
+    let journal = common::sqlite_strings(
+        &state,
+        "SELECT step_id || ' ' || description || ' ' || COALESCE(outcome, '') FROM erasure_steps
+         UNION ALL SELECT COALESCE(receipt, '') FROM erasure_runs",
+    )
+    .join("\n");
+    assert!(journal.contains("answered 500"), "{journal}");
+    let mut receipts = String::new();
+    for entry in std::fs::read_dir(demo.dir.join(".privops/receipts")).unwrap() {
+        receipts.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(receipts.contains("green_api"));
+    for (place, text) in [
+        ("output", &printed),
+        ("audit trail", &audit),
+        ("journal", &journal),
+        ("receipts", &receipts),
+    ] {
+        for planted in [digits.as_str(), "s3cr3t-pw", "planted", "green-token"] {
+            assert!(
+                !text.contains(planted),
+                "{place} holds `{planted}`:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_provider_base_url_that_does_not_parse_names_the_provider_and_variable() {
+    let demo = demo_with_one_retry();
+    let subject = demo.samples.last().unwrap().clone();
+    for bad in [
+        "http://planted:s3cr3t-pw@127.0.0.1:99999",
+        "planted s3cr3t-pw",
+        "ftp://planted:s3cr3t-pw@127.0.0.1/",
+    ] {
+        let out = erase_with(
+            &demo,
+            &subject,
+            &[("GREEN_API_URL", bad), ("GREEN_API_TOKEN", "green-token")],
+            true,
+            4,
+        );
+        let steps = provider_steps(&out.json());
+        let (status, outcome) = &steps["provider:green_api:1"];
+        assert_eq!(status, "failed");
+        assert!(
+            outcome.contains("green_api")
+                && outcome.contains("GREEN_API_URL")
+                && !outcome.contains("builder error"),
+            "{outcome}"
+        );
+        for text in [&out.stdout, &out.stderr] {
+            assert!(
+                !text.contains("s3cr3t-pw") && !text.contains("planted"),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn redirects_stay_on_the_provider_origin() {
+    let demo = demo_with_one_retry();
+    // Another origin (a second server on 127.0.0.1) must receive nothing.
+    let elsewhere = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let target = format!("{}/contacts/anyone", elsewhere.url);
+    let green = MockProvider::start(move |_, _| MockAnswer::redirect(302, &target));
+    let phone = demo.samples.last().unwrap().clone();
+    let out = erase_with(
+        &demo,
+        &phone,
+        &[
+            ("GREEN_API_URL", &green.url),
+            ("GREEN_API_TOKEN", "green-token"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    assert!(
+        elsewhere.requests().is_empty(),
+        "{:?}",
+        elsewhere.requests()
+    );
+    let steps = provider_steps(&out);
+    let (status, outcome) = &steps["provider:green_api:1"];
+    assert_eq!(status, "failed", "a redirect elsewhere is not an erasure");
+    assert!(outcome.contains("another origin"), "{outcome}");
+    assert!(!outcome.contains(&elsewhere.url), "{outcome}");
+
+    // Same origin: redirects are followed with the method and credentials, and no
+    // Referer (it would carry the path, here an event id) is sent.
+    let subject = demo.samples[0].clone();
+    let email = subject.trim_start_matches("email:").to_string();
+    let event_ids = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        &format!(
+            "SELECT DISTINCT m.calendar_event_id FROM meetings m JOIN clients c ON c.id = m.client_id WHERE c.email = '{email}' ORDER BY 1"
+        ),
+    );
+    assert!(event_ids.len() >= 2);
+    let first = event_ids[0].clone();
+    let calendar = MockProvider::start(move |request, _| {
+        let id = request.url.rsplit('/').next().unwrap().to_string();
+        if request.url.starts_with("/moved/") {
+            MockAnswer::raw(204, "")
+        } else if id == first {
+            MockAnswer::redirect(302, &format!("/moved/{id}"))
+        } else {
+            MockAnswer::redirect(307, &format!("/moved/{id}"))
+        }
+    });
+    let out = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GOOGLE_CALENDAR_URL", &calendar.url),
+            ("GOOGLE_CALENDAR_TOKEN", "cal-secret"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    let steps = provider_steps(&out);
+    let calendar_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(calendar_steps.len(), event_ids.len());
+    assert!(
+        calendar_steps.iter().all(|(s, _)| s == "done"),
+        "{calendar_steps:?}"
+    );
+    let moved: Vec<common::MockRequest> = calendar
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.starts_with("/moved/"))
+        .collect();
+    assert_eq!(moved.len(), event_ids.len(), "{moved:?}");
+    for request in &moved {
+        assert_eq!(request.method, "DELETE");
+        assert_eq!(request.authorization.as_deref(), Some("Bearer cal-secret"));
+        assert_eq!(request.header("referer"), None, "{request:?}");
+    }
+}
+
+#[test]
+fn a_silent_provider_costs_one_deadline() {
+    let demo = demo_with_one_retry();
+    let providers = demo.dir.join("policies/providers.toml");
+    let text = std::fs::read_to_string(&providers).unwrap();
+    std::fs::write(
+        &providers,
+        text.replace("retries = 1", "retries = 3")
+            .replace("timeout = \"30s\"", "timeout = \"1s\""),
+    )
+    .unwrap();
+    let silent = common::SilentProvider::start();
+    let subject = demo.samples[0].clone();
+    let out = erase_with(
+        &demo,
+        &subject,
+        &[
+            ("GOOGLE_CALENDAR_URL", &silent.url),
+            ("GOOGLE_CALENDAR_TOKEN", "cal-secret"),
+        ],
+        true,
+        4,
+    )
+    .json();
+    let steps = provider_steps(&out);
+    let calendar_steps: Vec<&(String, String)> = steps
+        .iter()
+        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
+        .map(|(_, s)| s)
+        .collect();
+    assert!(calendar_steps.len() >= 2, "{steps:?}");
+    assert!(
+        calendar_steps.iter().all(|(s, _)| s == "failed"),
+        "{steps:?}"
+    );
+    assert!(
+        calendar_steps[0].1.contains("timed out") && calendar_steps[0].1.contains("1s"),
+        "{steps:?}"
+    );
+    assert!(
+        calendar_steps[1..]
+            .iter()
+            .all(|(_, o)| o.contains("not called")),
+        "{steps:?}"
+    );
+    // One attempt: no retry after the deadline, no call for the other events.
+    assert_eq!(silent.connections(), 1);
+}

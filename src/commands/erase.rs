@@ -17,7 +17,7 @@ use crate::plan::erase::{self as erase_plan, SourcePlan};
 use crate::plan::traverse::{self, Found};
 use crate::policy::{Policy, SourceDef};
 use crate::sources::SourcePool;
-use crate::sources::http::{self, Bindings, CallOutcome, ProviderClient};
+use crate::sources::http::{self, Bindings, CallOutcome, ProviderClient, ProviderError};
 use crate::subject::{Subject, SubjectKey};
 use crate::template::Placeholder;
 
@@ -687,7 +687,10 @@ async fn erase(
         ));
     }
 
-    // Providers (Art. 19), with the values recorded before the rows were deleted.
+    // Providers (Art. 19), with the values recorded before the rows were deleted. A
+    // provider that gave no sign of life (timeout, no connection) is not called again in
+    // this run: its other steps fail at once, and a re-run tries them.
+    let mut silent: BTreeSet<String> = BTreeSet::new();
     for step in erasure::steps(&store.pool, &run_id).await? {
         if step.kind != "provider" || step.status == "done" {
             continue;
@@ -696,6 +699,9 @@ async fn erase(
         let outcome = match policy.providers().find(|p| p.id.get_ref() == provider_id) {
             None => Err(anyhow::anyhow!(
                 "provider `{provider_id}` is no longer in the policy"
+            )),
+            Some(_) if silent.contains(provider_id) => Err(anyhow::anyhow!(
+                "provider `{provider_id}`: not called: an earlier call of this run got no answer; running the erasure again retries it"
             )),
             Some(provider) => match ProviderClient::new(provider) {
                 Err(e) => Err(e),
@@ -720,6 +726,14 @@ async fn erase(
                 }
             },
         };
+        if let Err(error) = &outcome {
+            if error
+                .downcast_ref::<ProviderError>()
+                .is_some_and(ProviderError::is_silence)
+            {
+                silent.insert(provider_id.to_string());
+            }
+        }
         let mut tx = store.begin_write().await?;
         let (status, detail) = match outcome {
             Ok(CallOutcome::Done(_)) => ("done", json!({ "outcome": "erased" })),

@@ -443,9 +443,10 @@ pub struct Provider {
     pub base_url_env: Option<Spanned<String>>,
     #[serde(default)]
     pub auth: Option<Auth>,
-    /// Request timeout in seconds.
+    /// The deadline of one request to the provider, its retries and their waits
+    /// included (`"30s"`, `"2m"`); [`Timeout::DEFAULT`] when omitted.
     #[serde(default)]
-    pub timeout_secs: Option<u64>,
+    pub timeout: Option<Spanned<Timeout>>,
     #[serde(default)]
     pub retries: Option<u32>,
     #[serde(default)]
@@ -455,6 +456,51 @@ pub struct Provider {
     /// What a person must do where the provider has no API.
     #[serde(default)]
     pub manual: Option<String>,
+}
+
+/// How long one request to a provider may take, written as a duration (`"30s"`,
+/// `"1m 30s"`), from one second to ten minutes. Parsed when the policy loads, so a bad
+/// one is a located error there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub std::time::Duration);
+
+impl Timeout {
+    pub const DEFAULT: Timeout = Timeout(std::time::Duration::from_secs(30));
+    const MIN: std::time::Duration = std::time::Duration::from_secs(1);
+    const MAX: std::time::Duration = std::time::Duration::from_secs(600);
+}
+
+impl std::str::FromStr for Timeout {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let duration = humantime::parse_duration(text.trim()).map_err(|_| {
+            format!("invalid timeout `{text}`: write a duration such as `30s` or `2m`")
+        })?;
+        if !(Timeout::MIN..=Timeout::MAX).contains(&duration) {
+            return Err(format!("timeout `{text}` is out of range: from 1s to 10m"));
+        }
+        Ok(Timeout(duration))
+    }
+}
+
+impl fmt::Display for Timeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", humantime::format_duration(self.0))
+    }
+}
+
+impl Serialize for Timeout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timeout {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(de::Error::custom)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

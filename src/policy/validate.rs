@@ -743,6 +743,15 @@ fn providers(c: &mut Checker) {
             ) {
                 c.error(at, format!("unknown HTTP method `{}`", request.method));
             }
+            if !request.path.starts_with('/') {
+                c.error(
+                    at,
+                    format!(
+                        "path `{}` must start with `/` (it follows the base URL)",
+                        request.path
+                    ),
+                );
+            }
             let mut texts: Vec<String> = vec![request.path.clone()];
             texts.extend(request.query.values().cloned());
             if let Some(body) = &request.body {

@@ -320,6 +320,17 @@ pub struct MockRequest {
     pub method: String,
     pub url: String,
     pub authorization: Option<String>,
+    /// Every header, names in lower case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl MockRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// What the mock answers: status, extra headers, body, and a delay before answering.
@@ -328,6 +339,11 @@ pub struct MockAnswer {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub delay: std::time::Duration,
+    /// Spaces sent after the body, generated as they are written (a huge answer costs
+    /// the mock no memory).
+    pub padding: usize,
+    /// Sent with chunked transfer encoding, without a Content-Length.
+    pub chunked: bool,
 }
 
 impl MockAnswer {
@@ -337,6 +353,8 @@ impl MockAnswer {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: body.to_string(),
             delay: std::time::Duration::ZERO,
+            padding: 0,
+            chunked: false,
         }
     }
     pub fn raw(status: u16, body: &str) -> MockAnswer {
@@ -345,7 +363,15 @@ impl MockAnswer {
             headers: Vec::new(),
             body: body.to_string(),
             delay: std::time::Duration::ZERO,
+            padding: 0,
+            chunked: false,
         }
+    }
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> MockAnswer {
+        let mut answer = MockAnswer::raw(status, "");
+        answer.headers.push(("Location".into(), location.into()));
+        answer
     }
 }
 
@@ -368,6 +394,16 @@ impl MockProvider {
                         .iter()
                         .find(|h| h.field.equiv("Authorization"))
                         .map(|h| h.value.to_string()),
+                    headers: request
+                        .headers()
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.field.as_str().as_str().to_ascii_lowercase(),
+                                h.value.to_string(),
+                            )
+                        })
+                        .collect(),
                 };
                 let count = {
                     let mut log = log_in.lock().unwrap();
@@ -376,8 +412,21 @@ impl MockProvider {
                 };
                 let answer = handler(&seen, count);
                 std::thread::sleep(answer.delay);
-                let mut response =
-                    tiny_http::Response::from_string(answer.body).with_status_code(answer.status);
+                let length = answer.body.len() + answer.padding;
+                let data = std::io::Read::chain(
+                    std::io::Cursor::new(answer.body.into_bytes()),
+                    std::io::Read::take(std::io::repeat(b' '), answer.padding as u64),
+                );
+                let mut response = tiny_http::Response::new(
+                    tiny_http::StatusCode(answer.status),
+                    Vec::new(),
+                    data,
+                    (!answer.chunked).then_some(length),
+                    None,
+                );
+                if !answer.chunked {
+                    response = response.with_chunked_threshold(usize::MAX);
+                }
                 for (name, value) in answer.headers {
                     response.add_header(
                         tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap(),
@@ -406,6 +455,42 @@ impl Drop for MockProvider {
             let _ = thread.join();
         }
     }
+}
+
+/// A provider that accepts connections on 127.0.0.1 and never answers; counts them.
+pub struct SilentProvider {
+    pub url: String,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SilentProvider {
+    pub fn start() -> SilentProvider {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = connections.clone();
+        // The thread ends with the test process; the streams stay open, unanswered.
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        SilentProvider { url, connections }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A URL on 127.0.0.1 where nothing listens (a port just given back by the system).
+pub fn closed_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
 }
 
 /// Reads one entry of a zip archive as text.
