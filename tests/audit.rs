@@ -128,6 +128,45 @@ async fn triggers_refuse_changes(store: &Store) {
     assert!(audit::verify(store).await.unwrap().broken.is_none());
 }
 
+/// Signed checkpoints are evidence too: once written, the database refuses to change or
+/// remove them, as it does for entries.
+async fn checkpoint_triggers_refuse_changes(store: &Store) {
+    exec(
+        store,
+        "INSERT INTO audit_checkpoints (at, size, head_hash, public_key, signature) \
+         VALUES ('2026-11-25T12:00:00.000000Z', 3, 'head', 'key', 'signature')",
+    )
+    .await
+    .unwrap();
+    let mut refused = vec![
+        "UPDATE audit_checkpoints SET size = 1",
+        "UPDATE audit_checkpoints SET head_hash = 'other'",
+        "DELETE FROM audit_checkpoints",
+    ];
+    if store.backend == Backend::Postgres {
+        refused.push("TRUNCATE audit_checkpoints");
+    }
+    for sql in refused {
+        let error = exec(store, sql).await.expect_err(sql);
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_checkpoints WHERE size = 3 AND head_hash = 'head'",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, 1, "the checkpoint is still there, unchanged");
+    // Appending stays possible.
+    exec(
+        store,
+        "INSERT INTO audit_checkpoints (at, size, head_hash, public_key, signature) \
+         VALUES ('2026-11-25T12:00:01.000000Z', 3, 'head', 'key', 'signature')",
+    )
+    .await
+    .unwrap();
+}
+
 async fn open_sqlite(dir: &Path) -> Store {
     Store::open(None, dir).await.unwrap()
 }
@@ -138,6 +177,7 @@ fn sqlite_triggers_refuse_update_and_delete() {
     block_on(async {
         let store = open_sqlite(temp.path()).await;
         triggers_refuse_changes(&store).await;
+        checkpoint_triggers_refuse_changes(&store).await;
     });
 }
 
@@ -158,6 +198,7 @@ fn postgres_triggers_refuse_update_delete_and_truncate() {
             .unwrap();
         assert_eq!(store.backend, Backend::Postgres);
         triggers_refuse_changes(&store).await;
+        checkpoint_triggers_refuse_changes(&store).await;
         store.pool.close().await;
     });
 }

@@ -232,8 +232,13 @@ fn checkpoints_catch_truncation_and_foreign_keys() {
             .contains("another key"),
         "{rejected}"
     );
+    // Checkpoints are append-only (tests/audit.rs): the stray one goes only once its
+    // trigger is dropped.
     let state = demo.dir.join(".privops/state.db");
-    common::sqlite_execute(&state, "DELETE FROM audit_checkpoints WHERE id = 2");
+    common::sqlite_execute(
+        &state,
+        "DROP TRIGGER audit_checkpoints_no_delete; DELETE FROM audit_checkpoints WHERE id = 2",
+    );
     json(&demo, &["audit", "verify"], 0);
 
     // The tail is cut, entry by entry, to before the checkpoint: the chain that is left
