@@ -303,3 +303,57 @@ fn store_files_are_owner_only() {
         assert_eq!(mode & 0o077, 0, "{file} has mode {mode:o}");
     }
 }
+
+/// A key file others may read is refused, naming the file and the fix; once it is
+/// owner-only again, it works.
+#[cfg(unix)]
+#[test]
+fn key_files_open_to_others_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let demo = Demo::new();
+    let chmod = |file: &Path, mode: u32| {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let grant = [
+        "consent",
+        "grant",
+        "--subject",
+        "email:a@example.com",
+        "--purpose",
+        "marketing",
+    ];
+    expect(demo.cmd(&grant), 0);
+    let subject_key = demo.dir.join(".privops/subject.key");
+    assert!(subject_key.exists(), "the first grant made the subject key");
+    for mode in [0o644, 0o640, 0o604, 0o660] {
+        chmod(&subject_key, mode);
+        let refused = expect(demo.cmd(&grant), 1);
+        let shown = subject_key.display().to_string();
+        assert!(refused.stderr.contains(&shown), "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains(&format!("chmod 600 {shown}")),
+            "{}",
+            refused.stderr
+        );
+    }
+    chmod(&subject_key, 0o600);
+    expect(demo.cmd(&grant), 0);
+    chmod(&subject_key, 0o400);
+    expect(demo.cmd(&grant), 0);
+
+    expect(demo.cmd(&["audit", "checkpoint"]), 0);
+    let signing_key = demo.dir.join(".privops/audit-signing.key");
+    chmod(&signing_key, 0o644);
+    for command in [&["audit", "checkpoint"][..], &["audit", "verify"][..]] {
+        let refused = expect(demo.cmd(command), 1);
+        let shown = signing_key.display().to_string();
+        assert!(
+            refused.stderr.contains(&format!("chmod 600 {shown}")),
+            "{command:?}: {}",
+            refused.stderr
+        );
+    }
+    chmod(&signing_key, 0o600);
+    expect(demo.cmd(&["audit", "checkpoint"]), 0);
+    expect(demo.cmd(&["audit", "verify"]), 0);
+}

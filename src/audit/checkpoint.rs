@@ -49,11 +49,10 @@ impl Checkpoint {
     }
 }
 
-/// The signing key, created 0600 on first use.
+/// The signing key, created 0600 on first use and refused when others may read it.
 pub fn load_or_create_key(path: &Path) -> Result<SigningKey> {
     if path.exists() {
-        let pem = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the signing key {}", path.display()))?;
+        let pem = crate::fsutil::read_key_file(path, "signing key")?;
         return SigningKey::from_pkcs8_pem(&pem)
             .map_err(|e| anyhow::anyhow!("{} is not an Ed25519 PKCS#8 key: {e}", path.display()));
     }
