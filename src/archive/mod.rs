@@ -357,12 +357,23 @@ pub fn verify_audit<R: Read + Seek>(
         serde_json::from_str(&read_entry(zip, "checkpoints.json")?)
             .context("checkpoints.json is not a list of checkpoints")?;
     let public_key = read_entry(zip, "public_key.pem")?;
-    let trusted = (!public_key.trim().is_empty()).then_some(public_key.as_str());
-    problems.extend(crate::audit::checkpoint::check_all(
-        &checkpoints,
-        last,
-        |seq| hashes.get(&seq).cloned(),
-        trusted,
-    ));
+    let trusted = if public_key.trim().is_empty() {
+        None
+    } else {
+        use ed25519_dalek::pkcs8::DecodePublicKey;
+        Some(
+            ed25519_dalek::VerifyingKey::from_public_key_pem(&public_key)
+                .map_err(|e| anyhow::anyhow!("public_key.pem is not a public key: {e}"))?,
+        )
+    };
+    problems.extend(
+        crate::audit::checkpoint::check_all(
+            &checkpoints,
+            last,
+            |seq| hashes.get(&seq).cloned(),
+            trusted.as_ref(),
+        )
+        .problems,
+    );
     Ok(problems)
 }
