@@ -764,6 +764,7 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;archive;verify'= {
             cand --identity 'An age identity file, for archives encrypted to recipients'
             cand --passphrase-env 'The environment variable holding the passphrase, for passphrase-encrypted archives'
+            cand --trusted-key 'Also check authenticity: the controller''s Ed25519 public key (PEM), obtained apart from the archive; an audit archive must carry checkpoints signed by it. Without it, only integrity is checked: no key inside the archive is trusted'
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
             cand --format 'Output format'

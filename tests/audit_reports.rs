@@ -824,3 +824,170 @@ fn verify_warns_when_the_newest_checkpoint_is_too_old() {
         2,
     );
 }
+
+/// Rebuilds an audit archive as a forger would: entry 2 rewritten and every later hash
+/// recomputed, the checkpoints re-signed with the forger's `key` (or dropped when
+/// None), public_key.pem replaced and the manifest recomputed: everything inside agrees.
+fn forge_audit_archive(archive: &Path, out: &Path, key: Option<&ed25519_dalek::SigningKey>) {
+    use privops::audit::{Entry, checkpoint};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(archive).unwrap()).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        files.push((entry.name().to_string(), bytes));
+    }
+    let file = |name: &str| -> String {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let mut manifest: Value = serde_json::from_str(&file("manifest.json")).unwrap();
+    let mut entries: Vec<Entry> = file("entries.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    entries[1].actor = "mallory".into();
+    for i in 1..entries.len() {
+        let prev = entries[i - 1].hash.clone();
+        let e = &mut entries[i];
+        e.prev_hash = prev;
+        e.hash = privops::audit::entry_hash(
+            e.seq,
+            &e.at,
+            &e.actor,
+            &e.action,
+            e.subject_ref.as_deref(),
+            &e.details,
+            &e.prev_hash,
+        );
+    }
+    let checkpoints: Vec<checkpoint::Checkpoint> =
+        serde_json::from_str(&file("checkpoints.json")).unwrap();
+    let resigned: Vec<checkpoint::Checkpoint> = match key {
+        Some(key) => checkpoints
+            .iter()
+            .map(|c| {
+                let head = &entries.iter().find(|e| e.seq == c.size).unwrap().hash;
+                checkpoint::sign(key, &c.at, c.size, head).unwrap()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let public_key = key.map_or(String::new(), |k| checkpoint::public_pem(k).unwrap());
+    manifest["head"] = Value::from(entries.last().unwrap().hash.clone());
+    let mut writer = privops::archive::ArchiveWriter::new(std::fs::File::create(out).unwrap());
+    for (name, bytes) in &files {
+        let bytes = match name.as_str() {
+            "manifest.json" => continue,
+            "entries.jsonl" => entries
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap() + "\n")
+                .collect::<String>()
+                .into_bytes(),
+            "checkpoints.json" => serde_json::to_vec_pretty(&resigned).unwrap(),
+            "public_key.pem" => public_key.clone().into_bytes(),
+            _ => bytes.clone(),
+        };
+        writer.add(name, &bytes).unwrap();
+    }
+    writer.finish(manifest).unwrap();
+}
+
+#[test]
+fn archive_verify_trusts_no_key_inside_the_archive() {
+    let demo = Demo::new();
+    grant_all(&demo, &["a", "b", "c"]);
+    let signed = json(&demo, &["audit", "checkpoint"], 0);
+    let size = signed["size"].as_i64().unwrap();
+    let trusted = demo.temp.path().join("controller.pub");
+    std::fs::write(&trusted, signed["public_key"].as_str().unwrap()).unwrap();
+    let trusted = trusted.to_str().unwrap().to_string();
+    json(&demo, &["audit", "export", "--out", "audit.zip"], 0);
+    let archive = demo.dir.join("audit.zip");
+    let verify = |archive: &Path, key: bool, code: i32| {
+        let mut args = vec!["archive", "verify", archive.to_str().unwrap()];
+        if key {
+            args.extend(["--trusted-key", trusted.as_str()]);
+        }
+        json(&demo, &args, code)
+    };
+
+    // Without a trusted key it says plainly what it did not check.
+    let plain = verify(&archive, false, 0);
+    assert_eq!(plain["authenticity"]["checked"], false);
+    assert!(
+        plain["authenticity"]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("only integrity was checked, not authenticity"),
+        "{plain}"
+    );
+    let human = expect(
+        demo.cmd(&["archive", "verify", archive.to_str().unwrap()]),
+        0,
+    );
+    assert!(
+        human
+            .stdout
+            .contains("only integrity was checked, not authenticity"),
+        "{}",
+        human.stdout
+    );
+    // With it: signed up to the checkpoint; its own entry comes after.
+    let authentic = verify(&archive, true, 0);
+    assert_eq!(authentic["authenticity"]["checked"], true);
+    assert_eq!(authentic["authenticity"]["authentic"], true);
+    assert_eq!(authentic["authenticity"]["signed_through"], size);
+    assert_eq!(authentic["authenticity"]["last_entry"], size + 1);
+
+    // A forgery re-signed with another key agrees with itself: integrity holds, the
+    // trusted key refuses it.
+    let forger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let forged = demo.dir.join("forged.zip");
+    forge_audit_archive(&archive, &forged, Some(&forger));
+    let fooled = verify(&forged, false, 0);
+    assert_eq!(fooled["authenticity"]["checked"], false, "{fooled}");
+    let caught = verify(&forged, true, 3);
+    assert_eq!(caught["authenticity"]["authentic"], false);
+    let problems = caught["problems"].to_string();
+    assert!(
+        problems.contains("another key than the trusted one")
+            && problems.contains("no checkpoint in this archive is signed by the trusted key"),
+        "{caught}"
+    );
+    // Dropping the checkpoints does not help.
+    let bare = demo.dir.join("bare.zip");
+    forge_audit_archive(&archive, &bare, None);
+    verify(&bare, false, 0);
+    let caught = verify(&bare, true, 3);
+    assert!(
+        caught["problems"]
+            .to_string()
+            .contains("no checkpoint in this archive is signed by the trusted key"),
+        "{caught}"
+    );
+
+    // An access archive carries no signature: a trusted key cannot vouch for it.
+    json(
+        &demo,
+        &[
+            "access",
+            "--subject",
+            &demo.samples[0],
+            "--out",
+            "access.zip",
+            "--no-providers",
+        ],
+        0,
+    );
+    let access = demo.dir.join("access.zip");
+    assert_eq!(verify(&access, false, 0)["authenticity"]["checked"], false);
+    let refused = verify(&access, true, 3);
+    assert!(
+        refused["problems"]
+            .to_string()
+            .contains("carries no signature"),
+        "{refused}"
+    );
+}

@@ -310,13 +310,28 @@ fn read_entry<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str) -> Result<Str
     Ok(text)
 }
 
-/// For audit archives: recomputes the chain inside and checks its checkpoints against
-/// the public key it carries.
+/// What checking an audit archive's chain and checkpoints found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditCheck {
+    pub problems: Vec<String>,
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub checkpoints: usize,
+    /// The largest chain size signed by a checkpoint that holds: by the trusted key when
+    /// one was given, else only by the key the checkpoint carries.
+    pub signed_through: Option<i64>,
+}
+
+/// For audit archives: recomputes the chain inside and checks its checkpoints, against
+/// `trusted` when given. No key inside the archive is trusted: without `trusted`, a
+/// checkpoint is only checked against the key it carries, which anyone can forge.
 pub fn verify_audit<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     manifest: &Value,
-) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<AuditCheck> {
+    let mut check = AuditCheck::default();
+    let problems = &mut check.problems;
     let text = read_entry(zip, "entries.jsonl")?;
     let mut entries = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -327,8 +342,9 @@ pub fn verify_audit<R: Read + Seek>(
     }
     let Some(first) = entries.first() else {
         problems.push("entries.jsonl holds no entries".into());
-        return Ok(problems);
+        return Ok(check);
     };
+    check.first_seq = first.seq;
     if manifest["anchor"]
         .as_str()
         .is_some_and(|a| a != first.prev_hash)
@@ -347,6 +363,7 @@ pub fn verify_audit<R: Read + Seek>(
         hashes.insert(entry.seq, entry.hash.clone());
     }
     let last = entries.last().map_or(0, |e| e.seq);
+    check.last_seq = last;
     if let Some(broken) = checker.finish().broken {
         problems.push(format!(
             "chain broken at entry {}: {}",
@@ -356,24 +373,20 @@ pub fn verify_audit<R: Read + Seek>(
     let checkpoints: Vec<crate::audit::checkpoint::Checkpoint> =
         serde_json::from_str(&read_entry(zip, "checkpoints.json")?)
             .context("checkpoints.json is not a list of checkpoints")?;
-    let public_key = read_entry(zip, "public_key.pem")?;
-    let trusted = if public_key.trim().is_empty() {
-        None
-    } else {
-        use ed25519_dalek::pkcs8::DecodePublicKey;
-        Some(
-            ed25519_dalek::VerifyingKey::from_public_key_pem(&public_key)
-                .map_err(|e| anyhow::anyhow!("public_key.pem is not a public key: {e}"))?,
-        )
-    };
-    problems.extend(
-        crate::audit::checkpoint::check_all(
-            &checkpoints,
-            last,
-            |seq| hashes.get(&seq).cloned(),
-            trusted.as_ref(),
-        )
-        .problems,
+    check.checkpoints = checkpoints.len();
+    let checked = crate::audit::checkpoint::check_all(
+        &checkpoints,
+        last,
+        |seq| hashes.get(&seq).cloned(),
+        trusted,
     );
-    Ok(problems)
+    check.signed_through = checked.signed_size(&checkpoints);
+    check.problems.extend(checked.problems);
+    if trusted.is_some() && checked.verified.is_empty() {
+        check.problems.push(
+            "no checkpoint in this archive is signed by the trusted key: its authenticity cannot be established"
+                .into(),
+        );
+    }
+    Ok(check)
 }
