@@ -48,7 +48,10 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
     let file = crate::archive::open(&args.file, args.identity.as_deref(), passphrase)?;
     let (mut verification, mut zip) = crate::archive::verify(file)
         .map_err(|e| e.context(format!("{} cannot be verified", args.file.display())))?;
-    let audit = if verification.kind.as_deref() == Some("audit") {
+    // An archive with a refused entry is not read further: its problems already fail it.
+    let audit = if verification.refused {
+        None
+    } else if verification.kind.as_deref() == Some("audit") {
         let check =
             crate::archive::verify_audit(&mut zip, &verification.manifest, trusted.as_ref())?;
         verification.problems.extend(check.problems.clone());
