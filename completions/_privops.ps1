@@ -693,6 +693,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         }
         'privops;audit;verify' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]')
+            [CompletionResult]::new('--trusted-key', '--trusted-key', [CompletionResultType]::ParameterName, 'Check the checkpoints against this Ed25519 public key (PEM), kept apart from the store, instead of the signing key beside it; at least one checkpoint must be signed by it')
+            [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'Fail (exit 3) unless the chain still holds the entry with this hash: a head recorded earlier (from `audit verify` or `audit checkpoint`) catches a truncated or rewritten tail')
+            [CompletionResult]::new('--max-checkpoint-age', '--max-checkpoint-age', [CompletionResultType]::ParameterName, 'Warn when no verified checkpoint is newer than this, counted back from the command''s time (e.g. 12h, 7d, 4w)')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -835,6 +838,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;archive;verify' {
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'An age identity file, for archives encrypted to recipients')
             [CompletionResult]::new('--passphrase-env', '--passphrase-env', [CompletionResultType]::ParameterName, 'The environment variable holding the passphrase, for passphrase-encrypted archives')
+            [CompletionResult]::new('--trusted-key', '--trusted-key', [CompletionResultType]::ParameterName, 'Also check authenticity: the controller''s Ed25519 public key (PEM), obtained apart from the archive; an audit archive must carry checkpoints signed by it. Without it, only integrity is checked: no key inside the archive is trusted')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

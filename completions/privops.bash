@@ -532,7 +532,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__archive__subcmd__verify)
-            opts="-q -v -h -V --identity --passphrase-env --policy --state --format --color --quiet --verbose --actor --help --version"
+            opts="-q -v -h -V --identity --passphrase-env --trusted-key --policy --state --format --color --quiet --verbose --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +543,10 @@ _privops() {
                     return 0
                     ;;
                 --passphrase-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -946,13 +950,25 @@ _privops() {
             return 0
             ;;
         privops__subcmd__audit__subcmd__verify)
-            opts="-q -v -h -V --key --policy --state --format --color --quiet --verbose --actor --help --version"
+            opts="-q -v -h -V --key --trusted-key --expect-head --max-checkpoint-age --policy --state --format --color --quiet --verbose --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-checkpoint-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

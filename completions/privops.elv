@@ -633,6 +633,9 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;audit;verify'= {
             cand --key 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]'
+            cand --trusted-key 'Check the checkpoints against this Ed25519 public key (PEM), kept apart from the store, instead of the signing key beside it; at least one checkpoint must be signed by it'
+            cand --expect-head 'Fail (exit 3) unless the chain still holds the entry with this hash: a head recorded earlier (from `audit verify` or `audit checkpoint`) catches a truncated or rewritten tail'
+            cand --max-checkpoint-age 'Warn when no verified checkpoint is newer than this, counted back from the command''s time (e.g. 12h, 7d, 4w)'
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
             cand --format 'Output format'
@@ -761,6 +764,7 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;archive;verify'= {
             cand --identity 'An age identity file, for archives encrypted to recipients'
             cand --passphrase-env 'The environment variable holding the passphrase, for passphrase-encrypted archives'
+            cand --trusted-key 'Also check authenticity: the controller''s Ed25519 public key (PEM), obtained apart from the archive; an audit archive must carry checkpoints signed by it. Without it, only integrity is checked: no key inside the archive is trusted'
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
             cand --format 'Output format'

@@ -31,6 +31,35 @@ pub fn write_private_new(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Reads a key file, refusing it when its mode lets group or others read or write it
+/// (anything looser than 0600 on unix): a secret others can read is no longer one, and
+/// a trust anchor others can write can be swapped. `what` names the key in the message.
+pub fn read_key_file(path: &Path, what: &str) -> Result<String> {
+    let mut file =
+        File::open(path).with_context(|| format!("cannot read the {what} {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file
+            .metadata()
+            .with_context(|| format!("cannot read the {what} {}", path.display()))?
+            .permissions()
+            .mode()
+            & 0o7777;
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "the {what} {} has mode {mode:04o}: other users may read or change it; make it owner-only with `chmod 600 {}`",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text)
+        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
+    Ok(text)
+}
+
 /// Creates an empty owner-only file if none exists (a SQLite database, before SQLite
 /// opens it with the process umask).
 pub fn touch_private(path: &Path) -> Result<()> {

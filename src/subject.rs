@@ -256,7 +256,8 @@ impl fmt::Debug for SubjectKey {
 pub const SUBJECT_KEY_ENV: &str = "PRIVOPS_SUBJECT_KEY";
 
 impl SubjectKey {
-    /// `PRIVOPS_SUBJECT_KEY` when set, else the key file, created (0600) on first use.
+    /// `PRIVOPS_SUBJECT_KEY` when set, else the key file, created (0600) on first use and
+    /// refused when others may read it.
     pub fn load(key_file: &Path) -> Result<SubjectKey> {
         if let Ok(key) = std::env::var(SUBJECT_KEY_ENV) {
             if key.len() < 16 {
@@ -270,8 +271,7 @@ impl SubjectKey {
             create_key_file(key_file)
                 .with_context(|| format!("cannot create the subject key {}", key_file.display()))?;
         }
-        let text = std::fs::read_to_string(key_file)
-            .with_context(|| format!("cannot read the subject key {}", key_file.display()))?;
+        let text = fsutil::read_key_file(key_file, "subject key")?;
         let key = hex::decode(text.trim())
             .with_context(|| format!("the subject key {} is not hex", key_file.display()))?;
         Ok(SubjectKey(key))

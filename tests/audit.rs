@@ -128,6 +128,45 @@ async fn triggers_refuse_changes(store: &Store) {
     assert!(audit::verify(store).await.unwrap().broken.is_none());
 }
 
+/// Signed checkpoints are evidence too: once written, the database refuses to change or
+/// remove them, as it does for entries.
+async fn checkpoint_triggers_refuse_changes(store: &Store) {
+    exec(
+        store,
+        "INSERT INTO audit_checkpoints (at, size, head_hash, public_key, signature) \
+         VALUES ('2026-11-25T12:00:00.000000Z', 3, 'head', 'key', 'signature')",
+    )
+    .await
+    .unwrap();
+    let mut refused = vec![
+        "UPDATE audit_checkpoints SET size = 1",
+        "UPDATE audit_checkpoints SET head_hash = 'other'",
+        "DELETE FROM audit_checkpoints",
+    ];
+    if store.backend == Backend::Postgres {
+        refused.push("TRUNCATE audit_checkpoints");
+    }
+    for sql in refused {
+        let error = exec(store, sql).await.expect_err(sql);
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_checkpoints WHERE size = 3 AND head_hash = 'head'",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows, 1, "the checkpoint is still there, unchanged");
+    // Appending stays possible.
+    exec(
+        store,
+        "INSERT INTO audit_checkpoints (at, size, head_hash, public_key, signature) \
+         VALUES ('2026-11-25T12:00:01.000000Z', 3, 'head', 'key', 'signature')",
+    )
+    .await
+    .unwrap();
+}
+
 async fn open_sqlite(dir: &Path) -> Store {
     Store::open(None, dir).await.unwrap()
 }
@@ -138,6 +177,7 @@ fn sqlite_triggers_refuse_update_and_delete() {
     block_on(async {
         let store = open_sqlite(temp.path()).await;
         triggers_refuse_changes(&store).await;
+        checkpoint_triggers_refuse_changes(&store).await;
     });
 }
 
@@ -158,6 +198,7 @@ fn postgres_triggers_refuse_update_delete_and_truncate() {
             .unwrap();
         assert_eq!(store.backend, Backend::Postgres);
         triggers_refuse_changes(&store).await;
+        checkpoint_triggers_refuse_changes(&store).await;
         store.pool.close().await;
     });
 }
@@ -261,4 +302,58 @@ fn store_files_are_owner_only() {
             .mode();
         assert_eq!(mode & 0o077, 0, "{file} has mode {mode:o}");
     }
+}
+
+/// A key file others may read is refused, naming the file and the fix; once it is
+/// owner-only again, it works.
+#[cfg(unix)]
+#[test]
+fn key_files_open_to_others_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let demo = Demo::new();
+    let chmod = |file: &Path, mode: u32| {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let grant = [
+        "consent",
+        "grant",
+        "--subject",
+        "email:a@example.com",
+        "--purpose",
+        "marketing",
+    ];
+    expect(demo.cmd(&grant), 0);
+    let subject_key = demo.dir.join(".privops/subject.key");
+    assert!(subject_key.exists(), "the first grant made the subject key");
+    for mode in [0o644, 0o640, 0o604, 0o660] {
+        chmod(&subject_key, mode);
+        let refused = expect(demo.cmd(&grant), 1);
+        let shown = subject_key.display().to_string();
+        assert!(refused.stderr.contains(&shown), "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains(&format!("chmod 600 {shown}")),
+            "{}",
+            refused.stderr
+        );
+    }
+    chmod(&subject_key, 0o600);
+    expect(demo.cmd(&grant), 0);
+    chmod(&subject_key, 0o400);
+    expect(demo.cmd(&grant), 0);
+
+    expect(demo.cmd(&["audit", "checkpoint"]), 0);
+    let signing_key = demo.dir.join(".privops/audit-signing.key");
+    chmod(&signing_key, 0o644);
+    for command in [&["audit", "checkpoint"][..], &["audit", "verify"][..]] {
+        let refused = expect(demo.cmd(command), 1);
+        let shown = signing_key.display().to_string();
+        assert!(
+            refused.stderr.contains(&format!("chmod 600 {shown}")),
+            "{command:?}: {}",
+            refused.stderr
+        );
+    }
+    chmod(&signing_key, 0o600);
+    expect(demo.cmd(&["audit", "checkpoint"]), 0);
+    expect(demo.cmd(&["audit", "verify"]), 0);
 }

@@ -232,8 +232,13 @@ fn checkpoints_catch_truncation_and_foreign_keys() {
             .contains("another key"),
         "{rejected}"
     );
+    // Checkpoints are append-only (tests/audit.rs): the stray one goes only once its
+    // trigger is dropped.
     let state = demo.dir.join(".privops/state.db");
-    common::sqlite_execute(&state, "DELETE FROM audit_checkpoints WHERE id = 2");
+    common::sqlite_execute(
+        &state,
+        "DROP TRIGGER audit_checkpoints_no_delete; DELETE FROM audit_checkpoints WHERE id = 2",
+    );
     json(&demo, &["audit", "verify"], 0);
 
     // The tail is cut, entry by entry, to before the checkpoint: the chain that is left
@@ -574,4 +579,415 @@ fn the_html_report_renders_in_chromium_without_console_errors() {
     assert!(console_errors.is_empty(), "{console_errors:?}");
     let png = std::fs::read(&shot).expect("a screenshot was written");
     assert!(png.len() > 10_000 && png.starts_with(b"\x89PNG"));
+}
+
+fn grant_all(demo: &Demo, who: &[&str]) {
+    for who in who {
+        json(
+            demo,
+            &[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:{who}@example.com"),
+                "--purpose",
+                "marketing",
+            ],
+            0,
+        );
+    }
+}
+
+/// Rewrites entry `from`'s actor and recomputes every hash from it on, as someone who
+/// can write to the store (and drop its triggers) could: the chain stays consistent.
+fn rewrite_chain_from(state: &Path, from: i64) {
+    let rows = common::sqlite_strings(
+        state,
+        "SELECT json_array(seq, at, actor, action, subject_ref, details, hash) FROM audit_log ORDER BY seq",
+    );
+    let mut sql =
+        String::from("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
+    let mut prev = privops::audit::GENESIS.to_string();
+    for row in rows {
+        let fields: Vec<Value> = serde_json::from_str(&row).unwrap();
+        let seq = fields[0].as_i64().unwrap();
+        if seq < from {
+            prev = fields[6].as_str().unwrap().to_string();
+            continue;
+        }
+        let actor = if seq == from {
+            "mallory"
+        } else {
+            fields[2].as_str().unwrap()
+        };
+        let hash = privops::audit::entry_hash(
+            seq,
+            fields[1].as_str().unwrap(),
+            actor,
+            fields[3].as_str().unwrap(),
+            fields[4].as_str(),
+            fields[5].as_str().unwrap(),
+            &prev,
+        );
+        sql.push_str(&format!(
+            "UPDATE audit_log SET actor = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {seq};",
+            actor.replace('\'', "''")
+        ));
+        prev = hash;
+    }
+    common::sqlite_execute(state, &sql);
+}
+
+#[test]
+fn a_rewritten_chain_without_its_checkpoints_is_caught_by_a_trusted_key_or_an_expected_head() {
+    let demo = Demo::new();
+    grant_all(&demo, &["a", "b", "c"]);
+    let signed = json(&demo, &["audit", "checkpoint"], 0);
+    // The auditor keeps the public key and a head they saw, away from the store.
+    let auditor = tempfile::tempdir().unwrap();
+    let trusted = auditor.path().join("audit-signing.pub");
+    std::fs::write(&trusted, signed["public_key"].as_str().unwrap()).unwrap();
+    let trusted = trusted.to_str().unwrap().to_string();
+    grant_all(&demo, &["d"]);
+    let before = json(&demo, &["audit", "verify"], 0);
+    let head = before["head"].as_str().unwrap().to_string();
+    let anchored = json(
+        &demo,
+        &[
+            "audit",
+            "verify",
+            "--trusted-key",
+            &trusted,
+            "--expect-head",
+            &head,
+        ],
+        0,
+    );
+    assert_eq!(anchored["checkpoint_key"]["source"], "trusted-key");
+    assert_eq!(anchored["verified_checkpoints"], 1);
+    assert_eq!(anchored["expected_head"]["reached"], true);
+    assert_eq!(anchored["expected_head"]["seq"], before["entries"]);
+
+    // Entry 2 rewritten, every later hash recomputed, the checkpoint deleted.
+    let state = demo.dir.join(".privops/state.db");
+    rewrite_chain_from(&state, 2);
+    common::sqlite_execute(
+        &state,
+        "DROP TRIGGER audit_checkpoints_no_delete; DELETE FROM audit_checkpoints;",
+    );
+    // With nothing from outside, the chain is consistent and verifies; only the
+    // warning says no checkpoint vouches for it.
+    let fooled = json(&demo, &["audit", "verify"], 0);
+    assert!(fooled["broken"].is_null(), "{fooled}");
+    assert_eq!(fooled["checkpoints"], 0);
+    assert!(
+        fooled["warnings"]
+            .to_string()
+            .contains("no verified signed checkpoint"),
+        "{fooled}"
+    );
+    let caught = json(&demo, &["audit", "verify", "--trusted-key", &trusted], 3);
+    assert!(
+        caught["checkpoint_problems"]
+            .to_string()
+            .contains("no checkpoint is signed by the trusted key"),
+        "{caught}"
+    );
+    let caught = json(&demo, &["audit", "verify", "--expect-head", &head], 3);
+    assert_eq!(caught["expected_head"]["reached"], false, "{caught}");
+    let human = expect(demo.cmd(&["audit", "verify", "--expect-head", &head]), 3);
+    assert!(
+        human.stdout.contains("EXPECTED HEAD NOT REACHED"),
+        "{}",
+        human.stdout
+    );
+
+    // A new signing key put where the old one was, and a fresh checkpoint: the key
+    // beside the store vouches for the forgery, the trusted key does not.
+    std::fs::remove_file(demo.dir.join(".privops/audit-signing.key")).unwrap();
+    json(&demo, &["audit", "checkpoint"], 0);
+    let fooled = json(&demo, &["audit", "verify"], 0);
+    assert_eq!(fooled["verified_checkpoints"], 1);
+    assert_eq!(fooled["checkpoint_key"]["source"], "signing-key");
+    let caught = json(&demo, &["audit", "verify", "--trusted-key", &trusted], 3);
+    assert!(
+        caught["checkpoint_problems"]
+            .to_string()
+            .contains("another key than the trusted one"),
+        "{caught}"
+    );
+}
+
+#[test]
+fn a_tail_cut_after_the_last_checkpoint_is_caught_by_the_expected_head() {
+    let demo = Demo::new();
+    grant_all(&demo, &["a", "b"]);
+    let signed = json(&demo, &["audit", "checkpoint"], 0);
+    let size = signed["size"].as_i64().unwrap();
+    let trusted = demo.temp.path().join("audit-signing.pub");
+    std::fs::write(&trusted, signed["public_key"].as_str().unwrap()).unwrap();
+    let trusted = trusted.to_str().unwrap().to_string();
+    grant_all(&demo, &["c", "d"]);
+    let before = json(&demo, &["audit", "verify"], 0);
+    let head = before["head"].as_str().unwrap().to_string();
+
+    // Everything after the checkpoint's own entry goes: the checkpoint still holds.
+    let state = demo.dir.join(".privops/state.db");
+    common::sqlite_execute(
+        &state,
+        &format!(
+            "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > {};",
+            size + 1
+        ),
+    );
+    let fooled = json(&demo, &["audit", "verify", "--trusted-key", &trusted], 0);
+    assert_eq!(fooled["entries"], size + 1);
+    assert_eq!(fooled["verified_checkpoints"], 1);
+    let caught = json(
+        &demo,
+        &[
+            "audit",
+            "verify",
+            "--trusted-key",
+            &trusted,
+            "--expect-head",
+            &head,
+        ],
+        3,
+    );
+    assert!(caught["broken"].is_null());
+    assert_eq!(caught["checkpoint_problems"], serde_json::json!([]));
+    assert_eq!(caught["expected_head"]["reached"], false, "{caught}");
+    // A head the cut chain still holds (the signed one, in upper case) is reached.
+    let signed_head = signed["head_hash"].as_str().unwrap().to_uppercase();
+    let reached = json(
+        &demo,
+        &["audit", "verify", "--expect-head", &signed_head],
+        0,
+    );
+    assert_eq!(reached["expected_head"]["seq"], size);
+    expect(demo.cmd(&["audit", "verify", "--expect-head", "abc"]), 2);
+}
+
+#[test]
+fn verify_warns_when_the_newest_checkpoint_is_too_old() {
+    let demo = Demo::new();
+    grant_all(&demo, &["a"]);
+    let unsigned = expect(demo.cmd(&["audit", "verify"]), 0);
+    assert!(
+        unsigned.stderr.contains("no verified signed checkpoint"),
+        "{}",
+        unsigned.stderr
+    );
+    json(&demo, &["audit", "checkpoint"], 0);
+    grant_all(&demo, &["b"]);
+    let fresh = json(&demo, &["audit", "verify"], 0);
+    assert_eq!(fresh["warnings"], serde_json::json!([]));
+    assert_eq!(fresh["newest_checkpoint"], "2026-11-25T12:00:00.000000Z");
+    assert_eq!(
+        fresh["unsigned_entries"], 2,
+        "the checkpoint's entry and b's"
+    );
+    let at = |now: &str, args: &[&str]| {
+        let mut command = demo.cmd(&[&["audit", "verify"], args].concat());
+        command.env("PRIVOPS_NOW", now);
+        command
+    };
+    // Eight days later, the default (7 days) warns; the exit code stays 0.
+    let stale = expect(at("2026-12-03T12:00:00Z", &[]), 0);
+    assert!(
+        stale.stderr.contains("warning")
+            && stale
+                .stderr
+                .contains("newest verified checkpoint is from 2026-11-25"),
+        "{}",
+        stale.stderr
+    );
+    let stale = expect(at("2026-12-03T12:00:00Z", &["--format", "json"]), 0).json();
+    assert!(
+        stale["warnings"].to_string().contains("2 entries after"),
+        "{stale}"
+    );
+    let allowed = expect(
+        at(
+            "2026-12-03T12:00:00Z",
+            &["--max-checkpoint-age", "30d", "--format", "json"],
+        ),
+        0,
+    )
+    .json();
+    assert_eq!(allowed["warnings"], serde_json::json!([]));
+    let within = expect(at("2026-12-01T12:00:00Z", &["--format", "json"]), 0).json();
+    assert_eq!(within["warnings"], serde_json::json!([]));
+    expect(
+        at("2026-12-03T12:00:00Z", &["--max-checkpoint-age", "soon"]),
+        2,
+    );
+}
+
+/// Rebuilds an audit archive as a forger would: entry 2 rewritten and every later hash
+/// recomputed, the checkpoints re-signed with the forger's `key` (or dropped when
+/// None), public_key.pem replaced and the manifest recomputed: everything inside agrees.
+fn forge_audit_archive(archive: &Path, out: &Path, key: Option<&ed25519_dalek::SigningKey>) {
+    use privops::audit::{Entry, checkpoint};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(archive).unwrap()).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        files.push((entry.name().to_string(), bytes));
+    }
+    let file = |name: &str| -> String {
+        let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let mut manifest: Value = serde_json::from_str(&file("manifest.json")).unwrap();
+    let mut entries: Vec<Entry> = file("entries.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    entries[1].actor = "mallory".into();
+    for i in 1..entries.len() {
+        let prev = entries[i - 1].hash.clone();
+        let e = &mut entries[i];
+        e.prev_hash = prev;
+        e.hash = privops::audit::entry_hash(
+            e.seq,
+            &e.at,
+            &e.actor,
+            &e.action,
+            e.subject_ref.as_deref(),
+            &e.details,
+            &e.prev_hash,
+        );
+    }
+    let checkpoints: Vec<checkpoint::Checkpoint> =
+        serde_json::from_str(&file("checkpoints.json")).unwrap();
+    let resigned: Vec<checkpoint::Checkpoint> = match key {
+        Some(key) => checkpoints
+            .iter()
+            .map(|c| {
+                let head = &entries.iter().find(|e| e.seq == c.size).unwrap().hash;
+                checkpoint::sign(key, &c.at, c.size, head).unwrap()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let public_key = key.map_or(String::new(), |k| checkpoint::public_pem(k).unwrap());
+    manifest["head"] = Value::from(entries.last().unwrap().hash.clone());
+    let mut writer = privops::archive::ArchiveWriter::new(std::fs::File::create(out).unwrap());
+    for (name, bytes) in &files {
+        let bytes = match name.as_str() {
+            "manifest.json" => continue,
+            "entries.jsonl" => entries
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap() + "\n")
+                .collect::<String>()
+                .into_bytes(),
+            "checkpoints.json" => serde_json::to_vec_pretty(&resigned).unwrap(),
+            "public_key.pem" => public_key.clone().into_bytes(),
+            _ => bytes.clone(),
+        };
+        writer.add(name, &bytes).unwrap();
+    }
+    writer.finish(manifest).unwrap();
+}
+
+#[test]
+fn archive_verify_trusts_no_key_inside_the_archive() {
+    let demo = Demo::new();
+    grant_all(&demo, &["a", "b", "c"]);
+    let signed = json(&demo, &["audit", "checkpoint"], 0);
+    let size = signed["size"].as_i64().unwrap();
+    let trusted = demo.temp.path().join("controller.pub");
+    std::fs::write(&trusted, signed["public_key"].as_str().unwrap()).unwrap();
+    let trusted = trusted.to_str().unwrap().to_string();
+    json(&demo, &["audit", "export", "--out", "audit.zip"], 0);
+    let archive = demo.dir.join("audit.zip");
+    let verify = |archive: &Path, key: bool, code: i32| {
+        let mut args = vec!["archive", "verify", archive.to_str().unwrap()];
+        if key {
+            args.extend(["--trusted-key", trusted.as_str()]);
+        }
+        json(&demo, &args, code)
+    };
+
+    // Without a trusted key it says plainly what it did not check.
+    let plain = verify(&archive, false, 0);
+    assert_eq!(plain["authenticity"]["checked"], false);
+    assert!(
+        plain["authenticity"]["statement"]
+            .as_str()
+            .unwrap()
+            .starts_with("only integrity was checked, not authenticity"),
+        "{plain}"
+    );
+    let human = expect(
+        demo.cmd(&["archive", "verify", archive.to_str().unwrap()]),
+        0,
+    );
+    assert!(
+        human
+            .stdout
+            .contains("only integrity was checked, not authenticity"),
+        "{}",
+        human.stdout
+    );
+    // With it: signed up to the checkpoint; its own entry comes after.
+    let authentic = verify(&archive, true, 0);
+    assert_eq!(authentic["authenticity"]["checked"], true);
+    assert_eq!(authentic["authenticity"]["authentic"], true);
+    assert_eq!(authentic["authenticity"]["signed_through"], size);
+    assert_eq!(authentic["authenticity"]["last_entry"], size + 1);
+
+    // A forgery re-signed with another key agrees with itself: integrity holds, the
+    // trusted key refuses it.
+    let forger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let forged = demo.dir.join("forged.zip");
+    forge_audit_archive(&archive, &forged, Some(&forger));
+    let fooled = verify(&forged, false, 0);
+    assert_eq!(fooled["authenticity"]["checked"], false, "{fooled}");
+    let caught = verify(&forged, true, 3);
+    assert_eq!(caught["authenticity"]["authentic"], false);
+    let problems = caught["problems"].to_string();
+    assert!(
+        problems.contains("another key than the trusted one")
+            && problems.contains("no checkpoint in this archive is signed by the trusted key"),
+        "{caught}"
+    );
+    // Dropping the checkpoints does not help.
+    let bare = demo.dir.join("bare.zip");
+    forge_audit_archive(&archive, &bare, None);
+    verify(&bare, false, 0);
+    let caught = verify(&bare, true, 3);
+    assert!(
+        caught["problems"]
+            .to_string()
+            .contains("no checkpoint in this archive is signed by the trusted key"),
+        "{caught}"
+    );
+
+    // An access archive carries no signature: a trusted key cannot vouch for it.
+    json(
+        &demo,
+        &[
+            "access",
+            "--subject",
+            &demo.samples[0],
+            "--out",
+            "access.zip",
+            "--no-providers",
+        ],
+        0,
+    );
+    let access = demo.dir.join("access.zip");
+    assert_eq!(verify(&access, false, 0)["authenticity"]["checked"], false);
+    let refused = verify(&access, true, 3);
+    assert!(
+        refused["problems"]
+            .to_string()
+            .contains("carries no signature"),
+        "{refused}"
+    );
 }

@@ -3,7 +3,7 @@
 //! and their offline verification.
 
 use std::fs::File;
-use std::io::{Read, Seek, Write};
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -222,45 +222,279 @@ pub fn open(path: &Path, identity: Option<&Path>, passphrase: Option<String>) ->
     Ok(clear)
 }
 
+/// Limits on reading an archive, which may come from anyone. Every entry is streamed
+/// (hashed, or read line by line), never inflated whole into memory, and reading stops
+/// with an error naming the entry once it inflates beyond:
+///
+/// - [`MAX_ENTRY_BYTES`] (4 GiB) for any entry;
+/// - [`MAX_DOCUMENT_BYTES`] (64 MiB) for the files parsed whole (`manifest.json`,
+///   `checkpoints.json`);
+/// - [`MAX_RATIO`] (100) times its compressed size, once past [`RATIO_GRACE_BYTES`]
+///   (1 MiB): privops' own archives stay far below it, zip bombs (over 1,000 to 1 with
+///   deflate) far above;
+///
+/// and a line of `entries.jsonl` may not exceed [`MAX_LINE_BYTES`] (1 MiB).
+pub const MAX_ENTRY_BYTES: u64 = 4 << 30;
+pub const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+pub const MAX_RATIO: u64 = 100;
+pub const RATIO_GRACE_BYTES: u64 = 1 << 20;
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// An entry that reading refused: over a limit, or an unsafe name.
+#[derive(Debug)]
+pub struct Refused {
+    pub entry: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: refused: {}", self.entry, self.reason)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The refusal behind an error, if reading refused an entry.
+pub fn refusal(error: &anyhow::Error) -> Option<&Refused> {
+    error.chain().find_map(|cause| {
+        cause.downcast_ref::<Refused>().or_else(|| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<Refused>())
+        })
+    })
+}
+
+fn bytes_words(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// An entry's inflated bytes, counted against its limits as they stream.
+pub struct Bounded<R> {
+    inner: R,
+    entry: String,
+    read: u64,
+    limit: u64,
+    compressed: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        let reason = if self.read > self.limit {
+            Some(format!(
+                "it inflates to more than {}, the limit for this file",
+                bytes_words(self.limit)
+            ))
+        } else if self.read > RATIO_GRACE_BYTES
+            && self.read > self.compressed.saturating_mul(MAX_RATIO)
+        {
+            Some(format!(
+                "it inflates to more than {MAX_RATIO} times its compressed size ({} bytes), as zip bombs do",
+                self.compressed
+            ))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                Refused {
+                    entry: self.entry.clone(),
+                    reason,
+                },
+            )),
+            None => Ok(n),
+        }
+    }
+}
+
+/// Opens an entry for streaming within `limit` inflated bytes (and the ratio limit).
+pub fn open_entry<'a, R: Read + Seek>(
+    zip: &'a mut ZipArchive<R>,
+    name: &str,
+    limit: u64,
+) -> Result<Bounded<zip::read::ZipFile<'a, R>>> {
+    let entry = zip
+        .by_name(name)
+        .with_context(|| format!("the archive has no {name}"))?;
+    if entry.size() > limit {
+        return Err(Refused {
+            entry: name.to_string(),
+            reason: format!(
+                "its header says it inflates to {} bytes, over the limit of {}",
+                entry.size(),
+                bytes_words(limit)
+            ),
+        }
+        .into());
+    }
+    let compressed = entry.compressed_size();
+    Ok(Bounded {
+        inner: entry,
+        entry: name.to_string(),
+        read: 0,
+        limit,
+        compressed,
+    })
+}
+
+/// What is unsafe about an entry name, for a tool that extracts it.
+fn unsafe_name(name: &str) -> Option<&'static str> {
+    let bytes = name.as_bytes();
+    if name.is_empty() {
+        Some("an empty name")
+    } else if name.contains('\0') {
+        Some("a NUL byte in the name")
+    } else if name.starts_with(['/', '\\'])
+        || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
+    {
+        Some("an absolute path, which an extracting tool may write anywhere")
+    } else if name.split(['/', '\\']).any(|part| part == "..") {
+        Some("a `..` component, which leads out of the folder it is extracted to")
+    } else {
+        None
+    }
+}
+
+/// Every name in the central directory as it is written, duplicates included (the
+/// zip reader keeps one entry per name and hides the others).
+fn central_directory_names<R: Read + Seek>(reader: &mut R, start: u64) -> Result<Vec<String>> {
+    const SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    reader.seek(SeekFrom::Start(start))?;
+    let mut reader = std::io::BufReader::new(reader);
+    let mut names = Vec::new();
+    let mut header = [0u8; 46];
+    while reader.read_exact(&mut header).is_ok() && header[..4] == SIGNATURE {
+        let field = |at: usize| usize::from(u16::from_le_bytes([header[at], header[at + 1]]));
+        let mut name = vec![0u8; field(28)];
+        reader.read_exact(&mut name)?;
+        reader.seek_relative((field(30) + field(32)) as i64)?;
+        names.push(String::from_utf8_lossy(&name).into_owned());
+    }
+    Ok(names)
+}
+
+/// Problems with the names of the archive's entries: unsafe paths and duplicates.
+fn name_problems<R: Read + Seek>(reader: &mut R) -> Result<Vec<String>> {
+    let (start, distinct) = {
+        let zip = ZipArchive::new(&mut *reader).context("not a zip archive")?;
+        (zip.central_directory_start(), zip.len())
+    };
+    let names = central_directory_names(reader, start)?;
+    let mut problems = Vec::new();
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for name in &names {
+        *counts.entry(name.as_str()).or_default() += 1;
+        if let Some(why) = unsafe_name(name) {
+            problems.push(format!("{}: unsafe entry name: {why}", name.escape_debug()));
+        }
+    }
+    let mut named = false;
+    for (name, count) in &counts {
+        if *count > 1 {
+            named = true;
+            problems.push(format!(
+                "{}: the archive holds {count} times an entry of this name: which one a tool extracts is up to the tool",
+                name.escape_debug()
+            ));
+        }
+    }
+    if !named && names.len() > distinct {
+        problems.push(format!(
+            "the archive lists {} entries under {distinct} distinct names: some names are duplicated",
+            names.len()
+        ));
+    }
+    Ok(problems)
+}
+
+/// Reads a whole (small) entry as text, within `limit`.
+fn read_text<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str, limit: u64) -> Result<String> {
+    let mut entry = open_entry(zip, name, limit)?;
+    let mut text = String::new();
+    entry
+        .read_to_string(&mut text)
+        .with_context(|| format!("{name} is not UTF-8 text"))?;
+    Ok(text)
+}
+
 /// What checking an archive against its manifest found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
     pub kind: Option<String>,
     pub files: usize,
     pub problems: Vec<String>,
+    /// Some entry was refused (unsafe name, over a limit): its content was not checked.
+    pub refused: bool,
     #[serde(skip)]
     pub manifest: Value,
 }
 
-/// Checks every entry against the manifest: missing, extra and altered files.
-pub fn verify<R: Read + Seek>(reader: R) -> Result<(Verification, ZipArchive<R>)> {
+/// Checks the entries' names, then every entry against the manifest: missing, extra and
+/// altered files, streaming each within the limits above.
+pub fn verify<R: Read + Seek>(mut reader: R) -> Result<(Verification, ZipArchive<R>)> {
+    let mut problems = name_problems(&mut reader)?;
+    let mut refused = !problems.is_empty();
     let mut zip = ZipArchive::new(reader).context("not a zip archive")?;
-    let manifest: Value = {
-        let mut entry = zip
-            .by_name(MANIFEST)
-            .context("the archive has no manifest.json")?;
-        let mut text = String::new();
-        entry.read_to_string(&mut text)?;
-        serde_json::from_str(&text).context("manifest.json is not valid JSON")?
+    let manifest: Value = match read_text(&mut zip, MANIFEST, MAX_DOCUMENT_BYTES) {
+        Ok(text) => serde_json::from_str(&text).context("manifest.json is not valid JSON")?,
+        Err(error) => match refusal(&error) {
+            Some(refused) => {
+                problems.push(refused.to_string());
+                let verification = Verification {
+                    kind: None,
+                    files: 0,
+                    problems,
+                    refused: true,
+                    manifest: Value::Null,
+                };
+                return Ok((verification, zip));
+            }
+            None => return Err(error),
+        },
     };
     let listed: Vec<ManifestFile> = serde_json::from_value(manifest["files"].clone())
         .context("manifest.json lists no files")?;
-    let mut problems = Vec::new();
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     for name in &names {
         if name != MANIFEST && !listed.iter().any(|f| &f.path == name) {
             problems.push(format!("{name}: extra file, not in the manifest"));
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
     for file in &listed {
+        if !seen.insert(file.path.as_str()) {
+            problems.push(format!("{}: listed twice in the manifest", file.path));
+            continue;
+        }
         if !names.contains(&file.path) {
             problems.push(format!("{}: missing", file.path));
             continue;
         }
-        let mut entry = zip.by_name(&file.path)?;
         let mut hasher = Sha256::new();
-        let size = std::io::copy(&mut entry, &mut HashWriter(&mut hasher))
-            .with_context(|| format!("{}: cannot be read", file.path))?;
+        let read = open_entry(&mut zip, &file.path, MAX_ENTRY_BYTES).and_then(|mut entry| {
+            std::io::copy(&mut entry, &mut HashWriter(&mut hasher))
+                .with_context(|| format!("{}: cannot be read", file.path))
+        });
+        let size = match read {
+            Ok(size) => size,
+            Err(error) => match refusal(&error) {
+                Some(why) => {
+                    problems.push(why.to_string());
+                    refused = true;
+                    continue;
+                }
+                None => return Err(error),
+            },
+        };
         let sha256 = hex::encode(hasher.finalize());
         if size != file.size || sha256 != file.sha256 {
             problems.push(format!(
@@ -274,6 +508,7 @@ pub fn verify<R: Read + Seek>(reader: R) -> Result<(Verification, ZipArchive<R>)
             kind: manifest["kind"].as_str().map(str::to_string),
             files: listed.len(),
             problems,
+            refused,
             manifest,
         },
         zip,
@@ -299,70 +534,123 @@ pub fn sha256_file(file: &mut File) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn read_entry<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str) -> Result<String> {
-    let mut entry = zip
-        .by_name(name)
-        .with_context(|| format!("the archive has no {name}"))?;
-    let mut text = String::new();
-    entry
-        .read_to_string(&mut text)
-        .with_context(|| format!("{name} is not UTF-8 text"))?;
-    Ok(text)
+/// What checking an audit archive's chain and checkpoints found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditCheck {
+    pub problems: Vec<String>,
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub checkpoints: usize,
+    /// The largest chain size signed by a checkpoint that holds: by the trusted key when
+    /// one was given, else only by the key the checkpoint carries.
+    pub signed_through: Option<i64>,
 }
 
-/// For audit archives: recomputes the chain inside and checks its checkpoints against
-/// the public key it carries.
+/// For audit archives: recomputes the chain inside and checks its checkpoints, against
+/// `trusted` when given. No key inside the archive is trusted: without `trusted`, a
+/// checkpoint is only checked against the key it carries, which anyone can forge.
 pub fn verify_audit<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     manifest: &Value,
-) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
-    let text = read_entry(zip, "entries.jsonl")?;
-    let mut entries = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        match serde_json::from_str::<crate::audit::Entry>(line) {
-            Ok(entry) => entries.push(entry),
-            Err(e) => problems.push(format!("entries.jsonl:{}: not an audit entry: {e}", i + 1)),
-        }
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<AuditCheck> {
+    match check_audit(zip, manifest, trusted) {
+        Err(error) => match refusal(&error) {
+            Some(refused) => Ok(AuditCheck {
+                problems: vec![refused.to_string()],
+                ..AuditCheck::default()
+            }),
+            None => Err(error),
+        },
+        done => done,
     }
-    let Some(first) = entries.first() else {
-        problems.push("entries.jsonl holds no entries".into());
-        return Ok(problems);
-    };
-    if manifest["anchor"]
-        .as_str()
-        .is_some_and(|a| a != first.prev_hash)
-    {
-        problems.push(format!(
-            "entry {}: its prev_hash is not the manifest's anchor",
-            first.seq
-        ));
-    }
-    let mut checker = crate::audit::ChainChecker::starting_at(first.seq, &first.prev_hash);
+}
+
+fn check_audit<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    manifest: &Value,
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<AuditCheck> {
+    let mut check = AuditCheck::default();
+    let checkpoints: Vec<crate::audit::checkpoint::Checkpoint> =
+        serde_json::from_str(&read_text(zip, "checkpoints.json", MAX_DOCUMENT_BYTES)?)
+            .context("checkpoints.json is not a list of checkpoints")?;
+    check.checkpoints = checkpoints.len();
+    // Only the hashes the checkpoints sign are kept: the entries stream through.
+    let signed: std::collections::BTreeSet<i64> = checkpoints.iter().map(|c| c.size).collect();
     let mut hashes = std::collections::BTreeMap::new();
-    for entry in &entries {
-        if !checker.feed(entry) {
+    let mut reader = std::io::BufReader::new(open_entry(zip, "entries.jsonl", MAX_ENTRY_BYTES)?);
+    let mut checker: Option<crate::audit::ChainChecker> = None;
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)?;
+        if read == 0 {
             break;
         }
-        hashes.insert(entry.seq, entry.hash.clone());
+        number += 1;
+        if line.len() > MAX_LINE_BYTES {
+            check.problems.push(format!(
+                "entries.jsonl:{number}: a line longer than {}: not an audit entry; the rest was not read",
+                bytes_words(MAX_LINE_BYTES as u64)
+            ));
+            break;
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let entry = match serde_json::from_slice::<crate::audit::Entry>(text) {
+            Ok(entry) => entry,
+            Err(e) => {
+                check.problems.push(format!(
+                    "entries.jsonl:{number}: not an audit entry: {e}; the rest was not read"
+                ));
+                break;
+            }
+        };
+        let checker = checker.get_or_insert_with(|| {
+            check.first_seq = entry.seq;
+            if manifest["anchor"]
+                .as_str()
+                .is_some_and(|a| a != entry.prev_hash)
+            {
+                check.problems.push(format!(
+                    "entry {}: its prev_hash is not the manifest's anchor",
+                    entry.seq
+                ));
+            }
+            crate::audit::ChainChecker::starting_at(entry.seq, &entry.prev_hash)
+        });
+        if checker.feed(&entry) && signed.contains(&entry.seq) {
+            hashes.insert(entry.seq, entry.hash.clone());
+        }
+        check.last_seq = entry.seq;
     }
-    let last = entries.last().map_or(0, |e| e.seq);
+    let Some(checker) = checker else {
+        check.problems.push("entries.jsonl holds no entries".into());
+        return Ok(check);
+    };
     if let Some(broken) = checker.finish().broken {
-        problems.push(format!(
+        check.problems.push(format!(
             "chain broken at entry {}: {}",
             broken.seq, broken.reason
         ));
     }
-    let checkpoints: Vec<crate::audit::checkpoint::Checkpoint> =
-        serde_json::from_str(&read_entry(zip, "checkpoints.json")?)
-            .context("checkpoints.json is not a list of checkpoints")?;
-    let public_key = read_entry(zip, "public_key.pem")?;
-    let trusted = (!public_key.trim().is_empty()).then_some(public_key.as_str());
-    problems.extend(crate::audit::checkpoint::check_all(
+    let checked = crate::audit::checkpoint::check_all(
         &checkpoints,
-        last,
+        check.last_seq,
         |seq| hashes.get(&seq).cloned(),
         trusted,
-    ));
-    Ok(problems)
+    );
+    check.signed_through = checked.signed_size(&checkpoints);
+    check.problems.extend(checked.problems);
+    if trusted.is_some() && checked.verified.is_empty() {
+        check.problems.push(
+            "no checkpoint in this archive is signed by the trusted key: its authenticity cannot be established"
+                .into(),
+        );
+    }
+    Ok(check)
 }

@@ -29,31 +29,35 @@ impl Checkpoint {
         format!("privops audit checkpoint\nat: {at}\nsize: {size}\nhead: {head_hash}\n")
     }
 
-    /// Checks the signature, and that it was made by `trusted` when given.
-    pub fn check_signature(&self, trusted: Option<&str>) -> Result<(), String> {
-        if let Some(trusted) = trusted {
-            if trusted.trim() != self.public_key.trim() {
-                return Err("signed by another key than the trusted one".into());
-            }
-        }
-        let key = VerifyingKey::from_public_key_pem(&self.public_key)
-            .map_err(|e| format!("unreadable public key: {e}"))?;
+    /// Checks the signature: with `trusted`, that this key made it (the key the
+    /// checkpoint carries is then only used to say whose it was); without, only that the
+    /// checkpoint is consistent with the key it carries, which anyone can forge.
+    pub fn check_signature(&self, trusted: Option<&VerifyingKey>) -> Result<(), String> {
         let bytes = hex::decode(&self.signature).map_err(|_| "signature is not hex".to_string())?;
         let signature =
             Signature::from_slice(&bytes).map_err(|e| format!("malformed signature: {e}"))?;
-        key.verify(
-            Self::message(&self.at, self.size, &self.head_hash).as_bytes(),
-            &signature,
-        )
-        .map_err(|_| "the signature does not match".to_string())
+        let message = Self::message(&self.at, self.size, &self.head_hash);
+        let carried = VerifyingKey::from_public_key_pem(&self.public_key);
+        let key = match trusted {
+            Some(trusted) => {
+                if carried.as_ref().is_ok_and(|k| k != trusted) {
+                    return Err("signed by another key than the trusted one".into());
+                }
+                trusted
+            }
+            None => carried
+                .as_ref()
+                .map_err(|e| format!("unreadable public key: {e}"))?,
+        };
+        key.verify(message.as_bytes(), &signature)
+            .map_err(|_| "the signature does not match".to_string())
     }
 }
 
-/// The signing key, created 0600 on first use.
+/// The signing key, created 0600 on first use and refused when others may read it.
 pub fn load_or_create_key(path: &Path) -> Result<SigningKey> {
     if path.exists() {
-        let pem = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the signing key {}", path.display()))?;
+        let pem = crate::fsutil::read_key_file(path, "signing key")?;
         return SigningKey::from_pkcs8_pem(&pem)
             .map_err(|e| anyhow::anyhow!("{} is not an Ed25519 PKCS#8 key: {e}", path.display()));
     }
@@ -67,17 +71,40 @@ pub fn load_or_create_key(path: &Path) -> Result<SigningKey> {
 }
 
 pub fn public_pem(key: &SigningKey) -> Result<String> {
-    key.verifying_key()
-        .to_public_key_pem(LineEnding::LF)
+    verifying_pem(&key.verifying_key())
+}
+
+/// A public key as PEM (SubjectPublicKeyInfo).
+pub fn verifying_pem(key: &VerifyingKey) -> Result<String> {
+    key.to_public_key_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// The trusted public key of a key file, when the file exists.
-pub fn trusted_public_key(path: &Path) -> Result<Option<String>> {
+/// The public half of a signing key file, when the file exists.
+pub fn trusted_public_key(path: &Path) -> Result<Option<VerifyingKey>> {
     if !path.exists() {
         return Ok(None);
     }
-    Ok(Some(public_pem(&load_or_create_key(path)?)?))
+    Ok(Some(load_or_create_key(path)?.verifying_key()))
+}
+
+/// A public key given from outside (`--trusted-key`): Ed25519, PEM
+/// (`-----BEGIN PUBLIC KEY-----`), as `audit checkpoint` prints it.
+pub fn read_trusted_key(path: &Path) -> Result<VerifyingKey> {
+    let pem = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the trusted key {}", path.display()))?;
+    if pem.contains("PRIVATE KEY") {
+        bail!(
+            "{} holds a private key: give the public key instead (the `public_key` that `privops audit checkpoint` prints)",
+            path.display()
+        );
+    }
+    VerifyingKey::from_public_key_pem(&pem).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not an Ed25519 public key in PEM (-----BEGIN PUBLIC KEY-----): {e}",
+            path.display()
+        )
+    })
 }
 
 pub fn sign(key: &SigningKey, at: &str, size: i64, head_hash: &str) -> Result<Checkpoint> {
@@ -122,14 +149,39 @@ pub async fn list(store: &Store) -> Result<Vec<Checkpoint>> {
         .collect()
 }
 
-/// Problems with checkpoints against a chain given as `hash_at(seq)` and its size.
+/// What checking a list of checkpoints found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// One line per checkpoint that does not hold.
+    pub problems: Vec<String>,
+    /// The positions (in the list) of the checkpoints that hold.
+    pub verified: Vec<usize>,
+}
+
+impl Checked {
+    /// The largest chain size a checkpoint that holds signs.
+    pub fn signed_size(&self, checkpoints: &[Checkpoint]) -> Option<i64> {
+        self.verified.iter().map(|&i| checkpoints[i].size).max()
+    }
+
+    /// The time of the newest checkpoint that holds.
+    pub fn newest<'c>(&self, checkpoints: &'c [Checkpoint]) -> Option<&'c Checkpoint> {
+        self.verified
+            .iter()
+            .map(|&i| &checkpoints[i])
+            .max_by(|a, b| a.at.cmp(&b.at))
+    }
+}
+
+/// Checks checkpoints against a chain given as `hash_at(seq)` and its size: each must be
+/// signed (by `trusted` when given) and its entry must still have the signed hash.
 pub fn check_all(
     checkpoints: &[Checkpoint],
     chain_size: i64,
     hash_at: impl Fn(i64) -> Option<String>,
-    trusted: Option<&str>,
-) -> Vec<String> {
-    let mut problems = Vec::new();
+    trusted: Option<&VerifyingKey>,
+) -> Checked {
+    let mut checked = Checked::default();
     for (i, checkpoint) in checkpoints.iter().enumerate() {
         let name = format!(
             "checkpoint {} ({} entries, {})",
@@ -137,30 +189,32 @@ pub fn check_all(
             checkpoint.size,
             checkpoint.at
         );
-        if let Err(why) = checkpoint.check_signature(trusted) {
-            problems.push(format!("{name}: {why}"));
-            continue;
-        }
-        if checkpoint.size > chain_size {
-            problems.push(format!(
+        let problem = if let Err(why) = checkpoint.check_signature(trusted) {
+            Some(format!("{name}: {why}"))
+        } else if checkpoint.size > chain_size {
+            Some(format!(
                 "{name}: the chain has only {chain_size} entries: its tail was truncated"
-            ));
-            continue;
-        }
-        match hash_at(checkpoint.size) {
-            Some(hash) if hash == checkpoint.head_hash => {}
-            Some(_) => problems.push(format!(
-                "{name}: entry {} no longer has the signed hash: the chain was rewritten",
-                checkpoint.size
-            )),
-            None if checkpoint.size == 0 => {}
-            None => problems.push(format!(
-                "{name}: entry {} is not in this chain",
-                checkpoint.size
-            )),
+            ))
+        } else {
+            match hash_at(checkpoint.size) {
+                Some(hash) if hash == checkpoint.head_hash => None,
+                Some(_) => Some(format!(
+                    "{name}: entry {} no longer has the signed hash: the chain was rewritten",
+                    checkpoint.size
+                )),
+                None if checkpoint.size == 0 => None,
+                None => Some(format!(
+                    "{name}: entry {} is not in this chain",
+                    checkpoint.size
+                )),
+            }
+        };
+        match problem {
+            Some(problem) => checked.problems.push(problem),
+            None => checked.verified.push(i),
         }
     }
-    problems
+    checked
 }
 
 /// The hash of entry `seq` in the store.

@@ -251,6 +251,10 @@ pub struct Verification {
     pub entries: i64,
     pub head: Option<String>,
     pub broken: Option<Broken>,
+    /// The entry whose hash is the one watched for (see [`ChainChecker::watching`]),
+    /// when the verified chain holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reached: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -267,6 +271,8 @@ pub struct ChainChecker {
     expected_seq: i64,
     prev_hash: String,
     pub broken: Option<Broken>,
+    watch: Option<String>,
+    reached: Option<i64>,
 }
 
 impl Default for ChainChecker {
@@ -282,7 +288,16 @@ impl ChainChecker {
             expected_seq: seq,
             prev_hash: prev_hash.to_string(),
             broken: None,
+            watch: None,
+            reached: None,
         }
+    }
+
+    /// Also notes which verified entry, if any, has `hash`: a head recorded earlier is
+    /// reached only when the chain still holds that entry and everything before it.
+    pub fn watching(mut self, hash: Option<&str>) -> ChainChecker {
+        self.watch = hash.map(str::to_string);
+        self
     }
 
     /// Feeds the next entry; returns false once the chain is broken.
@@ -321,6 +336,9 @@ impl ChainChecker {
                 false
             }
             None => {
+                if self.reached.is_none() && self.watch.as_deref() == Some(entry.hash.as_str()) {
+                    self.reached = Some(entry.seq);
+                }
                 self.expected_seq += 1;
                 self.prev_hash = entry.hash.clone();
                 true
@@ -333,6 +351,7 @@ impl ChainChecker {
             entries: self.expected_seq - 1,
             head: (self.prev_hash != GENESIS).then_some(self.prev_hash),
             broken: self.broken,
+            reached: self.reached,
         }
     }
 }
@@ -340,8 +359,13 @@ impl ChainChecker {
 /// Recomputes the whole chain, streaming it from the store (on SQLite through the
 /// native driver, whose rows cross threads in large batches).
 pub async fn verify(store: &Store) -> Result<Verification> {
+    verify_reaching(store, None).await
+}
+
+/// [`verify`], also telling which entry (if any) has the hash `expect_head`.
+pub async fn verify_reaching(store: &Store, expect_head: Option<&str>) -> Result<Verification> {
     let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
-    let mut checker = ChainChecker::default();
+    let mut checker = ChainChecker::default().watching(expect_head);
     if let Some(path) = &store.sqlite_path {
         // SQLite hands rows over from a worker thread one by one; a page of entries as
         // one JSON document crosses in one hand-over.

@@ -24,6 +24,11 @@ pub struct VerifyArgs {
     /// The environment variable holding the passphrase, for passphrase-encrypted archives
     #[arg(long, value_name = "VAR")]
     pub passphrase_env: Option<String>,
+    /// Also check authenticity: the controller's Ed25519 public key (PEM), obtained apart
+    /// from the archive; an audit archive must carry checkpoints signed by it. Without
+    /// it, only integrity is checked: no key inside the archive is trusted
+    #[arg(long, value_name = "FILE")]
+    pub trusted_key: Option<PathBuf>,
 }
 
 pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
@@ -35,14 +40,81 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
         ),
         None => None,
     };
+    let trusted = args
+        .trusted_key
+        .as_deref()
+        .map(crate::audit::checkpoint::read_trusted_key)
+        .transpose()?;
     let file = crate::archive::open(&args.file, args.identity.as_deref(), passphrase)?;
     let (mut verification, mut zip) = crate::archive::verify(file)
         .map_err(|e| e.context(format!("{} cannot be verified", args.file.display())))?;
-    if verification.kind.as_deref() == Some("audit") {
-        let problems = crate::archive::verify_audit(&mut zip, &verification.manifest)?;
-        verification.problems.extend(problems);
-    }
+    // An archive with a refused entry is not read further: its problems already fail it.
+    let audit = if verification.refused {
+        None
+    } else if verification.kind.as_deref() == Some("audit") {
+        let check =
+            crate::archive::verify_audit(&mut zip, &verification.manifest, trusted.as_ref())?;
+        verification.problems.extend(check.problems.clone());
+        Some(check)
+    } else {
+        if trusted.is_some() {
+            verification.problems.push(format!(
+                "{} archive carries no signature: --trusted-key cannot establish its authenticity (compare its SHA-256 with the archive_sha256 the audit trail recorded when it was made)",
+                match verification.kind.as_deref() {
+                    Some(kind) => format!("this {kind}"),
+                    None => "this".to_string(),
+                }
+            ));
+        }
+        None
+    };
     let ok = verification.problems.is_empty();
+    let authenticity = match (&args.trusted_key, &audit) {
+        (None, _) => json!({
+            "checked": false,
+            "statement": "only integrity was checked, not authenticity: anyone can build an archive whose files match its own manifest, chain and checkpoints; pass --trusted-key FILE (the controller's public key, obtained apart from the archive) to check who signed it",
+        }),
+        (Some(key), Some(check)) if ok => {
+            let through = check.signed_through.unwrap_or(0);
+            let statement = if through >= check.last_seq {
+                format!(
+                    "authentic: entries {} to {} are covered by checkpoints signed by the trusted key",
+                    check.first_seq, check.last_seq
+                )
+            } else {
+                let rest = if through + 1 == check.last_seq {
+                    format!(
+                        "entry {} comes after the last signed checkpoint and nothing vouches for it",
+                        check.last_seq
+                    )
+                } else {
+                    format!(
+                        "entries {} to {} come after the last signed checkpoint and nothing vouches for them",
+                        through + 1,
+                        check.last_seq
+                    )
+                };
+                format!(
+                    "authentic up to entry {through}: entries {} to {through} are covered by checkpoints signed by the trusted key; {rest}",
+                    check.first_seq
+                )
+            };
+            json!({
+                "checked": true,
+                "trusted_key": key,
+                "authentic": true,
+                "signed_through": through,
+                "last_entry": check.last_seq,
+                "statement": statement,
+            })
+        }
+        (Some(key), _) => json!({
+            "checked": true,
+            "trusted_key": key,
+            "authentic": false,
+            "statement": "NOT shown to be authentic: see the problems",
+        }),
+    };
     if ctx.out.json_mode() {
         ctx.out.json(&json!({
             "archive": args.file,
@@ -50,18 +122,31 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
             "kind": verification.kind,
             "files": verification.files,
             "problems": verification.problems,
+            "authenticity": authenticity,
         }));
-    } else if ok {
-        ctx.out.data(&format!(
-            "{}: {} file(s) match the manifest",
-            args.file.display(),
-            verification.files
-        ));
     } else {
-        let mut text = format!("{}: does NOT match its manifest", args.file.display());
-        for problem in &verification.problems {
-            text.push_str(&format!("\n  {problem}"));
-        }
+        let mut text = if ok {
+            let mut text = format!(
+                "{}: {} file(s) match the manifest",
+                args.file.display(),
+                verification.files
+            );
+            if let Some(check) = &audit {
+                text.push_str(&format!(
+                    "\nthe audit chain (entries {} to {}) is intact and its {} checkpoint(s) match",
+                    check.first_seq, check.last_seq, check.checkpoints
+                ));
+            }
+            text
+        } else {
+            let mut text = format!("{}: does NOT verify", args.file.display());
+            for problem in &verification.problems {
+                text.push_str(&format!("\n  {problem}"));
+            }
+            text
+        };
+        text.push('\n');
+        text.push_str(authenticity["statement"].as_str().unwrap_or_default());
         ctx.out.data(&text);
     }
     Ok(if ok { Outcome::Success } else { Outcome::No })

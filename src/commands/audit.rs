@@ -17,7 +17,7 @@ pub enum AuditCommand {
     /// Show audit entries, oldest first
     Log(LogArgs),
     /// Recompute the hash chain and check every signed checkpoint; exit 3 when broken
-    Verify(KeyArgs),
+    Verify(VerifyArgs),
     /// The entries about a subject, found by their keyed reference (works after erasure)
     Find(FindArgs),
     /// The accountability report for a period (md, html, csv or json)
@@ -55,6 +55,31 @@ pub struct KeyArgs {
     /// The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Check the checkpoints against this Ed25519 public key (PEM), kept apart from the
+    /// store, instead of the signing key beside it; at least one checkpoint must be
+    /// signed by it
+    #[arg(long, value_name = "FILE", conflicts_with = "key")]
+    pub trusted_key: Option<PathBuf>,
+    /// Fail (exit 3) unless the chain still holds the entry with this hash: a head
+    /// recorded earlier (from `audit verify` or `audit checkpoint`) catches a truncated
+    /// or rewritten tail
+    #[arg(long, value_name = "HASH")]
+    pub expect_head: Option<String>,
+    /// Warn when no verified checkpoint is newer than this, counted back from the
+    /// command's time (e.g. 12h, 7d, 4w)
+    #[arg(
+        long,
+        value_name = "AGE",
+        default_value = "7d",
+        value_parser = humantime::parse_duration
+    )]
+    pub max_checkpoint_age: std::time::Duration,
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,11 +209,40 @@ fn key_path(ctx: &Ctx, args: &KeyArgs) -> PathBuf {
         .unwrap_or_else(|| ctx.workspace().join("audit-signing.key"))
 }
 
-async fn verify(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
+/// An entry hash as given on the command line: 64 hex digits.
+fn parse_head(text: &str) -> Result<String> {
+    let hash = text.trim().to_ascii_lowercase();
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(error::usage(format!(
+            "--expect-head `{text}` is not an entry hash (64 hex digits, the `head` that `audit verify` prints)"
+        )));
+    }
+    Ok(hash)
+}
+
+async fn verify(ctx: &Ctx, args: &VerifyArgs) -> Result<Outcome> {
+    let expect_head = args.expect_head.as_deref().map(parse_head).transpose()?;
+    let max_age = chrono::Duration::from_std(args.max_checkpoint_age)
+        .map_err(|_| error::usage("--max-checkpoint-age is too long"))?;
+    // Which key vouches for the checkpoints: one given from outside, or the signing key
+    // beside the store (which whoever controls the store may have replaced).
+    let (trusted, key_source, key_file) = match &args.trusted_key {
+        Some(path) => (
+            Some(checkpoint::read_trusted_key(path)?),
+            "trusted-key",
+            Some(path.clone()),
+        ),
+        None => {
+            let path = key_path(ctx, &args.key);
+            match checkpoint::trusted_public_key(&path)? {
+                Some(key) => (Some(key), "signing-key", Some(path)),
+                None => (None, "none", None),
+            }
+        }
+    };
     let store = ctx.store().await?;
-    let verification = audit::verify(&store).await?;
+    let verification = audit::verify_reaching(&store, expect_head.as_deref()).await?;
     let checkpoints = checkpoint::list(&store).await?;
-    let trusted = checkpoint::trusted_public_key(&key_path(ctx, args))?;
     let mut hashes = std::collections::BTreeMap::new();
     for c in &checkpoints {
         if let Some(hash) = checkpoint::hash_of(&store, c.size).await? {
@@ -196,13 +250,52 @@ async fn verify(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
         }
     }
     let chain_size = verification.entries;
-    let problems = checkpoint::check_all(
+    let checked = checkpoint::check_all(
         &checkpoints,
         chain_size,
         |seq| hashes.get(&seq).cloned(),
-        trusted.as_deref(),
+        trusted.as_ref(),
     );
-    let ok = verification.broken.is_none() && problems.is_empty();
+    let mut problems = checked.problems.clone();
+    if args.trusted_key.is_some() && checked.verified.is_empty() {
+        problems.push(
+            "no checkpoint is signed by the trusted key: the checkpoints were removed, or never made with this key"
+                .to_string(),
+        );
+    }
+    let head_missing = expect_head.is_some() && verification.reached.is_none();
+
+    let signed_size = checked.signed_size(&checkpoints).unwrap_or(0);
+    let newest = checked.newest(&checkpoints);
+    let now = crate::time::now();
+    let max_age_words = duration_words(args.max_checkpoint_age.as_secs());
+    let mut warnings = Vec::new();
+    if chain_size > 0 {
+        match newest.map(|c| (c, crate::time::parse_time(&c.at))) {
+            None => warnings.push(format!(
+                "no verified signed checkpoint: a truncated or rewritten chain cannot be detected; run `privops audit checkpoint` regularly (at least every {max_age_words})"
+            )),
+            Some((c, Ok(at))) if now - at > max_age => {
+                let unsigned = chain_size - signed_size;
+                warnings.push(format!(
+                    "the newest verified checkpoint is from {} ({} old, more than {max_age_words}); {} after the last signed one {} covered by no signature: run `privops audit checkpoint`",
+                    c.at,
+                    duration_words((now - at).num_seconds().max(0) as u64),
+                    plural(unsigned, "entry", "entries"),
+                    if unsigned == 1 { "is" } else { "are" },
+                ));
+            }
+            Some((c, Err(_))) => warnings.push(format!(
+                "the newest verified checkpoint has an unreadable time `{}`",
+                c.at
+            )),
+            Some(_) => {}
+        }
+    }
+    let ok = verification.broken.is_none() && problems.is_empty() && !head_missing;
+    for warning in &warnings {
+        ctx.out.warn(warning);
+    }
     if ctx.out.json_mode() {
         ctx.out.json(&json!({
             "ok": ok,
@@ -210,7 +303,17 @@ async fn verify(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
             "head": verification.head,
             "broken": verification.broken,
             "checkpoints": checkpoints.len(),
+            "verified_checkpoints": checked.verified.len(),
+            "checkpoint_key": { "source": key_source, "file": key_file },
             "checkpoint_problems": problems,
+            "newest_checkpoint": newest.map(|c| c.at.clone()),
+            "unsigned_entries": chain_size - signed_size,
+            "expected_head": expect_head.as_ref().map(|hash| json!({
+                "hash": hash,
+                "reached": verification.reached.is_some(),
+                "seq": verification.reached,
+            })),
+            "warnings": warnings,
         }));
     } else {
         match &verification.broken {
@@ -224,10 +327,30 @@ async fn verify(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
                 broken.seq, broken.reason
             )),
         }
+        if let Some(hash) = &expect_head {
+            match verification.reached {
+                Some(seq) => ctx
+                    .out
+                    .data(&format!("expected head {hash} reached: entry {seq}")),
+                None => ctx.out.data(&format!(
+                    "EXPECTED HEAD NOT REACHED: no verified entry has hash {hash}: the chain was truncated or rewritten"
+                )),
+            }
+        }
         if problems.is_empty() {
             if !checkpoints.is_empty() {
+                let against = match (&key_file, key_source) {
+                    (Some(file), "trusted-key") => {
+                        format!("against the trusted key {}", file.display())
+                    }
+                    (Some(file), _) => format!(
+                        "against the signing key {} beside the store (pass --trusted-key FILE to check them against a key kept elsewhere)",
+                        file.display()
+                    ),
+                    (None, _) => "only against the keys they carry (no signing key here: pass --trusted-key FILE)".to_string(),
+                };
                 ctx.out.data(&format!(
-                    "{} signed checkpoint(s) verified",
+                    "{} signed checkpoint(s) verified {against}",
                     checkpoints.len()
                 ));
             }
@@ -363,7 +486,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
         .collect();
     let key_file = key_path(ctx, &args.key);
     let public_key = match checkpoint::trusted_public_key(&key_file)? {
-        Some(key) => key,
+        Some(key) => checkpoint::verifying_pem(&key)?,
         None => checkpoints
             .first()
             .map(|c| c.public_key.clone())
@@ -470,6 +593,20 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
         ));
     }
     Ok(Outcome::Success)
+}
+
+/// A duration in the largest whole unit that fits: `8 days`, `5 hours`, `40 minutes`.
+fn duration_words(seconds: u64) -> String {
+    match seconds {
+        s if s >= 2 * 86_400 => plural((s / 86_400) as i64, "day", "days"),
+        s if s >= 2 * 3_600 => plural((s / 3_600) as i64, "hour", "hours"),
+        s if s >= 120 => plural((s / 60) as i64, "minute", "minutes"),
+        s => plural(s as i64, "second", "seconds"),
+    }
+}
+
+fn plural(count: i64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 fn shorten(text: &str, max: usize) -> String {
