@@ -904,7 +904,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__audit__subcmd__report)
-            opts="-q -v -h -V --from --to --out --policy --state --format --color --quiet --verbose --actor --help --version"
+            opts="-q -v -h -V --from --to --out --force --policy --state --format --color --quiet --verbose --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

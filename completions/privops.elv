@@ -675,6 +675,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --format 'Output format'
             cand --color 'When to use colour'
             cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Replace the --out file if it exists'
             cand -q 'Print no status messages (data is still printed)'
             cand --quiet 'Print no status messages (data is still printed)'
             cand -v 'Print more detail about what is done'

@@ -644,6 +644,7 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 always\t''
 never\t''"
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l force -d 'Replace the --out file if it exists'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s q -l quiet -d 'Print no status messages (data is still printed)'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'

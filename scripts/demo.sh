@@ -51,7 +51,7 @@ step retention plan
 step retention sweep
 step audit checkpoint
 step audit verify
-step audit report --format html --out audit-report.html
+step audit report --format html --out audit-report.html --force
 step audit export --out audit-export.zip --force
 step archive verify audit-export.zip
 printf '\nThe workspace is %s\n' "$dir"

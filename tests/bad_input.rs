@@ -506,6 +506,12 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
             &["existing.zip", "--force"],
         ),
         case(
+            "report over an existing file",
+            &["audit", "report", "--out", &existing],
+            1,
+            &["existing.zip", "--force"],
+        ),
+        case(
             "archive into a missing folder",
             &[
                 "access",

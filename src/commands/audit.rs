@@ -96,6 +96,9 @@ pub struct ReportArgs {
     /// Write to this file instead of stdout
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -410,7 +413,7 @@ async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
     let text = render_report(&store, from.as_deref(), to.as_deref(), ctx.out.format).await?;
     match &args.out {
         Some(path) => {
-            let mut file = crate::fsutil::PendingFile::create(path, true)?;
+            let mut file = crate::fsutil::PendingFile::create(path, args.force)?;
             file.write_all(text.as_bytes())?;
             file.commit()?;
             ctx.out.status(&format!("wrote {}", path.display()));
