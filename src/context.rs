@@ -48,12 +48,47 @@ impl Ctx {
         SubjectKey::load(&self.workspace().join("subject.key"))
     }
 
+    /// Who is acting, as the audit trail records it: `--actor`/`PRIVOPS_ACTOR`, else
+    /// `$USER`, else the login name of the process's user (cron and containers often set
+    /// no `$USER`); `unknown`, with one warning, when nothing names anyone.
     pub fn actor(&self) -> String {
-        self.global
+        let named = |a: &String| !a.trim().is_empty();
+        if let Some(actor) = self
+            .global
             .actor
             .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| "unknown".to_string())
+            .filter(named)
+            .or_else(|| std::env::var("USER").ok().filter(named))
+            .or_else(login_name)
+        {
+            return actor;
+        }
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            self.out.warn(
+                "nothing names who is acting: the audit trail records `unknown`; pass --actor or set PRIVOPS_ACTOR",
+            )
+        });
+        "unknown".to_string()
+    }
+}
+
+/// The login name of the user running this process, from the system's user database.
+fn login_name() -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = std::fs::metadata("/proc/self").ok()?.uid();
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            let id: u32 = fields.nth(1)?.parse().ok()?;
+            (id == uid && !name.is_empty()).then(|| name.to_string())
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }

@@ -12,6 +12,8 @@ pub mod context;
 pub mod erasure;
 pub mod error;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lock;
 pub mod output;
 pub mod period;

@@ -357,3 +357,24 @@ fn key_files_open_to_others_are_refused() {
     expect(demo.cmd(&["audit", "checkpoint"]), 0);
     expect(demo.cmd(&["audit", "verify"]), 0);
 }
+
+/// Cron jobs and containers often set no `$USER`: the audit trail then names the login of
+/// the process's user, not `unknown`.
+#[test]
+fn the_actor_falls_back_to_the_login_name() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut command = common::privops(temp.path());
+    command
+        .args(["demo", "--dir", "ws"])
+        .env_remove("PRIVOPS_ACTOR")
+        .env_remove("USER");
+    let made = expect(command, 0);
+    assert!(!made.stderr.contains("nothing names"), "{}", made.stderr);
+    let mut command = common::privops(&temp.path().join("ws"));
+    command
+        .args(["audit", "log", "--format", "json"])
+        .env_remove("PRIVOPS_ACTOR");
+    let log = expect(command, 0).json();
+    let actor = log[0]["actor"].as_str().unwrap().to_string();
+    assert!(!actor.is_empty() && actor != "unknown", "{actor}");
+}

@@ -501,18 +501,14 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
             IMPORT_REQUIRED.join(",")
         );
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(HashingReader {
+    let mut reader = ImportReader::open(
+        HashingReader {
             inner: std::io::BufReader::with_capacity(1 << 16, file),
             hasher: Sha256::new(),
-        });
-    let header = reader
-        .byte_headers()
-        .with_context(|| format!("{file_name}:1: cannot read the header"))?
-        .clone();
-    let columns = Columns::from_header(&header, &file_name)?;
+        },
+        &file_name,
+        &key,
+    )?;
     let actor = ctx.actor();
     let store = ctx.store().await?;
     let mut tx = store.begin_write().await?;
@@ -524,21 +520,9 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
     }
     const BATCH: usize = 5_000;
     let mut batch = Vec::with_capacity(BATCH);
-    let mut record = csv::ByteRecord::new();
     let (mut rows, mut inserted) = (0u64, 0u64);
     let mut per_purpose: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
-    let mut refs = SubjectRefs::new(&key);
-    loop {
-        let more = reader.read_byte_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            anyhow::anyhow!("{file_name}:{line}: {e}")
-        })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let at_line = format!("{file_name}:{line}");
-        let event = parse_row(&record, &columns, &policy, &versions, &mut refs, &at_line)?;
+    while let Some(event) = reader.next_event(&policy, &versions)? {
         *per_purpose
             .entry(event.purpose.clone())
             .or_default()
@@ -553,7 +537,7 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
         }
     }
     inserted += consent::append_events(&mut tx, store.backend, &batch, &actor, "import").await?;
-    let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
+    let file_sha256 = hex::encode(reader.csv.into_inner().hasher.finalize());
     let details = json!({
         "file": args.file.file_name().map(|n| n.to_string_lossy().into_owned()),
         "file_sha256": file_sha256,
@@ -578,6 +562,63 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
         ));
     }
     Ok(Outcome::Success)
+}
+
+/// A consent CSV read row by row as `consent import` reads it: the header checked first,
+/// then one event per row, the first bad row an error naming its line and column.
+pub struct ImportReader<'k, R: Read> {
+    csv: csv::Reader<R>,
+    columns: Columns,
+    refs: SubjectRefs<'k>,
+    file_name: String,
+    record: csv::ByteRecord,
+}
+
+impl<'k, R: Read> ImportReader<'k, R> {
+    pub fn open(reader: R, file_name: &str, key: &'k SubjectKey) -> Result<Self> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(reader);
+        let header = csv
+            .byte_headers()
+            .with_context(|| format!("{file_name}:1: cannot read the header"))?
+            .clone();
+        let columns = Columns::from_header(&header, file_name)?;
+        Ok(ImportReader {
+            csv,
+            columns,
+            refs: SubjectRefs::new(key),
+            file_name: file_name.to_string(),
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    pub fn next_event(
+        &mut self,
+        policy: &Policy,
+        versions: &BTreeMap<String, Vec<consent::Version>>,
+    ) -> Result<Option<NewEvent>> {
+        let file_name = &self.file_name;
+        let more = self.csv.read_byte_record(&mut self.record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            anyhow::anyhow!("{file_name}:{line}: {e}")
+        })?;
+        if !more {
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(0, |p| p.line());
+        let at_line = format!("{file_name}:{line}");
+        parse_row(
+            &self.record,
+            &self.columns,
+            policy,
+            versions,
+            &mut self.refs,
+            &at_line,
+        )
+        .map(Some)
+    }
 }
 
 /// Keyed references, computed once per distinct identity in a file.

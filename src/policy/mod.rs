@@ -130,6 +130,23 @@ impl Policy {
                 dir.display()
             );
         }
+        let mut files = Vec::with_capacity(paths.len());
+        for path in paths {
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            files.push((relative, bytes));
+        }
+        Ok(Policy::from_files(dir, files))
+    }
+
+    /// A policy from the files of a folder, given as (path relative to the folder, bytes)
+    /// in order. Files that do not parse are reported by [`Policy::check`].
+    pub fn from_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Policy {
         let mut policy = Policy {
             dir: dir.to_path_buf(),
             files: Vec::new(),
@@ -142,14 +159,7 @@ impl Policy {
             load_diagnostics: Vec::new(),
         };
         let mut hasher = Sha256::new();
-        for path in paths {
-            let relative = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        for (relative, bytes) in files {
             hasher.update(relative.as_bytes());
             hasher.update([0]);
             hasher.update(&bytes);
@@ -201,7 +211,7 @@ impl Policy {
         for source in &mut policy.sources {
             source.identities = identities.clone();
         }
-        Ok(policy)
+        policy
     }
 
     fn absorb(&mut self, file: usize, parsed: PolicyFile) {
