@@ -15,24 +15,14 @@ pub struct Lease {
 
 impl Lease {
     /// Takes the lease, or returns None when another holder has it.
-    pub async fn acquire(store: &Store, name: &str, ttl: Duration) -> Result<Option<Lease>> {
-        let holder = new_holder();
-        let now = crate::time::wall_clock();
-        let mut tx = store.begin_write().await?;
-        let taken = sqlx::query(TAKE)
-            .bind(name)
-            .bind(&holder)
-            .bind(crate::time::to_text(now))
-            .bind(crate::time::to_text(now + ttl))
-            .execute(&mut *tx)
+    pub async fn acquire(
+        store: &Store,
+        name: &str,
+        ttl: Duration,
+    ) -> Result<std::result::Result<Lease, Holder>> {
+        Ok(Lease::acquire_all(store, &[name.to_string()], ttl)
             .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok((taken == 1).then(|| Lease {
-            name: name.to_string(),
-            holder,
-            ttl,
-        }))
+            .map(|mut leases| leases.remove(0)))
     }
 
     /// Extends the lease; fails if it was lost (expired and taken over).

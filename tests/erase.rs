@@ -1495,3 +1495,31 @@ fn a_silent_provider_costs_one_deadline() {
     // One attempt: no retry after the deadline, no call for the other events.
     assert_eq!(silent.connections(), 1);
 }
+
+/// The erase summary says, for each manual task, the exact command that confirms it; the
+/// command works as printed.
+#[test]
+fn the_summary_prints_the_command_that_confirms_each_manual_task() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    let summary = expect(demo.cmd(&["erase", "--subject", &subject, "--yes"]), 4).stdout;
+    let commands: Vec<Vec<String>> = summary
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("when done: privops "))
+        .map(|c| c.split_whitespace().map(String::from).collect())
+        .collect();
+    assert!(!commands.is_empty(), "{summary}");
+    for command in &commands {
+        assert_eq!(
+            command[..2],
+            ["request".to_string(), "confirm-manual".to_string()]
+        );
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let confirmed = common::run(demo.cmd(&args));
+        assert!(
+            matches!(confirmed.code, 0 | 4),
+            "{args:?}: {}",
+            confirmed.stderr
+        );
+    }
+}

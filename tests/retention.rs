@@ -220,6 +220,12 @@ fn a_second_sweep_exits_75_and_an_expired_lease_is_taken_over() {
     command.env("PRIVOPS_NOW", NOW);
     let refused = expect(command, 75);
     assert!(refused.stderr.contains("another retention sweep"));
+    // The message names the holder and when its lease ends.
+    assert!(
+        refused.stderr.contains("on other-host until "),
+        "{}",
+        refused.stderr
+    );
     // A rehearsal two years ahead does not take over a running sweep's lease.
     let mut command = demo.cmd(&["retention", "sweep"]);
     command.env("PRIVOPS_NOW", "2028-11-25T12:00:00Z");

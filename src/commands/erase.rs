@@ -903,11 +903,18 @@ pub async fn finish(
             unfinished.len(),
             dir.join(format!("{run_id}.md")).display()
         ));
+        let request = subjects.first().map(|(_, request)| request.as_str());
         for step in &unfinished {
             ctx.out.data(&format!(
                 "  {} [{}] {}",
                 step.step_id, step.status, step.description
             ));
+            if let (Some(request), true) = (request, step.kind == "manual") {
+                ctx.out.data(&format!(
+                    "    when done: privops request confirm-manual {request} {}",
+                    step.step_id
+                ));
+            }
         }
     }
     Ok(if complete {

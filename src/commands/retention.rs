@@ -166,11 +166,11 @@ async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
         None
     } else {
         match crate::lock::Lease::acquire(&store, LOCK, chrono::Duration::minutes(5)).await? {
-            Some(lease) => Some(lease),
-            None => {
-                return Err(error::locked(
-                    "another retention sweep is running (its lease has not expired); try again later",
-                ));
+            Ok(lease) => Some(lease),
+            Err(holder) => {
+                return Err(error::locked(format!(
+                    "another retention sweep is running ({holder}); try again later"
+                )));
             }
         }
     };
