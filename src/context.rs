@@ -23,16 +23,36 @@ impl Ctx {
         Ctx { global, out, now }
     }
 
+    /// The policy folder: `--policy`/`PRIVOPS_POLICY`, else the nearest `policies/` found
+    /// walking up from the current directory, as git and cargo find their roots.
     pub fn policy_dir(&self) -> PathBuf {
-        self.global
-            .policy
-            .clone()
+        if let Some(dir) = &self.global.policy {
+            return dir.clone();
+        }
+        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        here.ancestors()
+            .map(|dir| dir.join("policies"))
+            .find(|candidate| candidate.is_dir())
             .unwrap_or_else(|| PathBuf::from("policies"))
+    }
+
+    /// The policy folder, or an error saying where it was looked for.
+    pub fn policy_folder(&self) -> Result<PathBuf> {
+        let dir = self.policy_dir();
+        if self.global.policy.is_none() && !dir.is_dir() {
+            let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            anyhow::bail!(
+                "no policy folder: looked for policies/ in {} and every folder above it; \
+                 pass --policy DIR or set PRIVOPS_POLICY",
+                here.display()
+            );
+        }
+        Ok(dir)
     }
 
     /// The policy, refusing to act on one with errors.
     pub fn policy(&self) -> Result<Policy> {
-        Policy::load_valid(&self.policy_dir())
+        Policy::load_valid(&self.policy_folder()?)
     }
 
     /// `.privops/` beside the policy folder: the default store and the key files.
@@ -40,8 +60,14 @@ impl Ctx {
         store::workspace_dir(&self.policy_dir())
     }
 
+    /// The state store, created on first use (commands that record something).
     pub async fn store(&self) -> Result<Store> {
         Store::open(self.global.state.as_deref(), &self.workspace()).await
+    }
+
+    /// The state store for commands that only read: never created.
+    pub async fn existing_store(&self) -> Result<Store> {
+        Store::open_existing(self.global.state.as_deref(), &self.workspace()).await
     }
 
     pub fn subject_key(&self) -> Result<SubjectKey> {

@@ -792,3 +792,76 @@ fn no_partial_file_is_left_behind() {
         .collect();
     assert!(partials.is_empty(), "{partials:?}");
 }
+
+/// The workspace is found by walking up from the current folder, as git and cargo find
+/// theirs; a command that only reads never invents a state store; `--state` in a folder
+/// that does not exist creates nothing; without a policy folder the error says where it
+/// looked and how to point at one.
+#[test]
+fn the_workspace_is_found_never_invented() {
+    let demo = Demo::new();
+    let deep = demo.dir.join("data/reports/2026");
+    std::fs::create_dir_all(&deep).unwrap();
+    let mut command = privops(&deep);
+    command.args(["audit", "log", "--format", "json"]);
+    let log = common::expect(command, 0).json();
+    assert!(
+        !log.as_array().unwrap().is_empty(),
+        "the demo's trail, found from below"
+    );
+    assert!(!deep.join(".privops").exists() && !demo.dir.join("data/.privops").exists());
+
+    // A fresh workspace (a policy, nothing recorded): reading creates nothing.
+    let fresh = demo.temp.path().join("fresh");
+    common::copy_tree(&demo.dir.join("policies"), &fresh.join("policies"));
+    for args in [
+        &["request", "list"][..],
+        &["audit", "log"][..],
+        &["audit", "verify"][..],
+    ] {
+        let mut command = privops(&fresh);
+        command.args(args);
+        let refused = common::run(command);
+        assert_eq!(refused.code, 1, "{args:?}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains("no state store"),
+            "{}",
+            refused.stderr
+        );
+        assert!(!fresh.join(".privops").exists(), "{args:?} made a store");
+    }
+
+    // An explicit store in a folder that does not exist.
+    let missing = demo.temp.path().join("nowhere/state.db");
+    let mut command = privops(&demo.dir);
+    command
+        .args([
+            "consent",
+            "grant",
+            "--subject",
+            "email:a@example.com",
+            "--purpose",
+            "marketing",
+        ])
+        .args(["--state", missing.to_str().unwrap()]);
+    let refused = common::run(command);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("does not exist"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!demo.temp.path().join("nowhere").exists());
+
+    // No policy folder anywhere above.
+    let empty = tempfile::tempdir().unwrap();
+    let mut command = privops(empty.path());
+    command.args(["policy", "check"]);
+    let refused = common::run(command);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("looked for policies/") && refused.stderr.contains("--policy"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -467,9 +467,12 @@ fn a_second_erasure_of_the_same_subject_exits_75() {
         kind: "email".into(),
         value: "alice@example.com".into(),
     });
-    expect(fixture.cmd(&["request", "list"]), 0);
+    expect(
+        fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--dry-run"]),
+        0,
+    );
     let state = fixture.dir().join(".privops/state.db");
-    assert!(state.exists(), "request list made the store");
+    assert!(state.exists(), "the dry run made the store");
     common::sqlite_execute(
         &state,
         &format!(

@@ -177,7 +177,7 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
         action: args.action.clone(),
         subject_ref,
     };
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let entries = audit::list(&store, &filter).await?;
     if ctx.out.json_mode() {
         ctx.out
@@ -243,7 +243,7 @@ async fn verify(ctx: &Ctx, args: &VerifyArgs) -> Result<Outcome> {
             }
         }
     };
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let verification = audit::verify_reaching(&store, expect_head.as_deref()).await?;
     let checkpoints = checkpoint::list(&store).await?;
     let mut hashes = std::collections::BTreeMap::new();
@@ -409,7 +409,7 @@ async fn sign_checkpoint(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
 
 async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
     let (from, to) = period_bounds(&args.period)?;
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let text = render_report(&store, from.as_deref(), to.as_deref(), ctx.out.format).await?;
     match &args.out {
         Some(path) => {

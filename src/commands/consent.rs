@@ -209,7 +209,7 @@ async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
         (None, None) => bail!("pass --subject or --batch"),
     };
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let current = consent::current_version(&store, purpose).await?;
     let now = crate::time::now_text();
     let mut last = consent::last_events(&store, &args.purpose, &refs, &now).await?;
@@ -285,7 +285,7 @@ async fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let subject = Subject::parse(&args.subject, &policy)?;
     let subject_ref = ctx.subject_key()?.reference(&subject);
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let events = consent::history(&store, &subject_ref, args.purpose.as_deref()).await?;
     if ctx.out.json_mode() {
         ctx.out.json(&json!({ "subject": subject.to_string(), "subject_ref": subject_ref, "events": events }));
@@ -338,7 +338,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
         None => ctx.now,
     };
     let as_of = crate::time::to_text(as_of);
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let mut file = crate::fsutil::PendingFile::create(&args.out, args.force)?;
     let mut writer = csv::Writer::from_writer(&mut file);
     writer.write_record(EXPORT_HEADER)?;

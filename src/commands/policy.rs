@@ -117,7 +117,7 @@ impl Drift {
 }
 
 async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
-    let policy = Policy::load(&ctx.policy_dir())?;
+    let policy = Policy::load(&ctx.policy_folder()?)?;
     let mut diagnostics = policy.check();
     let errors = diagnostics
         .iter()

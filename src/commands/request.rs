@@ -142,7 +142,7 @@ async fn open(ctx: &Ctx, args: &OpenArgs) -> Result<Outcome> {
 }
 
 async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let status = if args.overdue || args.due_within.is_some() {
         Some("open".to_string())
     } else {
@@ -223,7 +223,7 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
 }
 
 async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
-    let store = ctx.store().await?;
+    let store = ctx.existing_store().await?;
     let request = requests::get(&store.pool, id).await?;
     let tasks = match crate::erasure::run_of_request(&store.pool, id).await? {
         Some(run) => crate::erasure::steps(&store.pool, &run).await?,

@@ -77,9 +77,21 @@ impl Store {
     }
 
     /// Opens (creating if needed) the store at `url`, or the default SQLite file under
-    /// `workspace`, and brings its schema up to date.
+    /// `workspace`, and brings its schema up to date. A SQLite file named explicitly is
+    /// created only in a folder that exists.
     pub async fn open(url: Option<&str>, workspace: &Path) -> Result<Store> {
+        Store::open_as(url, workspace, true).await
+    }
+
+    /// Opens a store that must already exist, for commands that only read: a workspace
+    /// with nothing recorded yet gets a clear error, never a new empty store.
+    pub async fn open_existing(url: Option<&str>, workspace: &Path) -> Result<Store> {
+        Store::open_as(url, workspace, false).await
+    }
+
+    async fn open_as(url: Option<&str>, workspace: &Path, create: bool) -> Result<Store> {
         install_default_drivers();
+        let sqlite_url = |path: &Path, default: bool| sqlite_url(path, default, create);
         let (url, backend, display) = match url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 (url.to_string(), Backend::Postgres, redact_url(url))
@@ -89,7 +101,7 @@ impl Store {
                     .trim_start_matches("sqlite://")
                     .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
-                sqlite_url(Path::new(path))?
+                sqlite_url(Path::new(path), false)?
             }
             Some(url) if url.contains("://") => bail!(
                 "unsupported state store `{}`: use a SQLite path or sqlite:// URL, or a postgres:// URL",
@@ -106,8 +118,8 @@ impl Store {
                     "the state store URL is malformed (not shown, it may hold a password): write postgres://USER@HOST:PORT/DATABASE"
                 )
             }
-            Some(path) => sqlite_url(Path::new(path))?,
-            None => sqlite_url(&workspace.join("state.db"))?,
+            Some(path) => sqlite_url(Path::new(path), false)?,
+            None => sqlite_url(&workspace.join("state.db"), true)?,
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
@@ -182,7 +194,27 @@ impl Store {
     }
 }
 
-fn sqlite_url(path: &Path) -> Result<(String, Backend, String)> {
+/// A SQLite store's URL. `default`: the workspace's own `.privops/state.db`, whose folder
+/// may be made; a path given with `--state` must be in a folder that exists. Without
+/// `create`, the file must exist.
+fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backend, String)> {
+    if !path.exists() {
+        if !create {
+            bail!(
+                "no state store at {}: nothing has been recorded in this workspace yet \
+                 (commands that record something create it; `privops demo` makes a demo workspace)",
+                path.display()
+            );
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(parent) = parent.filter(|p| !default && !p.is_dir()) {
+            bail!(
+                "cannot create the state store {}: the folder {} does not exist",
+                path.display(),
+                parent.display()
+            );
+        }
+    }
     fsutil::touch_private(path)?;
     let display = path.display().to_string();
     Ok((
