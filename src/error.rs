@@ -8,6 +8,7 @@ pub const USAGE: u8 = 2;
 pub const NO: u8 = 3;
 pub const PARTIAL: u8 = 4;
 pub const LOCKED: u8 = 75;
+pub const INTERRUPTED: u8 = 130;
 
 /// How a command that ran to its end came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

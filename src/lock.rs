@@ -54,11 +54,31 @@ impl Lease {
                     .bind(name)
                     .fetch_one(&mut *tx)
                     .await?;
-                tx.rollback().await?;
-                return Ok(Err(Holder {
+                let held = Holder {
                     holder: row.try_get(0)?,
                     expires_at: row.try_get(1)?,
-                }));
+                };
+                // A run on this machine that was killed (Ctrl-C, kill -9) left its lease:
+                // its process is gone, so nobody holds it any more.
+                if held.is_gone() {
+                    let retaken = sqlx::query(
+                        "UPDATE locks SET holder = $1, acquired_at = $2, expires_at = $3 \
+                         WHERE name = $4 AND holder = $5",
+                    )
+                    .bind(&holder)
+                    .bind(crate::time::to_text(now))
+                    .bind(crate::time::to_text(now + ttl))
+                    .bind(name)
+                    .bind(&held.holder)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if retaken == 1 {
+                        continue;
+                    }
+                }
+                tx.rollback().await?;
+                return Ok(Err(held));
             }
         }
         tx.commit().await?;
@@ -125,6 +145,23 @@ pub struct Holder {
     /// `host:pid:nonce`.
     pub holder: String,
     pub expires_at: String,
+}
+
+impl Holder {
+    /// True for a holder on this host whose process no longer runs.
+    fn is_gone(&self) -> bool {
+        let mut parts = self.holder.split(':');
+        let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            return false;
+        };
+        cfg!(target_os = "linux")
+            && host == hostname()
+            && pid != std::process::id()
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
 }
 
 impl std::fmt::Display for Holder {

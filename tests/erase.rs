@@ -1523,3 +1523,52 @@ fn the_summary_prints_the_command_that_confirms_each_manual_task() {
         );
     }
 }
+
+/// Ctrl-C during an erasure exits 130 and leaves the journal consistent; the next run takes
+/// over the interrupted run's leases (its process is gone) and ends where an uninterrupted
+/// twin ends.
+#[test]
+fn an_interrupted_erasure_exits_130_and_the_next_run_finishes_it() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    expect(demo.cmd(&["consent", "history", "--subject", &subject]), 0);
+    let twin_dir = demo.temp.path().join("twin");
+    common::copy_tree(&demo.dir, &twin_dir);
+    let mut twin = common::privops(&twin_dir);
+    twin.args(["erase", "--subject", &subject, "--yes", "--quiet"]);
+    expect(twin, 4);
+
+    let mut command = demo.cmd(&["erase", "--subject", &subject, "--yes"]);
+    command
+        .env("PRIVOPS_FAILPOINT", "pause:before-source:messaging")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = command.spawn().unwrap();
+    // Wait until the run is paused inside its second source (its attempt is journaled).
+    let state = demo.dir.join(".privops/state.db");
+    let paused = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        state.exists()
+            && common::sqlite_strings(
+                &state,
+                "SELECT step_id FROM erasure_steps WHERE step_id = 'source:messaging' AND outcome LIKE '%attempt%'",
+            )
+            .len()
+                == 1
+    });
+    assert!(paused, "the run reached the pause");
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+
+    expect(demo.cmd(&["erase", "--subject", &subject, "--yes"]), 4);
+    let mut twin_dump = common::sqlite_dump(&twin_dir.join("data/crm.db"));
+    twin_dump.extend(common::sqlite_dump(&twin_dir.join("data/messaging.db")));
+    assert_eq!(demo_dump(&demo), twin_dump);
+}

@@ -123,7 +123,20 @@ pub fn main() -> ExitCode {
         }
     };
     let ctx = Ctx::new(cli.global, output.clone(), now);
-    let result = runtime.block_on(run(&ctx, cli.command));
+    // Ctrl-C stops the command at the await it is in: every change privops makes is a
+    // transaction (a source's erasure, a sweep's chunk, a journal or audit write), so what
+    // was not committed rolls back, and the journal says what is left. Leases of the
+    // stopped process are taken over by the next run on this host.
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = run(&ctx, cli.command) => Some(result),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    let Some(result) = result else {
+        output.error("interrupted: what was committed stays, the rest rolled back; run the command again to finish");
+        return ExitCode::from(error::INTERRUPTED);
+    };
     match result {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(failure) => {

@@ -46,9 +46,13 @@ pub struct EraseArgs {
 
 /// Stops the run at a named point, as a crash would (PRIVOPS_FAILPOINT=NAME), so tests
 /// can prove that a re-run finishes the work.
-fn failpoint(name: &str) -> Result<()> {
+async fn failpoint(name: &str) -> Result<()> {
     if std::env::var("PRIVOPS_FAILPOINT").is_ok_and(|f| f == name) {
         bail!("stopped at failpoint {name}");
+    }
+    // PRIVOPS_FAILPOINT=pause:NAME waits there, so a test can interrupt the run.
+    if std::env::var("PRIVOPS_FAILPOINT").is_ok_and(|f| f.strip_prefix("pause:") == Some(name)) {
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
     }
     Ok(())
 }
@@ -651,9 +655,9 @@ async fn erase(
         };
         erasure::set_step(&mut tx, &run_id, &step.step_id, "pending", &recorded).await?;
         tx.commit().await?;
-        failpoint(&format!("before-source:{source_id}"))?;
+        failpoint(&format!("before-source:{source_id}")).await?;
         let mut done = erase_plan::execute(&p.pool, &p.plan).await?;
-        failpoint(&format!("after-source:{source_id}"))?;
+        failpoint(&format!("after-source:{source_id}")).await?;
         let mut tables = table_summary(&p.plan);
         if let Some(earlier) = &earlier {
             for (kind, index) in [("deleted", 0), ("masked", 1)] {
@@ -707,7 +711,7 @@ async fn erase(
                 Err(e) => Err(e),
                 Ok(client) => {
                     Lease::renew_all(leases, store).await?;
-                    failpoint(&format!("before-provider:{provider_id}"))?;
+                    failpoint(&format!("before-provider:{provider_id}")).await?;
                     let bindings = step
                         .plan
                         .as_ref()
