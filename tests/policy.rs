@@ -808,3 +808,42 @@ fn demo_is_idempotent_and_force_recreates() {
     let log = expect(demo.cmd(&["audit", "log", "--format", "json"]), 0).json();
     assert_eq!(log.as_array().unwrap().len(), 2, "a fresh state store");
 }
+
+/// One typo is one error: a file that does not load still declares what plain TOML can
+/// read of it (its purposes, identity kinds, controller), so later checks do not cascade,
+/// and the root error comes first.
+#[test]
+fn one_typo_is_one_error_and_it_comes_first() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_tree(&root.join("policies"), &temp.path().join("policies"));
+    for (file, from, to) in [
+        (
+            "purposes.toml",
+            "basis = \"contract\"",
+            "basis = \"consnet\"",
+        ),
+        (
+            "controller.toml",
+            "normalise = \"email\"",
+            "normalise = \"emial\"",
+        ),
+    ] {
+        let path = temp.path().join("policies").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    let mut command = common::privops(temp.path());
+    command.args(["policy", "check"]);
+    let run = common::run(command);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{}", run.stdout);
+    assert!(errors.iter().any(|e| e.contains("consnet")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("emial")), "{errors:?}");
+}

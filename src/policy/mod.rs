@@ -114,6 +114,36 @@ pub struct Policy {
     pub digest: String,
     /// Syntax and structure errors found while reading files.
     load_diagnostics: Vec<Diagnostic>,
+    /// Names declared in files that did not load, so later checks do not cascade.
+    pub(crate) unread: Unread,
+}
+
+/// What the files that failed to load still declare, as far as plain TOML tells.
+#[derive(Debug, Default)]
+pub(crate) struct Unread {
+    pub purposes: std::collections::BTreeSet<String>,
+    pub identity_kinds: std::collections::BTreeSet<String>,
+    pub controller: bool,
+}
+
+impl Unread {
+    fn note(&mut self, table: Option<toml::Table>) {
+        let Some(table) = table else {
+            return;
+        };
+        let names = |key: &str, field: &str| -> Vec<String> {
+            table
+                .get(key)
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|entry| entry.get(field)?.as_str().map(String::from))
+                .collect()
+        };
+        self.purposes.extend(names("purpose", "id"));
+        self.identity_kinds.extend(names("identity", "kind"));
+        self.controller |= table.contains_key("controller");
+    }
 }
 
 impl Policy {
@@ -157,6 +187,7 @@ impl Policy {
             providers: Vec::new(),
             digest: String::new(),
             load_diagnostics: Vec::new(),
+            unread: Unread::default(),
         };
         let mut hasher = Sha256::new();
         for (relative, bytes) in files {
@@ -190,6 +221,11 @@ impl Policy {
             match parsed {
                 Ok(parsed) => policy.absorb(file, parsed),
                 Err(error) => {
+                    // The file is still read as plain TOML where it can be, so that what
+                    // it declares counts as declared: one typo is one error, not forty.
+                    policy
+                        .unread
+                        .note(toml::from_str::<toml::Table>(&policy.files[file].text).ok());
                     let start = error.span().map_or(0, |span| span.start);
                     let (line, column) = policy.files[file].line_column(start);
                     policy.load_diagnostics.push(Diagnostic {
@@ -281,17 +317,22 @@ impl Policy {
     }
 
     /// Every diagnostic: load errors first, then validation, sorted by place.
+    /// Every diagnostic: the files that did not load first (the root causes), then the
+    /// checks, each in file and line order.
     pub fn check(&self) -> Vec<Diagnostic> {
-        let mut all = self.load_diagnostics.clone();
-        all.extend(validate::validate(self));
-        all.sort_by(|a, b| {
+        let order = |a: &Diagnostic, b: &Diagnostic| {
             (a.file.as_str(), a.line, a.column, a.severity).cmp(&(
                 b.file.as_str(),
                 b.line,
                 b.column,
                 b.severity,
             ))
-        });
+        };
+        let mut all = self.load_diagnostics.clone();
+        all.sort_by(order);
+        let mut checks = validate::validate(self);
+        checks.sort_by(order);
+        all.extend(checks);
         all
     }
 

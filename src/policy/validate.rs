@@ -70,7 +70,9 @@ impl Checker<'_> {
 
     fn purpose_refs(&mut self, file: usize, purposes: &[Spanned<String>]) {
         for purpose in purposes {
-            if self.policy.purpose(purpose.get_ref()).is_none() {
+            if self.policy.purpose(purpose.get_ref()).is_none()
+                && !self.policy.unread.purposes.contains(purpose.get_ref())
+            {
                 self.error(
                     self.at(file, purpose),
                     format!("unknown purpose `{}`", purpose.get_ref()),
@@ -95,6 +97,8 @@ pub(super) fn validate(policy: &Policy) -> Vec<Diagnostic> {
 
 fn controller(c: &mut Checker) {
     match &c.policy.controller {
+        // Declared in a file that did not load: that file's error says it all.
+        None if c.policy.unread.controller => {}
         None => c.folder_error(
             "no [controller] in the policy folder: declare the organisation, its DPO and the request deadline".into(),
         ),
@@ -122,7 +126,7 @@ fn controller(c: &mut Checker) {
 
 fn identities(c: &mut Checker) {
     let mut seen = BTreeSet::new();
-    if c.policy.identities.is_empty() {
+    if c.policy.identities.is_empty() && c.policy.unread.identity_kinds.is_empty() {
         c.folder_error(
             "no [[identity]] kinds: declare how subjects are located (e.g. kind = \"email\")"
                 .into(),
@@ -283,7 +287,9 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
             c.category(at, &spec.category);
             let personal = taxonomy::is_personal(&spec.category);
             if let Some(kind) = &spec.identity {
-                if c.policy.identity_kind(kind).is_none() {
+                if c.policy.identity_kind(kind).is_none()
+                    && !c.policy.unread.identity_kinds.contains(kind)
+                {
                     c.error(
                         at,
                         format!("unknown identity kind `{kind}` on column `{column}`"),
