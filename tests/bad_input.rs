@@ -455,6 +455,27 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
             2,
             &["xml"],
         ),
+        case(
+            "format the command cannot write",
+            &["erase", "--subject", &subject, "--yes", "--format", "html"],
+            2,
+            &["--format html", "human, json"],
+        ),
+        case(
+            "csv from a check",
+            &[
+                "consent",
+                "check",
+                "--subject",
+                &subject,
+                "--purpose",
+                "marketing",
+                "--format",
+                "csv",
+            ],
+            2,
+            &["--format csv"],
+        ),
         case("unknown command", &["frobnicate"], 2, &["frobnicate"]),
         case(
             "unknown source",

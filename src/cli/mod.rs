@@ -146,7 +146,37 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The output formats a command can produce: human and JSON everywhere, and the document
+/// formats where a command writes documents.
+fn formats(command: &Command) -> &'static [Format] {
+    match command {
+        Command::Audit(commands::audit::AuditCommand::Report(_)) => &[
+            Format::Human,
+            Format::Json,
+            Format::Md,
+            Format::Csv,
+            Format::Html,
+        ],
+        Command::Policy(commands::policy::PolicyCommand::Map(_)) => {
+            &[Format::Human, Format::Json, Format::Md, Format::Csv]
+        }
+        _ => &[Format::Human, Format::Json],
+    }
+}
+
 async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
+    let accepted = formats(&command);
+    if !accepted.contains(&ctx.global.format) {
+        let names: Vec<String> = accepted
+            .iter()
+            .map(|f| format!("{f:?}").to_lowercase())
+            .collect();
+        return Err(error::usage(format!(
+            "this command cannot write --format {}; it writes {}",
+            format!("{:?}", ctx.global.format).to_lowercase(),
+            names.join(", ")
+        )));
+    }
     match command {
         Command::Demo(args) => commands::demo::run(ctx, &args).await,
 
