@@ -5,7 +5,9 @@
 # across databases and providers, sweep retention, and hand an auditor a signed archive.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+printf 'Building privops (release; the first build takes a few minutes on a small machine)...\n' >&2
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+printf 'Built. Running the main job on a demo workspace.\n' >&2
 privops="$root/target/release/privops"
 dir="${1:-$root/privops-demo}"
 
@@ -55,3 +57,4 @@ step audit report --format html --out audit-report.html --force
 step audit export --out audit-export.zip --force
 step archive verify audit-export.zip
 printf '\nThe workspace is %s\n' "$dir"
+printf 'Try next, from inside it:\n  cd %s\n  privops request list\n  privops audit log\n  privops erase --subject %s --dry-run\n  privops retention plan\n' "$dir" "$other"

@@ -886,3 +886,114 @@ fn the_workspace_is_found_never_invented() {
         refused.stderr
     );
 }
+
+/// A database that is down is reported at once with its reason, naming the source and
+/// its URL without the password; a sweep lists each of its tables as failed in its JSON
+/// summary and records the failure in the audit trail.
+#[test]
+fn a_database_that_is_down_is_named_at_once() {
+    let temp = tempfile::tempdir().unwrap();
+    let policies = temp.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(
+        policies.join("policy.toml"),
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "postgres"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "events"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+
+[[table]]
+name = "visits"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+"#,
+    )
+    .unwrap();
+    // Port 1 on the loopback: nothing listens there.
+    let url = "postgres://app:hunter2@127.0.0.1:1/app";
+    let mut command = privops(temp.path());
+    command
+        .args(["retention", "sweep", "--format", "json"])
+        .env("APP_DATABASE_URL", url);
+    let swept = common::run(command);
+    assert_eq!(swept.code, 4, "{}", swept.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&swept.stdout).unwrap();
+    let failed: Vec<&serde_json::Value> = summary["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["error"].is_string())
+        .collect();
+    assert_eq!(failed.len(), 2, "{summary}");
+    for table in &failed {
+        let error = table["error"].as_str().unwrap();
+        assert!(
+            error.contains("`app`") && error.to_lowercase().contains("refused"),
+            "{error}"
+        );
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+    assert_eq!(
+        swept.stderr.matches("warning: source `app`").count(),
+        1,
+        "one attempt per source: {}",
+        swept.stderr
+    );
+    let mut command = privops(temp.path());
+    command.args([
+        "audit",
+        "log",
+        "--action",
+        "retention.failed",
+        "--format",
+        "json",
+    ]);
+    let log = common::expect(command, 0).json();
+    assert_eq!(log.as_array().unwrap().len(), 2, "{log}");
+    assert!(!log.to_string().contains("hunter2"));
+
+    let mut command = privops(temp.path());
+    command
+        .args(["erase", "--subject", "email:a@example.com", "--yes"])
+        .env("APP_DATABASE_URL", url)
+        .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+    let refused = common::run(command);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("source `app`")
+            && refused.stderr.to_lowercase().contains("refused"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("hunter2") && !refused.stderr.contains("timed out"));
+}

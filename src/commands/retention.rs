@@ -1,5 +1,6 @@
 //! `privops retention plan|sweep`: storage limitation (Art. 5(1)(e)) for cron.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -205,15 +206,40 @@ async fn sweep_tables(
     let mut failed = 0;
     let mut unfinished = 0;
     let mut pools: Vec<(String, SourcePool)> = Vec::new();
+    // Sources that could not be reached: tried once, and each of their tables reported.
+    let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
     for (source, table) in tables {
         if !pools.iter().any(|(id, _)| id == source.id()) {
-            match SourcePool::connect(policy, source).await {
-                Ok(pool) => pools.push((source.id().to_string(), pool)),
-                Err(error) => {
-                    ctx.out.warn(&format!("{error:#}"));
-                    failed += 1;
-                    continue;
+            let error = match unreachable.get(source.id()) {
+                Some(error) => Some(error.clone()),
+                None => match SourcePool::connect(policy, source).await {
+                    Ok(pool) => {
+                        pools.push((source.id().to_string(), pool));
+                        None
+                    }
+                    Err(error) => {
+                        let error = format!("{error:#}");
+                        ctx.out.warn(&error);
+                        unreachable.insert(source.id().to_string(), error.clone());
+                        Some(error)
+                    }
+                },
+            };
+            if let Some(error) = error {
+                failed += 1;
+                let row = json!({ "source": source.id(), "table": table.name(), "error": error });
+                if !args.dry_run {
+                    let mut tx = store.begin_write().await?;
+                    audit::append(
+                        &mut tx,
+                        &ctx.actor(),
+                        &[NewEntry::new("retention.failed", row.clone())],
+                    )
+                    .await?;
+                    tx.commit().await?;
                 }
+                summary.push(row);
+                continue;
             }
         }
         let pool = &pools

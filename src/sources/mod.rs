@@ -57,6 +57,33 @@ impl SourcePool {
     }
 }
 
+/// One connection made directly, before the pool, so that a database that is down is
+/// reported at once with the driver's own reason (`Connection refused`) instead of a pool
+/// timing out. A refused connection is tried again a few times, briefly (a server that is
+/// starting); anything else fails at once.
+pub async fn first_connection<C: sqlx::Connection>(
+    options: &<C as sqlx::Connection>::Options,
+) -> Result<()> {
+    let mut wait = Duration::from_millis(100);
+    let mut attempt = 1;
+    loop {
+        match C::connect_with(options).await {
+            Ok(connection) => {
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            Err(sqlx::Error::Io(error))
+                if error.kind() == std::io::ErrorKind::ConnectionRefused && attempt < 4 =>
+            {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                attempt += 1;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
 /// Quotes an identifier that [`crate::policy::is_sql_table_name`] accepted, per dialect.
 pub fn quote(engine: Engine, name: &str) -> String {
     let one = |part: &str| match engine {
@@ -129,6 +156,9 @@ impl SourcePool {
             }
             Engine::Postgres => {
                 let options = PgConnectOptions::from_str(&url).with_context(failed)?;
+                first_connection::<sqlx::PgConnection>(&options)
+                    .await
+                    .with_context(failed)?;
                 SourcePool::Postgres(
                     PgPoolOptions::new()
                         .max_connections(2)
@@ -140,6 +170,9 @@ impl SourcePool {
             }
             Engine::Mysql => {
                 let options = MySqlConnectOptions::from_str(&url).with_context(failed)?;
+                first_connection::<sqlx::MySqlConnection>(&options)
+                    .await
+                    .with_context(failed)?;
                 SourcePool::Mysql(
                     MySqlPoolOptions::new()
                         .max_connections(2)

@@ -121,6 +121,14 @@ impl Store {
             Some(path) => sqlite_url(Path::new(path), false)?,
             None => sqlite_url(&workspace.join("state.db"), true)?,
         };
+        if backend == Backend::Postgres {
+            let options = url
+                .parse::<sqlx::postgres::PgConnectOptions>()
+                .with_context(|| format!("cannot open the state store {display}"))?;
+            crate::sources::first_connection::<sqlx::PgConnection>(&options)
+                .await
+                .with_context(|| format!("cannot open the state store {display}"))?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
             .acquire_timeout(Duration::from_secs(30))
