@@ -244,6 +244,31 @@ impl NewEvent {
     }
 }
 
+/// The clear identities still kept for these references (`kind:value`): a subject's
+/// identity stays while privops acts for them, and goes with their erasure.
+pub async fn known_identities(
+    store: &Store,
+    subject_refs: &[&str],
+) -> Result<HashMap<String, String>> {
+    let mut found = HashMap::new();
+    for chunk in subject_refs.chunks(500) {
+        let sql = format!(
+            "SELECT subject_ref, kind, identity FROM subjects WHERE subject_ref IN ({})",
+            store.backend.params(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for reference in chunk {
+            query = query.bind(*reference);
+        }
+        for row in query.fetch_all(&store.pool).await? {
+            let kind: String = row.try_get(1)?;
+            let identity: String = row.try_get(2)?;
+            found.insert(row.try_get(0)?, format!("{kind}:{identity}"));
+        }
+    }
+    Ok(found)
+}
+
 /// Keeps the clear identities of subjects privops acts for, 500 per statement.
 pub async fn remember_subjects(
     tx: &mut Tx,

@@ -418,6 +418,29 @@ fn erase_trust(engine: &str) {
             .all(|r| r["status"] == "closed"),
         "{requests}"
     );
+    // After the erasure only the keyed reference says whom a request was for; while a
+    // request is open, its subject is shown.
+    assert!(
+        requests
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["subject"].is_null())
+    );
+    expect(
+        fixture.cmd(&[
+            "request",
+            "open",
+            "--kind",
+            "access",
+            "--subject",
+            "email:bob@example.com",
+        ]),
+        0,
+    );
+    let listed = expect(fixture.cmd(&["request", "list"]), 0).stdout;
+    assert!(listed.contains("email:bob@example.com"), "{listed}");
+    assert!(!listed.to_lowercase().contains("alice"), "{listed}");
 }
 
 #[test]

@@ -167,6 +167,11 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
         .filter(|r| horizon.as_deref().is_none_or(|h| r.deadline() <= h))
         .collect();
     let overdue = shown.iter().filter(|r| r.is_overdue(&now_text)).count();
+    // Who each request is for, while the identity is still kept (an open request); after
+    // an erasure only the keyed reference is left.
+    let refs: Vec<&str> = shown.iter().map(|r| r.subject_ref.as_str()).collect();
+    let identities = crate::consent::known_identities(&store, &refs).await?;
+    let subject = |r: &Request| identities.get(&r.subject_ref).cloned();
     if ctx.out.json_mode() {
         let rows: Vec<serde_json::Value> = shown
             .iter()
@@ -174,6 +179,7 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
                 let mut value = serde_json::to_value(r).expect("requests serialise");
                 value["deadline"] = json!(r.deadline());
                 value["overdue"] = json!(r.is_overdue(&now_text));
+                value["subject"] = json!(subject(r));
                 value
             })
             .collect();
@@ -208,7 +214,7 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
                 } else {
                     "-".into()
                 },
-                request.subject_ref[..12].to_string(),
+                subject(request).unwrap_or_else(|| request.subject_ref[..12].to_string()),
             ]);
         }
         ctx.out.print_table(&table);
@@ -230,10 +236,14 @@ async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
         None => Vec::new(),
     };
     let now = crate::time::now_text();
+    let identity = crate::consent::known_identities(&store, &[request.subject_ref.as_str()])
+        .await?
+        .remove(&request.subject_ref);
     if ctx.out.json_mode() {
         let mut value = serde_json::to_value(&request)?;
         value["deadline"] = json!(request.deadline());
         value["overdue"] = json!(request.is_overdue(&now));
+        value["subject"] = json!(identity);
         value["tasks"] = json!(tasks);
         ctx.out.json(&value);
         return Ok(Outcome::Success);
@@ -250,7 +260,10 @@ async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
                 ""
             }
         ),
-        format!("subject:   {}", request.subject_ref),
+        match &identity {
+            Some(identity) => format!("subject:   {identity} ({})", &request.subject_ref[..12]),
+            None => format!("subject:   {} (keyed reference)", request.subject_ref),
+        },
         format!("received:  {}", request.received_at),
         format!("due:       {}", request.due_at),
     ];
