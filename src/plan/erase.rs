@@ -1585,10 +1585,7 @@ references = "people"
         );
     }
 
-    #[test]
-    fn references_keep_or_unlink_what_others_point_at() {
-        let (_dir, policy) = policy(
-            r#"
+    const EMPLOYEES: &str = r#"
 [[table]]
 name = "employees"
 key = ["id"]
@@ -1596,8 +1593,11 @@ erase = "delete"
 [table.columns]
 id = "system.operations"
 email = { category = "user.contact.email", identity = "email" }
-"#,
-        );
+"#;
+
+    #[test]
+    fn references_keep_or_unlink_what_others_point_at() {
+        let (_dir, policy) = policy(EMPLOYEES);
         let pointer = |on_erase, counts: &[(i64, u64)]| PointedAt {
             table: "customers".into(),
             columns: vec![info("rep_id", Kind::Int)],
@@ -1624,17 +1624,7 @@ email = { category = "user.contact.email", identity = "email" }
 
     #[test]
     fn a_foreign_key_that_would_stop_the_delete_keeps_the_row() {
-        let (_dir, policy) = policy(
-            r#"
-[[table]]
-name = "employees"
-key = ["id"]
-erase = "delete"
-[table.columns]
-id = "system.operations"
-email = { category = "user.contact.email", identity = "email" }
-"#,
-        );
+        let (_dir, policy) = policy(EMPLOYEES);
         let mut employees = table(&["email"], &[], &[1, 2]);
         employees.pointed_at = vec![
             PointedAt {
