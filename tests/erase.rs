@@ -1138,6 +1138,19 @@ fn erase_with(
 }
 
 /// The provider steps of an erasure's JSON output, by step id.
+/// The (status, outcome) of one provider's steps, in step order.
+fn steps_of<'s>(
+    steps: &'s BTreeMap<String, (String, String)>,
+    provider: &str,
+) -> Vec<&'s (String, String)> {
+    let prefix = format!("provider:{provider}:");
+    steps
+        .iter()
+        .filter(|(id, _)| id.starts_with(&prefix))
+        .map(|(_, s)| s)
+        .collect()
+}
+
 fn provider_steps(out: &Value) -> BTreeMap<String, (String, String)> {
     out["providers"]
         .as_array()
@@ -1208,11 +1221,7 @@ fn provider_path_values_are_one_segment_and_dot_segments_are_refused() {
         vec!["DELETE /calendars/primary/events/ev%2F1".to_string()]
     );
     let steps = provider_steps(&out);
-    let calendar_steps: Vec<&(String, String)> = steps
-        .iter()
-        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
-        .map(|(_, s)| s)
-        .collect();
+    let calendar_steps = steps_of(&steps, "google_calendar");
     assert_eq!(calendar_steps.len(), 4, "{steps:?}");
     assert_eq!(
         calendar_steps.iter().filter(|(s, _)| s == "done").count(),
@@ -1424,11 +1433,7 @@ fn redirects_stay_on_the_provider_origin() {
     )
     .json();
     let steps = provider_steps(&out);
-    let calendar_steps: Vec<&(String, String)> = steps
-        .iter()
-        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
-        .map(|(_, s)| s)
-        .collect();
+    let calendar_steps = steps_of(&steps, "google_calendar");
     assert_eq!(calendar_steps.len(), event_ids.len());
     assert!(
         calendar_steps.iter().all(|(s, _)| s == "done"),
@@ -1472,11 +1477,7 @@ fn a_silent_provider_costs_one_deadline() {
     )
     .json();
     let steps = provider_steps(&out);
-    let calendar_steps: Vec<&(String, String)> = steps
-        .iter()
-        .filter(|(id, _)| id.starts_with("provider:google_calendar:"))
-        .map(|(_, s)| s)
-        .collect();
+    let calendar_steps = steps_of(&steps, "google_calendar");
     assert!(calendar_steps.len() >= 2, "{steps:?}");
     assert!(
         calendar_steps.iter().all(|(s, _)| s == "failed"),
