@@ -35,15 +35,16 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Set up a demo workspace: example policies, synthetic databases, a state store')
-            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'policy')
-            [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'purpose')
-            [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'consent')
-            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'request')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the state store and subject key beside an existing policy folder')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check the policy (and its drift from the live schemas); write the Art. 30 record')
+            [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'The purposes of processing and the versions of their consent texts')
+            [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'Record, withdraw, check, export and import consent per purpose')
+            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual erasure tasks')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
-            [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'retention')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'audit')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'archive')
+            [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The hash-chained audit trail: log, verify, find, report, checkpoint, export')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Verify an access or audit archive offline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages for privops and each of its commands')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -57,6 +58,22 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Recreate the workspace if it exists')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;init' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
@@ -732,6 +749,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'From this time (RFC 3339 or a date), inclusive')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Up to this time (RFC 3339 or a date), exclusive')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout')
+            [CompletionResult]::new('--trusted-key', '--trusted-key', [CompletionResultType]::ParameterName, 'Check the checkpoints against this public key (PEM) instead of the workspace''s own signing key')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -901,21 +919,25 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         }
         'privops;help' {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Set up a demo workspace: example policies, synthetic databases, a state store')
-            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'policy')
-            [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'purpose')
-            [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'consent')
-            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'request')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the state store and subject key beside an existing policy folder')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check the policy (and its drift from the live schemas); write the Art. 30 record')
+            [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'The purposes of processing and the versions of their consent texts')
+            [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'Record, withdraw, check, export and import consent per purpose')
+            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual erasure tasks')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
-            [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'retention')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'audit')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'archive')
+            [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The hash-chained audit trail: log, verify, find, report, checkpoint, export')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Verify an access or audit archive offline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages for privops and each of its commands')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'privops;help;demo' {
+            break
+        }
+        'privops;help;init' {
             break
         }
         'privops;help;policy' {

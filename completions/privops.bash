@@ -40,6 +40,9 @@ _privops() {
             privops,help)
                 cmd="privops__subcmd__help"
                 ;;
+            privops,init)
+                cmd="privops__subcmd__init"
+                ;;
             privops,man)
                 cmd="privops__subcmd__man"
                 ;;
@@ -174,6 +177,9 @@ _privops() {
                 ;;
             privops__subcmd__help,help)
                 cmd="privops__subcmd__help__subcmd__help"
+                ;;
+            privops__subcmd__help,init)
+                cmd="privops__subcmd__help__subcmd__init"
                 ;;
             privops__subcmd__help,man)
                 cmd="privops__subcmd__help__subcmd__man"
@@ -368,7 +374,7 @@ _privops() {
 
     case "${cmd}" in
         privops)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo policy purpose consent request access erase retention audit archive completions man help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo init policy purpose consent request access erase retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,7 +910,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__audit__subcmd__report)
-            opts="-q -v -h -V --from --to --out --force --policy --state --format --color --quiet --verbose --actor --help --version"
+            opts="-q -v -h -V --from --to --out --force --trusted-key --policy --state --format --color --quiet --verbose --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,6 +925,10 @@ _privops() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1544,7 +1554,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help)
-            opts="demo policy purpose consent request access erase retention audit archive completions man help"
+            opts="demo init policy purpose consent request access erase retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1851,6 +1861,20 @@ _privops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        privops__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         privops__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2082,6 +2106,40 @@ _privops() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__init)
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

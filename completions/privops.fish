@@ -40,15 +40,16 @@ complete -c privops -n "__fish_privops_needs_command" -s v -l verbose -d 'Print 
 complete -c privops -n "__fish_privops_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_needs_command" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_needs_command" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_needs_command" -f -a "policy"
-complete -c privops -n "__fish_privops_needs_command" -f -a "purpose"
-complete -c privops -n "__fish_privops_needs_command" -f -a "consent"
-complete -c privops -n "__fish_privops_needs_command" -f -a "request"
+complete -c privops -n "__fish_privops_needs_command" -f -a "init" -d 'Create the state store and subject key beside an existing policy folder'
+complete -c privops -n "__fish_privops_needs_command" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
+complete -c privops -n "__fish_privops_needs_command" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
+complete -c privops -n "__fish_privops_needs_command" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
+complete -c privops -n "__fish_privops_needs_command" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
 complete -c privops -n "__fish_privops_needs_command" -f -a "access" -d 'Export everything held about a subject into an archive'
 complete -c privops -n "__fish_privops_needs_command" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
-complete -c privops -n "__fish_privops_needs_command" -f -a "retention"
-complete -c privops -n "__fish_privops_needs_command" -f -a "audit"
-complete -c privops -n "__fish_privops_needs_command" -f -a "archive"
+complete -c privops -n "__fish_privops_needs_command" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
+complete -c privops -n "__fish_privops_needs_command" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
+complete -c privops -n "__fish_privops_needs_command" -f -a "archive" -d 'Verify an access or audit archive offline'
 complete -c privops -n "__fish_privops_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c privops -n "__fish_privops_needs_command" -f -a "man" -d 'Write man pages for privops and each of its commands'
 complete -c privops -n "__fish_privops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -69,6 +70,21 @@ complete -c privops -n "__fish_privops_using_subcommand demo" -s q -l quiet -d '
 complete -c privops -n "__fish_privops_using_subcommand demo" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand init" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand init" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand init" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand init" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand init" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand init" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand init" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand init" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -633,6 +649,7 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l from -d 'From this time (RFC 3339 or a date), inclusive' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l to -d 'Up to this time (RFC 3339 or a date), exclusive' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l out -d 'Write to this file instead of stdout' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l trusted-key -d 'Check the checkpoints against this public key (PEM) instead of the workspace\'s own signing key' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from report" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -761,19 +778,20 @@ complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'P
 complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "policy"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "purpose"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "consent"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "request"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "retention"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "audit"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "archive"
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo policy purpose consent request access erase retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "init" -d 'Create the state store and subject key beside an existing policy folder'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "archive" -d 'Verify an access or audit archive offline'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'

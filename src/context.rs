@@ -60,14 +60,15 @@ impl Ctx {
         store::workspace_dir(&self.policy_dir())
     }
 
-    /// The state store, created on first use (commands that record something).
+    /// The state store, which must exist: only `privops init` and `privops demo` create
+    /// one. Its schema is brought up to date.
     pub async fn store(&self) -> Result<Store> {
-        Store::open(self.global.state.as_deref(), &self.workspace()).await
+        Store::open_existing(self.global.state.as_deref(), &self.workspace()).await
     }
 
     /// The state store for commands that only read: never created.
     pub async fn existing_store(&self) -> Result<Store> {
-        Store::open_existing(self.global.state.as_deref(), &self.workspace()).await
+        self.store().await
     }
 
     pub fn subject_key(&self) -> Result<SubjectKey> {

@@ -31,39 +31,77 @@ impl Outcome {
     }
 }
 
-/// A failure with a specific exit code; anything else exits 1.
-#[derive(Debug)]
-pub enum Special {
+/// What kind of failure a command met; each kind has its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     /// The command line was wrong in a way clap could not see.
-    Usage(String),
+    Usage,
     /// Another run holds the lock.
-    Locked(String),
+    Locked,
+    /// The workspace has no state store or key yet.
+    NotInitialised,
 }
 
-impl fmt::Display for Special {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Kind {
+    pub fn code(self) -> u8 {
         match self {
-            Special::Usage(message) | Special::Locked(message) => f.write_str(message),
+            Kind::Usage => USAGE,
+            Kind::Locked => LOCKED,
+            Kind::NotInitialised => FAILURE,
         }
     }
 }
 
-impl std::error::Error for Special {}
+/// A failure of a known kind, with a hint when the fix is known. Any other error is a
+/// plain failure (exit 1).
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: Kind,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+fn failure(kind: Kind, message: String, hint: Option<String>) -> anyhow::Error {
+    anyhow::Error::new(Failure {
+        kind,
+        message,
+        hint,
+    })
+}
 
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Special::Usage(message.into()))
+    failure(Kind::Usage, message.into(), None)
 }
 
 pub fn locked(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Special::Locked(message.into()))
+    failure(Kind::Locked, message.into(), None)
+}
+
+/// A workspace without a state store or subject key: `privops init` is the fix.
+pub fn not_initialised(message: impl Into<String>) -> anyhow::Error {
+    failure(
+        Kind::NotInitialised,
+        message.into(),
+        Some(
+            "run `privops init` beside the policies (or `privops demo` for a demo workspace)"
+                .into(),
+        ),
+    )
 }
 
 pub fn code_of(error: &anyhow::Error) -> u8 {
-    match error.downcast_ref::<Special>() {
-        Some(Special::Usage(_)) => USAGE,
-        Some(Special::Locked(_)) => LOCKED,
-        None => FAILURE,
-    }
+    error
+        .chain()
+        .find_map(|e| e.downcast_ref::<Failure>())
+        .map_or(FAILURE, |f| f.kind.code())
 }
 
 /// The message and its causes, one per line.
@@ -71,6 +109,13 @@ pub fn render(error: &anyhow::Error) -> String {
     let mut text = error.to_string();
     for cause in error.chain().skip(1) {
         text.push_str(&format!("\n  caused by: {cause}"));
+    }
+    if let Some(hint) = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<Failure>())
+        .and_then(|f| f.hint.as_deref())
+    {
+        text.push_str(&format!("\n  hint: {hint}"));
     }
     text
 }

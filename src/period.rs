@@ -22,8 +22,21 @@ pub enum Period {
     Years(u32),
 }
 
+/// A period that does not parse or is too long.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("invalid period `{0}`: write a number and a unit, e.g. `12h`, `30d`, `4w`, `6m`, `7y`")]
+    Invalid(String),
+    #[error("period `{text}` is too long: at most {MAX_YEARS} years ({limit}{unit})")]
+    TooLong {
+        text: String,
+        limit: u32,
+        unit: char,
+    },
+}
+
 impl FromStr for Period {
-    type Err = String;
+    type Err = PeriodError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let trimmed = text.trim();
@@ -31,11 +44,7 @@ impl FromStr for Period {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(trimmed.len());
         let (digits, unit) = trimmed.split_at(split);
-        let invalid = || {
-            format!(
-                "invalid period `{text}`: write a number and a unit, e.g. `12h`, `30d`, `4w`, `6m`, `7y`"
-            )
-        };
+        let invalid = || PeriodError::Invalid(text.to_string());
         let count: u32 = digits.parse().map_err(|_| invalid())?;
         let unit = unit.trim();
         let limit = match unit {
@@ -46,10 +55,11 @@ impl FromStr for Period {
             _ => MAX_YEARS,
         };
         if digits.len() > 10 || count > limit {
-            return Err(format!(
-                "period `{text}` is too long: at most {MAX_YEARS} years ({limit}{})",
-                unit.chars().next().unwrap_or('y')
-            ));
+            return Err(PeriodError::TooLong {
+                text: text.to_string(),
+                limit,
+                unit: unit.chars().next().unwrap_or('y'),
+            });
         }
         let period = match unit {
             "h" | "hour" | "hours" => Period::Hours(count),
@@ -168,7 +178,7 @@ mod tests {
             "10001y",
             "120001m",
         ] {
-            let error = text.parse::<Period>().unwrap_err();
+            let error = text.parse::<Period>().unwrap_err().to_string();
             assert!(
                 error.contains("too long") || error.contains("invalid"),
                 "{text}: {error}"

@@ -268,13 +268,24 @@ impl SubjectKey {
             return Ok(SubjectKey(key.into_bytes()));
         }
         if !key_file.exists() {
-            create_key_file(key_file)
-                .with_context(|| format!("cannot create the subject key {}", key_file.display()))?;
+            return Err(crate::error::not_initialised(format!(
+                "no subject key at {}: this workspace is not initialised (or set {SUBJECT_KEY_ENV})",
+                key_file.display()
+            )));
         }
         let text = fsutil::read_key_file(key_file, "subject key")?;
         let key = hex::decode(text.trim())
             .with_context(|| format!("the subject key {} is not hex", key_file.display()))?;
         Ok(SubjectKey(key))
+    }
+
+    /// Creates the key file if there is none (`privops init` and `privops demo`).
+    pub fn create_if_missing(key_file: &Path) -> Result<()> {
+        if std::env::var_os(SUBJECT_KEY_ENV).is_some() || key_file.exists() {
+            return Ok(());
+        }
+        create_key_file(key_file)
+            .with_context(|| format!("cannot create the subject key {}", key_file.display()))
     }
 
     pub fn from_bytes(bytes: &[u8]) -> SubjectKey {

@@ -1,7 +1,6 @@
 //! Placeholders in provider request templates: `{identity.KIND}` takes the subject's
 //! normalised identity, `{SOURCE.TABLE.COLUMN}` a value found in the subject's rows.
-
-use crate::policy::Policy;
+//! A leaf: it knows templates, not policies (the policy checks the names they use).
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Placeholder {
@@ -27,39 +26,26 @@ impl std::fmt::Display for Placeholder {
     }
 }
 
-impl Placeholder {
-    pub fn check(&self, policy: &Policy) -> Result<(), String> {
-        match self {
-            Placeholder::Identity(kind) => match policy.identity_kind(kind) {
-                Some(_) => Ok(()),
-                // Declared in a file that did not load: its own error says so.
-                None if policy.unread.identity_kinds.contains(kind) => Ok(()),
-                None => Err(format!(
-                    "placeholder {{identity.{kind}}}: unknown identity kind `{kind}`"
-                )),
-            },
-            Placeholder::Column {
-                source,
-                table,
-                column,
-            } => {
-                let found = policy
-                    .source(source)
-                    .and_then(|s| s.table(table))
-                    .and_then(|t| t.column(column));
-                match found {
-                    Some(_) => Ok(()),
-                    None => Err(format!(
-                        "placeholder {{{source}.{table}.{column}}}: unknown column `{column}` of table `{table}` in source `{source}`"
-                    )),
-                }
-            }
-        }
-    }
+/// A template that cannot be read or filled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("unmatched `}}}}` in template `{template}`")]
+    UnmatchedClose { template: String },
+    #[error("unclosed `{{{{` in template `{template}`")]
+    Unclosed { template: String },
+    #[error(
+        "placeholder `{{{inner}}}` in `{template}`: write {{identity.KIND}} or {{SOURCE.TABLE.COLUMN}}"
+    )]
+    Placeholder { inner: String, template: String },
+    #[error("no value for {placeholder} in `{template}`")]
+    NoValue {
+        placeholder: String,
+        template: String,
+    },
 }
 
 /// The placeholders of a template, in order of appearance; `{{` and `}}` are literal braces.
-pub fn placeholders(template: &str) -> Result<Vec<Placeholder>, String> {
+pub fn placeholders(template: &str) -> Result<Vec<Placeholder>, TemplateError> {
     let mut found = Vec::new();
     for piece in pieces(template)? {
         if let Piece::Placeholder(p) = piece {
@@ -75,7 +61,7 @@ enum Piece<'a> {
     Placeholder(Placeholder),
 }
 
-fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
+fn pieces(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
@@ -88,11 +74,13 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
             continue;
         }
         if brace == '}' {
-            return Err(format!("unmatched `}}` in template `{template}`"));
+            return Err(TemplateError::UnmatchedClose {
+                template: template.to_string(),
+            });
         }
-        let close = after
-            .find('}')
-            .ok_or_else(|| format!("unclosed `{{` in template `{template}`"))?;
+        let close = after.find('}').ok_or_else(|| TemplateError::Unclosed {
+            template: template.to_string(),
+        })?;
         out.push(Piece::Placeholder(parse_placeholder(
             &after[..close],
             template,
@@ -103,7 +91,7 @@ fn pieces(template: &str) -> Result<Vec<Piece<'_>>, String> {
     Ok(out)
 }
 
-fn parse_placeholder(inner: &str, template: &str) -> Result<Placeholder, String> {
+fn parse_placeholder(inner: &str, template: &str) -> Result<Placeholder, TemplateError> {
     let parts: Vec<&str> = inner.split('.').collect();
     match parts.as_slice() {
         ["identity", kind] if !kind.is_empty() => Ok(Placeholder::Identity(kind.to_string())),
@@ -112,9 +100,10 @@ fn parse_placeholder(inner: &str, template: &str) -> Result<Placeholder, String>
             table: table.to_string(),
             column: column.to_string(),
         }),
-        _ => Err(format!(
-            "placeholder `{{{inner}}}` in `{template}`: write {{identity.KIND}} or {{SOURCE.TABLE.COLUMN}}"
-        )),
+        _ => Err(TemplateError::Placeholder {
+            inner: inner.to_string(),
+            template: template.to_string(),
+        }),
     }
 }
 
@@ -124,15 +113,17 @@ pub fn render(
     template: &str,
     value_of: impl Fn(&Placeholder) -> Option<String>,
     encode: impl Fn(&str) -> String,
-) -> Result<String, String> {
+) -> Result<String, TemplateError> {
     let mut out = String::new();
     for piece in pieces(template)? {
         match piece {
             Piece::Text(text) => out.push_str(text),
             Piece::Brace(brace) => out.push(brace),
             Piece::Placeholder(p) => {
-                let value =
-                    value_of(&p).ok_or_else(|| format!("no value for {p:?} in `{template}`"))?;
+                let value = value_of(&p).ok_or_else(|| TemplateError::NoValue {
+                    placeholder: p.to_string(),
+                    template: template.to_string(),
+                })?;
                 out.push_str(&encode(&value));
             }
         }

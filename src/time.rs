@@ -48,6 +48,18 @@ pub fn to_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// A stored time as people read it, to the second (`2026-12-01 09:30:05`); text that is
+/// not a time is shown as it is. JSON keeps the full precision.
+pub fn human(text: &str) -> String {
+    match DateTime::parse_from_rfc3339(text.trim()) {
+        Ok(at) => at
+            .with_timezone(&Utc)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
 pub fn now_text() -> String {
     to_text(now())
 }

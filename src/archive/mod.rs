@@ -14,6 +14,8 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 pub const MANIFEST: &str = "manifest.json";
+/// The checksums of every file, for `sha256sum -c SHA256SUMS`.
+pub const SHA256SUMS: &str = "SHA256SUMS";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ManifestFile {
@@ -93,13 +95,24 @@ impl<W: Write + Seek> ArchiveWriter<W> {
         &self.files
     }
 
-    /// Writes `manifest.json` (the given fields plus `files`) and closes the archive.
+    /// Writes `manifest.json` (the given fields plus `files`), then `SHA256SUMS` (every
+    /// file and the manifest, as `sha256sum -c` reads them), and closes the archive.
     pub fn finish(mut self, mut manifest: Value) -> Result<W> {
         self.end()?;
         manifest["files"] = serde_json::to_value(&self.files)?;
         let text = serde_json::to_string_pretty(&manifest)? + "\n";
         self.zip.start_file(MANIFEST, options())?;
         self.zip.write_all(text.as_bytes())?;
+        let mut sums = String::new();
+        for file in &self.files {
+            sums.push_str(&format!("{}  {}\n", file.sha256, file.path));
+        }
+        sums.push_str(&format!(
+            "{}  {MANIFEST}\n",
+            hex::encode(Sha256::digest(text.as_bytes()))
+        ));
+        self.zip.start_file(SHA256SUMS, options())?;
+        self.zip.write_all(sums.as_bytes())?;
         Ok(self.zip.finish()?)
     }
 }
@@ -465,7 +478,7 @@ pub fn verify<R: Read + Seek>(mut reader: R) -> Result<(Verification, ZipArchive
         .context("manifest.json lists no files")?;
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     for name in &names {
-        if name != MANIFEST && !listed.iter().any(|f| &f.path == name) {
+        if name != MANIFEST && name != SHA256SUMS && !listed.iter().any(|f| &f.path == name) {
             problems.push(format!("{name}: extra file, not in the manifest"));
         }
     }
@@ -503,6 +516,9 @@ pub fn verify<R: Read + Seek>(mut reader: R) -> Result<(Verification, ZipArchive
             ));
         }
     }
+    if names.iter().any(|n| n == SHA256SUMS) {
+        problems.extend(sums_problems(&mut zip, &listed)?);
+    }
     Ok((
         Verification {
             kind: manifest["kind"].as_str().map(str::to_string),
@@ -513,6 +529,55 @@ pub fn verify<R: Read + Seek>(mut reader: R) -> Result<(Verification, ZipArchive
         },
         zip,
     ))
+}
+
+/// `SHA256SUMS` must list exactly the manifest's files with the manifest's checksums, and
+/// the manifest itself as it is in the archive.
+fn sums_problems<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    listed: &[ManifestFile],
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let text = match read_text(zip, SHA256SUMS, MAX_DOCUMENT_BYTES) {
+        Ok(text) => text,
+        Err(error) => match refusal(&error) {
+            Some(refused) => return Ok(vec![refused.to_string()]),
+            None => return Err(error),
+        },
+    };
+    let manifest = read_text(zip, MANIFEST, MAX_DOCUMENT_BYTES)?;
+    let manifest_sha = hex::encode(Sha256::digest(manifest.as_bytes()));
+    let mut expected: std::collections::BTreeMap<&str, &str> = listed
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    expected.insert(MANIFEST, &manifest_sha);
+    let mut seen = std::collections::BTreeSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some((sum, path)) = line.split_once("  ") else {
+            problems.push(format!(
+                "{SHA256SUMS}: line {} is not `SHA256  FILE`",
+                n + 1
+            ));
+            continue;
+        };
+        match expected.get(path) {
+            None => problems.push(format!(
+                "{SHA256SUMS}: line {} names {path}, which the manifest does not list",
+                n + 1
+            )),
+            Some(want) if *want != sum => problems.push(format!(
+                "{SHA256SUMS}: {path} has SHA-256 {want}, the file says {sum}"
+            )),
+            Some(_) => {
+                seen.insert(path.to_string());
+            }
+        }
+    }
+    for path in expected.keys().filter(|p| !seen.contains(**p)) {
+        problems.push(format!("{SHA256SUMS}: does not list {path}"));
+    }
+    Ok(problems)
 }
 
 struct HashWriter<'a>(&'a mut Sha256);

@@ -17,12 +17,23 @@ fn number(value: &Value) -> i64 {
     value.as_i64().unwrap_or(0)
 }
 
+/// What the report says beyond the trail: who the controller is, and the key its
+/// checkpoints are checked against.
+#[derive(Default)]
+pub struct Context {
+    /// The policy's `[controller]` (organisation, DPO), or null when no policy was found.
+    pub controller: Value,
+    /// The public key checkpoints must be signed by, and where it came from.
+    pub key: Option<(ed25519_dalek::VerifyingKey, String)>,
+}
+
 /// The report for `[from, to)` as one JSON value; the formats are views of it.
 pub async fn build(
     store: &Store,
     from: Option<&str>,
     to: Option<&str>,
     now: &str,
+    context: &Context,
 ) -> Result<Value> {
     let entries = list(
         store,
@@ -95,6 +106,12 @@ pub async fn build(
     let mut sweeps: BTreeMap<String, i64> = BTreeMap::new();
     let (mut deleted_total, mut anonymised_total, mut rolled_total) = (0, 0, 0);
     let mut policies = Vec::new();
+    // (source.table, reason, article) -> rows an erasure kept under that hold.
+    let mut erasure_holds: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    // (provider, status, answer) -> calls.
+    let mut provider_calls: BTreeMap<(String, String, String), i64> = BTreeMap::new();
+    // source.table -> (action, rows done, holds at the last sweep).
+    let mut retention_tables: BTreeMap<String, (String, i64, Value)> = BTreeMap::new();
     for entry in &entries {
         let d = details(entry);
         match entry.action.as_str() {
@@ -109,13 +126,29 @@ pub async fn build(
                 let source = d["source"].as_str().unwrap_or_default();
                 add(&mut erased, source, number(&d["deleted"]));
                 add(&mut masked, source, number(&d["masked"]));
+                for hold in d["holds"].as_array().into_iter().flatten() {
+                    let key = (
+                        format!("{source}.{}", hold["table"].as_str().unwrap_or_default()),
+                        hold["reason"].as_str().unwrap_or_default().to_string(),
+                        hold["article"].as_str().unwrap_or_default().to_string(),
+                    );
+                    *erasure_holds.entry(key).or_default() += number(&hold["rows"]);
+                }
             }
             "erase.complete" => erasures_done += 1,
-            "erase.provider" => add(
-                &mut provider_outcomes,
-                d["status"].as_str().unwrap_or("unknown"),
-                1,
-            ),
+            "erase.provider" => {
+                let status = d["status"].as_str().unwrap_or("unknown");
+                add(&mut provider_outcomes, status, 1);
+                let provider = d["step"]
+                    .as_str()
+                    .and_then(|s| s.split(':').nth(1))
+                    .unwrap_or("unknown")
+                    .to_string();
+                let answer = crate::output::plain(&d["outcome"]);
+                *provider_calls
+                    .entry((provider, status.to_string(), answer))
+                    .or_default() += 1;
+            }
             "consent.grant" => add(&mut grants, d["purpose"].as_str().unwrap_or_default(), 1),
             "consent.withdraw" => add(
                 &mut withdrawals,
@@ -138,6 +171,20 @@ pub async fn build(
                     d["action"].as_str().unwrap_or_default()
                 );
                 add(&mut sweeps, &table, done);
+                let name = format!(
+                    "{}.{}",
+                    d["source"].as_str().unwrap_or_default(),
+                    d["table"].as_str().unwrap_or_default()
+                );
+                let row = retention_tables.entry(name).or_insert_with(|| {
+                    (
+                        d["action"].as_str().unwrap_or_default().to_string(),
+                        0,
+                        Value::Null,
+                    )
+                });
+                row.1 += done;
+                row.2 = d["holds"].clone();
                 match d["action"].as_str() {
                     Some("anonymise") => anonymised_total += done,
                     Some("rollup") => rolled_total += done,
@@ -169,6 +216,44 @@ pub async fn build(
 
     let verification = verify(store).await?;
     let checkpoints = super::checkpoint::list(store).await?;
+    let mut signed_hashes = BTreeMap::new();
+    for checkpoint in &checkpoints {
+        if let Some(hash) = super::checkpoint::hash_of(store, checkpoint.size).await? {
+            signed_hashes.insert(checkpoint.size, hash);
+        }
+    }
+    let checked = super::checkpoint::check_all(
+        &checkpoints,
+        verification.entries as i64,
+        |seq| signed_hashes.get(&seq).cloned(),
+        context.key.as_ref().map(|(key, _)| key),
+    );
+    let key = context.key.as_ref().map(|(key, source)| {
+        let pem = super::checkpoint::verifying_pem(key).unwrap_or_default();
+        json!({
+            "source": source,
+            "fingerprint": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pem.as_bytes())),
+        })
+    });
+    let manual = open_manual_tasks(store).await?;
+    // A policy version is in force from the time it was first seen until the next one.
+    let mut in_force_rows = Vec::new();
+    for (i, p) in in_force.iter().enumerate() {
+        let mut row = p.clone();
+        row["since"] = json!(crate::time::human(
+            p["first_seen"].as_str().unwrap_or_default()
+        ));
+        row["until"] = in_force
+            .get(i + 1)
+            .map(|next| {
+                json!(crate::time::human(
+                    next["first_seen"].as_str().unwrap_or_default()
+                ))
+            })
+            .unwrap_or(Value::Null);
+        row["short"] = json!(p["digest"].as_str().map(|d| &d[..12.min(d.len())]));
+        in_force_rows.push(row);
+    }
     let purposes: Vec<String> = grants
         .keys()
         .chain(withdrawals.keys())
@@ -177,6 +262,7 @@ pub async fn build(
         .into_iter()
         .collect();
     Ok(json!({
+        "controller": context.controller,
         "period": { "from": from, "to": to },
         "generated_at": now,
         "requests": {
@@ -184,27 +270,72 @@ pub async fn build(
             "closed": closed,
             "overdue": overdue,
             "closed_late": late,
+            "closed_on_time": closed - late,
             "median_response_days": median.map(|d| (d * 10.0).round() / 10.0),
             "per_month": per_month,
             "items": request_rows,
         },
         "exports": { "count": exports, "rows_per_source": export_rows },
-        "erasures": { "completed": erasures_done, "deleted_per_source": erased, "masked_per_source": masked, "provider_calls": provider_outcomes },
+        "erasures": {
+            "completed": erasures_done,
+            "deleted_per_source": erased,
+            "masked_per_source": masked,
+            "provider_calls": provider_outcomes,
+            "provider_answers": provider_calls.iter().map(|((provider, status, answer), calls)| json!({ "provider": provider, "status": status, "answer": answer, "calls": calls })).collect::<Vec<_>>(),
+            "held": erasure_holds.iter().map(|((table, reason, article), rows)| json!({ "table": table, "reason": reason, "article": article, "rows": rows })).collect::<Vec<_>>(),
+        },
+        "manual_tasks_open": manual,
         "consent": {
             "imports": imports,
             "per_purpose": purposes.iter().map(|p| json!({ "purpose": p, "grants": grants.get(p).copied().unwrap_or(0), "withdrawals": withdrawals.get(p).copied().unwrap_or(0) })).collect::<Vec<_>>(),
         },
-        "retention": { "deleted": deleted_total, "anonymised": anonymised_total, "rolled_up": rolled_total, "per_table": sweeps },
-        "policy_versions": in_force,
+        "retention": {
+            "deleted": deleted_total,
+            "anonymised": anonymised_total,
+            "rolled_up": rolled_total,
+            "per_table": sweeps,
+            "tables": retention_tables.iter().map(|(table, (action, done, holds))| json!({ "table": table, "action": action, "done": done, "holds": holds.as_array().cloned().unwrap_or_default() })).collect::<Vec<_>>(),
+        },
+        "policy_versions": in_force_rows,
         "chain": {
             "ok": verification.broken.is_none(),
             "entries": verification.entries,
             "head": verification.head,
             "broken": verification.broken,
             "checkpoints": checkpoints.len(),
+            "checkpoints_verified": checked.verified.len(),
+            "checkpoint_problems": checked.problems,
+            "key": key,
         },
         "entries_in_period": entries.len(),
     }))
+}
+
+/// Manual erasure tasks not yet confirmed, with the request they keep open.
+async fn open_manual_tasks(store: &Store) -> Result<Vec<Value>> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT DISTINCT s.request_id, t.step_id, t.description, t.updated_at \
+         FROM erasure_steps t JOIN erasure_subjects s ON s.run_id = t.run_id \
+         WHERE t.kind = 'manual' AND t.status <> 'done' ORDER BY s.request_id, t.step_id",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let request: String = r.try_get(0)?;
+            let task: String = r.try_get(1)?;
+            let description: String = r.try_get(2)?;
+            let since: Option<String> = r.try_get(3)?;
+            Ok(json!({
+                "request": request,
+                "task": task,
+                "description": description,
+                "since": since.map(|s| crate::time::human(&s)),
+                "confirm": format!("privops request confirm-manual {request} {task}"),
+            }))
+        })
+        .collect()
 }
 
 /// The report as CSV: one row per figure (section, item, value).

@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands;
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
 use crate::output::{ColorChoice, Format, Output};
+
+pub(crate) mod help;
 
 /// GDPR privacy operations from declarative policy files: consent, access, erasure,
 /// retention and a verifiable audit trail.
@@ -27,10 +29,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The heading global options sit under in every command's help.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
     /// The policy folder
-    #[arg(long, global = true, env = "PRIVOPS_POLICY", value_name = "DIR")]
+    #[arg(long, global = true, env = "PRIVOPS_POLICY", value_name = "DIR", help_heading = GLOBAL)]
     pub policy: Option<PathBuf>,
     /// The state store: a SQLite path or sqlite:// URL, or a postgres:// URL
     /// [default: .privops/state.db beside the policy folder]
@@ -39,57 +44,70 @@ pub struct GlobalArgs {
         global = true,
         env = "PRIVOPS_STATE",
         value_name = "URL",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = GLOBAL
     )]
     pub state: Option<String>,
     /// Output format
-    #[arg(long, global = true, value_enum, default_value = "human")]
+    #[arg(long, global = true, value_enum, default_value = "human", help_heading = GLOBAL)]
     pub format: Format,
     /// When to use colour
-    #[arg(long, global = true, value_enum, default_value = "auto")]
+    #[arg(long, global = true, value_enum, default_value = "auto", help_heading = GLOBAL)]
     pub color: ColorChoice,
     /// Print no status messages (data is still printed)
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
     /// Print more detail about what is done
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
     /// Who is acting, as recorded in the audit trail [default: $USER]
-    #[arg(long, global = true, env = "PRIVOPS_ACTOR", value_name = "NAME")]
+    #[arg(long, global = true, env = "PRIVOPS_ACTOR", value_name = "NAME", help_heading = GLOBAL)]
     pub actor: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Demo(commands::demo::DemoArgs),
+    Init(commands::init::InitArgs),
 
+    /// Check the policy (and its drift from the live schemas); write the Art. 30 record
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
+    /// The purposes of processing and the versions of their consent texts
     #[command(subcommand)]
     Purpose(commands::purpose::PurposeCommand),
+    /// Record, withdraw, check, export and import consent per purpose
     #[command(subcommand)]
     Consent(commands::consent::ConsentCommand),
+    /// Data-subject requests and their deadlines; confirm manual erasure tasks
     #[command(subcommand)]
     Request(commands::request::RequestCommand),
     Access(commands::access::AccessArgs),
     Erase(commands::erase::EraseArgs),
+    /// Retention: what is due and why (plan), and the sweep that deletes or rolls it up
     #[command(subcommand)]
     Retention(commands::retention::RetentionCommand),
+    /// The hash-chained audit trail: log, verify, find, report, checkpoint, export
     #[command(subcommand)]
     Audit(commands::audit::AuditCommand),
+    /// Verify an access or audit archive offline
     #[command(subcommand)]
     Archive(commands::archive::ArchiveCommand),
     Completions(commands::generate::CompletionsArgs),
     Man(commands::generate::ManArgs),
 }
 
+/// The command tree as users see it: the clap definitions with each command's examples.
 pub fn command() -> clap::Command {
-    Cli::command()
+    help::with_examples(Cli::command())
 }
 
 /// Parses the arguments, runs the command and maps the result to an exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
@@ -179,6 +197,7 @@ async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
     }
     match command {
         Command::Demo(args) => commands::demo::run(ctx, &args).await,
+        Command::Init(args) => commands::init::run(ctx, &args).await,
 
         Command::Policy(command) => commands::policy::run(ctx, &command).await,
         Command::Purpose(command) => commands::purpose::run(ctx, &command).await,

@@ -156,9 +156,12 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         output.file()
     };
     let mut archive = ArchiveWriter::new(BufWriter::with_capacity(1 << 20, archive_target));
+    let total: usize = sources.iter().map(|(_, _, found)| found.rows()).sum();
+    let bar = ctx.out.progress(total as u64, "exporting rows");
     for (source, pool, found) in &sources {
         for table in found.tables.values().filter(|t| !t.keys.is_empty()) {
             let rows = export_table(&mut archive, pool, source.id(), found, &table.name).await?;
+            bar.inc(rows);
             counts.insert(format!("{}.{}", source.id(), table.name), rows);
             for ext in ["json", "csv"] {
                 data_files.push(json!({ "path": format!("sources/{}/{}.{ext}", source.id(), table.name), "records": rows }));
@@ -166,6 +169,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         }
     }
 
+    bar.finish_and_clear();
     let provider_results = providers(
         ctx,
         &policy,

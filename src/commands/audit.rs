@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use serde_json::{Value, json};
+use sha2::Digest;
 
 use crate::audit::{self, Filter, checkpoint};
 use crate::context::Ctx;
@@ -99,6 +100,10 @@ pub struct ReportArgs {
     /// Replace the --out file if it exists
     #[arg(long, requires = "out")]
     pub force: bool,
+    /// Check the checkpoints against this public key (PEM) instead of the workspace's
+    /// own signing key
+    #[arg(long, value_name = "FILE")]
+    pub trusted_key: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -187,10 +192,11 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
     let mut table = ctx
         .out
         .table(&["seq", "at", "actor", "action", "subject", "details"]);
+    table.keep_whole(&[0, 1, 3]);
     for entry in &entries {
         table.add_row(vec![
             entry.seq.to_string(),
-            entry.at.clone(),
+            crate::time::human(&entry.at),
             entry.actor.clone(),
             entry.action.clone(),
             entry
@@ -198,7 +204,7 @@ async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
                 .as_deref()
                 .map(|s| s[..12.min(s.len())].to_string())
                 .unwrap_or_default(),
-            shorten(&entry.details, 100),
+            compact_details(&entry.details),
         ]);
     }
     ctx.out.print_table(&table);
@@ -410,7 +416,15 @@ async fn sign_checkpoint(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
 async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
     let (from, to) = period_bounds(&args.period)?;
     let store = ctx.existing_store().await?;
-    let text = render_report(&store, from.as_deref(), to.as_deref(), ctx.out.format).await?;
+    let context = report_context(ctx, args.trusted_key.as_deref(), None)?;
+    let text = render_report(
+        &store,
+        from.as_deref(),
+        to.as_deref(),
+        ctx.out.format,
+        &context,
+    )
+    .await?;
     match &args.out {
         Some(path) => {
             let mut file = crate::fsutil::PendingFile::create(path, args.force)?;
@@ -423,13 +437,48 @@ async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Who the report is for and the key its checkpoints are checked against: a key given
+/// with `--trusted-key`, else the public half of the workspace's signing key.
+fn report_context(
+    ctx: &Ctx,
+    trusted_key: Option<&std::path::Path>,
+    key_file: Option<PathBuf>,
+) -> Result<audit::report::Context> {
+    let controller = match ctx.policy() {
+        Ok(policy) => serde_json::to_value(policy.controller())?,
+        Err(error) => {
+            ctx.out.warn(&format!(
+                "the report names no organisation or DPO: the policy could not be read: {error:#}"
+            ));
+            Value::Null
+        }
+    };
+    let key = match trusted_key {
+        Some(path) => Some((
+            checkpoint::read_trusted_key(path)?,
+            format!("{} (given with --trusted-key)", path.display()),
+        )),
+        None => {
+            let path = key_file.unwrap_or_else(|| ctx.workspace().join("audit-signing.key"));
+            checkpoint::trusted_public_key(&path)?.map(|key| {
+                (
+                    key,
+                    format!("the workspace's signing key {}", path.display()),
+                )
+            })
+        }
+    };
+    Ok(audit::report::Context { controller, key })
+}
+
 async fn render_report(
     store: &crate::store::Store,
     from: Option<&str>,
     to: Option<&str>,
     format: Format,
+    context: &audit::report::Context,
 ) -> Result<String> {
-    let model = audit::report::build(store, from, to, &crate::time::now_text()).await?;
+    let model = audit::report::build(store, from, to, &crate::time::now_text(), context).await?;
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(&model)? + "\n",
         Format::Csv => audit::report::csv(&model)?,
@@ -488,6 +537,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
         .filter(|c| c.size >= first.seq && c.size <= last.seq)
         .collect();
     let key_file = key_path(ctx, &args.key);
+    let context = report_context(ctx, None, Some(key_file.clone()))?;
     let public_key = match checkpoint::trusted_public_key(&key_file)? {
         Some(key) => checkpoint::verifying_pem(&key)?,
         None => checkpoints
@@ -543,13 +593,19 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     )?;
     archive.add(
         "report.html",
-        render_report(&store, from.as_deref(), to.as_deref(), Format::Html)
-            .await?
-            .as_bytes(),
+        render_report(
+            &store,
+            from.as_deref(),
+            to.as_deref(),
+            Format::Html,
+            &context,
+        )
+        .await?
+        .as_bytes(),
     )?;
     archive.add(
         "report.md",
-        render_report(&store, from.as_deref(), to.as_deref(), Format::Md)
+        render_report(&store, from.as_deref(), to.as_deref(), Format::Md, &context)
             .await?
             .as_bytes(),
     )?;
@@ -561,7 +617,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     let period = json!({ "from": from, "to": to });
     let verify_md = crate::render::render(
         "audit-verify.md",
-        &json!({ "entries": entries.len(), "organisation": organisation, "first_seq": first.seq, "last_seq": last.seq, "period": period, "generated_at": generated_at, "anchor": first.prev_hash }),
+        &json!({ "entries": entries.len(), "organisation": organisation, "first_seq": first.seq, "last_seq": last.seq, "period": period, "generated_at": generated_at, "anchor": first.prev_hash, "key_fingerprint": hex::encode(sha2::Sha256::digest(public_key.as_bytes())) }),
     )?;
     archive.add("VERIFY.md", verify_md.as_bytes())?;
     let manifest = json!({
@@ -612,11 +668,18 @@ fn plural(count: i64, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max - 1).collect();
-        format!("{cut}…")
+/// An entry's details for a table: `name=value` pairs (nested values as compact JSON)
+/// rather than JSON with its quotes and braces.
+fn compact_details(details: &str) -> String {
+    match serde_json::from_str::<Value>(details) {
+        Ok(Value::Object(fields)) => fields
+            .iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => format!("{name}={text}"),
+                other => format!("{name}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => details.to_string(),
     }
 }

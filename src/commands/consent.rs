@@ -292,18 +292,18 @@ async fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let mut table = ctx.out.table(&[
-        "at", "purpose", "version", "action", "channel", "evidence", "actor", "origin",
+        "at", "purpose", "action", "channel", "actor", "origin", "evidence",
     ]);
+    table.keep_whole(&[0, 1, 2]);
     for event in &events {
         table.add_row(vec![
-            event.at.clone(),
-            event.purpose.clone(),
-            event.version.to_string(),
+            crate::time::human(&event.at),
+            format!("{} v{}", event.purpose, event.version),
             event.action.clone(),
             event.channel.clone().unwrap_or_default(),
-            event.evidence.clone().unwrap_or_default(),
             event.actor.clone(),
             event.origin.clone(),
+            event.evidence.clone().unwrap_or_default(),
         ]);
     }
     ctx.out.print_table(&table);

@@ -91,6 +91,7 @@ pub async fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Outcome> {
         let counts = generate(&data_dir, ctx.now).await?;
         let policy = crate::policy::Policy::load_valid(&policy_dir)?;
         let store = Store::open(None, &state_dir).await?;
+        crate::subject::SubjectKey::create_if_missing(&state_dir.join("subject.key"))?;
         let mut tx = store.begin_write().await?;
         audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
         audit::append(

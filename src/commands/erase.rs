@@ -94,6 +94,29 @@ fn read_subjects(args: &EraseArgs, policy: &Policy) -> Result<Vec<Subject>> {
     Ok(subjects)
 }
 
+/// The subject of an open request, from the identity kept while it is open.
+async fn subject_of_request(
+    store: &crate::store::Store,
+    id: &str,
+    policy: &Policy,
+) -> Result<Subject> {
+    let request = crate::requests::get(&store.pool, id).await?;
+    if request.kind != "erasure" {
+        return Err(error::usage(format!(
+            "{id} is a request of kind `{}`, not an erasure request",
+            request.kind
+        )));
+    }
+    let identities =
+        crate::consent::known_identities(store, &[request.subject_ref.as_str()]).await?;
+    let Some(identity) = identities.get(&request.subject_ref) else {
+        return Err(error::usage(format!(
+            "the identity of {id}'s subject is no longer kept (its erasure completed); name the subject with --subject"
+        )));
+    };
+    Subject::parse(identity, policy).with_context(|| format!("the subject of {id}"))
+}
+
 struct Planned<'p> {
     source: &'p SourceDef,
     pool: SourcePool,
@@ -155,7 +178,10 @@ fn overlaps(a: &str, b: &str) -> bool {
 
 struct ProviderStep {
     step_id: String,
+    /// As the journal and the receipt keep it: values masked.
     description: String,
+    /// As a dry run shows it on the terminal: values in full.
+    shown: String,
     kind: &'static str,
     bindings: Option<Bindings>,
 }
@@ -210,8 +236,14 @@ fn provider_steps(policy: &Policy, subjects: &[Subject], planned: &[Planned]) ->
                     steps.push(ProviderStep {
                         step_id: format!("provider:{id}:{}", n + 1),
                         description: format!(
-                            "{} {} at {}",
-                            request.method, request.path, provider.name
+                            "{} at {}",
+                            http::describe_call(request, &binding, true),
+                            provider.name
+                        ),
+                        shown: format!(
+                            "{} at {}",
+                            http::describe_call(request, &binding, false),
+                            provider.name
                         ),
                         kind: "provider",
                         bindings: Some(binding),
@@ -223,6 +255,7 @@ fn provider_steps(policy: &Policy, subjects: &[Subject], planned: &[Planned]) ->
                     steps.push(ProviderStep {
                         step_id: format!("manual:{id}"),
                         description: format!("{}: {}", provider.name, instruction.trim()),
+                        shown: format!("{}: {}", provider.name, instruction.trim()),
                         kind: "manual",
                         bindings: None,
                     });
@@ -291,63 +324,54 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep]) {
         ctx.out.json(&json!({
             "dry_run": true,
             "sources": planned.iter().map(|p| &p.plan).collect::<Vec<_>>(),
-            "providers": provider_steps.iter().filter(|s| s.kind == "provider").map(|s| json!({ "step": s.step_id, "request": s.description })).collect::<Vec<_>>(),
+            "providers": provider_steps.iter().filter(|s| s.kind == "provider").map(|s| json!({ "step": s.step_id, "request": s.shown })).collect::<Vec<_>>(),
             "manual": provider_steps.iter().filter(|s| s.kind == "manual").map(|s| json!({ "task": s.step_id, "instruction": s.description })).collect::<Vec<_>>(),
         }));
         return;
     }
-    let mut table = ctx.out.table(&[
-        "source",
-        "table",
-        "found",
-        "delete",
-        "mask",
-        "held (why)",
-        "shared, kept",
-        "kept",
-    ]);
+    let mut table = ctx
+        .out
+        .table(&["table", "found", "delete", "mask", "held", "shared", "kept"]);
+    table.keep_whole(&[1, 2, 3, 4, 5, 6]);
+    let mut details = Vec::new();
     for p in planned {
         for t in &p.plan.tables {
-            let held: Vec<String> = t
-                .held
-                .iter()
-                .filter(|h| h.rows > 0)
-                .map(|h| format!("{} ({}, Art. {})", h.rows, h.reason, h.article))
-                .collect();
+            let name = format!("{}.{}", p.source.id(), t.table);
+            if t.mask > 0 {
+                details.push(format!(
+                    "{name}: masks {}",
+                    t.masks
+                        .iter()
+                        .map(|(c, m)| format!("{c} ({m:?})").to_lowercase())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            for h in t.held.iter().filter(|h| h.rows > 0) {
+                details.push(format!(
+                    "{name}: holds {} row(s): {} (Art. {})",
+                    h.rows, h.reason, h.article
+                ));
+            }
+            let held: usize = t.held.iter().map(|h| h.rows).sum();
             table.add_row(vec![
-                p.source.id().to_string(),
-                t.table.clone(),
+                name,
                 t.found.to_string(),
                 t.delete.to_string(),
-                if t.mask > 0 {
-                    format!(
-                        "{} ({})",
-                        t.mask,
-                        t.masks
-                            .iter()
-                            .map(|(c, m)| format!("{c}: {m:?}").to_lowercase())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                } else {
-                    "0".into()
-                },
-                if held.is_empty() {
-                    "0".into()
-                } else {
-                    held.join("\n")
-                },
+                t.mask.to_string(),
+                held.to_string(),
                 t.shared.to_string(),
                 t.kept.to_string(),
             ]);
         }
     }
     ctx.out.print_table(&table);
+    for detail in details {
+        ctx.out.data_wrapped(&detail);
+    }
     for step in provider_steps {
-        ctx.out.data(&format!(
-            "{}: {} ({})",
-            step.kind, step.description, step.step_id
-        ));
+        ctx.out
+            .data_wrapped(&format!("{}: {} ({})", step.kind, step.shown, step.step_id));
     }
 }
 
@@ -380,13 +404,18 @@ fn eprint_prompt(text: &str) {
 
 pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
-    let subjects = read_subjects(args, &policy)?;
+    let store = ctx.store().await?;
+    let subjects = match &args.request {
+        Some(id) if args.subjects.is_empty() && args.subjects_file.is_none() => {
+            vec![subject_of_request(&store, id, &policy).await?]
+        }
+        _ => read_subjects(args, &policy)?,
+    };
     if args.request.is_some() && subjects.len() != 1 {
         return Err(error::usage("--request names the request of one subject"));
     }
     let key = ctx.subject_key()?;
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let store = ctx.store().await?;
     if args.dry_run {
         return dry_run(ctx, args, &policy, &key, &subjects, &refs, &store).await;
     }
@@ -616,6 +645,14 @@ async fn erase(
     }
 
     // Databases: one transaction per source.
+    let left = erasure::steps(&store.pool, &run_id)
+        .await?
+        .iter()
+        .filter(|s| s.status != "done" && (s.kind == "source" || s.kind == "provider"))
+        .count();
+    let bar = ctx
+        .out
+        .progress(left as u64, "erasing: sources and providers");
     for step in erasure::steps(&store.pool, &run_id).await? {
         if step.kind != "source" || step.status == "done" {
             continue;
@@ -684,8 +721,9 @@ async fn erase(
         erasure::set_step(&mut tx, &run_id, &step.step_id, "done", &outcome).await?;
         let deleted: u64 = done.values().map(|c| c.deleted).sum();
         let masked: u64 = done.values().map(|c| c.masked).sum();
-        audit::append(&mut tx, &actor, &[NewEntry::new("erase.source", json!({ "run": run_id, "source": source_id, "deleted": deleted, "masked": masked, "held": p.plan.tables.iter().map(|t| t.held.iter().map(|h| h.rows).sum::<usize>()).sum::<usize>(), "shared": p.plan.tables.iter().map(|t| t.shared).sum::<usize>() }))]).await?;
+        audit::append(&mut tx, &actor, &[NewEntry::new("erase.source", json!({ "run": run_id, "source": source_id, "deleted": deleted, "masked": masked, "held": p.plan.tables.iter().map(|t| t.held.iter().map(|h| h.rows).sum::<usize>()).sum::<usize>(), "shared": p.plan.tables.iter().map(|t| t.shared).sum::<usize>(), "holds": p.plan.tables.iter().flat_map(|t| t.held.iter().filter(|h| h.rows > 0).map(move |h| json!({ "table": t.table, "reason": h.reason, "article": h.article, "rows": h.rows }))).collect::<Vec<_>>() }))]).await?;
         tx.commit().await?;
+        bar.inc(1);
         ctx.out.detail(&format!(
             "source `{source_id}`: {deleted} deleted, {masked} masked"
         ));
@@ -753,15 +791,19 @@ async fn erase(
         }
         audit::append(&mut tx, &actor, &[NewEntry::new("erase.provider", json!({ "run": run_id, "step": step.step_id, "status": status, "outcome": detail["outcome"] }))]).await?;
         tx.commit().await?;
+        bar.inc(1);
         if status == "failed" {
-            ctx.out.warn(&format!(
-                "{}: {}",
-                step.step_id,
-                detail["outcome"].as_str().unwrap_or_default()
-            ));
+            bar.suspend(|| {
+                ctx.out.warn(&format!(
+                    "{}: {}",
+                    step.step_id,
+                    detail["outcome"].as_str().unwrap_or_default()
+                ))
+            });
         }
     }
 
+    bar.finish_and_clear();
     // Verification: planning again must find nothing left to do.
     let steps_now = erasure::steps(&store.pool, &run_id).await?;
     let sources_done = steps_now
@@ -902,17 +944,17 @@ pub async fn finish(
             (true, _) => "complete",
             (false, _) => "INCOMPLETE",
         };
-        ctx.out.data(&format!(
+        ctx.out.data_wrapped(&format!(
             "erasure {run_id}: {state} ({} step(s) unfinished); receipt {}",
             unfinished.len(),
             dir.join(format!("{run_id}.md")).display()
         ));
         let request = subjects.first().map(|(_, request)| request.as_str());
         for step in &unfinished {
-            ctx.out.data(&format!(
-                "  {} [{}] {}",
-                step.step_id, step.status, step.description
-            ));
+            ctx.out.data_wrapped_at(
+                &format!("  {} [{}] {}", step.step_id, step.status, step.description),
+                4,
+            );
             if let (Some(request), true) = (request, step.kind == "manual") {
                 ctx.out.data(&format!(
                     "    when done: privops request confirm-manual {request} {}",

@@ -40,7 +40,7 @@ pub fn man(ctx: &Ctx, args: &ManArgs) -> Result<Outcome> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let command = crate::cli::command();
-    clap_mangen::generate_to(command, &args.out)
+    crate::cli::help::write_man_pages(command, &args.out)
         .with_context(|| format!("cannot write man pages into {}", args.out.display()))?;
     ctx.out
         .status(&format!("wrote man pages into {}", args.out.display()));

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod erase;
 
 pub mod generate;
+pub mod init;
 pub mod policy;
 pub mod purpose;
 pub mod request;

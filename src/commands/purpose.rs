@@ -51,6 +51,7 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
                     "retention",
                     "version",
                 ]);
+                table.keep_whole(&[0, 5]);
                 for row in &rows {
                     table.add_row(vec![
                         text(&row["id"]),
@@ -58,7 +59,7 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
                         text(&row["article"]),
                         row["categories"]
                             .as_array()
-                            .map(|c| c.iter().map(text).collect::<Vec<_>>().join("\n"))
+                            .map(|c| c.iter().map(text).collect::<Vec<_>>().join(", "))
                             .unwrap_or_default(),
                         text(&row["retention"]),
                         text(&row["current_version"]),
@@ -108,14 +109,15 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
                         text.trim().replace('\n', "\n  ")
                     ));
                 }
-                ctx.out.data(&lines.join("\n"));
+                ctx.out.data_wrapped_at(&lines.join("\n"), 14);
                 if !history.is_empty() {
-                    let mut table = ctx.out.table(&["version", "text sha256", "first seen"]);
+                    let mut table = ctx.out.table(&["version", "first seen", "text sha256"]);
+                    table.keep_whole(&[0, 1]);
                     for version in &history {
                         table.add_row(vec![
                             version.version.to_string(),
+                            crate::time::human(&version.first_seen),
                             version.text_sha256.clone(),
-                            version.first_seen.clone(),
                         ]);
                     }
                     ctx.out.print_table(&table);

@@ -186,14 +186,9 @@ async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
         ctx.out.json(&rows);
     } else {
         let mut table = ctx.out.table(&[
-            "id",
-            "kind",
-            "status",
-            "received",
-            "deadline",
-            "days left",
-            "subject",
+            "id", "kind", "status", "received", "deadline", "left", "subject",
         ]);
+        table.keep_whole(&[0, 1, 2, 3, 4, 5]);
         for request in &shown {
             let days_left = crate::time::parse_time(request.deadline())
                 .map(|d| (d - now).num_days().to_string())
@@ -264,47 +259,88 @@ async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
             Some(identity) => format!("subject:   {identity} ({})", &request.subject_ref[..12]),
             None => format!("subject:   {} (keyed reference)", request.subject_ref),
         },
-        format!("received:  {}", request.received_at),
-        format!("due:       {}", request.due_at),
+        format!("received:  {}", crate::time::human(&request.received_at)),
+        format!("due:       {}", crate::time::human(&request.due_at)),
     ];
     if let Some(extended) = &request.extended_to {
         lines.push(format!(
-            "extended:  {extended} ({})",
+            "extended:  {} ({})",
+            crate::time::human(extended),
             request.extension_reason.as_deref().unwrap_or("")
         ));
     }
     if let Some(closed) = &request.closed_at {
-        lines.push(format!("closed:    {closed}"));
+        lines.push(format!("closed:    {}", crate::time::human(closed)));
     }
     if let Some(note) = &request.note {
         lines.push(format!("note:      {note}"));
     }
-    ctx.out.data(&lines.join("\n"));
+    ctx.out.data_wrapped_at(&lines.join("\n"), 11);
     if !tasks.is_empty() {
-        let mut table = ctx
-            .out
-            .table(&["task", "kind", "status", "description", "outcome"]);
+        let mut table = ctx.out.table(&["task", "kind", "status", "description"]);
+        table.keep_whole(&[0, 1, 2]);
+        let mut outcomes = Vec::new();
         for step in &tasks {
-            let outcome = step
-                .outcome
-                .as_ref()
-                .map(|o| {
-                    o["outcome"]
-                        .as_str()
-                        .map_or_else(|| o.to_string(), str::to_string)
-                })
-                .unwrap_or_default();
+            if let Some(outcome) = step.outcome.as_ref().map(describe_outcome) {
+                outcomes.push(format!("{}: {outcome}", step.step_id));
+            }
             table.add_row(vec![
                 step.step_id.clone(),
                 step.kind.clone(),
                 step.status.clone(),
                 step.description.clone(),
-                outcome,
             ]);
         }
         ctx.out.print_table(&table);
+        for outcome in outcomes {
+            ctx.out.data_wrapped(&outcome);
+        }
     }
     Ok(Outcome::Success)
+}
+
+/// A step's recorded outcome in a line: its `outcome` text, or its fields as
+/// `name value` pairs (`deleted 3, masked 1`), nested records summarised by their size.
+fn describe_outcome(outcome: &serde_json::Value) -> String {
+    use serde_json::Value;
+    if let Some(text) = outcome.get("outcome").and_then(Value::as_str) {
+        return text.to_string();
+    }
+    // A source's step: rows changed, summed over its tables.
+    if outcome.get("deleted").is_some_and(Value::is_object) {
+        let total = |key: &str| -> u64 {
+            outcome[key]
+                .as_object()
+                .map_or(0, |m| m.values().filter_map(Value::as_u64).sum())
+        };
+        let tables = match &outcome["tables"] {
+            Value::Array(items) => items.len(),
+            Value::Object(fields) => fields.len(),
+            _ => 0,
+        };
+        return format!(
+            "{} row(s) deleted, {} masked, {} unlinked, in {tables} table(s)",
+            total("deleted"),
+            total("masked"),
+            total("unlinked")
+        );
+    }
+    if let Some(attempt) = outcome.get("attempt") {
+        return format!("attempted, not finished: {}", describe_outcome(attempt));
+    }
+    match outcome {
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => format!("{name} {text}"),
+                Value::Array(items) => format!("{name} ({} item(s))", items.len()),
+                Value::Object(inner) => format!("{name} ({} field(s))", inner.len()),
+                other => format!("{name} {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => crate::output::plain(other),
+    }
 }
 
 enum Change<'a> {

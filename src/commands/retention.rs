@@ -110,15 +110,10 @@ async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
     if ctx.out.json_mode() {
         ctx.out.json(&rows);
     } else {
-        let mut table = ctx.out.table(&[
-            "source",
-            "table",
-            "rule",
-            "cutoff",
-            "due",
-            "held (why)",
-            "no timestamp",
-        ]);
+        let mut table = ctx
+            .out
+            .table(&["table", "rule", "cutoff", "due", "no ts", "held (why)"]);
+        table.keep_whole(&[0, 2, 3, 4]);
         for row in &rows {
             let held: Vec<String> = row["held"]
                 .as_array()
@@ -135,17 +130,16 @@ async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
                 })
                 .collect();
             table.add_row(vec![
-                plain(&row["source"]),
-                plain(&row["table"]),
+                format!("{}.{}", plain(&row["source"]), plain(&row["table"])),
                 plain(&row["rule"]),
-                plain(&row["cutoff"])[..19].to_string(),
+                plain(&row["cutoff"])[..10].to_string(),
                 plain(&row["due"]),
+                plain(&row["null_timestamps"]),
                 if held.is_empty() {
                     "0".into()
                 } else {
-                    held.join("\n")
+                    held.join("; ")
                 },
-                plain(&row["null_timestamps"]),
             ]);
         }
         ctx.out.print_table(&table);
@@ -286,39 +280,35 @@ async fn sweep_tables(
             .json(&json!({ "dry_run": args.dry_run, "tables": summary }));
     } else {
         let mut table = ctx.out.table(&[
-            "source",
-            "table",
-            "action",
-            "due",
-            "done",
-            "held",
-            "no timestamp",
-            "remaining",
-            "duration",
+            "table", "action", "due", "done", "held", "no ts", "left", "time",
         ]);
+        table.keep_whole(&[0, 2, 3, 4, 5, 6, 7]);
+        let mut failures = Vec::new();
         for row in &summary {
+            let name = format!("{}.{}", plain(&row["source"]), plain(&row["table"]));
             if row.get("error").is_some() {
-                table.add_row(vec![
-                    plain(&row["source"]),
-                    plain(&row["table"]),
-                    "FAILED".into(),
-                    plain(&row["error"]),
-                ]);
+                table.add_row(vec![name.clone(), "FAILED".into()]);
+                failures.push(format!("{name}: {}", plain(&row["error"])));
                 continue;
             }
             table.add_row(vec![
-                plain(&row["source"]),
-                plain(&row["table"]),
+                name,
                 plain(&row["action"]),
                 plain(&row["due"]),
                 plain(&row["done"]),
                 plain(&row["held"]),
                 plain(&row["null_timestamps"]),
                 plain(&row["remaining"]),
-                format!("{} ms", row["duration_ms"]),
+                format!(
+                    "{:.1} s",
+                    row["duration_ms"].as_f64().unwrap_or(0.0) / 1000.0
+                ),
             ]);
         }
         ctx.out.print_table(&table);
+        for failure in failures {
+            ctx.out.data_wrapped(&failure);
+        }
     }
     Ok(if failed > 0 || unfinished > 0 {
         Outcome::Partial
@@ -347,7 +337,8 @@ async fn sweep_table(
     } else {
         None
     };
-    let held: u64 = sweep.held(pool).await?.iter().map(|h| h.rows).sum();
+    let holds = sweep.held(pool).await?;
+    let held: u64 = holds.iter().map(|h| h.rows).sum();
     let null_timestamps = sweep.null_timestamps(pool).await?;
     let action = match table.retention.as_ref().expect("selected").get_ref().then {
         crate::policy::RetentionAction::Delete => "delete",
@@ -416,6 +407,7 @@ async fn sweep_table(
         "due": due,
         "done": done,
         "held": held,
+        "holds": holds.iter().filter(|h| h.rows > 0).map(|h| json!({ "reason": h.reason, "article": h.article, "rows": h.rows })).collect::<Vec<_>>(),
         "null_timestamps": null_timestamps,
         // Rows the sweep leaves alone: held, or without a usable timestamp.
         "skipped": held + null_timestamps,

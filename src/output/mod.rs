@@ -4,9 +4,10 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
+
+mod table;
+pub use table::{Table, display_width};
 
 /// A JSON value as text for tables and CSV cells: strings bare, null empty.
 pub fn plain(value: &serde_json::Value) -> String {
@@ -45,6 +46,8 @@ pub struct Output {
     pub verbose: bool,
     color: bool,
     stderr_tty: bool,
+    /// The room tables have: `COLUMNS`, else the terminal's width; none on a pipe.
+    width: Option<usize>,
 }
 
 impl Output {
@@ -58,12 +61,23 @@ impl Output {
                     && std::io::stdout().is_terminal()
             }
         };
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c >= 20)
+            .or_else(|| {
+                std::io::stdout()
+                    .is_terminal()
+                    .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                    .flatten()
+            });
         Output {
             format,
             quiet,
             verbose,
             color,
             stderr_tty,
+            width,
         }
     }
 
@@ -78,6 +92,55 @@ impl Output {
         } else {
             write_data(&format!("{text}\n"));
         }
+    }
+
+    /// A line of detail for people, wrapped between words to the table width (continued
+    /// lines indented by two); a word longer than the width stays whole.
+    pub fn data_wrapped(&self, text: &str) {
+        self.data_wrapped_at(text, 2);
+    }
+
+    /// Lines wrapped as [`Output::data_wrapped`], continued lines indented by `indent`
+    /// (`label:   value` lines keep their values in one column). Each line of `text` is
+    /// wrapped on its own and keeps its own leading spaces.
+    pub fn data_wrapped_at(&self, text: &str, indent: usize) {
+        let Some(width) = self.width else {
+            return self.data(text);
+        };
+        let mut lines: Vec<String> = Vec::new();
+        for source in text.lines() {
+            if display_width(source) <= width {
+                lines.push(source.to_string());
+                continue;
+            }
+            let lead = source.len() - source.trim_start().len();
+            // `label:   value`: the label and its spaces stay as written.
+            let (mut line, rest) = match source.get(..indent) {
+                Some(head) if lead == 0 && head.ends_with(' ') => {
+                    (head.to_string(), &source[indent..])
+                }
+                _ => (" ".repeat(lead), source),
+            };
+            let mut empty = true;
+            for word in rest.split_whitespace() {
+                if !empty && display_width(&line) + 1 + display_width(word) > width {
+                    let hang = if lead > 0 {
+                        lead.max(indent.min(lead + 2))
+                    } else {
+                        indent
+                    };
+                    lines.push(std::mem::replace(&mut line, " ".repeat(hang)));
+                    empty = true;
+                }
+                if !empty {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                empty = false;
+            }
+            lines.push(line);
+        }
+        self.data(&lines.join("\n"));
     }
 
     pub fn json<T: Serialize>(&self, value: &T) {
@@ -127,20 +190,14 @@ impl Output {
         }
     }
 
+    /// A table that fits the terminal (or `COLUMNS`), shortening cells rather than
+    /// wrapping them.
     pub fn table(&self, header: &[&str]) -> Table {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.to_vec());
-        if !self.color {
-            table.force_no_tty();
-        }
-        table
+        Table::new(header, self.width, self.color)
     }
 
     pub fn print_table(&self, table: &Table) {
-        write_data(&format!("{table}\n"));
+        write_data(&table.to_string());
     }
 
     /// Whether progress bars are shown (a terminal, not --quiet).
@@ -148,20 +205,42 @@ impl Output {
         !self.quiet && self.stderr_tty
     }
 
-    /// A progress bar on a terminal, hidden elsewhere (cron, CI, pipes) and under `--quiet`.
+    /// A progress bar on a terminal, hidden elsewhere (cron, CI, pipes) and under `--quiet`:
+    /// done and total with thousands separators, a whole-number rate and the time left.
     pub fn progress(&self, total: u64, what: &str) -> indicatif::ProgressBar {
         if self.quiet || !self.stderr_tty {
             return indicatif::ProgressBar::hidden();
         }
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec})")
-                .expect("valid template")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {human_pos}/{human_len} ({rate}, {eta} left)",
+            )
+            .expect("valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", thousands(state.per_sec().round() as u64));
+                },
+            )
+            .progress_chars("=> "),
         );
         bar.set_message(what.to_string());
         bar
     }
+}
+
+/// A count with thousands separators: `17,773`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Writes data to stdout. A reader that went away (`privops audit log | head`) wants no
@@ -184,4 +263,15 @@ fn write_data(text: &str) {
 fn write_status(text: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(17_773), "17,773");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }

@@ -10,6 +10,7 @@ use super::{
     Diagnostic, Location, Policy, Severity, is_policy_id, is_sql_identifier, is_sql_table_name,
     taxonomy,
 };
+use crate::template::Placeholder;
 
 struct Checker<'a> {
     policy: &'a Policy,
@@ -765,15 +766,45 @@ fn providers(c: &mut Checker) {
             }
             for text in texts {
                 match crate::template::placeholders(&text) {
-                    Err(message) => c.error(at, message),
+                    Err(error) => c.error(at, error.to_string()),
                     Ok(placeholders) => {
                         for placeholder in placeholders {
-                            if let Err(message) = placeholder.check(c.policy) {
+                            if let Err(message) = check_placeholder(&placeholder, c.policy) {
                                 c.error(at, message);
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A placeholder must name a declared identity kind or a declared column.
+fn check_placeholder(placeholder: &Placeholder, policy: &Policy) -> Result<(), String> {
+    match placeholder {
+        Placeholder::Identity(kind) => match policy.identity_kind(kind) {
+            Some(_) => Ok(()),
+            // Declared in a file that did not load: its own error says so.
+            None if policy.unread.identity_kinds.contains(kind) => Ok(()),
+            None => Err(format!(
+                "placeholder {{identity.{kind}}}: unknown identity kind `{kind}`"
+            )),
+        },
+        Placeholder::Column {
+            source,
+            table,
+            column,
+        } => {
+            let found = policy
+                .source(source)
+                .and_then(|s| s.table(table))
+                .and_then(|t| t.column(column));
+            match found {
+                Some(_) => Ok(()),
+                None => Err(format!(
+                    "placeholder {{{source}.{table}.{column}}}: unknown column `{column}` of table `{table}` in source `{source}`"
+                )),
             }
         }
     }

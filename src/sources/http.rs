@@ -198,7 +198,7 @@ impl ProviderClient {
         };
         let value_of = |p: &Placeholder| bindings.get(p).cloned();
         let placeholders = template::placeholders(&request.path)
-            .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e))?;
+            .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e.to_string()))?;
         for placeholder in &placeholders {
             if let Some(why) = bindings.get(placeholder).and_then(|v| unfit_segment(v)) {
                 return Err(ProviderError::new(
@@ -215,17 +215,17 @@ impl ProviderClient {
         let path = template::render(&request.path, value_of, |v| {
             utf8_percent_encode(v, PATH_SEGMENT).to_string()
         })
-        .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e))?;
+        .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e.to_string()))?;
         let mut query: Vec<(String, String)> = Vec::new();
         for (name, value) in &request.query {
             let rendered = template::render(value, value_of, str::to_string)
-                .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e))?;
+                .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e.to_string()))?;
             query.push((name.clone(), rendered));
         }
         let body = match &request.body {
             Some(body) => Some(
                 render_json(body, &value_of)
-                    .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e))?,
+                    .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e.to_string()))?,
             ),
             None => None,
         };
@@ -583,7 +583,7 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 fn render_json(
     value: &Value,
     value_of: &impl Fn(&Placeholder) -> Option<String>,
-) -> Result<Value, String> {
+) -> Result<Value, template::TemplateError> {
     Ok(match value {
         Value::String(s) => Value::String(template::render(s, value_of, str::to_string)?),
         Value::Array(items) => Value::Array(
@@ -595,7 +595,7 @@ fn render_json(
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| Ok((k.clone(), render_json(v, value_of)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, template::TemplateError>>()?,
         ),
         other => other.clone(),
     })
@@ -619,6 +619,38 @@ pub fn request_placeholders(request: &HttpRequest) -> Vec<Placeholder> {
 
 /// One binding per call: the cartesian product of each placeholder's values (usually
 /// one placeholder, so one call per value).
+/// A call as people read it: the method and the path with its values filled in, each
+/// value shortened to its ends (`ev***12`) when `masked` (for what is kept: the journal
+/// and receipts), in full otherwise (a dry run on the terminal).
+pub fn describe_call(request: &HttpRequest, bindings: &Bindings, masked: bool) -> String {
+    let shown = |value: &str| {
+        if masked {
+            mask_value(value)
+        } else {
+            value.to_string()
+        }
+    };
+    let path = template::render(
+        &request.path,
+        |p| bindings.get(p).map(|v| shown(v)),
+        |v| v.to_string(),
+    )
+    .unwrap_or_else(|_| request.path.clone());
+    format!("{} {path}", request.method)
+}
+
+/// A value reduced to its first and last two characters: enough to tell calls apart,
+/// too little to identify anyone.
+pub fn mask_value(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 6 {
+        return "***".to_string();
+    }
+    let head: String = chars[..2].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}***{tail}")
+}
+
 pub fn expand(
     placeholders: &[Placeholder],
     values: impl Fn(&Placeholder) -> Vec<String>,
@@ -642,6 +674,35 @@ pub fn expand(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_is_described_with_its_values_in_full_or_masked() {
+        let request: HttpRequest = toml::from_str(
+            "method = \"DELETE\"\npath = \"/v1/contacts/{identity.phone}/events/{crm.meetings.event_id}\"",
+        )
+        .unwrap();
+        let mut bindings = Bindings::new();
+        bindings.insert(
+            Placeholder::Identity("phone".into()),
+            "+972501234567".into(),
+        );
+        bindings.insert(
+            Placeholder::Column {
+                source: "crm".into(),
+                table: "meetings".into(),
+                column: "event_id".into(),
+            },
+            "ev1".into(),
+        );
+        assert_eq!(
+            describe_call(&request, &bindings, false),
+            "DELETE /v1/contacts/+972501234567/events/ev1"
+        );
+        assert_eq!(
+            describe_call(&request, &bindings, true),
+            "DELETE /v1/contacts/+9***67/events/***"
+        );
+    }
 
     #[test]
     fn dot_segments_and_empty_values_cannot_fill_a_path() {

@@ -89,6 +89,36 @@ impl Store {
         Store::open_as(url, workspace, false).await
     }
 
+    /// Whether a store is already there: the SQLite file, or privops's tables in the
+    /// PostgreSQL database.
+    pub async fn exists(url: Option<&str>, workspace: &Path) -> Result<bool> {
+        match url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let options = url
+                    .parse::<sqlx::postgres::PgConnectOptions>()
+                    .with_context(|| format!("cannot open the state store {}", redact_url(url)))?;
+                crate::sources::first_connection::<sqlx::PgConnection>(&options)
+                    .await
+                    .with_context(|| format!("cannot open the state store {}", redact_url(url)))?;
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+                    .await
+                    .with_context(|| format!("cannot open the state store {}", redact_url(url)))?;
+                let found: bool =
+                    sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                        .fetch_one(&mut conn)
+                        .await?;
+                Ok(found)
+            }
+            Some(url) => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                Ok(Path::new(path.split('?').next().unwrap_or(path)).exists())
+            }
+            None => Ok(workspace.join("state.db").exists()),
+        }
+    }
+
     async fn open_as(url: Option<&str>, workspace: &Path, create: bool) -> Result<Store> {
         install_default_drivers();
         let sqlite_url = |path: &Path, default: bool| sqlite_url(path, default, create);
@@ -208,11 +238,10 @@ impl Store {
 fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backend, String)> {
     if !path.exists() {
         if !create {
-            bail!(
-                "no state store at {}: nothing has been recorded in this workspace yet \
-                 (commands that record something create it; `privops demo` makes a demo workspace)",
+            return Err(crate::error::not_initialised(format!(
+                "no state store at {}: this workspace is not initialised",
                 path.display()
-            );
+            )));
         }
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(parent) = parent.filter(|p| !default && !p.is_dir()) {

@@ -3,13 +3,13 @@
 //! `(650) 253-0000`, `tel:+1-650-253-0000`) are found by access and erasure, and nobody
 //! else's rows are; on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{TestDatabase, expect, zip_entry};
+use crate::common::{TestDatabase, expect, zip_entry};
 use serde_json::{Map, Value};
 use sqlx::Connection;
 
@@ -207,7 +207,9 @@ impl Workspace {
              CREATE TABLE orders (id {id}, customer_id BIGINT, item {text});\n\
              CREATE TABLE newsletter (id {id}, email {binary});\n{ROWS}"
         ));
-        Workspace { temp, policy, db }
+        let workspace = Workspace { temp, policy, db };
+        common::init_like(&workspace.cmd(&[]));
+        workspace
     }
 
     fn cmd(&self, args: &[&str]) -> Command {

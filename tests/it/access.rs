@@ -3,12 +3,12 @@
 //! SQL, provider reads against a local server (failures included), archives opened by
 //! other tools, encryption, determinism, verification and bad input.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
+use crate::common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
 use serde_json::{Value, json};
 
 fn ids(archive: &Path, entry: &str) -> BTreeSet<i64> {
@@ -843,6 +843,7 @@ fn access_on(policy: &Path, env: (&str, &str), subject: &str) -> (tempfile::Temp
         .args(["--state", temp.path().join("state.db").to_str().unwrap()])
         .env(env.0, env.1)
         .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+    common::init_like(&command);
     expect(command, 0);
     (temp, out)
 }

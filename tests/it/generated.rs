@@ -1,12 +1,10 @@
 #![allow(clippy::disallowed_macros)] // tests report skips on stderr
 //! The committed completions and man pages match what the binary generates.
-//! `PRIVOPS_BLESS=1 cargo test --test generated` rewrites them.
-
-mod common;
+//! `PRIVOPS_BLESS=1 cargo test --test it generated` rewrites them.
 
 use std::path::Path;
 
-use common::{expect, privops};
+use crate::common::{expect, privops};
 
 const SHELLS: &[(&str, &str)] = &[
     ("bash", "privops.bash"),
@@ -29,7 +27,7 @@ fn compare(committed: &Path, generated: &[u8]) {
     let on_disk = std::fs::read(committed).unwrap_or_default();
     assert!(
         on_disk == generated,
-        "{} is stale: run `PRIVOPS_BLESS=1 cargo test --test generated` and commit the result",
+        "{} is stale: run `PRIVOPS_BLESS=1 cargo test --test it generated` and commit the result",
         committed.display()
     );
 }

@@ -2,11 +2,11 @@
 //! The policy language: the example set, the bad-policy corpus, the JSON Schema,
 //! `policy check --live` drift on every engine, and `policy map`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Demo, TestDatabase, expect, privops};
+use crate::common::{Demo, TestDatabase, expect, privops};
 
 fn corpus(dir: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,12 +3,12 @@
 //! declared), holds, shared rows, providers, resume after a crash, manual tasks, dry
 //! runs, on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
+use crate::common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
 use serde_json::{Map, Value};
 
 type Dump = BTreeMap<String, Vec<Map<String, Value>>>;
@@ -705,6 +705,7 @@ fn erase_dataset(
             .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
         command
     };
+    common::init_like(&command(&[]));
     let (keys, masks) = policy_keys(policy);
     let before = dump();
     let mine = rows_by_sql(&before, &keys, &expected());

@@ -35,6 +35,27 @@ pub fn privops(dir: &Path) -> Command {
     command
 }
 
+/// Runs `privops init` as `command` would run: in its folder, with its `--policy` and
+/// `--state` and its environment. Only `init` and `demo` create a state store.
+pub fn init_like(command: &Command) {
+    let dir = command.get_current_dir().expect("commands run in a folder");
+    let mut init = privops(dir);
+    init.arg("init");
+    let args: Vec<&std::ffi::OsStr> = command.get_args().collect();
+    for (i, arg) in args.iter().enumerate() {
+        if (*arg == "--policy" || *arg == "--state") && i + 1 < args.len() {
+            init.arg(arg).arg(args[i + 1]);
+        }
+    }
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => init.env(name, value),
+            None => init.env_remove(name),
+        };
+    }
+    expect(init, 0);
+}
+
 /// The machine's real time `minutes` from now, as privops stores times, read through
 /// SQLite's clock: for leases, which are about processes running at the same real time.
 pub fn wall_clock_text(minutes: i64) -> String {

@@ -2,11 +2,11 @@
 //! Audit reports against a scripted history, signed checkpoints, auditor archives
 //! verified offline, tampering and truncation, and the HTML report in a browser.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{Demo, expect, zip_entry};
+use crate::common::{Demo, expect, zip_entry};
 use serde_json::Value;
 
 fn json(demo: &Demo, args: &[&str], code: i32) -> Value {
@@ -879,7 +879,7 @@ fn forge_audit_archive(archive: &Path, out: &Path, key: Option<&ed25519_dalek::S
     let mut writer = privops::archive::ArchiveWriter::new(std::fs::File::create(out).unwrap());
     for (name, bytes) in &files {
         let bytes = match name.as_str() {
-            "manifest.json" => continue,
+            "manifest.json" | "SHA256SUMS" => continue,
             "entries.jsonl" => entries
                 .iter()
                 .map(|e| serde_json::to_string(e).unwrap() + "\n")

@@ -2,11 +2,11 @@
 //! Consent management on SQLite and PostgreSQL state stores: the ledger, versions,
 //! checks, exports at a moment in time, imports and concurrency.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
-use common::{Demo, TestDatabase, expect, run};
+use crate::common::{Demo, TestDatabase, expect, run};
 use serde_json::Value;
 
 /// A demo workspace whose state store is SQLite, or a fresh PostgreSQL database.

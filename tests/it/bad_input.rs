@@ -4,11 +4,11 @@
 //! no planted secret), and changes nothing (the demo's databases and the state store are
 //! compared before and after every case).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Demo, Dump, privops};
+use crate::common::{Demo, Dump, privops};
 
 struct Case {
     name: &'static str,
@@ -657,24 +657,30 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
             1,
             &["policy check"],
         ),
-        case(
-            "source that is not a database",
-            &[
-                "erase",
-                "--subject",
-                &subject,
-                "--dry-run",
-                "--policy",
-                &policy_with(
-                    &demo,
-                    "notdb",
-                    "sources/crm.toml",
-                    "path = \"",
-                    &format!("path = \"{}\" # ", not_a_db),
-                ),
-            ],
-            1,
-            &["crm", "not-a-db.db"],
+        with_env(
+            case(
+                "source that is not a database",
+                &[
+                    "erase",
+                    "--subject",
+                    &subject,
+                    "--dry-run",
+                    "--state",
+                    demo.dir.join(".privops/state.db").to_str().unwrap(),
+                    "--policy",
+                    &policy_with(
+                        &demo,
+                        "notdb",
+                        "sources/crm.toml",
+                        "path = \"",
+                        &format!("path = \"{}\" # ", not_a_db),
+                    ),
+                ],
+                1,
+                &["crm", "not-a-db.db"],
+            ),
+            "PRIVOPS_SUBJECT_KEY",
+            common::SUBJECT_KEY,
         ),
     ];
     for (name, path, says) in &bad_csvs {
@@ -851,6 +857,66 @@ fn the_workspace_is_found_never_invented() {
         );
         assert!(!fresh.join(".privops").exists(), "{args:?} made a store");
     }
+    // Nor does a command that records something: only `init` (and `demo`) create one.
+    let grant = [
+        "consent",
+        "grant",
+        "--subject",
+        "email:a@example.com",
+        "--purpose",
+        "marketing",
+    ];
+    for args in [
+        &grant[..],
+        &[
+            "request",
+            "open",
+            "--kind",
+            "access",
+            "--subject",
+            "email:a@example.com",
+        ][..],
+        &["erase", "--subject", "email:a@example.com", "--yes"][..],
+        &["retention", "sweep"][..],
+    ] {
+        let mut command = privops(&fresh);
+        command.args(args);
+        let refused = common::run(command);
+        assert_eq!(refused.code, 1, "{args:?}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains("not initialised") && refused.stderr.contains("privops init"),
+            "{args:?}: {}",
+            refused.stderr
+        );
+        assert!(!fresh.join(".privops").exists(), "{args:?} made a store");
+    }
+    let mut command = privops(&fresh.join("policies"));
+    command.args(["init", "--format", "json"]);
+    let init = common::expect(command, 0).json();
+    assert_eq!(init["created"], true, "{init}");
+    assert!(fresh.join(".privops/state.db").is_file());
+    assert!(fresh.join(".privops/subject.key").is_file());
+    let mut command = privops(&fresh);
+    command.args(grant);
+    common::expect(command, 0);
+    let mut command = privops(&fresh);
+    command.args(["init", "--format", "json"]);
+    assert_eq!(common::expect(command, 0).json()["created"], false);
+    let mut command = privops(&fresh);
+    command.args([
+        "consent",
+        "history",
+        "--subject",
+        "email:a@example.com",
+        "--format",
+        "json",
+    ]);
+    let history = common::expect(command, 0).json();
+    assert_eq!(
+        history["events"].as_array().unwrap().len(),
+        1,
+        "init again kept the ledger"
+    );
 
     // An explicit store in a folder that does not exist.
     let missing = demo.temp.path().join("nowhere/state.db");
@@ -864,6 +930,18 @@ fn the_workspace_is_found_never_invented() {
             "--purpose",
             "marketing",
         ])
+        .args(["--state", missing.to_str().unwrap()]);
+    let refused = common::run(command);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("no state store at"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!demo.temp.path().join("nowhere").exists());
+    let mut command = privops(&demo.dir);
+    command
+        .arg("init")
         .args(["--state", missing.to_str().unwrap()]);
     let refused = common::run(command);
     assert_eq!(refused.code, 1, "{}", refused.stderr);
@@ -945,6 +1023,7 @@ then = "delete"
     command
         .args(["retention", "sweep", "--format", "json"])
         .env("APP_DATABASE_URL", url);
+    common::init_like(&command);
     let swept = common::run(command);
     assert_eq!(swept.code, 4, "{}", swept.stderr);
     let summary: serde_json::Value = serde_json::from_str(&swept.stdout).unwrap();

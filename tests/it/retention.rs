@@ -3,11 +3,11 @@
 //! holds and NULL timestamps are respected, one sweep at a time, a stopped sweep
 //! finishes on the next run, on SQLite, PostgreSQL and MariaDB.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Demo, TestDatabase, expect, privops};
+use crate::common::{Demo, TestDatabase, expect, privops};
 use serde_json::Value;
 
 const NOW: &str = "2026-11-25T12:00:00Z";
@@ -349,6 +349,7 @@ fn sweep_folder(dir: &Path, url: &str, now: &str, extra: &[&str]) -> std::proces
         .args(extra)
         .env("APP_DATABASE_URL", url)
         .env("PRIVOPS_NOW", now);
+    common::init_like(&command);
     command
 }
 
@@ -786,9 +787,12 @@ fn postgres_rollup_counts_every_row_once_while_others_write() {
             "2026-03-30T00:30:00Z",
             &["--batch-size", "200", "--table", "events"],
         );
-        let summary = expect(command, 0).json();
+        // The writer stops whatever the sweep did, so a failed sweep fails the test
+        // instead of leaving it waiting.
+        let run = common::run(command);
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        summary
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()
     });
     assert_eq!(summary["tables"][0]["done"], due, "{summary}");
     eprintln!("chunks run again: {}", summary["tables"][0]["retried"]);

@@ -2,11 +2,11 @@
 //! The audit trail on SQLite and PostgreSQL: triggers refuse changes, and `audit verify`
 //! catches every edit, deletion, reordering and insertion made behind their back.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{Demo, TestDatabase, expect};
+use crate::common::{Demo, TestDatabase, expect};
 use privops::audit::{self, NewEntry};
 use privops::store::{Backend, Store};
 use serde_json::json;

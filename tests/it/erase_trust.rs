@@ -6,11 +6,11 @@
 //! again; a second run on the same subject exits 75. The expected rows are written out by
 //! hand below, never derived from privops's own traversal.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Dump, TestDatabase, expect, privops};
+use crate::common::{Dump, TestDatabase, expect, privops};
 use serde_json::{Map, Value};
 
 /// A value that looks like a pseudonym but was not made with the subject key.
@@ -216,12 +216,14 @@ impl Fixture {
         let policy_dir = temp.path().join("policies");
         std::fs::create_dir_all(&policy_dir).unwrap();
         std::fs::write(policy_dir.join("policy.toml"), policy(engine, extra_table)).unwrap();
-        Some(Fixture {
+        let fixture = Fixture {
             temp,
             url,
             sqlite,
             server,
-        })
+        };
+        common::init_like(&fixture.cmd(&[]));
+        Some(fixture)
     }
 
     fn dir(&self) -> &Path {
@@ -644,6 +646,7 @@ name = "user.name"
         .args(["erase", "--subject", "email:alice@example.com", "--yes"])
         .env("APP_DATABASE_URL", &db.url)
         .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+    common::init_like(&command);
     expect(command, 0);
     assert_eq!(
         common::server_strings(&db, "SELECT email::text FROM people ORDER BY id"),

@@ -2,12 +2,10 @@
 //! duplicated entry names, and entries that inflate far beyond their size (zip bombs),
 //! are refused with the entry named instead of being read or called a match.
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 
-use common::{Demo, expect};
+use crate::common::{Demo, expect};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
