@@ -82,6 +82,10 @@ impl Lease {
             }
         }
         tx.commit().await?;
+        held_by_this_process()
+            .lock()
+            .expect("the lease registry is never poisoned")
+            .push((store.pool.clone(), holder.clone()));
         Ok(Ok(names
             .iter()
             .map(|name| Lease {
@@ -117,6 +121,12 @@ impl Lease {
 
     /// Releases leases taken together by [`Lease::acquire_all`].
     pub async fn release_all(leases: Vec<Lease>, store: &Store) -> Result<()> {
+        if let Some(lease) = leases.first() {
+            held_by_this_process()
+                .lock()
+                .expect("the lease registry is never poisoned")
+                .retain(|(_, holder)| holder != &lease.holder);
+        }
         let mut tx = store.begin_write().await?;
         for lease in &leases {
             sqlx::query("DELETE FROM locks WHERE name = $1 AND holder = $2")
@@ -131,6 +141,33 @@ impl Lease {
 
     pub async fn release(self, store: &Store) -> Result<()> {
         Lease::release_all(vec![self], store).await
+    }
+}
+
+/// The leases this process holds, by store and holder, so an interrupted command can give
+/// them back on its way out ([`release_held`]).
+fn held_by_this_process() -> &'static std::sync::Mutex<Vec<(sqlx::AnyPool, String)>> {
+    static HELD: std::sync::OnceLock<std::sync::Mutex<Vec<(sqlx::AnyPool, String)>>> =
+        std::sync::OnceLock::new();
+    HELD.get_or_init(Default::default)
+}
+
+/// Gives back every lease this process still holds (Ctrl-C): the next run, on any host,
+/// need not wait for them to expire. Best effort: a lease that cannot be deleted expires.
+pub async fn release_held() {
+    let held = std::mem::take(
+        &mut *held_by_this_process()
+            .lock()
+            .expect("the lease registry is never poisoned"),
+    );
+    for (pool, holder) in held {
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            sqlx::query("DELETE FROM locks WHERE holder = $1")
+                .bind(&holder)
+                .execute(&pool),
+        )
+        .await;
     }
 }
 

@@ -152,7 +152,8 @@ pub fn main() -> ExitCode {
         }
     });
     let Some(result) = result else {
-        output.error("interrupted: what was committed stays, the rest rolled back; run the command again to finish");
+        runtime.block_on(crate::lock::release_held());
+        output.error("interrupted: what was committed stays, the rest rolled back; locks released; run the command again to finish");
         return ExitCode::from(error::INTERRUPTED);
     };
     match result {

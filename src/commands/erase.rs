@@ -319,7 +319,9 @@ fn table_summary(plan: &SourcePlan) -> Value {
     })).collect::<Vec<_>>())
 }
 
-fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep]) {
+/// The plan for people. `reveal`: a dry run shows the values provider calls will send; the
+/// plan printed before a real erasure (often from cron, into logs) shows them shortened.
+fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], reveal: bool) {
     if ctx.out.json_mode() {
         ctx.out.json(&json!({
             "dry_run": true,
@@ -370,8 +372,13 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep]) {
         ctx.out.data_wrapped(&detail);
     }
     for step in provider_steps {
+        let call = if reveal {
+            &step.shown
+        } else {
+            &step.description
+        };
         ctx.out
-            .data_wrapped(&format!("{}: {} ({})", step.kind, step.shown, step.step_id));
+            .data_wrapped(&format!("{}: {call} ({})", step.kind, step.step_id));
     }
 }
 
@@ -488,7 +495,7 @@ async fn dry_run(
     } else {
         provider_steps(policy, subjects, &planned)
     };
-    print_plan(ctx, &planned, &steps);
+    print_plan(ctx, &planned, &steps, true);
     if let Some((run_id, status)) = existing {
         ctx.out.status(&format!(
             "run {run_id} exists ({status}); running without --dry-run resumes it"
@@ -539,7 +546,7 @@ async fn erase(
         }
         let steps = provider_steps(policy, subjects, &planned);
         if !ctx.out.json_mode() {
-            print_plan(ctx, &planned, &steps);
+            print_plan(ctx, &planned, &steps, false);
         }
         confirm(ctx, args, subjects.len())?;
         let mut tx = store.begin_write().await?;

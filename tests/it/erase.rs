@@ -1568,6 +1568,12 @@ fn an_interrupted_erasure_exits_130_and_the_next_run_finishes_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
+    // Its leases were given back on the way out, not left to expire.
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT name FROM locks"),
+        Vec::<String>::new(),
+        "the interrupted run released its locks"
+    );
 
     expect(demo.cmd(&["erase", "--subject", &subject, "--yes"]), 4);
     let mut twin_dump = common::sqlite_dump(&twin_dir.join("data/crm.db"));

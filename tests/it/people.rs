@@ -301,10 +301,25 @@ fn the_auditors_report_says_who_what_and_against_which_key() {
     )
     .json();
     let request = opened["id"].as_str().unwrap().to_string();
+    // A dry run shows each provider call with the values it will send; the receipt keeps
+    // them shortened.
+    let plan = expect(demo.cmd(&["erase", "--request", &request, "--dry-run"]), 0).stdout;
+    assert!(
+        plan.contains("DELETE /calendars/primary/events/evt_") && !plan.contains("{crm."),
+        "{plan}"
+    );
     // The demo's providers are not configured: their calls fail, and manual tasks stay open.
     expect(
         demo.cmd(&["erase", "--request", &request, "--yes", "--format", "json"]),
         4,
+    );
+    let mut receipts = String::new();
+    for entry in std::fs::read_dir(demo.dir.join(".privops/receipts")).unwrap() {
+        receipts.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    assert!(
+        receipts.contains("DELETE /calendars/primary/events/ev***"),
+        "{receipts}"
     );
     expect(demo.cmd(&["retention", "sweep", "--format", "json"]), 0);
     expect(demo.cmd(&["audit", "checkpoint"]), 0);
