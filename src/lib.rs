@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod consent;
 pub mod context;
+pub mod demo;
 pub mod erasure;
 pub mod error;
 pub mod fsutil;

@@ -170,7 +170,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 fn workspace() -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let policies = temp.path().join("policies");
-    for (name, text) in privops::commands::demo::POLICY_FILES {
+    for (name, text) in privops::demo::POLICY_FILES {
         let path = policies.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();

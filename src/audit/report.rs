@@ -449,7 +449,7 @@ pub fn chart(report: &Value) -> String {
         return "<p>No requests in this period.</p>".to_string();
     }
     let max = months.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
-    let (bar, gap, height, top) = (48, 16, 160, 24);
+    let (bar, gap, height, top) = (40, 14, 90, 20);
     let width = months.len() * (bar + gap) + gap;
     let total = height + top + 30;
     let mut svg = format!(

@@ -182,7 +182,7 @@ fn the_demo_ships_every_example_policy_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let mut files = Vec::new();
     toml_files(&root, &mut files);
-    let shipped: Vec<&str> = privops::commands::demo::POLICY_FILES
+    let shipped: Vec<&str> = privops::demo::POLICY_FILES
         .iter()
         .map(|(n, _)| *n)
         .collect();
