@@ -102,8 +102,7 @@ pub fn consent_csv(data: &[u8]) {
             first_seen: "2026-01-01T00:00:00.000000Z".into(),
         }],
     )]);
-    let Ok(mut reader) = crate::commands::consent::ImportReader::open(data, "fuzz.csv", &key)
-    else {
+    let Ok(mut reader) = crate::consent::import::ImportReader::open(data, "fuzz.csv", &key) else {
         return;
     };
     // Bounded: a row is at least one byte.

@@ -1,7 +1,7 @@
 //! `privops consent grant|withdraw|check|history|export|import`.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -9,11 +9,12 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, NewEntry};
+use crate::consent::import::{HashingReader, IMPORT_REQUIRED, ImportReader};
 use crate::consent::{self, Action, Channel, NewEvent, Verdict};
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::policy::Policy;
-use crate::subject::{Subject, SubjectKey};
+use crate::subject::Subject;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ConsentCommand {
@@ -397,98 +398,6 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// Reads a file while hashing it, so an import hashes what it parsed.
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-const IMPORT_REQUIRED: [&str; 4] = ["subject", "purpose", "action", "at"];
-const IMPORT_OPTIONAL: [&str; 5] = ["channel", "evidence", "version", "state", "subject_ref"];
-
-struct Columns {
-    index: BTreeMap<&'static str, usize>,
-    names: Vec<String>,
-}
-
-impl Columns {
-    fn from_header(header: &csv::ByteRecord, file: &str) -> Result<Columns> {
-        let mut index = BTreeMap::new();
-        let mut names = Vec::new();
-        for (position, raw) in header.iter().enumerate() {
-            let name = std::str::from_utf8(raw)
-                .map_err(|_| {
-                    anyhow::anyhow!(
-                        "{file}:1: the header is not valid UTF-8 (the file must be UTF-8)"
-                    )
-                })?
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_string();
-            let Some(known) = IMPORT_REQUIRED
-                .iter()
-                .chain(IMPORT_OPTIONAL.iter())
-                .find(|k| **k == name)
-            else {
-                bail!(
-                    "{file}:1: unknown column `{name}` (column {}); expected {} and optionally {}",
-                    position + 1,
-                    IMPORT_REQUIRED.join(","),
-                    IMPORT_OPTIONAL.join(",")
-                );
-            };
-            if index.insert(*known, position).is_some() {
-                bail!("{file}:1: duplicate column `{name}`");
-            }
-            names.push(name);
-        }
-        let missing: Vec<&str> = IMPORT_REQUIRED
-            .iter()
-            .filter(|r| !index.contains_key(*r))
-            .copied()
-            .collect();
-        if !missing.is_empty() {
-            bail!(
-                "{file}:1: missing column(s) {}; the header must name {}",
-                missing.join(", "),
-                IMPORT_REQUIRED.join(",")
-            );
-        }
-        Ok(Columns { index, names })
-    }
-
-    fn get<'r>(
-        &self,
-        record: &'r csv::ByteRecord,
-        name: &str,
-        at: &str,
-    ) -> Result<Option<&'r str>> {
-        let Some(&position) = self.index.get(name) else {
-            return Ok(None);
-        };
-        let raw = record.get(position).unwrap_or_default();
-        consent::check_field(raw)
-            .with_context(|| format!("{at}, column `{}`", self.names[position]))?;
-        let text = std::str::from_utf8(raw)
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "{at}, column `{}`: not valid UTF-8 (the file must be UTF-8)",
-                    self.names[position]
-                )
-            })?
-            .trim();
-        Ok(if text.is_empty() { None } else { Some(text) })
-    }
-}
-
 async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let key = ctx.subject_key()?;
@@ -537,7 +446,7 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
         }
     }
     inserted += consent::append_events(&mut tx, store.backend, &batch, &actor, "import").await?;
-    let file_sha256 = hex::encode(reader.csv.into_inner().hasher.finalize());
+    let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
     let details = json!({
         "file": args.file.file_name().map(|n| n.to_string_lossy().into_owned()),
         "file_sha256": file_sha256,
@@ -562,153 +471,4 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
         ));
     }
     Ok(Outcome::Success)
-}
-
-/// A consent CSV read row by row as `consent import` reads it: the header checked first,
-/// then one event per row, the first bad row an error naming its line and column.
-pub struct ImportReader<'k, R: Read> {
-    csv: csv::Reader<R>,
-    columns: Columns,
-    refs: SubjectRefs<'k>,
-    file_name: String,
-    record: csv::ByteRecord,
-}
-
-impl<'k, R: Read> ImportReader<'k, R> {
-    pub fn open(reader: R, file_name: &str, key: &'k SubjectKey) -> Result<Self> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(reader);
-        let header = csv
-            .byte_headers()
-            .with_context(|| format!("{file_name}:1: cannot read the header"))?
-            .clone();
-        let columns = Columns::from_header(&header, file_name)?;
-        Ok(ImportReader {
-            csv,
-            columns,
-            refs: SubjectRefs::new(key),
-            file_name: file_name.to_string(),
-            record: csv::ByteRecord::new(),
-        })
-    }
-
-    pub fn next_event(
-        &mut self,
-        policy: &Policy,
-        versions: &BTreeMap<String, Vec<consent::Version>>,
-    ) -> Result<Option<NewEvent>> {
-        let file_name = &self.file_name;
-        let more = self.csv.read_byte_record(&mut self.record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            anyhow::anyhow!("{file_name}:{line}: {e}")
-        })?;
-        if !more {
-            return Ok(None);
-        }
-        let line = self.record.position().map_or(0, |p| p.line());
-        let at_line = format!("{file_name}:{line}");
-        parse_row(
-            &self.record,
-            &self.columns,
-            policy,
-            versions,
-            &mut self.refs,
-            &at_line,
-        )
-        .map(Some)
-    }
-}
-
-/// Keyed references, computed once per distinct identity in a file.
-struct SubjectRefs<'k> {
-    key: &'k SubjectKey,
-    cache: std::collections::HashMap<Subject, String>,
-}
-
-impl<'k> SubjectRefs<'k> {
-    fn new(key: &'k SubjectKey) -> Self {
-        SubjectRefs {
-            key,
-            cache: std::collections::HashMap::new(),
-        }
-    }
-
-    fn get(&mut self, subject: &Subject) -> String {
-        if let Some(found) = self.cache.get(subject) {
-            return found.clone();
-        }
-        let reference = self.key.reference(subject);
-        if self.cache.len() < 1_000_000 {
-            self.cache.insert(subject.clone(), reference.clone());
-        }
-        reference
-    }
-}
-
-fn parse_row(
-    record: &csv::ByteRecord,
-    columns: &Columns,
-    policy: &Policy,
-    versions: &BTreeMap<String, Vec<consent::Version>>,
-    refs: &mut SubjectRefs,
-    at_line: &str,
-) -> Result<NewEvent> {
-    let required = |name: &str| -> Result<&str> {
-        columns
-            .get(record, name, at_line)?
-            .ok_or_else(|| anyhow::anyhow!("{at_line}, column `{name}`: empty"))
-    };
-    let subject_text = required("subject")?;
-    let subject = Subject::parse(subject_text, policy)
-        .with_context(|| format!("{at_line}, column `subject`"))?;
-    let purpose = required("purpose")?;
-    consent::consent_purpose(policy, purpose)
-        .with_context(|| format!("{at_line}, column `purpose`"))?;
-    let action_text = required("action")?;
-    let action = Action::parse(action_text).ok_or_else(|| {
-        anyhow::anyhow!("{at_line}, column `action`: `{action_text}` is neither grant nor withdraw")
-    })?;
-    let at = crate::time::parse_time(required("at")?)
-        .with_context(|| format!("{at_line}, column `at`"))?;
-    let at = crate::time::to_text(at);
-    let channel = match columns.get(record, "channel", at_line)? {
-        Some(text) => Some(
-            Channel::parse(text)
-                .ok_or_else(|| {
-                    anyhow::anyhow!("{at_line}, column `channel`: unknown channel `{text}`")
-                })?
-                .name()
-                .to_string(),
-        ),
-        None => None,
-    };
-    let known = &versions[purpose];
-    let version = match columns.get(record, "version", at_line)? {
-        Some(text) => {
-            let version: i64 = text.parse().map_err(|_| {
-                anyhow::anyhow!("{at_line}, column `version`: `{text}` is not a number")
-            })?;
-            if !known.iter().any(|v| v.version == version) {
-                bail!("{at_line}, column `version`: purpose `{purpose}` has no version {version}");
-            }
-            version
-        }
-        None => {
-            consent::version_in_force(known, &at).context("the purpose has no recorded version")?
-        }
-    };
-    Ok(NewEvent {
-        subject_ref: refs.get(&subject),
-        subject,
-        purpose: purpose.to_string(),
-        version,
-        action,
-        at,
-        channel,
-        evidence: columns
-            .get(record, "evidence", at_line)?
-            .map(str::to_string),
-    })
 }

@@ -4,6 +4,8 @@
 //! The ledger names subjects by their keyed reference only; the clear identity lives in
 //! the `subjects` table, which erasure empties while the history stays provable.
 
+pub mod import;
+
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result, bail};
