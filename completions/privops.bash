@@ -408,7 +408,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__access)
-            opts="-q -v -h -V --subject --request --out --recipient --passphrase-env --force --no-providers --policy --state --format --color --quiet --verbose --actor --help --version"
+            opts="-q -v -h -V --subject --request --out --force --recipient --passphrase-env --no-providers --policy --state --format --color --quiet --verbose --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,7 +656,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__audit__subcmd__export)
-            opts="-q -v -h -V --from --to --out --recipient --force --key --policy --state --format --color --quiet --verbose --actor --help --version"
+            opts="-q -v -h -V --from --to --out --force --recipient --key --policy --state --format --color --quiet --verbose --actor --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -298,7 +298,7 @@ complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l purpose -d 'Only this purpose [default: every consent purpose]' -r
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l as-of -d 'The moment whose state is exported (RFC 3339 or a date) [default: now]' -r
-complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l out -d 'The CSV file to write' -r -F
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l out -d 'The file to write' -r -F
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -310,7 +310,7 @@ complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen
 always\t''
 never\t''"
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l force -d 'Replace an existing file'
+complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -l force -d 'Replace the file if it exists'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print no status messages (data is still printed)'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -471,7 +471,7 @@ complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand access" -l subject -d 'The subject, KIND:VALUE; repeat for several identities of one person' -r
 complete -c privops -n "__fish_privops_using_subcommand access" -l request -d 'The request this export answers' -r
-complete -c privops -n "__fish_privops_using_subcommand access" -l out -d 'The archive to write (FILE.zip; FILE.zip.age when encrypted)' -r -F
+complete -c privops -n "__fish_privops_using_subcommand access" -l out -d 'The file to write' -r -F
 complete -c privops -n "__fish_privops_using_subcommand access" -l recipient -d 'Encrypt to this age public key (age1...); repeatable' -r
 complete -c privops -n "__fish_privops_using_subcommand access" -l passphrase-env -d 'Encrypt with the passphrase held in this environment variable' -r
 complete -c privops -n "__fish_privops_using_subcommand access" -l policy -d 'The policy folder' -r -F
@@ -485,14 +485,14 @@ complete -c privops -n "__fish_privops_using_subcommand access" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c privops -n "__fish_privops_using_subcommand access" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand access" -l force -d 'Replace an existing archive'
+complete -c privops -n "__fish_privops_using_subcommand access" -l force -d 'Replace the file if it exists'
 complete -c privops -n "__fish_privops_using_subcommand access" -l no-providers -d 'Do not query provider APIs (recorded in the archive and the audit trail)'
 complete -c privops -n "__fish_privops_using_subcommand access" -s q -l quiet -d 'Print no status messages (data is still printed)'
 complete -c privops -n "__fish_privops_using_subcommand access" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand access" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand access" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand erase" -l subject -d 'A subject, KIND:VALUE; repeatable' -r
-complete -c privops -n "__fish_privops_using_subcommand erase" -l subjects-file -d 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin' -r -F
+complete -c privops -n "__fish_privops_using_subcommand erase" -l subjects-file -d 'Read subjects (one KIND:VALUE per line, `#` comments) from FILE, or `-` for stdin' -r -F
 complete -c privops -n "__fish_privops_using_subcommand erase" -l request -d 'The erasure request this answers (one subject); one is opened otherwise' -r
 complete -c privops -n "__fish_privops_using_subcommand erase" -l receipt-dir -d 'Where to write the receipt [default: .privops/receipts beside the policy folder]' -r -F
 complete -c privops -n "__fish_privops_using_subcommand erase" -l policy -d 'The policy folder' -r -F
@@ -506,7 +506,7 @@ complete -c privops -n "__fish_privops_using_subcommand erase" -l color -d 'When
 always\t''
 never\t''"
 complete -c privops -n "__fish_privops_using_subcommand erase" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand erase" -l dry-run -d 'Print the plan (with the SQL under --format json) and change nothing'
+complete -c privops -n "__fish_privops_using_subcommand erase" -l dry-run -d 'Show what would be done (with the SQL under --format json) and change nothing'
 complete -c privops -n "__fish_privops_using_subcommand erase" -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s q -l quiet -d 'Print no status messages (data is still printed)'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s v -l verbose -d 'Print more detail about what is done'
@@ -562,7 +562,7 @@ complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_se
 always\t''
 never\t''"
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l dry-run -d 'Show what would be done and change nothing'
+complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -l dry-run -d 'Show what would be done (with the SQL under --format json) and change nothing'
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s q -l quiet -d 'Print no status messages (data is still printed)'
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand retention; and __fish_seen_subcommand_from sweep" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -684,7 +684,7 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l from -d 'From this time (RFC 3339 or a date), inclusive' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l to -d 'Up to this time (RFC 3339 or a date), exclusive' -r
-complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l out -d 'The archive to write' -r -F
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l out -d 'The file to write' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l recipient -d 'Encrypt to this age public key; repeatable' -r
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l key -d 'The Ed25519 signing key (PKCS#8 PEM) [default: .privops/audit-signing.key]' -r -F
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l policy -d 'The policy folder' -r -F
@@ -698,7 +698,7 @@ complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_s
 always\t''
 never\t''"
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l force -d 'Replace an existing archive'
+complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -l force -d 'Replace the file if it exists'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print no status messages (data is still printed)'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'

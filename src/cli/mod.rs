@@ -11,6 +11,7 @@ use crate::context::Ctx;
 use crate::error::{self, Outcome};
 use crate::output::{ColorChoice, Format, Output};
 
+pub mod args;
 pub(crate) mod help;
 
 /// GDPR privacy operations from declarative policy files: consent, access, erasure,

@@ -31,18 +31,14 @@ pub struct AccessArgs {
     /// The request this export answers
     #[arg(long, value_name = "ID")]
     pub request: Option<String>,
-    /// The archive to write (FILE.zip; FILE.zip.age when encrypted)
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub output: crate::cli::args::OutFile,
     /// Encrypt to this age public key (age1...); repeatable
     #[arg(long = "recipient", value_name = "AGE_PUBLIC_KEY")]
     pub recipients: Vec<String>,
     /// Encrypt with the passphrase held in this environment variable
     #[arg(long, value_name = "VAR")]
     pub passphrase_env: Option<String>,
-    /// Replace an existing archive
-    #[arg(long)]
-    pub force: bool,
     /// Do not query provider APIs (recorded in the archive and the audit trail)
     #[arg(long)]
     pub no_providers: bool,
@@ -114,8 +110,8 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
     let key = ctx.subject_key()?;
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
     let encryption = encryption(&args.recipients, args.passphrase_env.as_deref())?;
-    let target = archive_path(&args.out, &encryption);
-    let mut output = PendingFile::create(&target, args.force)?;
+    let target = archive_path(&args.output.out, &encryption);
+    let mut output = PendingFile::create(&target, args.output.force)?;
     let store = ctx.store().await?;
     if let Some(id) = &args.request {
         let request = crate::requests::get(&store.pool, id).await?;

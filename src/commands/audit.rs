@@ -110,15 +110,11 @@ pub struct ReportArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub period: Period,
-    /// The archive to write
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub output: crate::cli::args::OutFile,
     /// Encrypt to this age public key; repeatable
     #[arg(long = "recipient", value_name = "AGE_PUBLIC_KEY")]
     pub recipients: Vec<String>,
-    /// Replace an existing archive
-    #[arg(long)]
-    pub force: bool,
     #[command(flatten)]
     pub key: KeyArgs,
 }
@@ -513,8 +509,8 @@ fn html(model: &Value) -> Result<String> {
 
 async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     let encryption = crate::commands::access::encryption(&args.recipients, None)?;
-    let target = crate::commands::access::archive_path(&args.out, &encryption);
-    let mut output = crate::fsutil::PendingFile::create(&target, args.force)?;
+    let target = crate::commands::access::archive_path(&args.output.out, &encryption);
+    let mut output = crate::fsutil::PendingFile::create(&target, args.output.force)?;
     let (from, to) = period_bounds(&args.period)?;
     let store = ctx.store().await?;
     let entries = audit::list(

@@ -88,12 +88,8 @@ pub struct ExportArgs {
     /// The moment whose state is exported (RFC 3339 or a date) [default: now]
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
-    /// The CSV file to write
-    #[arg(long, value_name = "FILE.csv")]
-    pub out: PathBuf,
-    /// Replace an existing file
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub output: crate::cli::args::OutFile,
 }
 
 #[derive(Debug, clap::Args)]
@@ -340,7 +336,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     };
     let as_of = crate::time::to_text(as_of);
     let store = ctx.existing_store().await?;
-    let mut file = crate::fsutil::PendingFile::create(&args.out, args.force)?;
+    let mut file = crate::fsutil::PendingFile::create(&args.output.out, args.output.force)?;
     let mut writer = csv::Writer::from_writer(&mut file);
     writer.write_record(EXPORT_HEADER)?;
     let mut rows = 0u64;
@@ -387,12 +383,13 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     file.commit()?;
     tx.commit().await?;
     if ctx.out.json_mode() {
-        ctx.out
-            .json(&json!({ "out": args.out, "as_of": as_of, "rows": rows, "states": per_state }));
+        ctx.out.json(
+            &json!({ "out": args.output.out, "as_of": as_of, "rows": rows, "states": per_state }),
+        );
     } else {
         ctx.out.status(&format!(
             "wrote {rows} row(s) as of {as_of} to {}",
-            args.out.display()
+            args.output.out.display()
         ));
     }
     Ok(Outcome::Success)

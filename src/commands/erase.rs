@@ -24,21 +24,15 @@ use crate::template::Placeholder;
 /// Erase subjects across every source and provider: plan, confirm, execute, verify
 #[derive(Debug, clap::Args)]
 pub struct EraseArgs {
-    /// A subject, KIND:VALUE; repeatable
-    #[arg(long = "subject", value_name = "KIND:VALUE")]
-    pub subjects: Vec<String>,
-    /// Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin
-    #[arg(long, value_name = "FILE")]
-    pub subjects_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub who: crate::cli::args::Subjects,
     /// The erasure request this answers (one subject); one is opened otherwise
     #[arg(long, value_name = "ID")]
     pub request: Option<String>,
-    /// Print the plan (with the SQL under --format json) and change nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask for confirmation (required without a terminal)
-    #[arg(long)]
-    pub yes: bool,
+    #[command(flatten)]
+    pub rehearsal: crate::cli::args::DryRun,
+    #[command(flatten)]
+    pub confirm: crate::cli::args::Yes,
     /// Where to write the receipt [default: .privops/receipts beside the policy folder]
     #[arg(long, value_name = "DIR")]
     pub receipt_dir: Option<PathBuf>,
@@ -59,11 +53,12 @@ async fn failpoint(name: &str) -> Result<()> {
 
 fn read_subjects(args: &EraseArgs, policy: &Policy) -> Result<Vec<Subject>> {
     let mut subjects: Vec<Subject> = args
-        .subjects
+        .who
+        .subject
         .iter()
         .map(|s| Subject::parse(s, policy))
         .collect::<Result<_>>()?;
-    if let Some(path) = &args.subjects_file {
+    if let Some(path) = &args.who.subjects_file {
         let name = path.display().to_string();
         let reader: Box<dyn BufRead> = if name == "-" {
             Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -383,7 +378,7 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], r
 }
 
 fn confirm(ctx: &Ctx, args: &EraseArgs, subjects: usize) -> Result<()> {
-    if args.yes {
+    if args.confirm.yes {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
@@ -413,7 +408,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let store = ctx.store().await?;
     let subjects = match &args.request {
-        Some(id) if args.subjects.is_empty() && args.subjects_file.is_none() => {
+        Some(id) if args.who.is_empty() => {
             vec![subject_of_request(&store, id, &policy).await?]
         }
         _ => read_subjects(args, &policy)?,
@@ -423,7 +418,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     }
     let key = ctx.subject_key()?;
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    if args.dry_run {
+    if args.rehearsal.dry_run {
         return dry_run(ctx, args, &policy, &key, &subjects, &refs, &store).await;
     }
     // One erasure of a subject at a time: a second run waits for none and says who has it.

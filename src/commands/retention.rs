@@ -36,9 +36,8 @@ pub struct Filter {
 pub struct SweepArgs {
     #[command(flatten)]
     pub filter: Filter,
-    /// Show what would be done and change nothing
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub rehearsal: crate::cli::args::DryRun,
     /// Rows per chunk (each chunk is one short transaction) [default: adapts, from 20000]
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
@@ -157,7 +156,7 @@ async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
         .and_then(|d| Instant::now().checked_add(d));
     let tables = selected(&policy, &args.filter)?;
     let store = ctx.store().await?;
-    let lease = if args.dry_run {
+    let lease = if args.rehearsal.dry_run {
         None
     } else {
         match crate::lock::Lease::acquire(&store, LOCK, chrono::Duration::minutes(5)).await? {
@@ -222,7 +221,7 @@ async fn sweep_tables(
             if let Some(error) = error {
                 failed += 1;
                 let row = json!({ "source": source.id(), "table": table.name(), "error": error });
-                if !args.dry_run {
+                if !args.rehearsal.dry_run {
                     let mut tx = store.begin_write().await?;
                     audit::append(
                         &mut tx,
@@ -251,7 +250,7 @@ async fn sweep_tables(
                     unfinished += 1;
                 }
                 row["duration_ms"] = json!(duration.as_millis() as u64);
-                if !args.dry_run {
+                if !args.rehearsal.dry_run {
                     let mut tx = store.begin_write().await?;
                     audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
                     audit::append(
@@ -277,7 +276,7 @@ async fn sweep_tables(
     }
     if ctx.out.json_mode() {
         ctx.out
-            .json(&json!({ "dry_run": args.dry_run, "tables": summary }));
+            .json(&json!({ "dry_run": args.rehearsal.dry_run, "tables": summary }));
     } else {
         let mut table = ctx.out.table(&[
             "table", "action", "due", "done", "held", "no ts", "left", "time",
@@ -332,7 +331,7 @@ async fn sweep_table(
     let sweep = TableSweep::prepare(pool, source, table, now).await?;
     // Counting what is due costs a pass over the rows: done for plans, dry runs and a
     // person watching a progress bar; a cron sweep learns it from what it did.
-    let counted = if args.dry_run || ctx.out.shows_progress() {
+    let counted = if args.rehearsal.dry_run || ctx.out.shows_progress() {
         Some(sweep.due(pool).await?)
     } else {
         None
@@ -351,7 +350,7 @@ async fn sweep_table(
     let mut stopped_early = false;
     let mut walks = Vec::new();
     let mut retried = 0;
-    if !args.dry_run && counted != Some(0) {
+    if !args.rehearsal.dry_run && counted != Some(0) {
         let bar = ctx.out.progress(
             counted.unwrap_or(0),
             &format!("{}.{}", source.id(), table.name()),
@@ -393,7 +392,7 @@ async fn sweep_table(
     } else {
         0
     };
-    let due = if args.dry_run {
+    let due = if args.rehearsal.dry_run {
         counted.unwrap_or(0)
     } else {
         done + remaining
@@ -416,6 +415,6 @@ async fn sweep_table(
         "longest_chunk_ms": longest.as_millis() as u64,
         "walks": walks,
         "retried": retried,
-        "statements": if args.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
+        "statements": if args.rehearsal.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
     }))
 }
