@@ -3,8 +3,8 @@
 //! and their offline verification.
 
 use std::fs::File;
-use std::io::{BufRead, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::io::{BufRead, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -133,6 +133,123 @@ impl<W: Write + Seek> Write for ArchiveWriter<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.drain()?;
         self.zip.flush()
+    }
+}
+
+/// The generation time: SOURCE_DATE_EPOCH when set (reproducible archives), else now.
+pub fn generation_time() -> Result<String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) => {
+            let seconds: i64 = epoch
+                .trim()
+                .parse()
+                .context("SOURCE_DATE_EPOCH is not a number of seconds")?;
+            let at = chrono::DateTime::from_timestamp(seconds, 0)
+                .context("SOURCE_DATE_EPOCH is out of range")?;
+            Ok(crate::time::to_text(at))
+        }
+        Err(_) => Ok(crate::time::now_text()),
+    }
+}
+
+impl Encryption {
+    /// The encryption `--recipient` and `--passphrase-env` ask for, checked before any work.
+    pub fn from_args(recipients: &[String], passphrase_env: Option<&str>) -> Result<Encryption> {
+        let passphrase = match passphrase_env {
+            Some(var) => {
+                let value = std::env::var(var).with_context(|| {
+                    format!("the environment variable {var} holding the passphrase is not set")
+                })?;
+                if value.is_empty() {
+                    bail!("the passphrase in {var} is empty");
+                }
+                Some(value)
+            }
+            None => None,
+        };
+        let encryption = Encryption {
+            recipients: recipients.to_vec(),
+            passphrase,
+        };
+        encryption.validate()?;
+        Ok(encryption)
+    }
+}
+
+/// Where an archive lands: `FILE.age` when encrypted.
+pub fn archive_path(out: &Path, encryption: &Encryption) -> PathBuf {
+    if encryption.is_on() && out.extension().is_none_or(|e| e != "age") {
+        let mut name = out.as_os_str().to_owned();
+        name.push(".age");
+        PathBuf::from(name)
+    } else {
+        out.to_path_buf()
+    }
+}
+
+/// An archive on its way to its file: written beside it (into a temporary file first
+/// when encrypted, then encrypted into place), hashed, and put in place only by
+/// [`ArchiveOutput::commit`], so a failure leaves nothing behind.
+pub struct ArchiveOutput {
+    target: PathBuf,
+    output: crate::fsutil::PendingFile,
+    clear: Option<File>,
+    encryption: Encryption,
+}
+
+impl ArchiveOutput {
+    /// `out`, or `out.age` when encrypted; refused if it exists unless `force`.
+    pub fn create(out: &Path, force: bool, encryption: Encryption) -> Result<ArchiveOutput> {
+        let target = archive_path(out, &encryption);
+        let output = crate::fsutil::PendingFile::create(&target, force)?;
+        let clear = if encryption.is_on() {
+            Some(tempfile::tempfile().context("cannot create a temporary file")?)
+        } else {
+            None
+        };
+        Ok(ArchiveOutput {
+            target,
+            output,
+            clear,
+            encryption,
+        })
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    pub fn encrypted(&self) -> bool {
+        self.encryption.is_on()
+    }
+
+    /// A writer for the archive's entries.
+    pub fn writer(&mut self) -> Result<ArchiveWriter<BufWriter<File>>> {
+        let file = match &self.clear {
+            Some(clear) => clear.try_clone()?,
+            None => self.output.file().try_clone()?,
+        };
+        Ok(ArchiveWriter::new(BufWriter::with_capacity(1 << 20, file)))
+    }
+
+    /// Finishes the archive with its manifest, encrypts it when asked, and returns the
+    /// SHA-256 of the file as written.
+    pub fn seal(
+        &mut self,
+        writer: ArchiveWriter<BufWriter<File>>,
+        manifest: Value,
+    ) -> Result<String> {
+        let written = writer.finish(manifest)?;
+        written.into_inner().map_err(|e| e.into_error())?.flush()?;
+        if let Some(clear) = &mut self.clear {
+            self.encryption.encrypt(clear, self.output.file())?;
+        }
+        sha256_file(self.output.file())
+    }
+
+    /// Puts the archive in place.
+    pub fn commit(self) -> Result<()> {
+        self.output.commit()
     }
 }
 

@@ -2,18 +2,15 @@
 //! deterministic archive, optionally encrypted with age.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
-use crate::archive::{ArchiveWriter, Encryption};
+use crate::archive::{ArchiveOutput, ArchiveWriter, Encryption};
 use crate::audit::{self, NewEntry};
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::fsutil::PendingFile;
 use crate::plan::traverse::{self, CHUNK, Found};
 use crate::policy::{Policy, taxonomy};
 use crate::sources::SourcePool;
@@ -44,54 +41,6 @@ pub struct AccessArgs {
     pub no_providers: bool,
 }
 
-/// The generation time: SOURCE_DATE_EPOCH when set (reproducible archives), else now.
-pub fn generation_time() -> Result<String> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(epoch) => {
-            let seconds: i64 = epoch
-                .trim()
-                .parse()
-                .context("SOURCE_DATE_EPOCH is not a number of seconds")?;
-            let at = chrono::DateTime::from_timestamp(seconds, 0)
-                .context("SOURCE_DATE_EPOCH is out of range")?;
-            Ok(crate::time::to_text(at))
-        }
-        Err(_) => Ok(crate::time::now_text()),
-    }
-}
-
-pub fn encryption(recipients: &[String], passphrase_env: Option<&str>) -> Result<Encryption> {
-    let passphrase = match passphrase_env {
-        Some(var) => {
-            let value = std::env::var(var).with_context(|| {
-                format!("the environment variable {var} holding the passphrase is not set")
-            })?;
-            if value.is_empty() {
-                bail!("the passphrase in {var} is empty");
-            }
-            Some(value)
-        }
-        None => None,
-    };
-    let encryption = Encryption {
-        recipients: recipients.to_vec(),
-        passphrase,
-    };
-    encryption.validate()?;
-    Ok(encryption)
-}
-
-/// Where an archive lands: `FILE.age` when encrypted.
-pub fn archive_path(out: &Path, encryption: &Encryption) -> PathBuf {
-    if encryption.is_on() && out.extension().is_none_or(|e| e != "age") {
-        let mut name = out.as_os_str().to_owned();
-        name.push(".age");
-        PathBuf::from(name)
-    } else {
-        out.to_path_buf()
-    }
-}
-
 struct ProviderResult {
     id: String,
     name: String,
@@ -109,9 +58,10 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         .collect::<Result<_>>()?;
     let key = ctx.subject_key()?;
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let encryption = encryption(&args.recipients, args.passphrase_env.as_deref())?;
-    let target = archive_path(&args.output.out, &encryption);
-    let mut output = PendingFile::create(&target, args.output.force)?;
+    let encryption = Encryption::from_args(&args.recipients, args.passphrase_env.as_deref())?;
+    let mut output = ArchiveOutput::create(&args.output.out, args.output.force, encryption)?;
+    let target = output.target().to_path_buf();
+    let encrypted = output.encrypted();
     let store = ctx.store().await?;
     if let Some(id) = &args.request {
         let request = crate::requests::get(&store.pool, id).await?;
@@ -122,7 +72,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
             bail!("request {id} is an erasure request; `privops erase --request {id}` answers it");
         }
     }
-    let generated_at = generation_time()?;
+    let generated_at = crate::archive::generation_time()?;
 
     // Find the rows first: an unreachable source stops everything before any file exists.
     let placeholders: Vec<Placeholder> = policy
@@ -143,15 +93,9 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         sources.push((source, pool, found));
     }
 
-    let mut clear = tempfile::tempfile().context("cannot create a temporary file")?;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut data_files: Vec<Value> = Vec::new();
-    let archive_target: &mut File = if encryption.is_on() {
-        &mut clear
-    } else {
-        output.file()
-    };
-    let mut archive = ArchiveWriter::new(BufWriter::with_capacity(1 << 20, archive_target));
+    let mut archive = output.writer()?;
     let total: usize = sources.iter().map(|(_, _, found)| found.rows()).sum();
     let bar = ctx.out.progress(total as u64, "exporting rows");
     for (source, pool, found) in &sources {
@@ -228,12 +172,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         "rows": counts,
         "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
     });
-    let writer = archive.finish(manifest)?;
-    writer.into_inner().map_err(|e| e.into_error())?.flush()?;
-    if encryption.is_on() {
-        encryption.encrypt(&mut clear, output.file())?;
-    }
-    let archive_sha256 = crate::archive::sha256_file(output.file())?;
+    let archive_sha256 = output.seal(archive, manifest)?;
 
     let failed = provider_results.iter().filter(|p| p.failed).count();
     let mut tx = store.begin_write().await?;
@@ -243,7 +182,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         "rows": counts,
         "providers": provider_results.iter().map(|p| (p.id.clone(), json!({ "outcome": p.outcome, "records": p.records }))).collect::<Map<String, Value>>(),
         "archive_sha256": archive_sha256,
-        "encrypted": encryption.is_on(),
+        "encrypted": encrypted,
     });
     let entries: Vec<NewEntry> = refs
         .iter()
@@ -261,7 +200,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
             "rows": counts,
             "total_rows": total,
             "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records, "failed": p.failed })).collect::<Vec<_>>(),
-            "encrypted": encryption.is_on(),
+            "encrypted": encrypted,
         }));
     } else {
         if !found_anything {

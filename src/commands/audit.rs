@@ -508,9 +508,10 @@ fn html(model: &Value) -> Result<String> {
 }
 
 async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
-    let encryption = crate::commands::access::encryption(&args.recipients, None)?;
-    let target = crate::commands::access::archive_path(&args.output.out, &encryption);
-    let mut output = crate::fsutil::PendingFile::create(&target, args.output.force)?;
+    let encryption = crate::archive::Encryption::from_args(&args.recipients, None)?;
+    let mut output =
+        crate::archive::ArchiveOutput::create(&args.output.out, args.output.force, encryption)?;
+    let target = output.target().to_path_buf();
     let (from, to) = period_bounds(&args.period)?;
     let store = ctx.store().await?;
     let entries = audit::list(
@@ -541,20 +542,14 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
             .map(|c| c.public_key.clone())
             .unwrap_or_default(),
     };
-    let generated_at = crate::commands::access::generation_time()?;
+    let generated_at = crate::archive::generation_time()?;
     let organisation = ctx
         .policy()
         .ok()
         .and_then(|p| p.controller().map(|c| c.organisation.clone()))
         .unwrap_or_default();
 
-    let mut clear = tempfile::tempfile()?;
-    let archive_target: &mut std::fs::File = if encryption.is_on() {
-        &mut clear
-    } else {
-        output.file()
-    };
-    let mut archive = crate::archive::ArchiveWriter::new(std::io::BufWriter::new(archive_target));
+    let mut archive = output.writer()?;
     archive.begin("entries.jsonl")?;
     for entry in &entries {
         serde_json::to_writer(&mut archive, entry)?;
@@ -627,12 +622,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
         "anchor": first.prev_hash,
         "head": last.hash,
     });
-    let writer = archive.finish(manifest)?;
-    writer.into_inner().map_err(|e| e.into_error())?.flush()?;
-    if encryption.is_on() {
-        encryption.encrypt(&mut clear, output.file())?;
-    }
-    let sha256 = crate::archive::sha256_file(output.file())?;
+    let sha256 = output.seal(archive, manifest)?;
     let mut tx = store.begin_write().await?;
     audit::append(&mut tx, &ctx.actor(), &[audit::NewEntry::new("audit.export", json!({ "entries": entries.len(), "first_seq": first.seq, "last_seq": last.seq, "archive_sha256": sha256 }))]).await?;
     output.commit()?;
