@@ -494,7 +494,7 @@ fn readme(
     request: Option<&str>,
     found_anything: bool,
 ) -> Result<String> {
-    let record = crate::commands::policy::record_of_processing(policy);
+    let record = crate::policy::record::Record::of(policy);
     // The categories and purposes of the tables where something was found.
     let mut categories = BTreeSet::new();
     let mut purpose_ids = BTreeSet::new();
@@ -523,26 +523,23 @@ fn readme(
             }
         }
     }
-    let purposes: Vec<&Value> = record["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| {
-            purpose_ids.is_empty() || purpose_ids.contains(p["id"].as_str().unwrap_or_default())
-        })
+    let purposes: Vec<_> = record
+        .purposes
+        .iter()
+        .filter(|p| purpose_ids.is_empty() || purpose_ids.contains(p.id))
         .collect();
     let context = json!({
-        "controller": record["controller"],
+        "controller": record.controller,
         "generated_at": generated_at,
         "request": request,
         "found_anything": found_anything,
         "data_files": data_files,
         "purposes": purposes,
         "categories": categories.iter().map(|c| json!({ "category": c, "description": taxonomy::describe(c) })).collect::<Vec<_>>(),
-        "recipients": record["recipients"],
+        "recipients": record.recipients,
         "provider_results": provider_results.iter().map(|p| json!({ "name": p.name, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
         "providers": !provider_results.is_empty(),
-        "retention": record["retention"],
+        "retention": record.retention,
         "holds": holds,
         "sources": sources.iter().map(|(s, _, _)| json!({ "id": s.id() })).collect::<Vec<_>>(),
     });

@@ -10,9 +10,8 @@ use toml::Spanned;
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
 use crate::output::Format;
-use crate::policy::{
-    Diagnostic, EraseAction, Location, Normalise, Policy, Severity, SourceDef, taxonomy,
-};
+use crate::policy::record::Record;
+use crate::policy::{Diagnostic, EraseAction, Location, Normalise, Policy, Severity, SourceDef};
 use crate::sources::rows::Key;
 use crate::sources::{ForeignKey, SourcePool};
 use crate::subject::IdentityRule;
@@ -525,191 +524,13 @@ fn star_all_but_first(text: &str) -> String {
         .collect()
 }
 
-/// European Economic Area: transfers elsewhere are third-country transfers (Chapter V).
-const EEA: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO", "EU",
-];
-
-/// The Art. 30 record and data map as one JSON value; Markdown and CSV are views of it.
-pub fn record_of_processing(policy: &Policy) -> Value {
-    let controller = policy.controller();
-    let purposes: Vec<Value> = policy
-        .purposes()
-        .map(|p| {
-            json!({
-                "id": p.id.get_ref(),
-                "title": p.title,
-                "description": p.description,
-                "basis": p.basis.name(),
-                "article": p.basis.article(),
-                "categories": p.categories.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
-                "retention": p.retention,
-                "consent_text_sha256": p.consent_text.as_ref().map(|t| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(t.as_bytes()))),
-            })
-        })
-        .collect();
-    let recipients: Vec<Value> = policy
-        .providers()
-        .map(|p| {
-            let third: Vec<&String> = p
-                .countries
-                .iter()
-                .filter(|c| !EEA.contains(&c.as_str()))
-                .collect();
-            json!({
-                "id": p.id.get_ref(),
-                "name": p.name,
-                "role": p.role.name(),
-                "countries": p.countries,
-                "third_countries": third,
-                "safeguard": p.safeguard,
-                "categories": p.categories.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
-                "purposes": p.purposes.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
-                "erasure": if p.erase.is_some() { "api" } else if p.manual.is_some() { "manual" } else { "none" },
-            })
-        })
-        .collect();
-    let transfers: Vec<Value> = recipients
-        .iter()
-        .filter(|r| {
-            r["third_countries"]
-                .as_array()
-                .is_some_and(|a| !a.is_empty())
-        })
-        .map(|r| {
-            json!({
-                "recipient": r["name"],
-                "countries": r["third_countries"],
-                "safeguard": r["safeguard"],
-            })
-        })
-        .collect();
-    let mut categories = BTreeSet::new();
-    let mut retention = Vec::new();
-    let mut sources = Vec::new();
-    for source in &policy.sources {
-        let mut tables = Vec::new();
-        for table_def in &source.tables {
-            let table = &table_def.table;
-            let columns: Vec<Value> = table
-                .columns
-                .iter()
-                .map(|(name, spec)| {
-                    let spec = spec.get_ref();
-                    if taxonomy::is_personal(&spec.category) {
-                        categories.insert(spec.category.clone());
-                    }
-                    json!({
-                        "name": name,
-                        "category": spec.category,
-                        "personal": taxonomy::is_personal(&spec.category),
-                        "identity": spec.identity,
-                        "mask": spec.mask,
-                    })
-                })
-                .collect();
-            let table_retention = table.retention.as_ref().map(|r| {
-                let r = r.get_ref();
-                json!({
-                    "period": r.period.get_ref(),
-                    "from": r.from.get_ref(),
-                    "then": r.then,
-                    "into": r.rollup.as_ref().map(|x| x.get_ref().into.get_ref().clone()),
-                })
-            });
-            if let Some(r) = &table_retention {
-                retention.push(json!({
-                    "source": source.id(),
-                    "table": table.name(),
-                    "period": r["period"],
-                    "from": r["from"],
-                    "then": r["then"],
-                }));
-            }
-            tables.push(json!({
-                "name": table.name(),
-                "description": table.description,
-                "aggregate": table.aggregate,
-                "key": table.key_columns(),
-                "columns": columns,
-                "relations": table.relation.iter().map(|r| {
-                    let r = r.get_ref();
-                    json!({
-                        "columns": r.columns.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
-                        "references": r.references.get_ref(),
-                    })
-                }).collect::<Vec<_>>(),
-                "references": table.reference.iter().map(|r| {
-                    let r = r.get_ref();
-                    json!({
-                        "columns": r.columns.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
-                        "references": r.references.get_ref(),
-                        "on_erase": r.on_erase,
-                    })
-                }).collect::<Vec<_>>(),
-                "purposes": table.purposes.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),
-                "erase": table.erase.as_ref().map(|e| *e.get_ref()),
-                "holds": table.hold.iter().map(|h| {
-                    let h = h.get_ref();
-                    json!({
-                        "reason": h.reason,
-                        "article": h.article,
-                        "duration": h.duration.as_ref().map(|d| d.get_ref()),
-                        "from": h.from.as_ref().map(|d| d.get_ref()),
-                        "until": h.until.as_ref().map(|d| d.get_ref()),
-                        "action": h.action,
-                    })
-                }).collect::<Vec<_>>(),
-                "retention": table_retention,
-            }));
-        }
-        sources.push(json!({
-            "id": source.id(),
-            "description": source.source.description,
-            "engine": source.source.engine.name(),
-            "location": source.source.location,
-            "purposes": source.source.purposes.iter().map(|p| p.get_ref()).collect::<Vec<_>>(),
-            "tables": tables,
-        }));
-    }
-    let categories: Vec<Value> = categories
-        .into_iter()
-        .map(|c| {
-            json!({
-                "category": c,
-                "description": taxonomy::describe(&c),
-                "special": taxonomy::is_special(&c),
-            })
-        })
-        .collect();
-    json!({
-        "controller": controller.map(|c| json!({
-            "organisation": c.organisation,
-            "address": c.address,
-            "dpo": c.dpo,
-            "deadline_days": c.deadline_days,
-            "supervisory_authority": c.supervisory_authority,
-        })),
-        "data_subjects": controller.map(|c| c.data_subjects.clone()).unwrap_or_default(),
-        "purposes": purposes,
-        "categories": categories,
-        "recipients": recipients,
-        "transfers": transfers,
-        "retention": retention,
-        "security_measures": controller.map(|c| c.security_measures.clone()).unwrap_or_default(),
-        "policy_digest": policy.digest,
-        "sources": sources,
-    })
-}
-
 fn map(ctx: &Ctx, args: &MapArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
-    let record = record_of_processing(&policy);
+    let record = Record::of(&policy);
     let text = match ctx.out.format {
         Format::Json => serde_json::to_string_pretty(&record)? + "\n",
         Format::Human | Format::Md => crate::render::render("record-of-processing.md", &record)?,
-        Format::Csv => data_map_csv(&record)?,
+        Format::Csv => record.data_map_csv()?,
         Format::Html => {
             return Err(error::usage(
                 "policy map writes md, csv or json; pass --format md|csv|json",
@@ -726,62 +547,6 @@ fn map(ctx: &Ctx, args: &MapArgs) -> Result<Outcome> {
         None => ctx.out.data(&text),
     }
     Ok(Outcome::Success)
-}
-
-/// The data map as CSV: one row per column of every table.
-fn data_map_csv(record: &Value) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "source",
-        "engine",
-        "table",
-        "aggregate",
-        "column",
-        "category",
-        "personal",
-        "identity",
-        "erase",
-        "mask",
-        "retention",
-        "holds",
-    ])?;
-    let text = crate::output::plain;
-    for source in record["sources"].as_array().into_iter().flatten() {
-        for table in source["tables"].as_array().into_iter().flatten() {
-            let retention = match &table["retention"] {
-                Value::Null => String::new(),
-                r => format!(
-                    "{} from {} then {}",
-                    text(&r["period"]),
-                    text(&r["from"]),
-                    text(&r["then"])
-                ),
-            };
-            let holds: Vec<String> = table["holds"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|h| format!("{} (Art. {})", text(&h["reason"]), text(&h["article"])))
-                .collect();
-            for column in table["columns"].as_array().into_iter().flatten() {
-                writer.write_record([
-                    text(&source["id"]),
-                    text(&source["engine"]),
-                    text(&table["name"]),
-                    text(&table["aggregate"]),
-                    text(&column["name"]),
-                    text(&column["category"]),
-                    text(&column["personal"]),
-                    text(&column["identity"]),
-                    text(&table["erase"]),
-                    text(&column["mask"]),
-                    retention.clone(),
-                    holds.join("; "),
-                ])?;
-            }
-        }
-    }
-    Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
 #[cfg(test)]

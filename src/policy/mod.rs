@@ -2,6 +2,7 @@
 //! rest of privops works from.
 
 pub mod model;
+pub mod record;
 pub mod taxonomy;
 mod validate;
 
