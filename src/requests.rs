@@ -249,7 +249,7 @@ pub async fn close(tx: &mut Tx, id: &str) -> Result<Request> {
         let steps = crate::erasure::steps(&mut **tx, &run).await?;
         let pending: Vec<&str> = steps
             .iter()
-            .filter(|s| s.status != "done")
+            .filter(|s| s.status != crate::erasure::StepStatus::Done)
             .map(|s| s.step_id.as_str())
             .collect();
         if !pending.is_empty() {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::audit::{self, NewEntry};
 use crate::context::Ctx;
-use crate::erasure::{self, Step};
+use crate::erasure::{self, Step, StepKind, StepStatus};
 use crate::error::{self, Outcome};
 use crate::lock::Lease;
 use crate::plan::erase::{self as erase_plan, SourcePlan};
@@ -177,7 +177,7 @@ struct ProviderStep {
     description: String,
     /// As a dry run shows it on the terminal: values in full.
     shown: String,
-    kind: &'static str,
+    kind: StepKind,
     bindings: Option<Bindings>,
 }
 
@@ -240,7 +240,7 @@ fn provider_steps(policy: &Policy, subjects: &[Subject], planned: &[Planned]) ->
                             http::describe_call(request, &binding, false),
                             provider.name
                         ),
-                        kind: "provider",
+                        kind: StepKind::Provider,
                         bindings: Some(binding),
                     });
                 }
@@ -251,7 +251,7 @@ fn provider_steps(policy: &Policy, subjects: &[Subject], planned: &[Planned]) ->
                         step_id: format!("manual:{id}"),
                         description: format!("{}: {}", provider.name, instruction.trim()),
                         shown: format!("{}: {}", provider.name, instruction.trim()),
-                        kind: "manual",
+                        kind: StepKind::Manual,
                         bindings: None,
                     });
                 }
@@ -321,8 +321,8 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], r
         ctx.out.json(&json!({
             "dry_run": true,
             "sources": planned.iter().map(|p| &p.plan).collect::<Vec<_>>(),
-            "providers": provider_steps.iter().filter(|s| s.kind == "provider").map(|s| json!({ "step": s.step_id, "request": s.shown })).collect::<Vec<_>>(),
-            "manual": provider_steps.iter().filter(|s| s.kind == "manual").map(|s| json!({ "task": s.step_id, "instruction": s.description })).collect::<Vec<_>>(),
+            "providers": provider_steps.iter().filter(|s| s.kind == StepKind::Provider).map(|s| json!({ "step": s.step_id, "request": s.shown })).collect::<Vec<_>>(),
+            "manual": provider_steps.iter().filter(|s| s.kind == StepKind::Manual).map(|s| json!({ "task": s.step_id, "instruction": s.description })).collect::<Vec<_>>(),
         }));
         return;
     }
@@ -598,7 +598,7 @@ async fn erase(
                 &run_id,
                 position,
                 &format!("source:{}", p.source.id()),
-                "source",
+                StepKind::Source,
                 &format!("erase rows in source `{}`", p.source.id()),
                 Some(&table_summary(&p.plan)),
             )
@@ -623,7 +623,7 @@ async fn erase(
             &run_id,
             position + 1,
             "verify",
-            "verify",
+            StepKind::Verify,
             "verify that no personal data is left except held rows",
             None,
         )
@@ -639,7 +639,7 @@ async fn erase(
             .collect();
         let entries: Vec<NewEntry> = refs
             .iter()
-            .map(|r| NewEntry::new("erase.plan", json!({ "run": run_id, "subjects": refs.len(), "sources": counts, "provider_calls": steps.iter().filter(|s| s.kind == "provider").count(), "manual_tasks": steps.iter().filter(|s| s.kind == "manual").count() })).about(r))
+            .map(|r| NewEntry::new("erase.plan", json!({ "run": run_id, "subjects": refs.len(), "sources": counts, "provider_calls": steps.iter().filter(|s| s.kind == StepKind::Provider).count(), "manual_tasks": steps.iter().filter(|s| s.kind == StepKind::Manual).count() })).about(r))
             .collect();
         audit::append(&mut tx, &actor, &entries).await?;
         tx.commit().await?;
@@ -650,13 +650,16 @@ async fn erase(
     let left = erasure::steps(&store.pool, &run_id)
         .await?
         .iter()
-        .filter(|s| s.status != "done" && (s.kind == "source" || s.kind == "provider"))
+        .filter(|s| {
+            s.status != StepStatus::Done
+                && (s.kind == StepKind::Source || s.kind == StepKind::Provider)
+        })
         .count();
     let bar = ctx
         .out
         .progress(left as u64, "erasing: sources and providers");
     for step in erasure::steps(&store.pool, &run_id).await? {
-        if step.kind != "source" || step.status == "done" {
+        if step.kind != StepKind::Source || step.status == StepStatus::Done {
             continue;
         }
         let source_id = step.step_id.trim_start_matches("source:");
@@ -692,7 +695,14 @@ async fn erase(
             Some(earlier) => json!({ "attempt": earlier }),
             None => attempt,
         };
-        erasure::set_step(&mut tx, &run_id, &step.step_id, "pending", &recorded).await?;
+        erasure::set_step(
+            &mut tx,
+            &run_id,
+            &step.step_id,
+            StepStatus::Pending,
+            &recorded,
+        )
+        .await?;
         tx.commit().await?;
         failpoint(&format!("before-source:{source_id}")).await?;
         let mut done = erase_plan::execute(&p.pool, &p.plan).await?;
@@ -720,7 +730,7 @@ async fn erase(
             "statements": p.plan.statements,
         });
         let mut tx = store.begin_write().await?;
-        erasure::set_step(&mut tx, &run_id, &step.step_id, "done", &outcome).await?;
+        erasure::set_step(&mut tx, &run_id, &step.step_id, StepStatus::Done, &outcome).await?;
         let deleted: u64 = done.values().map(|c| c.deleted).sum();
         let masked: u64 = done.values().map(|c| c.masked).sum();
         audit::append(&mut tx, &actor, &[NewEntry::new("erase.source", json!({ "run": run_id, "source": source_id, "deleted": deleted, "masked": masked, "held": p.plan.tables.iter().map(|t| t.held.iter().map(|h| h.rows).sum::<usize>()).sum::<usize>(), "shared": p.plan.tables.iter().map(|t| t.shared).sum::<usize>(), "holds": p.plan.tables.iter().flat_map(|t| t.held.iter().filter(|h| h.rows > 0).map(move |h| json!({ "table": t.table, "reason": h.reason, "article": h.article, "rows": h.rows }))).collect::<Vec<_>>() }))]).await?;
@@ -736,7 +746,7 @@ async fn erase(
     // this run: its other steps fail at once, and a re-run tries them.
     let mut silent: BTreeSet<String> = BTreeSet::new();
     for step in erasure::steps(&store.pool, &run_id).await? {
-        if step.kind != "provider" || step.status == "done" {
+        if step.kind != StepKind::Provider || step.status == StepStatus::Done {
             continue;
         }
         let provider_id = step.step_id.split(':').nth(1).unwrap_or_default();
@@ -780,21 +790,21 @@ async fn erase(
         }
         let mut tx = store.begin_write().await?;
         let (status, detail) = match outcome {
-            Ok(CallOutcome::Done(_)) => ("done", json!({ "outcome": "erased" })),
+            Ok(CallOutcome::Done(_)) => (StepStatus::Done, json!({ "outcome": "erased" })),
             Ok(CallOutcome::NotFound(code)) => (
-                "done",
+                StepStatus::Done,
                 json!({ "outcome": format!("already gone ({code})") }),
             ),
-            Err(error) => ("failed", json!({ "outcome": error.to_string() })),
+            Err(error) => (StepStatus::Failed, json!({ "outcome": error.to_string() })),
         };
         erasure::set_step(&mut tx, &run_id, &step.step_id, status, &detail).await?;
-        if status == "done" {
+        if status == StepStatus::Done {
             erasure::clear_step_plan(&mut tx, &run_id, &step.step_id).await?;
         }
         audit::append(&mut tx, &actor, &[NewEntry::new("erase.provider", json!({ "run": run_id, "step": step.step_id, "status": status, "outcome": detail["outcome"] }))]).await?;
         tx.commit().await?;
         bar.inc(1);
-        if status == "failed" {
+        if status == StepStatus::Failed {
             bar.suspend(|| {
                 ctx.out.warn(&format!(
                     "{}: {}",
@@ -810,12 +820,12 @@ async fn erase(
     let steps_now = erasure::steps(&store.pool, &run_id).await?;
     let sources_done = steps_now
         .iter()
-        .filter(|s| s.kind == "source")
-        .all(|s| s.status == "done");
+        .filter(|s| s.kind == StepKind::Source)
+        .all(|s| s.status == StepStatus::Done);
     if sources_done
         && steps_now
             .iter()
-            .any(|s| s.kind == "verify" && s.status != "done")
+            .any(|s| s.kind == StepKind::Verify && s.status != StepStatus::Done)
     {
         let planned = plan_sources(policy, key, subjects, &placeholders, None).await?;
         let mut left = Vec::new();
@@ -835,12 +845,12 @@ async fn erase(
         let (held, shared) = planned_kept(&steps_now);
         let (status, outcome) = if left.is_empty() {
             (
-                "done",
+                StepStatus::Done,
                 json!({ "outcome": format!("an access run finds no personal data left except {held} held row(s) and {shared} shared row(s)"), "held": held, "shared": shared }),
             )
         } else {
             (
-                "failed",
+                StepStatus::Failed,
                 json!({ "outcome": format!("personal data left: {}", left.join("; ")) }),
             )
         };
@@ -871,7 +881,7 @@ fn counted(counts: &serde_json::Map<String, Value>) -> u64 {
 fn planned_kept(steps: &[Step]) -> (u64, u64) {
     let mut held = 0;
     let mut shared = 0;
-    for step in steps.iter().filter(|s| s.kind == "source") {
+    for step in steps.iter().filter(|s| s.kind == StepKind::Source) {
         let tables = step
             .outcome
             .as_ref()
@@ -901,7 +911,7 @@ pub async fn finish(
 ) -> Result<Outcome> {
     let steps = erasure::steps(&store.pool, run_id).await?;
     let subjects = erasure::run_subjects(&store.pool, run_id).await?;
-    let complete = steps.iter().all(|s| s.status == "done");
+    let complete = steps.iter().all(|s| s.status == StepStatus::Done);
     let receipt = receipt(policy, run_id, &steps, &subjects, complete);
     let mut tx = store.begin_write().await?;
     let was_open = erasure::run_exists(&mut *tx, run_id).await?.as_deref() == Some("open");
@@ -935,7 +945,10 @@ pub async fn finish(
         file.write_all(text.as_bytes())?;
         file.commit()?;
     }
-    let unfinished: Vec<&Step> = steps.iter().filter(|s| s.status != "done").collect();
+    let unfinished: Vec<&Step> = steps
+        .iter()
+        .filter(|s| s.status != StepStatus::Done)
+        .collect();
     if ctx.out.json_mode() {
         let mut value = receipt.clone();
         value["receipt"] = json!(dir.join(format!("{run_id}.json")));
@@ -957,7 +970,7 @@ pub async fn finish(
                 &format!("  {} [{}] {}", step.step_id, step.status, step.description),
                 4,
             );
-            if let (Some(request), true) = (request, step.kind == "manual") {
+            if let (Some(request), true) = (request, step.kind == StepKind::Manual) {
                 ctx.out.data(&format!(
                     "    when done: privops request confirm-manual {request} {}",
                     step.step_id
@@ -981,7 +994,7 @@ fn receipt(
 ) -> Value {
     let sources: Vec<Value> = steps
         .iter()
-        .filter(|s| s.kind == "source")
+        .filter(|s| s.kind == StepKind::Source)
         .map(|s| {
             let tables = s.outcome.as_ref().map(|o| o["tables"].clone()).or_else(|| s.plan.clone()).unwrap_or(json!([]));
             let deleted = s.outcome.as_ref().map(|o| o["deleted"].clone()).unwrap_or(json!({}));
@@ -1011,12 +1024,12 @@ fn receipt(
         .collect();
     let providers: Vec<Value> = steps
         .iter()
-        .filter(|s| s.kind == "provider")
+        .filter(|s| s.kind == StepKind::Provider)
         .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome.as_ref().map(|o| o["outcome"].clone()) }))
         .collect();
     let manual: Vec<Value> = steps
         .iter()
-        .filter(|s| s.kind == "manual")
+        .filter(|s| s.kind == StepKind::Manual)
         .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome }))
         .collect();
     let found = sources.iter().any(|s| {
@@ -1026,7 +1039,7 @@ fn receipt(
     });
     let verification = steps
         .iter()
-        .find(|s| s.kind == "verify")
+        .find(|s| s.kind == StepKind::Verify)
         .map(|s| match (&s.outcome, s.status.as_str()) {
             (Some(o), _) => o["outcome"].as_str().unwrap_or_default().to_string(),
             (None, _) => "not run yet: the database steps are unfinished".to_string(),

@@ -286,8 +286,8 @@ async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
             }
             table.add_row(vec![
                 step.step_id.clone(),
-                step.kind.clone(),
-                step.status.clone(),
+                step.kind.to_string(),
+                step.status.to_string(),
                 step.description.clone(),
             ]);
         }
@@ -394,7 +394,7 @@ async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
     let Some(step) = steps.iter().find(|s| s.step_id == args.task) else {
         let manual: Vec<&str> = steps
             .iter()
-            .filter(|s| s.kind == "manual")
+            .filter(|s| s.kind == crate::erasure::StepKind::Manual)
             .map(|s| s.step_id.as_str())
             .collect();
         anyhow::bail!(
@@ -404,7 +404,7 @@ async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
             manual.join(", ")
         );
     };
-    if step.kind != "manual" {
+    if step.kind != crate::erasure::StepKind::Manual {
         anyhow::bail!(
             "`{}` is not a manual task; `privops erase` retries it",
             args.task
@@ -412,7 +412,14 @@ async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
     }
     let mut tx = store.begin_write().await?;
     let outcome = json!({ "outcome": format!("confirmed by {}", ctx.actor()), "note": args.note });
-    crate::erasure::set_step(&mut tx, &run, &args.task, "done", &outcome).await?;
+    crate::erasure::set_step(
+        &mut tx,
+        &run,
+        &args.task,
+        crate::erasure::StepStatus::Done,
+        &outcome,
+    )
+    .await?;
     audit::append(
         &mut tx,
         &ctx.actor(),

@@ -56,13 +56,90 @@ pub async fn open_run_for(
     Ok(None)
 }
 
+/// What a step of a run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// Erase the rows of one source, in one transaction.
+    Source,
+    /// One call to a provider's erasure API (Art. 19).
+    Provider,
+    /// A task a person does and confirms (`request confirm-manual`).
+    Manual,
+    /// Plan again and find nothing left outside a hold.
+    Verify,
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Pending,
+    Done,
+    Failed,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Source => "source",
+            StepKind::Provider => "provider",
+            StepKind::Manual => "manual",
+            StepKind::Verify => "verify",
+        }
+    }
+
+    fn parse(text: &str) -> Result<StepKind> {
+        Ok(match text {
+            "source" => StepKind::Source,
+            "provider" => StepKind::Provider,
+            "manual" => StepKind::Manual,
+            "verify" => StepKind::Verify,
+            other => anyhow::bail!("the erasure journal holds a step of unknown kind `{other}`"),
+        })
+    }
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Pending => "pending",
+            StepStatus::Done => "done",
+            StepStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Result<StepStatus> {
+        Ok(match text {
+            "pending" => StepStatus::Pending,
+            "done" => StepStatus::Done,
+            "failed" => StepStatus::Failed,
+            other => {
+                anyhow::bail!("the erasure journal holds a step with unknown status `{other}`")
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for StepKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for StepStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
     pub step_id: String,
     pub position: i64,
-    pub kind: String,
+    pub kind: StepKind,
     pub description: String,
-    pub status: String,
+    pub status: StepStatus,
     pub plan: Option<Value>,
     pub outcome: Option<Value>,
     pub updated_at: String,
@@ -104,7 +181,7 @@ pub async fn add_step(
     run_id: &str,
     position: i64,
     step_id: &str,
-    kind: &str,
+    kind: StepKind,
     description: &str,
     plan: Option<&Value>,
 ) -> Result<()> {
@@ -115,7 +192,7 @@ pub async fn add_step(
     .bind(run_id)
     .bind(step_id)
     .bind(position)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(description)
     .bind(plan.map(|p| p.to_string()))
     .bind(crate::time::now_text())
@@ -128,11 +205,11 @@ pub async fn set_step(
     tx: &mut Tx,
     run_id: &str,
     step_id: &str,
-    status: &str,
+    status: StepStatus,
     outcome: &Value,
 ) -> Result<()> {
     sqlx::query("UPDATE erasure_steps SET status = $1, outcome = $2, updated_at = $3 WHERE run_id = $4 AND step_id = $5")
-        .bind(status)
+        .bind(status.as_str())
         .bind(outcome.to_string())
         .bind(crate::time::now_text())
         .bind(run_id)
@@ -167,9 +244,9 @@ pub async fn steps(executor: impl sqlx::AnyExecutor<'_>, run_id: &str) -> Result
             Ok(Step {
                 step_id: r.try_get(0)?,
                 position: r.try_get(1)?,
-                kind: r.try_get(2)?,
+                kind: StepKind::parse(&r.try_get::<String, _>(2)?)?,
                 description: r.try_get(3)?,
-                status: r.try_get(4)?,
+                status: StepStatus::parse(&r.try_get::<String, _>(4)?)?,
                 plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
                 outcome: outcome.and_then(|o| serde_json::from_str(&o).ok()),
                 updated_at: r.try_get(7)?,
