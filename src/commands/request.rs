@@ -431,5 +431,13 @@ async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
     )
     .await?;
     tx.commit().await?;
-    crate::commands::erase::finish(ctx, &policy, &store, &run, None).await
+    let finished = crate::erasure::workflow::finish(
+        &policy,
+        &store,
+        &ctx.actor(),
+        &run,
+        &ctx.workspace().join("receipts"),
+    )
+    .await?;
+    Ok(super::print_erasure(ctx, &finished))
 }

@@ -2,5 +2,6 @@
 //! resumes where it stopped and a half-done one is never reported as done.
 
 pub mod journal;
+pub mod workflow;
 
 pub use journal::*;
