@@ -148,12 +148,6 @@ impl Output {
         write_data(&format!("{text}\n"));
     }
 
-    /// One JSON value on one line (streams of verdicts).
-    pub fn json_line<T: Serialize>(&self, value: &T) {
-        let text = serde_json::to_string(value).expect("values serialise");
-        write_data(&format!("{text}\n"));
-    }
-
     /// Status for people, on stderr; silenced by `--quiet`.
     pub fn status(&self, text: &str) {
         if !self.quiet {

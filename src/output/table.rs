@@ -48,10 +48,6 @@ impl Table {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Each column's width: the widest cell, then, while the table is too wide, the widest
     /// column that may shrink is cut down, never below [`MIN_WIDTH`] (or its header).
     fn widths(&self) -> Vec<usize> {
