@@ -123,7 +123,7 @@ fn parse_phone(
 
 /// How the values of one identity kind are normalised, written and looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdentityRule {
+pub(crate) struct IdentityRule {
     pub normalise: Normalise,
     pub default_region: Option<String>,
 }
@@ -141,7 +141,7 @@ impl IdentityRule {
     }
 
     /// The normalised form, as warnings name it.
-    pub fn form_name(&self) -> &'static str {
+    pub(crate) fn form_name(&self) -> &'static str {
         match self.normalise {
             Normalise::Email => "normalised (lower-case)",
             Normalise::Phone => "E.164",
@@ -152,7 +152,7 @@ impl IdentityRule {
 
     /// E-mail addresses are stored in any case: lookups compare the column lower-cased
     /// (or under a case-insensitive collation).
-    pub fn folds_case(&self) -> bool {
+    pub(crate) fn folds_case(&self) -> bool {
         self.normalise == Normalise::Email
     }
 
@@ -241,7 +241,7 @@ fn create_key_file(key_file: &Path) -> Result<()> {
 }
 
 /// What a pseudonym starts with.
-pub const PSEUDONYM_PREFIX: &str = "hmac:";
+pub(crate) const PSEUDONYM_PREFIX: &str = "hmac:";
 
 /// The secret behind keyed subject references.
 #[derive(Clone)]
@@ -253,7 +253,7 @@ impl fmt::Debug for SubjectKey {
     }
 }
 
-pub const SUBJECT_KEY_ENV: &str = "PRIVOPS_SUBJECT_KEY";
+pub(crate) const SUBJECT_KEY_ENV: &str = "PRIVOPS_SUBJECT_KEY";
 
 impl SubjectKey {
     /// `PRIVOPS_SUBJECT_KEY` when set, else the key file, created (0600) on first use and
@@ -280,7 +280,7 @@ impl SubjectKey {
     }
 
     /// Creates the key file if there is none (`privops init` and `privops demo`).
-    pub fn create_if_missing(key_file: &Path) -> Result<()> {
+    pub(crate) fn create_if_missing(key_file: &Path) -> Result<()> {
         if std::env::var_os(SUBJECT_KEY_ENV).is_some() || key_file.exists() {
             return Ok(());
         }
@@ -318,7 +318,7 @@ impl SubjectKey {
 
     /// True only for a pseudonym this key made: whether a value is already masked is
     /// checked, never guessed from its look (a name may well start with `hmac:`).
-    pub fn is_pseudonym(&self, text: &str) -> bool {
+    pub(crate) fn is_pseudonym(&self, text: &str) -> bool {
         let Some(hex) = text.strip_prefix(PSEUDONYM_PREFIX) else {
             return false;
         };

@@ -40,11 +40,11 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// The real time, whatever `PRIVOPS_NOW` says: for leases held by running processes.
-pub fn wall_clock() -> DateTime<Utc> {
+pub(crate) fn wall_clock() -> DateTime<Utc> {
     Utc::now()
 }
 
-pub fn to_text(at: DateTime<Utc>) -> String {
+pub(crate) fn to_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -60,12 +60,12 @@ pub fn human(text: &str) -> String {
     }
 }
 
-pub fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     to_text(now())
 }
 
 /// Parses an RFC 3339 time or a plain date (midnight UTC), as given on the command line.
-pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(at.with_timezone(&Utc));
     }

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 /// The checksums of every file, for `sha256sum -c SHA256SUMS`.
 pub const SHA256SUMS: &str = "SHA256SUMS";
 
@@ -137,7 +137,7 @@ impl<W: Write + Seek> Write for ArchiveWriter<W> {
 }
 
 /// The generation time: SOURCE_DATE_EPOCH when set (reproducible archives), else now.
-pub fn generation_time() -> Result<String> {
+pub(crate) fn generation_time() -> Result<String> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(epoch) => {
             let seconds: i64 = epoch
@@ -154,7 +154,10 @@ pub fn generation_time() -> Result<String> {
 
 impl Encryption {
     /// The encryption `--recipient` and `--passphrase-env` ask for, checked before any work.
-    pub fn from_args(recipients: &[String], passphrase_env: Option<&str>) -> Result<Encryption> {
+    pub(crate) fn from_args(
+        recipients: &[String],
+        passphrase_env: Option<&str>,
+    ) -> Result<Encryption> {
         let passphrase = match passphrase_env {
             Some(var) => {
                 let value = std::env::var(var).with_context(|| {
@@ -177,7 +180,7 @@ impl Encryption {
 }
 
 /// Where an archive lands: `FILE.age` when encrypted.
-pub fn archive_path(out: &Path, encryption: &Encryption) -> PathBuf {
+pub(crate) fn archive_path(out: &Path, encryption: &Encryption) -> PathBuf {
     if encryption.is_on() && out.extension().is_none_or(|e| e != "age") {
         let mut name = out.as_os_str().to_owned();
         name.push(".age");
@@ -190,7 +193,7 @@ pub fn archive_path(out: &Path, encryption: &Encryption) -> PathBuf {
 /// An archive on its way to its file: written beside it (into a temporary file first
 /// when encrypted, then encrypted into place), hashed, and put in place only by
 /// [`ArchiveOutput::commit`], so a failure leaves nothing behind.
-pub struct ArchiveOutput {
+pub(crate) struct ArchiveOutput {
     target: PathBuf,
     output: crate::fsutil::PendingFile,
     clear: Option<File>,
@@ -219,7 +222,7 @@ impl ArchiveOutput {
         &self.target
     }
 
-    pub fn encrypted(&self) -> bool {
+    pub(crate) fn encrypted(&self) -> bool {
         self.encryption.is_on()
     }
 
@@ -234,7 +237,7 @@ impl ArchiveOutput {
 
     /// Finishes the archive with its manifest, encrypts it when asked, and returns the
     /// SHA-256 of the file as written.
-    pub fn seal(
+    pub(crate) fn seal(
         &mut self,
         writer: ArchiveWriter<BufWriter<File>>,
         manifest: Value,
@@ -255,13 +258,13 @@ impl ArchiveOutput {
 
 /// The age recipients and passphrase an archive is encrypted for.
 #[derive(Debug, Default, Clone)]
-pub struct Encryption {
+pub(crate) struct Encryption {
     pub recipients: Vec<String>,
     pub passphrase: Option<String>,
 }
 
 impl Encryption {
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         !self.recipients.is_empty() || self.passphrase.is_some()
     }
 
@@ -281,7 +284,7 @@ impl Encryption {
     }
 
     /// Encrypts `input` (from its start) into `output`.
-    pub fn encrypt(&self, input: &mut File, output: &mut impl Write) -> Result<()> {
+    pub(crate) fn encrypt(&self, input: &mut File, output: &mut impl Write) -> Result<()> {
         input.rewind()?;
         let encryptor = match &self.passphrase {
             Some(passphrase) => age::Encryptor::with_user_passphrase(
@@ -364,15 +367,15 @@ pub fn open(path: &Path, identity: Option<&Path>, passphrase: Option<String>) ->
 ///   deflate) far above;
 ///
 /// and a line of `entries.jsonl` may not exceed [`MAX_LINE_BYTES`] (1 MiB).
-pub const MAX_ENTRY_BYTES: u64 = 4 << 30;
-pub const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
-pub const MAX_RATIO: u64 = 100;
-pub const RATIO_GRACE_BYTES: u64 = 1 << 20;
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_ENTRY_BYTES: u64 = 4 << 30;
+pub(crate) const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+pub(crate) const MAX_RATIO: u64 = 100;
+pub(crate) const RATIO_GRACE_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// An entry that reading refused: over a limit, or an unsafe name.
 #[derive(Debug)]
-pub struct Refused {
+pub(crate) struct Refused {
     pub entry: String,
     pub reason: String,
 }
@@ -386,7 +389,7 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 /// The refusal behind an error, if reading refused an entry.
-pub fn refusal(error: &anyhow::Error) -> Option<&Refused> {
+pub(crate) fn refusal(error: &anyhow::Error) -> Option<&Refused> {
     error.chain().find_map(|cause| {
         cause.downcast_ref::<Refused>().or_else(|| {
             cause
@@ -406,7 +409,7 @@ fn bytes_words(bytes: u64) -> String {
 }
 
 /// An entry's inflated bytes, counted against its limits as they stream.
-pub struct Bounded<R> {
+pub(crate) struct Bounded<R> {
     inner: R,
     entry: String,
     read: u64,
@@ -447,7 +450,7 @@ impl<R: Read> Read for Bounded<R> {
 }
 
 /// Opens an entry for streaming within `limit` inflated bytes (and the ratio limit).
-pub fn open_entry<'a, R: Read + Seek>(
+pub(crate) fn open_entry<'a, R: Read + Seek>(
     zip: &'a mut ZipArchive<R>,
     name: &str,
     limit: u64,
@@ -709,7 +712,7 @@ impl Write for HashWriter<'_> {
     }
 }
 
-pub fn sha256_file(file: &mut File) -> Result<String> {
+pub(crate) fn sha256_file(file: &mut File) -> Result<String> {
     file.rewind()?;
     let mut hasher = Sha256::new();
     std::io::copy(file, &mut HashWriter(&mut hasher))?;
@@ -718,7 +721,7 @@ pub fn sha256_file(file: &mut File) -> Result<String> {
 
 /// What checking an audit archive's chain and checkpoints found.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct AuditCheck {
+pub(crate) struct AuditCheck {
     pub problems: Vec<String>,
     pub first_seq: i64,
     pub last_seq: i64,
@@ -731,7 +734,7 @@ pub struct AuditCheck {
 /// For audit archives: recomputes the chain inside and checks its checkpoints, against
 /// `trusted` when given. No key inside the archive is trusted: without `trusted`, a
 /// checkpoint is only checked against the key it carries, which anyone can forge.
-pub fn verify_audit<R: Read + Seek>(
+pub(crate) fn verify_audit<R: Read + Seek>(
     zip: &mut ZipArchive<R>,
     manifest: &Value,
     trusted: Option<&ed25519_dalek::VerifyingKey>,

@@ -32,7 +32,7 @@ impl Checkpoint {
     /// Checks the signature: with `trusted`, that this key made it (the key the
     /// checkpoint carries is then only used to say whose it was); without, only that the
     /// checkpoint is consistent with the key it carries, which anyone can forge.
-    pub fn check_signature(&self, trusted: Option<&VerifyingKey>) -> Result<(), String> {
+    pub(crate) fn check_signature(&self, trusted: Option<&VerifyingKey>) -> Result<(), String> {
         let bytes = hex::decode(&self.signature).map_err(|_| "signature is not hex".to_string())?;
         let signature =
             Signature::from_slice(&bytes).map_err(|e| format!("malformed signature: {e}"))?;
@@ -55,7 +55,7 @@ impl Checkpoint {
 }
 
 /// The signing key, created 0600 on first use and refused when others may read it.
-pub fn load_or_create_key(path: &Path) -> Result<SigningKey> {
+pub(crate) fn load_or_create_key(path: &Path) -> Result<SigningKey> {
     if path.exists() {
         let pem = crate::fsutil::read_key_file(path, "signing key")?;
         return SigningKey::from_pkcs8_pem(&pem)
@@ -75,13 +75,13 @@ pub fn public_pem(key: &SigningKey) -> Result<String> {
 }
 
 /// A public key as PEM (SubjectPublicKeyInfo).
-pub fn verifying_pem(key: &VerifyingKey) -> Result<String> {
+pub(crate) fn verifying_pem(key: &VerifyingKey) -> Result<String> {
     key.to_public_key_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The public half of a signing key file, when the file exists.
-pub fn trusted_public_key(path: &Path) -> Result<Option<VerifyingKey>> {
+pub(crate) fn trusted_public_key(path: &Path) -> Result<Option<VerifyingKey>> {
     if !path.exists() {
         return Ok(None);
     }
@@ -90,7 +90,7 @@ pub fn trusted_public_key(path: &Path) -> Result<Option<VerifyingKey>> {
 
 /// A public key given from outside (`--trusted-key`): Ed25519, PEM
 /// (`-----BEGIN PUBLIC KEY-----`), as `audit checkpoint` prints it.
-pub fn read_trusted_key(path: &Path) -> Result<VerifyingKey> {
+pub(crate) fn read_trusted_key(path: &Path) -> Result<VerifyingKey> {
     let pem = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the trusted key {}", path.display()))?;
     if pem.contains("PRIVATE KEY") {
@@ -151,7 +151,7 @@ pub async fn list(store: &Store) -> Result<Vec<Checkpoint>> {
 
 /// What checking a list of checkpoints found.
 #[derive(Debug, Default)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// One line per checkpoint that does not hold.
     pub problems: Vec<String>,
     /// The positions (in the list) of the checkpoints that hold.
@@ -160,7 +160,7 @@ pub struct Checked {
 
 impl Checked {
     /// The largest chain size a checkpoint that holds signs.
-    pub fn signed_size(&self, checkpoints: &[Checkpoint]) -> Option<i64> {
+    pub(crate) fn signed_size(&self, checkpoints: &[Checkpoint]) -> Option<i64> {
         self.verified.iter().map(|&i| checkpoints[i].size).max()
     }
 
@@ -175,7 +175,7 @@ impl Checked {
 
 /// Checks checkpoints against a chain given as `hash_at(seq)` and its size: each must be
 /// signed (by `trusted` when given) and its entry must still have the signed hash.
-pub fn check_all(
+pub(crate) fn check_all(
     checkpoints: &[Checkpoint],
     chain_size: i64,
     hash_at: impl Fn(i64) -> Option<String>,
@@ -218,7 +218,7 @@ pub fn check_all(
 }
 
 /// The hash of entry `seq` in the store.
-pub async fn hash_of(store: &Store, seq: i64) -> Result<Option<String>> {
+pub(crate) async fn hash_of(store: &Store, seq: i64) -> Result<Option<String>> {
     let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
         .bind(seq)
         .fetch_optional(&store.pool)
@@ -226,7 +226,7 @@ pub async fn hash_of(store: &Store, seq: i64) -> Result<Option<String>> {
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 
-pub fn ensure_nonempty(size: i64) -> Result<()> {
+pub(crate) fn ensure_nonempty(size: i64) -> Result<()> {
     if size == 0 {
         bail!("the audit trail is empty: nothing to checkpoint");
     }

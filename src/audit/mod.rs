@@ -56,7 +56,7 @@ pub struct Entry {
 }
 
 /// JSON with object keys sorted and no whitespace: one text per value.
-pub fn canonical_json(value: &Value) -> String {
+pub(crate) fn canonical_json(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(map) => {
@@ -165,7 +165,7 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
 }
 
 /// Records the policy digest the first time a state-changing command runs under it.
-pub async fn record_policy_version(tx: &mut Tx, actor: &str, digest: &str) -> Result<()> {
+pub(crate) async fn record_policy_version(tx: &mut Tx, actor: &str, digest: &str) -> Result<()> {
     let known = sqlx::query("SELECT 1 FROM policy_versions WHERE digest = $1")
         .bind(digest)
         .fetch_optional(&mut **tx)
@@ -267,7 +267,7 @@ pub struct Broken {
 /// Checks entries one after another: contiguous sequence numbers from 1, each
 /// `prev_hash` equal to the previous hash, each hash recomputed. Works on any ordered
 /// stream of entries (the store, or an exported archive).
-pub struct ChainChecker {
+pub(crate) struct ChainChecker {
     expected_seq: i64,
     prev_hash: String,
     pub broken: Option<Broken>,
@@ -283,7 +283,7 @@ impl Default for ChainChecker {
 
 impl ChainChecker {
     /// A checker for a part of a chain: its first entry and that entry's `prev_hash`.
-    pub fn starting_at(seq: i64, prev_hash: &str) -> ChainChecker {
+    pub(crate) fn starting_at(seq: i64, prev_hash: &str) -> ChainChecker {
         ChainChecker {
             expected_seq: seq,
             prev_hash: prev_hash.to_string(),
@@ -295,13 +295,13 @@ impl ChainChecker {
 
     /// Also notes which verified entry, if any, has `hash`: a head recorded earlier is
     /// reached only when the chain still holds that entry and everything before it.
-    pub fn watching(mut self, hash: Option<&str>) -> ChainChecker {
+    pub(crate) fn watching(mut self, hash: Option<&str>) -> ChainChecker {
         self.watch = hash.map(str::to_string);
         self
     }
 
     /// Feeds the next entry; returns false once the chain is broken.
-    pub fn feed(&mut self, entry: &Entry) -> bool {
+    pub(crate) fn feed(&mut self, entry: &Entry) -> bool {
         if self.broken.is_some() {
             return false;
         }
@@ -363,7 +363,10 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 }
 
 /// [`verify`], also telling which entry (if any) has the hash `expect_head`.
-pub async fn verify_reaching(store: &Store, expect_head: Option<&str>) -> Result<Verification> {
+pub(crate) async fn verify_reaching(
+    store: &Store,
+    expect_head: Option<&str>,
+) -> Result<Verification> {
     let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
     let mut checker = ChainChecker::default().watching(expect_head);
     if let Some(path) = &store.sqlite_path {

@@ -23,7 +23,7 @@ pub(crate) mod help;
     propagate_version = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -34,7 +34,7 @@ pub struct Cli {
 const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Clone, clap::Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The policy folder
     #[arg(long, global = true, env = "PRIVOPS_POLICY", value_name = "DIR", help_heading = GLOBAL)]
     pub policy: Option<PathBuf>,

@@ -22,7 +22,7 @@ use crate::sources::foreign_keys::OnDelete;
 use crate::sources::rows::{ColumnInfo, Key, Kind, SourceTx};
 use crate::subject::SubjectKey;
 
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 type Rows = BTreeSet<Vec<Key>>;
 
@@ -588,7 +588,11 @@ async fn collect_pointers(
 // Decisions
 
 /// Decides the plan of one source from the policy and the facts; reads nothing.
-pub fn decide(policy: &Policy, source: &SourceDef, facts: &SourceFacts) -> Result<SourcePlan> {
+pub(crate) fn decide(
+    policy: &Policy,
+    source: &SourceDef,
+    facts: &SourceFacts,
+) -> Result<SourcePlan> {
     let mut plans: BTreeMap<String, TablePlan> = BTreeMap::new();
     for table_def in &source.tables {
         let table = &table_def.table;
@@ -1035,7 +1039,7 @@ fn mask_sets(
 /// Renders the plan into the statements that run, in order: masks (so held rows let go
 /// of the rows they reference), then NULLed references, then deletes, children before
 /// parents; each a set-based statement over at most [`CHUNK`] rows.
-pub fn render(
+pub(crate) fn render(
     pool: &SourcePool,
     plan: &mut SourcePlan,
     facts: &SourceFacts,
@@ -1239,7 +1243,7 @@ fn execution_order(source: &SourceDef, plans: &BTreeMap<String, TablePlan>) -> V
 /// form (NULL, the redaction text, the anonymisation text); numbers are masked to NULL.
 /// Retention's anonymisation writes fixed texts, so this condition can be SQL; erasure's
 /// keyed pseudonyms are checked with the key instead (see [`unmasked_rows`]).
-pub fn not_yet_masked<'a>(
+pub(crate) fn not_yet_masked<'a>(
     pool: &SourcePool,
     columns: &[ColumnInfo],
     masks: impl Iterator<Item = (&'a str, Mask)>,
@@ -1262,7 +1266,7 @@ pub fn not_yet_masked<'a>(
 
 /// What retention's anonymisation writes into a column masked with `hmac`: no pseudonym,
 /// since anonymised rows keep no link to the person.
-pub const ANONYMISED: &str = "hmac:anonymised";
+pub(crate) const ANONYMISED: &str = "hmac:anonymised";
 
 /// True when `value` is in the form `mask` leaves: NULL, the redaction text, or a
 /// pseudonym made with `key` (checked, not guessed from the value's look).
@@ -1279,7 +1283,11 @@ fn is_masked(mask: Mask, numeric: bool, value: &Key, key: &SubjectKey) -> bool {
 
 /// Rows of a plan's mask set whose masked columns still hold something other than the
 /// masked form: zero once the masks are applied.
-pub async fn unmasked_rows(pool: &SourcePool, table: &TablePlan, key: &SubjectKey) -> Result<u64> {
+pub(crate) async fn unmasked_rows(
+    pool: &SourcePool,
+    table: &TablePlan,
+    key: &SubjectKey,
+) -> Result<u64> {
     let mut left = 0;
     for (masks, rows) in [
         (&table.masks, &table.mask_keys),

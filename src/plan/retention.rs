@@ -165,7 +165,7 @@ async fn rowid_name(
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HoldCount {
+pub(crate) struct HoldCount {
     pub reason: String,
     pub article: String,
     pub rows: u64,
@@ -197,7 +197,7 @@ impl RollupSql {
 }
 
 /// One table's retention rule, resolved against the live schema.
-pub struct TableSweep<'p> {
+pub(crate) struct TableSweep<'p> {
     pub source: &'p SourceDef,
     pub table: &'p Table,
     pub retention: &'p Retention,
@@ -219,7 +219,7 @@ pub struct TableSweep<'p> {
 }
 
 impl<'p> TableSweep<'p> {
-    pub async fn prepare(
+    pub(crate) async fn prepare(
         pool: &SourcePool,
         source: &'p SourceDef,
         table: &'p Table,
@@ -365,7 +365,7 @@ impl<'p> TableSweep<'p> {
     }
 
     /// The statements of one chunk, for `--dry-run` and plans.
-    pub fn describe(&self, pool: &SourcePool) -> Vec<String> {
+    pub(crate) fn describe(&self, pool: &SourcePool) -> Vec<String> {
         let table = pool.quote(self.table.name());
         let mut statements = Vec::new();
         let due = number(pool, &self.due.sql, 1);
@@ -949,7 +949,7 @@ impl<'p> TableSweep<'p> {
     }
 
     /// The rule in words, for plans.
-    pub fn describe_rule(&self) -> String {
+    pub(crate) fn describe_rule(&self) -> String {
         format!(
             "{} from `{}`, then {}",
             self.retention.period.get_ref(),

@@ -13,7 +13,7 @@ use crate::subject::{IdentityRule, Subject, normalise};
 use crate::template::Placeholder;
 
 /// Tuples bound per query.
-pub const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 1000;
 
 /// A set of row keys, compact for the common single-integer key.
 #[derive(Debug, Clone)]
@@ -116,7 +116,12 @@ impl Found {
 }
 
 /// `(cols) IN ((..), ..)` for `count` tuples, parameters numbered from `first`.
-pub fn in_list(pool: &SourcePool, columns: &[&ColumnInfo], count: usize, first: usize) -> String {
+pub(crate) fn in_list(
+    pool: &SourcePool,
+    columns: &[&ColumnInfo],
+    count: usize,
+    first: usize,
+) -> String {
     let mut n = first;
     let mut tuples = Vec::with_capacity(count);
     for _ in 0..count {

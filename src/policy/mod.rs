@@ -74,7 +74,7 @@ pub struct PolicyText {
 }
 
 impl PolicyText {
-    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
@@ -177,7 +177,7 @@ impl Policy {
 
     /// A policy from the files of a folder, given as (path relative to the folder, bytes)
     /// in order. Files that do not parse are reported by [`Policy::check`].
-    pub fn from_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Policy {
+    pub(crate) fn from_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Policy {
         let mut policy = Policy {
             dir: dir.to_path_buf(),
             files: Vec::new(),
@@ -361,12 +361,12 @@ impl Policy {
         self.controller.as_ref().map(|(_, c)| c.get_ref())
     }
 
-    pub fn deadline_days(&self) -> u32 {
+    pub(crate) fn deadline_days(&self) -> u32 {
         self.controller().map_or(30, |c| c.deadline_days)
     }
 
     /// `file:line:column` of a place in the policy folder, for messages.
-    pub fn locate(&self, file: usize, offset: usize) -> String {
+    pub(crate) fn locate(&self, file: usize, offset: usize) -> String {
         match self.files.get(file) {
             Some(text) => {
                 let (line, column) = text.line_column(offset);
@@ -376,7 +376,7 @@ impl Policy {
         }
     }
 
-    pub fn identity_kind(&self, kind: &str) -> Option<&IdentityKind> {
+    pub(crate) fn identity_kind(&self, kind: &str) -> Option<&IdentityKind> {
         self.identities
             .iter()
             .map(|(_, i)| i.get_ref())
@@ -403,12 +403,12 @@ impl Policy {
     }
 
     /// The sqlite file of a source given by `path`, resolved against the policy folder.
-    pub fn sqlite_path(&self, source: &Source) -> Option<PathBuf> {
+    pub(crate) fn sqlite_path(&self, source: &Source) -> Option<PathBuf> {
         source.path.as_ref().map(|p| self.dir.join(p.get_ref()))
     }
 
     /// Every purpose id whose basis is consent, for quick refusals.
-    pub fn consent_purposes(&self) -> BTreeMap<String, &Purpose> {
+    pub(crate) fn consent_purposes(&self) -> BTreeMap<String, &Purpose> {
         self.purposes()
             .filter(|p| p.basis == LawfulBasis::Consent)
             .map(|p| (p.id.get_ref().clone(), p))
@@ -443,7 +443,7 @@ impl Table {
     }
 
     /// `(column, identity kind)` for every identity column.
-    pub fn identity_columns(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn identity_columns(&self) -> impl Iterator<Item = (&str, &str)> {
         self.columns.iter().filter_map(|(name, spec)| {
             spec.get_ref()
                 .identity
@@ -452,19 +452,22 @@ impl Table {
         })
     }
 
-    pub fn personal_columns(&self) -> impl Iterator<Item = (&str, &ColumnSpec)> {
+    pub(crate) fn personal_columns(&self) -> impl Iterator<Item = (&str, &ColumnSpec)> {
         self.columns
             .iter()
             .map(|(name, spec)| (name.as_str(), spec.get_ref()))
             .filter(|(_, spec)| taxonomy::is_personal(&spec.category))
     }
 
-    pub fn has_personal_data(&self) -> bool {
+    pub(crate) fn has_personal_data(&self) -> bool {
         self.personal_columns().next().is_some()
     }
 
     /// The columns a relation points at: its `to`, or the referenced table's key.
-    pub fn relation_targets<'a>(relation: &'a Relation, referenced: &'a Table) -> Vec<&'a str> {
+    pub(crate) fn relation_targets<'a>(
+        relation: &'a Relation,
+        referenced: &'a Table,
+    ) -> Vec<&'a str> {
         if relation.to.is_empty() {
             referenced.key_columns()
         } else {
@@ -473,7 +476,10 @@ impl Table {
     }
 
     /// The columns a non-owning reference points at: those it names, or the key.
-    pub fn reference_targets<'a>(reference: &'a Reference, referenced: &'a Table) -> Vec<&'a str> {
+    pub(crate) fn reference_targets<'a>(
+        reference: &'a Reference,
+        referenced: &'a Table,
+    ) -> Vec<&'a str> {
         if reference.to.is_empty() {
             referenced.key_columns()
         } else {
@@ -501,7 +507,7 @@ fn collect_toml_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()>
 
 /// Identifier rules for anything that reaches SQL: letters, digits and underscores,
 /// not starting with a digit; a table may carry one schema qualifier (`crm.leads`).
-pub fn is_sql_identifier(name: &str) -> bool {
+pub(crate) fn is_sql_identifier(name: &str) -> bool {
     let part = |p: &str| {
         let mut chars = p.chars();
         matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -511,7 +517,7 @@ pub fn is_sql_identifier(name: &str) -> bool {
     part(name)
 }
 
-pub fn is_sql_table_name(name: &str) -> bool {
+pub(crate) fn is_sql_table_name(name: &str) -> bool {
     match name.split_once('.') {
         Some((schema, table)) => is_sql_identifier(schema) && is_sql_identifier(table),
         None => is_sql_identifier(name),
@@ -519,7 +525,7 @@ pub fn is_sql_table_name(name: &str) -> bool {
 }
 
 /// Ids of purposes, sources, providers and identity kinds.
-pub fn is_policy_id(id: &str) -> bool {
+pub(crate) fn is_policy_id(id: &str) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')

@@ -17,7 +17,7 @@ pub use crate::period::Period;
 /// One TOML file of a policy folder, as written.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyFile {
+pub(crate) struct PolicyFile {
     pub controller: Option<Spanned<Controller>>,
     #[serde(default)]
     pub identity: Vec<Spanned<IdentityKind>>,
@@ -465,7 +465,7 @@ pub struct Provider {
 pub struct Timeout(pub std::time::Duration);
 
 impl Timeout {
-    pub const DEFAULT: Timeout = Timeout(std::time::Duration::from_secs(30));
+    pub(crate) const DEFAULT: Timeout = Timeout(std::time::Duration::from_secs(30));
     const MIN: std::time::Duration = std::time::Duration::from_secs(1);
     const MAX: std::time::Duration = std::time::Duration::from_secs(600);
 }

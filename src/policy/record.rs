@@ -347,7 +347,7 @@ impl<'p> Record<'p> {
     }
 
     /// The data map as CSV: one row per column of every table.
-    pub fn data_map_csv(&self) -> anyhow::Result<String> {
+    pub(crate) fn data_map_csv(&self) -> anyhow::Result<String> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record([
             "source",

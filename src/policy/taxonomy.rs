@@ -77,7 +77,7 @@ pub const CATEGORIES: &[(&str, &str)] = &[
     ("system.aggregate", "Aggregated statistics"),
 ];
 
-pub fn is_known(category: &str) -> bool {
+pub(crate) fn is_known(category: &str) -> bool {
     CATEGORIES.iter().any(|(name, _)| *name == category)
 }
 
@@ -87,7 +87,7 @@ pub fn is_personal(category: &str) -> bool {
 }
 
 /// Art. 9 special categories need an extra condition besides an Art. 6 basis.
-pub fn is_special(category: &str) -> bool {
+pub(crate) fn is_special(category: &str) -> bool {
     ["user.biometric", "user.health"]
         .iter()
         .any(|special| category == *special || category.starts_with(&format!("{special}.")))
@@ -97,7 +97,7 @@ pub fn is_special(category: &str) -> bool {
 /// must be kept (referenced by held rows, or in a table whose rows are masked): values
 /// that identify someone get a keyed pseudonym (still unique, so unique constraints and
 /// joins hold); everything else is redacted. Numbers are set to NULL when written.
-pub fn default_mask(category: &str) -> crate::policy::Mask {
+pub(crate) fn default_mask(category: &str) -> crate::policy::Mask {
     let identifying = [
         "user.contact.email",
         "user.contact.phone_number",
@@ -117,7 +117,7 @@ pub fn default_mask(category: &str) -> crate::policy::Mask {
     }
 }
 
-pub fn describe(category: &str) -> Option<&'static str> {
+pub(crate) fn describe(category: &str) -> Option<&'static str> {
     CATEGORIES
         .iter()
         .find(|(name, _)| *name == category)
@@ -125,7 +125,7 @@ pub fn describe(category: &str) -> Option<&'static str> {
 }
 
 /// The closest known category, for "did you mean" hints.
-pub fn suggest(category: &str) -> Option<&'static str> {
+pub(crate) fn suggest(category: &str) -> Option<&'static str> {
     let last = category.rsplit('.').next().unwrap_or(category);
     CATEGORIES
         .iter()

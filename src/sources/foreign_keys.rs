@@ -59,7 +59,7 @@ impl OnDelete {
 
     /// True when deleting a referenced row succeeds by itself, the database clearing
     /// (CASCADE) or emptying (SET NULL) the rows that point at it.
-    pub fn clears_references(self) -> bool {
+    pub(crate) fn clears_references(self) -> bool {
         matches!(self, OnDelete::Cascade | OnDelete::SetNull)
     }
 }
@@ -106,7 +106,7 @@ impl ForeignKey {
 
     /// How `source` declares this key, if it does. Columns are matched as pairs, so a
     /// composite key may list its columns in another order than the database.
-    pub fn declared_as(&self, source: &SourceDef) -> Option<Declared> {
+    pub(crate) fn declared_as(&self, source: &SourceDef) -> Option<Declared> {
         let referencing = source.table(&self.table)?;
         let referenced = source.table(&self.referenced_table)?;
         let wanted = self.pairs();

@@ -31,15 +31,15 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 /// The largest response body read from a provider (16 MiB); a larger one fails the call
 /// as soon as it is announced or read that far.
-pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// How many redirects (on the provider's own origin) one request follows.
 const MAX_REDIRECTS: usize = 5;
 
 /// Values for a template's placeholders.
-pub type Bindings = BTreeMap<Placeholder, String>;
+pub(crate) type Bindings = BTreeMap<Placeholder, String>;
 
-pub struct ProviderClient {
+pub(crate) struct ProviderClient {
     id: String,
     client: reqwest::Client,
     base: Url,
@@ -50,7 +50,7 @@ pub struct ProviderClient {
 
 /// How one call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallOutcome {
+pub(crate) enum CallOutcome {
     /// A success status, with the records read (all pages).
     Done(Vec<Value>),
     /// A status the provider declares as "nothing there" (404 on erasure: already gone).
@@ -59,7 +59,7 @@ pub enum CallOutcome {
 
 /// What kind of failure a provider call met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
+pub(crate) enum FailureKind {
     /// The provider cannot be called as set up (base URL, credentials).
     Setup,
     /// A value cannot fill the request (a dot segment in a path); nothing was sent.
@@ -82,7 +82,7 @@ pub enum FailureKind {
 
 /// A failed provider call, in words that hold no value of the request and no secret.
 #[derive(Debug)]
-pub struct ProviderError {
+pub(crate) struct ProviderError {
     pub provider: String,
     pub kind: FailureKind,
     message: String,
@@ -99,7 +99,7 @@ impl ProviderError {
 
     /// The provider gave no sign of life (timeout, no connection): further calls to it in
     /// the same run would only wait again.
-    pub fn is_silence(&self) -> bool {
+    pub(crate) fn is_silence(&self) -> bool {
         matches!(self.kind, FailureKind::Timeout | FailureKind::Connect)
     }
 }
@@ -602,7 +602,7 @@ fn render_json(
 }
 
 /// Every placeholder of a request template.
-pub fn request_placeholders(request: &HttpRequest) -> Vec<Placeholder> {
+pub(crate) fn request_placeholders(request: &HttpRequest) -> Vec<Placeholder> {
     let mut texts = vec![request.path.clone()];
     texts.extend(request.query.values().cloned());
     if let Some(body) = &request.body {
@@ -622,7 +622,7 @@ pub fn request_placeholders(request: &HttpRequest) -> Vec<Placeholder> {
 /// A call as people read it: the method and the path with its values filled in, each
 /// value shortened to its ends (`ev***12`) when `masked` (for what is kept: the journal
 /// and receipts), in full otherwise (a dry run on the terminal).
-pub fn describe_call(request: &HttpRequest, bindings: &Bindings, masked: bool) -> String {
+pub(crate) fn describe_call(request: &HttpRequest, bindings: &Bindings, masked: bool) -> String {
     let shown = |value: &str| {
         if masked {
             mask_value(value)
@@ -641,7 +641,7 @@ pub fn describe_call(request: &HttpRequest, bindings: &Bindings, masked: bool) -
 
 /// A value reduced to its first and last two characters: enough to tell calls apart,
 /// too little to identify anyone.
-pub fn mask_value(value: &str) -> String {
+pub(crate) fn mask_value(value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
     if chars.len() <= 6 {
         return "***".to_string();
@@ -651,7 +651,7 @@ pub fn mask_value(value: &str) -> String {
     format!("{head}***{tail}")
 }
 
-pub fn expand(
+pub(crate) fn expand(
     placeholders: &[Placeholder],
     values: impl Fn(&Placeholder) -> Vec<String>,
 ) -> Vec<Bindings> {

@@ -61,7 +61,7 @@ impl SourcePool {
 /// reported at once with the driver's own reason (`Connection refused`) instead of a pool
 /// timing out. A refused connection is tried again a few times, briefly (a server that is
 /// starting); anything else fails at once.
-pub async fn first_connection<C: sqlx::Connection>(
+pub(crate) async fn first_connection<C: sqlx::Connection>(
     options: &<C as sqlx::Connection>::Options,
 ) -> Result<()> {
     let mut wait = Duration::from_millis(100);
@@ -94,7 +94,7 @@ pub fn quote(engine: Engine, name: &str) -> String {
 }
 
 /// The URL of a source, from its environment variable or its SQLite path.
-pub fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> {
+pub(crate) fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> {
     if let Some(path) = policy.sqlite_path(&source.source) {
         if !path.exists() {
             bail!(

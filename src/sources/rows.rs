@@ -34,7 +34,7 @@ pub enum Key {
 }
 
 impl Key {
-    pub fn from_json(value: &Json) -> Key {
+    pub(crate) fn from_json(value: &Json) -> Key {
         match value {
             Json::Null => Key::Null,
             Json::Number(n) => n
@@ -45,15 +45,7 @@ impl Key {
         }
     }
 
-    pub fn to_json(&self) -> Json {
-        match self {
-            Key::Null => Json::Null,
-            Key::Int(i) => Json::from(*i),
-            Key::Text(s) => Json::from(s.clone()),
-        }
-    }
-
-    pub fn as_text(&self) -> Option<String> {
+    pub(crate) fn as_text(&self) -> Option<String> {
         match self {
             Key::Null => None,
             Key::Int(i) => Some(i.to_string()),
@@ -91,7 +83,7 @@ pub struct ColumnInfo {
 impl ColumnInfo {
     /// True for a column that holds numbers: masks write NULL into it, never text. On
     /// SQLite, whose columns take any value, the declared type's affinity decides.
-    pub fn is_numeric(&self) -> bool {
+    pub(crate) fn is_numeric(&self) -> bool {
         match self.kind {
             Kind::Int | Kind::Float | Kind::Bool => true,
             Kind::Dynamic => {
@@ -159,7 +151,7 @@ impl SourcePool {
     }
 
     /// The columns of a table, in their order, with how to read them.
-    pub async fn table_columns(&self, table: &str) -> Result<Vec<ColumnInfo>> {
+    pub(crate) async fn table_columns(&self, table: &str) -> Result<Vec<ColumnInfo>> {
         if let Some(columns) = self.cached_columns(table) {
             return Ok(columns);
         }
@@ -210,7 +202,7 @@ impl SourcePool {
     }
 
     /// The expression that reads a column in the form [`Kind`] promises.
-    pub fn select_expr(&self, column: &ColumnInfo) -> String {
+    pub(crate) fn select_expr(&self, column: &ColumnInfo) -> String {
         let c = self.quote(&column.name);
         match (self.engine(), column.kind) {
             (Engine::Postgres, Kind::Int) => format!("{c}::int8"),
@@ -227,7 +219,7 @@ impl SourcePool {
 
     /// A bind parameter compared with `column`: text bound to a PostgreSQL column of
     /// another type (uuid, date...) is cast to that type so indexes still apply.
-    pub fn bind_expr(&self, column: &ColumnInfo, n: usize) -> String {
+    pub(crate) fn bind_expr(&self, column: &ColumnInfo, n: usize) -> String {
         let param = self.param(n);
         match (self.engine(), column.kind) {
             (Engine::Postgres, Kind::Text)
@@ -245,7 +237,7 @@ impl SourcePool {
     /// A column's type as SQL names it in a cast. On PostgreSQL the name comes from the
     /// database's own catalogue, where a domain may be called anything (`text)) OR ((TRUE`
     /// included): it is quoted as an identifier, never pasted.
-    pub fn type_name(&self, column: &ColumnInfo) -> String {
+    pub(crate) fn type_name(&self, column: &ColumnInfo) -> String {
         match self.engine() {
             Engine::Postgres => format!("\"{}\"", column.db_type.replace('"', "\"\"")),
             _ => column.db_type.clone(),
@@ -257,7 +249,7 @@ impl SourcePool {
     /// `lower(column)` (an index on `lower(column)` serves it), on MariaDB/MySQL through
     /// the column's own case-insensitive collation (its index serves it), or `LOWER` where
     /// the collation is binary or case-sensitive. The values compared with it are lower-case.
-    pub fn lookup_expr(&self, column: &ColumnInfo, fold_case: bool) -> String {
+    pub(crate) fn lookup_expr(&self, column: &ColumnInfo, fold_case: bool) -> String {
         let c = self.quote(&column.name);
         if !fold_case {
             return c;
@@ -276,7 +268,7 @@ impl SourcePool {
 
     /// Runs a query and hands each row to `each` as JSON values read per `kinds`,
     /// streaming (rows are never all held at once).
-    pub async fn for_each_row(
+    pub(crate) async fn for_each_row(
         &self,
         sql: &str,
         binds: &[Key],
@@ -419,7 +411,7 @@ impl SourceTx {
     }
 
     /// Reads rows inside the transaction (small result sets: values to pseudonymise).
-    pub async fn fetch(
+    pub(crate) async fn fetch(
         &mut self,
         sql: &str,
         binds: &[Key],
@@ -453,36 +445,10 @@ impl SourceTx {
     }
 }
 
-impl SourcePool {
-    /// A condition true when `column` (a timestamp, a date, or ISO-8601 text) is later
-    /// than the instant bound at parameter `p` (see [`SourcePool::time_value`]).
-    pub fn time_after(&self, column: &ColumnInfo, p: &str) -> String {
-        let c = self.quote(&column.name);
-        match self.engine() {
-            Engine::Sqlite => format!("julianday({c}) > julianday({p})"),
-            Engine::Postgres => match column.db_type.as_str() {
-                "timestamp" | "timestamptz" | "date" => {
-                    format!("{c} > CAST({p} AS {})", self.type_name(column))
-                }
-                _ => format!("{c} > {p}"),
-            },
-            Engine::Mysql => format!("{c} > {p}"),
-        }
-    }
-
-    /// An instant as [`SourcePool::time_after`] binds it.
-    pub fn time_value(&self, at: chrono::DateTime<chrono::Utc>) -> Key {
-        Key::Text(match self.engine() {
-            Engine::Mysql => at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            _ => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        })
-    }
-}
-
 /// How a timestamp column is written, so cutoffs compare the way the data does (and an
 /// index on the column applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeFormat {
+pub(crate) enum TimeFormat {
     /// A native timestamp or date type.
     Native,
     /// ISO 8601 text with a `T` (`2026-01-02T03:04:05Z`), with or without the `Z`.
@@ -498,7 +464,7 @@ pub enum TimeFormat {
 impl SourcePool {
     /// True when an index of the table leads with the column, so that rows can be found
     /// and ordered by it without reading the whole table.
-    pub async fn has_index_on(&self, table: &str, column: &str) -> Result<bool> {
+    pub(crate) async fn has_index_on(&self, table: &str, column: &str) -> Result<bool> {
         let (sql, binds) = match self.engine() {
             // Whole (not partial) B-tree indexes: the ones that give rows in order.
             Engine::Sqlite => (
@@ -533,7 +499,7 @@ impl SourcePool {
     }
 
     /// Looks at the column's type, and for text at one of its values.
-    pub async fn time_format(&self, table: &str, column: &ColumnInfo) -> Result<TimeFormat> {
+    pub(crate) async fn time_format(&self, table: &str, column: &ColumnInfo) -> Result<TimeFormat> {
         let t = column.db_type.to_ascii_lowercase();
         let native = match self.engine() {
             Engine::Postgres => matches!(t.as_str(), "timestamp" | "timestamptz" | "date"),
@@ -567,7 +533,12 @@ impl SourcePool {
     }
 
     /// The bound instant as the column compares with it.
-    pub fn time_param(&self, column: &ColumnInfo, format: TimeFormat, param: &str) -> String {
+    pub(crate) fn time_param(
+        &self,
+        column: &ColumnInfo,
+        format: TimeFormat,
+        param: &str,
+    ) -> String {
         match (self.engine(), format) {
             (Engine::Postgres, TimeFormat::Native) => {
                 format!("CAST({param} AS {})", self.type_name(column))
@@ -576,7 +547,7 @@ impl SourcePool {
         }
     }
 
-    pub fn format_time(&self, format: TimeFormat, at: chrono::DateTime<chrono::Utc>) -> Key {
+    pub(crate) fn format_time(&self, format: TimeFormat, at: chrono::DateTime<chrono::Utc>) -> Key {
         match (self.engine(), format) {
             (_, TimeFormat::Epoch) => Key::Int(at.timestamp()),
             (Engine::Mysql, TimeFormat::Native) | (_, TimeFormat::IsoSpace) => {
@@ -591,7 +562,7 @@ impl SourcePool {
     }
 
     /// A timestamp truncated to a day, month or year, as `YYYY-MM-DD`, `YYYY-MM`, `YYYY`.
-    pub fn truncate_time(
+    pub(crate) fn truncate_time(
         &self,
         column: &ColumnInfo,
         format: TimeFormat,

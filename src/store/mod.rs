@@ -14,7 +14,7 @@ use sqlx::{AnyPool, Executor};
 
 use crate::fsutil;
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -52,10 +52,8 @@ pub struct Store {
     pub display: String,
 }
 
-pub const STATE_ENV: &str = "PRIVOPS_STATE";
-
 /// Where the default store lives: `.privops/` beside the policy folder.
-pub fn workspace_dir(policy_dir: &Path) -> PathBuf {
+pub(crate) fn workspace_dir(policy_dir: &Path) -> PathBuf {
     let absolute = std::path::absolute(policy_dir).unwrap_or_else(|_| policy_dir.to_path_buf());
     absolute
         .parent()
@@ -67,7 +65,7 @@ impl Store {
     /// Writes a SQLite store's write-ahead log back into the file and empties it: frames
     /// from before an erasure would otherwise keep the erased identity readable until the
     /// next checkpoint. A no-op on PostgreSQL.
-    pub async fn checkpoint_log(&self) -> Result<()> {
+    pub(crate) async fn checkpoint_log(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&self.pool)
@@ -85,7 +83,7 @@ impl Store {
 
     /// Opens a store that must already exist, for commands that only read: a workspace
     /// with nothing recorded yet gets a clear error, never a new empty store.
-    pub async fn open_existing(url: Option<&str>, workspace: &Path) -> Result<Store> {
+    pub(crate) async fn open_existing(url: Option<&str>, workspace: &Path) -> Result<Store> {
         Store::open_as(url, workspace, false).await
     }
 
@@ -262,7 +260,7 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
 }
 
 /// Removes a password from a URL before it is shown anywhere.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     redact(url)
 }
 
