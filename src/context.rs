@@ -5,11 +5,46 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use crate::cli::GlobalArgs;
-use crate::output::Output;
+use crate::output::{ColorChoice, Format, Output};
 use crate::policy::Policy;
 use crate::store::{self, Store};
 use crate::subject::SubjectKey;
+
+/// The heading global options sit under in every command's help.
+const GLOBAL: &str = "Global options";
+
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct GlobalArgs {
+    /// The policy folder
+    #[arg(long, global = true, env = "PRIVOPS_POLICY", value_name = "DIR", help_heading = GLOBAL)]
+    pub policy: Option<PathBuf>,
+    /// The state store: a SQLite path or sqlite:// URL, or a postgres:// URL
+    /// [default: .privops/state.db beside the policy folder]
+    #[arg(
+        long,
+        global = true,
+        env = "PRIVOPS_STATE",
+        value_name = "URL",
+        hide_env_values = true,
+        help_heading = GLOBAL
+    )]
+    pub state: Option<String>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value = "human", help_heading = GLOBAL)]
+    pub format: Format,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value = "auto", help_heading = GLOBAL)]
+    pub color: ColorChoice,
+    /// Print no status messages (data is still printed)
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
+    pub quiet: bool,
+    /// Print more detail about what is done
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
+    pub verbose: bool,
+    /// Who is acting, as recorded in the audit trail [default: $USER]
+    #[arg(long, global = true, env = "PRIVOPS_ACTOR", value_name = "NAME", help_heading = GLOBAL)]
+    pub actor: Option<String>,
+}
 
 pub struct Ctx {
     pub global: GlobalArgs,

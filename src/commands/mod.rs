@@ -1,4 +1,5 @@
-//! One module per command group; each exposes its clap arguments and a `run`.
+//! The commands: their enum and dispatch, and one module per command group, each with its
+//! clap arguments and a `run` that parses, calls the domain and renders.
 
 pub mod access;
 pub mod archive;
@@ -13,6 +14,91 @@ pub mod policy;
 pub mod purpose;
 pub mod request;
 pub mod retention;
+
+use crate::context::Ctx;
+use crate::error::{self, Outcome};
+use crate::output::Format;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    Demo(demo::DemoArgs),
+    Init(init::InitArgs),
+
+    /// Check the policy (and its drift from the live schemas); write the Art. 30 record
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    /// The purposes of processing and the versions of their consent texts
+    #[command(subcommand)]
+    Purpose(purpose::PurposeCommand),
+    /// Record, withdraw, check, export and import consent per purpose
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
+    /// Data-subject requests and their deadlines; confirm manual erasure tasks
+    #[command(subcommand)]
+    Request(request::RequestCommand),
+    Access(access::AccessArgs),
+    Erase(erase::EraseArgs),
+    /// Retention: what is due and why (plan), and the sweep that deletes or rolls it up
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// The hash-chained audit trail: log, verify, find, report, checkpoint, export
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Verify an access or audit archive offline
+    #[command(subcommand)]
+    Archive(archive::ArchiveCommand),
+    Completions(generate::CompletionsArgs),
+    Man(generate::ManArgs),
+}
+
+/// The output formats a command can produce: human and JSON everywhere, and the document
+/// formats where a command writes documents.
+fn formats(command: &Command) -> &'static [Format] {
+    match command {
+        Command::Audit(audit::AuditCommand::Report(_)) => &[
+            Format::Human,
+            Format::Json,
+            Format::Md,
+            Format::Csv,
+            Format::Html,
+        ],
+        Command::Policy(policy::PolicyCommand::Map(_)) => {
+            &[Format::Human, Format::Json, Format::Md, Format::Csv]
+        }
+        _ => &[Format::Human, Format::Json],
+    }
+}
+
+pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
+    let accepted = formats(&command);
+    if !accepted.contains(&ctx.global.format) {
+        let names: Vec<String> = accepted
+            .iter()
+            .map(|f| format!("{f:?}").to_lowercase())
+            .collect();
+        return Err(error::usage(format!(
+            "this command cannot write --format {}; it writes {}",
+            format!("{:?}", ctx.global.format).to_lowercase(),
+            names.join(", ")
+        )));
+    }
+    match command {
+        Command::Demo(args) => demo::run(ctx, &args).await,
+        Command::Init(args) => init::run(ctx, &args).await,
+
+        Command::Policy(command) => policy::run(ctx, &command).await,
+        Command::Purpose(command) => purpose::run(ctx, &command).await,
+        Command::Consent(command) => consent::run(ctx, &command).await,
+        Command::Request(command) => request::run(ctx, &command).await,
+        Command::Access(args) => access::run(ctx, &args).await,
+        Command::Archive(command) => archive::run(ctx, &command).await,
+        Command::Erase(args) => erase::run(ctx, &args).await,
+        Command::Retention(command) => retention::run(ctx, &command).await,
+        Command::Audit(command) => audit::run(ctx, &command).await,
+        Command::Completions(args) => generate::completions(ctx, &args),
+        Command::Man(args) => generate::man(ctx, &args),
+    }
+}
 
 /// An erasure run's outcome for people or scripts (`erase`, `request confirm-manual`):
 /// the receipt's place, and each step left with the command that confirms a manual task.
