@@ -15,13 +15,11 @@ pub(crate) mod error;
 pub(crate) mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
-pub(crate) mod lock;
 pub(crate) mod output;
 pub(crate) mod period;
 pub mod plan;
 pub mod policy;
 pub(crate) mod render;
-pub(crate) mod requests;
 pub mod sources;
 pub mod store;
 pub mod subject;

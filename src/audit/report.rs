@@ -47,7 +47,8 @@ pub async fn build(
     let details = |e: &Entry| serde_json::from_str::<Value>(&e.details).unwrap_or(Value::Null);
 
     // Requests received in the period, with their response times against the deadline.
-    let requests = crate::requests::list(store, &crate::requests::ListFilter::default()).await?;
+    let requests =
+        crate::store::requests::list(store, &crate::store::requests::ListFilter::default()).await?;
     let mut request_rows = Vec::new();
     let mut per_month: BTreeMap<String, i64> = BTreeMap::new();
     let (mut received, mut closed, mut overdue, mut late) = (0, 0, 0, 0);

@@ -85,7 +85,7 @@ pub fn main() -> ExitCode {
         }
     });
     let Some(result) = result else {
-        runtime.block_on(crate::lock::release_held());
+        runtime.block_on(crate::store::lease::release_held());
         output.error("interrupted: what was committed stays, the rest rolled back; locks released; run the command again to finish");
         return ExitCode::from(error::INTERRUPTED);
     };

@@ -64,7 +64,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
     let encrypted = output.encrypted();
     let store = ctx.store().await?;
     if let Some(id) = &args.request {
-        let request = crate::requests::get(&store.pool, id).await?;
+        let request = crate::store::requests::get(&store.pool, id).await?;
         if !refs.contains(&request.subject_ref) {
             bail!("request {id} is about another subject");
         }
@@ -127,9 +127,9 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
     for subject_ref in &refs {
         history.extend(crate::consent::history(&store, subject_ref, None).await?);
         request_records.extend(
-            crate::requests::list(
+            crate::store::requests::list(
                 &store,
-                &crate::requests::ListFilter {
+                &crate::store::requests::ListFilter {
                     status: None,
                     subject_ref: Some(subject_ref.clone()),
                 },

@@ -12,8 +12,8 @@ use crate::context::Ctx;
 use crate::erasure::StepKind;
 use crate::erasure::workflow::{self, Erasure, Planned, ProviderStep};
 use crate::error::{self, Outcome};
-use crate::lock::Lease;
 use crate::policy::Policy;
+use crate::store::lease::Lease;
 use crate::subject::Subject;
 
 /// Erase subjects across every source and provider: plan, confirm, execute, verify
@@ -77,7 +77,7 @@ async fn subject_of_request(
     id: &str,
     policy: &Policy,
 ) -> Result<Subject> {
-    let request = crate::requests::get(&store.pool, id).await?;
+    let request = crate::store::requests::get(&store.pool, id).await?;
     if request.kind != "erasure" {
         return Err(error::usage(format!(
             "{id} is a request of kind `{}`, not an erasure request",

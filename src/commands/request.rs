@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::audit::{self, NewEntry};
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::requests::{self, Kind, ListFilter, Request};
+use crate::store::requests::{self, Kind, ListFilter, Request};
 use crate::subject::Subject;
 
 #[derive(Debug, clap::Subcommand)]

@@ -159,7 +159,9 @@ async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
     let lease = if args.rehearsal.dry_run {
         None
     } else {
-        match crate::lock::Lease::acquire(&store, LOCK, chrono::Duration::minutes(5)).await? {
+        match crate::store::lease::Lease::acquire(&store, LOCK, chrono::Duration::minutes(5))
+            .await?
+        {
             Ok(lease) => Some(lease),
             Err(holder) => {
                 return Err(error::locked(format!(
@@ -192,7 +194,7 @@ async fn sweep_tables(
     tables: &[(&SourceDef, &Table)],
     args: &SweepArgs,
     deadline: Option<Instant>,
-    lease: Option<&crate::lock::Lease>,
+    lease: Option<&crate::store::lease::Lease>,
 ) -> Result<Outcome> {
     let now = ctx.now;
     let mut summary = Vec::new();
@@ -325,7 +327,7 @@ async fn sweep_table(
     table: &Table,
     args: &SweepArgs,
     deadline: Option<Instant>,
-    lease: Option<&crate::lock::Lease>,
+    lease: Option<&crate::store::lease::Lease>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Value> {
     let sweep = TableSweep::prepare(pool, source, table, now).await?;

@@ -1,7 +1,6 @@
-//! Erasure: the journal of runs and their steps (`journal`), so an interrupted erasure
-//! resumes where it stopped and a half-done one is never reported as done.
+//! Erasure runs: the workflow from plan to receipt (`workflow`), over the journal of runs
+//! and steps kept in the state store ([`crate::store::journal`]).
 
-pub mod journal;
 pub mod workflow;
 
-pub use journal::*;
+pub use crate::store::journal::*;

@@ -11,9 +11,7 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::journal::{self, Step, StepKind, StepStatus};
 use crate::audit::{self, NewEntry};
-use crate::lock::Lease;
 use crate::output::Output;
 use crate::plan::erase::{self as erase_plan, SourcePlan};
 use crate::plan::traverse::{self, Found};
@@ -21,6 +19,8 @@ use crate::policy::{Policy, SourceDef};
 use crate::sources::SourcePool;
 use crate::sources::http::{self, Bindings, CallOutcome, ProviderClient, ProviderError};
 use crate::store::Store;
+use crate::store::journal::{self, Step, StepKind, StepStatus};
+use crate::store::lease::Lease;
 use crate::subject::{Subject, SubjectKey};
 use crate::template::Placeholder;
 
@@ -102,7 +102,7 @@ impl Erasure<'_> {
         audit::record_policy_version(&mut tx, &self.actor, &self.policy.digest).await?;
         let pairs: Vec<(String, String)> = match request {
             Some(id) => {
-                let request = crate::requests::get(&mut *tx, id).await?;
+                let request = crate::store::requests::get(&mut *tx, id).await?;
                 if request.kind != "erasure" {
                     bail!(
                         "request {id} is an {} request, not an erasure request",
@@ -122,9 +122,9 @@ impl Erasure<'_> {
                     .zip(self.refs.iter().cloned())
                     .collect();
                 crate::consent::remember_subjects(&mut tx, self.store.backend, &identities).await?;
-                let opened = crate::requests::open_many(
+                let opened = crate::store::requests::open_many(
                     &mut tx,
-                    crate::requests::Kind::Erasure,
+                    crate::store::requests::Kind::Erasure,
                     self.refs,
                     self.now,
                     self.policy.deadline_days(),

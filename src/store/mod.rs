@@ -5,6 +5,10 @@
 //! driver with `$N` placeholders, which both engines accept; the schema comes from
 //! embedded migrations, one set per engine.
 
+pub(crate) mod journal;
+pub(crate) mod lease;
+pub(crate) mod requests;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
