@@ -3,6 +3,7 @@
 //! The binary is a thin wrapper around [`cli::main`]; every command lives in
 //! [`commands`] and works from the [`policy`] model, the [`store`] and the [`audit`] trail.
 
+pub(crate) mod access;
 pub mod archive;
 pub mod audit;
 pub mod cli;

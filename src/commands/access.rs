@@ -1,23 +1,14 @@
-//! `privops access`: the data-subject access export (Art. 15, Art. 20) into a verifiable,
-//! deterministic archive, optionally encrypted with age.
+//! `privops access`: the data-subject access export (Art. 15, Art. 20; see
+//! [`crate::access`]) into a verifiable, deterministic archive, optionally encrypted with age.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufWriter, Seek, Write};
+use anyhow::{Result, bail};
+use serde_json::json;
 
-use anyhow::{Context, Result, bail};
-use serde_json::{Map, Value, json};
-
-use crate::archive::{ArchiveOutput, ArchiveWriter, Encryption};
-use crate::audit::{self, NewEntry};
+use crate::access::Export;
+use crate::archive::{ArchiveOutput, Encryption};
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::plan::traverse::{self, CHUNK, Found};
-use crate::policy::{Policy, taxonomy};
-use crate::sources::SourcePool;
-use crate::sources::http::{self, CallOutcome, ProviderClient};
-use crate::sources::rows::Key;
 use crate::subject::Subject;
-use crate::template::Placeholder;
 
 /// Export everything held about a subject into an archive
 #[derive(Debug, clap::Args)]
@@ -41,14 +32,6 @@ pub struct AccessArgs {
     pub no_providers: bool,
 }
 
-struct ProviderResult {
-    id: String,
-    name: String,
-    outcome: String,
-    records: Option<usize>,
-    failed: bool,
-}
-
 pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let subjects: Vec<Subject> = args
@@ -59,9 +42,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
     let key = ctx.subject_key()?;
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
     let encryption = Encryption::from_args(&args.recipients, args.passphrase_env.as_deref())?;
-    let mut output = ArchiveOutput::create(&args.output.out, args.output.force, encryption)?;
-    let target = output.target().to_path_buf();
-    let encrypted = output.encrypted();
+    let output = ArchiveOutput::create(&args.output.out, args.output.force, encryption)?;
     let store = ctx.store().await?;
     if let Some(id) = &args.request {
         let request = crate::store::requests::get(&store.pool, id).await?;
@@ -72,125 +53,25 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
             bail!("request {id} is an erasure request; `privops erase --request {id}` answers it");
         }
     }
-    let generated_at = crate::archive::generation_time()?;
-
-    // Find the rows first: an unreachable source stops everything before any file exists.
-    let placeholders: Vec<Placeholder> = policy
-        .providers()
-        .filter_map(|p| p.access.as_ref())
-        .flat_map(|r| http::request_placeholders(r.get_ref()))
-        .collect();
-    let mut sources = Vec::new();
-    for source in &policy.sources {
-        let pool = SourcePool::connect(&policy, source).await?;
-        let found = traverse::traverse(&policy, &pool, source, &subjects, &placeholders).await?;
-        ctx.out.detail(&format!(
-            "source `{}`: {} row(s) in {} queries",
-            source.id(),
-            found.rows(),
-            found.queries
-        ));
-        sources.push((source, pool, found));
-    }
-
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    let mut data_files: Vec<Value> = Vec::new();
-    let mut archive = output.writer()?;
-    let total: usize = sources.iter().map(|(_, _, found)| found.rows()).sum();
-    let bar = ctx.out.progress(total as u64, "exporting rows");
-    for (source, pool, found) in &sources {
-        for table in found.tables.values().filter(|t| !t.keys.is_empty()) {
-            let rows = export_table(&mut archive, pool, source.id(), found, &table.name).await?;
-            bar.inc(rows);
-            counts.insert(format!("{}.{}", source.id(), table.name), rows);
-            for ext in ["json", "csv"] {
-                data_files.push(json!({ "path": format!("sources/{}/{}.{ext}", source.id(), table.name), "records": rows }));
-            }
-        }
-    }
-
-    bar.finish_and_clear();
-    let provider_results = providers(
-        ctx,
-        &policy,
-        &subjects,
-        &sources,
-        args.no_providers,
-        &mut archive,
-        &mut data_files,
-    )
-    .await?;
-
-    // The subject's consent history and requests.
-    let mut history = Vec::new();
-    let mut request_records = Vec::new();
-    for subject_ref in &refs {
-        history.extend(crate::consent::history(&store, subject_ref, None).await?);
-        request_records.extend(
-            crate::store::requests::list(
-                &store,
-                &crate::store::requests::ListFilter {
-                    status: None,
-                    subject_ref: Some(subject_ref.clone()),
-                },
-            )
-            .await?,
-        );
-    }
-    let history_rows: Vec<Value> = history
-        .iter()
-        .map(|e| serde_json::to_value(e).expect("events serialise"))
-        .collect();
-    write_records(&mut archive, "consent/history", &history_rows)?;
-    data_files.push(json!({ "path": "consent/history.json", "records": history_rows.len() }));
-    let request_rows: Vec<Value> = request_records
-        .iter()
-        .map(|r| serde_json::to_value(r).expect("requests serialise"))
-        .collect();
-    write_records(&mut archive, "requests", &request_rows)?;
-    data_files.push(json!({ "path": "requests.json", "records": request_rows.len() }));
-
-    let found_anything = counts.values().any(|c| *c > 0)
-        || provider_results.iter().any(|p| p.records.unwrap_or(0) > 0);
-    let readme = readme(
-        &policy,
-        &sources,
-        &provider_results,
-        &data_files,
-        &generated_at,
-        args.request.as_deref(),
-        found_anything,
-    )?;
-    archive.add("README.md", readme.as_bytes())?;
-    let manifest = json!({
-        "kind": "access",
-        "tool": format!("privops {}", env!("CARGO_PKG_VERSION")),
-        "generated_at": generated_at,
-        "policy_digest": policy.digest,
-        "subject_refs": refs,
-        "request": args.request,
-        "rows": counts,
-        "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
-    });
-    let archive_sha256 = output.seal(archive, manifest)?;
-
-    let failed = provider_results.iter().filter(|p| p.failed).count();
-    let mut tx = store.begin_write().await?;
-    audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
-    let details = json!({
-        "request": args.request,
-        "rows": counts,
-        "providers": provider_results.iter().map(|p| (p.id.clone(), json!({ "outcome": p.outcome, "records": p.records }))).collect::<Map<String, Value>>(),
-        "archive_sha256": archive_sha256,
-        "encrypted": encrypted,
-    });
-    let entries: Vec<NewEntry> = refs
-        .iter()
-        .map(|r| NewEntry::new("access.export", details.clone()).about(r))
-        .collect();
-    audit::append(&mut tx, &ctx.actor(), &entries).await?;
-    output.commit()?;
-    tx.commit().await?;
+    let export = Export {
+        policy: &policy,
+        store: &store,
+        subjects: &subjects,
+        refs: &refs,
+        request: args.request.as_deref(),
+        no_providers: args.no_providers,
+        actor: ctx.actor(),
+        out: &ctx.out,
+    };
+    let exported = export.run(output).await?;
+    let (target, archive_sha256, counts, provider_results, found_anything, encrypted) = (
+        exported.target,
+        exported.sha256,
+        exported.counts,
+        exported.providers,
+        exported.found_anything,
+        exported.encrypted,
+    );
 
     let total: u64 = counts.values().sum();
     if ctx.out.json_mode() {
@@ -215,333 +96,10 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
             target.display()
         ));
     }
+    let failed = provider_results.iter().filter(|p| p.failed).count();
     Ok(if failed > 0 {
         Outcome::Partial
     } else {
         Outcome::Success
     })
-}
-
-/// Streams one table's rows for the subject into `<table>.json` and `<table>.csv`.
-async fn export_table<W: Write + Seek>(
-    archive: &mut ArchiveWriter<W>,
-    pool: &SourcePool,
-    source: &str,
-    found: &Found,
-    table_name: &str,
-) -> Result<u64> {
-    let table = &found.tables[table_name];
-    let columns = pool.table_columns(table_name).await?;
-    let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
-    let kinds: Vec<_> = columns.iter().map(|c| c.kind).collect();
-    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-    // Each object key, serialised once: `"name":`.
-    let keys: Vec<String> = names
-        .iter()
-        .map(|n| format!("{}:", Value::String(n.clone())))
-        .collect();
-    let key_refs: Vec<&crate::sources::rows::ColumnInfo> = table.key_columns.iter().collect();
-    let order: Vec<String> = table
-        .key_columns
-        .iter()
-        .map(|c| pool.quote(&c.name))
-        .collect();
-
-    let mut csv_spool = csv::Writer::from_writer(BufWriter::new(tempfile::tempfile()?));
-    csv_spool.write_record(&names)?;
-    archive.begin(&format!("sources/{source}/{table_name}.json"))?;
-    archive.write_all(b"[")?;
-    let mut rows = 0u64;
-    for chunk in table.keys.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {} ORDER BY {}",
-            select.join(", "),
-            pool.quote(table_name),
-            traverse::in_list(pool, &key_refs, chunk.len(), 1),
-            order.join(", ")
-        );
-        let binds: Vec<Key> = chunk.into_iter().flatten().collect();
-        let mut write_row = |values: Vec<Value>| -> Result<()> {
-            archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
-            for (i, (key, value)) in keys.iter().zip(&values).enumerate() {
-                if i > 0 {
-                    archive.write_all(b",")?;
-                }
-                archive.write_all(key.as_bytes())?;
-                serde_json::to_writer(&mut *archive, value)?;
-            }
-            archive.write_all(b"}")?;
-            csv_spool.write_record(values.iter().map(crate::output::plain))?;
-            rows += 1;
-            Ok(())
-        };
-        // SQLite's driver hands rows from its worker thread one at a time; the chunk
-        // as one JSON document crosses at once. JSON cannot hold BLOB values: a chunk
-        // with one is read row by row.
-        if pool.engine() == crate::policy::Engine::Sqlite {
-            let quoted: Vec<String> = names.iter().map(|n| pool.quote(n)).collect();
-            let paged = format!(
-                "SELECT json_group_array(json_array({})) FROM ({sql})",
-                quoted.join(", ")
-            );
-            let mut document = None;
-            let fetched = pool
-                .for_each_row(
-                    &paged,
-                    &binds,
-                    &[crate::sources::rows::Kind::Dynamic],
-                    |row| {
-                        document = row.into_iter().next();
-                        Ok(())
-                    },
-                )
-                .await;
-            if let (Ok(()), Some(Value::String(text))) = (fetched, document) {
-                let page: Vec<Vec<Value>> =
-                    serde_json::from_str(&text).context("cannot read a page of rows")?;
-                for values in page {
-                    write_row(values)?;
-                }
-                continue;
-            }
-        }
-        pool.for_each_row(&sql, &binds, &kinds, &mut write_row)
-            .await
-            .with_context(|| format!("source `{source}`, table `{table_name}`"))?;
-    }
-    archive.write_all(if rows == 0 { b"]\n" } else { b"\n]\n" })?;
-    let mut spool = csv_spool
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .into_inner()
-        .map_err(|e| e.into_error())?;
-    spool.rewind()?;
-    archive.begin(&format!("sources/{source}/{table_name}.csv"))?;
-    std::io::copy(&mut spool, archive)?;
-    Ok(rows)
-}
-
-/// Writes records as `<path>.json` and `<path>.csv` (columns: the union of top-level
-/// fields, in first-seen order; nested values as JSON text).
-fn write_records<W: Write + Seek>(
-    archive: &mut ArchiveWriter<W>,
-    path: &str,
-    records: &[Value],
-) -> Result<()> {
-    archive.add(
-        &format!("{path}.json"),
-        (serde_json::to_string_pretty(records)? + "\n").as_bytes(),
-    )?;
-    let mut columns: Vec<String> = Vec::new();
-    for record in records {
-        if let Value::Object(map) = record {
-            for key in map.keys() {
-                if !columns.contains(key) {
-                    columns.push(key.clone());
-                }
-            }
-        }
-    }
-    if columns.is_empty() && !records.is_empty() {
-        columns.push("value".to_string());
-    }
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&columns)?;
-    for record in records {
-        let row: Vec<String> = match record {
-            Value::Object(map) => columns
-                .iter()
-                .map(|c| map.get(c).map(crate::output::plain).unwrap_or_default())
-                .collect(),
-            other => vec![crate::output::plain(other)],
-        };
-        writer.write_record(row)?;
-    }
-    archive.add(
-        &format!("{path}.csv"),
-        &writer.into_inner().map_err(|e| e.into_error())?,
-    )?;
-    Ok(())
-}
-
-async fn providers<W: Write + Seek>(
-    ctx: &Ctx,
-    policy: &Policy,
-    subjects: &[Subject],
-    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
-    skip: bool,
-    archive: &mut ArchiveWriter<W>,
-    data_files: &mut Vec<Value>,
-) -> Result<Vec<ProviderResult>> {
-    let mut results = Vec::new();
-    let mut providers: Vec<_> = policy.providers().filter(|p| p.access.is_some()).collect();
-    providers.sort_by(|a, b| a.id.get_ref().cmp(b.id.get_ref()));
-    for provider in providers {
-        let id = provider.id.get_ref().clone();
-        let request = provider.access.as_ref().expect("filtered").get_ref();
-        if skip {
-            results.push(ProviderResult {
-                id,
-                name: provider.name.clone(),
-                outcome: "not queried (--no-providers)".into(),
-                records: None,
-                failed: false,
-            });
-            continue;
-        }
-        let placeholders = http::request_placeholders(request);
-        let bindings = http::expand(&placeholders, |p| values_for(p, subjects, sources));
-        let client = match ProviderClient::new(provider) {
-            Ok(client) => client,
-            Err(error) => {
-                results.push(ProviderResult {
-                    id,
-                    name: provider.name.clone(),
-                    outcome: format!("failed: {error}"),
-                    records: None,
-                    failed: true,
-                });
-                continue;
-            }
-        };
-        let mut records = Vec::new();
-        let mut failure = None;
-        for binding in &bindings {
-            match client.call(request, binding).await {
-                Ok(CallOutcome::Done(found)) => records.extend(found),
-                Ok(CallOutcome::NotFound(_)) => {}
-                Err(error) => {
-                    failure = Some(error.to_string());
-                    break;
-                }
-            }
-        }
-        ctx.out.detail(&format!(
-            "provider `{id}`: {} call(s), {} record(s)",
-            bindings.len(),
-            records.len()
-        ));
-        match failure {
-            Some(error) => results.push(ProviderResult {
-                id,
-                name: provider.name.clone(),
-                outcome: format!("failed: {error}"),
-                records: None,
-                failed: true,
-            }),
-            None => {
-                write_records(archive, &format!("providers/{id}"), &records)?;
-                data_files.push(
-                    json!({ "path": format!("providers/{id}.json"), "records": records.len() }),
-                );
-                results.push(ProviderResult {
-                    id,
-                    name: provider.name.clone(),
-                    outcome: if bindings.is_empty() {
-                        "nothing to ask (no matching values)".into()
-                    } else {
-                        format!("{} call(s) answered", bindings.len())
-                    },
-                    records: Some(records.len()),
-                    failed: false,
-                });
-            }
-        }
-    }
-    Ok(results)
-}
-
-/// The values a placeholder takes for these subjects: their identities of that kind, or
-/// the distinct values found in their rows.
-pub fn values_for(
-    placeholder: &Placeholder,
-    subjects: &[Subject],
-    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
-) -> Vec<String> {
-    match placeholder {
-        Placeholder::Identity(kind) => subjects
-            .iter()
-            .filter(|s| &s.kind == kind)
-            .map(|s| s.value.clone())
-            .collect(),
-        Placeholder::Column {
-            source,
-            table,
-            column,
-        } => sources
-            .iter()
-            .filter(|(s, _, _)| s.id() == source)
-            .filter_map(|(_, _, found)| found.tables.get(table))
-            .flat_map(|t| {
-                t.values
-                    .get(column)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Key::as_text)
-            })
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    }
-}
-
-fn readme(
-    policy: &Policy,
-    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
-    provider_results: &[ProviderResult],
-    data_files: &[Value],
-    generated_at: &str,
-    request: Option<&str>,
-    found_anything: bool,
-) -> Result<String> {
-    let record = crate::policy::record::Record::of(policy);
-    // The categories and purposes of the tables where something was found.
-    let mut categories = BTreeSet::new();
-    let mut purpose_ids = BTreeSet::new();
-    let mut holds = Vec::new();
-    for (source, _, found) in sources {
-        for table_def in &source.tables {
-            let table = &table_def.table;
-            if found
-                .tables
-                .get(table.name())
-                .is_none_or(|t| t.keys.is_empty())
-            {
-                continue;
-            }
-            for (_, spec) in table.personal_columns() {
-                categories.insert(spec.category.clone());
-            }
-            let table_purposes = if table.purposes.is_empty() {
-                &source.source.purposes
-            } else {
-                &table.purposes
-            };
-            purpose_ids.extend(table_purposes.iter().map(|p| p.get_ref().clone()));
-            for hold in &table.hold {
-                holds.push(json!({ "source": source.id(), "table": table.name(), "reason": hold.get_ref().reason, "article": hold.get_ref().article }));
-            }
-        }
-    }
-    let purposes: Vec<_> = record
-        .purposes
-        .iter()
-        .filter(|p| purpose_ids.is_empty() || purpose_ids.contains(p.id))
-        .collect();
-    let context = json!({
-        "controller": record.controller,
-        "generated_at": generated_at,
-        "request": request,
-        "found_anything": found_anything,
-        "data_files": data_files,
-        "purposes": purposes,
-        "categories": categories.iter().map(|c| json!({ "category": c, "description": taxonomy::describe(c) })).collect::<Vec<_>>(),
-        "recipients": record.recipients,
-        "provider_results": provider_results.iter().map(|p| json!({ "name": p.name, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
-        "providers": !provider_results.is_empty(),
-        "retention": record.retention,
-        "holds": holds,
-        "sources": sources.iter().map(|(s, _, _)| json!({ "id": s.id() })).collect::<Vec<_>>(),
-    });
-    crate::render::render("access-readme.md", &context)
 }
