@@ -217,6 +217,29 @@ pub(crate) fn check_all(
     checked
 }
 
+/// The store's checkpoints, each checked against the store's chain of `chain_size`
+/// entries (and against `trusted` when given).
+pub(crate) async fn check_in_store(
+    store: &Store,
+    chain_size: i64,
+    trusted: Option<&VerifyingKey>,
+) -> Result<(Vec<Checkpoint>, Checked)> {
+    let checkpoints = list(store).await?;
+    let mut hashes = std::collections::BTreeMap::new();
+    for c in &checkpoints {
+        if let Some(hash) = hash_of(store, c.size).await? {
+            hashes.insert(c.size, hash);
+        }
+    }
+    let checked = check_all(
+        &checkpoints,
+        chain_size,
+        |seq| hashes.get(&seq).cloned(),
+        trusted,
+    );
+    Ok((checkpoints, checked))
+}
+
 /// The hash of entry `seq` in the store.
 pub(crate) async fn hash_of(store: &Store, seq: i64) -> Result<Option<String>> {
     let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")

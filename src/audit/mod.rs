@@ -7,7 +7,9 @@
 //! as keyed references, so erasing a subject never breaks the chain.
 
 pub mod checkpoint;
+pub(crate) mod export;
 pub mod report;
+pub(crate) mod trail;
 
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;

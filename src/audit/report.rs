@@ -7,6 +7,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::{Entry, Filter, list, verify};
+use crate::output::Format;
 use crate::store::Store;
 
 fn add(map: &mut BTreeMap<String, i64>, key: &str, n: i64) {
@@ -216,19 +217,12 @@ pub async fn build(
     in_force.extend(policies);
 
     let verification = verify(store).await?;
-    let checkpoints = super::checkpoint::list(store).await?;
-    let mut signed_hashes = BTreeMap::new();
-    for checkpoint in &checkpoints {
-        if let Some(hash) = super::checkpoint::hash_of(store, checkpoint.size).await? {
-            signed_hashes.insert(checkpoint.size, hash);
-        }
-    }
-    let checked = super::checkpoint::check_all(
-        &checkpoints,
-        verification.entries as i64,
-        |seq| signed_hashes.get(&seq).cloned(),
+    let (checkpoints, checked) = super::checkpoint::check_in_store(
+        store,
+        verification.entries,
         context.key.as_ref().map(|(key, _)| key),
-    );
+    )
+    .await?;
     let key = context.key.as_ref().map(|(key, source)| {
         let pem = super::checkpoint::verifying_pem(key).unwrap_or_default();
         json!({
@@ -474,4 +468,45 @@ pub fn chart(report: &Value) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The report for `[from, to)` in a format: JSON, CSV, HTML, or Markdown (also for people).
+pub async fn render(
+    store: &crate::store::Store,
+    from: Option<&str>,
+    to: Option<&str>,
+    format: Format,
+    context: &Context,
+) -> Result<String> {
+    let model = build(store, from, to, &crate::time::now_text(), context).await?;
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(&model)? + "\n",
+        Format::Csv => csv(&model)?,
+        Format::Html => html(&model)?,
+        Format::Human | Format::Md => crate::render::render("audit-report.md", &model)?,
+    })
+}
+
+fn html(model: &Value) -> Result<String> {
+    let mut context = model.clone();
+    context["chart"] = json!(chart(model));
+    let mut sources: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    sources.extend(
+        model["exports"]["rows_per_source"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.clone()),
+    );
+    for key in ["deleted_per_source", "masked_per_source"] {
+        sources.extend(
+            model["erasures"][key]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
+    }
+    context["sources"] = json!(sources);
+    crate::render::render("audit-report.html", &context)
 }

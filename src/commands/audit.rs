@@ -5,12 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use serde_json::{Value, json};
-use sha2::Digest;
 
+use crate::audit::trail::{self, CheckpointKey, TrailCheck};
 use crate::audit::{self, Filter, checkpoint};
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
-use crate::output::Format;
 use crate::subject::Subject;
 
 #[derive(Debug, clap::Subcommand)]
@@ -227,145 +226,103 @@ fn parse_head(text: &str) -> Result<String> {
 
 async fn verify(ctx: &Ctx, args: &VerifyArgs) -> Result<Outcome> {
     let expect_head = args.expect_head.as_deref().map(parse_head).transpose()?;
-    let max_age = chrono::Duration::from_std(args.max_checkpoint_age)
+    chrono::Duration::from_std(args.max_checkpoint_age)
         .map_err(|_| error::usage("--max-checkpoint-age is too long"))?;
     // Which key vouches for the checkpoints: one given from outside, or the signing key
     // beside the store (which whoever controls the store may have replaced).
-    let (trusted, key_source, key_file) = match &args.trusted_key {
-        Some(path) => (
-            Some(checkpoint::read_trusted_key(path)?),
-            "trusted-key",
-            Some(path.clone()),
-        ),
+    let key = match &args.trusted_key {
+        Some(path) => CheckpointKey {
+            source: "trusted-key",
+            file: Some(path.clone()),
+            key: Some(checkpoint::read_trusted_key(path)?),
+        },
         None => {
             let path = key_path(ctx, &args.key);
             match checkpoint::trusted_public_key(&path)? {
-                Some(key) => (Some(key), "signing-key", Some(path)),
-                None => (None, "none", None),
+                Some(key) => CheckpointKey {
+                    source: "signing-key",
+                    file: Some(path),
+                    key: Some(key),
+                },
+                None => CheckpointKey {
+                    source: "none",
+                    file: None,
+                    key: None,
+                },
             }
         }
     };
     let store = ctx.existing_store().await?;
-    let verification = audit::verify_reaching(&store, expect_head.as_deref()).await?;
-    let checkpoints = checkpoint::list(&store).await?;
-    let mut hashes = std::collections::BTreeMap::new();
-    for c in &checkpoints {
-        if let Some(hash) = checkpoint::hash_of(&store, c.size).await? {
-            hashes.insert(c.size, hash);
-        }
-    }
-    let chain_size = verification.entries;
-    let checked = checkpoint::check_all(
-        &checkpoints,
-        chain_size,
-        |seq| hashes.get(&seq).cloned(),
-        trusted.as_ref(),
-    );
-    let mut problems = checked.problems.clone();
-    if args.trusted_key.is_some() && checked.verified.is_empty() {
-        problems.push(
-            "no checkpoint is signed by the trusted key: the checkpoints were removed, or never made with this key"
-                .to_string(),
-        );
-    }
-    let head_missing = expect_head.is_some() && verification.reached.is_none();
-
-    let signed_size = checked.signed_size(&checkpoints).unwrap_or(0);
-    let newest = checked.newest(&checkpoints);
-    let now = crate::time::now();
-    let max_age_words = duration_words(args.max_checkpoint_age.as_secs());
-    let mut warnings = Vec::new();
-    if chain_size > 0 {
-        match newest.map(|c| (c, crate::time::parse_time(&c.at))) {
-            None => warnings.push(format!(
-                "no verified signed checkpoint: a truncated or rewritten chain cannot be detected; run `privops audit checkpoint` regularly (at least every {max_age_words})"
-            )),
-            Some((c, Ok(at))) if now - at > max_age => {
-                let unsigned = chain_size - signed_size;
-                warnings.push(format!(
-                    "the newest verified checkpoint is from {} ({} old, more than {max_age_words}); {} after the last signed one {} covered by no signature: run `privops audit checkpoint`",
-                    c.at,
-                    duration_words((now - at).num_seconds().max(0) as u64),
-                    plural(unsigned, "entry", "entries"),
-                    if unsigned == 1 { "is" } else { "are" },
-                ));
-            }
-            Some((c, Err(_))) => warnings.push(format!(
-                "the newest verified checkpoint has an unreadable time `{}`",
-                c.at
-            )),
-            Some(_) => {}
-        }
-    }
-    let ok = verification.broken.is_none() && problems.is_empty() && !head_missing;
-    for warning in &warnings {
+    let check = trail::check(
+        &store,
+        key,
+        expect_head.as_deref(),
+        args.max_checkpoint_age,
+        crate::time::now(),
+    )
+    .await?;
+    for warning in &check.warnings {
         ctx.out.warn(warning);
     }
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({
-            "ok": ok,
-            "entries": verification.entries,
-            "head": verification.head,
-            "broken": verification.broken,
-            "checkpoints": checkpoints.len(),
-            "verified_checkpoints": checked.verified.len(),
-            "checkpoint_key": { "source": key_source, "file": key_file },
-            "checkpoint_problems": problems,
-            "newest_checkpoint": newest.map(|c| c.at.clone()),
-            "unsigned_entries": chain_size - signed_size,
-            "expected_head": expect_head.as_ref().map(|hash| json!({
-                "hash": hash,
-                "reached": verification.reached.is_some(),
-                "seq": verification.reached,
-            })),
-            "warnings": warnings,
-        }));
+        ctx.out.json(&check);
     } else {
-        match &verification.broken {
+        print_check(ctx, &check);
+    }
+    Ok(if check.ok {
+        Outcome::Success
+    } else {
+        Outcome::No
+    })
+}
+
+fn print_check(ctx: &Ctx, check: &TrailCheck) {
+    match &check.broken {
+        None => ctx.out.data(&format!(
+            "audit trail verified: {} entries, head {}",
+            check.entries,
+            check.head.as_deref().unwrap_or("(empty)")
+        )),
+        Some(broken) => ctx.out.data(&format!(
+            "audit trail BROKEN at entry {}: {}",
+            broken.seq, broken.reason
+        )),
+    }
+    if let Some(expected) = &check.expected_head {
+        match expected.seq {
+            Some(seq) => ctx.out.data(&format!(
+                "expected head {} reached: entry {seq}",
+                expected.hash
+            )),
             None => ctx.out.data(&format!(
-                "audit trail verified: {} entries, head {}",
-                verification.entries,
-                verification.head.as_deref().unwrap_or("(empty)")
+                "EXPECTED HEAD NOT REACHED: no verified entry has hash {}: the chain was truncated or rewritten",
+                expected.hash
             )),
-            Some(broken) => ctx.out.data(&format!(
-                "audit trail BROKEN at entry {}: {}",
-                broken.seq, broken.reason
-            )),
-        }
-        if let Some(hash) = &expect_head {
-            match verification.reached {
-                Some(seq) => ctx
-                    .out
-                    .data(&format!("expected head {hash} reached: entry {seq}")),
-                None => ctx.out.data(&format!(
-                    "EXPECTED HEAD NOT REACHED: no verified entry has hash {hash}: the chain was truncated or rewritten"
-                )),
-            }
-        }
-        if problems.is_empty() {
-            if !checkpoints.is_empty() {
-                let against = match (&key_file, key_source) {
-                    (Some(file), "trusted-key") => {
-                        format!("against the trusted key {}", file.display())
-                    }
-                    (Some(file), _) => format!(
-                        "against the signing key {} beside the store (pass --trusted-key FILE to check them against a key kept elsewhere)",
-                        file.display()
-                    ),
-                    (None, _) => "only against the keys they carry (no signing key here: pass --trusted-key FILE)".to_string(),
-                };
-                ctx.out.data(&format!(
-                    "{} signed checkpoint(s) verified {against}",
-                    checkpoints.len()
-                ));
-            }
-        } else {
-            for problem in &problems {
-                ctx.out.data(&format!("CHECKPOINT FAILED: {problem}"));
-            }
         }
     }
-    Ok(if ok { Outcome::Success } else { Outcome::No })
+    if check.checkpoint_problems.is_empty() {
+        if check.checkpoints > 0 {
+            let key = &check.checkpoint_key;
+            let against = match (&key.file, key.source) {
+                (Some(file), "trusted-key") => {
+                    format!("against the trusted key {}", file.display())
+                }
+                (Some(file), _) => format!(
+                    "against the signing key {} beside the store (pass --trusted-key FILE to check them against a key kept elsewhere)",
+                    file.display()
+                ),
+                (None, _) => "only against the keys they carry (no signing key here: pass --trusted-key FILE)".to_string(),
+            };
+            ctx.out.data(&format!(
+                "{} signed checkpoint(s) verified {against}",
+                check.checkpoints
+            ));
+        }
+    } else {
+        for problem in &check.checkpoint_problems {
+            ctx.out.data(&format!("CHECKPOINT FAILED: {problem}"));
+        }
+    }
 }
 
 async fn sign_checkpoint(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
@@ -413,7 +370,7 @@ async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
     let (from, to) = period_bounds(&args.period)?;
     let store = ctx.existing_store().await?;
     let context = report_context(ctx, args.trusted_key.as_deref(), None)?;
-    let text = render_report(
+    let text = audit::report::render(
         &store,
         from.as_deref(),
         to.as_deref(),
@@ -467,191 +424,28 @@ fn report_context(
     Ok(audit::report::Context { controller, key })
 }
 
-async fn render_report(
-    store: &crate::store::Store,
-    from: Option<&str>,
-    to: Option<&str>,
-    format: Format,
-    context: &audit::report::Context,
-) -> Result<String> {
-    let model = audit::report::build(store, from, to, &crate::time::now_text(), context).await?;
-    Ok(match format {
-        Format::Json => serde_json::to_string_pretty(&model)? + "\n",
-        Format::Csv => audit::report::csv(&model)?,
-        Format::Html => html(&model)?,
-        Format::Human | Format::Md => crate::render::render("audit-report.md", &model)?,
-    })
-}
-
-fn html(model: &Value) -> Result<String> {
-    let mut context = model.clone();
-    context["chart"] = json!(audit::report::chart(model));
-    let mut sources: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    sources.extend(
-        model["exports"]["rows_per_source"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k.clone()),
-    );
-    for key in ["deleted_per_source", "masked_per_source"] {
-        sources.extend(
-            model["erasures"][key]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k.clone()),
-        );
-    }
-    context["sources"] = json!(sources);
-    crate::render::render("audit-report.html", &context)
-}
-
 async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     let encryption = crate::archive::Encryption::from_args(&args.recipients, None)?;
-    let mut output =
+    let output =
         crate::archive::ArchiveOutput::create(&args.output.out, args.output.force, encryption)?;
-    let target = output.target().to_path_buf();
     let (from, to) = period_bounds(&args.period)?;
     let store = ctx.store().await?;
-    let entries = audit::list(
-        &store,
-        &Filter {
-            from: from.clone(),
-            to: to.clone(),
-            ..Filter::default()
-        },
-    )
-    .await?;
-    if entries.is_empty() {
-        return Err(error::usage("no audit entries in this period"));
-    }
-    let first = entries.first().expect("not empty");
-    let last = entries.last().expect("not empty");
-    let checkpoints: Vec<checkpoint::Checkpoint> = checkpoint::list(&store)
-        .await?
-        .into_iter()
-        .filter(|c| c.size >= first.seq && c.size <= last.seq)
-        .collect();
     let key_file = key_path(ctx, &args.key);
     let context = report_context(ctx, None, Some(key_file.clone()))?;
-    let public_key = match checkpoint::trusted_public_key(&key_file)? {
-        Some(key) => checkpoint::verifying_pem(&key)?,
-        None => checkpoints
-            .first()
-            .map(|c| c.public_key.clone())
-            .unwrap_or_default(),
-    };
-    let generated_at = crate::archive::generation_time()?;
-    let organisation = ctx
-        .policy()
-        .ok()
-        .and_then(|p| p.controller().map(|c| c.organisation.clone()))
-        .unwrap_or_default();
-
-    let mut archive = output.writer()?;
-    archive.begin("entries.jsonl")?;
-    for entry in &entries {
-        serde_json::to_writer(&mut archive, entry)?;
-        archive.write_all(b"\n")?;
-    }
-    let mut csv_writer = csv::Writer::from_writer(Vec::new());
-    csv_writer.write_record([
-        "seq",
-        "at",
-        "actor",
-        "action",
-        "subject_ref",
-        "details",
-        "prev_hash",
-        "hash",
-    ])?;
-    for e in &entries {
-        csv_writer.write_record([
-            e.seq.to_string(),
-            e.at.clone(),
-            e.actor.clone(),
-            e.action.clone(),
-            e.subject_ref.clone().unwrap_or_default(),
-            e.details.clone(),
-            e.prev_hash.clone(),
-            e.hash.clone(),
-        ])?;
-    }
-    archive.add(
-        "entries.csv",
-        &csv_writer.into_inner().map_err(|e| e.into_error())?,
-    )?;
-    archive.add(
-        "report.html",
-        render_report(
-            &store,
-            from.as_deref(),
-            to.as_deref(),
-            Format::Html,
-            &context,
-        )
-        .await?
-        .as_bytes(),
-    )?;
-    archive.add(
-        "report.md",
-        render_report(&store, from.as_deref(), to.as_deref(), Format::Md, &context)
-            .await?
-            .as_bytes(),
-    )?;
-    archive.add(
-        "checkpoints.json",
-        (serde_json::to_string_pretty(&checkpoints)? + "\n").as_bytes(),
-    )?;
-    archive.add("public_key.pem", public_key.as_bytes())?;
-    let period = json!({ "from": from, "to": to });
-    let verify_md = crate::render::render(
-        "audit-verify.md",
-        &json!({ "entries": entries.len(), "organisation": organisation, "first_seq": first.seq, "last_seq": last.seq, "period": period, "generated_at": generated_at, "anchor": first.prev_hash, "key_fingerprint": hex::encode(sha2::Sha256::digest(public_key.as_bytes())) }),
-    )?;
-    archive.add("VERIFY.md", verify_md.as_bytes())?;
-    let manifest = json!({
-        "kind": "audit",
-        "tool": format!("privops {}", env!("CARGO_PKG_VERSION")),
-        "generated_at": generated_at,
-        "period": period,
-        "entries": entries.len(),
-        "first_seq": first.seq,
-        "last_seq": last.seq,
-        "anchor": first.prev_hash,
-        "head": last.hash,
-    });
-    let sha256 = output.seal(archive, manifest)?;
-    let mut tx = store.begin_write().await?;
-    audit::append(&mut tx, &ctx.actor(), &[audit::NewEntry::new("audit.export", json!({ "entries": entries.len(), "first_seq": first.seq, "last_seq": last.seq, "archive_sha256": sha256 }))]).await?;
-    output.commit()?;
-    tx.commit().await?;
+    let exported =
+        audit::export::export(&store, &ctx.actor(), from, to, &key_file, &context, output).await?;
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({ "archive": target, "sha256": sha256, "entries": entries.len(), "checkpoints": checkpoints.len() }));
+        ctx.out.json(&json!({ "archive": exported.target, "sha256": exported.sha256, "entries": exported.entries, "checkpoints": exported.checkpoints }));
     } else {
         ctx.out.data(&format!(
-            "wrote {} ({} entries, {} checkpoint(s), sha256 {sha256})",
-            target.display(),
-            entries.len(),
-            checkpoints.len()
+            "wrote {} ({} entries, {} checkpoint(s), sha256 {})",
+            exported.target.display(),
+            exported.entries,
+            exported.checkpoints,
+            exported.sha256
         ));
     }
     Ok(Outcome::Success)
-}
-
-/// A duration in the largest whole unit that fits: `8 days`, `5 hours`, `40 minutes`.
-fn duration_words(seconds: u64) -> String {
-    match seconds {
-        s if s >= 2 * 86_400 => plural((s / 86_400) as i64, "day", "days"),
-        s if s >= 2 * 3_600 => plural((s / 3_600) as i64, "hour", "hours"),
-        s if s >= 120 => plural((s / 60) as i64, "minute", "minutes"),
-        s => plural(s as i64, "second", "seconds"),
-    }
-}
-
-fn plural(count: i64, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// An entry's details for a table: `name=value` pairs (nested values as compact JSON)
