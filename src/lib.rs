@@ -21,6 +21,7 @@ pub(crate) mod period;
 pub mod plan;
 pub mod policy;
 pub(crate) mod render;
+pub(crate) mod retention;
 pub mod sources;
 pub mod store;
 pub mod subject;

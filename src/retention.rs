@@ -1,0 +1,232 @@
+//! A retention sweep (`privops retention sweep`): for each selected table, connect to its
+//! source once (an unreachable source fails each of its tables, recorded in the trail),
+//! walk the rows past their period in short chunks (see [`crate::plan::retention`]), and
+//! record each table's outcome in the audit trail.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::audit::{self, NewEntry};
+use crate::output::Output;
+use crate::plan::retention::TableSweep;
+use crate::policy::{Policy, SourceDef, Table};
+use crate::sources::SourcePool;
+use crate::store::Store;
+use crate::store::lease::Lease;
+
+/// One sweep: its options, the clock, and who runs it.
+pub struct Sweep<'a> {
+    pub policy: &'a Policy,
+    pub store: &'a Store,
+    /// Count what is due and do nothing.
+    pub dry_run: bool,
+    pub batch_size: Option<usize>,
+    /// Stop starting chunks after this instant; a later sweep finishes.
+    pub deadline: Option<Instant>,
+    /// The sweep's lease, renewed while it runs.
+    pub lease: Option<&'a Lease>,
+    pub now: DateTime<Utc>,
+    pub actor: String,
+    /// Progress and warnings while the sweep runs.
+    pub out: &'a Output,
+}
+
+/// What a sweep did: one row per table (`error` set for a table that failed).
+pub struct Swept {
+    pub tables: Vec<Value>,
+    pub failed: usize,
+    pub unfinished: usize,
+}
+
+impl Sweep<'_> {
+    pub async fn run(&self, tables: &[(&SourceDef, &Table)]) -> Result<Swept> {
+        let now = self.now;
+        let mut summary = Vec::new();
+        let mut failed = 0;
+        let mut unfinished = 0;
+        let mut pools: Vec<(String, SourcePool)> = Vec::new();
+        // Sources that could not be reached: tried once, and each of their tables reported.
+        let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
+        for (source, table) in tables {
+            if !pools.iter().any(|(id, _)| id == source.id()) {
+                let error = match unreachable.get(source.id()) {
+                    Some(error) => Some(error.clone()),
+                    None => match SourcePool::connect(self.policy, source).await {
+                        Ok(pool) => {
+                            pools.push((source.id().to_string(), pool));
+                            None
+                        }
+                        Err(error) => {
+                            let error = format!("{error:#}");
+                            self.out.warn(&error);
+                            unreachable.insert(source.id().to_string(), error.clone());
+                            Some(error)
+                        }
+                    },
+                };
+                if let Some(error) = error {
+                    failed += 1;
+                    let row =
+                        json!({ "source": source.id(), "table": table.name(), "error": error });
+                    if !self.dry_run {
+                        let mut tx = self.store.begin_write().await?;
+                        audit::append(
+                            &mut tx,
+                            &self.actor,
+                            &[NewEntry::new("retention.failed", row.clone())],
+                        )
+                        .await?;
+                        tx.commit().await?;
+                    }
+                    summary.push(row);
+                    continue;
+                }
+            }
+            let pool = &pools
+                .iter()
+                .find(|(id, _)| id == source.id())
+                .expect("connected")
+                .1;
+            let started = Instant::now();
+            let outcome = self.table(pool, source, table, now).await;
+            let duration = started.elapsed();
+            match outcome {
+                Ok(mut row) => {
+                    if row["remaining"].as_u64().unwrap_or(0) > 0 {
+                        unfinished += 1;
+                    }
+                    row["duration_ms"] = json!(duration.as_millis() as u64);
+                    if !self.dry_run {
+                        let mut tx = self.store.begin_write().await?;
+                        audit::record_policy_version(&mut tx, &self.actor, &self.policy.digest)
+                            .await?;
+                        audit::append(
+                            &mut tx,
+                            &self.actor,
+                            &[NewEntry::new("retention.sweep", row.clone())],
+                        )
+                        .await?;
+                        tx.commit().await?;
+                    }
+                    summary.push(row);
+                }
+                Err(error) => {
+                    failed += 1;
+                    self.out.warn(&format!(
+                        "source `{}`, table `{}`: {error:#}",
+                        source.id(),
+                        table.name()
+                    ));
+                    summary.push(json!({ "source": source.id(), "table": table.name(), "error": format!("{error:#}") }));
+                }
+            }
+        }
+        Ok(Swept {
+            tables: summary,
+            failed,
+            unfinished,
+        })
+    }
+
+    async fn table(
+        &self,
+        pool: &SourcePool,
+        source: &SourceDef,
+        table: &Table,
+        now: DateTime<Utc>,
+    ) -> Result<Value> {
+        let sweep = TableSweep::prepare(pool, source, table, now).await?;
+        // Counting what is due costs a pass over the rows: done for plans, dry runs and a
+        // person watching a progress bar; a cron sweep learns it from what it did.
+        let counted = if self.dry_run || self.out.shows_progress() {
+            Some(sweep.due(pool).await?)
+        } else {
+            None
+        };
+        let holds = sweep.held(pool).await?;
+        let held: u64 = holds.iter().map(|h| h.rows).sum();
+        let null_timestamps = sweep.null_timestamps(pool).await?;
+        let action = match table.retention.as_ref().expect("selected").get_ref().then {
+            crate::policy::RetentionAction::Delete => "delete",
+            crate::policy::RetentionAction::Anonymise => "anonymise",
+            crate::policy::RetentionAction::Rollup => "rollup",
+        };
+        let mut done = 0u64;
+        let mut chunks = 0u64;
+        let mut longest = Duration::ZERO;
+        let mut stopped_early = false;
+        let mut walks = Vec::new();
+        let mut retried = 0;
+        if !self.dry_run && counted != Some(0) {
+            let bar = self.out.progress(
+                counted.unwrap_or(0),
+                &format!("{}.{}", source.id(), table.name()),
+            );
+            let mut last_renewal = Instant::now();
+            let mut cursor = crate::plan::retention::Cursor::new(self.batch_size);
+            loop {
+                if self.deadline.is_some_and(|d| Instant::now() >= d) {
+                    stopped_early = true;
+                    break;
+                }
+                let n = sweep.chunk(pool, &mut cursor).await?;
+                let took = cursor.transaction;
+                if std::env::var("PRIVOPS_FAILPOINT")
+                    .is_ok_and(|f| f == format!("retention-chunk:{}", chunks + 1))
+                {
+                    anyhow::bail!("stopped at failpoint retention-chunk:{}", chunks + 1);
+                }
+                longest = longest.max(took);
+                chunks += 1;
+                done += n;
+                bar.inc(n);
+                if cursor.finished {
+                    break;
+                }
+                if let Some(lease) = self.lease {
+                    if last_renewal.elapsed() > Duration::from_secs(30) {
+                        lease.renew(self.store).await?;
+                        last_renewal = Instant::now();
+                    }
+                }
+            }
+            bar.finish_and_clear();
+            walks = cursor.walks;
+            retried = cursor.retried;
+        }
+        let remaining = if stopped_early {
+            sweep.due(pool).await?
+        } else {
+            0
+        };
+        let due = if self.dry_run {
+            counted.unwrap_or(0)
+        } else {
+            done + remaining
+        };
+        Ok(json!({
+            "source": source.id(),
+            "table": table.name(),
+            "action": action,
+            "rule": sweep.describe_rule(),
+            "cutoff": crate::time::to_text(sweep.cutoff),
+            "due": due,
+            "done": done,
+            "held": held,
+            "holds": holds.iter().filter(|h| h.rows > 0).map(|h| json!({ "reason": h.reason, "article": h.article, "rows": h.rows })).collect::<Vec<_>>(),
+            "null_timestamps": null_timestamps,
+            // Rows the sweep leaves alone: held, or without a usable timestamp.
+            "skipped": held + null_timestamps,
+            "remaining": remaining,
+            "chunks": chunks,
+            "longest_chunk_ms": longest.as_millis() as u64,
+            "walks": walks,
+            "retried": retried,
+            "statements": if self.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
+        }))
+    }
+}
