@@ -1,15 +1,12 @@
 //! `privops consent grant|withdraw|check|history|export|import`.
 
-use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::audit::{self, NewEntry};
-use crate::consent::import::{HashingReader, IMPORT_REQUIRED, ImportReader};
 use crate::consent::{self, Action, Channel, NewEvent, Verdict};
 use crate::context::Ctx;
 use crate::error::Outcome;
@@ -309,18 +306,6 @@ async fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-const EXPORT_HEADER: [&str; 9] = [
-    "subject",
-    "purpose",
-    "action",
-    "at",
-    "channel",
-    "evidence",
-    "version",
-    "state",
-    "subject_ref",
-];
-
 async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let purposes: Vec<String> = match &args.purpose {
@@ -336,52 +321,9 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     };
     let as_of = crate::time::to_text(as_of);
     let store = ctx.existing_store().await?;
-    let mut file = crate::fsutil::PendingFile::create(&args.output.out, args.output.force)?;
-    let mut writer = csv::Writer::from_writer(&mut file);
-    writer.write_record(EXPORT_HEADER)?;
-    let mut rows = 0u64;
-    let mut per_state: BTreeMap<String, u64> = BTreeMap::new();
-    for purpose in &purposes {
-        let versions = consent::versions(&store.pool, purpose).await?;
-        let version_then = consent::version_in_force(&versions, &as_of);
-        for state in consent::state_at(&store, purpose, &as_of).await? {
-            let verdict = Verdict::from_last(Some(state.event.clone()), version_then);
-            *per_state
-                .entry(verdict.state.name().to_string())
-                .or_default() += 1;
-            let event = &state.event;
-            writer.write_record([
-                state
-                    .identity
-                    .as_ref()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
-                purpose.clone(),
-                event.action.clone(),
-                event.at.clone(),
-                event.channel.clone().unwrap_or_default(),
-                event.evidence.clone().unwrap_or_default(),
-                event.version.to_string(),
-                verdict.state.name().to_string(),
-                state.subject_ref.clone(),
-            ])?;
-            rows += 1;
-        }
-    }
-    writer.flush()?;
-    drop(writer);
-    let mut tx = store.begin_write().await?;
-    audit::append(
-        &mut tx,
-        &ctx.actor(),
-        &[NewEntry::new(
-            "consent.export",
-            json!({ "purposes": purposes, "as_of": as_of, "rows": rows, "states": per_state }),
-        )],
-    )
-    .await?;
-    file.commit()?;
-    tx.commit().await?;
+    let file = crate::fsutil::PendingFile::create(&args.output.out, args.output.force)?;
+    let (rows, per_state) =
+        crate::consent::export::export_csv(&store, &purposes, &as_of, file, &ctx.actor()).await?;
     if ctx.out.json_mode() {
         ctx.out.json(
             &json!({ "out": args.output.out, "as_of": as_of, "rows": rows, "states": per_state }),
@@ -398,73 +340,19 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
 async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let key = ctx.subject_key()?;
-    let file_name = args.file.display().to_string();
-    let file =
-        std::fs::File::open(&args.file).with_context(|| format!("cannot read {file_name}"))?;
-    if file.metadata()?.len() == 0 {
-        bail!(
-            "{file_name} is empty: expected a header line {}",
-            IMPORT_REQUIRED.join(",")
-        );
-    }
-    let mut reader = ImportReader::open(
-        HashingReader {
-            inner: std::io::BufReader::with_capacity(1 << 16, file),
-            hasher: Sha256::new(),
-        },
-        &file_name,
-        &key,
-    )?;
-    let actor = ctx.actor();
     let store = ctx.store().await?;
-    let mut tx = store.begin_write().await?;
-    audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
-    consent::sync_versions(&mut tx, &policy, &actor).await?;
-    let mut versions = BTreeMap::new();
-    for purpose in policy.consent_purposes().keys() {
-        versions.insert(purpose.clone(), consent::versions(&mut *tx, purpose).await?);
-    }
-    const BATCH: usize = 5_000;
-    let mut batch = Vec::with_capacity(BATCH);
-    let (mut rows, mut inserted) = (0u64, 0u64);
-    let mut per_purpose: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
-    while let Some(event) = reader.next_event(&policy, &versions)? {
-        *per_purpose
-            .entry(event.purpose.clone())
-            .or_default()
-            .entry(event.action.name())
-            .or_default() += 1;
-        batch.push(event);
-        rows += 1;
-        if batch.len() == BATCH {
-            inserted +=
-                consent::append_events(&mut tx, store.backend, &batch, &actor, "import").await?;
-            batch.clear();
-        }
-    }
-    inserted += consent::append_events(&mut tx, store.backend, &batch, &actor, "import").await?;
-    let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
-    let details = json!({
-        "file": args.file.file_name().map(|n| n.to_string_lossy().into_owned()),
-        "file_sha256": file_sha256,
-        "rows": rows,
-        "inserted": inserted,
-        "already_recorded": rows - inserted,
-        "per_purpose": per_purpose,
-    });
-    audit::append(
-        &mut tx,
-        &actor,
-        &[NewEntry::new("consent.import", details.clone())],
-    )
-    .await?;
-    tx.commit().await?;
+    let details =
+        crate::consent::import::import_file(&policy, &store, &key, &args.file, &ctx.actor())
+            .await?;
     if ctx.out.json_mode() {
         ctx.out.json(&details);
     } else {
         ctx.out.data(&format!(
-            "imported {file_name}: {rows} row(s), {inserted} new event(s), {} already recorded",
-            rows - inserted
+            "imported {}: {} row(s), {} new event(s), {} already recorded",
+            args.file.display(),
+            details["rows"],
+            details["inserted"],
+            details["already_recorded"]
         ));
     }
     Ok(Outcome::Success)

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use anyhow::{Context, Result, bail};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, NewEntry};
 use crate::consent::{self, Action, Channel, NewEvent};
 use crate::policy::Policy;
 use crate::subject::{Subject, SubjectKey};
@@ -256,4 +258,75 @@ fn parse_row(
             .get(record, "evidence", at_line)?
             .map(str::to_string),
     })
+}
+
+/// Imports a consent CSV in one transaction (all rows or none): each row an event, the
+/// events already recorded skipped, the file's SHA-256 and counts in the audit trail.
+/// Returns the audit entry's details.
+pub async fn import_file(
+    policy: &Policy,
+    store: &crate::store::Store,
+    key: &SubjectKey,
+    path: &std::path::Path,
+    actor: &str,
+) -> Result<serde_json::Value> {
+    let file_name = path.display().to_string();
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {file_name}"))?;
+    if file.metadata()?.len() == 0 {
+        bail!(
+            "{file_name} is empty: expected a header line {}",
+            IMPORT_REQUIRED.join(",")
+        );
+    }
+    let mut reader = ImportReader::open(
+        HashingReader {
+            inner: std::io::BufReader::with_capacity(1 << 16, file),
+            hasher: Sha256::new(),
+        },
+        &file_name,
+        key,
+    )?;
+    let mut tx = store.begin_write().await?;
+    audit::record_policy_version(&mut tx, actor, &policy.digest).await?;
+    consent::sync_versions(&mut tx, policy, actor).await?;
+    let mut versions = BTreeMap::new();
+    for purpose in policy.consent_purposes().keys() {
+        versions.insert(purpose.clone(), consent::versions(&mut *tx, purpose).await?);
+    }
+    const BATCH: usize = 5_000;
+    let mut batch = Vec::with_capacity(BATCH);
+    let (mut rows, mut inserted) = (0u64, 0u64);
+    let mut per_purpose: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
+    while let Some(event) = reader.next_event(policy, &versions)? {
+        *per_purpose
+            .entry(event.purpose.clone())
+            .or_default()
+            .entry(event.action.name())
+            .or_default() += 1;
+        batch.push(event);
+        rows += 1;
+        if batch.len() == BATCH {
+            inserted +=
+                consent::append_events(&mut tx, store.backend, &batch, actor, "import").await?;
+            batch.clear();
+        }
+    }
+    inserted += consent::append_events(&mut tx, store.backend, &batch, actor, "import").await?;
+    let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
+    let details = json!({
+        "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "file_sha256": file_sha256,
+        "rows": rows,
+        "inserted": inserted,
+        "already_recorded": rows - inserted,
+        "per_purpose": per_purpose,
+    });
+    audit::append(
+        &mut tx,
+        actor,
+        &[NewEntry::new("consent.import", details.clone())],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(details)
 }

@@ -4,6 +4,7 @@
 //! The ledger names subjects by their keyed reference only; the clear identity lives in
 //! the `subjects` table, which erasure empties while the history stays provable.
 
+pub mod export;
 pub mod import;
 
 use std::collections::{BTreeMap, HashMap};
