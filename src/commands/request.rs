@@ -383,54 +383,14 @@ async fn change(ctx: &Ctx, id: &str, change: Change<'_>) -> Result<Outcome> {
 async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let store = ctx.store().await?;
-    let request = requests::get(&store.pool, &args.id).await?;
-    let Some(run) = crate::erasure::run_of_request(&store.pool, &args.id).await? else {
-        anyhow::bail!(
-            "request {} has no erasure run; manual tasks come from `privops erase`",
-            args.id
-        );
-    };
-    let steps = crate::erasure::steps(&store.pool, &run).await?;
-    let Some(step) = steps.iter().find(|s| s.step_id == args.task) else {
-        let manual: Vec<&str> = steps
-            .iter()
-            .filter(|s| s.kind == crate::erasure::StepKind::Manual)
-            .map(|s| s.step_id.as_str())
-            .collect();
-        anyhow::bail!(
-            "request {} has no task `{}`; its manual tasks: {}",
-            args.id,
-            args.task,
-            manual.join(", ")
-        );
-    };
-    if step.kind != crate::erasure::StepKind::Manual {
-        anyhow::bail!(
-            "`{}` is not a manual task; `privops erase` retries it",
-            args.task
-        );
-    }
-    let mut tx = store.begin_write().await?;
-    let outcome = json!({ "outcome": format!("confirmed by {}", ctx.actor()), "note": args.note });
-    crate::erasure::set_step(
-        &mut tx,
-        &run,
+    let run = crate::erasure::workflow::confirm_manual(
+        &store,
+        &args.id,
         &args.task,
-        crate::erasure::StepStatus::Done,
-        &outcome,
-    )
-    .await?;
-    audit::append(
-        &mut tx,
+        args.note.as_deref(),
         &ctx.actor(),
-        &[NewEntry::new(
-            "request.confirm_manual",
-            json!({ "request": args.id, "run": run, "task": args.task }),
-        )
-        .about(&request.subject_ref)],
     )
     .await?;
-    tx.commit().await?;
     let finished = crate::erasure::workflow::finish(
         &policy,
         &store,

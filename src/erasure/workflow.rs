@@ -853,3 +853,57 @@ fn receipt(
         "policy_digest": policy.digest,
     })
 }
+
+/// Marks a manual task of a request's erasure run as done (by `actor`, with an optional
+/// note) and records it in the audit trail; returns the run, which
+/// [`finish`] then completes when nothing else is left.
+pub async fn confirm_manual(
+    store: &Store,
+    request_id: &str,
+    task: &str,
+    note: Option<&str>,
+    actor: &str,
+) -> Result<String> {
+    let request = crate::store::requests::get(&store.pool, request_id).await?;
+    let Some(run) = journal::run_of_request(&store.pool, request_id).await? else {
+        anyhow::bail!(
+            "request {} has no erasure run; manual tasks come from `privops erase`",
+            request_id
+        );
+    };
+    let steps = journal::steps(&store.pool, &run).await?;
+    let Some(step) = steps.iter().find(|s| s.step_id == task) else {
+        let manual: Vec<&str> = steps
+            .iter()
+            .filter(|s| s.kind == journal::StepKind::Manual)
+            .map(|s| s.step_id.as_str())
+            .collect();
+        anyhow::bail!(
+            "request {} has no task `{}`; its manual tasks: {}",
+            request_id,
+            task,
+            manual.join(", ")
+        );
+    };
+    if step.kind != journal::StepKind::Manual {
+        anyhow::bail!(
+            "`{}` is not a manual task; `privops erase` retries it",
+            task
+        );
+    }
+    let mut tx = store.begin_write().await?;
+    let outcome = json!({ "outcome": format!("confirmed by {}", actor), "note": note });
+    journal::set_step(&mut tx, &run, task, journal::StepStatus::Done, &outcome).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        &[NewEntry::new(
+            "request.confirm_manual",
+            json!({ "request": request_id, "run": run, "task": task }),
+        )
+        .about(&request.subject_ref)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(run)
+}
