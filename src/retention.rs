@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::audit::{self, NewEntry};
 use crate::output::Output;
@@ -35,9 +35,59 @@ pub struct Sweep<'a> {
     pub out: &'a Output,
 }
 
-/// What a sweep did: one row per table (`error` set for a table that failed).
+/// What the sweep did to one table; `--format json` and the audit trail hold it as is.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableSwept {
+    pub source: String,
+    pub table: String,
+    /// `delete`, `anonymise` or `rollup`.
+    pub action: &'static str,
+    pub rule: String,
+    pub cutoff: String,
+    pub due: u64,
+    pub done: u64,
+    pub held: u64,
+    /// Rows past their period that each hold keeps, with its reason.
+    pub holds: Vec<HeldBy>,
+    pub null_timestamps: u64,
+    /// Rows the sweep leaves alone: held, or without a usable timestamp.
+    pub skipped: u64,
+    pub remaining: u64,
+    pub chunks: u64,
+    pub longest_chunk_ms: u64,
+    pub walks: Vec<&'static str>,
+    pub retried: u64,
+    /// The statements a dry run would execute.
+    pub statements: Option<Vec<String>>,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldBy {
+    pub reason: String,
+    pub article: String,
+    pub rows: u64,
+}
+
+/// A table the sweep could not do, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableFailed {
+    pub source: String,
+    pub table: String,
+    pub error: String,
+}
+
+/// One table's line of the summary.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum TableOutcome {
+    Swept(TableSwept),
+    Failed(TableFailed),
+}
+
+/// What a sweep did: one row per table.
 pub struct Swept {
-    pub tables: Vec<Value>,
+    pub tables: Vec<TableOutcome>,
     pub failed: usize,
     pub unfinished: usize,
 }
@@ -70,19 +120,25 @@ impl Sweep<'_> {
                 };
                 if let Some(error) = error {
                     failed += 1;
-                    let row =
-                        json!({ "source": source.id(), "table": table.name(), "error": error });
+                    let row = TableFailed {
+                        source: source.id().to_string(),
+                        table: table.name().to_string(),
+                        error,
+                    };
                     if !self.dry_run {
                         let mut tx = self.store.begin_write().await?;
                         audit::append(
                             &mut tx,
                             &self.actor,
-                            &[NewEntry::new("retention.failed", row.clone())],
+                            &[NewEntry::new(
+                                "retention.failed",
+                                serde_json::to_value(&row)?,
+                            )],
                         )
                         .await?;
                         tx.commit().await?;
                     }
-                    summary.push(row);
+                    summary.push(TableOutcome::Failed(row));
                     continue;
                 }
             }
@@ -96,10 +152,10 @@ impl Sweep<'_> {
             let duration = started.elapsed();
             match outcome {
                 Ok(mut row) => {
-                    if row["remaining"].as_u64().unwrap_or(0) > 0 {
+                    if row.remaining > 0 {
                         unfinished += 1;
                     }
-                    row["duration_ms"] = json!(duration.as_millis() as u64);
+                    row.duration_ms = duration.as_millis() as u64;
                     if !self.dry_run {
                         let mut tx = self.store.begin_write().await?;
                         audit::record_policy_version(&mut tx, &self.actor, &self.policy.digest)
@@ -107,12 +163,15 @@ impl Sweep<'_> {
                         audit::append(
                             &mut tx,
                             &self.actor,
-                            &[NewEntry::new("retention.sweep", row.clone())],
+                            &[NewEntry::new(
+                                "retention.sweep",
+                                serde_json::to_value(&row)?,
+                            )],
                         )
                         .await?;
                         tx.commit().await?;
                     }
-                    summary.push(row);
+                    summary.push(TableOutcome::Swept(row));
                 }
                 Err(error) => {
                     failed += 1;
@@ -121,7 +180,11 @@ impl Sweep<'_> {
                         source.id(),
                         table.name()
                     ));
-                    summary.push(json!({ "source": source.id(), "table": table.name(), "error": format!("{error:#}") }));
+                    summary.push(TableOutcome::Failed(TableFailed {
+                        source: source.id().to_string(),
+                        table: table.name().to_string(),
+                        error: format!("{error:#}"),
+                    }));
                 }
             }
         }
@@ -138,7 +201,7 @@ impl Sweep<'_> {
         source: &SourceDef,
         table: &Table,
         now: DateTime<Utc>,
-    ) -> Result<Value> {
+    ) -> Result<TableSwept> {
         let sweep = TableSweep::prepare(pool, source, table, now).await?;
         // Counting what is due costs a pass over the rows: done for plans, dry runs and a
         // person watching a progress bar; a cron sweep learns it from what it did.
@@ -208,25 +271,33 @@ impl Sweep<'_> {
         } else {
             done + remaining
         };
-        Ok(json!({
-            "source": source.id(),
-            "table": table.name(),
-            "action": action,
-            "rule": sweep.describe_rule(),
-            "cutoff": crate::time::to_text(sweep.cutoff),
-            "due": due,
-            "done": done,
-            "held": held,
-            "holds": holds.iter().filter(|h| h.rows > 0).map(|h| json!({ "reason": h.reason, "article": h.article, "rows": h.rows })).collect::<Vec<_>>(),
-            "null_timestamps": null_timestamps,
-            // Rows the sweep leaves alone: held, or without a usable timestamp.
-            "skipped": held + null_timestamps,
-            "remaining": remaining,
-            "chunks": chunks,
-            "longest_chunk_ms": longest.as_millis() as u64,
-            "walks": walks,
-            "retried": retried,
-            "statements": if self.dry_run { json!(sweep.describe(pool)) } else { Value::Null },
-        }))
+        Ok(TableSwept {
+            source: source.id().to_string(),
+            table: table.name().to_string(),
+            action,
+            rule: sweep.describe_rule(),
+            cutoff: crate::time::to_text(sweep.cutoff),
+            due,
+            done,
+            held,
+            holds: holds
+                .iter()
+                .filter(|h| h.rows > 0)
+                .map(|h| HeldBy {
+                    reason: h.reason.clone(),
+                    article: h.article.clone(),
+                    rows: h.rows,
+                })
+                .collect(),
+            null_timestamps,
+            skipped: held + null_timestamps,
+            remaining,
+            chunks,
+            longest_chunk_ms: longest.as_millis() as u64,
+            walks,
+            retried,
+            statements: self.dry_run.then(|| sweep.describe(pool)),
+            duration_ms: 0,
+        })
     }
 }

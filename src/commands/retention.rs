@@ -10,7 +10,7 @@ use crate::error::{self, Outcome};
 use crate::output::plain;
 use crate::plan::retention::TableSweep;
 use crate::policy::{Policy, SourceDef, Table};
-use crate::retention::{Sweep, Swept};
+use crate::retention::{Sweep, Swept, TableOutcome};
 use crate::sources::SourcePool;
 
 #[derive(Debug, clap::Subcommand)]
@@ -199,25 +199,25 @@ fn print_sweep(ctx: &Ctx, dry_run: bool, swept: &Swept) -> Outcome {
         table.keep_whole(&[0, 2, 3, 4, 5, 6, 7]);
         let mut failures = Vec::new();
         for row in summary {
-            let name = format!("{}.{}", plain(&row["source"]), plain(&row["table"]));
-            if row.get("error").is_some() {
-                table.add_row(vec![name.clone(), "FAILED".into()]);
-                failures.push(format!("{name}: {}", plain(&row["error"])));
-                continue;
+            match row {
+                TableOutcome::Failed(failed) => {
+                    let name = format!("{}.{}", failed.source, failed.table);
+                    table.add_row(vec![name.clone(), "FAILED".into()]);
+                    failures.push(format!("{name}: {}", failed.error));
+                }
+                TableOutcome::Swept(row) => {
+                    table.add_row(vec![
+                        format!("{}.{}", row.source, row.table),
+                        row.action.to_string(),
+                        row.due.to_string(),
+                        row.done.to_string(),
+                        row.held.to_string(),
+                        row.null_timestamps.to_string(),
+                        row.remaining.to_string(),
+                        format!("{:.1} s", row.duration_ms as f64 / 1000.0),
+                    ]);
+                }
             }
-            table.add_row(vec![
-                name,
-                plain(&row["action"]),
-                plain(&row["due"]),
-                plain(&row["done"]),
-                plain(&row["held"]),
-                plain(&row["null_timestamps"]),
-                plain(&row["remaining"]),
-                format!(
-                    "{:.1} s",
-                    row["duration_ms"].as_f64().unwrap_or(0.0) / 1000.0
-                ),
-            ]);
         }
         ctx.out.print_table(&table);
         for failure in failures {
