@@ -42,6 +42,32 @@ pub struct Request {
     pub created_at: String,
 }
 
+/// A request as `request list` and `request show` give it to scripts: the stored request
+/// with its deadline in force, whether it is overdue, who it is for while the identity is
+/// kept, and (for `show`) the tasks of its erasure run.
+#[derive(Debug, Serialize)]
+pub struct RequestView<'r> {
+    #[serde(flatten)]
+    pub request: &'r Request,
+    pub deadline: &'r str,
+    pub overdue: bool,
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<&'r [crate::store::journal::Step]>,
+}
+
+impl<'r> RequestView<'r> {
+    pub fn of(request: &'r Request, now: &str, subject: Option<String>) -> RequestView<'r> {
+        RequestView {
+            deadline: request.deadline(),
+            overdue: request.is_overdue(now),
+            subject,
+            tasks: None,
+            request,
+        }
+    }
+}
+
 impl Request {
     /// The deadline in force: the extended one when extended.
     pub fn deadline(&self) -> &str {

@@ -1,12 +1,11 @@
 //! `request list` and `request show`: requests and their tasks for people and scripts.
 
 use anyhow::Result;
-use serde_json::json;
 
 use super::ListArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::store::requests::{self, ListFilter, Request};
+use crate::store::requests::{self, ListFilter, Request, RequestView};
 
 pub(super) async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
     let store = ctx.existing_store().await?;
@@ -40,15 +39,9 @@ pub(super) async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
     let identities = crate::consent::known_identities(&store, &refs).await?;
     let subject = |r: &Request| identities.get(&r.subject_ref).cloned();
     if ctx.out.json_mode() {
-        let rows: Vec<serde_json::Value> = shown
+        let rows: Vec<RequestView> = shown
             .iter()
-            .map(|r| {
-                let mut value = serde_json::to_value(r).expect("requests serialise");
-                value["deadline"] = json!(r.deadline());
-                value["overdue"] = json!(r.is_overdue(&now_text));
-                value["subject"] = json!(subject(r));
-                value
-            })
+            .map(|r| RequestView::of(r, &now_text, subject(r)))
             .collect();
         ctx.out.json(&rows);
     } else {
@@ -102,12 +95,9 @@ pub(super) async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
         .await?
         .remove(&request.subject_ref);
     if ctx.out.json_mode() {
-        let mut value = serde_json::to_value(&request)?;
-        value["deadline"] = json!(request.deadline());
-        value["overdue"] = json!(request.is_overdue(&now));
-        value["subject"] = json!(identity);
-        value["tasks"] = json!(tasks);
-        ctx.out.json(&value);
+        let mut view = RequestView::of(&request, &now, identity);
+        view.tasks = Some(&tasks);
+        ctx.out.json(&view);
         return Ok(Outcome::Success);
     }
     let mut lines = vec![
