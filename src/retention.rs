@@ -18,6 +18,62 @@ use crate::sources::SourcePool;
 use crate::store::Store;
 use crate::store::lease::Lease;
 
+/// What `retention plan` shows of one table: the rule, the cutoff, and the rows due,
+/// held (per hold, with its reason) and without a timestamp, with the statements a sweep
+/// would run.
+#[derive(Debug, Serialize)]
+pub struct TablePlan {
+    pub source: String,
+    pub table: String,
+    pub rule: String,
+    pub cutoff: String,
+    pub due: u64,
+    pub held: Vec<crate::plan::retention::HoldCount>,
+    pub null_timestamps: u64,
+    pub statements: Vec<String>,
+}
+
+/// The sources of `tables`, each connected once, in the order first needed.
+struct Pools(Vec<(String, SourcePool)>);
+
+impl Pools {
+    fn get(&self, source: &str) -> Option<&SourcePool> {
+        self.0
+            .iter()
+            .find(|(id, _)| id == source)
+            .map(|(_, pool)| pool)
+    }
+}
+
+/// The plan of each table at `now`, computed as a sweep would compute it.
+pub async fn plan(
+    policy: &Policy,
+    tables: &[(&SourceDef, &Table)],
+    now: DateTime<Utc>,
+) -> Result<Vec<TablePlan>> {
+    let mut pools = Pools(Vec::new());
+    let mut plans = Vec::new();
+    for (source, table) in tables {
+        if pools.get(source.id()).is_none() {
+            let pool = SourcePool::connect(policy, source).await?;
+            pools.0.push((source.id().to_string(), pool));
+        }
+        let pool = pools.get(source.id()).expect("connected");
+        let sweep = TableSweep::prepare(pool, source, table, now).await?;
+        plans.push(TablePlan {
+            source: source.id().to_string(),
+            table: table.name().to_string(),
+            rule: sweep.describe_rule(),
+            cutoff: crate::time::to_text(sweep.cutoff),
+            due: sweep.due(pool).await?,
+            held: sweep.held(pool).await?,
+            null_timestamps: sweep.null_timestamps(pool).await?,
+            statements: sweep.describe(pool),
+        });
+    }
+    Ok(plans)
+}
+
 /// One sweep: its options, the clock, and who runs it.
 pub struct Sweep<'a> {
     pub policy: &'a Policy,
@@ -98,16 +154,16 @@ impl Sweep<'_> {
         let mut summary = Vec::new();
         let mut failed = 0;
         let mut unfinished = 0;
-        let mut pools: Vec<(String, SourcePool)> = Vec::new();
+        let mut pools = Pools(Vec::new());
         // Sources that could not be reached: tried once, and each of their tables reported.
         let mut unreachable: BTreeMap<String, String> = BTreeMap::new();
         for (source, table) in tables {
-            if !pools.iter().any(|(id, _)| id == source.id()) {
+            if pools.get(source.id()).is_none() {
                 let error = match unreachable.get(source.id()) {
                     Some(error) => Some(error.clone()),
                     None => match SourcePool::connect(self.policy, source).await {
                         Ok(pool) => {
-                            pools.push((source.id().to_string(), pool));
+                            pools.0.push((source.id().to_string(), pool));
                             None
                         }
                         Err(error) => {
@@ -142,11 +198,7 @@ impl Sweep<'_> {
                     continue;
                 }
             }
-            let pool = &pools
-                .iter()
-                .find(|(id, _)| id == source.id())
-                .expect("connected")
-                .1;
+            let pool = pools.get(source.id()).expect("connected");
             let started = Instant::now();
             let outcome = self.table(pool, source, table, now).await;
             let duration = started.elapsed();

@@ -7,11 +7,8 @@ use serde_json::json;
 
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
-use crate::output::plain;
-use crate::plan::retention::TableSweep;
 use crate::policy::{Policy, SourceDef, Table};
 use crate::retention::{Sweep, Swept, TableOutcome};
-use crate::sources::SourcePool;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum RetentionCommand {
@@ -78,33 +75,8 @@ fn selected<'p>(policy: &'p Policy, filter: &Filter) -> Result<Vec<(&'p SourceDe
 
 async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
     let policy = ctx.policy()?;
-    let now = ctx.now;
-    let mut rows = Vec::new();
-    let mut pools: Vec<(String, SourcePool)> = Vec::new();
-    for (source, table) in selected(&policy, filter)? {
-        if !pools.iter().any(|(id, _)| id == source.id()) {
-            pools.push((
-                source.id().to_string(),
-                SourcePool::connect(&policy, source).await?,
-            ));
-        }
-        let pool = &pools
-            .iter()
-            .find(|(id, _)| id == source.id())
-            .expect("connected")
-            .1;
-        let sweep = TableSweep::prepare(pool, source, table, now).await?;
-        rows.push(json!({
-            "source": source.id(),
-            "table": table.name(),
-            "rule": sweep.describe_rule(),
-            "cutoff": crate::time::to_text(sweep.cutoff),
-            "due": sweep.due(pool).await?,
-            "held": sweep.held(pool).await?,
-            "null_timestamps": sweep.null_timestamps(pool).await?,
-            "statements": sweep.describe(pool),
-        }));
-    }
+    let tables = selected(&policy, filter)?;
+    let rows = crate::retention::plan(&policy, &tables, ctx.now).await?;
     if ctx.out.json_mode() {
         ctx.out.json(&rows);
     } else {
@@ -113,26 +85,18 @@ async fn plan(ctx: &Ctx, filter: &Filter) -> Result<Outcome> {
             .table(&["table", "rule", "cutoff", "due", "no ts", "held (why)"]);
         table.keep_whole(&[0, 2, 3, 4]);
         for row in &rows {
-            let held: Vec<String> = row["held"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|h| h["rows"].as_u64().unwrap_or(0) > 0)
-                .map(|h| {
-                    format!(
-                        "{} ({}, Art. {})",
-                        h["rows"],
-                        h["reason"].as_str().unwrap_or_default(),
-                        h["article"].as_str().unwrap_or_default()
-                    )
-                })
+            let held: Vec<String> = row
+                .held
+                .iter()
+                .filter(|h| h.rows > 0)
+                .map(|h| format!("{} ({}, Art. {})", h.rows, h.reason, h.article))
                 .collect();
             table.add_row(vec![
-                format!("{}.{}", plain(&row["source"]), plain(&row["table"])),
-                plain(&row["rule"]),
-                plain(&row["cutoff"])[..10].to_string(),
-                plain(&row["due"]),
-                plain(&row["null_timestamps"]),
+                format!("{}.{}", row.source, row.table),
+                row.rule.clone(),
+                row.cutoff[..10].to_string(),
+                row.due.to_string(),
+                row.null_timestamps.to_string(),
                 if held.is_empty() {
                     "0".into()
                 } else {
