@@ -199,3 +199,64 @@ fn zip_bombs_are_refused_naming_the_entry() {
         "{result}"
     );
 }
+
+/// `SHA256SUMS` must agree with the manifest and with the manifest's own bytes: a line
+/// that lies, names a file the manifest does not list, or leaves one out is reported.
+#[test]
+fn a_sha256sums_that_disagrees_is_reported() {
+    let demo = Demo::new();
+    let data: &[u8] = b"[1, 2, 3]\n";
+    let manifest = manifest_of(&[("data.json", data)]);
+    let good = format!(
+        "{}  data.json\n{}  manifest.json\n",
+        hex::encode(Sha256::digest(data)),
+        hex::encode(Sha256::digest(&manifest))
+    );
+    let cases: &[(&str, String, Option<&str>)] = &[
+        ("good", good.clone(), None),
+        (
+            "lying",
+            good.replace(&hex::encode(Sha256::digest(data)), &"0".repeat(64)),
+            Some("data.json has SHA-256"),
+        ),
+        (
+            "extra",
+            format!("{good}{}  other.txt\n", "1".repeat(64)),
+            Some("names other.txt"),
+        ),
+        (
+            "missing",
+            good.lines().next().unwrap().to_string() + "\n",
+            Some("does not list manifest.json"),
+        ),
+    ];
+    for (name, sums, problem) in cases {
+        let archive = demo.dir.join(format!("sums-{name}.zip"));
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+        zip.start_file("data.json", SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(data).unwrap();
+        zip.start_file("manifest.json", SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&manifest).unwrap();
+        zip.start_file("SHA256SUMS", SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(sums.as_bytes()).unwrap();
+        zip.finish().unwrap();
+        let result = verify(&demo, &archive, if problem.is_some() { 3 } else { 0 });
+        match problem {
+            None => assert!(
+                result["problems"].as_array().unwrap().is_empty(),
+                "{result}"
+            ),
+            Some(problem) => assert!(
+                result["problems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p.as_str().unwrap().contains(problem)),
+                "{name}: {result}"
+            ),
+        }
+    }
+}

@@ -459,3 +459,41 @@ fn archives_carry_sha256sums_that_sha256sum_checks() {
     );
     assert!(verify.contains("another") && verify.contains("sha256sum -c SHA256SUMS"));
 }
+
+/// `privops init --state postgres://…` prepares a team's shared store once: it says it
+/// created it, a second run changes nothing and says so, and the store is ready for use.
+#[test]
+fn init_prepares_a_postgresql_state_store_once() {
+    let Some(db) =
+        crate::common::TestDatabase::postgres("init_prepares_a_postgresql_state_store_once")
+    else {
+        return;
+    };
+    let demo = Demo::new();
+    let init = |expected: bool| {
+        let run = expect(
+            demo.cmd(&["init", "--state", &db.url, "--format", "json"]),
+            0,
+        )
+        .json();
+        assert_eq!(run["created"], expected, "{run}");
+        assert!(!run["state"].as_str().unwrap().contains("password"));
+    };
+    init(true);
+    init(false);
+    expect(
+        demo.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            &demo.samples[0],
+            "--purpose",
+            "marketing",
+            "--state",
+            &db.url,
+        ]),
+        0,
+    );
+    let events = crate::common::server_strings(&db, "SELECT purpose_id FROM consent_events");
+    assert_eq!(events, ["marketing"]);
+}
