@@ -1244,13 +1244,13 @@ fn execution_order(source: &SourceDef, plans: &BTreeMap<String, TablePlan>) -> V
 /// Retention's anonymisation writes fixed texts, so this condition can be SQL; erasure's
 /// keyed pseudonyms are checked with the key instead (see [`unmasked_rows`]).
 pub(crate) fn not_yet_masked<'a>(
-    pool: &SourcePool,
+    dialect: crate::sources::rows::Dialect,
     columns: &[ColumnInfo],
     masks: impl Iterator<Item = (&'a str, Mask)>,
 ) -> String {
     let conditions: Vec<String> = masks
         .map(|(name, mask)| {
-            let c = pool.quote(name);
+            let c = dialect.quote(name);
             let numeric = column(columns, name).is_ok_and(|i| i.is_numeric());
             match mask {
                 Mask::Redact if !numeric => format!("({c} IS NOT NULL AND {c} <> '{REDACTED}')"),

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::policy::{Hold, Table};
 use crate::sources::SourcePool;
-use crate::sources::rows::{ColumnInfo, Key};
+use crate::sources::rows::{ColumnInfo, Dialect, Key, TimeFormat};
 
 /// A condition with `{?}` where its parameters go, and the parameters.
 #[derive(Debug, Clone)]
@@ -32,16 +32,15 @@ pub fn number(pool: &SourcePool, sql: &str, first: usize) -> String {
     out
 }
 
-/// The rows `hold` keeps at `now`: its `from` column within the hold's duration, or its
-/// `until` column still ahead; a row with no date is held (the safe side). None for a
-/// hold that names neither (`policy check` refuses it).
-pub async fn condition(
-    pool: &SourcePool,
+/// The column a hold is measured on and the instant it compares with: its `from` column
+/// within the hold's duration, or its `until` column still ahead. None for a hold that
+/// names neither (`policy check` refuses it).
+pub(crate) fn hold_column<'c>(
     table: &Table,
-    columns: &[ColumnInfo],
+    columns: &'c [ColumnInfo],
     hold: &Hold,
     now: DateTime<Utc>,
-) -> Result<Option<Condition>> {
+) -> Result<Option<(&'c ColumnInfo, DateTime<Utc>)>> {
     let (name, at) = match (&hold.duration, &hold.from, &hold.until) {
         (Some(duration), Some(from), _) => (from.get_ref(), duration.get_ref().before(now)),
         (_, _, Some(until)) => (until.get_ref(), now),
@@ -51,13 +50,38 @@ pub async fn condition(
         .iter()
         .find(|c| &c.name == name)
         .with_context(|| format!("column `{}.{name}` is not in the database", table.name()))?;
-    let format = pool.time_format(table.name(), column).await?;
-    let c = pool.quote(&column.name);
-    Ok(Some(Condition {
+    Ok(Some((column, at)))
+}
+
+/// The rows a hold keeps: its column after `at` (see [`hold_column`]); a row with no date
+/// is held (the safe side).
+pub(crate) fn condition_for(
+    dialect: Dialect,
+    column: &ColumnInfo,
+    format: TimeFormat,
+    at: DateTime<Utc>,
+) -> Condition {
+    let c = dialect.quote(&column.name);
+    Condition {
         sql: format!(
             "({c} IS NULL OR {c} > {})",
-            pool.time_param(column, format, "{?}")
+            dialect.time_param(column, format, "{?}")
         ),
-        binds: vec![pool.format_time(format, at)],
-    }))
+        binds: vec![dialect.format_time(format, at)],
+    }
+}
+
+/// The rows `hold` keeps at `now`, the column's time format read from the database.
+pub async fn condition(
+    pool: &SourcePool,
+    table: &Table,
+    columns: &[ColumnInfo],
+    hold: &Hold,
+    now: DateTime<Utc>,
+) -> Result<Option<Condition>> {
+    let Some((column, at)) = hold_column(table, columns, hold, now)? else {
+        return Ok(None);
+    };
+    let format = pool.time_format(table.name(), column).await?;
+    Ok(Some(condition_for(pool.dialect(), column, format, at)))
 }

@@ -2,6 +2,8 @@
 //! deletes, anonymises or rolls them up. Every chunk is a short transaction of its own,
 //! so a sweep stopped at any point leaves consistent data and the next one finishes it.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -11,7 +13,7 @@ use crate::plan::hold::{Condition, number};
 use crate::plan::traverse::in_list;
 use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceDef, Table};
 use crate::sources::SourcePool;
-use crate::sources::rows::{ColumnInfo, Key, Kind, TimeFormat};
+use crate::sources::rows::{ColumnInfo, Dialect, Key, Kind, TimeFormat};
 
 /// Below this share of due rows among the rows a chunk reads, walking the table in
 /// physical order costs more than finding the due rows through the timestamp's index.
@@ -196,6 +198,16 @@ impl RollupSql {
     }
 }
 
+/// What the rule of a table needs to know about it: its columns, the time format of the
+/// columns it compares with instants, whether SQLite can reach its rows by rowid, and
+/// whether an index leads with the timestamp column.
+pub(crate) struct RuleFacts {
+    pub columns: Vec<ColumnInfo>,
+    pub formats: BTreeMap<String, TimeFormat>,
+    pub rowid: Option<&'static str>,
+    pub indexed: bool,
+}
+
 /// One table's retention rule, resolved against the live schema.
 pub(crate) struct TableSweep<'p> {
     pub source: &'p SourceDef,
@@ -219,6 +231,8 @@ pub(crate) struct TableSweep<'p> {
 }
 
 impl<'p> TableSweep<'p> {
+    /// The table's rule against the live schema: the facts read from the database, then
+    /// [`TableSweep::decide`].
     pub(crate) async fn prepare(
         pool: &SourcePool,
         source: &'p SourceDef,
@@ -230,11 +244,65 @@ impl<'p> TableSweep<'p> {
             .as_ref()
             .expect("only tables with retention are swept")
             .get_ref();
-        let cutoff = retention.period.get_ref().before(now);
         let columns = pool
             .table_columns(table.name())
             .await
             .with_context(|| format!("source `{}`", source.id()))?;
+        let mut formats = BTreeMap::new();
+        let mut timed: Vec<&str> = vec![retention.from.get_ref().as_str()];
+        for hold in &table.hold {
+            if let Some((column, _)) =
+                crate::plan::hold::hold_column(table, &columns, hold.get_ref(), now)?
+            {
+                timed.push(column.name.as_str());
+            }
+        }
+        for name in timed {
+            if let Some(column) = columns.iter().find(|c| c.name == name) {
+                formats.insert(
+                    name.to_string(),
+                    pool.time_format(table.name(), column).await?,
+                );
+            }
+        }
+        let rowid = match pool.engine() {
+            Engine::Sqlite => rowid_name(pool, table.name(), &columns).await,
+            _ => None,
+        };
+        let indexed = pool
+            .has_index_on(table.name(), retention.from.get_ref())
+            .await?;
+        let facts = RuleFacts {
+            columns,
+            formats,
+            rowid,
+            indexed,
+        };
+        TableSweep::decide(pool.dialect(), source, table, facts, now)
+    }
+
+    /// The rule, from the policy and facts about the table, without a database: the
+    /// cutoff, what is due (past the period, under no hold, not yet anonymised), what each
+    /// hold keeps, and what has no usable timestamp.
+    pub(crate) fn decide(
+        dialect: Dialect,
+        source: &'p SourceDef,
+        table: &'p Table,
+        facts: RuleFacts,
+        now: DateTime<Utc>,
+    ) -> Result<TableSweep<'p>> {
+        let RuleFacts {
+            columns,
+            formats,
+            rowid,
+            indexed,
+        } = facts;
+        let retention = table
+            .retention
+            .as_ref()
+            .expect("only tables with retention are swept")
+            .get_ref();
+        let cutoff = retention.period.get_ref().before(now);
         let find = |name: &str| -> Result<ColumnInfo> {
             columns
                 .iter()
@@ -248,8 +316,14 @@ impl<'p> TableSweep<'p> {
             .iter()
             .map(|k| find(k))
             .collect::<Result<Vec<_>>>()?;
-        let format = pool.time_format(table.name(), &from).await?;
-        let f = pool.quote(&from.name);
+        let format_of = |column: &ColumnInfo| {
+            formats
+                .get(&column.name)
+                .copied()
+                .unwrap_or(TimeFormat::Native)
+        };
+        let format = format_of(&from);
+        let f = dialect.quote(&from.name);
         // Text that is not a timestamp (empty, garbage) counts as no timestamp at all.
         let timestamp = match format {
             TimeFormat::IsoT { .. } | TimeFormat::IsoSpace | TimeFormat::Date => {
@@ -266,18 +340,19 @@ impl<'p> TableSweep<'p> {
         let mut due = Condition {
             sql: format!(
                 "{timestamp} AND {f} < {}",
-                pool.time_param(&from, format, "{?}")
+                dialect.time_param(&from, format, "{?}")
             ),
-            binds: vec![pool.format_time(format, cutoff)],
+            binds: vec![dialect.format_time(format, cutoff)],
         };
         let mut holds = Vec::new();
         for hold in &table.hold {
             let hold = hold.get_ref();
-            let Some(condition) =
-                crate::plan::hold::condition(pool, table, &columns, hold, now).await?
+            let Some((column, at)) = crate::plan::hold::hold_column(table, &columns, hold, now)?
             else {
                 continue;
             };
+            let condition =
+                crate::plan::hold::condition_for(dialect, column, format_of(column), at);
             due.sql.push_str(&format!(" AND NOT {}", condition.sql));
             due.binds.extend(condition.binds.iter().cloned());
             holds.push((hold.reason.clone(), hold.article.clone(), condition));
@@ -287,14 +362,9 @@ impl<'p> TableSweep<'p> {
                 .columns
                 .iter()
                 .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name.as_str(), m)));
-            let pending = crate::plan::erase::not_yet_masked(pool, &columns, masks);
+            let pending = crate::plan::erase::not_yet_masked(dialect, &columns, masks);
             due.sql.push_str(&format!(" AND {pending}"));
         }
-        let rowid = match pool.engine() {
-            Engine::Sqlite => rowid_name(pool, table.name(), &columns).await,
-            _ => None,
-        };
-        let indexed = pool.has_index_on(table.name(), &from.name).await?;
         Ok(TableSweep {
             source,
             table,
@@ -967,5 +1037,263 @@ impl<'p> TableSweep<'p> {
                 ),
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::policy::Policy;
+
+    const SOURCE: &str = r#"
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+
+[[table]]
+name = "events"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+at = "system.operations"
+paid_at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+[[table.hold]]
+reason = "tax law"
+article = "17(3)(b)"
+duration = "7y"
+from = "paid_at"
+
+[[table]]
+name = "notes"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email", mask = "hmac" }
+body = { category = "user.content", mask = "redact" }
+at = "system.operations"
+[table.retention]
+period = "1y"
+from = "at"
+then = "anonymise"
+
+[[table]]
+name = "usage"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+feature = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "1d"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "daily"
+group = { day = { column = "at", truncate = "day" }, feature = { column = "feature" } }
+measures = { events = { op = "count" } }
+
+[[table]]
+name = "daily"
+aggregate = true
+key = ["day", "feature"]
+[table.columns]
+day = "system.aggregate"
+feature = "system.aggregate"
+events = "system.aggregate"
+"#;
+
+    fn policy() -> Policy {
+        Policy::from_files(
+            std::path::Path::new("."),
+            vec![("app.toml".to_string(), SOURCE.as_bytes().to_vec())],
+        )
+    }
+
+    fn column(name: &str, kind: Kind, db_type: &str) -> ColumnInfo {
+        ColumnInfo {
+            name: name.to_string(),
+            kind,
+            db_type: db_type.to_string(),
+            collation: None,
+        }
+    }
+
+    fn facts(table: &Table, time: (Kind, &str), format: TimeFormat) -> RuleFacts {
+        let columns = table
+            .columns
+            .keys()
+            .map(|name| match name.as_str() {
+                "at" | "paid_at" => column(name, time.0, time.1),
+                "id" => column(name, Kind::Int, "integer"),
+                _ => column(name, Kind::Text, "text"),
+            })
+            .collect();
+        RuleFacts {
+            columns,
+            formats: [("at", format), ("paid_at", format)]
+                .into_iter()
+                .map(|(c, f)| (c.to_string(), f))
+                .collect(),
+            rowid: Some("rowid"),
+            indexed: true,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
+    }
+
+    fn rule<'p>(
+        policy: &'p Policy,
+        table: &str,
+        engine: Engine,
+        time: (Kind, &str),
+        format: TimeFormat,
+    ) -> TableSweep<'p> {
+        let source = policy.source("app").unwrap();
+        let table = source.table(table).unwrap();
+        TableSweep::decide(
+            Dialect(engine),
+            source,
+            table,
+            facts(table, time, format),
+            now(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn delete_keeps_held_rows_out_of_what_is_due() {
+        let policy = policy();
+        let sweep = rule(
+            &policy,
+            "events",
+            Engine::Sqlite,
+            (Kind::Text, "TEXT"),
+            TimeFormat::IsoT { zulu: true },
+        );
+        assert_eq!(sweep.describe_rule(), "30d from `at`, then delete");
+        assert_eq!(
+            sweep.cutoff,
+            Utc.with_ymd_and_hms(2026, 10, 26, 12, 0, 0).unwrap()
+        );
+        assert_eq!(
+            sweep.due.sql,
+            "\"at\" >= '0000-01-01' AND \"at\" < {?} AND NOT (\"paid_at\" IS NULL OR \"paid_at\" > {?})"
+        );
+        assert_eq!(
+            sweep.due.binds,
+            vec![
+                Key::Text("2026-10-26T12:00:00Z".into()),
+                Key::Text("2019-11-25T12:00:00Z".into())
+            ]
+        );
+        assert_eq!(sweep.holds.len(), 1);
+        assert_eq!(sweep.holds[0].0, "tax law");
+        assert_eq!(
+            sweep.no_timestamp,
+            "(\"at\" IS NULL OR \"at\" < '0000-01-01')"
+        );
+    }
+
+    #[test]
+    fn anonymise_is_due_only_while_a_masked_column_is_not_yet_masked() {
+        let policy = policy();
+        let sweep = rule(
+            &policy,
+            "notes",
+            Engine::Postgres,
+            (Kind::Text, "timestamptz"),
+            TimeFormat::Native,
+        );
+        assert_eq!(sweep.describe_rule(), "1y from `at`, then anonymise");
+        assert!(
+            sweep
+                .due
+                .sql
+                .starts_with("\"at\" IS NOT NULL AND \"at\" < CAST({?} AS \"timestamptz\") AND ("),
+            "{}",
+            sweep.due.sql
+        );
+        assert!(
+            sweep
+                .due
+                .sql
+                .contains(&format!("\"email\" <> '{ANONYMISED}'"))
+        );
+        assert!(sweep.due.sql.contains(&format!("\"body\" <> '{REDACTED}'")));
+        assert_eq!(sweep.no_timestamp, "\"at\" IS NULL");
+    }
+
+    #[test]
+    fn rollup_names_its_aggregate() {
+        let policy = policy();
+        let sweep = rule(
+            &policy,
+            "usage",
+            Engine::Mysql,
+            (Kind::Text, "datetime"),
+            TimeFormat::Native,
+        );
+        assert_eq!(
+            sweep.describe_rule(),
+            "1d from `at`, then roll up into `daily`"
+        );
+        assert_eq!(sweep.due.sql, "`at` IS NOT NULL AND `at` < {?}");
+        assert_eq!(
+            sweep.due.binds,
+            vec![Key::Text("2026-11-24 12:00:00".into())]
+        );
+    }
+
+    /// Each way a timestamp is written gets the cutoff in the same form, so the comparison
+    /// is the data's own (and an index on the column serves it).
+    #[test]
+    fn the_cutoff_is_written_as_each_timestamp_format_holds_it() {
+        let policy = policy();
+        let cases = [
+            (
+                TimeFormat::IsoT { zulu: true },
+                Key::Text("2026-10-26T12:00:00Z".into()),
+            ),
+            (
+                TimeFormat::IsoT { zulu: false },
+                Key::Text("2026-10-26T12:00:00".into()),
+            ),
+            (
+                TimeFormat::IsoSpace,
+                Key::Text("2026-10-26 12:00:00".into()),
+            ),
+            (TimeFormat::Date, Key::Text("2026-10-26".into())),
+            (TimeFormat::Epoch, Key::Int(1_793_016_000)),
+        ];
+        for (format, cutoff) in cases {
+            let kind = if format == TimeFormat::Epoch {
+                (Kind::Int, "INTEGER")
+            } else {
+                (Kind::Text, "TEXT")
+            };
+            let sweep = rule(&policy, "events", Engine::Sqlite, kind, format);
+            assert_eq!(sweep.due.binds[0], cutoff, "{format:?}");
+            let text_like = !matches!(format, TimeFormat::Epoch);
+            assert_eq!(
+                sweep.timestamp.contains("'0000-01-01'"),
+                text_like,
+                "{format:?}: {}",
+                sweep.timestamp
+            );
+        }
     }
 }

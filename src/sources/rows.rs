@@ -129,7 +129,58 @@ fn split_table(table: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// What SQL looks like on an engine, without a connection: quoted names, casts, and times
+/// as a column of each format compares with them. Plans are computed in a dialect, so they
+/// can be checked without a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Dialect(pub Engine);
+
+impl Dialect {
+    pub(crate) fn quote(self, name: &str) -> String {
+        quote(self.0, name)
+    }
+
+    /// A column's type as SQL names it in a cast. On PostgreSQL the name comes from the
+    /// database's own catalogue, where a domain may be called anything (`text)) OR ((TRUE`
+    /// included): it is quoted as an identifier, never pasted.
+    pub(crate) fn type_name(self, column: &ColumnInfo) -> String {
+        match self.0 {
+            Engine::Postgres => format!("\"{}\"", column.db_type.replace('"', "\"\"")),
+            _ => column.db_type.clone(),
+        }
+    }
+
+    /// The bound instant as the column compares with it.
+    pub(crate) fn time_param(self, column: &ColumnInfo, format: TimeFormat, param: &str) -> String {
+        match (self.0, format) {
+            (Engine::Postgres, TimeFormat::Native) => {
+                format!("CAST({param} AS {})", self.type_name(column))
+            }
+            _ => param.to_string(),
+        }
+    }
+
+    /// An instant written as a column of `format` holds it.
+    pub(crate) fn format_time(self, format: TimeFormat, at: chrono::DateTime<chrono::Utc>) -> Key {
+        match (self.0, format) {
+            (_, TimeFormat::Epoch) => Key::Int(at.timestamp()),
+            (Engine::Mysql, TimeFormat::Native) | (_, TimeFormat::IsoSpace) => {
+                Key::Text(at.format("%Y-%m-%d %H:%M:%S").to_string())
+            }
+            (_, TimeFormat::Date) => Key::Text(at.format("%Y-%m-%d").to_string()),
+            (_, TimeFormat::IsoT { zulu: false }) => {
+                Key::Text(at.format("%Y-%m-%dT%H:%M:%S").to_string())
+            }
+            _ => Key::Text(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        }
+    }
+}
+
 impl SourcePool {
+    pub(crate) fn dialect(&self) -> Dialect {
+        Dialect(self.engine())
+    }
+
     pub fn engine(&self) -> Engine {
         match self {
             SourcePool::Sqlite(_) => Engine::Sqlite,
@@ -234,14 +285,9 @@ impl SourcePool {
         }
     }
 
-    /// A column's type as SQL names it in a cast. On PostgreSQL the name comes from the
-    /// database's own catalogue, where a domain may be called anything (`text)) OR ((TRUE`
-    /// included): it is quoted as an identifier, never pasted.
+    /// A column's type as SQL names it in a cast (see [`Dialect::type_name`]).
     pub(crate) fn type_name(&self, column: &ColumnInfo) -> String {
-        match self.engine() {
-            Engine::Postgres => format!("\"{}\"", column.db_type.replace('"', "\"\"")),
-            _ => column.db_type.clone(),
-        }
+        self.dialect().type_name(column)
     }
 
     /// The column as an identity lookup compares it. With `fold_case` (e-mail addresses,
@@ -530,35 +576,6 @@ impl SourcePool {
             },
             _ => TimeFormat::IsoT { zulu: true },
         })
-    }
-
-    /// The bound instant as the column compares with it.
-    pub(crate) fn time_param(
-        &self,
-        column: &ColumnInfo,
-        format: TimeFormat,
-        param: &str,
-    ) -> String {
-        match (self.engine(), format) {
-            (Engine::Postgres, TimeFormat::Native) => {
-                format!("CAST({param} AS {})", self.type_name(column))
-            }
-            _ => param.to_string(),
-        }
-    }
-
-    pub(crate) fn format_time(&self, format: TimeFormat, at: chrono::DateTime<chrono::Utc>) -> Key {
-        match (self.engine(), format) {
-            (_, TimeFormat::Epoch) => Key::Int(at.timestamp()),
-            (Engine::Mysql, TimeFormat::Native) | (_, TimeFormat::IsoSpace) => {
-                Key::Text(at.format("%Y-%m-%d %H:%M:%S").to_string())
-            }
-            (_, TimeFormat::Date) => Key::Text(at.format("%Y-%m-%d").to_string()),
-            (_, TimeFormat::IsoT { zulu: false }) => {
-                Key::Text(at.format("%Y-%m-%dT%H:%M:%S").to_string())
-            }
-            _ => Key::Text(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-        }
     }
 
     /// A timestamp truncated to a day, month or year, as `YYYY-MM-DD`, `YYYY-MM`, `YYYY`.
