@@ -10,144 +10,10 @@ use serde::Serialize;
 
 use crate::plan::erase::{ANONYMISED, REDACTED};
 use crate::plan::hold::{Condition, number};
-use crate::plan::traverse::in_list;
 use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceDef, Table};
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Dialect, Key, Kind, TimeFormat};
-
-/// Below this share of due rows among the rows a chunk reads, walking the table in
-/// physical order costs more than finding the due rows through the timestamp's index.
-/// Rows found by index cost about 80 times a row read in order (measured on 10M-row
-/// tables on both engines): 1% is about where the two meet.
-const DENSE: f64 = 0.01;
-
-/// How often a chunk that PostgreSQL could not serialise against concurrent changes
-/// runs again (after 20 ms, 40 ms, ...) before the sweep gives up on the table.
-const SERIALIZATION_RETRIES: u64 = 10;
-
-/// At most this many key values go into one chunk's statements.
-const KEY_PARAMETERS: usize = 30_000;
-
-/// The SQLite page cache of a sweep's connection, in KiB.
-const SQLITE_CACHE_KIB: u32 = 65_536;
-
-/// How a sweep walks a table.
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
-enum Walk {
-    /// Not decided yet: the first chunk looks at the table.
-    #[default]
-    Start,
-    /// Physical order, in ranges of SQLite rowids or PostgreSQL heap blocks: every page
-    /// is read once, as one big DELETE reads it. For tables where most rows are due.
-    Range {
-        next: i128,
-        end: i128,
-        rows_per_unit: f64,
-    },
-    /// The due rows oldest first, through the timestamp's index. For few due rows.
-    Index,
-    /// The keys of the due rows read first, then the rows changed by key (MySQL, which
-    /// cannot LIMIT a subquery of the table it changes; SQLite tables WITHOUT ROWID).
-    Keys,
-}
-
-/// A chunk's transaction must stay well under a second: after each chunk the batch is
-/// scaled towards CHUNK_TARGET (by half to one and a half at a time), which leaves room
-/// for a chunk that takes twice as long as the one before (a checkpoint, a cold page).
-const CHUNK_TARGET: std::time::Duration = std::time::Duration::from_millis(350);
-const FIRST_BATCH: usize = 20_000;
-/// Rows found through an index are changed one page here, one there: a walk by index
-/// starts smaller and grows.
-const FIRST_INDEX_BATCH: usize = 2_000;
-const MIN_BATCH: usize = 100;
-const MAX_BATCH: usize = 500_000;
-
-/// Where a sweep of one table stands between chunks.
-#[derive(Debug, Default)]
-pub struct Cursor {
-    pub finished: bool,
-    walk: Walk,
-    /// Rows per chunk; it adapts to the chunks' durations unless it was given.
-    batch: usize,
-    adaptive: bool,
-    /// The walks taken, in order, for the summary.
-    pub walks: Vec<&'static str>,
-    /// How long the last chunk's transaction lasted, from its first statement to its
-    /// commit (choosing the walk and measuring the table are not part of it).
-    pub transaction: std::time::Duration,
-    /// Chunks run again because PostgreSQL could not serialise them against others.
-    pub retried: u64,
-}
-
-impl Cursor {
-    /// A cursor at the start of a table, with a fixed batch or an adaptive one.
-    pub fn new(batch: Option<usize>) -> Cursor {
-        Cursor {
-            batch: batch.unwrap_or(FIRST_BATCH).max(1),
-            adaptive: batch.is_none(),
-            ..Cursor::default()
-        }
-    }
-
-    /// Scales an adaptive batch towards chunks of CHUNK_TARGET.
-    fn adapt(&mut self) {
-        if self.adaptive {
-            let scale = (CHUNK_TARGET.as_secs_f64() / self.transaction.as_secs_f64().max(1e-3))
-                .clamp(0.5, 1.5);
-            self.batch = ((self.batch as f64 * scale) as usize).clamp(MIN_BATCH, MAX_BATCH);
-        }
-    }
-
-    fn set(&mut self, walk: Walk) {
-        if walk == Walk::Index && self.adaptive {
-            self.batch = self.batch.min(FIRST_INDEX_BATCH);
-        }
-        self.walk = walk;
-        self.walks.push(match walk {
-            Walk::Start => "start",
-            Walk::Range { .. } => "range",
-            Walk::Index => "index",
-            Walk::Keys => "keys",
-        });
-    }
-}
-
-/// The values of a one-row query.
-async fn fetch_row(
-    pool: &SourcePool,
-    sql: &str,
-    binds: &[Key],
-    kinds: &[Kind],
-) -> Result<Vec<serde_json::Value>> {
-    let mut found = vec![serde_json::Value::Null; kinds.len()];
-    pool.for_each_row(sql, binds, kinds, |row| {
-        found = row;
-        Ok(())
-    })
-    .await?;
-    Ok(found)
-}
-
-/// Two numbers from a one-row query.
-async fn fetch_pair(pool: &SourcePool, sql: &str, binds: &[Key]) -> Result<(f64, f64)> {
-    let row = fetch_row(pool, sql, binds, &[Kind::Float, Kind::Float]).await?;
-    Ok((
-        row[0].as_f64().unwrap_or(0.0),
-        row[1].as_f64().unwrap_or(0.0),
-    ))
-}
-
-/// True when the chunk failed only because PostgreSQL could not serialise it against
-/// a concurrent change; the chunk rolled back and may simply run again.
-fn is_serialization_failure(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<sqlx::Error>()
-            .and_then(|e| e.as_database_error())
-            .and_then(|e| e.code())
-            .is_some_and(|code| code == "40001")
-    })
-}
+pub(crate) use crate::sources::walk::Cursor;
 
 /// The name under which a SQLite table's rowid is reachable: `rowid` unless a column
 /// takes that name; None for a table WITHOUT ROWID.
@@ -176,17 +42,17 @@ pub(crate) struct HoldCount {
 /// A roll-up's statements in pieces: the aggregate table, its columns, the expression
 /// that fills each (group values, then measures), the grouping and the upsert that adds
 /// to the totals already there.
-struct RollupSql {
-    agg: String,
-    targets: Vec<String>,
-    exprs: Vec<String>,
-    groups: Vec<String>,
-    upsert: String,
+pub(crate) struct RollupSql {
+    pub(crate) agg: String,
+    pub(crate) targets: Vec<String>,
+    pub(crate) exprs: Vec<String>,
+    pub(crate) groups: Vec<String>,
+    pub(crate) upsert: String,
 }
 
 impl RollupSql {
     /// `INSERT INTO aggregate ... SELECT ... FROM table WHERE rows GROUP BY ...`.
-    fn insert_select(&self, from: &str, rows: &str) -> String {
+    pub(crate) fn insert_select(&self, from: &str, rows: &str) -> String {
         format!(
             "INSERT INTO {} ({}) SELECT {} FROM {from} WHERE {rows} GROUP BY {} {}",
             self.agg,
@@ -214,20 +80,20 @@ pub(crate) struct TableSweep<'p> {
     pub table: &'p Table,
     pub retention: &'p Retention,
     pub cutoff: DateTime<Utc>,
-    from: ColumnInfo,
-    key_columns: Vec<ColumnInfo>,
-    columns: Vec<ColumnInfo>,
+    pub(crate) from: ColumnInfo,
+    pub(crate) key_columns: Vec<ColumnInfo>,
+    pub(crate) columns: Vec<ColumnInfo>,
     /// Rows past their period, not held, not already anonymised.
-    due: Condition,
-    holds: Vec<(String, String, Condition)>,
+    pub(crate) due: Condition,
+    pub(crate) holds: Vec<(String, String, Condition)>,
     /// True for rows that have a usable timestamp.
-    timestamp: String,
+    pub(crate) timestamp: String,
     /// True for the others (written so that an index on the column serves it).
-    no_timestamp: String,
+    pub(crate) no_timestamp: String,
     /// SQLite: the name that reaches the table's rowid (None: a table WITHOUT ROWID).
-    rowid: Option<&'static str>,
+    pub(crate) rowid: Option<&'static str>,
     /// An index leads with the timestamp column.
-    indexed: bool,
+    pub(crate) indexed: bool,
 }
 
 impl<'p> TableSweep<'p> {
@@ -382,7 +248,12 @@ impl<'p> TableSweep<'p> {
         })
     }
 
-    async fn count(&self, pool: &SourcePool, condition: &str, binds: &[Key]) -> Result<u64> {
+    pub(crate) async fn count(
+        &self,
+        pool: &SourcePool,
+        condition: &str,
+        binds: &[Key],
+    ) -> Result<u64> {
         let sql = number(
             pool,
             &format!(
@@ -497,411 +368,7 @@ impl<'p> TableSweep<'p> {
         statements
     }
 
-    /// Processes the next chunk in one transaction; returns how many rows it changed and
-    /// sets `cursor.finished` when the table is done. `batch` is in rows (in physical
-    /// order: rows read, of which the due ones change).
-    pub async fn chunk(&self, pool: &SourcePool, cursor: &mut Cursor) -> Result<u64> {
-        if cursor.walk == Walk::Start {
-            let walk = self.first_walk(pool).await?;
-            cursor.set(walk);
-        }
-        // A range that reached its end looks again: rows added meanwhile lie beyond it.
-        if let Walk::Range { next, end, .. } = cursor.walk {
-            if next >= end {
-                let (_, grown, _) = self.extent(pool).await?;
-                if grown <= end {
-                    cursor.finished = true;
-                    cursor.transaction = std::time::Duration::ZERO;
-                    return Ok(0);
-                }
-                if let Walk::Range { end, .. } = &mut cursor.walk {
-                    *end = grown;
-                }
-            }
-        }
-        let batch = cursor.batch;
-        let range = match cursor.walk {
-            Walk::Range {
-                next,
-                end,
-                rows_per_unit,
-            } => {
-                let stop = match pool.engine() {
-                    // SQLite: the rowid `batch` rows on, read from the table itself, so
-                    // that sparse or lopsided rowids still give chunks of `batch` rows.
-                    Engine::Sqlite => self
-                        .rowid_after(pool, next, batch)
-                        .await?
-                        .map_or(end, |r| r.min(end)),
-                    _ => {
-                        let step = (batch as f64 / rows_per_unit.max(1.0)).ceil() as i128;
-                        next.saturating_add(step.max(1)).min(end)
-                    }
-                };
-                if let Walk::Range { next, .. } = &mut cursor.walk {
-                    *next = stop;
-                }
-                Some((next, stop))
-            }
-            _ => None,
-        };
-        let mut attempt = 0;
-        let done = loop {
-            let started = std::time::Instant::now();
-            let result = self.chunk_once(pool, batch, cursor.walk, range).await;
-            cursor.transaction = started.elapsed();
-            match result {
-                Err(e) if is_serialization_failure(&e) && attempt < SERIALIZATION_RETRIES => {
-                    attempt += 1;
-                    cursor.retried += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
-                }
-                other => break other?,
-            }
-        };
-        cursor.adapt();
-        match cursor.walk {
-            Walk::Range { rows_per_unit, .. } => {
-                // Few due rows among those read: the index finds the rest for less.
-                let (start, end) = range.expect("a range walk has a range");
-                let read = if pool.engine() == Engine::Sqlite {
-                    (batch as f64).min((end - start) as f64)
-                } else {
-                    (end - start) as f64 * rows_per_unit
-                };
-                if self.indexed
-                    && pool.engine() == Engine::Sqlite
-                    && read >= batch as f64 / 2.0
-                    && (done as f64) < read * DENSE
-                {
-                    cursor.set(Walk::Index);
-                }
-            }
-            _ if done == 0 => cursor.finished = true,
-            _ => {}
-        }
-        Ok(done)
-    }
-
-    /// How the sweep walks the table. SQLite starts in rowid order and turns to the index
-    /// once chunks find few due rows (see `chunk`); PostgreSQL samples the table, since
-    /// its index would lead through the rows a range walk has just deleted.
-    async fn first_walk(&self, pool: &SourcePool) -> Result<Walk> {
-        if pool.engine() == Engine::Mysql || self.rowid.is_none() && pool.engine() == Engine::Sqlite
-        {
-            return Ok(Walk::Keys);
-        }
-        let (next, end, rows_per_unit) = self.extent(pool).await?;
-        if pool.engine() == Engine::Postgres
-            && self.indexed
-            && self.sampled_share(pool, end).await? < DENSE
-        {
-            return Ok(Walk::Index);
-        }
-        Ok(Walk::Range {
-            next,
-            end,
-            rows_per_unit,
-        })
-    }
-
-    /// The share of rows due, from a sample of about 300 of the table's `blocks` pages
-    /// (PostgreSQL).
-    async fn sampled_share(&self, pool: &SourcePool, blocks: i128) -> Result<f64> {
-        let table = pool.quote(self.table.name());
-        let percent = (300.0 / (blocks as f64).max(1.0) * 100.0).min(100.0);
-        let sql = number(
-            pool,
-            &format!(
-                "SELECT (COUNT(*) FILTER (WHERE {}))::float8, COUNT(*)::float8 \
-                 FROM {table} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)",
-                self.due.sql
-            ),
-            1,
-        );
-        let (due, read) = fetch_pair(pool, &sql, &self.due.binds).await?;
-        Ok(if read == 0.0 { 1.0 } else { due / read })
-    }
-
-    /// The table's extent for a range walk: (first, end, rows per unit). SQLite: rowids;
-    /// PostgreSQL: heap blocks, with rows per block from the statistics.
-    async fn extent(&self, pool: &SourcePool) -> Result<(i128, i128, f64)> {
-        let table = pool.quote(self.table.name());
-        if pool.engine() == Engine::Postgres {
-            let (blocks, per_block) = fetch_pair(
-                pool,
-                "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::float8, \
-                        COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
-                 FROM pg_class c WHERE c.oid = to_regclass($1)",
-                &[Key::Text(table)],
-            )
-            .await?;
-            return Ok((0, blocks as i128, per_block));
-        }
-        let rowid = self.rowid.unwrap_or("rowid");
-        let row = fetch_row(
-            pool,
-            &format!(
-                "SELECT (SELECT COALESCE(MIN({rowid}), 0) FROM {table}), \
-                        (SELECT COALESCE(MAX({rowid}), -1) FROM {table})"
-            ),
-            &[],
-            &[Kind::Int, Kind::Int],
-        )
-        .await?;
-        let [first, last] = [0, 1].map(|i| row[i].as_i64().unwrap_or(0));
-        Ok((first.into(), i128::from(last) + 1, 1.0))
-    }
-
-    /// SQLite: the rowid `batch` rows after `from` (the end of a chunk of `batch` rows),
-    /// or None when fewer rows are left.
-    async fn rowid_after(
-        &self,
-        pool: &SourcePool,
-        from: i128,
-        batch: usize,
-    ) -> Result<Option<i128>> {
-        let rowid = self.rowid.unwrap_or("rowid");
-        let table = pool.quote(self.table.name());
-        let from = i64::try_from(from).unwrap_or(i64::MAX);
-        let row = fetch_row(
-            pool,
-            &format!(
-                "SELECT {rowid} FROM {table} WHERE {rowid} >= {from} ORDER BY {rowid} LIMIT 1 OFFSET {batch}"
-            ),
-            &[],
-            &[Kind::Int],
-        )
-        .await?;
-        Ok(row[0].as_i64().map(i128::from))
-    }
-
-    /// One chunk's transaction.
-    async fn chunk_once(
-        &self,
-        pool: &SourcePool,
-        batch: usize,
-        walk: Walk,
-        range: Option<(i128, i128)>,
-    ) -> Result<u64> {
-        let table = pool.quote(self.table.name());
-        let order = pool.quote(&self.from.name);
-        let due = number(pool, &self.due.sql, 1);
-        // The rows of this chunk, as a condition (its parameters are the due condition's),
-        // except for a walk by keys, which reads them inside the transaction.
-        let selected = match (walk, pool.engine()) {
-            (Walk::Range { .. }, Engine::Sqlite) => {
-                let (start, end) = range.expect("a range walk has a range");
-                let rowid = self.rowid.unwrap_or("rowid");
-                // Inclusive, so that the last rowid SQLite allows is reached too.
-                let last = end - 1;
-                Some(format!(
-                    "{rowid} >= {start} AND {rowid} <= {last} AND {due}"
-                ))
-            }
-            (Walk::Range { .. }, _) => {
-                // PostgreSQL: a TID range scan reads just these heap blocks.
-                let (start, end) = range.expect("a range walk has a range");
-                Some(format!(
-                    "ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}"
-                ))
-            }
-            (Walk::Index, Engine::Sqlite) => {
-                let rowid = self.rowid.unwrap_or("rowid");
-                Some(format!(
-                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order}, {rowid} LIMIT {batch})"
-                ))
-            }
-            (Walk::Index, _) => Some(format!(
-                "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
-            )),
-            _ => None,
-        };
-        if self.retention.then == RetentionAction::Rollup && pool.engine() == Engine::Postgres {
-            // The index walk's rows are picked once, in the deleting transaction: run twice,
-            // `ORDER BY ... LIMIT` may break ties differently.
-            let pick = (walk == Walk::Index).then(|| {
-                format!(
-                    "SELECT COALESCE(array_agg(ctid)::text, '{{}}') FROM \
-                     (SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}) AS picked"
-                )
-            });
-            let rows = selected.expect("PostgreSQL walks ranges or the index");
-            return self
-                .rollup_on_shared_snapshot(pool, &rows, pick.as_deref())
-                .await;
-        }
-        let mut tx = pool.begin().await?;
-        if pool.engine() == Engine::Sqlite {
-            // Deleting rows touches index pages all over each index: a page cache larger
-            // than SQLite's default 2 MB keeps them between statements and chunks.
-            tx.execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"), &[])
-                .await?;
-        }
-        let mut binds = self.due.binds.clone();
-        let rows = match selected {
-            Some(rows) => rows,
-            None => {
-                let select: Vec<String> = self
-                    .key_columns
-                    .iter()
-                    .map(|c| pool.select_expr(c))
-                    .collect();
-                let kinds: Vec<Kind> = self.key_columns.iter().map(|c| c.kind).collect();
-                let lock = if pool.engine() == Engine::Mysql {
-                    " FOR UPDATE"
-                } else {
-                    ""
-                };
-                // The keys go back as parameters, and engines cap those (SQLite at 32,766).
-                let limit = batch.min(KEY_PARAMETERS / self.key_columns.len().max(1));
-                let sql = format!(
-                    "SELECT {} FROM {table} WHERE {due} ORDER BY {order} LIMIT {limit}{lock}",
-                    select.join(", "),
-                );
-                let keys: Vec<Vec<Key>> = tx
-                    .fetch(&sql, &self.due.binds, &kinds)
-                    .await?
-                    .iter()
-                    .map(|r| r.iter().map(Key::from_json).collect())
-                    .collect();
-                if keys.is_empty() {
-                    tx.commit().await?;
-                    return Ok(0);
-                }
-                let refs: Vec<&ColumnInfo> = self.key_columns.iter().collect();
-                binds = keys.into_iter().flatten().collect();
-                in_list(pool, &refs, binds.len() / refs.len().max(1), 1)
-            }
-        };
-        // SQLite would rather take the timestamp's index for the due condition than the
-        // rowid range; NOT INDEXED leaves it the rowid alone.
-        let target = match (walk, pool.engine()) {
-            (Walk::Range { .. }, Engine::Sqlite) => format!("{table} NOT INDEXED"),
-            _ => table.clone(),
-        };
-        let done = match self.retention.then {
-            RetentionAction::Delete => {
-                tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
-                    .await?
-            }
-            RetentionAction::Anonymise => {
-                let sets = self.mask_sets(pool);
-                tx.execute(&format!("UPDATE {target} SET {sets} WHERE {rows}"), &binds)
-                    .await?
-            }
-            RetentionAction::Rollup => {
-                let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
-                tx.execute(&insert, &binds).await?;
-                tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
-                    .await?
-            }
-        };
-        tx.commit().await?;
-        Ok(done)
-    }
-
-    /// A PostgreSQL roll-up chunk. One transaction deletes the rows while a second,
-    /// read-only one sums the same rows up on the other connection: it imports the first
-    /// one's snapshot, so both see exactly the same rows, and the two run side by side.
-    /// The totals then go into the aggregate inside the first transaction, which commits
-    /// the delete and the roll-up together. A row changed by someone else meanwhile fails
-    /// the delete with a serialisation error, and the chunk runs again.
-    async fn rollup_on_shared_snapshot(
-        &self,
-        pool: &SourcePool,
-        rows: &str,
-        pick: Option<&str>,
-    ) -> Result<u64> {
-        let rollup = self.rollup_sql(pool)?;
-        let table = pool.quote(self.table.name());
-        let mut deleting = pool.begin().await?;
-        deleting
-            .execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", &[])
-            .await?;
-        let exported = deleting
-            .fetch("SELECT pg_export_snapshot()", &[], &[Kind::Text])
-            .await?;
-        // Rows picked in advance go to both transactions as a list of row addresses.
-        let (rows, binds) = match pick {
-            Some(pick) => {
-                let picked = deleting.fetch(pick, &self.due.binds, &[Kind::Text]).await?;
-                let ctids = picked
-                    .first()
-                    .and_then(|row| row[0].as_str())
-                    .unwrap_or("{}")
-                    .to_string();
-                ("ctid = ANY($1::tid[])".to_string(), vec![Key::Text(ctids)])
-            }
-            None => (rows.to_string(), self.due.binds.clone()),
-        };
-        let binds = &binds;
-        let snapshot = exported
-            .first()
-            .and_then(|row| row[0].as_str())
-            .filter(|id| id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
-            .context("PostgreSQL exported no usable snapshot")?
-            .to_string();
-        let mut reading = pool.begin().await?;
-        reading
-            .execute(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-                &[],
-            )
-            .await?;
-        reading
-            .execute(&format!("SET TRANSACTION SNAPSHOT '{snapshot}'"), &[])
-            .await?;
-        let named: Vec<String> = rollup
-            .exprs
-            .iter()
-            .zip(&rollup.targets)
-            .map(|(expr, target)| format!("{expr} AS {target}"))
-            .collect();
-        let totals = format!(
-            "SELECT COALESCE(json_agg(g), '[]')::text, COALESCE(SUM(g.privops_rows), 0)::bigint \
-             FROM (SELECT {}, COUNT(*) AS privops_rows FROM {table} WHERE {rows} GROUP BY {}) AS g",
-            named.join(", "),
-            rollup.groups.join(", ")
-        );
-        let delete = format!("DELETE FROM {table} WHERE {rows}");
-        let (deleted, summed) = tokio::join!(
-            deleting.execute(&delete, binds),
-            reading.fetch(&totals, binds, &[Kind::Text, Kind::Int])
-        );
-        let (deleted, summed) = (deleted?, summed?);
-        reading.commit().await?;
-        let json = summed
-            .first()
-            .and_then(|row| row[0].as_str())
-            .unwrap_or("[]")
-            .to_string();
-        let counted = summed.first().and_then(|row| row[1].as_u64()).unwrap_or(0);
-        // The same snapshot gives the same rows; anything else leaves the chunk undone.
-        anyhow::ensure!(
-            counted == deleted,
-            "table `{}`: {deleted} rows deleted but {counted} rolled up; the chunk was undone",
-            self.table.name()
-        );
-        if deleted > 0 {
-            let targets = rollup.targets.join(", ");
-            deleting
-                .execute(
-                    &format!(
-                        "INSERT INTO {agg} ({targets}) SELECT {targets} \
-                         FROM json_populate_recordset(NULL::{agg}, $1::json) {upsert}",
-                        agg = rollup.agg,
-                        upsert = rollup.upsert
-                    ),
-                    &[Key::Text(json)],
-                )
-                .await?;
-        }
-        deleting.commit().await?;
-        Ok(deleted)
-    }
-
-    fn mask_sets(&self, pool: &SourcePool) -> String {
+    pub(crate) fn mask_sets(&self, pool: &SourcePool) -> String {
         self.table
             .columns
             .iter()
@@ -924,7 +391,7 @@ impl<'p> TableSweep<'p> {
     }
 
     /// The pieces of the roll-up's statements.
-    fn rollup_sql(&self, pool: &SourcePool) -> Result<RollupSql> {
+    pub(crate) fn rollup_sql(&self, pool: &SourcePool) -> Result<RollupSql> {
         let rollup = self
             .retention
             .rollup
@@ -1009,7 +476,7 @@ impl<'p> TableSweep<'p> {
         })
     }
 
-    fn is_native(&self, pool: &SourcePool, column: &ColumnInfo) -> bool {
+    pub(crate) fn is_native(&self, pool: &SourcePool, column: &ColumnInfo) -> bool {
         let t = column.db_type.to_ascii_lowercase();
         match pool.engine() {
             Engine::Postgres => matches!(t.as_str(), "timestamp" | "timestamptz" | "date"),

@@ -4,6 +4,7 @@
 pub mod foreign_keys;
 pub mod http;
 pub mod rows;
+pub(crate) mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
