@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use crate::store::{Store, Tx};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Checkpoint {
     pub at: String,
     pub size: i64,
@@ -131,22 +131,11 @@ pub async fn store(tx: &mut Tx, checkpoint: &Checkpoint) -> Result<()> {
 }
 
 pub async fn list(store: &Store) -> Result<Vec<Checkpoint>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT at, size, head_hash, public_key, signature FROM audit_checkpoints ORDER BY id",
     )
     .fetch_all(&store.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Checkpoint {
-                at: r.try_get(0)?,
-                size: r.try_get(1)?,
-                head_hash: r.try_get(2)?,
-                public_key: r.try_get(3)?,
-                signature: r.try_get(4)?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// What checking a list of checkpoints found.

@@ -45,7 +45,7 @@ impl NewEntry {
     }
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, sqlx::FromRow)]
 pub struct Entry {
     pub seq: i64,
     pub at: String,
@@ -199,19 +199,6 @@ pub struct Filter {
     pub subject_ref: Option<String>,
 }
 
-fn row_to_entry(row: &sqlx::any::AnyRow) -> Result<Entry> {
-    Ok(Entry {
-        seq: row.try_get(0)?,
-        at: row.try_get(1)?,
-        actor: row.try_get(2)?,
-        action: row.try_get(3)?,
-        subject_ref: row.try_get(4)?,
-        details: row.try_get(5)?,
-        prev_hash: row.try_get(6)?,
-        hash: row.try_get(7)?,
-    })
-}
-
 const COLUMNS: &str = "seq, at, actor, action, subject_ref, details, prev_hash, hash";
 
 /// Entries matching a filter, in chain order. `action` matches exactly, or as a prefix
@@ -239,12 +226,11 @@ pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>> {
         add(" AND subject_ref = ?", subject.clone(), &mut sql);
     }
     sql.push_str(" ORDER BY seq");
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as(&sql);
     for value in &binds {
         query = query.bind(value);
     }
-    let rows = query.fetch_all(&store.pool).await?;
-    rows.iter().map(row_to_entry).collect()
+    Ok(query.fetch_all(&store.pool).await?)
 }
 
 /// What verification found.
@@ -420,7 +406,7 @@ pub(crate) async fn verify_reaching(
     }
     let mut rows = sqlx::query(&sql).fetch(&store.pool);
     while let Some(row) = rows.try_next().await? {
-        if !checker.feed(&row_to_entry(&row)?) {
+        if !checker.feed(&<Entry as sqlx::FromRow<_>>::from_row(&row)?) {
             break;
         }
     }

@@ -27,7 +27,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Request {
     pub id: String,
     pub kind: String,
@@ -80,22 +80,6 @@ impl Request {
 }
 
 const COLUMNS: &str = "id, kind, subject_ref, received_at, due_at, extended_to, extension_reason, status, closed_at, note, created_at";
-
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Request> {
-    Ok(Request {
-        id: row.try_get(0)?,
-        kind: row.try_get(1)?,
-        subject_ref: row.try_get(2)?,
-        received_at: row.try_get(3)?,
-        due_at: row.try_get(4)?,
-        extended_to: row.try_get(5)?,
-        extension_reason: row.try_get(6)?,
-        status: row.try_get(7)?,
-        closed_at: row.try_get(8)?,
-        note: row.try_get(9)?,
-        created_at: row.try_get(10)?,
-    })
-}
 
 pub fn due_date(received: DateTime<Utc>, deadline_days: u32) -> DateTime<Utc> {
     received + Duration::days(i64::from(deadline_days))
@@ -195,12 +179,12 @@ pub async fn open_many(
 }
 
 pub async fn get(executor: impl sqlx::AnyExecutor<'_>, id: &str) -> Result<Request> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1"))
+    let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM requests WHERE id = $1"))
         .bind(id)
         .fetch_optional(executor)
         .await?;
     match row {
-        Some(row) => from_row(&row),
+        Some(request) => Ok(request),
         None => bail!("no request `{id}`; `privops request list` shows them"),
     }
 }
@@ -223,16 +207,11 @@ pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<Request>> {
         sql.push_str(&format!(" AND subject_ref = ${}", binds.len()));
     }
     sql.push_str(" ORDER BY seq");
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as(&sql);
     for bind in &binds {
         query = query.bind(bind);
     }
-    query
-        .fetch_all(&store.pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    Ok(query.fetch_all(&store.pool).await?)
 }
 
 /// Extends an open request once, by one or two months.
