@@ -368,7 +368,13 @@ async fn providers<W: Write + Seek>(
             continue;
         }
         let placeholders = http::request_placeholders(request);
-        let bindings = http::expand(&placeholders, |p| values_for(p, subjects, sources));
+        let bindings = http::expand(&placeholders, |p| {
+            traverse::placeholder_values(
+                p,
+                subjects,
+                sources.iter().map(|(s, _, found)| (s.id(), found)),
+            )
+        });
         let client = match ProviderClient::new(provider) {
             Ok(client) => client,
             Err(error) => {
@@ -427,40 +433,6 @@ async fn providers<W: Write + Seek>(
         }
     }
     Ok(results)
-}
-
-/// The values a placeholder takes for these subjects: their identities of that kind, or
-/// the distinct values found in their rows.
-pub fn values_for(
-    placeholder: &Placeholder,
-    subjects: &[Subject],
-    sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
-) -> Vec<String> {
-    match placeholder {
-        Placeholder::Identity(kind) => subjects
-            .iter()
-            .filter(|s| &s.kind == kind)
-            .map(|s| s.value.clone())
-            .collect(),
-        Placeholder::Column {
-            source,
-            table,
-            column,
-        } => sources
-            .iter()
-            .filter(|(s, _, _)| s.id() == source)
-            .filter_map(|(_, _, found)| found.tables.get(table))
-            .flat_map(|t| {
-                t.values
-                    .get(column)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Key::as_text)
-            })
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    }
 }
 
 fn readme(

@@ -565,30 +565,12 @@ pub fn provider_steps(
             Some(request) => {
                 let request = request.get_ref();
                 let placeholders = http::request_placeholders(request);
-                let bindings = http::expand(&placeholders, |p| match p {
-                    Placeholder::Identity(kind) => subjects
-                        .iter()
-                        .filter(|s| &s.kind == kind)
-                        .map(|s| s.value.clone())
-                        .collect(),
-                    Placeholder::Column {
-                        source,
-                        table,
-                        column,
-                    } => planned
-                        .iter()
-                        .filter(|p| p.source.id() == source)
-                        .filter_map(|p| p.found.tables.get(table))
-                        .flat_map(|t| {
-                            t.values
-                                .get(column)
-                                .into_iter()
-                                .flatten()
-                                .filter_map(|k| k.as_text())
-                        })
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect(),
+                let bindings = http::expand(&placeholders, |p| {
+                    traverse::placeholder_values(
+                        p,
+                        subjects,
+                        planned.iter().map(|p| (p.source.id(), &p.found)),
+                    )
                 });
                 for (n, binding) in bindings.into_iter().enumerate() {
                     steps.push(ProviderStep {

@@ -499,6 +499,41 @@ pub async fn traverse(
     Ok(found)
 }
 
+/// The values a provider placeholder takes for these subjects: their identities of that
+/// kind, or the distinct values found in their rows of `SOURCE.TABLE.COLUMN` (`found`
+/// gives each source's rows by source id).
+pub(crate) fn placeholder_values<'f>(
+    placeholder: &crate::template::Placeholder,
+    subjects: &[crate::subject::Subject],
+    found: impl Iterator<Item = (&'f str, &'f Found)>,
+) -> Vec<String> {
+    use crate::template::Placeholder;
+    match placeholder {
+        Placeholder::Identity(kind) => subjects
+            .iter()
+            .filter(|s| &s.kind == kind)
+            .map(|s| s.value.clone())
+            .collect(),
+        Placeholder::Column {
+            source,
+            table,
+            column,
+        } => found
+            .filter(|(id, _)| id == source)
+            .filter_map(|(_, found)| found.tables.get(table))
+            .flat_map(|t| {
+                t.values
+                    .get(column)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|k| k.as_text())
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
