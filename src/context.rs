@@ -101,11 +101,6 @@ impl Ctx {
         Store::open_existing(self.global.state.as_deref(), &self.workspace()).await
     }
 
-    /// The state store for commands that only read: never created.
-    pub async fn existing_store(&self) -> Result<Store> {
-        self.store().await
-    }
-
     pub fn subject_key(&self) -> Result<SubjectKey> {
         SubjectKey::load(&self.workspace().join("subject.key"))
     }

@@ -36,20 +36,15 @@ pub async fn run(ctx: &Ctx, _args: &InitArgs) -> Result<Outcome> {
     crate::policy::Policy::load_valid(&policy)?;
     let workspace = ctx.workspace();
     let existed = Store::exists(ctx.global.state.as_deref(), &workspace).await?;
-    if ctx.global.state.is_none() {
+    // `.privops/` holds the SQLite store and the subject key; neither may be needed.
+    let key_needed = std::env::var_os(crate::subject::SUBJECT_KEY_ENV).is_none();
+    if ctx.global.state.is_none() || key_needed {
         crate::fsutil::create_private_dir(&workspace)?;
     }
     let store = Store::open(ctx.global.state.as_deref(), &workspace).await?;
     let key_file = workspace.join("subject.key");
-    let subject_key = if std::env::var_os(crate::subject::SUBJECT_KEY_ENV).is_some() {
-        None
-    } else {
-        if !workspace.is_dir() {
-            crate::fsutil::create_private_dir(&workspace)?;
-        }
-        crate::subject::SubjectKey::create_if_missing(&key_file)?;
-        Some(key_file.display().to_string())
-    };
+    crate::subject::SubjectKey::create_if_missing(&key_file)?;
+    let subject_key = key_needed.then(|| key_file.display().to_string());
     let done = Initialised {
         policy: policy.display().to_string(),
         state: store.display.clone(),

@@ -40,7 +40,7 @@ pub(super) async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
         action: args.action.clone(),
         subject_ref,
     };
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let entries = audit::list(&store, &filter).await?;
     if ctx.out.json_mode() {
         ctx.out
@@ -109,7 +109,7 @@ pub(super) async fn verify(ctx: &Ctx, args: &VerifyArgs) -> Result<Outcome> {
             }
         }
     };
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let check = trail::check(
         &store,
         key,

@@ -197,7 +197,7 @@ async fn sign_checkpoint(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {
 
 async fn report(ctx: &Ctx, args: &ReportArgs) -> Result<Outcome> {
     let (from, to) = period_bounds(&args.period)?;
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let context = report_context(ctx, args.trusted_key.as_deref(), None)?;
     let text = audit::report::render(
         &store,

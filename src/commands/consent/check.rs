@@ -24,7 +24,7 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
         (None, None) => bail!("pass --subject or --batch"),
     };
     let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let current = consent::current_version(&store, purpose).await?;
     let now = crate::time::now_text();
     let mut last = consent::last_events(&store, &args.purpose, &refs, &now).await?;

@@ -197,7 +197,7 @@ async fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let subject = Subject::parse(&args.subject, &policy)?;
     let subject_ref = ctx.subject_key()?.reference(&subject);
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let events = consent::history(&store, &subject_ref, args.purpose.as_deref()).await?;
     if ctx.out.json_mode() {
         ctx.out.json(&json!({ "subject": subject.to_string(), "subject_ref": subject_ref, "events": events }));
@@ -238,7 +238,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
         None => ctx.now,
     };
     let as_of = crate::time::to_text(as_of);
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let file = crate::fsutil::PendingFile::create(&args.output.out, args.output.force)?;
     let (rows, per_state) =
         crate::consent::export::export_csv(&store, &purposes, &as_of, file, &ctx.actor()).await?;

@@ -8,7 +8,7 @@ use crate::error::Outcome;
 use crate::store::requests::{self, ListFilter, Request, RequestView};
 
 pub(super) async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let status = if args.overdue || args.due_within.is_some() {
         Some("open".to_string())
     } else {
@@ -84,7 +84,7 @@ pub(super) async fn list(ctx: &Ctx, args: &ListArgs) -> Result<Outcome> {
 }
 
 pub(super) async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
-    let store = ctx.existing_store().await?;
+    let store = ctx.store().await?;
     let request = requests::get(&store.pool, id).await?;
     let tasks = match crate::erasure::run_of_request(&store.pool, id).await? {
         Some(run) => crate::erasure::steps(&store.pool, &run).await?,
