@@ -18,7 +18,7 @@ use crate::plan::traverse::{self, CHUNK, Found};
 use crate::policy::{Policy, taxonomy};
 use crate::sources::SourcePool;
 use crate::sources::http::{self, CallOutcome, ProviderClient};
-use crate::sources::rows::Key;
+use crate::sql::Sql;
 use crate::store::Store;
 use crate::subject::Subject;
 use crate::template::Placeholder;
@@ -231,14 +231,17 @@ async fn export_table<W: Write + Seek>(
     archive.write_all(b"[")?;
     let mut rows = 0u64;
     for chunk in table.keys.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {} ORDER BY {}",
+        let mut sql = Sql::new(format!(
+            "SELECT {} FROM {} WHERE ",
             select.join(", "),
             pool.quote(table_name),
-            traverse::in_list(pool, &key_refs, chunk.len(), 1),
-            order.join(", ")
-        );
-        let binds: Vec<Key> = chunk.into_iter().flatten().collect();
+        ));
+        sql.append(
+            &pool
+                .dialect()
+                .in_list(&key_refs, chunk.iter().map(Vec::as_slice)),
+        )
+        .push(&format!(" ORDER BY {}", order.join(", ")));
         let mut write_row = |values: Vec<Value>| -> Result<()> {
             archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
             for (i, (key, value)) in keys.iter().zip(&values).enumerate() {
@@ -258,21 +261,17 @@ async fn export_table<W: Write + Seek>(
         // with one is read row by row.
         if pool.engine() == crate::policy::Engine::Sqlite {
             let quoted: Vec<String> = names.iter().map(|n| pool.quote(n)).collect();
-            let paged = format!(
-                "SELECT json_group_array(json_array({})) FROM ({sql})",
+            let mut paged = Sql::new(format!(
+                "SELECT json_group_array(json_array({})) FROM (",
                 quoted.join(", ")
-            );
+            ));
+            paged.append(&sql).push(")");
             let mut document = None;
             let fetched = pool
-                .for_each_row(
-                    &paged,
-                    &binds,
-                    &[crate::sources::rows::Kind::Dynamic],
-                    |row| {
-                        document = row.into_iter().next();
-                        Ok(())
-                    },
-                )
+                .for_each_row(&paged, &[crate::sources::rows::Kind::Dynamic], |row| {
+                    document = row.into_iter().next();
+                    Ok(())
+                })
                 .await;
             if let (Ok(()), Some(Value::String(text))) = (fetched, document) {
                 let page: Vec<Vec<Value>> =
@@ -283,7 +282,7 @@ async fn export_table<W: Write + Seek>(
                 continue;
             }
         }
-        pool.for_each_row(&sql, &binds, &kinds, &mut write_row)
+        pool.for_each_row(&sql, &kinds, &mut write_row)
             .await
             .with_context(|| format!("source `{source}`, table `{table_name}`"))?;
     }

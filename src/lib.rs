@@ -23,6 +23,7 @@ pub mod policy;
 pub(crate) mod render;
 pub(crate) mod retention;
 pub mod sources;
+pub mod sql;
 pub mod store;
 pub mod subject;
 pub(crate) mod template;

@@ -208,7 +208,7 @@ async fn fill_ledger(store: &Store, subjects: usize, events: usize) {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("({}, 'marketing', 1, {}, '2026-01-01T00:00:00.000000Z', 'web', NULL, 'bench', 'bench')", backend.params(i * 4 + 1, 2), backend.params(i * 4 + 3, 2)));
+            sql.push_str(&format!("({}, 'marketing', 1, {}, '2026-01-01T00:00:00.000000Z', 'web', NULL, 'bench', 'bench')", params(backend, i * 4 + 1, 2), params(backend, i * 4 + 3, 2)));
         }
         let mut query = sqlx::query(&sql);
         for (event_key, subject_ref, action, at) in values.drain(..) {
@@ -330,7 +330,7 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
         let mut found = 0;
         for chunk in refs.chunks(5000) {
             // The newest event per subject, written by hand for each engine.
-            let refs = store.backend.params(1, chunk.len());
+            let refs = params(store.backend, 1, chunk.len());
             let sql = match store.backend {
                 privops::store::Backend::Postgres => format!(
                     "SELECT DISTINCT ON (subject_ref) subject_ref, action FROM consent_events \
@@ -394,7 +394,7 @@ fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: 
                 if k > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!("({}, 'marketing', 1, 'grant', {}, '2026-01-01', 'web', NULL, 'bench', 'direct')", store.backend.params(k * 3 + 1, 2), store.backend.param(k * 3 + 3)));
+                sql.push_str(&format!("({}, 'marketing', 1, 'grant', {}, '2026-01-01', 'web', NULL, 'bench', 'direct')", params(store.backend, k * 3 + 1, 2), params(store.backend, k * 3 + 3, 1)));
             }
             let mut query = sqlx::query(&sql);
             for i in chunk_start..end {
@@ -440,8 +440,8 @@ async fn fill_audit(store: &Store, entries: usize) {
                 }
                 sql.push_str(&format!(
                     "({}, '{at}', 'bench', 'bench.event', NULL, {})",
-                    store.backend.param(i * 4 + 1),
-                    store.backend.params(i * 4 + 2, 3)
+                    params(store.backend, i * 4 + 1, 1),
+                    params(store.backend, i * 4 + 2, 3)
                 ));
             }
             let mut query = sqlx::query(&sql);
@@ -586,4 +586,16 @@ fn main() {
         "\n{} figure(s); ratio = privops time / direct SQL time",
         report.rows.len()
     );
+}
+
+/// `count` placeholders from `first` on, as the state store's engine writes them, for
+/// the hand-written statements.
+fn params(backend: privops::store::Backend, first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| match backend {
+            privops::store::Backend::Sqlite => "?".to_string(),
+            privops::store::Backend::Postgres => format!("${n}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

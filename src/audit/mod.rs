@@ -18,6 +18,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::sql::{Sql, bind_keys};
 use crate::store::{Store, Tx};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -103,20 +104,14 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
         None => (0, GENESIS.to_string()),
     };
     let at = crate::time::now_text();
-    let postgres = tx.backend_name() == "PostgreSQL";
-    let param = |n: usize| {
-        if postgres {
-            format!("${n}")
-        } else {
-            "?".to_string()
-        }
-    };
+    let placeholders = crate::store::placeholders_of(tx);
     let mut sequence_numbers = Vec::with_capacity(entries.len());
     // Chained in memory, written in multi-row statements.
     for chunk in entries.chunks(500) {
-        let mut rows = Vec::with_capacity(chunk.len());
-        let mut values = Vec::with_capacity(chunk.len());
-        for entry in chunk {
+        let mut sql = Sql::new(
+            "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES ",
+        );
+        for (i, entry) in chunk.iter().enumerate() {
             seq += 1;
             let details = canonical_json(&entry.details);
             let hash = entry_hash(
@@ -128,37 +123,20 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
                 &details,
                 &prev_hash,
             );
-            let first = values.len() * 8 + 1;
-            rows.push(format!(
-                "({})",
-                (first..first + 8).map(param).collect::<Vec<_>>().join(", ")
-            ));
-            values.push((
-                seq,
-                details,
-                std::mem::replace(&mut prev_hash, hash.clone()),
-                hash,
-                entry,
-            ));
+            let prev = std::mem::replace(&mut prev_hash, hash.clone());
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(seq)
+                .push(", ")
+                .bind_list([at.as_str(), actor, entry.action.as_str()])
+                .push(", ")
+                .bind(entry.subject_ref.as_deref())
+                .push(", ")
+                .bind_list([details, prev, hash])
+                .push(")");
             sequence_numbers.push(seq);
         }
-        let sql = format!(
-            "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES {}",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (seq, details, prev, hash, entry) in values {
-            query = query
-                .bind(seq)
-                .bind(at.clone())
-                .bind(actor)
-                .bind(entry.action.as_str())
-                .bind(entry.subject_ref.as_deref())
-                .bind(details)
-                .bind(prev)
-                .bind(hash);
-        }
-        query
+        let text = sql.render(placeholders);
+        bind_keys!(sqlx::query(&text), sql.binds())
             .execute(&mut **tx)
             .await
             .context("cannot append to the audit trail")?;
@@ -204,33 +182,27 @@ const COLUMNS: &str = "seq, at, actor, action, subject_ref, details, prev_hash, 
 /// Entries matching a filter, in chain order. `action` matches exactly, or as a prefix
 /// when it ends in `.` or `*` (`consent.*`).
 pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
-    let mut binds: Vec<String> = Vec::new();
-    let mut add = |clause: &str, value: String, sql: &mut String| {
-        binds.push(value);
-        sql.push_str(&clause.replace("?", &format!("${}", binds.len())));
-    };
+    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1"));
     if let Some(from) = &filter.from {
-        add(" AND at >= ?", from.clone(), &mut sql);
+        sql.push(" AND at >= ").bind(from);
     }
     if let Some(to) = &filter.to {
-        add(" AND at < ?", to.clone(), &mut sql);
+        sql.push(" AND at < ").bind(to);
     }
     if let Some(action) = &filter.action {
         match action.strip_suffix('*') {
-            Some(prefix) => add(" AND action LIKE ?", format!("{prefix}%"), &mut sql),
-            None => add(" AND action = ?", action.clone(), &mut sql),
-        }
+            Some(prefix) => sql.push(" AND action LIKE ").bind(format!("{prefix}%")),
+            None => sql.push(" AND action = ").bind(action),
+        };
     }
     if let Some(subject) = &filter.subject_ref {
-        add(" AND subject_ref = ?", subject.clone(), &mut sql);
+        sql.push(" AND subject_ref = ").bind(subject);
     }
-    sql.push_str(" ORDER BY seq");
-    let mut query = sqlx::query_as(&sql);
-    for value in &binds {
-        query = query.bind(value);
-    }
-    Ok(query.fetch_all(&store.pool).await?)
+    sql.push(" ORDER BY seq");
+    let text = sql.render(store.backend.placeholders());
+    Ok(bind_keys!(sqlx::query_as(&text), sql.binds())
+        .fetch_all(&store.pool)
+        .await?)
 }
 
 /// What verification found.

@@ -17,6 +17,7 @@ use sqlx::Row;
 
 use crate::audit::{self, NewEntry};
 use crate::policy::{LawfulBasis, Policy, Purpose};
+use crate::sql::{Key, Sql, bind_keys};
 use crate::store::{Backend, Store, Tx};
 use crate::subject::Subject;
 
@@ -254,20 +255,17 @@ pub async fn known_identities(
     subject_refs: &[&str],
 ) -> Result<HashMap<String, String>> {
     let mut found = HashMap::new();
-    for chunk in subject_refs.chunks(500) {
-        let sql = format!(
-            "SELECT subject_ref, kind, identity FROM subjects WHERE subject_ref IN ({})",
-            store.backend.params(1, chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for reference in chunk {
-            query = query.bind(*reference);
-        }
-        for row in query.fetch_all(&store.pool).await? {
-            let kind: String = row.try_get(1)?;
-            let identity: String = row.try_get(2)?;
-            found.insert(row.try_get(0)?, format!("{kind}:{identity}"));
-        }
+    let rows = store
+        .select_in(
+            "SELECT subject_ref, kind, identity FROM subjects WHERE subject_ref",
+            subject_refs.iter().map(|r| Key::from(*r)),
+            500,
+        )
+        .await?;
+    for row in rows {
+        let kind: String = row.try_get(1)?;
+        let identity: String = row.try_get(2)?;
+        found.insert(row.try_get(0)?, format!("{kind}:{identity}"));
     }
     Ok(found)
 }
@@ -280,23 +278,39 @@ pub async fn remember_subjects(
 ) -> Result<()> {
     let now = crate::time::now_text();
     for chunk in subjects.chunks(500) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", backend.params(i * 4 + 1, 4)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES {} ON CONFLICT (subject_ref) DO NOTHING",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (subject, subject_ref) in chunk {
-            query = query
-                .bind(subject_ref.as_str())
-                .bind(subject.kind.as_str())
-                .bind(subject.value.as_str())
-                .bind(now.as_str());
-        }
-        query.execute(&mut **tx).await?;
+        insert_subjects(
+            tx,
+            backend,
+            chunk
+                .iter()
+                .map(|(subject, subject_ref)| (subject_ref.as_str(), subject)),
+            &now,
+        )
+        .await?;
     }
+    Ok(())
+}
+
+/// One statement that keeps the clear identities of these subjects (those not kept yet).
+async fn insert_subjects<'s>(
+    tx: &mut Tx,
+    backend: Backend,
+    subjects: impl Iterator<Item = (&'s str, &'s Subject)>,
+    first_seen: &str,
+) -> Result<()> {
+    let mut sql =
+        Sql::new("INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES ");
+    for (i, (subject_ref, subject)) in subjects.enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .bind_list([subject_ref, &subject.kind, &subject.value, first_seen])
+            .push(")");
+    }
+    sql.push(" ON CONFLICT (subject_ref) DO NOTHING");
+    let text = sql.render(backend.placeholders());
+    bind_keys!(sqlx::query(&text), sql.binds())
+        .execute(&mut **tx)
+        .await
+        .context("cannot record subjects")?;
     Ok(())
 }
 
@@ -316,53 +330,33 @@ pub async fn append_events(
         for event in chunk {
             subjects.insert(&event.subject_ref, &event.subject);
         }
-        let rows: Vec<String> = (0..subjects.len())
-            .map(|i| format!("({})", backend.params(i * 4 + 1, 4)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES {} \
-             ON CONFLICT (subject_ref) DO NOTHING",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (subject_ref, subject) in &subjects {
-            query = query
-                .bind(*subject_ref)
-                .bind(&subject.kind)
-                .bind(&subject.value)
-                .bind(&recorded_at);
-        }
-        query
-            .execute(&mut **tx)
-            .await
-            .context("cannot record subjects")?;
+        insert_subjects(tx, backend, subjects.into_iter(), &recorded_at).await?;
 
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", backend.params(i * 11 + 1, 11)))
-            .collect();
-        let sql = format!(
+        let mut sql = Sql::new(
             "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
-             recorded_at, channel, evidence, actor, origin) VALUES {} \
-             ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
-            rows.join(", ")
+             recorded_at, channel, evidence, actor, origin) VALUES ",
         );
-        let mut query = sqlx::query(&sql);
-        for event in chunk {
-            query = query
-                .bind(event.key())
-                .bind(&event.subject_ref)
-                .bind(&event.purpose)
+        for (i, event) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind_list([
+                    event.key(),
+                    event.subject_ref.clone(),
+                    event.purpose.clone(),
+                ])
+                .push(", ")
                 .bind(event.version)
-                .bind(event.action.name())
-                .bind(&event.at)
-                .bind(&recorded_at)
+                .push(", ")
+                .bind_list([event.action.name(), &event.at, &recorded_at])
+                .push(", ")
                 .bind(event.channel.as_deref())
                 // The ledger keeps no free text: evidence goes to `consent_evidence`.
-                .bind(None::<String>)
-                .bind(actor)
-                .bind(origin);
+                .push(", NULL, ")
+                .bind_list([actor, origin])
+                .push(")");
         }
-        inserted += query
+        sql.push(" ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING");
+        let text = sql.render(backend.placeholders());
+        inserted += bind_keys!(sqlx::query(&text), sql.binds())
             .execute(&mut **tx)
             .await
             .context("cannot append to the consent ledger")?
@@ -372,24 +366,25 @@ pub async fn append_events(
         // an earlier run of the same import, which adds nothing).
         let with_evidence: Vec<&NewEvent> = chunk.iter().filter(|e| e.evidence.is_some()).collect();
         if !with_evidence.is_empty() {
-            let rows: Vec<String> = (0..with_evidence.len())
-                .map(|i| format!("({})", backend.params(i * 3 + 1, 3)))
-                .collect();
-            let sql = format!(
+            let mut sql = Sql::new(
                 "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-                 SELECT c.id, c.subject_ref, v.column3 FROM consent_events c \
-                 JOIN (VALUES {}) AS v ON c.subject_ref = v.column1 AND c.event_key = v.column2 \
-                 ON CONFLICT (event_id) DO NOTHING",
-                rows.join(", ")
+                 SELECT c.id, c.subject_ref, v.column3 FROM consent_events c JOIN (VALUES ",
             );
-            let mut query = sqlx::query(&sql);
-            for event in with_evidence {
-                query = query
-                    .bind(&event.subject_ref)
-                    .bind(event.key())
-                    .bind(event.evidence.as_deref());
+            for (i, event) in with_evidence.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" })
+                    .bind_list([
+                        Key::from(&event.subject_ref),
+                        Key::from(event.key()),
+                        Key::from(event.evidence.as_deref()),
+                    ])
+                    .push(")");
             }
-            query
+            sql.push(
+                ") AS v ON c.subject_ref = v.column1 AND c.event_key = v.column2 \
+                 ON CONFLICT (event_id) DO NOTHING",
+            );
+            let text = sql.render(backend.placeholders());
+            bind_keys!(sqlx::query(&text), sql.binds())
                 .execute(&mut **tx)
                 .await
                 .context("cannot record consent evidence")?;
@@ -423,21 +418,18 @@ async fn fill_evidence<'e>(
     events: impl Iterator<Item = &'e mut Event>,
 ) -> Result<()> {
     let mut by_id: HashMap<i64, &mut Event> = events.map(|e| (e.id, e)).collect();
-    let ids: Vec<i64> = by_id.keys().copied().collect();
-    for chunk in ids.chunks(5000) {
-        let sql = format!(
-            "SELECT event_id, evidence FROM consent_evidence WHERE event_id IN ({})",
-            store.backend.params(1, chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&store.pool).await? {
-            let id: i64 = row.try_get(0)?;
-            if let Some(event) = by_id.get_mut(&id) {
-                event.evidence = row.try_get(1)?;
-            }
+    let ids: Vec<Key> = by_id.keys().map(|id| Key::Int(*id)).collect();
+    let rows = store
+        .select_in(
+            "SELECT event_id, evidence FROM consent_evidence WHERE event_id",
+            ids.into_iter(),
+            5000,
+        )
+        .await?;
+    for row in rows {
+        let id: i64 = row.try_get(0)?;
+        if let Some(event) = by_id.get_mut(&id) {
+            event.evidence = row.try_get(1)?;
         }
     }
     Ok(())
@@ -574,34 +566,39 @@ pub async fn last_events(
     let mut found = HashMap::with_capacity(subject_refs.len());
     for chunk in subject_refs.chunks(PER_QUERY) {
         let backend = store.backend;
-        let (purpose_param, as_of_param, refs) = (
-            backend.param(1),
-            backend.param(2),
-            backend.params(3, chunk.len()),
-        );
-        let filter = format!(
-            "purpose_id = {purpose_param} AND at <= {as_of_param} AND subject_ref IN ({refs})"
-        );
+        let mut filter = Sql::new("purpose_id = ");
+        filter
+            .bind(purpose)
+            .push(" AND at <= ")
+            .bind(as_of)
+            .push(" AND subject_ref IN (")
+            .bind_list(chunk)
+            .push(")");
         // The newest event per subject (ties on `at` go to the later id), read along the
         // (subject_ref, purpose_id, at) index.
-        let sql = match backend {
-            Backend::Postgres => format!(
-                "SELECT DISTINCT ON (subject_ref) subject_ref, {EVENT_COLUMNS} FROM consent_events \
-                 WHERE {filter} ORDER BY subject_ref, at DESC, id DESC"
+        let (head, tail) = match backend {
+            Backend::Postgres => (
+                format!(
+                    "SELECT DISTINCT ON (subject_ref) subject_ref, {EVENT_COLUMNS} FROM consent_events WHERE "
+                ),
+                " ORDER BY subject_ref, at DESC, id DESC",
             ),
             // SQLite takes the other columns of a MAX() row from that row, and hands the
             // whole chunk over as one JSON document (its driver passes rows between
             // threads one at a time).
-            Backend::Sqlite => format!(
-                "SELECT json_group_array(json_array(subject_ref, {EVENT_COLUMNS})) FROM (\
-                   SELECT subject_ref, {EVENT_COLUMNS}, MAX(at || ' ' || printf('%020d', id)) FROM consent_events \
-                   WHERE {filter} GROUP BY subject_ref)"
+            Backend::Sqlite => (
+                format!(
+                    "SELECT json_group_array(json_array(subject_ref, {EVENT_COLUMNS})) FROM (\
+                     SELECT subject_ref, {EVENT_COLUMNS}, MAX(at || ' ' || printf('%020d', id)) \
+                     FROM consent_events WHERE "
+                ),
+                " GROUP BY subject_ref)",
             ),
         };
-        let mut query = sqlx::query(&sql).bind(purpose).bind(as_of);
-        for subject_ref in chunk {
-            query = query.bind(subject_ref);
-        }
+        let mut sql = Sql::new(head);
+        sql.append(&filter).push(tail);
+        let text = sql.render(backend.placeholders());
+        let query = bind_keys!(sqlx::query(&text), sql.binds());
         if backend == Backend::Sqlite {
             type Latest = (
                 String,

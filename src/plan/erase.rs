@@ -14,12 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::plan::hold::{Condition, number};
-use crate::plan::traverse::{CHUNK, Found, in_list};
+use crate::plan::traverse::{CHUNK, Found};
 use crate::policy::{EraseAction, HoldAction, Mask, OnErase, Policy, SourceDef, Table};
 use crate::sources::SourcePool;
 use crate::sources::foreign_keys::OnDelete;
 use crate::sources::rows::{ColumnInfo, Key, Kind, SourceTx};
+use crate::sql::Sql;
 use crate::subject::SubjectKey;
 
 pub(crate) const REDACTED: &str = "[redacted]";
@@ -178,8 +178,7 @@ pub enum Op {
 pub struct Statement {
     pub table: String,
     pub op: Op,
-    pub sql: String,
-    pub binds: Vec<Key>,
+    pub sql: Sql,
 }
 
 fn column<'a>(columns: &'a [ColumnInfo], name: &str) -> Result<&'a ColumnInfo> {
@@ -196,7 +195,7 @@ async fn read_columns(
     key_columns: &[ColumnInfo],
     keys: &Rows,
     columns: &[&ColumnInfo],
-    condition: Option<&Condition>,
+    condition: Option<&Sql>,
 ) -> Result<BTreeMap<Vec<Key>, Vec<Key>>> {
     let key_refs: Vec<&ColumnInfo> = key_columns.iter().collect();
     let mut out = BTreeMap::new();
@@ -229,30 +228,28 @@ async fn read_matching(
     match_columns: &[&ColumnInfo],
     tuples: &[Vec<Key>],
     columns: &[&ColumnInfo],
-    condition: Option<&Condition>,
+    condition: Option<&Sql>,
 ) -> Result<Vec<(Vec<Key>, Vec<Key>)>> {
     let mut select: Vec<String> = key_columns.iter().map(|c| pool.select_expr(c)).collect();
     select.extend(columns.iter().map(|c| pool.select_expr(c)));
     let mut kinds: Vec<Kind> = key_columns.iter().map(|c| c.kind).collect();
     kinds.extend(columns.iter().map(|c| c.kind));
-    let mut binds: Vec<Key> = tuples.iter().flatten().cloned().collect();
-    let mut sql = format!(
-        "SELECT {} FROM {} WHERE {}",
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM {} WHERE ",
         select.join(", "),
         pool.quote(table),
-        in_list(pool, match_columns, tuples.len(), 1)
+    ));
+    sql.append(
+        &pool
+            .dialect()
+            .in_list(match_columns, tuples.iter().map(Vec::as_slice)),
     );
     if let Some(condition) = condition {
-        // The condition's parameters follow the key parameters.
-        sql.push_str(&format!(
-            " AND {}",
-            number(pool, &condition.sql, binds.len() + 1)
-        ));
-        binds.extend(condition.binds.iter().cloned());
+        sql.push(" AND ").append(condition);
     }
     let n = key_columns.len();
     let mut out = Vec::new();
-    pool.for_each_row(&sql, &binds, &kinds, |row| {
+    pool.for_each_row(&sql, &kinds, |row| {
         let row: Vec<Key> = row.iter().map(Key::from_json).collect();
         out.push((row[..n].to_vec(), row[n..].to_vec()));
         Ok(())
@@ -989,7 +986,7 @@ fn keep_parents_of_kept_rows(
 // ---------------------------------------------------------------------------------------
 // Statements
 
-/// The SET clause of a mask for one chunk of rows, with its parameters; None when no
+/// The assignments of a mask for one chunk of rows, with their parameters; empty when no
 /// column of these rows has anything left to mask.
 fn mask_sets(
     pool: &SourcePool,
@@ -998,17 +995,16 @@ fn mask_sets(
     chunk: &[&Vec<Key>],
     values: &BTreeMap<Vec<Key>, BTreeMap<String, Key>>,
     key: &SubjectKey,
-) -> Result<(Vec<String>, Vec<Key>)> {
+) -> Result<Vec<Sql>> {
     let mut sets = Vec::new();
-    let mut binds = Vec::new();
     for (name, mask) in masks {
         let c = pool.quote(name);
         // Numbers cannot hold the redaction text: they are set to NULL.
         let numeric = column(&table.columns, name)?.is_numeric();
         match mask {
-            Mask::Null => sets.push(format!("{c} = NULL")),
-            Mask::Redact if numeric => sets.push(format!("{c} = NULL")),
-            Mask::Redact => sets.push(format!("{c} = '{REDACTED}'")),
+            Mask::Null => sets.push(Sql::new(format!("{c} = NULL"))),
+            Mask::Redact if numeric => sets.push(Sql::new(format!("{c} = NULL"))),
+            Mask::Redact => sets.push(Sql::new(format!("{c} = '{REDACTED}'"))),
             Mask::Hmac => {
                 // Keyed pseudonyms of the distinct values of this chunk; a value that is
                 // already a pseudonym made with this key stays (re-runs change nothing).
@@ -1021,19 +1017,20 @@ fn mask_sets(
                 if distinct.is_empty() {
                     continue;
                 }
-                let mut case = format!("CASE {c}");
+                let mut set = Sql::new(format!("{c} = CASE {c}"));
                 for value in distinct {
-                    case.push_str(" WHEN {?} THEN {?}");
                     let pseudonym = key.pseudonym(&value);
-                    binds.push(Key::Text(value));
-                    binds.push(Key::Text(pseudonym));
+                    set.push(" WHEN ")
+                        .bind(value)
+                        .push(" THEN ")
+                        .bind(pseudonym);
                 }
-                case.push_str(&format!(" ELSE {c} END"));
-                sets.push(format!("{c} = {case}"));
+                set.push(&format!(" ELSE {c} END"));
+                sets.push(set);
             }
         }
     }
-    Ok((sets, binds))
+    Ok(sets)
 }
 
 /// Renders the plan into the statements that run, in order: masks (so held rows let go
@@ -1045,6 +1042,7 @@ pub(crate) fn render(
     facts: &SourceFacts,
     key: &SubjectKey,
 ) -> Result<()> {
+    let dialect = pool.dialect();
     let mut run = Vec::new();
     for table in &mut plan.tables {
         let values = facts
@@ -1061,28 +1059,24 @@ pub(crate) fn render(
         ] {
             let all: Vec<&Vec<Key>> = rows.iter().collect();
             for chunk in all.chunks(CHUNK) {
-                let (sets, mut binds) = mask_sets(pool, table, masks, chunk, &values, key)?;
+                let sets = mask_sets(pool, table, masks, chunk, &values, key)?;
                 if sets.is_empty() {
                     continue;
                 }
-                let set_sql = number(pool, &sets.join(", "), 1);
-                let sql = format!(
-                    "UPDATE {} SET {set_sql} WHERE {}",
-                    pool.quote(&table.table),
-                    in_list(pool, &keys, chunk.len(), binds.len() + 1)
-                );
-                binds.extend(chunk.iter().flat_map(|k| k.iter().cloned()));
+                let mut sql = Sql::new(format!("UPDATE {} SET ", pool.quote(&table.table)));
+                sql.append(&Sql::join(&sets, ", "))
+                    .push(" WHERE ")
+                    .append(&dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())));
                 statements.push(Statement {
                     table: table.table.clone(),
                     op: Op::Mask,
                     sql,
-                    binds,
                 });
             }
         }
         table
             .statements
-            .extend(statements.iter().map(|s| s.sql.clone()));
+            .extend(statements.iter().map(|s| pool.render(&s.sql)));
         run.extend(statements);
     }
     for unlink in &mut plan.unlinks {
@@ -1093,18 +1087,17 @@ pub(crate) fn render(
             .collect();
         let all: Vec<&Vec<Key>> = unlink.targets.iter().collect();
         for chunk in all.chunks(CHUNK) {
-            let sql = format!(
-                "UPDATE {} SET {} WHERE {}",
+            let mut sql = Sql::new(format!(
+                "UPDATE {} SET {} WHERE ",
                 pool.quote(&unlink.table),
                 sets.join(", "),
-                in_list(pool, &columns, chunk.len(), 1)
-            );
-            unlink.statements.push(sql.clone());
+            ));
+            sql.append(&dialect.in_list(&columns, chunk.iter().map(|k| k.as_slice())));
+            unlink.statements.push(pool.render(&sql));
             run.push(Statement {
                 table: unlink.table.clone(),
                 op: Op::Unlink,
                 sql,
-                binds: chunk.iter().flat_map(|k| k.iter().cloned()).collect(),
             });
         }
     }
@@ -1112,21 +1105,17 @@ pub(crate) fn render(
         let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
         let all: Vec<&Vec<Key>> = table.delete_keys.iter().collect();
         for chunk in all.chunks(CHUNK) {
-            let sql = format!(
-                "DELETE FROM {} WHERE {}",
-                pool.quote(&table.table),
-                in_list(pool, &keys, chunk.len(), 1)
-            );
-            table.statements.push(sql.clone());
+            let mut sql = Sql::new(format!("DELETE FROM {} WHERE ", pool.quote(&table.table)));
+            sql.append(&dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())));
+            table.statements.push(pool.render(&sql));
             run.push(Statement {
                 table: table.table.clone(),
                 op: Op::Delete,
                 sql,
-                binds: chunk.iter().flat_map(|k| k.iter().cloned()).collect(),
             });
         }
     }
-    plan.statements = run.iter().map(|s| s.sql.clone()).collect();
+    plan.statements = run.iter().map(|s| pool.render(&s.sql)).collect();
     plan.run = run;
     Ok(())
 }
@@ -1165,7 +1154,7 @@ pub async fn execute(pool: &SourcePool, plan: &SourcePlan) -> Result<BTreeMap<St
         .collect();
     for statement in &plan.run {
         let n = tx
-            .execute(&statement.sql, &statement.binds)
+            .execute(&statement.sql)
             .await
             .with_context(|| format!("source `{}`, table `{}`", plan.source, statement.table))?;
         let changed = done.entry(statement.table.clone()).or_default();

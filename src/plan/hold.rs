@@ -8,29 +8,8 @@ use chrono::{DateTime, Utc};
 
 use crate::policy::{Hold, Table};
 use crate::sources::SourcePool;
-use crate::sources::rows::{ColumnInfo, Dialect, Key, TimeFormat};
-
-/// A condition with `{?}` where its parameters go, and the parameters.
-#[derive(Debug, Clone)]
-pub struct Condition {
-    pub sql: String,
-    pub binds: Vec<Key>,
-}
-
-/// Numbers `{?}` markers as the engine wants its parameters, from `first`.
-pub fn number(pool: &SourcePool, sql: &str, first: usize) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut n = first;
-    let mut rest = sql;
-    while let Some(i) = rest.find("{?}") {
-        out.push_str(&rest[..i]);
-        out.push_str(&pool.param(n));
-        n += 1;
-        rest = &rest[i + 3..];
-    }
-    out.push_str(rest);
-    out
-}
+use crate::sources::rows::{ColumnInfo, Dialect, TimeFormat};
+use crate::sql::Sql;
 
 /// The column a hold is measured on and the instant it compares with: its `from` column
 /// within the hold's duration, or its `until` column still ahead. None for a hold that
@@ -60,15 +39,12 @@ pub(crate) fn condition_for(
     column: &ColumnInfo,
     format: TimeFormat,
     at: DateTime<Utc>,
-) -> Condition {
+) -> Sql {
     let c = dialect.quote(&column.name);
-    Condition {
-        sql: format!(
-            "({c} IS NULL OR {c} > {})",
-            dialect.time_param(column, format, "{?}")
-        ),
-        binds: vec![dialect.format_time(format, at)],
-    }
+    let mut sql = Sql::new(format!("({c} IS NULL OR {c} > "));
+    dialect.bind_time(&mut sql, column, format, at);
+    sql.push(")");
+    sql
 }
 
 /// The rows `hold` keeps at `now`, the column's time format read from the database.
@@ -78,7 +54,7 @@ pub async fn condition(
     columns: &[ColumnInfo],
     hold: &Hold,
     now: DateTime<Utc>,
-) -> Result<Option<Condition>> {
+) -> Result<Option<Sql>> {
     let Some((column, at)) = hold_column(table, columns, hold, now)? else {
         return Ok(None);
     };

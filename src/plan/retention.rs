@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::plan::erase::{ANONYMISED, REDACTED};
-use crate::plan::hold::{Condition, number};
 use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceDef, Table};
 use crate::sources::SourcePool;
-use crate::sources::rows::{ColumnInfo, Dialect, Key, Kind, TimeFormat};
+use crate::sources::rows::{ColumnInfo, Dialect, Kind, TimeFormat};
 pub(crate) use crate::sources::walk::Cursor;
+use crate::sql::Sql;
 
 /// The name under which a SQLite table's rowid is reachable: `rowid` unless a column
 /// takes that name; None for a table WITHOUT ROWID.
@@ -25,8 +25,8 @@ async fn rowid_name(
     let name = ["rowid", "_rowid_", "oid"]
         .into_iter()
         .find(|n| !columns.iter().any(|c| c.name.eq_ignore_ascii_case(n)))?;
-    let probe = format!("SELECT {name} FROM {} LIMIT 0", pool.quote(table));
-    pool.for_each_row(&probe, &[], &[], |_| Ok(()))
+    let probe = Sql::new(format!("SELECT {name} FROM {} LIMIT 0", pool.quote(table)));
+    pool.for_each_row(&probe, &[], |_| Ok(()))
         .await
         .ok()
         .map(|_| name)
@@ -52,15 +52,19 @@ pub(crate) struct RollupSql {
 
 impl RollupSql {
     /// `INSERT INTO aggregate ... SELECT ... FROM table WHERE rows GROUP BY ...`.
-    pub(crate) fn insert_select(&self, from: &str, rows: &str) -> String {
-        format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {from} WHERE {rows} GROUP BY {} {}",
+    pub(crate) fn insert_select(&self, from: &str, rows: &Sql) -> Sql {
+        let mut sql = Sql::new(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {from} WHERE ",
             self.agg,
             self.targets.join(", "),
             self.exprs.join(", "),
+        ));
+        sql.append(rows).push(&format!(
+            " GROUP BY {} {}",
             self.groups.join(", "),
             self.upsert
-        )
+        ));
+        sql
     }
 }
 
@@ -83,11 +87,11 @@ pub(crate) struct TableSweep<'p> {
     pub(crate) from: ColumnInfo,
     pub(crate) key_columns: Vec<ColumnInfo>,
     pub(crate) columns: Vec<ColumnInfo>,
+    /// Rows with a timestamp past the cutoff, held or not.
+    pub(crate) past: Sql,
     /// Rows past their period, not held, not already anonymised.
-    pub(crate) due: Condition,
-    pub(crate) holds: Vec<(String, String, Condition)>,
-    /// True for rows that have a usable timestamp.
-    pub(crate) timestamp: String,
+    pub(crate) due: Sql,
+    pub(crate) holds: Vec<(String, String, Sql)>,
     /// True for the others (written so that an index on the column serves it).
     pub(crate) no_timestamp: String,
     /// SQLite: the name that reaches the table's rowid (None: a table WITHOUT ROWID).
@@ -203,13 +207,9 @@ impl<'p> TableSweep<'p> {
             }
             _ => format!("{f} IS NULL"),
         };
-        let mut due = Condition {
-            sql: format!(
-                "{timestamp} AND {f} < {}",
-                dialect.time_param(&from, format, "{?}")
-            ),
-            binds: vec![dialect.format_time(format, cutoff)],
-        };
+        let mut past = Sql::new(format!("{timestamp} AND {f} < "));
+        dialect.bind_time(&mut past, &from, format, cutoff);
+        let mut due = past.clone();
         let mut holds = Vec::new();
         for hold in &table.hold {
             let hold = hold.get_ref();
@@ -219,8 +219,7 @@ impl<'p> TableSweep<'p> {
             };
             let condition =
                 crate::plan::hold::condition_for(dialect, column, format_of(column), at);
-            due.sql.push_str(&format!(" AND NOT {}", condition.sql));
-            due.binds.extend(condition.binds.iter().cloned());
+            due.push(" AND NOT ").append(&condition);
             holds.push((hold.reason.clone(), hold.article.clone(), condition));
         }
         if retention.then == RetentionAction::Anonymise {
@@ -229,7 +228,7 @@ impl<'p> TableSweep<'p> {
                 .iter()
                 .filter_map(|(name, spec)| spec.get_ref().mask.map(|m| (name.as_str(), m)));
             let pending = crate::plan::erase::not_yet_masked(dialect, &columns, masks);
-            due.sql.push_str(&format!(" AND {pending}"));
+            due.push(&format!(" AND {pending}"));
         }
         Ok(TableSweep {
             source,
@@ -239,31 +238,23 @@ impl<'p> TableSweep<'p> {
             from,
             key_columns,
             columns,
+            past,
             due,
             holds,
-            timestamp,
             no_timestamp,
             rowid,
             indexed,
         })
     }
 
-    pub(crate) async fn count(
-        &self,
-        pool: &SourcePool,
-        condition: &str,
-        binds: &[Key],
-    ) -> Result<u64> {
-        let sql = number(
-            pool,
-            &format!(
-                "SELECT COUNT(*) FROM {} WHERE {condition}",
-                pool.quote(self.table.name())
-            ),
-            1,
-        );
+    pub(crate) async fn count(&self, pool: &SourcePool, condition: &Sql) -> Result<u64> {
+        let mut sql = Sql::new(format!(
+            "SELECT COUNT(*) FROM {} WHERE ",
+            pool.quote(self.table.name())
+        ));
+        sql.append(condition);
         let mut count = 0;
-        pool.for_each_row(&sql, binds, &[Kind::Int], |row| {
+        pool.for_each_row(&sql, &[Kind::Int], |row| {
             count = row[0].as_i64().unwrap_or(0) as u64;
             Ok(())
         })
@@ -272,29 +263,19 @@ impl<'p> TableSweep<'p> {
     }
 
     pub async fn due(&self, pool: &SourcePool) -> Result<u64> {
-        self.count(pool, &self.due.sql, &self.due.binds).await
+        self.count(pool, &self.due).await
     }
 
     /// Rows past their period that a hold keeps, per hold.
     pub async fn held(&self, pool: &SourcePool) -> Result<Vec<HoldCount>> {
-        let f = pool.quote(&self.from.name);
-        let timestamp = &self.timestamp;
-        let past = &self.due.binds[0];
         let mut counts = Vec::new();
         for (reason, article, condition) in &self.holds {
-            let mut binds = vec![past.clone()];
-            binds.extend(condition.binds.iter().cloned());
-            let rows = self
-                .count(
-                    pool,
-                    &format!("{timestamp} AND {f} < {{?}} AND {}", condition.sql),
-                    &binds,
-                )
-                .await?;
+            let mut held = self.past.clone();
+            held.push(" AND ").append(condition);
             counts.push(HoldCount {
                 reason: reason.clone(),
                 article: article.clone(),
-                rows,
+                rows: self.count(pool, &held).await?,
             });
         }
         Ok(counts)
@@ -302,14 +283,14 @@ impl<'p> TableSweep<'p> {
 
     /// Rows whose timestamp is NULL (or not a timestamp): never deleted, reported.
     pub async fn null_timestamps(&self, pool: &SourcePool) -> Result<u64> {
-        self.count(pool, &self.no_timestamp, &[]).await
+        self.count(pool, &Sql::new(self.no_timestamp.clone())).await
     }
 
     /// The statements of one chunk, for `--dry-run` and plans.
     pub(crate) fn describe(&self, pool: &SourcePool) -> Vec<String> {
         let table = pool.quote(self.table.name());
         let mut statements = Vec::new();
-        let due = number(pool, &self.due.sql, 1);
+        let due = pool.render(&self.due);
         let order = pool.quote(&self.from.name);
         let by_index = |address: &str| {
             format!(
@@ -513,6 +494,8 @@ mod tests {
 
     use super::*;
     use crate::policy::Policy;
+    use crate::sources::rows::Key;
+    use crate::sql::Placeholders;
 
     const SOURCE: &str = r#"
 [source]
@@ -657,11 +640,11 @@ events = "system.aggregate"
             Utc.with_ymd_and_hms(2026, 10, 26, 12, 0, 0).unwrap()
         );
         assert_eq!(
-            sweep.due.sql,
-            "\"at\" >= '0000-01-01' AND \"at\" < {?} AND NOT (\"paid_at\" IS NULL OR \"paid_at\" > {?})"
+            sweep.due.render(Placeholders::Dollar),
+            "\"at\" >= '0000-01-01' AND \"at\" < $1 AND NOT (\"paid_at\" IS NULL OR \"paid_at\" > $2)"
         );
         assert_eq!(
-            sweep.due.binds,
+            sweep.due.binds(),
             vec![
                 Key::Text("2026-10-26T12:00:00Z".into()),
                 Key::Text("2019-11-25T12:00:00Z".into())
@@ -686,21 +669,13 @@ events = "system.aggregate"
             TimeFormat::Native,
         );
         assert_eq!(sweep.describe_rule(), "1y from `at`, then anonymise");
+        let due = sweep.due.render(Placeholders::Dollar);
         assert!(
-            sweep
-                .due
-                .sql
-                .starts_with("\"at\" IS NOT NULL AND \"at\" < CAST({?} AS \"timestamptz\") AND ("),
-            "{}",
-            sweep.due.sql
+            due.starts_with("\"at\" IS NOT NULL AND \"at\" < CAST($1 AS \"timestamptz\") AND ("),
+            "{due}"
         );
-        assert!(
-            sweep
-                .due
-                .sql
-                .contains(&format!("\"email\" <> '{ANONYMISED}'"))
-        );
-        assert!(sweep.due.sql.contains(&format!("\"body\" <> '{REDACTED}'")));
+        assert!(due.contains(&format!("\"email\" <> '{ANONYMISED}'")));
+        assert!(due.contains(&format!("\"body\" <> '{REDACTED}'")));
         assert_eq!(sweep.no_timestamp, "\"at\" IS NULL");
     }
 
@@ -718,9 +693,12 @@ events = "system.aggregate"
             sweep.describe_rule(),
             "1d from `at`, then roll up into `daily`"
         );
-        assert_eq!(sweep.due.sql, "`at` IS NOT NULL AND `at` < {?}");
         assert_eq!(
-            sweep.due.binds,
+            sweep.due.render(Placeholders::Question),
+            "`at` IS NOT NULL AND `at` < ?"
+        );
+        assert_eq!(
+            sweep.due.binds(),
             vec![Key::Text("2026-11-24 12:00:00".into())]
         );
     }
@@ -753,13 +731,13 @@ events = "system.aggregate"
                 (Kind::Text, "TEXT")
             };
             let sweep = rule(&policy, "events", Engine::Sqlite, kind, format);
-            assert_eq!(sweep.due.binds[0], cutoff, "{format:?}");
+            assert_eq!(sweep.due.binds()[0], cutoff, "{format:?}");
             let text_like = !matches!(format, TimeFormat::Epoch);
+            let past = sweep.past.render(Placeholders::Question);
             assert_eq!(
-                sweep.timestamp.contains("'0000-01-01'"),
+                past.contains("'0000-01-01'"),
                 text_like,
-                "{format:?}: {}",
-                sweep.timestamp
+                "{format:?}: {past}"
             );
         }
     }

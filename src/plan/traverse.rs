@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use crate::policy::{Policy, SourceDef, Table};
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Key};
+use crate::sql::Sql;
 use crate::subject::{IdentityRule, Subject, normalise};
 use crate::template::Placeholder;
 
@@ -115,48 +116,21 @@ impl Found {
     }
 }
 
-/// `(cols) IN ((..), ..)` for `count` tuples, parameters numbered from `first`.
-pub(crate) fn in_list(
+/// `lower(col) IN (..)` (or as the engine ignores case) for lower-case `values`.
+fn identity_in_list<'k>(
     pool: &SourcePool,
-    columns: &[&ColumnInfo],
-    count: usize,
-    first: usize,
-) -> String {
-    let mut n = first;
-    let mut tuples = Vec::with_capacity(count);
-    for _ in 0..count {
-        let params: Vec<String> = columns
-            .iter()
-            .map(|c| {
-                let p = pool.bind_expr(c, n);
-                n += 1;
-                p
-            })
-            .collect();
-        tuples.push(if params.len() == 1 {
-            params[0].clone()
-        } else {
-            format!("({})", params.join(", "))
-        });
+    column: &ColumnInfo,
+    values: impl IntoIterator<Item = &'k Key>,
+) -> Sql {
+    let mut sql = Sql::new(format!("{} IN (", pool.lookup_expr(column, true)));
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        pool.dialect().bind(&mut sql, column, value.clone());
     }
-    let left: Vec<String> = columns.iter().map(|c| pool.quote(&c.name)).collect();
-    let left = if left.len() == 1 {
-        left[0].clone()
-    } else {
-        format!("({})", left.join(", "))
-    };
-    format!("{left} IN ({})", tuples.join(", "))
-}
-
-/// `lower(col) IN (..)` (or as the engine ignores case) for `count` lower-case values,
-/// parameters numbered from 1.
-fn identity_in_list(pool: &SourcePool, column: &ColumnInfo, count: usize) -> String {
-    let params: Vec<String> = (1..=count).map(|n| pool.bind_expr(column, n)).collect();
-    format!(
-        "{} IN ({})",
-        pool.lookup_expr(column, true),
-        params.join(", ")
-    )
+    sql.push(")");
+    sql
 }
 
 /// Rows of `table` whose `columns` take one of `tuples`; `fold_case` for an e-mail
@@ -398,21 +372,22 @@ pub async fn traverse(
         let mut shared_rows: Vec<Vec<Key>> = Vec::new();
         for chunk in tuples.chunks(CHUNK) {
             let condition = if fold_case {
-                identity_in_list(pool, match_infos[0], chunk.len())
+                identity_in_list(pool, match_infos[0], chunk.iter().flatten())
             } else {
-                in_list(pool, &match_infos, chunk.len(), 1)
+                pool.dialect()
+                    .in_list(&match_infos, chunk.iter().map(Vec::as_slice))
             };
-            let sql = format!(
-                "SELECT {} FROM {} WHERE {condition}",
+            let mut sql = Sql::new(format!(
+                "SELECT {} FROM {} WHERE ",
                 select.join(", "),
                 pool.quote(&table_name),
-            );
-            let binds: Vec<Key> = chunk.iter().flatten().cloned().collect();
+            ));
+            sql.append(&condition);
             let table_found = found
                 .tables
                 .get_mut(&table_name)
                 .expect("every planned table is in found");
-            pool.for_each_row(&sql, &binds, &kinds, |row| {
+            pool.for_each_row(&sql, &kinds, |row| {
                 let row: Vec<Key> = row.iter().map(Key::from_json).collect();
                 let key = row[..plan.key_len].to_vec();
                 if by_identity {
@@ -571,36 +546,39 @@ mod tests {
             .into_iter()
             .map(Key::Text)
             .collect();
+        let phone_forms: Vec<Vec<Key>> = forms.into_iter().map(|f| vec![f]).collect();
         let lookups = [
             (
-                in_list(&pool, &[info("phone")], forms.len(), 1),
-                forms,
+                pool.dialect()
+                    .in_list(&[info("phone")], phone_forms.iter().map(Vec::as_slice)),
                 "people_phone",
             ),
             (
-                identity_in_list(&pool, info("email"), 1),
-                vec![Key::Text("alice@example.com".into())],
+                identity_in_list(
+                    &pool,
+                    info("email"),
+                    &[Key::Text("alice@example.com".into())],
+                ),
                 "people_email_lower",
             ),
         ];
-        for (condition, binds, index) in lookups {
+        for (condition, index) in lookups {
             let mut ids = Vec::new();
-            pool.for_each_row(
-                &format!("SELECT id FROM people WHERE {condition}"),
-                &binds,
-                &[Kind::Int],
-                |row| {
-                    ids.push(row[0].clone());
-                    Ok(())
-                },
-            )
+            let mut select = Sql::new("SELECT id FROM people WHERE ");
+            select.append(&condition);
+            let condition = pool.render(&condition);
+            pool.for_each_row(&select, &[Kind::Int], |row| {
+                ids.push(row[0].clone());
+                Ok(())
+            })
             .await
             .unwrap();
             assert_eq!(ids, [serde_json::json!(1)], "{condition}");
             let mut plan = String::new();
+            let mut explain = Sql::new("EXPLAIN QUERY PLAN ");
+            explain.append(&select);
             pool.for_each_row(
-                &format!("EXPLAIN QUERY PLAN SELECT id FROM people WHERE {condition}"),
-                &binds,
+                &explain,
                 &[Kind::Int, Kind::Int, Kind::Int, Kind::Text],
                 |row| {
                     plan.push_str(row[3].as_str().unwrap_or_default());

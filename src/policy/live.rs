@@ -11,6 +11,7 @@ use toml::Spanned;
 use super::{Diagnostic, EraseAction, Location, Normalise, Policy, Severity, SourceDef};
 use crate::sources::rows::Key;
 use crate::sources::{ForeignKey, SourcePool};
+use crate::sql::Sql;
 use crate::subject::IdentityRule;
 
 /// A difference between the policy and a live database.
@@ -290,19 +291,19 @@ async fn identity_forms(
             let Some(info) = columns.iter().find(|c| c.name == column) else {
                 continue;
             };
-            let sql = format!(
+            let sql = Sql::new(format!(
                 "SELECT {} FROM {} WHERE {} IS NOT NULL LIMIT {IDENTITY_SAMPLE}",
                 pool.select_expr(info),
                 pool.quote(table.name()),
                 pool.quote(column)
-            );
+            ));
             let (mut sampled, mut found, mut missed, mut invalid) = (
                 0,
                 Sampled::default(),
                 Sampled::default(),
                 Sampled::default(),
             );
-            pool.for_each_row(&sql, &[], &[info.kind], |row| {
+            pool.for_each_row(&sql, &[info.kind], |row| {
                 sampled += 1;
                 let Some(value) = Key::from_json(&row[0]).as_text() else {
                     return Ok(());

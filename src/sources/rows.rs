@@ -11,48 +11,8 @@ use sqlx::{Row, TypeInfo, ValueRef};
 use super::{SourcePool, quote};
 use crate::policy::Engine;
 
-macro_rules! bind_keys {
-    ($query:expr, $binds:expr) => {{
-        let mut query = $query;
-        for key in $binds {
-            query = match key {
-                Key::Null => query.bind(None::<String>),
-                Key::Int(i) => query.bind(*i),
-                Key::Text(s) => query.bind(s.as_str()),
-            };
-        }
-        query
-    }};
-}
-
-/// A key or reference value, as bound back into queries.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Key {
-    Null,
-    Int(i64),
-    Text(String),
-}
-
-impl Key {
-    pub(crate) fn from_json(value: &Json) -> Key {
-        match value {
-            Json::Null => Key::Null,
-            Json::Number(n) => n
-                .as_i64()
-                .map_or_else(|| Key::Text(n.to_string()), Key::Int),
-            Json::String(s) => Key::Text(s.clone()),
-            other => Key::Text(other.to_string()),
-        }
-    }
-
-    pub(crate) fn as_text(&self) -> Option<String> {
-        match self {
-            Key::Null => None,
-            Key::Int(i) => Some(i.to_string()),
-            Key::Text(s) => Some(s.clone()),
-        }
-    }
-}
+pub use crate::sql::Key;
+use crate::sql::{Placeholders, Sql, bind_keys};
 
 /// How a column is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,14 +110,84 @@ impl Dialect {
         }
     }
 
-    /// The bound instant as the column compares with it.
-    pub(crate) fn time_param(self, column: &ColumnInfo, format: TimeFormat, param: &str) -> String {
+    /// How this engine writes its parameters.
+    pub(crate) fn placeholders(self) -> Placeholders {
+        match self.0 {
+            Engine::Postgres => Placeholders::Dollar,
+            Engine::Sqlite | Engine::Mysql => Placeholders::Question,
+        }
+    }
+
+    /// Binds `value` as `column` compares with it: text bound to a PostgreSQL column of
+    /// another type (uuid, date...) is cast to that type, so indexes still apply.
+    pub(crate) fn bind(self, sql: &mut Sql, column: &ColumnInfo, value: Key) {
+        match (self.0, column.kind) {
+            (Engine::Postgres, Kind::Text)
+                if !matches!(
+                    column.db_type.as_str(),
+                    "text" | "varchar" | "bpchar" | "name"
+                ) =>
+            {
+                sql.push("CAST(").bind(value);
+                sql.push(&format!(" AS {})", self.type_name(column)));
+            }
+            _ => {
+                sql.bind(value);
+            }
+        }
+    }
+
+    /// Binds the instant `at` as a column of `format` compares with it.
+    pub(crate) fn bind_time(
+        self,
+        sql: &mut Sql,
+        column: &ColumnInfo,
+        format: TimeFormat,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        let value = self.format_time(format, at);
         match (self.0, format) {
             (Engine::Postgres, TimeFormat::Native) => {
-                format!("CAST({param} AS {})", self.type_name(column))
+                sql.push("CAST(").bind(value);
+                sql.push(&format!(" AS {})", self.type_name(column)));
             }
-            _ => param.to_string(),
+            _ => {
+                sql.bind(value);
+            }
         }
+    }
+
+    /// `(cols) IN ((..), ..)`: the rows whose `columns` take one of the `tuples`.
+    pub(crate) fn in_list<'k>(
+        self,
+        columns: &[&ColumnInfo],
+        tuples: impl IntoIterator<Item = &'k [Key]>,
+    ) -> Sql {
+        let names: Vec<String> = columns.iter().map(|c| self.quote(&c.name)).collect();
+        let mut sql = if names.len() == 1 {
+            Sql::new(format!("{} IN (", names[0]))
+        } else {
+            Sql::new(format!("({}) IN (", names.join(", ")))
+        };
+        for (i, tuple) in tuples.into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            if columns.len() > 1 {
+                sql.push("(");
+            }
+            for (j, (column, value)) in columns.iter().zip(tuple).enumerate() {
+                if j > 0 {
+                    sql.push(", ");
+                }
+                self.bind(&mut sql, column, value.clone());
+            }
+            if columns.len() > 1 {
+                sql.push(")");
+            }
+        }
+        sql.push(")");
+        sql
     }
 
     /// An instant written as a column of `format` holds it.
@@ -189,12 +219,13 @@ impl SourcePool {
         }
     }
 
-    /// The `n`th (1-based) bind parameter in this dialect.
-    pub fn param(&self, n: usize) -> String {
-        match self {
-            SourcePool::Postgres(_) => format!("${n}"),
-            _ => "?".to_string(),
-        }
+    pub(crate) fn placeholders(&self) -> Placeholders {
+        self.dialect().placeholders()
+    }
+
+    /// A statement's text for this engine.
+    pub(crate) fn render(&self, sql: &Sql) -> String {
+        sql.render(self.placeholders())
     }
 
     pub fn quote(&self, name: &str) -> String {
@@ -268,28 +299,6 @@ impl SourcePool {
         }
     }
 
-    /// A bind parameter compared with `column`: text bound to a PostgreSQL column of
-    /// another type (uuid, date...) is cast to that type so indexes still apply.
-    pub(crate) fn bind_expr(&self, column: &ColumnInfo, n: usize) -> String {
-        let param = self.param(n);
-        match (self.engine(), column.kind) {
-            (Engine::Postgres, Kind::Text)
-                if !matches!(
-                    column.db_type.as_str(),
-                    "text" | "varchar" | "bpchar" | "name"
-                ) =>
-            {
-                format!("CAST({param} AS {})", self.type_name(column))
-            }
-            _ => param,
-        }
-    }
-
-    /// A column's type as SQL names it in a cast (see [`Dialect::type_name`]).
-    pub(crate) fn type_name(&self, column: &ColumnInfo) -> String {
-        self.dialect().type_name(column)
-    }
-
     /// The column as an identity lookup compares it. With `fold_case` (e-mail addresses,
     /// stored in any case) the comparison ignores case: on PostgreSQL and SQLite through
     /// `lower(column)` (an index on `lower(column)` serves it), on MariaDB/MySQL through
@@ -316,11 +325,11 @@ impl SourcePool {
     /// streaming (rows are never all held at once).
     pub(crate) async fn for_each_row(
         &self,
-        sql: &str,
-        binds: &[Key],
+        sql: &Sql,
         kinds: &[Kind],
         mut each: impl FnMut(Vec<Json>) -> Result<()>,
     ) -> Result<()> {
+        let (sql, binds) = (&self.render(sql), sql.binds());
         macro_rules! stream {
             ($pool:expr, $decode:expr) => {{
                 let mut rows = bind_keys!(sqlx::query(sql), binds).fetch($pool);
@@ -439,7 +448,15 @@ impl SourcePool {
 }
 
 impl SourceTx {
-    pub async fn execute(&mut self, sql: &str, binds: &[Key]) -> Result<u64> {
+    fn placeholders(&self) -> Placeholders {
+        match self {
+            SourceTx::Postgres(_) => Placeholders::Dollar,
+            SourceTx::Sqlite(_) | SourceTx::Mysql(_) => Placeholders::Question,
+        }
+    }
+
+    pub async fn execute(&mut self, sql: &Sql) -> Result<u64> {
+        let (sql, binds) = (&sql.render(self.placeholders()), sql.binds());
         macro_rules! execute {
             ($tx:expr) => {
                 bind_keys!(sqlx::query(sql), binds)
@@ -457,12 +474,8 @@ impl SourceTx {
     }
 
     /// Reads rows inside the transaction (small result sets: values to pseudonymise).
-    pub(crate) async fn fetch(
-        &mut self,
-        sql: &str,
-        binds: &[Key],
-        kinds: &[Kind],
-    ) -> Result<Vec<Vec<Json>>> {
+    pub(crate) async fn fetch(&mut self, sql: &Sql, kinds: &[Kind]) -> Result<Vec<Vec<Json>>> {
+        let (sql, binds) = (&sql.render(self.placeholders()), sql.binds());
         macro_rules! fetch {
             ($tx:expr, $decode:expr) => {
                 bind_keys!(sqlx::query(sql), binds)
@@ -511,31 +524,38 @@ impl SourcePool {
     /// True when an index of the table leads with the column, so that rows can be found
     /// and ordered by it without reading the whole table.
     pub(crate) async fn has_index_on(&self, table: &str, column: &str) -> Result<bool> {
-        let (sql, binds) = match self.engine() {
+        // Three pieces of text around the table's and the column's names.
+        let pieces = match self.engine() {
             // Whole (not partial) B-tree indexes: the ones that give rows in order.
             Engine::Sqlite => (
-                "SELECT COUNT(*) FROM pragma_index_list(?1) AS l \
-                 JOIN pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ?2 AND l.partial = 0",
-                [table.to_string(), column.to_string()],
+                "SELECT COUNT(*) FROM pragma_index_list(",
+                ") AS l JOIN pragma_index_info(l.name) AS i WHERE i.seqno = 0 AND i.name = ",
+                " AND l.partial = 0",
             ),
             Engine::Postgres => (
                 "SELECT COUNT(*) FROM pg_index i JOIN pg_attribute a \
                    ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
                  JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
-                 WHERE i.indrelid = to_regclass($1) AND a.attname = $2 \
-                   AND am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid",
-                [self.quote(table), column.to_string()],
+                 WHERE i.indrelid = to_regclass(",
+                ") AND a.attname = ",
+                " AND am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid",
             ),
             Engine::Mysql => (
                 "SELECT COUNT(*) FROM information_schema.statistics \
-                 WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ? \
-                   AND seq_in_index = 1 AND index_type = 'BTREE'",
-                [table.to_string(), column.to_string()],
+                 WHERE table_schema = DATABASE() AND table_name = ",
+                " AND column_name = ",
+                " AND seq_in_index = 1 AND index_type = 'BTREE'",
             ),
         };
-        let binds: Vec<Key> = binds.into_iter().map(Key::Text).collect();
+        let name = match self.engine() {
+            Engine::Postgres => self.quote(table),
+            _ => table.to_string(),
+        };
+        let mut sql = Sql::new(pieces.0);
+        sql.bind(name).push(pieces.1);
+        sql.bind(column).push(pieces.2);
         let mut found = false;
-        self.for_each_row(sql, &binds, &[Kind::Int], |row| {
+        self.for_each_row(&sql, &[Kind::Int], |row| {
             found = row[0].as_i64().unwrap_or(0) > 0;
             Ok(())
         })
@@ -555,14 +575,14 @@ impl SourcePool {
         if native {
             return Ok(TimeFormat::Native);
         }
-        let sql = format!(
+        let sql = Sql::new(format!(
             "SELECT {} FROM {} WHERE {} IS NOT NULL LIMIT 1",
             self.select_expr(column),
             self.quote(table),
             self.quote(&column.name)
-        );
+        ));
         let mut sample = None;
-        self.for_each_row(&sql, &[], &[column.kind], |row| {
+        self.for_each_row(&sql, &[column.kind], |row| {
             sample = Some(row[0].clone());
             Ok(())
         })

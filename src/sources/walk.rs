@@ -7,12 +7,11 @@
 
 use anyhow::{Context, Result};
 
-use crate::plan::hold::number;
 use crate::plan::retention::TableSweep;
-use crate::plan::traverse::in_list;
 use crate::policy::{Engine, RetentionAction};
 use crate::sources::SourcePool;
-use crate::sources::rows::{ColumnInfo, Key, Kind};
+use crate::sources::rows::{Key, Kind};
+use crate::sql::Sql;
 
 /// Below this share of due rows among the rows a chunk reads, walking the table in
 /// physical order costs more than finding the due rows through the timestamp's index.
@@ -112,14 +111,9 @@ impl Cursor {
 }
 
 /// The values of a one-row query.
-async fn fetch_row(
-    pool: &SourcePool,
-    sql: &str,
-    binds: &[Key],
-    kinds: &[Kind],
-) -> Result<Vec<serde_json::Value>> {
+async fn fetch_row(pool: &SourcePool, sql: &Sql, kinds: &[Kind]) -> Result<Vec<serde_json::Value>> {
     let mut found = vec![serde_json::Value::Null; kinds.len()];
-    pool.for_each_row(sql, binds, kinds, |row| {
+    pool.for_each_row(sql, kinds, |row| {
         found = row;
         Ok(())
     })
@@ -128,8 +122,8 @@ async fn fetch_row(
 }
 
 /// Two numbers from a one-row query.
-async fn fetch_pair(pool: &SourcePool, sql: &str, binds: &[Key]) -> Result<(f64, f64)> {
-    let row = fetch_row(pool, sql, binds, &[Kind::Float, Kind::Float]).await?;
+async fn fetch_pair(pool: &SourcePool, sql: &Sql) -> Result<(f64, f64)> {
+    let row = fetch_row(pool, sql, &[Kind::Float, Kind::Float]).await?;
     Ok((
         row[0].as_f64().unwrap_or(0.0),
         row[1].as_f64().unwrap_or(0.0),
@@ -262,16 +256,11 @@ impl TableSweep<'_> {
     async fn sampled_share(&self, pool: &SourcePool, blocks: i128) -> Result<f64> {
         let table = pool.quote(self.table.name());
         let percent = (300.0 / (blocks as f64).max(1.0) * 100.0).min(100.0);
-        let sql = number(
-            pool,
-            &format!(
-                "SELECT (COUNT(*) FILTER (WHERE {}))::float8, COUNT(*)::float8 \
-                 FROM {table} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)",
-                self.due.sql
-            ),
-            1,
-        );
-        let (due, read) = fetch_pair(pool, &sql, &self.due.binds).await?;
+        let mut sql = Sql::new("SELECT (COUNT(*) FILTER (WHERE ");
+        sql.append(&self.due).push(&format!(
+            "))::float8, COUNT(*)::float8 FROM {table} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)"
+        ));
+        let (due, read) = fetch_pair(pool, &sql).await?;
         Ok(if read == 0.0 { 1.0 } else { due / read })
     }
 
@@ -280,24 +269,22 @@ impl TableSweep<'_> {
     async fn extent(&self, pool: &SourcePool) -> Result<(i128, i128, f64)> {
         let table = pool.quote(self.table.name());
         if pool.engine() == Engine::Postgres {
-            let (blocks, per_block) = fetch_pair(
-                pool,
-                "SELECT (pg_relation_size(to_regclass($1)) / current_setting('block_size')::bigint)::float8, \
-                        COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
-                 FROM pg_class c WHERE c.oid = to_regclass($1)",
-                &[Key::Text(table)],
-            )
-            .await?;
+            let mut sql = Sql::new(
+                "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::float8, \
+                 COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
+                 FROM pg_class c WHERE c.oid = to_regclass(",
+            );
+            sql.bind(table).push(")");
+            let (blocks, per_block) = fetch_pair(pool, &sql).await?;
             return Ok((0, blocks as i128, per_block));
         }
         let rowid = self.rowid.unwrap_or("rowid");
         let row = fetch_row(
             pool,
-            &format!(
+            &Sql::new(format!(
                 "SELECT (SELECT COALESCE(MIN({rowid}), 0) FROM {table}), \
                         (SELECT COALESCE(MAX({rowid}), -1) FROM {table})"
-            ),
-            &[],
+            )),
             &[Kind::Int, Kind::Int],
         )
         .await?;
@@ -318,10 +305,9 @@ impl TableSweep<'_> {
         let from = i64::try_from(from).unwrap_or(i64::MAX);
         let row = fetch_row(
             pool,
-            &format!(
+            &Sql::new(format!(
                 "SELECT {rowid} FROM {table} WHERE {rowid} >= {from} ORDER BY {rowid} LIMIT 1 OFFSET {batch}"
-            ),
-            &[],
+            )),
             &[Kind::Int],
         )
         .await?;
@@ -338,7 +324,12 @@ impl TableSweep<'_> {
     ) -> Result<u64> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
-        let due = number(pool, &self.due.sql, 1);
+        let due = &self.due;
+        let around_due = |before: String, after: &str| {
+            let mut sql = Sql::new(before);
+            sql.append(due).push(after);
+            sql
+        };
         // The rows of this chunk, as a condition (its parameters are the due condition's),
         // except for a walk by keys, which reads them inside the transaction.
         let selected = match (walk, pool.engine()) {
@@ -347,25 +338,29 @@ impl TableSweep<'_> {
                 let rowid = self.rowid.unwrap_or("rowid");
                 // Inclusive, so that the last rowid SQLite allows is reached too.
                 let last = end - 1;
-                Some(format!(
-                    "{rowid} >= {start} AND {rowid} <= {last} AND {due}"
+                Some(around_due(
+                    format!("{rowid} >= {start} AND {rowid} <= {last} AND "),
+                    "",
                 ))
             }
             (Walk::Range { .. }, _) => {
                 // PostgreSQL: a TID range scan reads just these heap blocks.
                 let (start, end) = range.expect("a range walk has a range");
-                Some(format!(
-                    "ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND {due}"
+                Some(around_due(
+                    format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND "),
+                    "",
                 ))
             }
             (Walk::Index, Engine::Sqlite) => {
                 let rowid = self.rowid.unwrap_or("rowid");
-                Some(format!(
-                    "{rowid} IN (SELECT {rowid} FROM {table} WHERE {due} ORDER BY {order}, {rowid} LIMIT {batch})"
+                Some(around_due(
+                    format!("{rowid} IN (SELECT {rowid} FROM {table} WHERE "),
+                    &format!(" ORDER BY {order}, {rowid} LIMIT {batch})"),
                 ))
             }
-            (Walk::Index, _) => Some(format!(
-                "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}))"
+            (Walk::Index, _) => Some(around_due(
+                format!("ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE "),
+                &format!(" ORDER BY {order} LIMIT {batch}))"),
             )),
             _ => None,
         };
@@ -373,24 +368,27 @@ impl TableSweep<'_> {
             // The index walk's rows are picked once, in the deleting transaction: run twice,
             // `ORDER BY ... LIMIT` may break ties differently.
             let pick = (walk == Walk::Index).then(|| {
-                format!(
-                    "SELECT COALESCE(array_agg(ctid)::text, '{{}}') FROM \
-                     (SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {batch}) AS picked"
+                around_due(
+                    format!(
+                        "SELECT COALESCE(array_agg(ctid)::text, '{{}}') FROM (SELECT ctid FROM {table} WHERE "
+                    ),
+                    &format!(" ORDER BY {order} LIMIT {batch}) AS picked"),
                 )
             });
             let rows = selected.expect("PostgreSQL walks ranges or the index");
             return self
-                .rollup_on_shared_snapshot(pool, &rows, pick.as_deref())
+                .rollup_on_shared_snapshot(pool, &rows, pick.as_ref())
                 .await;
         }
         let mut tx = pool.begin().await?;
         if pool.engine() == Engine::Sqlite {
             // Deleting rows touches index pages all over each index: a page cache larger
             // than SQLite's default 2 MB keeps them between statements and chunks.
-            tx.execute(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"), &[])
-                .await?;
+            tx.execute(&Sql::new(format!(
+                "PRAGMA cache_size = -{SQLITE_CACHE_KIB}"
+            )))
+            .await?;
         }
-        let mut binds = self.due.binds.clone();
         let rows = match selected {
             Some(rows) => rows,
             None => {
@@ -407,12 +405,12 @@ impl TableSweep<'_> {
                 };
                 // The keys go back as parameters, and engines cap those (SQLite at 32,766).
                 let limit = batch.min(KEY_PARAMETERS / self.key_columns.len().max(1));
-                let sql = format!(
-                    "SELECT {} FROM {table} WHERE {due} ORDER BY {order} LIMIT {limit}{lock}",
-                    select.join(", "),
+                let sql = around_due(
+                    format!("SELECT {} FROM {table} WHERE ", select.join(", ")),
+                    &format!(" ORDER BY {order} LIMIT {limit}{lock}"),
                 );
                 let keys: Vec<Vec<Key>> = tx
-                    .fetch(&sql, &self.due.binds, &kinds)
+                    .fetch(&sql, &kinds)
                     .await?
                     .iter()
                     .map(|r| r.iter().map(Key::from_json).collect())
@@ -421,9 +419,9 @@ impl TableSweep<'_> {
                     tx.commit().await?;
                     return Ok(0);
                 }
-                let refs: Vec<&ColumnInfo> = self.key_columns.iter().collect();
-                binds = keys.into_iter().flatten().collect();
-                in_list(pool, &refs, binds.len() / refs.len().max(1), 1)
+                let refs: Vec<_> = self.key_columns.iter().collect();
+                pool.dialect()
+                    .in_list(&refs, keys.iter().map(Vec::as_slice))
             }
         };
         // SQLite would rather take the timestamp's index for the due condition than the
@@ -432,21 +430,23 @@ impl TableSweep<'_> {
             (Walk::Range { .. }, Engine::Sqlite) => format!("{table} NOT INDEXED"),
             _ => table.clone(),
         };
+        let statement = |head: String| {
+            let mut sql = Sql::new(head);
+            sql.append(&rows);
+            sql
+        };
+        let delete = statement(format!("DELETE FROM {target} WHERE "));
         let done = match self.retention.then {
-            RetentionAction::Delete => {
-                tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
-                    .await?
-            }
+            RetentionAction::Delete => tx.execute(&delete).await?,
             RetentionAction::Anonymise => {
                 let sets = self.mask_sets(pool);
-                tx.execute(&format!("UPDATE {target} SET {sets} WHERE {rows}"), &binds)
+                tx.execute(&statement(format!("UPDATE {target} SET {sets} WHERE ")))
                     .await?
             }
             RetentionAction::Rollup => {
                 let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
-                tx.execute(&insert, &binds).await?;
-                tx.execute(&format!("DELETE FROM {target} WHERE {rows}"), &binds)
-                    .await?
+                tx.execute(&insert).await?;
+                tx.execute(&delete).await?
             }
         };
         tx.commit().await?;
@@ -462,32 +462,33 @@ impl TableSweep<'_> {
     async fn rollup_on_shared_snapshot(
         &self,
         pool: &SourcePool,
-        rows: &str,
-        pick: Option<&str>,
+        rows: &Sql,
+        pick: Option<&Sql>,
     ) -> Result<u64> {
         let rollup = self.rollup_sql(pool)?;
         let table = pool.quote(self.table.name());
         let mut deleting = pool.begin().await?;
         deleting
-            .execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", &[])
+            .execute(&Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             .await?;
         let exported = deleting
-            .fetch("SELECT pg_export_snapshot()", &[], &[Kind::Text])
+            .fetch(&Sql::new("SELECT pg_export_snapshot()"), &[Kind::Text])
             .await?;
         // Rows picked in advance go to both transactions as a list of row addresses.
-        let (rows, binds) = match pick {
+        let rows = match pick {
             Some(pick) => {
-                let picked = deleting.fetch(pick, &self.due.binds, &[Kind::Text]).await?;
+                let picked = deleting.fetch(pick, &[Kind::Text]).await?;
                 let ctids = picked
                     .first()
                     .and_then(|row| row[0].as_str())
                     .unwrap_or("{}")
                     .to_string();
-                ("ctid = ANY($1::tid[])".to_string(), vec![Key::Text(ctids)])
+                let mut rows = Sql::new("ctid = ANY(");
+                rows.bind(ctids).push("::tid[])");
+                rows
             }
-            None => (rows.to_string(), self.due.binds.clone()),
+            None => rows.clone(),
         };
-        let binds = &binds;
         let snapshot = exported
             .first()
             .and_then(|row| row[0].as_str())
@@ -496,13 +497,12 @@ impl TableSweep<'_> {
             .to_string();
         let mut reading = pool.begin().await?;
         reading
-            .execute(
+            .execute(&Sql::new(
                 "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-                &[],
-            )
+            ))
             .await?;
         reading
-            .execute(&format!("SET TRANSACTION SNAPSHOT '{snapshot}'"), &[])
+            .execute(&Sql::new(format!("SET TRANSACTION SNAPSHOT '{snapshot}'")))
             .await?;
         let named: Vec<String> = rollup
             .exprs
@@ -510,16 +510,19 @@ impl TableSweep<'_> {
             .zip(&rollup.targets)
             .map(|(expr, target)| format!("{expr} AS {target}"))
             .collect();
-        let totals = format!(
+        let mut totals = Sql::new(format!(
             "SELECT COALESCE(json_agg(g), '[]')::text, COALESCE(SUM(g.privops_rows), 0)::bigint \
-             FROM (SELECT {}, COUNT(*) AS privops_rows FROM {table} WHERE {rows} GROUP BY {}) AS g",
-            named.join(", "),
-            rollup.groups.join(", ")
-        );
-        let delete = format!("DELETE FROM {table} WHERE {rows}");
+             FROM (SELECT {}, COUNT(*) AS privops_rows FROM {table} WHERE ",
+            named.join(", ")
+        ));
+        totals
+            .append(&rows)
+            .push(&format!(" GROUP BY {}) AS g", rollup.groups.join(", ")));
+        let mut delete = Sql::new(format!("DELETE FROM {table} WHERE "));
+        delete.append(&rows);
         let (deleted, summed) = tokio::join!(
-            deleting.execute(&delete, binds),
-            reading.fetch(&totals, binds, &[Kind::Text, Kind::Int])
+            deleting.execute(&delete),
+            reading.fetch(&totals, &[Kind::Text, Kind::Int])
         );
         let (deleted, summed) = (deleted?, summed?);
         reading.commit().await?;
@@ -537,17 +540,14 @@ impl TableSweep<'_> {
         );
         if deleted > 0 {
             let targets = rollup.targets.join(", ");
-            deleting
-                .execute(
-                    &format!(
-                        "INSERT INTO {agg} ({targets}) SELECT {targets} \
-                         FROM json_populate_recordset(NULL::{agg}, $1::json) {upsert}",
-                        agg = rollup.agg,
-                        upsert = rollup.upsert
-                    ),
-                    &[Key::Text(json)],
-                )
-                .await?;
+            let mut insert = Sql::new(format!(
+                "INSERT INTO {agg} ({targets}) SELECT {targets} FROM json_populate_recordset(NULL::{agg}, ",
+                agg = rollup.agg,
+            ));
+            insert
+                .bind(json)
+                .push(&format!("::json) {}", rollup.upsert));
+            deleting.execute(&insert).await?;
         }
         deleting.commit().await?;
         Ok(deleted)

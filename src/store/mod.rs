@@ -2,7 +2,8 @@
 //!
 //! Embedded SQLite by default (`.privops/state.db` beside the policy folder), PostgreSQL
 //! by URL so several hosts share one ledger. Both are reached through sqlx's `Any`
-//! driver with `$N` placeholders, which both engines accept; the schema comes from
+//! driver; fixed statements use `$N` placeholders, which both engines accept, and
+//! statements built at run time come from [`crate::sql::Sql`]. The schema comes from
 //! embedded migrations, one set per engine.
 
 pub(crate) mod journal;
@@ -17,6 +18,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
 use crate::fsutil;
+use crate::sql::{Key, Placeholders, Sql, bind_keys};
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -27,22 +29,22 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The `n`th (1-based) bind parameter. SQLite gets plain `?`, which it binds by
-    /// position without a per-parameter name lookup (a large cost on multi-row
-    /// statements); PostgreSQL gets `$n`.
-    pub fn param(self, n: usize) -> String {
+    /// SQLite gets plain `?`, which it binds by position without a per-parameter name
+    /// lookup (a large cost on multi-row statements); PostgreSQL gets `$n`.
+    pub fn placeholders(self) -> Placeholders {
         match self {
-            Backend::Sqlite => "?".to_string(),
-            Backend::Postgres => format!("${n}"),
+            Backend::Sqlite => Placeholders::Question,
+            Backend::Postgres => Placeholders::Dollar,
         }
     }
+}
 
-    /// `count` parameters from `first` on, comma-separated, for a VALUES row or IN list.
-    pub fn params(self, first: usize, count: usize) -> String {
-        (first..first + count)
-            .map(|n| self.param(n))
-            .collect::<Vec<_>>()
-            .join(", ")
+/// How the engine behind a transaction writes its parameters.
+pub(crate) fn placeholders_of(tx: &Tx) -> Placeholders {
+    if tx.backend_name() == "PostgreSQL" {
+        Placeholders::Dollar
+    } else {
+        Placeholders::Question
     }
 }
 
@@ -66,6 +68,28 @@ pub(crate) fn workspace_dir(policy_dir: &Path) -> PathBuf {
 }
 
 impl Store {
+    /// `head IN (values)`, `per_statement` values at a time: the rows of every statement.
+    pub(crate) async fn select_in(
+        &self,
+        head: &str,
+        values: impl Iterator<Item = Key>,
+        per_statement: usize,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let values: Vec<Key> = values.collect();
+        let mut rows = Vec::new();
+        for chunk in values.chunks(per_statement) {
+            let mut sql = Sql::new(head);
+            sql.push(" IN (").bind_list(chunk.iter().cloned()).push(")");
+            let text = sql.render(self.backend.placeholders());
+            rows.extend(
+                bind_keys!(sqlx::query(&text), sql.binds())
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+
     /// Writes a SQLite store's write-ahead log back into the file and empties it: frames
     /// from before an erasure would otherwise keep the erased identity readable until the
     /// next checkpoint. A no-op on PostgreSQL.

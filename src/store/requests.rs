@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Months, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::sql::{Sql, bind_keys};
 use crate::store::{Store, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -118,33 +119,16 @@ pub async fn open_many(
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
-    let postgres = tx.backend_name() == "PostgreSQL";
+    let placeholders = super::placeholders_of(tx);
     let now = crate::time::now_text();
     let received_text = crate::time::to_text(received);
     let due = crate::time::to_text(due_date(received, deadline_days));
     let mut opened = Vec::with_capacity(subject_refs.len());
     for chunk in subject_refs.chunks(500) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let first = i * 8 + 1;
-                let params: Vec<String> = (first..first + 8)
-                    .map(|n| {
-                        if postgres {
-                            format!("${n}")
-                        } else {
-                            "?".into()
-                        }
-                    })
-                    .collect();
-                format!("({}, 'open')", params.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, note, created_at, status) VALUES {}",
-            rows.join(", ")
+        let mut sql = Sql::new(
+            "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, note, created_at, status) VALUES ",
         );
-        let mut query = sqlx::query(&sql);
-        for subject_ref in chunk {
+        for (i, subject_ref) in chunk.iter().enumerate() {
             seq += 1;
             let request = Request {
                 id: format!("REQ-{seq:06}"),
@@ -159,18 +143,21 @@ pub async fn open_many(
                 note: note.map(str::to_string),
                 created_at: now.clone(),
             };
-            query = query
-                .bind(request.id.clone())
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .bind(&request.id)
+                .push(", ")
                 .bind(seq)
-                .bind(kind.name())
-                .bind(subject_ref.clone())
-                .bind(received_text.clone())
-                .bind(due.clone())
-                .bind(note.map(str::to_string))
-                .bind(now.clone());
+                .push(", ")
+                .bind_list([kind.name(), subject_ref, &received_text, &due])
+                .push(", ")
+                .bind(note)
+                .push(", ")
+                .bind(&now)
+                .push(", 'open')");
             opened.push(request);
         }
-        query
+        let text = sql.render(placeholders);
+        bind_keys!(sqlx::query(&text), sql.binds())
             .execute(&mut **tx)
             .await
             .context("cannot record the requests")?;
@@ -196,22 +183,18 @@ pub struct ListFilter {
 }
 
 pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<Request>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1");
-    let mut binds = Vec::new();
+    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM requests WHERE 1 = 1"));
     if let Some(status) = &filter.status {
-        binds.push(status.clone());
-        sql.push_str(&format!(" AND status = ${}", binds.len()));
+        sql.push(" AND status = ").bind(status);
     }
     if let Some(subject_ref) = &filter.subject_ref {
-        binds.push(subject_ref.clone());
-        sql.push_str(&format!(" AND subject_ref = ${}", binds.len()));
+        sql.push(" AND subject_ref = ").bind(subject_ref);
     }
-    sql.push_str(" ORDER BY seq");
-    let mut query = sqlx::query_as(&sql);
-    for bind in &binds {
-        query = query.bind(bind);
-    }
-    Ok(query.fetch_all(&store.pool).await?)
+    sql.push(" ORDER BY seq");
+    let text = sql.render(store.backend.placeholders());
+    Ok(bind_keys!(sqlx::query_as(&text), sql.binds())
+        .fetch_all(&store.pool)
+        .await?)
 }
 
 /// Extends an open request once, by one or two months.
