@@ -107,18 +107,24 @@ pub(crate) fn print_erasure(
     finished: &crate::erasure::workflow::Finished,
 ) -> crate::error::Outcome {
     use crate::error::Outcome;
-    use serde_json::json;
+    /// The receipt, and where it was written.
+    #[derive(serde::Serialize)]
+    struct Summary<'r> {
+        #[serde(flatten)]
+        receipt: &'r crate::erasure::receipt::Receipt,
+        #[serde(rename = "receipt")]
+        path: std::path::PathBuf,
+    }
     if ctx.out.json_mode() {
-        let mut value = finished.receipt.clone();
-        value["receipt"] = json!(
-            finished
+        ctx.out.json(&Summary {
+            receipt: &finished.receipt,
+            path: finished
                 .receipt_dir
-                .join(format!("{}.json", finished.run_id))
-        );
-        ctx.out.json(&value);
+                .join(format!("{}.json", finished.run_id)),
+        });
     } else {
-        let state = match (finished.complete, finished.receipt["found"].as_bool()) {
-            (true, Some(false)) => "complete, no personal data found in any source",
+        let state = match (finished.complete, finished.receipt.found) {
+            (true, false) => "complete, no personal data found in any source",
             (true, _) => "complete",
             (false, _) => "INCOMPLETE",
         };

@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::audit::{self, NewEntry};
+use crate::erasure::receipt::{
+    self, Attempt, Receipt, SourceOutcome, StepOutcome, table_summaries,
+};
 use crate::output::Output;
 use crate::plan::erase::{self as erase_plan, SourcePlan};
 use crate::plan::traverse::{self, Found};
@@ -158,13 +161,13 @@ impl Erasure<'_> {
                 &format!("source:{}", p.source.id()),
                 StepKind::Source,
                 &format!("erase rows in source `{}`", p.source.id()),
-                Some(&table_summary(&p.plan)),
+                Some(&table_summaries(&p.plan)),
             )
             .await?;
         }
         for step in steps {
             position += 1;
-            let plan = step.bindings.as_ref().map(bindings_json);
+            let plan = step.bindings.as_ref().map(bindings_plan);
             journal::add_step(
                 &mut tx,
                 &run_id,
@@ -183,7 +186,7 @@ impl Erasure<'_> {
             "verify",
             StepKind::Verify,
             "verify that no personal data is left except held rows",
-            None,
+            None::<&()>,
         )
         .await?;
         let counts: BTreeMap<String, Value> = planned
@@ -242,26 +245,14 @@ impl Erasure<'_> {
             // The journal records each attempt before it runs. A source's changes commit in one
             // transaction, so an earlier attempt whose end was not journaled either changed
             // all it planned (then planning again finds less to do) or nothing.
-            let earlier = step
-                .outcome
-                .as_ref()
-                .and_then(|o| o.get("attempt"))
-                .cloned()
-                .filter(|attempt| {
-                    let planned = attempt["deleted"].as_object().map_or(0, counted)
-                        + attempt["masked"].as_object().map_or(0, counted);
-                    planned > (p.plan.deletes() + p.plan.masks()) as u64
-                });
-            let attempt = json!({ "attempt": {
-                "tables": table_summary(&p.plan),
-                "deleted": p.plan.tables.iter().map(|t| (t.table.clone(), json!(t.delete))).collect::<serde_json::Map<_, _>>(),
-                "masked": p.plan.tables.iter().map(|t| (t.table.clone(), json!(t.mask + t.scrub))).collect::<serde_json::Map<_, _>>(),
-            }});
+            let earlier = receipt::source_outcome(&step)
+                .and_then(|o| o.attempt)
+                .filter(|attempt| attempt.rows() > (p.plan.deletes() + p.plan.masks()) as u64);
             let mut tx = self.store.begin_write().await?;
-            let recorded = match &earlier {
+            let recorded = SourceOutcome {
                 // Keep the attempt that did the work on record, should this one stop too.
-                Some(earlier) => json!({ "attempt": earlier }),
-                None => attempt,
+                attempt: Some(earlier.clone().unwrap_or_else(|| Attempt::of(&p.plan))),
+                ..SourceOutcome::default()
             };
             journal::set_step(
                 &mut tx,
@@ -275,28 +266,28 @@ impl Erasure<'_> {
             failpoint(&format!("before-source:{source_id}")).await?;
             let mut done = erase_plan::execute(&p.pool, &p.plan).await?;
             failpoint(&format!("after-source:{source_id}")).await?;
-            let mut tables = table_summary(&p.plan);
-            if let Some(earlier) = &earlier {
-                for (kind, index) in [("deleted", 0), ("masked", 1)] {
-                    for (table, n) in earlier[kind].as_object().into_iter().flatten() {
-                        let counts = done.entry(table.clone()).or_default();
-                        let n = n.as_u64().unwrap_or(0);
-                        if index == 0 {
-                            counts.deleted += n
-                        } else {
-                            counts.masked += n
-                        }
-                    }
+            let mut tables = table_summaries(&p.plan);
+            if let Some(earlier) = earlier {
+                for (table, n) in &earlier.deleted {
+                    done.entry(table.clone()).or_default().deleted += n;
                 }
-                tables = earlier["tables"].clone();
+                for (table, n) in &earlier.masked {
+                    done.entry(table.clone()).or_default().masked += n;
+                }
+                tables = earlier.tables;
             }
-            let outcome = json!({
-                "tables": tables,
-                "deleted": done.iter().map(|(t, c)| (t.clone(), json!(c.deleted))).collect::<serde_json::Map<_, _>>(),
-                "masked": done.iter().map(|(t, c)| (t.clone(), json!(c.masked))).collect::<serde_json::Map<_, _>>(),
-                "unlinked": done.iter().filter(|(_, c)| c.unlinked > 0).map(|(t, c)| (t.clone(), json!(c.unlinked))).collect::<serde_json::Map<_, _>>(),
-                "statements": p.plan.statements,
-            });
+            let outcome = SourceOutcome {
+                attempt: None,
+                tables: Some(tables),
+                deleted: done.iter().map(|(t, c)| (t.clone(), c.deleted)).collect(),
+                masked: done.iter().map(|(t, c)| (t.clone(), c.masked)).collect(),
+                unlinked: done
+                    .iter()
+                    .filter(|(_, c)| c.unlinked > 0)
+                    .map(|(t, c)| (t.clone(), c.unlinked))
+                    .collect(),
+                statements: p.plan.statements.clone(),
+            };
             let mut tx = self.store.begin_write().await?;
             journal::set_step(&mut tx, &run_id, &step.step_id, StepStatus::Done, &outcome).await?;
             let deleted: u64 = done.values().map(|c| c.deleted).sum();
@@ -334,11 +325,7 @@ impl Erasure<'_> {
                     Ok(client) => {
                         Lease::renew_all(leases, self.store).await?;
                         failpoint(&format!("before-provider:{provider_id}")).await?;
-                        let bindings = step
-                            .plan
-                            .as_ref()
-                            .map(bindings_from_json)
-                            .unwrap_or_default();
+                        let bindings = bindings_from_plan(&step);
                         client
                             .call(
                                 provider
@@ -362,27 +349,24 @@ impl Erasure<'_> {
             }
             let mut tx = self.store.begin_write().await?;
             let (status, detail) = match outcome {
-                Ok(CallOutcome::Done(_)) => (StepStatus::Done, json!({ "outcome": "erased" })),
+                Ok(CallOutcome::Done(_)) => (StepStatus::Done, StepOutcome::new("erased")),
                 Ok(CallOutcome::NotFound(code)) => (
                     StepStatus::Done,
-                    json!({ "outcome": format!("already gone ({code})") }),
+                    StepOutcome::new(format!("already gone ({code})")),
                 ),
-                Err(error) => (StepStatus::Failed, json!({ "outcome": error.to_string() })),
+                Err(error) => (StepStatus::Failed, StepOutcome::new(error.to_string())),
             };
             journal::set_step(&mut tx, &run_id, &step.step_id, status, &detail).await?;
             if status == StepStatus::Done {
                 journal::clear_step_plan(&mut tx, &run_id, &step.step_id).await?;
             }
-            audit::append(&mut tx, &self.actor, &[NewEntry::new("erase.provider", json!({ "run": run_id, "step": step.step_id, "status": status, "outcome": detail["outcome"] }))]).await?;
+            audit::append(&mut tx, &self.actor, &[NewEntry::new("erase.provider", json!({ "run": run_id, "step": step.step_id, "status": status, "outcome": detail.outcome }))]).await?;
             tx.commit().await?;
             bar.inc(1);
             if status == StepStatus::Failed {
                 bar.suspend(|| {
-                    self.out.warn(&format!(
-                        "{}: {}",
-                        step.step_id,
-                        detail["outcome"].as_str().unwrap_or_default()
-                    ))
+                    self.out
+                        .warn(&format!("{}: {}", step.step_id, detail.outcome))
                 });
             }
         }
@@ -418,12 +402,18 @@ impl Erasure<'_> {
             let (status, outcome) = if left.is_empty() {
                 (
                     StepStatus::Done,
-                    json!({ "outcome": format!("an access run finds no personal data left except {held} held row(s) and {shared} shared row(s)"), "held": held, "shared": shared }),
+                    StepOutcome {
+                        held: Some(held),
+                        shared: Some(shared),
+                        ..StepOutcome::new(format!(
+                            "an access run finds no personal data left except {held} held row(s) and {shared} shared row(s)"
+                        ))
+                    },
                 )
             } else {
                 (
                     StepStatus::Failed,
-                    json!({ "outcome": format!("personal data left: {}", left.join("; ")) }),
+                    StepOutcome::new(format!("personal data left: {}", left.join("; "))),
                 )
             };
             let mut tx = self.store.begin_write().await?;
@@ -606,30 +596,33 @@ pub fn provider_steps(
     steps
 }
 
-fn bindings_json(bindings: &Bindings) -> Value {
-    Value::Array(
-        bindings
-            .iter()
-            .map(|(p, v)| {
-                let name = match p {
-                    Placeholder::Identity(kind) => format!("identity.{kind}"),
-                    Placeholder::Column {
-                        source,
-                        table,
-                        column,
-                    } => format!("{source}.{table}.{column}"),
-                };
-                json!([name, v])
-            })
-            .collect(),
-    )
+/// A provider call's values as the journal keeps them until the call is done:
+/// (placeholder, value) pairs.
+fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
+    bindings
+        .iter()
+        .map(|(p, v)| {
+            let name = match p {
+                Placeholder::Identity(kind) => format!("identity.{kind}"),
+                Placeholder::Column {
+                    source,
+                    table,
+                    column,
+                } => format!("{source}.{table}.{column}"),
+            };
+            (name, v.clone())
+        })
+        .collect()
 }
 
-fn bindings_from_json(value: &Value) -> Bindings {
+fn bindings_from_plan(step: &Step) -> Bindings {
+    let pairs: Vec<(String, String)> = step
+        .plan
+        .clone()
+        .and_then(|plan| serde_json::from_value(plan).ok())
+        .unwrap_or_default();
     let mut bindings = Bindings::new();
-    for pair in value.as_array().into_iter().flatten() {
-        let name = pair[0].as_str().unwrap_or_default();
-        let value = pair[1].as_str().unwrap_or_default().to_string();
+    for (name, value) in pairs {
         let parts: Vec<&str> = name.split('.').collect();
         let placeholder = match parts.as_slice() {
             ["identity", kind] => Placeholder::Identity(kind.to_string()),
@@ -645,45 +638,15 @@ fn bindings_from_json(value: &Value) -> Bindings {
     bindings
 }
 
-fn table_summary(plan: &SourcePlan) -> Value {
-    json!(plan.tables.iter().map(|t| json!({
-        "table": t.table,
-        "found": t.found,
-        "delete": t.delete,
-        "mask": t.mask,
-        "masks": t.masks,
-        "held": t.held.iter().map(|h| json!({ "reason": h.reason, "article": h.article, "action": h.action, "rows": h.rows })).collect::<Vec<_>>(),
-        "shared": t.shared,
-        "kept": t.kept,
-        "notes": t.notes,
-    })).collect::<Vec<_>>())
-}
-
-/// The sum of per-table counts.
-fn counted(counts: &serde_json::Map<String, Value>) -> u64 {
-    counts.values().filter_map(Value::as_u64).sum()
-}
-
 /// Held and shared rows as the run's plans counted them, from the journal: verification
 /// after the fact no longer finds rows whose identity was masked, so it cannot count them.
 fn planned_kept(steps: &[Step]) -> (u64, u64) {
     let mut held = 0;
     let mut shared = 0;
     for step in steps.iter().filter(|s| s.kind == StepKind::Source) {
-        let tables = step
-            .outcome
-            .as_ref()
-            .and_then(|o| o.get("tables").cloned())
-            .or_else(|| step.plan.clone())
-            .unwrap_or(Value::Null);
-        for table in tables.as_array().into_iter().flatten() {
-            held += table["held"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|h| h["rows"].as_u64())
-                .sum::<u64>();
-            shared += table["shared"].as_u64().unwrap_or(0);
+        for table in receipt::step_tables(step) {
+            held += table.held.iter().map(|h| h.rows as u64).sum::<u64>();
+            shared += table.shared as u64;
         }
     }
     (held, shared)
@@ -693,7 +656,7 @@ fn planned_kept(steps: &[Step]) -> (u64, u64) {
 /// it is complete, and the steps left.
 pub struct Finished {
     pub run_id: String,
-    pub receipt: Value,
+    pub receipt: Receipt,
     pub complete: bool,
     pub unfinished: Vec<Step>,
     /// Where the receipt was written (`RUN.json` and `RUN.md`).
@@ -713,7 +676,7 @@ pub async fn finish(
     let steps = journal::steps(&store.pool, run_id).await?;
     let subjects = journal::run_subjects(&store.pool, run_id).await?;
     let complete = steps.iter().all(|s| s.status == StepStatus::Done);
-    let receipt = receipt(policy, run_id, &steps, &subjects, complete);
+    let receipt = Receipt::of_run(policy, run_id, &steps, &subjects, complete);
     let mut tx = store.begin_write().await?;
     let was_open = journal::run_exists(&mut *tx, run_id).await?.as_deref() == Some("open");
     if complete && was_open {
@@ -759,83 +722,6 @@ pub async fn finish(
     })
 }
 
-fn receipt(
-    policy: &Policy,
-    run_id: &str,
-    steps: &[Step],
-    subjects: &[(String, String)],
-    complete: bool,
-) -> Value {
-    let sources: Vec<Value> = steps
-        .iter()
-        .filter(|s| s.kind == StepKind::Source)
-        .map(|s| {
-            let tables = s.outcome.as_ref().map(|o| o["tables"].clone()).or_else(|| s.plan.clone()).unwrap_or(json!([]));
-            let deleted = s.outcome.as_ref().map(|o| o["deleted"].clone()).unwrap_or(json!({}));
-            let masked = s.outcome.as_ref().map(|o| o["masked"].clone()).unwrap_or(json!({}));
-            let tables: Vec<Value> = tables
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|t| {
-                    let name = t["table"].as_str().unwrap_or_default();
-                    json!({
-                        "table": name,
-                        "found": t["found"],
-                        "deleted": deleted.get(name).cloned().unwrap_or(json!(0)),
-                        "masked": masked.get(name).cloned().unwrap_or(json!(0)),
-                        "masks": t["masks"],
-                        "held": t["held"].as_array().map_or(0, |h| h.iter().map(|x| x["rows"].as_u64().unwrap_or(0)).sum::<u64>()),
-                        "holds": t["held"],
-                        "shared": t["shared"],
-                        "kept": t["kept"],
-                        "notes": t["notes"],
-                    })
-                })
-                .collect();
-            json!({ "source": s.step_id.trim_start_matches("source:"), "status": s.status, "tables": tables, "statements": s.outcome.as_ref().map(|o| o["statements"].clone()).unwrap_or(json!([])) })
-        })
-        .collect();
-    let providers: Vec<Value> = steps
-        .iter()
-        .filter(|s| s.kind == StepKind::Provider)
-        .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome.as_ref().map(|o| o["outcome"].clone()) }))
-        .collect();
-    let manual: Vec<Value> = steps
-        .iter()
-        .filter(|s| s.kind == StepKind::Manual)
-        .map(|s| json!({ "step_id": s.step_id, "description": s.description, "status": s.status, "outcome": s.outcome }))
-        .collect();
-    let found = sources.iter().any(|s| {
-        s["tables"]
-            .as_array()
-            .is_some_and(|tables| !tables.is_empty())
-    });
-    let verification = steps
-        .iter()
-        .find(|s| s.kind == StepKind::Verify)
-        .map(|s| match (&s.outcome, s.status.as_str()) {
-            (Some(o), _) => o["outcome"].as_str().unwrap_or_default().to_string(),
-            (None, _) => "not run yet: the database steps are unfinished".to_string(),
-        })
-        .unwrap_or_default();
-    json!({
-        "run": run_id,
-        "complete": complete,
-        // False when no source held anything about the subjects: nothing was erased.
-        "found": found,
-        "generated_at": crate::time::now_text(),
-        "controller": policy.controller().map(|c| json!({ "organisation": c.organisation, "dpo": c.dpo })).unwrap_or(json!({ "organisation": "" })),
-        "subjects": subjects.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
-        "requests": subjects.iter().map(|(_, q)| q.clone()).collect::<BTreeSet<_>>(),
-        "sources": sources,
-        "providers": providers,
-        "manual": manual,
-        "verification": verification,
-        "policy_digest": policy.digest,
-    })
-}
-
 /// Marks a manual task of a request's erasure run as done (by `actor`, with an optional
 /// note) and records it in the audit trail; returns the run, which
 /// [`finish`] then completes when nothing else is left.
@@ -874,7 +760,10 @@ pub async fn confirm_manual(
         );
     }
     let mut tx = store.begin_write().await?;
-    let outcome = json!({ "outcome": format!("confirmed by {}", actor), "note": note });
+    let outcome = StepOutcome {
+        note: note.map(str::to_string),
+        ..StepOutcome::new(format!("confirmed by {actor}"))
+    };
     journal::set_step(&mut tx, &run, task, journal::StepStatus::Done, &outcome).await?;
     audit::append(
         &mut tx,

@@ -71,7 +71,7 @@ pub enum StepKind {
 }
 
 /// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStatus {
     Pending,
@@ -183,8 +183,9 @@ pub async fn add_step(
     step_id: &str,
     kind: StepKind,
     description: &str,
-    plan: Option<&Value>,
+    plan: Option<&impl Serialize>,
 ) -> Result<()> {
+    let plan = plan.map(serde_json::to_string).transpose()?;
     sqlx::query(
         "INSERT INTO erasure_steps (run_id, step_id, position, kind, description, status, plan, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
@@ -194,7 +195,7 @@ pub async fn add_step(
     .bind(position)
     .bind(kind.as_str())
     .bind(description)
-    .bind(plan.map(|p| p.to_string()))
+    .bind(plan)
     .bind(crate::time::now_text())
     .execute(&mut **tx)
     .await?;
@@ -206,11 +207,12 @@ pub async fn set_step(
     run_id: &str,
     step_id: &str,
     status: StepStatus,
-    outcome: &Value,
+    outcome: &impl Serialize,
 ) -> Result<()> {
+    let outcome = serde_json::to_string(outcome)?;
     sqlx::query("UPDATE erasure_steps SET status = $1, outcome = $2, updated_at = $3 WHERE run_id = $4 AND step_id = $5")
         .bind(status.as_str())
-        .bind(outcome.to_string())
+        .bind(outcome)
         .bind(crate::time::now_text())
         .bind(run_id)
         .bind(step_id)
@@ -282,11 +284,12 @@ pub async fn run_of_request(
 
 /// Marks the run done, records the suppression entries, removes the clear identities
 /// and closes the requests.
-pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &Value) -> Result<()> {
+pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &impl Serialize) -> Result<()> {
     let now = crate::time::now_text();
+    let receipt = serde_json::to_string(receipt)?;
     sqlx::query("UPDATE erasure_runs SET status = 'done', completed_at = $1, receipt = $2 WHERE run_id = $3")
         .bind(&now)
-        .bind(receipt.to_string())
+        .bind(receipt)
         .bind(run_id)
         .execute(&mut **tx)
         .await?;
