@@ -9,6 +9,7 @@ use std::io::{BufWriter, Seek, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::archive::{ArchiveOutput, ArchiveWriter};
@@ -24,8 +25,10 @@ use crate::subject::Subject;
 use crate::template::Placeholder;
 
 /// What one provider answered for the subject.
+#[derive(Debug, Clone, Serialize)]
 pub struct ProviderResult {
     pub id: String,
+    #[serde(skip)]
     pub name: String,
     pub outcome: String,
     pub records: Option<usize>,
@@ -48,14 +51,48 @@ pub struct Export<'a> {
 }
 
 /// What an export wrote.
+#[derive(Debug, Serialize)]
 pub struct Exported {
+    #[serde(rename = "archive")]
     pub target: PathBuf,
     pub sha256: String,
     /// Rows per `source.table`.
+    #[serde(rename = "rows")]
     pub counts: BTreeMap<String, u64>,
+    pub total_rows: u64,
     pub providers: Vec<ProviderResult>,
+    #[serde(skip)]
     pub found_anything: bool,
     pub encrypted: bool,
+}
+
+/// A file of the archive's data and how many records it holds (the README lists them).
+#[derive(Debug, Serialize)]
+struct DataFile {
+    path: String,
+    records: usize,
+}
+
+impl DataFile {
+    fn new(path: impl Into<String>, records: usize) -> DataFile {
+        DataFile {
+            path: path.into(),
+            records,
+        }
+    }
+}
+
+/// The access archive's manifest (the archive adds each file's digest).
+#[derive(Serialize)]
+struct Manifest<'a> {
+    kind: &'static str,
+    tool: String,
+    generated_at: &'a str,
+    policy_digest: &'a str,
+    subject_refs: &'a [String],
+    request: Option<&'a str>,
+    rows: &'a BTreeMap<String, u64>,
+    providers: &'a [ProviderResult],
 }
 
 impl Export<'_> {
@@ -89,7 +126,7 @@ impl Export<'_> {
         }
 
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        let mut data_files: Vec<Value> = Vec::new();
+        let mut data_files: Vec<DataFile> = Vec::new();
         let mut archive = output.writer()?;
         let total: usize = sources.iter().map(|(_, _, found)| found.rows()).sum();
         let bar = self.out.progress(total as u64, "exporting rows");
@@ -100,7 +137,10 @@ impl Export<'_> {
                 bar.inc(rows);
                 counts.insert(format!("{}.{}", source.id(), table.name), rows);
                 for ext in ["json", "csv"] {
-                    data_files.push(json!({ "path": format!("sources/{}/{}.{ext}", source.id(), table.name), "records": rows }));
+                    data_files.push(DataFile::new(
+                        format!("sources/{}/{}.{ext}", source.id(), table.name),
+                        rows as usize,
+                    ));
                 }
             }
         }
@@ -138,13 +178,13 @@ impl Export<'_> {
             .map(|e| serde_json::to_value(e).expect("events serialise"))
             .collect();
         write_records(&mut archive, "consent/history", &history_rows)?;
-        data_files.push(json!({ "path": "consent/history.json", "records": history_rows.len() }));
+        data_files.push(DataFile::new("consent/history.json", history_rows.len()));
         let request_rows: Vec<Value> = request_records
             .iter()
             .map(|r| serde_json::to_value(r).expect("requests serialise"))
             .collect();
         write_records(&mut archive, "requests", &request_rows)?;
-        data_files.push(json!({ "path": "requests.json", "records": request_rows.len() }));
+        data_files.push(DataFile::new("requests.json", request_rows.len()));
 
         let found_anything = counts.values().any(|c| *c > 0)
             || provider_results.iter().any(|p| p.records.unwrap_or(0) > 0);
@@ -158,16 +198,16 @@ impl Export<'_> {
             found_anything,
         )?;
         archive.add("README.md", readme.as_bytes())?;
-        let manifest = json!({
-            "kind": "access",
-            "tool": format!("privops {}", env!("CARGO_PKG_VERSION")),
-            "generated_at": generated_at,
-            "policy_digest": self.policy.digest,
-            "subject_refs": self.refs,
-            "request": self.request,
-            "rows": counts,
-            "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records })).collect::<Vec<_>>(),
-        });
+        let manifest = serde_json::to_value(Manifest {
+            kind: "access",
+            tool: format!("privops {}", env!("CARGO_PKG_VERSION")),
+            generated_at: &generated_at,
+            policy_digest: &self.policy.digest,
+            subject_refs: self.refs,
+            request: self.request,
+            rows: &counts,
+            providers: &provider_results,
+        })?;
         let archive_sha256 = output.seal(archive, manifest)?;
         let encrypted = output.encrypted();
 
@@ -192,6 +232,7 @@ impl Export<'_> {
         Ok(Exported {
             target,
             sha256: archive_sha256,
+            total_rows: counts.values().sum(),
             counts,
             providers: provider_results,
             found_anything,
@@ -348,7 +389,7 @@ async fn providers<W: Write + Seek>(
     sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
     skip: bool,
     archive: &mut ArchiveWriter<W>,
-    data_files: &mut Vec<Value>,
+    data_files: &mut Vec<DataFile>,
 ) -> Result<Vec<ProviderResult>> {
     let mut results = Vec::new();
     let mut providers: Vec<_> = policy.providers().filter(|p| p.access.is_some()).collect();
@@ -414,9 +455,7 @@ async fn providers<W: Write + Seek>(
             }),
             None => {
                 write_records(archive, &format!("providers/{id}"), &records)?;
-                data_files.push(
-                    json!({ "path": format!("providers/{id}.json"), "records": records.len() }),
-                );
+                data_files.push(DataFile::new(format!("providers/{id}.json"), records.len()));
                 results.push(ProviderResult {
                     id,
                     name: provider.name.clone(),
@@ -438,7 +477,7 @@ fn readme(
     policy: &Policy,
     sources: &[(&crate::policy::SourceDef, SourcePool, Found)],
     provider_results: &[ProviderResult],
-    data_files: &[Value],
+    data_files: &[DataFile],
     generated_at: &str,
     request: Option<&str>,
     found_anything: bool,

@@ -16,7 +16,9 @@ use crate::output::Format;
 use crate::store::Store;
 
 /// What an audit export wrote.
+#[derive(Debug, serde::Serialize)]
 pub struct Exported {
+    #[serde(rename = "archive")]
     pub target: PathBuf,
     pub sha256: String,
     pub entries: usize,

@@ -2,7 +2,6 @@
 //! [`crate::access`]) into a verifiable, deterministic archive, optionally encrypted with age.
 
 use anyhow::{Result, bail};
-use serde_json::json;
 
 use crate::access::Export;
 use crate::archive::{ArchiveOutput, Encryption};
@@ -64,39 +63,24 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         out: &ctx.out,
     };
     let exported = export.run(output).await?;
-    let (target, archive_sha256, counts, provider_results, found_anything, encrypted) = (
-        exported.target,
-        exported.sha256,
-        exported.counts,
-        exported.providers,
-        exported.found_anything,
-        exported.encrypted,
-    );
-
-    let total: u64 = counts.values().sum();
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({
-            "archive": target,
-            "sha256": archive_sha256,
-            "rows": counts,
-            "total_rows": total,
-            "providers": provider_results.iter().map(|p| json!({ "id": p.id, "outcome": p.outcome, "records": p.records, "failed": p.failed })).collect::<Vec<_>>(),
-            "encrypted": encrypted,
-        }));
+        ctx.out.json(&exported);
     } else {
-        if !found_anything {
+        if !exported.found_anything {
             ctx.out
                 .status("no personal data found for this subject; the archive says so");
         }
-        for p in provider_results.iter().filter(|p| p.failed) {
+        for p in exported.providers.iter().filter(|p| p.failed) {
             ctx.out.warn(&p.outcome);
         }
         ctx.out.data(&format!(
-            "wrote {} ({total} row(s), sha256 {archive_sha256})",
-            target.display()
+            "wrote {} ({} row(s), sha256 {})",
+            exported.target.display(),
+            exported.total_rows,
+            exported.sha256
         ));
     }
-    let failed = provider_results.iter().filter(|p| p.failed).count();
+    let failed = exported.providers.iter().filter(|p| p.failed).count();
     Ok(if failed > 0 {
         Outcome::Partial
     } else {

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::context::Ctx;
 use crate::error::Outcome;
@@ -70,10 +69,9 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
     };
     let ok = verification.problems.is_empty();
     let authenticity = match (&args.trusted_key, &audit) {
-        (None, _) => json!({
-            "checked": false,
-            "statement": "only integrity was checked, not authenticity: anyone can build an archive whose files match its own manifest, chain and checkpoints; pass --trusted-key FILE (the controller's public key, obtained apart from the archive) to check who signed it",
-        }),
+        (None, _) => Authenticity::unchecked(
+            "only integrity was checked, not authenticity: anyone can build an archive whose files match its own manifest, chain and checkpoints; pass --trusted-key FILE (the controller's public key, obtained apart from the archive) to check who signed it",
+        ),
         (Some(key), Some(check)) if ok => {
             let through = check.signed_through.unwrap_or(0);
             let statement = if through >= check.last_seq {
@@ -99,31 +97,40 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
                     check.first_seq
                 )
             };
-            json!({
-                "checked": true,
-                "trusted_key": key,
-                "authentic": true,
-                "signed_through": through,
-                "last_entry": check.last_seq,
-                "statement": statement,
-            })
+            Authenticity {
+                checked: true,
+                trusted_key: Some(key),
+                authentic: Some(true),
+                signed_through: Some(through),
+                last_entry: Some(check.last_seq),
+                statement,
+            }
         }
-        (Some(key), _) => json!({
-            "checked": true,
-            "trusted_key": key,
-            "authentic": false,
-            "statement": "NOT shown to be authentic: see the problems",
-        }),
+        (Some(key), _) => Authenticity {
+            checked: true,
+            trusted_key: Some(key),
+            authentic: Some(false),
+            ..Authenticity::unchecked("NOT shown to be authentic: see the problems")
+        },
     };
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({
-            "archive": args.file,
-            "ok": ok,
-            "kind": verification.kind,
-            "files": verification.files,
-            "problems": verification.problems,
-            "authenticity": authenticity,
-        }));
+        #[derive(serde::Serialize)]
+        struct Verified<'a> {
+            archive: &'a std::path::Path,
+            ok: bool,
+            kind: Option<&'a str>,
+            files: usize,
+            problems: &'a [String],
+            authenticity: &'a Authenticity<'a>,
+        }
+        ctx.out.json(&Verified {
+            archive: &args.file,
+            ok,
+            kind: verification.kind.as_deref(),
+            files: verification.files,
+            problems: &verification.problems,
+            authenticity: &authenticity,
+        });
     } else {
         let mut text = if ok {
             let mut text = format!(
@@ -146,8 +153,36 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
             text
         };
         text.push('\n');
-        text.push_str(authenticity["statement"].as_str().unwrap_or_default());
+        text.push_str(&authenticity.statement);
         ctx.out.data(&text);
     }
     Ok(if ok { Outcome::Success } else { Outcome::No })
+}
+
+/// Whether a trusted key vouches for the archive, and up to which entry.
+#[derive(serde::Serialize)]
+struct Authenticity<'a> {
+    checked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trusted_key: Option<&'a std::path::Path>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authentic: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed_through: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_entry: Option<i64>,
+    statement: String,
+}
+
+impl Authenticity<'_> {
+    fn unchecked(statement: &str) -> Self {
+        Authenticity {
+            checked: false,
+            trusted_key: None,
+            authentic: None,
+            signed_through: None,
+            last_entry: None,
+            statement: statement.to_string(),
+        }
+    }
 }

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::context::Ctx;
 use crate::demo::Workspace;
@@ -35,12 +34,19 @@ pub async fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Outcome> {
     }
     let samples = workspace.sample_subjects().await?;
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({
-            "workspace": dir,
-            "policy_dir": workspace.policy_dir,
-            "state": workspace.state_dir.join("state.db"),
-            "sample_subjects": samples,
-        }));
+        #[derive(serde::Serialize)]
+        struct Created<'a> {
+            workspace: &'a std::path::Path,
+            policy_dir: &'a std::path::Path,
+            state: std::path::PathBuf,
+            sample_subjects: &'a [String],
+        }
+        ctx.out.json(&Created {
+            workspace: dir,
+            policy_dir: &workspace.policy_dir,
+            state: workspace.state_dir.join("state.db"),
+            sample_subjects: &samples,
+        });
     } else {
         let first = samples.first().cloned().unwrap_or_default();
         ctx.out.data(&format!(

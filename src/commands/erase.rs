@@ -6,7 +6,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use serde_json::json;
 
 use crate::context::Ctx;
 use crate::erasure::StepKind;
@@ -98,12 +97,40 @@ async fn subject_of_request(
 /// plan printed before a real erasure (often from cron, into logs) shows them shortened.
 fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], reveal: bool) {
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({
-            "dry_run": true,
-            "sources": planned.iter().map(|p| &p.plan).collect::<Vec<_>>(),
-            "providers": provider_steps.iter().filter(|s| s.kind == StepKind::Provider).map(|s| json!({ "step": s.step_id, "request": s.shown })).collect::<Vec<_>>(),
-            "manual": provider_steps.iter().filter(|s| s.kind == StepKind::Manual).map(|s| json!({ "task": s.step_id, "instruction": s.description })).collect::<Vec<_>>(),
-        }));
+        #[derive(serde::Serialize)]
+        struct Call<'s> {
+            step: &'s str,
+            request: &'s str,
+        }
+        #[derive(serde::Serialize)]
+        struct Task<'s> {
+            task: &'s str,
+            instruction: &'s str,
+        }
+        #[derive(serde::Serialize)]
+        struct Plan<'s> {
+            dry_run: bool,
+            sources: Vec<&'s crate::plan::erase::SourcePlan>,
+            providers: Vec<Call<'s>>,
+            manual: Vec<Task<'s>>,
+        }
+        let of_kind = |kind| provider_steps.iter().filter(move |s| s.kind == kind);
+        ctx.out.json(&Plan {
+            dry_run: true,
+            sources: planned.iter().map(|p| &p.plan).collect(),
+            providers: of_kind(StepKind::Provider)
+                .map(|s| Call {
+                    step: &s.step_id,
+                    request: &s.shown,
+                })
+                .collect(),
+            manual: of_kind(StepKind::Manual)
+                .map(|s| Task {
+                    task: &s.step_id,
+                    instruction: &s.description,
+                })
+                .collect(),
+        });
         return;
     }
     let mut table = ctx

@@ -1,7 +1,6 @@
 //! `privops policy check` and `privops policy map`.
 
 use anyhow::Result;
-use serde_json::{Value, json};
 
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
@@ -56,27 +55,25 @@ async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     }
     let warnings = diagnostics.len() - errors;
     if ctx.out.json_mode() {
-        let listed: Vec<Value> = diagnostics
-            .iter()
-            .map(|d| {
-                json!({
-                    "severity": d.severity.name(),
-                    "file": d.file,
-                    "line": d.line,
-                    "column": d.column,
-                    "message": d.message,
-                })
-            })
-            .collect();
-        ctx.out.json(&json!({
-            "policy": ctx.policy_dir(),
-            "digest": policy.digest,
-            "errors": errors,
-            "warnings": warnings,
-            "diagnostics": listed,
-            "live": args.live && errors == 0,
-            "drift": drift,
-        }));
+        #[derive(serde::Serialize)]
+        struct Check<'c> {
+            policy: &'c std::path::Path,
+            digest: &'c str,
+            errors: usize,
+            warnings: usize,
+            diagnostics: &'c [crate::policy::Diagnostic],
+            live: bool,
+            drift: &'c [crate::policy::live::Drift],
+        }
+        ctx.out.json(&Check {
+            policy: &ctx.policy_dir(),
+            digest: &policy.digest,
+            errors,
+            warnings,
+            diagnostics: &diagnostics,
+            live: args.live && errors == 0,
+            drift: &drift,
+        });
     } else {
         for diagnostic in &diagnostics {
             ctx.out.data(&diagnostic.to_string());

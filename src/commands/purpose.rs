@@ -1,7 +1,6 @@
 //! `privops purpose list` and `privops purpose show`.
 
 use anyhow::{Result, bail};
-use serde_json::{Value, json};
 
 use crate::consent;
 use crate::context::Ctx;
@@ -36,9 +35,9 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
     tx.commit().await?;
     match command {
         PurposeCommand::List => {
-            let rows: Vec<Value> = policy
+            let rows: Vec<Summary> = policy
                 .purposes()
-                .map(|p| summary(p, current.get(p.id.get_ref()).copied()))
+                .map(|p| Summary::of(p, current.get(p.id.get_ref()).copied()))
                 .collect();
             if ctx.out.json_mode() {
                 ctx.out.json(&rows);
@@ -54,15 +53,13 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
                 table.keep_whole(&[0, 5]);
                 for row in &rows {
                     table.add_row(vec![
-                        text(&row["id"]),
-                        text(&row["title"]),
-                        text(&row["article"]),
-                        row["categories"]
-                            .as_array()
-                            .map(|c| c.iter().map(text).collect::<Vec<_>>().join(", "))
-                            .unwrap_or_default(),
-                        text(&row["retention"]),
-                        text(&row["current_version"]),
+                        row.id.to_string(),
+                        row.title.to_string(),
+                        row.article.to_string(),
+                        row.categories.join(", "),
+                        row.retention.unwrap_or("-").to_string(),
+                        row.current_version
+                            .map_or_else(|| "-".to_string(), |v| v.to_string()),
                     ]);
                 }
                 ctx.out.print_table(&table);
@@ -71,12 +68,21 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
         PurposeCommand::Show(args) => {
             let purpose = find(&policy, &args.id)?;
             let history = consent::versions(&store.pool, &args.id).await?;
-            let mut value = summary(purpose, current.get(&args.id).copied());
-            value["description"] = json!(purpose.description);
-            value["consent_text"] = json!(purpose.consent_text);
-            value["versions"] = json!(history);
             if ctx.out.json_mode() {
-                ctx.out.json(&value);
+                #[derive(serde::Serialize)]
+                struct Shown<'p> {
+                    #[serde(flatten)]
+                    summary: Summary<'p>,
+                    description: Option<&'p str>,
+                    consent_text: Option<&'p str>,
+                    versions: &'p [consent::Version],
+                }
+                ctx.out.json(&Shown {
+                    summary: Summary::of(purpose, current.get(&args.id).copied()),
+                    description: purpose.description.as_deref(),
+                    consent_text: purpose.consent_text.as_deref(),
+                    versions: &history,
+                });
             } else {
                 let mut lines = vec![
                     format!("purpose:      {}", purpose.id.get_ref()),
@@ -141,23 +147,32 @@ fn find<'a>(policy: &'a Policy, id: &str) -> Result<&'a Purpose> {
     }
 }
 
-fn summary(purpose: &Purpose, version: Option<i64>) -> Value {
-    json!({
-        "id": purpose.id.get_ref(),
-        "title": purpose.title,
-        "basis": purpose.basis.name(),
-        "article": purpose.basis.article(),
-        "categories": purpose.categories.iter().map(|c| c.get_ref()).collect::<Vec<_>>(),
-        "retention": purpose.retention,
-        "current_version": version,
-    })
+/// A purpose as `purpose list` shows it.
+#[derive(serde::Serialize)]
+struct Summary<'p> {
+    id: &'p str,
+    title: &'p str,
+    basis: &'static str,
+    article: &'static str,
+    categories: Vec<&'p str>,
+    retention: Option<&'p str>,
+    current_version: Option<i64>,
 }
 
-/// Table cells show a missing value as `-`.
-fn text(value: &Value) -> String {
-    if value.is_null() {
-        "-".to_string()
-    } else {
-        crate::output::plain(value)
+impl<'p> Summary<'p> {
+    fn of(purpose: &'p Purpose, current_version: Option<i64>) -> Summary<'p> {
+        Summary {
+            id: purpose.id.get_ref(),
+            title: &purpose.title,
+            basis: purpose.basis.name(),
+            article: purpose.basis.article(),
+            categories: purpose
+                .categories
+                .iter()
+                .map(|c| c.get_ref().as_str())
+                .collect(),
+            retention: purpose.retention.as_deref(),
+            current_version,
+        }
     }
 }

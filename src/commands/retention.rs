@@ -3,7 +3,6 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
@@ -154,8 +153,15 @@ async fn sweep(ctx: &Ctx, args: &SweepArgs) -> Result<Outcome> {
 fn print_sweep(ctx: &Ctx, dry_run: bool, swept: &Swept) -> Outcome {
     let summary = &swept.tables;
     if ctx.out.json_mode() {
-        ctx.out
-            .json(&json!({ "dry_run": dry_run, "tables": summary }));
+        #[derive(serde::Serialize)]
+        struct Sweep<'s, T: serde::Serialize> {
+            dry_run: bool,
+            tables: &'s T,
+        }
+        ctx.out.json(&Sweep {
+            dry_run,
+            tables: summary,
+        });
     } else {
         let mut table = ctx.out.table(&[
             "table", "action", "due", "done", "held", "no ts", "left", "time",

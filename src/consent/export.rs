@@ -25,13 +25,21 @@ pub const EXPORT_HEADER: [&str; 9] = [
 
 /// Writes the state of `purposes` as of `as_of` into `file` and puts it in place; the
 /// export is recorded in the audit trail. Returns the rows and the count per state.
+/// What an export wrote: rows, and subjects per consent state.
+#[derive(Debug, serde::Serialize)]
+pub struct Exported {
+    pub as_of: String,
+    pub rows: u64,
+    pub states: BTreeMap<String, u64>,
+}
+
 pub async fn export_csv(
     store: &Store,
     purposes: &[String],
     as_of: &str,
     mut file: PendingFile,
     actor: &str,
-) -> Result<(u64, BTreeMap<String, u64>)> {
+) -> Result<Exported> {
     let as_of = as_of.to_string();
     let mut writer = csv::Writer::from_writer(&mut file);
     writer.write_record(EXPORT_HEADER)?;
@@ -72,11 +80,15 @@ pub async fn export_csv(
         actor,
         &[NewEntry::new(
             "consent.export",
-            json!({ "purposes": purposes, "as_of": as_of, "rows": rows, "states": per_state }),
+            json!({ "purposes": purposes, "as_of": as_of, "rows": rows, "states": &per_state }),
         )],
     )
     .await?;
     file.commit()?;
     tx.commit().await?;
-    Ok((rows, per_state))
+    Ok(Exported {
+        as_of,
+        rows,
+        states: per_state,
+    })
 }

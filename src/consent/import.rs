@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use anyhow::{Context, Result, bail};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, NewEntry};
@@ -263,13 +262,25 @@ fn parse_row(
 /// Imports a consent CSV in one transaction (all rows or none): each row an event, the
 /// events already recorded skipped, the file's SHA-256 and counts in the audit trail.
 /// Returns the audit entry's details.
+/// What an import read and added (also the audit entry's details).
+#[derive(Debug, serde::Serialize)]
+pub struct Imported {
+    /// The file's name, without its folder.
+    pub file: Option<String>,
+    pub file_sha256: String,
+    pub rows: u64,
+    pub inserted: u64,
+    pub already_recorded: u64,
+    pub per_purpose: BTreeMap<String, BTreeMap<&'static str, u64>>,
+}
+
 pub async fn import_file(
     policy: &Policy,
     store: &crate::store::Store,
     key: &SubjectKey,
     path: &std::path::Path,
     actor: &str,
-) -> Result<serde_json::Value> {
+) -> Result<Imported> {
     let file_name = path.display().to_string();
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {file_name}"))?;
     if file.metadata()?.len() == 0 {
@@ -313,20 +324,23 @@ pub async fn import_file(
     }
     inserted += consent::append_events(&mut tx, store.backend, &batch, actor, "import").await?;
     let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
-    let details = json!({
-        "file": path.file_name().map(|n| n.to_string_lossy().into_owned()),
-        "file_sha256": file_sha256,
-        "rows": rows,
-        "inserted": inserted,
-        "already_recorded": rows - inserted,
-        "per_purpose": per_purpose,
-    });
+    let imported = Imported {
+        file: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        file_sha256,
+        rows,
+        inserted,
+        already_recorded: rows - inserted,
+        per_purpose,
+    };
     audit::append(
         &mut tx,
         actor,
-        &[NewEntry::new("consent.import", details.clone())],
+        &[NewEntry::new(
+            "consent.import",
+            serde_json::to_value(&imported)?,
+        )],
     )
     .await?;
     tx.commit().await?;
-    Ok(details)
+    Ok(imported)
 }

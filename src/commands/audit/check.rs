@@ -2,7 +2,7 @@
 //! checkpoints.
 
 use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{LogArgs, VerifyArgs, key_path, period_bounds};
 use crate::audit::trail::{self, CheckpointKey, TrailCheck};
@@ -11,17 +11,32 @@ use crate::context::Ctx;
 use crate::error::{self, Outcome};
 use crate::subject::Subject;
 
-pub(super) fn entry_json(e: &audit::Entry) -> Value {
-    json!({
-        "seq": e.seq,
-        "at": e.at,
-        "actor": e.actor,
-        "action": e.action,
-        "subject_ref": e.subject_ref,
-        "details": serde_json::from_str::<Value>(&e.details).unwrap_or_default(),
-        "prev_hash": e.prev_hash,
-        "hash": e.hash,
-    })
+/// An entry of the trail for scripts, its details as the document they are.
+#[derive(serde::Serialize)]
+pub(super) struct Shown<'e> {
+    seq: i64,
+    at: &'e str,
+    actor: &'e str,
+    action: &'e str,
+    subject_ref: Option<&'e str>,
+    details: Value,
+    prev_hash: &'e str,
+    hash: &'e str,
+}
+
+impl<'e> Shown<'e> {
+    pub(super) fn of(e: &'e audit::Entry) -> Shown<'e> {
+        Shown {
+            seq: e.seq,
+            at: &e.at,
+            actor: &e.actor,
+            action: &e.action,
+            subject_ref: e.subject_ref.as_deref(),
+            details: serde_json::from_str(&e.details).unwrap_or_default(),
+            prev_hash: &e.prev_hash,
+            hash: &e.hash,
+        }
+    }
 }
 
 pub(super) async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
@@ -44,7 +59,7 @@ pub(super) async fn log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
     let entries = audit::list(&store, &filter).await?;
     if ctx.out.json_mode() {
         ctx.out
-            .json(&entries.iter().map(entry_json).collect::<Vec<_>>());
+            .json(&entries.iter().map(Shown::of).collect::<Vec<_>>());
         return Ok(Outcome::Success);
     }
     let mut table = ctx

@@ -264,7 +264,7 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     let exported =
         audit::export::export(&store, &ctx.actor(), from, to, &key_file, &context, output).await?;
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({ "archive": exported.target, "sha256": exported.sha256, "entries": exported.entries, "checkpoints": exported.checkpoints }));
+        ctx.out.json(&exported);
     } else {
         ctx.out.data(&format!(
             "wrote {} ({} entries, {} checkpoint(s), sha256 {})",

@@ -5,7 +5,6 @@ use std::io::BufRead;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use serde_json::json;
 
 use super::CheckArgs;
 use crate::consent::{self, Verdict};
@@ -13,6 +12,19 @@ use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::policy::Policy;
 use crate::subject::Subject;
+
+/// One subject's answer, for scripts.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    subject: String,
+    subject_ref: &'a str,
+    purpose: &'a str,
+    granted: bool,
+    reason: String,
+    /// The state, the version in force and the event it rests on.
+    #[serde(flatten)]
+    verdict: &'a Verdict,
+}
 
 pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
@@ -36,16 +48,14 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
         let granted = verdict.state == consent::State::Granted;
         all_granted &= granted;
         if ctx.out.json_mode() {
-            let value = json!({
-                "subject": subject.to_string(),
-                "subject_ref": subject_ref,
-                "purpose": args.purpose,
-                "granted": granted,
-                "state": verdict.state,
-                "reason": verdict.reason(),
-                "current_version": verdict.current_version,
-                "event": verdict.event,
-            });
+            let value = Answer {
+                subject: subject.to_string(),
+                subject_ref,
+                purpose: &args.purpose,
+                granted,
+                reason: verdict.reason(),
+                verdict: &verdict,
+            };
             if single {
                 ctx.out.json(&value);
             } else {

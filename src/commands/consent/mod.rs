@@ -165,14 +165,23 @@ async fn record(ctx: &Ctx, args: &RecordArgs, action: Action) -> Result<Outcome>
     }
     tx.commit().await?;
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({
-            "subject_ref": subject_ref,
-            "purpose": args.purpose,
-            "version": version,
-            "action": action.name(),
-            "at": at,
-            "recorded": recorded,
-        }));
+        #[derive(serde::Serialize)]
+        struct Recorded<'a> {
+            subject_ref: &'a str,
+            purpose: &'a str,
+            version: i64,
+            action: &'a str,
+            at: &'a str,
+            recorded: bool,
+        }
+        ctx.out.json(&Recorded {
+            subject_ref: &subject_ref,
+            purpose: &args.purpose,
+            version,
+            action: action.name(),
+            at: &at,
+            recorded,
+        });
     } else if recorded {
         let verb = match action {
             Action::Grant => "granted",
@@ -200,7 +209,17 @@ async fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<Outcome> {
     let store = ctx.store().await?;
     let events = consent::history(&store, &subject_ref, args.purpose.as_deref()).await?;
     if ctx.out.json_mode() {
-        ctx.out.json(&json!({ "subject": subject.to_string(), "subject_ref": subject_ref, "events": events }));
+        #[derive(serde::Serialize)]
+        struct History<'a> {
+            subject: String,
+            subject_ref: &'a str,
+            events: &'a [crate::consent::Event],
+        }
+        ctx.out.json(&History {
+            subject: subject.to_string(),
+            subject_ref: &subject_ref,
+            events: &events,
+        });
         return Ok(Outcome::Success);
     }
     let mut table = ctx.out.table(&[
@@ -240,15 +259,23 @@ async fn export(ctx: &Ctx, args: &ExportArgs) -> Result<Outcome> {
     let as_of = crate::time::to_text(as_of);
     let store = ctx.store().await?;
     let file = crate::fsutil::PendingFile::create(&args.output.out, args.output.force)?;
-    let (rows, per_state) =
+    let exported =
         crate::consent::export::export_csv(&store, &purposes, &as_of, file, &ctx.actor()).await?;
     if ctx.out.json_mode() {
-        ctx.out.json(
-            &json!({ "out": args.output.out, "as_of": as_of, "rows": rows, "states": per_state }),
-        );
+        #[derive(serde::Serialize)]
+        struct Written<'a> {
+            out: &'a std::path::Path,
+            #[serde(flatten)]
+            exported: &'a crate::consent::export::Exported,
+        }
+        ctx.out.json(&Written {
+            out: &args.output.out,
+            exported: &exported,
+        });
     } else {
         ctx.out.status(&format!(
-            "wrote {rows} row(s) as of {as_of} to {}",
+            "wrote {} row(s) as of {as_of} to {}",
+            exported.rows,
             args.output.out.display()
         ));
     }
@@ -259,18 +286,18 @@ async fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let key = ctx.subject_key()?;
     let store = ctx.store().await?;
-    let details =
+    let imported =
         crate::consent::import::import_file(&policy, &store, &key, &args.file, &ctx.actor())
             .await?;
     if ctx.out.json_mode() {
-        ctx.out.json(&details);
+        ctx.out.json(&imported);
     } else {
         ctx.out.data(&format!(
             "imported {}: {} row(s), {} new event(s), {} already recorded",
             args.file.display(),
-            details["rows"],
-            details["inserted"],
-            details["already_recorded"]
+            imported.rows,
+            imported.inserted,
+            imported.already_recorded
         ));
     }
     Ok(Outcome::Success)
