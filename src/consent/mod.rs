@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use crate::audit::{self, NewEntry};
 use crate::policy::{LawfulBasis, Policy, Purpose};
@@ -118,7 +118,7 @@ pub fn consent_purpose<'a>(policy: &'a Policy, id: &str) -> Result<&'a Purpose> 
     Ok(purpose)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Version {
     pub version: i64,
     pub text_sha256: String,
@@ -127,21 +127,12 @@ pub struct Version {
 
 /// Every recorded version of a purpose, oldest first.
 pub async fn versions(executor: impl sqlx::AnyExecutor<'_>, purpose: &str) -> Result<Vec<Version>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT version, text_sha256, first_seen FROM purpose_versions WHERE purpose_id = $1 ORDER BY version",
     )
     .bind(purpose)
     .fetch_all(executor)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Version {
-                version: r.try_get(0)?,
-                text_sha256: r.try_get(1)?,
-                first_seen: r.try_get(2)?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Records a new version for every consent purpose whose text changed; each new version
@@ -436,9 +427,10 @@ async fn fill_evidence<'e>(
 }
 
 /// A recorded event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Event {
     pub id: i64,
+    #[sqlx(rename = "purpose_id")]
     pub purpose: String,
     pub version: i64,
     pub action: String,
@@ -453,21 +445,6 @@ pub struct Event {
 const EVENT_COLUMNS: &str =
     "id, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin";
 
-fn event_from_row(row: &sqlx::any::AnyRow, offset: usize) -> Result<Event> {
-    Ok(Event {
-        id: row.try_get(offset)?,
-        purpose: row.try_get(offset + 1)?,
-        version: row.try_get(offset + 2)?,
-        action: row.try_get(offset + 3)?,
-        at: row.try_get(offset + 4)?,
-        recorded_at: row.try_get(offset + 5)?,
-        channel: row.try_get(offset + 6)?,
-        evidence: row.try_get(offset + 7)?,
-        actor: row.try_get(offset + 8)?,
-        origin: row.try_get(offset + 9)?,
-    })
-}
-
 pub async fn history(
     store: &Store,
     subject_ref: &str,
@@ -478,15 +455,11 @@ pub async fn history(
         sql.push_str(" AND purpose_id = $2");
     }
     sql.push_str(" ORDER BY at, id");
-    let mut query = sqlx::query(&sql).bind(subject_ref);
+    let mut query = sqlx::query_as(&sql).bind(subject_ref);
     if let Some(purpose) = purpose {
         query = query.bind(purpose);
     }
-    let rows = query.fetch_all(&store.pool).await?;
-    let mut events: Vec<Event> = rows
-        .iter()
-        .map(|r| event_from_row(r, 0))
-        .collect::<Result<_>>()?;
+    let mut events: Vec<Event> = query.fetch_all(&store.pool).await?;
     fill_evidence(store, events.iter_mut()).await?;
     Ok(events)
 }
@@ -647,7 +620,7 @@ pub async fn last_events(
             continue;
         }
         for row in query.fetch_all(&store.pool).await? {
-            found.insert(row.try_get(0)?, event_from_row(&row, 1)?);
+            found.insert(row.try_get(0)?, Event::from_row(&row)?);
         }
     }
     fill_evidence(store, found.values_mut()).await?;
@@ -686,7 +659,7 @@ pub async fn state_at(store: &Store, purpose: &str, as_of: &str) -> Result<Vec<S
                 identity: kind
                     .zip(identity)
                     .map(|(kind, value)| Subject { kind, value }),
-                event: event_from_row(row, 3)?,
+                event: Event::from_row(row)?,
             })
         })
         .collect::<Result<Vec<SubjectState>>>()?;

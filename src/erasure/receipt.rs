@@ -136,19 +136,47 @@ fn decoded<T: DeserializeOwned>(value: Option<&serde_json::Value>) -> Option<T> 
 }
 
 pub fn source_outcome(step: &Step) -> Option<SourceOutcome> {
-    decoded(step.outcome.as_ref())
+    decoded(step.outcome.0.as_ref())
 }
 
 pub fn step_outcome(step: &Step) -> Option<StepOutcome> {
-    decoded(step.outcome.as_ref())
+    decoded(step.outcome.0.as_ref())
 }
 
 /// A source step's tables: as its outcome has them, else as the run planned them.
 pub fn step_tables(step: &Step) -> Vec<TableSummary> {
     source_outcome(step)
         .and_then(|o| o.tables)
-        .or_else(|| decoded(step.plan.as_ref()))
+        .or_else(|| decoded(step.plan.0.as_ref()))
         .unwrap_or_default()
+}
+
+/// A step's recorded outcome in a line, for people.
+pub fn describe_outcome(step: &Step) -> Option<String> {
+    if step.kind != StepKind::Source {
+        return step_outcome(step).map(|o| match o.note {
+            Some(note) => format!("{} ({note})", o.outcome),
+            None => o.outcome,
+        });
+    }
+    let outcome = source_outcome(step)?;
+    let sum = |counts: &BTreeMap<String, u64>| counts.values().sum::<u64>();
+    match (&outcome.tables, &outcome.attempt) {
+        (Some(tables), _) => Some(format!(
+            "{} row(s) deleted, {} masked, {} unlinked, in {} table(s)",
+            sum(&outcome.deleted),
+            sum(&outcome.masked),
+            sum(&outcome.unlinked),
+            tables.len()
+        )),
+        (None, Some(attempt)) => Some(format!(
+            "attempted, not finished: {} row(s) to delete and {} to mask in {} table(s)",
+            sum(&attempt.deleted),
+            sum(&attempt.masked),
+            attempt.tables.len()
+        )),
+        (None, None) => None,
+    }
 }
 
 /// Who erased: the controller as the policy names it.

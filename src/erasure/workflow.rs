@@ -618,6 +618,7 @@ fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
 fn bindings_from_plan(step: &Step) -> Bindings {
     let pairs: Vec<(String, String)> = step
         .plan
+        .0
         .clone()
         .and_then(|plan| serde_json::from_value(plan).ok())
         .unwrap_or_default();

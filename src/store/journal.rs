@@ -133,15 +133,63 @@ impl std::fmt::Display for StepStatus {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A JSON document a step keeps (its plan, its outcome); what it holds is the erasure
+/// workflow's business (`erasure::receipt`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Document(pub Option<Value>);
+
+impl TryFrom<Option<String>> for Document {
+    type Error = serde_json::Error;
+
+    fn try_from(text: Option<String>) -> Result<Document, serde_json::Error> {
+        text.map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map(Document)
+    }
+}
+
+/// A value of the journal this version of privops does not know.
+#[derive(Debug)]
+pub struct Unknown(String);
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the erasure journal holds an unknown value `{}`", self.0)
+    }
+}
+
+impl std::error::Error for Unknown {}
+
+impl TryFrom<String> for StepKind {
+    type Error = Unknown;
+
+    fn try_from(text: String) -> Result<StepKind, Unknown> {
+        StepKind::parse(&text).map_err(|_| Unknown(text))
+    }
+}
+
+impl TryFrom<String> for StepStatus {
+    type Error = Unknown;
+
+    fn try_from(text: String) -> Result<StepStatus, Unknown> {
+        StepStatus::parse(&text).map_err(|_| Unknown(text))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Step {
     pub step_id: String,
     pub position: i64,
+    #[sqlx(try_from = "String")]
     pub kind: StepKind,
     pub description: String,
+    #[sqlx(try_from = "String")]
     pub status: StepStatus,
-    pub plan: Option<Value>,
-    pub outcome: Option<Value>,
+    #[sqlx(try_from = "Option<String>")]
+    pub plan: Document,
+    #[sqlx(try_from = "Option<String>")]
+    pub outcome: Document,
     pub updated_at: String,
 }
 
@@ -232,29 +280,14 @@ pub async fn clear_step_plan(tx: &mut Tx, run_id: &str, step_id: &str) -> Result
 }
 
 pub async fn steps(executor: impl sqlx::AnyExecutor<'_>, run_id: &str) -> Result<Vec<Step>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as(
         "SELECT step_id, position, kind, description, status, plan, outcome, updated_at FROM erasure_steps \
          WHERE run_id = $1 ORDER BY position",
     )
     .bind(run_id)
     .fetch_all(executor)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let plan: Option<String> = r.try_get(5)?;
-            let outcome: Option<String> = r.try_get(6)?;
-            Ok(Step {
-                step_id: r.try_get(0)?,
-                position: r.try_get(1)?,
-                kind: StepKind::parse(&r.try_get::<String, _>(2)?)?,
-                description: r.try_get(3)?,
-                status: StepStatus::parse(&r.try_get::<String, _>(4)?)?,
-                plan: plan.and_then(|p| serde_json::from_str(&p).ok()),
-                outcome: outcome.and_then(|o| serde_json::from_str(&o).ok()),
-                updated_at: r.try_get(7)?,
-            })
-        })
-        .collect()
+    Ok(rows)
 }
 
 /// `(subject_ref, request_id)` of a run.

@@ -58,6 +58,72 @@ pub struct Store {
     pub display: String,
 }
 
+/// Where a state store is, from `--state` (or its variable) and the workspace.
+enum Location {
+    Postgres(String),
+    /// `default`: the workspace's own store, not one named by the user.
+    Sqlite {
+        path: PathBuf,
+        default: bool,
+    },
+}
+
+impl Location {
+    fn of(url: Option<&str>, workspace: &Path) -> Result<Location> {
+        Ok(match url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Location::Postgres(url.to_string())
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                Location::Sqlite {
+                    path: PathBuf::from(path),
+                    default: false,
+                }
+            }
+            Some(url) if url.contains("://") => bail!(
+                "unsupported state store `{}`: use a SQLite path or sqlite:// URL, or a postgres:// URL",
+                redact_url(url)
+            ),
+            // `postgres:/user:password@host` and the like: a URL gone wrong, not a file
+            // name. It may hold a password, so it is not repeated.
+            Some(url)
+                if ["postgres:", "postgresql:", "mysql:", "mariadb:"]
+                    .iter()
+                    .any(|scheme| url.to_ascii_lowercase().starts_with(scheme)) =>
+            {
+                bail!(
+                    "the state store URL is malformed (not shown, it may hold a password): write postgres://USER@HOST:PORT/DATABASE"
+                )
+            }
+            Some(path) => Location::Sqlite {
+                path: PathBuf::from(path),
+                default: false,
+            },
+            None => Location::Sqlite {
+                path: workspace.join("state.db"),
+                default: true,
+            },
+        })
+    }
+}
+
+/// The connection options of a PostgreSQL store, once the server answers (retrying
+/// while it refuses connections, bounded).
+async fn reach_postgres(url: &str) -> Result<sqlx::postgres::PgConnectOptions> {
+    let display = redact_url(url);
+    let options = url
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .with_context(|| format!("cannot open the state store {display}"))?;
+    crate::sources::first_connection::<sqlx::PgConnection>(&options)
+        .await
+        .with_context(|| format!("cannot open the state store {display}"))?;
+    Ok(options)
+}
+
 /// Where the default store lives: `.privops/` beside the policy folder.
 pub(crate) fn workspace_dir(policy_dir: &Path) -> PathBuf {
     let absolute = std::path::absolute(policy_dir).unwrap_or_else(|_| policy_dir.to_path_buf());
@@ -118,73 +184,32 @@ impl Store {
     /// Whether a store is already there: the SQLite file, or privops's tables in the
     /// PostgreSQL database.
     pub async fn exists(url: Option<&str>, workspace: &Path) -> Result<bool> {
-        match url {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let options = url
-                    .parse::<sqlx::postgres::PgConnectOptions>()
-                    .with_context(|| format!("cannot open the state store {}", redact_url(url)))?;
-                crate::sources::first_connection::<sqlx::PgConnection>(&options)
-                    .await
-                    .with_context(|| format!("cannot open the state store {}", redact_url(url)))?;
+        match Location::of(url, workspace)? {
+            Location::Postgres(url) => {
+                let options = reach_postgres(&url).await?;
                 let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
                     .await
-                    .with_context(|| format!("cannot open the state store {}", redact_url(url)))?;
+                    .with_context(|| format!("cannot open the state store {}", redact_url(&url)))?;
                 let found: bool =
                     sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
                         .fetch_one(&mut conn)
                         .await?;
                 Ok(found)
             }
-            Some(url) => {
-                let path = url
-                    .trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:");
-                Ok(Path::new(path.split('?').next().unwrap_or(path)).exists())
-            }
-            None => Ok(workspace.join("state.db").exists()),
+            Location::Sqlite { path, .. } => Ok(path.exists()),
         }
     }
 
     async fn open_as(url: Option<&str>, workspace: &Path, create: bool) -> Result<Store> {
         install_default_drivers();
-        let sqlite_url = |path: &Path, default: bool| sqlite_url(path, default, create);
-        let (url, backend, display) = match url {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                (url.to_string(), Backend::Postgres, redact_url(url))
+        let (url, backend, display) = match Location::of(url, workspace)? {
+            Location::Postgres(url) => {
+                reach_postgres(&url).await?;
+                let display = redact_url(&url);
+                (url, Backend::Postgres, display)
             }
-            Some(url) if url.starts_with("sqlite:") => {
-                let path = url
-                    .trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:");
-                let path = path.split('?').next().unwrap_or(path);
-                sqlite_url(Path::new(path), false)?
-            }
-            Some(url) if url.contains("://") => bail!(
-                "unsupported state store `{}`: use a SQLite path or sqlite:// URL, or a postgres:// URL",
-                redact_url(url)
-            ),
-            // `postgres:/user:password@host` and the like: a URL gone wrong, not a file
-            // name. It may hold a password, so it is not repeated.
-            Some(url)
-                if ["postgres:", "postgresql:", "mysql:", "mariadb:"]
-                    .iter()
-                    .any(|scheme| url.to_ascii_lowercase().starts_with(scheme)) =>
-            {
-                bail!(
-                    "the state store URL is malformed (not shown, it may hold a password): write postgres://USER@HOST:PORT/DATABASE"
-                )
-            }
-            Some(path) => sqlite_url(Path::new(path), false)?,
-            None => sqlite_url(&workspace.join("state.db"), true)?,
+            Location::Sqlite { path, default } => sqlite_url(&path, default, create)?,
         };
-        if backend == Backend::Postgres {
-            let options = url
-                .parse::<sqlx::postgres::PgConnectOptions>()
-                .with_context(|| format!("cannot open the state store {display}"))?;
-            crate::sources::first_connection::<sqlx::PgConnection>(&options)
-                .await
-                .with_context(|| format!("cannot open the state store {display}"))?;
-        }
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
             .acquire_timeout(Duration::from_secs(30))

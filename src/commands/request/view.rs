@@ -138,7 +138,7 @@ pub(super) async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
         table.keep_whole(&[0, 1, 2]);
         let mut outcomes = Vec::new();
         for step in &tasks {
-            if let Some(outcome) = step.outcome.as_ref().map(describe_outcome) {
+            if let Some(outcome) = crate::erasure::receipt::describe_outcome(step) {
                 outcomes.push(format!("{}: {outcome}", step.step_id));
             }
             table.add_row(vec![
@@ -154,48 +154,4 @@ pub(super) async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
-}
-
-/// A step's recorded outcome in a line: its `outcome` text, or its fields as
-/// `name value` pairs (`deleted 3, masked 1`), nested records summarised by their size.
-pub(super) fn describe_outcome(outcome: &serde_json::Value) -> String {
-    use serde_json::Value;
-    if let Some(text) = outcome.get("outcome").and_then(Value::as_str) {
-        return text.to_string();
-    }
-    // A source's step: rows changed, summed over its tables.
-    if outcome.get("deleted").is_some_and(Value::is_object) {
-        let total = |key: &str| -> u64 {
-            outcome[key]
-                .as_object()
-                .map_or(0, |m| m.values().filter_map(Value::as_u64).sum())
-        };
-        let tables = match &outcome["tables"] {
-            Value::Array(items) => items.len(),
-            Value::Object(fields) => fields.len(),
-            _ => 0,
-        };
-        return format!(
-            "{} row(s) deleted, {} masked, {} unlinked, in {tables} table(s)",
-            total("deleted"),
-            total("masked"),
-            total("unlinked")
-        );
-    }
-    if let Some(attempt) = outcome.get("attempt") {
-        return format!("attempted, not finished: {}", describe_outcome(attempt));
-    }
-    match outcome {
-        Value::Object(fields) => fields
-            .iter()
-            .map(|(name, value)| match value {
-                Value::String(text) => format!("{name} {text}"),
-                Value::Array(items) => format!("{name} ({} item(s))", items.len()),
-                Value::Object(inner) => format!("{name} ({} field(s))", inner.len()),
-                other => format!("{name} {other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => crate::output::plain(other),
-    }
 }
