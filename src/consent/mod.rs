@@ -426,8 +426,8 @@ async fn fill_evidence<'e>(
     Ok(())
 }
 
-/// A recorded event.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// A recorded event (also read from a JSON array of [`EVENT_COLUMNS`], in their order).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Event {
     pub id: i64,
     #[sqlx(rename = "purpose_id")]
@@ -561,7 +561,7 @@ pub async fn last_events(
             // threads one at a time).
             Backend::Sqlite => (
                 format!(
-                    "SELECT json_group_array(json_array(subject_ref, {EVENT_COLUMNS})) FROM (\
+                    "SELECT json_group_array(json_array(subject_ref, json_array({EVENT_COLUMNS}))) FROM (\
                      SELECT subject_ref, {EVENT_COLUMNS}, MAX(at || ' ' || printf('%020d', id)) \
                      FROM consent_events WHERE "
                 ),
@@ -573,48 +573,11 @@ pub async fn last_events(
         let text = sql.render(backend.placeholders());
         let query = bind_keys!(sqlx::query(&text), sql.binds());
         if backend == Backend::Sqlite {
-            type Latest = (
-                String,
-                i64,
-                String,
-                i64,
-                String,
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-                String,
-            );
             let document: String = query.fetch_one(&store.pool).await?.try_get(0)?;
-            let rows: Vec<Latest> =
+            // Each row is `[subject_ref, [the event's columns]]`.
+            let rows: Vec<(String, Event)> =
                 serde_json::from_str(&document).context("cannot read the consent ledger")?;
-            for (
-                subject_ref,
-                id,
-                purpose,
-                version,
-                action,
-                at,
-                recorded_at,
-                channel,
-                evidence,
-                actor,
-                origin,
-            ) in rows
-            {
-                let event = Event {
-                    id,
-                    purpose,
-                    version,
-                    action,
-                    at,
-                    recorded_at,
-                    channel,
-                    evidence,
-                    actor,
-                    origin,
-                };
+            for (subject_ref, event) in rows {
                 found.insert(subject_ref, event);
             }
             continue;
