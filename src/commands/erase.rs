@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 
 use crate::context::Ctx;
-use crate::erasure::StepKind;
 use crate::erasure::workflow::{self, Erasure, Planned, ProviderStep};
 use crate::error::{self, Outcome};
 use crate::policy::Policy;
@@ -97,40 +96,10 @@ async fn subject_of_request(
 /// plan printed before a real erasure (often from cron, into logs) shows them shortened.
 fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], reveal: bool) {
     if ctx.out.json_mode() {
-        #[derive(serde::Serialize)]
-        struct Call<'s> {
-            step: &'s str,
-            request: &'s str,
-        }
-        #[derive(serde::Serialize)]
-        struct Task<'s> {
-            task: &'s str,
-            instruction: &'s str,
-        }
-        #[derive(serde::Serialize)]
-        struct Plan<'s> {
-            dry_run: bool,
-            sources: Vec<&'s crate::plan::erase::SourcePlan>,
-            providers: Vec<Call<'s>>,
-            manual: Vec<Task<'s>>,
-        }
-        let of_kind = |kind| provider_steps.iter().filter(move |s| s.kind == kind);
-        ctx.out.json(&Plan {
-            dry_run: true,
-            sources: planned.iter().map(|p| &p.plan).collect(),
-            providers: of_kind(StepKind::Provider)
-                .map(|s| Call {
-                    step: &s.step_id,
-                    request: &s.shown,
-                })
-                .collect(),
-            manual: of_kind(StepKind::Manual)
-                .map(|s| Task {
-                    task: &s.step_id,
-                    instruction: &s.description,
-                })
-                .collect(),
-        });
+        ctx.out.json(&crate::erasure::workflow::PlanSummary::of(
+            planned,
+            provider_steps,
+        ));
         return;
     }
     let mut table = ctx

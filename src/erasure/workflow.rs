@@ -520,6 +520,49 @@ fn overlaps(a: &str, b: &str) -> bool {
     a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
 }
 
+/// An erasure's plan for scripts (`erase --dry-run --format json`).
+#[derive(serde::Serialize)]
+pub struct PlanSummary<'p> {
+    dry_run: bool,
+    sources: Vec<&'p SourcePlan>,
+    providers: Vec<PlannedCall<'p>>,
+    manual: Vec<PlannedTask<'p>>,
+}
+
+#[derive(serde::Serialize)]
+struct PlannedCall<'p> {
+    step: &'p str,
+    request: &'p str,
+}
+
+#[derive(serde::Serialize)]
+struct PlannedTask<'p> {
+    task: &'p str,
+    instruction: &'p str,
+}
+
+impl<'p> PlanSummary<'p> {
+    pub fn of(planned: &'p [Planned], steps: &'p [ProviderStep]) -> PlanSummary<'p> {
+        let of_kind = |kind| steps.iter().filter(move |s: &&ProviderStep| s.kind == kind);
+        PlanSummary {
+            dry_run: true,
+            sources: planned.iter().map(|p| &p.plan).collect(),
+            providers: of_kind(StepKind::Provider)
+                .map(|s| PlannedCall {
+                    step: &s.step_id,
+                    request: &s.shown,
+                })
+                .collect(),
+            manual: of_kind(StepKind::Manual)
+                .map(|s| PlannedTask {
+                    task: &s.step_id,
+                    instruction: &s.description,
+                })
+                .collect(),
+        }
+    }
+}
+
 pub struct ProviderStep {
     pub step_id: String,
     /// As the journal and the receipt keep it: values masked.
