@@ -2,7 +2,8 @@
 # The main job end to end on the demo workspace (embedded SQLite): build privops, lay out
 # the workspace, check the policy against the live databases, write the Art. 30 record,
 # record consent, answer an access request with a verifiable archive, erase a subject
-# across databases and providers, sweep retention, and hand an auditor a signed archive.
+# across databases and providers, sweep retention, offboard a client account with a
+# signed deletion certificate, and hand an auditor a signed archive.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 printf 'Building privops (release; the first build takes a few minutes on a small machine)...\n' >&2
@@ -51,10 +52,24 @@ step request show "$erasure"
 
 step retention plan
 step retention sweep
+
+# A client account leaves: export it, roll up its logs, delete it everywhere, tell the
+# providers, confirm the manual tasks, and check the signed deletion certificate.
+step offboard --tenant 3 --dry-run
+printf '\n\033[1m$ privops offboard --tenant 3 --export account-3-export.zip --yes\033[0m\n'
+summary=$(mktemp)
+"$privops" offboard --tenant 3 --export account-3-export.zip --yes --format json >"$summary" || [ $? -eq 4 ]
+for task in $(python3 -c 'import json,sys; print(" ".join(t for t in json.load(open(sys.argv[1]))["unfinished"] if t.startswith("manual:")))' "$summary"); do
+  step_partial offboard --tenant 3 --confirm-task "$task" --note "checked with the provider"
+done
+rm -f "$summary"
+certificate=$(ls .privops/certificates/OFF-*.json | head -n 1)
+step archive verify account-3-export.zip
+step archive verify "$certificate"
 step audit checkpoint
 step audit verify
 step audit report --format html --out audit-report.html --force
 step audit export --out audit-export.zip --force
 step archive verify audit-export.zip
 printf '\nThe workspace is %s\n' "$dir"
-printf 'Try next, from inside it:\n  cd %s\n  privops request list\n  privops audit log\n  privops erase --subject %s --dry-run\n  privops retention plan\n' "$dir" "$other"
+printf 'Try next, from inside it:\n  cd %s\n  privops request list\n  privops audit log\n  privops erase --subject %s --dry-run\n  privops retention plan\n  privops offboard --tenant 2 --dry-run\n' "$dir" "$other"

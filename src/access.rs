@@ -132,8 +132,14 @@ impl Export<'_> {
         let bar = self.out.progress(total as u64, "exporting rows");
         for (source, pool, found) in &sources {
             for table in found.tables.values().filter(|t| !t.keys.is_empty()) {
-                let rows =
-                    export_table(&mut archive, pool, source.id(), found, &table.name).await?;
+                let rows = export_table(
+                    &mut archive,
+                    pool,
+                    source.id(),
+                    Selection::Keys(table),
+                    &table.name,
+                )
+                .await?;
                 bar.inc(rows);
                 counts.insert(format!("{}.{}", source.id(), table.name), rows);
                 for ext in ["json", "csv"] {
@@ -241,15 +247,23 @@ impl Export<'_> {
     }
 }
 
-/// Streams one table's rows for the subject into `<table>.json` and `<table>.csv`.
-async fn export_table<W: Write + Seek>(
+/// Which rows of a table an archive holds.
+pub(crate) enum Selection<'a> {
+    /// These keys (a subject's rows, found by traversal), read a chunk at a time.
+    Keys(&'a crate::plan::traverse::FoundTable),
+    /// The rows a condition selects (a client account's), read in one stream ordered by
+    /// these key columns.
+    Where(&'a Sql, &'a [crate::sources::rows::ColumnInfo]),
+}
+
+/// Streams one table's selected rows into `<table>.json` and `<table>.csv`.
+pub(crate) async fn export_table<W: Write + Seek>(
     archive: &mut ArchiveWriter<W>,
     pool: &SourcePool,
     source: &str,
-    found: &Found,
+    selection: Selection<'_>,
     table_name: &str,
 ) -> Result<u64> {
-    let table = &found.tables[table_name];
     let columns = pool.table_columns(table_name).await?;
     let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
     let kinds: Vec<_> = columns.iter().map(|c| c.kind).collect();
@@ -259,30 +273,39 @@ async fn export_table<W: Write + Seek>(
         .iter()
         .map(|n| format!("{}:", Value::String(n.clone())))
         .collect();
-    let key_refs: Vec<&crate::sources::rows::ColumnInfo> = table.key_columns.iter().collect();
-    let order: Vec<String> = table
-        .key_columns
-        .iter()
-        .map(|c| pool.quote(&c.name))
-        .collect();
+    let key_columns = match &selection {
+        Selection::Keys(table) => &table.key_columns[..],
+        Selection::Where(_, keys) => keys,
+    };
+    let key_refs: Vec<&crate::sources::rows::ColumnInfo> = key_columns.iter().collect();
+    let order: Vec<String> = key_columns.iter().map(|c| pool.quote(&c.name)).collect();
+    let conditions: Vec<Sql> = match &selection {
+        Selection::Keys(table) => table
+            .keys
+            .chunks(CHUNK)
+            .map(|chunk| {
+                pool.dialect()
+                    .in_list(&key_refs, chunk.iter().map(Vec::as_slice))
+            })
+            .collect(),
+        Selection::Where(condition, _) => vec![(*condition).clone()],
+    };
+    // A chunk of keys is small enough to cross from SQLite as one JSON document.
+    let paged = matches!(selection, Selection::Keys(_));
 
     let mut csv_spool = csv::Writer::from_writer(BufWriter::new(tempfile::tempfile()?));
     csv_spool.write_record(&names)?;
     archive.begin(&format!("sources/{source}/{table_name}.json"))?;
     archive.write_all(b"[")?;
     let mut rows = 0u64;
-    for chunk in table.keys.chunks(CHUNK) {
+    for condition in &conditions {
         let mut sql = Sql::new(format!(
             "SELECT {} FROM {} WHERE ",
             select.join(", "),
             pool.quote(table_name),
         ));
-        sql.append(
-            &pool
-                .dialect()
-                .in_list(&key_refs, chunk.iter().map(Vec::as_slice)),
-        )
-        .push(&format!(" ORDER BY {}", order.join(", ")));
+        sql.append(condition)
+            .push(&format!(" ORDER BY {}", order.join(", ")));
         let mut write_row = |values: Vec<Value>| -> Result<()> {
             archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
             for (i, (key, value)) in keys.iter().zip(&values).enumerate() {
@@ -300,7 +323,7 @@ async fn export_table<W: Write + Seek>(
         // SQLite's driver hands rows from its worker thread one at a time; the chunk
         // as one JSON document crosses at once. JSON cannot hold BLOB values: a chunk
         // with one is read row by row.
-        if pool.engine() == crate::policy::Engine::Sqlite {
+        if paged && pool.engine() == crate::policy::Engine::Sqlite {
             let quoted: Vec<String> = names.iter().map(|n| pool.quote(n)).collect();
             let mut paged = Sql::new(format!(
                 "SELECT json_group_array(json_array({})) FROM (",

@@ -101,6 +101,11 @@ impl Ctx {
         Store::open_existing(self.global.state.as_deref(), &self.workspace()).await
     }
 
+    /// The audit signing key (checkpoints, certificates, receipts) of the workspace.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.workspace().join("audit-signing.key")
+    }
+
     pub fn subject_key(&self) -> Result<SubjectKey> {
         SubjectKey::load(&self.workspace().join("subject.key"))
     }

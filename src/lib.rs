@@ -16,6 +16,7 @@ pub(crate) mod error;
 pub(crate) mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod offboard;
 pub(crate) mod output;
 pub(crate) mod period;
 pub mod plan;

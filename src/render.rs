@@ -19,6 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/erasure-receipt.md.j2"),
     ),
     (
+        "deletion-certificate.md",
+        include_str!("../templates/deletion-certificate.md.j2"),
+    ),
+    (
         "audit-report.md",
         include_str!("../templates/audit-report.md.j2"),
     ),

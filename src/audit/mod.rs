@@ -9,6 +9,7 @@
 pub mod checkpoint;
 pub(crate) mod export;
 pub mod report;
+pub mod signed;
 pub(crate) mod trail;
 
 use anyhow::{Context, Result};

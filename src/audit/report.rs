@@ -105,6 +105,10 @@ pub async fn build(
     let (mut grants, mut withdrawals): (BTreeMap<String, i64>, BTreeMap<String, i64>) =
         (BTreeMap::new(), BTreeMap::new());
     let mut imports = 0;
+    // Offboardings: run -> (account, started, completed at, certificate digest), and rows
+    // deleted per source.
+    let mut offboardings: BTreeMap<String, Value> = BTreeMap::new();
+    let mut offboarded_rows: BTreeMap<String, i64> = BTreeMap::new();
     let mut sweeps: BTreeMap<String, i64> = BTreeMap::new();
     let (mut deleted_total, mut anonymised_total, mut rolled_total) = (0, 0, 0);
     let mut policies = Vec::new();
@@ -150,6 +154,33 @@ pub async fn build(
                 *provider_calls
                     .entry((provider, status.to_string(), answer))
                     .or_default() += 1;
+            }
+            "offboard.plan" => {
+                let run = d["run"].as_str().unwrap_or_default().to_string();
+                let account = entry.subject_ref.as_deref().unwrap_or_default();
+                offboardings.insert(
+                    run.clone(),
+                    json!({ "run": run, "account": &account[..16.min(account.len())], "started": entry.at, "completed": null, "certificate_sha256": null }),
+                );
+            }
+            "offboard.source" => {
+                let source = d["source"].as_str().unwrap_or_default();
+                for table in d["tables"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, t)| t)
+                {
+                    add(&mut offboarded_rows, source, number(&table["deleted"]));
+                }
+            }
+            "offboard.complete" => {
+                let run = d["run"].as_str().unwrap_or_default().to_string();
+                let row = offboardings
+                    .entry(run.clone())
+                    .or_insert_with(|| json!({ "run": run, "account": null, "started": null }));
+                row["completed"] = json!(entry.at);
+                row["certificate_sha256"] = d["certificate_sha256"].clone();
             }
             "consent.grant" => add(&mut grants, d["purpose"].as_str().unwrap_or_default(), 1),
             "consent.withdraw" => add(
@@ -278,6 +309,12 @@ pub async fn build(
             "provider_calls": provider_outcomes,
             "provider_answers": provider_calls.iter().map(|((provider, status, answer), calls)| json!({ "provider": provider, "status": status, "answer": answer, "calls": calls })).collect::<Vec<_>>(),
             "held": erasure_holds.iter().map(|((table, reason, article), rows)| json!({ "table": table, "reason": reason, "article": article, "rows": rows })).collect::<Vec<_>>(),
+        },
+        "offboardings": {
+            "started": offboardings.values().filter(|o| !o["started"].is_null()).count(),
+            "completed": offboardings.values().filter(|o| !o["completed"].is_null()).count(),
+            "deleted_per_source": offboarded_rows,
+            "items": offboardings.values().collect::<Vec<_>>(),
         },
         "manual_tasks_open": manual,
         "consent": {

@@ -36,6 +36,36 @@ pub struct Yes {
     pub yes: bool,
 }
 
+impl Yes {
+    /// Goes on with `--yes`; otherwise asks `question` on the terminal, and without one
+    /// refuses (a usage error saying to pass `--yes`). `what` is the verb refused.
+    pub fn ask(&self, what: &str, question: &str) -> anyhow::Result<()> {
+        use std::io::IsTerminal;
+        if self.yes {
+            return Ok(());
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(crate::error::usage(format!(
+                "refusing to {what} without confirmation: no terminal to ask on; pass --yes"
+            )));
+        }
+        prompt(question);
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            anyhow::bail!("not confirmed: nothing was changed");
+        }
+        Ok(())
+    }
+}
+
+#[allow(clippy::disallowed_macros)] // a prompt is neither data nor a status line
+fn prompt(text: &str) {
+    use std::io::Write;
+    eprint!("{text}");
+    let _ = std::io::stderr().flush();
+}
+
 /// A file to write: written whole beside its place and renamed into it, never over an
 /// existing file unless asked.
 #[derive(Debug, Clone, clap::Args)]

@@ -180,6 +180,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "offboard",
+        &[
+            "privops offboard --tenant 2 --dry-run",
+            "privops offboard --tenant 2 --export acme.zip --recipient age1... --yes",
+            "privops archive verify .privops/certificates/OFF-....json --trusted-key audit.pub",
+        ],
+    ),
+    (
         "retention",
         &[
             "privops retention plan",

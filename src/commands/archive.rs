@@ -9,13 +9,14 @@ use crate::error::Outcome;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ArchiveCommand {
-    /// Check every file of an archive against its manifest; exit 3 on any difference
+    /// Check an archive against its manifest, or a certificate or receipt against its
+    /// signature; exit 3 on any difference
     Verify(VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// The archive (.zip, or .zip.age)
+    /// The archive (.zip, or .zip.age), or a signed certificate or receipt (.json)
     pub file: PathBuf,
     /// An age identity file, for archives encrypted to recipients
     #[arg(long, value_name = "KEYFILE")]
@@ -44,6 +45,9 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
         .as_deref()
         .map(crate::audit::checkpoint::read_trusted_key)
         .transpose()?;
+    if let Some(text) = signed_document(&args.file)? {
+        return verify_document(ctx, args, &text, trusted.as_ref());
+    }
     let file = crate::archive::open(&args.file, args.identity.as_deref(), passphrase)?;
     let (mut verification, mut zip) = crate::archive::verify(file)
         .map_err(|e| e.context(format!("{} cannot be verified", args.file.display())))?;
@@ -154,6 +158,78 @@ pub async fn run(ctx: &Ctx, command: &ArchiveCommand) -> Result<Outcome> {
         };
         text.push('\n');
         text.push_str(&authenticity.statement);
+        ctx.out.data(&text);
+    }
+    Ok(if ok { Outcome::Success } else { Outcome::No })
+}
+
+/// The text of a signed JSON document (a deletion certificate, an erasure receipt), or
+/// None for an archive. Read with a bound: a document is small.
+fn signed_document(path: &std::path::Path) -> Result<Option<String>> {
+    use std::io::Read;
+    const MAX_DOCUMENT: u64 = 16 << 20;
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT + 1).read_to_end(&mut bytes)?;
+    let starts_as_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !starts_as_json {
+        return Ok(None);
+    }
+    if bytes.len() as u64 > MAX_DOCUMENT {
+        anyhow::bail!(
+            "{} is over 16 MiB: not a certificate or receipt",
+            path.display()
+        );
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
+    Ok(Some(text))
+}
+
+/// Checks a signed document: its signature over its fields, and with `--trusted-key`
+/// that the key that signed it is the trusted one. Exit 3 when it does not verify.
+fn verify_document(
+    ctx: &Ctx,
+    args: &VerifyArgs,
+    text: &str,
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Outcome> {
+    let check = crate::audit::signed::check(text, trusted)
+        .map_err(|e| e.context(format!("{} cannot be verified", args.file.display())))?;
+    let ok = check.problems.is_empty();
+    if ctx.out.json_mode() {
+        #[derive(serde::Serialize)]
+        struct Verified<'a> {
+            document: &'a std::path::Path,
+            ok: bool,
+            #[serde(flatten)]
+            check: &'a crate::audit::signed::Check,
+        }
+        ctx.out.json(&Verified {
+            document: &args.file,
+            ok,
+            check: &check,
+        });
+    } else {
+        let kind = check.kind.as_deref().unwrap_or("document");
+        let mut text = if ok {
+            format!(
+                "{}: this {kind} is intact: its signature matches every field",
+                args.file.display()
+            )
+        } else {
+            format!("{}: does NOT verify", args.file.display())
+        };
+        for problem in &check.problems {
+            text.push_str(&format!("\n  {problem}"));
+        }
+        text.push('\n');
+        text.push_str(match (trusted.is_some(), check.trusted) {
+            (false, _) => "only integrity was checked: the signing key travels with the document; pass --trusted-key FILE (the controller's public key, obtained apart from it) to check who signed it",
+            (true, true) => "authentic: signed by the trusted key",
+            (true, false) => "NOT shown to be authentic: see the problems",
+        });
         ctx.out.data(&text);
     }
     Ok(if ok { Outcome::Success } else { Outcome::No })

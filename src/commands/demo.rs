@@ -50,7 +50,7 @@ pub async fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Outcome> {
     } else {
         let first = samples.first().cloned().unwrap_or_default();
         ctx.out.data(&format!(
-            "Try next:\n  cd {}\n  privops policy check --live\n  privops policy map\n  privops audit log\n  privops audit verify\n\nSample subjects: {}\n(first: {first})",
+            "Try next:\n  cd {}\n  privops policy check --live\n  privops policy map\n  privops audit log\n  privops audit verify\n  privops offboard --tenant 2 --dry-run    (a client account leaves: what goes, what stays)\n\nSample subjects: {}\n(first: {first})",
             dir.display(),
             samples.join(", ")
         ));

@@ -2,10 +2,10 @@
 //! The run itself is [`crate::erasure::workflow`]; this command reads the subjects, shows
 //! the plan, asks for confirmation and renders the outcome.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::BufRead;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::context::Ctx;
 use crate::erasure::workflow::{self, Erasure, Planned, ProviderStep};
@@ -153,33 +153,6 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], r
     }
 }
 
-fn confirm(ctx: &Ctx, args: &EraseArgs, subjects: usize) -> Result<()> {
-    if args.confirm.yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(error::usage(
-            "refusing to erase without confirmation: no terminal to ask on; pass --yes",
-        ));
-    }
-    eprint_prompt(&format!(
-        "Erase the personal data of {subjects} subject(s) as planned above? This cannot be undone. [y/N] "
-    ));
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
-        ctx.out.status("nothing was changed");
-        bail!("erasure not confirmed");
-    }
-    Ok(())
-}
-
-#[allow(clippy::disallowed_macros)] // a prompt is neither data nor a status line
-fn eprint_prompt(text: &str) {
-    eprint!("{text}");
-    let _ = std::io::stderr().flush();
-}
-
 pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
     let policy = ctx.policy()?;
     let store = ctx.store().await?;
@@ -264,7 +237,13 @@ async fn erase(
             if !ctx.out.json_mode() {
                 print_plan(ctx, &planned, &steps, false);
             }
-            confirm(ctx, args, erasure.subjects.len())?;
+            args.confirm.ask(
+                "erase",
+                &format!(
+                    "Erase the personal data of {} subject(s) as planned above? This cannot be undone. [y/N] ",
+                    erasure.subjects.len()
+                ),
+            )?;
             let run_id = erasure
                 .open_run(args.request.as_deref(), &planned, &steps)
                 .await?;
@@ -282,6 +261,7 @@ async fn erase(
         &erasure.actor,
         &run_id,
         &receipt_dir,
+        &ctx.signing_key_path(),
     )
     .await?;
     Ok(super::print_erasure(ctx, &finished))

@@ -10,6 +10,7 @@ pub mod erase;
 
 pub mod generate;
 pub mod init;
+pub mod offboard;
 pub mod policy;
 pub mod purpose;
 pub mod request;
@@ -38,13 +39,14 @@ pub enum Command {
     Request(request::RequestCommand),
     Access(access::AccessArgs),
     Erase(erase::EraseArgs),
+    Offboard(offboard::OffboardArgs),
     /// Retention: what is due and why (plan), and the sweep that deletes or rolls it up
     #[command(subcommand)]
     Retention(retention::RetentionCommand),
     /// The hash-chained audit trail: log, verify, find, report, checkpoint, export
     #[command(subcommand)]
     Audit(audit::AuditCommand),
-    /// Verify an access or audit archive offline
+    /// Verify an archive, a deletion certificate or an erasure receipt offline
     #[command(subcommand)]
     Archive(archive::ArchiveCommand),
     Completions(generate::CompletionsArgs),
@@ -93,6 +95,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Access(args) => access::run(ctx, &args).await,
         Command::Archive(command) => archive::run(ctx, &command).await,
         Command::Erase(args) => erase::run(ctx, &args).await,
+        Command::Offboard(args) => offboard::run(ctx, &args).await,
         Command::Retention(command) => retention::run(ctx, &command).await,
         Command::Audit(command) => audit::run(ctx, &command).await,
         Command::Completions(args) => generate::completions(ctx, &args),

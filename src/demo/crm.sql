@@ -3,8 +3,19 @@
 -- No ON DELETE CASCADE: erasure deletes child rows itself, so that held rows are never
 -- removed behind its back.
 
+-- The platform's client accounts (tenants). Every row below names its account in
+-- account_id (no foreign key, as in many multi-tenant schemas) or through a relation.
+CREATE TABLE accounts (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    contact_email TEXT,
+    plan          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL,
     email         TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
     phone         TEXT,
@@ -13,9 +24,11 @@ CREATE TABLE users (
     created_at    TEXT NOT NULL
 );
 CREATE INDEX users_phone ON users (phone);
+CREATE INDEX users_account_id ON users (account_id);
 
 CREATE TABLE leads (
     id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
     name       TEXT NOT NULL,
     email      TEXT,
     phone      TEXT,
@@ -28,11 +41,13 @@ CREATE TABLE leads (
 CREATE INDEX leads_email ON leads (email);
 CREATE INDEX leads_phone ON leads (phone);
 CREATE INDEX leads_created_at ON leads (created_at);
+CREATE INDEX leads_account_id ON leads (account_id);
 
 -- Retention deletes leads older than two years; a client that started as one of them
 -- keeps its row and loses the link.
 CREATE TABLE clients (
     id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
     lead_id    INTEGER REFERENCES leads (id) ON DELETE SET NULL,
     name       TEXT NOT NULL,
     email      TEXT,
@@ -44,6 +59,7 @@ CREATE TABLE clients (
 CREATE INDEX clients_lead_id ON clients (lead_id);
 CREATE INDEX clients_email ON clients (email);
 CREATE INDEX clients_phone ON clients (phone);
+CREATE INDEX clients_account_id ON clients (account_id);
 
 CREATE TABLE meetings (
     id                INTEGER PRIMARY KEY,

@@ -211,6 +211,12 @@ const FEATURES: &[&str] = &[
     "voice_transcription",
     "invoice_reminder",
 ];
+/// The platform's client accounts: name, contact, plan.
+const ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("Negev Solar Ltd", "office@negev-solar.example", "business"),
+    ("Haifa Robotics", "admin@haifa-robotics.example", "starter"),
+    ("Carmel Health", "it@carmel-health.example", "enterprise"),
+];
 const AGENTS: &[&str] = &["AVA", "ATLAS", "SAGE", "FELIX", "SCOUT", "NOVA"];
 
 struct Person {
@@ -277,6 +283,33 @@ async fn generate(
         .await
         .context("cannot create the demo messaging schema")?;
 
+    // The platform's client accounts; every row below belongs to one of them.
+    let accounts: Vec<Vec<Cell>> = ACCOUNTS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, contact, plan))| {
+            vec![
+                Cell::Int(i as i64 + 1),
+                (*name).into(),
+                (*contact).into(),
+                (*plan).into(),
+                ts(now - Duration::days(900 - 200 * i as i64)).into(),
+            ]
+        })
+        .collect();
+    counts.insert(
+        "accounts".into(),
+        insert(
+            &crm,
+            "accounts",
+            &["id", "name", "contact_email", "plan", "created_at"],
+            accounts,
+        )
+        .await?
+        .into(),
+    );
+    let account_of = |n: usize| Cell::Int((n % ACCOUNTS.len()) as i64 + 1);
+
     // Staff accounts with their devices, Telegram links and sessions.
     let staff: Vec<Person> = (0..8)
         .map(|n| {
@@ -291,6 +324,7 @@ async fn generate(
         .map(|(i, p)| {
             vec![
                 Cell::Int(i as i64 + 1),
+                account_of(i),
                 p.email.clone().into(),
                 p.name.clone().into(),
                 p.phone.clone().into(),
@@ -311,6 +345,7 @@ async fn generate(
             "users",
             &[
                 "id",
+                "account_id",
                 "email",
                 "name",
                 "phone",
@@ -401,6 +436,7 @@ async fn generate(
         let lead_id = i as i64 + 1;
         leads.push(vec![
             lead_id.into(),
+            account_of(i),
             p.name.clone().into(),
             p.email.clone().into(),
             (if i % 7 == 0 {
@@ -434,6 +470,7 @@ async fn generate(
             "leads",
             &[
                 "id",
+                "account_id",
                 "name",
                 "email",
                 "phone",
@@ -462,8 +499,10 @@ async fn generate(
     for (c, (lead_id, person_index)) in clients.iter().enumerate() {
         let p = &people[*person_index];
         let client_id = c as i64 + 1;
+        let account = (*person_index % ACCOUNTS.len()) as i64 + 1;
         client_rows.push(vec![
             client_id.into(),
+            account.into(),
             Cell::from(lead_id.map(|l| l.to_string())),
             p.name.clone().into(),
             p.email.clone().into(),
@@ -523,6 +562,7 @@ async fn generate(
             let inbound = rng.gen_bool(0.5);
             whatsapp.push(vec![
                 id.into(),
+                account.into(),
                 p.phone.clone().into(),
                 (if inbound { "in" } else { "out" }).into(),
                 (if inbound {
@@ -548,6 +588,7 @@ async fn generate(
             let conversation_id = conversations.len() as i64 + 1;
             conversations.push(vec![
                 conversation_id.into(),
+                account.into(),
                 p.email.clone().into(),
                 AGENTS[rng.gen_range(0..AGENTS.len())].into(),
                 ts(ago(&mut rng, now, 400)).into(),
@@ -579,6 +620,7 @@ async fn generate(
         for _ in 0..rng.gen_range(0..3) {
             buffers.push(vec![
                 Cell::Int(buffers.len() as i64 + 1),
+                account.into(),
                 p.phone.clone().into(),
                 "partial message being composed".into(),
                 ts(now - Duration::minutes(rng.gen_range(5..4 * 24 * 60))).into(),
@@ -587,6 +629,7 @@ async fn generate(
         for _ in 0..rng.gen_range(0..20) {
             logs.push(vec![
                 Cell::Int(logs.len() as i64 + 1),
+                account.into(),
                 p.email.clone().into(),
                 FEATURES[rng.gen_range(0..FEATURES.len())].into(),
                 AGENTS[rng.gen_range(0..AGENTS.len())].into(),
@@ -603,6 +646,7 @@ async fn generate(
             "clients",
             &[
                 "id",
+                "account_id",
                 "lead_id",
                 "name",
                 "email",
@@ -681,6 +725,7 @@ async fn generate(
             "whatsapp_messages",
             &[
                 "id",
+                "account_id",
                 "phone",
                 "direction",
                 "body",
@@ -708,7 +753,7 @@ async fn generate(
         insert(
             &messaging,
             "ai_conversations",
-            &["id", "contact_email", "agent", "started_at"],
+            &["id", "account_id", "contact_email", "agent", "started_at"],
             conversations,
         )
         .await?
@@ -741,7 +786,7 @@ async fn generate(
         insert(
             &messaging,
             "chat_buffers",
-            &["id", "phone", "content", "created_at"],
+            &["id", "account_id", "phone", "content", "created_at"],
             buffers,
         )
         .await?
@@ -754,6 +799,7 @@ async fn generate(
             "execution_logs",
             &[
                 "id",
+                "account_id",
                 "client_email",
                 "feature",
                 "agent",

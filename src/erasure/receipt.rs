@@ -230,6 +230,8 @@ pub struct ManualReceipt {
 /// access run afterwards found anything left. Subjects appear by keyed reference only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Receipt {
+    /// `erasure-receipt`.
+    pub kind: String,
     pub run: String,
     pub complete: bool,
     /// False when no source held anything about the subjects: nothing was erased.
@@ -313,6 +315,7 @@ impl Receipt {
             })
             .unwrap_or_default();
         Receipt {
+            kind: "erasure-receipt".into(),
             run: run_id.to_string(),
             complete,
             found,

@@ -300,76 +300,19 @@ impl Erasure<'_> {
             ));
         }
 
-        // Providers (Art. 19), with the values recorded before the rows were deleted. A
-        // provider that gave no sign of life (timeout, no connection) is not called again in
-        // this run: its other steps fail at once, and a re-run tries them.
-        let mut silent: BTreeSet<String> = BTreeSet::new();
-        for step in journal::steps(&self.store.pool, &run_id).await? {
-            if step.kind != StepKind::Provider || step.status == StepStatus::Done {
-                continue;
-            }
-            let provider_id = step.step_id.split(':').nth(1).unwrap_or_default();
-            let outcome = match self
-                .policy
-                .providers()
-                .find(|p| p.id.get_ref() == provider_id)
-            {
-                None => Err(anyhow::anyhow!(
-                    "provider `{provider_id}` is no longer in the policy"
-                )),
-                Some(_) if silent.contains(provider_id) => Err(anyhow::anyhow!(
-                    "provider `{provider_id}`: not called: an earlier call of this run got no answer; running the erasure again retries it"
-                )),
-                Some(provider) => match ProviderClient::new(provider) {
-                    Err(e) => Err(e),
-                    Ok(client) => {
-                        Lease::renew_all(leases, self.store).await?;
-                        failpoint(&format!("before-provider:{provider_id}")).await?;
-                        let bindings = bindings_from_plan(&step);
-                        client
-                            .call(
-                                provider
-                                    .erase
-                                    .as_ref()
-                                    .expect("erase steps come from erase requests")
-                                    .get_ref(),
-                                &bindings,
-                            )
-                            .await
-                    }
-                },
-            };
-            if let Err(error) = &outcome {
-                if error
-                    .downcast_ref::<ProviderError>()
-                    .is_some_and(ProviderError::is_silence)
-                {
-                    silent.insert(provider_id.to_string());
-                }
-            }
-            let mut tx = self.store.begin_write().await?;
-            let (status, detail) = match outcome {
-                Ok(CallOutcome::Done(_)) => (StepStatus::Done, StepOutcome::new("erased")),
-                Ok(CallOutcome::NotFound(code)) => (
-                    StepStatus::Done,
-                    StepOutcome::new(format!("already gone ({code})")),
-                ),
-                Err(error) => (StepStatus::Failed, StepOutcome::new(error.to_string())),
-            };
-            journal::set_step(&mut tx, &run_id, &step.step_id, status, &detail).await?;
-            if status == StepStatus::Done {
-                journal::clear_step_plan(&mut tx, &run_id, &step.step_id).await?;
-            }
-            audit::append(&mut tx, &self.actor, &[NewEntry::new("erase.provider", json!({ "run": run_id, "step": step.step_id, "status": status, "outcome": detail.outcome }))]).await?;
-            tx.commit().await?;
-            bar.inc(1);
-            if status == StepStatus::Failed {
-                bar.suspend(|| {
-                    self.out
-                        .warn(&format!("{}: {}", step.step_id, detail.outcome))
-                });
-            }
-        }
+        call_providers(
+            &Calls {
+                store: self.store,
+                policy: self.policy,
+                actor: &self.actor,
+                run_id: &run_id,
+                action: "erase.provider",
+            },
+            leases,
+            &bar,
+            self.out,
+        )
+        .await?;
 
         bar.finish_and_clear();
         // Verification: planning again must find nothing left to do.
@@ -580,7 +523,22 @@ pub fn provider_steps(
     subjects: &[Subject],
     planned: &[Planned],
 ) -> Vec<ProviderStep> {
-    let categories = found_categories(planned);
+    provider_steps_for(policy, &found_categories(planned), |p| {
+        traverse::placeholder_values(
+            p,
+            subjects,
+            planned.iter().map(|p| (p.source.id(), &p.found)),
+        )
+    })
+}
+
+/// Provider calls (one per combination of the values `values` gives each placeholder)
+/// and manual tasks, for the providers that received any of `categories`.
+pub(crate) fn provider_steps_for(
+    policy: &Policy,
+    categories: &BTreeSet<String>,
+    values: impl Fn(&Placeholder) -> Vec<String>,
+) -> Vec<ProviderStep> {
     let mut steps = Vec::new();
     let mut providers: Vec<_> = policy.providers().collect();
     providers.sort_by(|a, b| a.id.get_ref().cmp(b.id.get_ref()));
@@ -598,13 +556,7 @@ pub fn provider_steps(
             Some(request) => {
                 let request = request.get_ref();
                 let placeholders = http::request_placeholders(request);
-                let bindings = http::expand(&placeholders, |p| {
-                    traverse::placeholder_values(
-                        p,
-                        subjects,
-                        planned.iter().map(|p| (p.source.id(), &p.found)),
-                    )
-                });
+                let bindings = http::expand(&placeholders, &values);
                 for (n, binding) in bindings.into_iter().enumerate() {
                     steps.push(ProviderStep {
                         step_id: format!("provider:{id}:{}", n + 1),
@@ -639,9 +591,97 @@ pub fn provider_steps(
     steps
 }
 
+/// A run's provider calls: where they are journaled and audited.
+pub(crate) struct Calls<'a> {
+    pub store: &'a Store,
+    pub policy: &'a Policy,
+    pub actor: &'a str,
+    pub run_id: &'a str,
+    /// The audit action of each answer (`erase.provider`, `offboard.provider`).
+    pub action: &'a str,
+}
+
+/// Calls each provider step of the run that is not done yet, with the values its plan
+/// recorded, and journals and audits each answer.
+pub(crate) async fn call_providers(
+    calls: &Calls<'_>,
+    leases: &[Lease],
+    bar: &indicatif::ProgressBar,
+    out: &Output,
+) -> Result<()> {
+    // Providers (Art. 19), with the values recorded before the rows were deleted. A
+    // provider that gave no sign of life (timeout, no connection) is not called again in
+    // this run: its other steps fail at once, and a re-run tries them.
+    let mut silent: BTreeSet<String> = BTreeSet::new();
+    for step in journal::steps(&calls.store.pool, calls.run_id).await? {
+        if step.kind != StepKind::Provider || step.status == StepStatus::Done {
+            continue;
+        }
+        let provider_id = step.step_id.split(':').nth(1).unwrap_or_default();
+        let outcome = match calls
+            .policy
+            .providers()
+            .find(|p| p.id.get_ref() == provider_id)
+        {
+            None => Err(anyhow::anyhow!(
+                "provider `{provider_id}` is no longer in the policy"
+            )),
+            Some(_) if silent.contains(provider_id) => Err(anyhow::anyhow!(
+                "provider `{provider_id}`: not called: an earlier call of this run got no answer; running the command again retries it"
+            )),
+            Some(provider) => match ProviderClient::new(provider) {
+                Err(e) => Err(e),
+                Ok(client) => {
+                    Lease::renew_all(leases, calls.store).await?;
+                    failpoint(&format!("before-provider:{provider_id}")).await?;
+                    let bindings = bindings_from_plan(&step);
+                    client
+                        .call(
+                            provider
+                                .erase
+                                .as_ref()
+                                .expect("erase steps come from erase requests")
+                                .get_ref(),
+                            &bindings,
+                        )
+                        .await
+                }
+            },
+        };
+        if let Err(error) = &outcome {
+            if error
+                .downcast_ref::<ProviderError>()
+                .is_some_and(ProviderError::is_silence)
+            {
+                silent.insert(provider_id.to_string());
+            }
+        }
+        let mut tx = calls.store.begin_write().await?;
+        let (status, detail) = match outcome {
+            Ok(CallOutcome::Done(_)) => (StepStatus::Done, StepOutcome::new("erased")),
+            Ok(CallOutcome::NotFound(code)) => (
+                StepStatus::Done,
+                StepOutcome::new(format!("already gone ({code})")),
+            ),
+            Err(error) => (StepStatus::Failed, StepOutcome::new(error.to_string())),
+        };
+        journal::set_step(&mut tx, calls.run_id, &step.step_id, status, &detail).await?;
+        if status == StepStatus::Done {
+            journal::clear_step_plan(&mut tx, calls.run_id, &step.step_id).await?;
+        }
+        audit::append(&mut tx, calls.actor, &[NewEntry::new(calls.action, json!({ "run": calls.run_id, "step": step.step_id, "status": status, "outcome": detail.outcome }))]).await?;
+        tx.commit().await?;
+        bar.inc(1);
+        if status == StepStatus::Failed {
+            bar.suspend(|| out.warn(&format!("{}: {}", step.step_id, detail.outcome)));
+        }
+    }
+    Ok(())
+}
+
 /// A provider call's values as the journal keeps them until the call is done:
 /// (placeholder, value) pairs.
-fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
+pub(crate) fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
     bindings
         .iter()
         .map(|(p, v)| {
@@ -716,6 +756,7 @@ pub async fn finish(
     actor: &str,
     run_id: &str,
     receipt_dir: &Path,
+    key_file: &Path,
 ) -> Result<Finished> {
     let steps = journal::steps(&store.pool, run_id).await?;
     let subjects = journal::run_subjects(&store.pool, run_id).await?;
@@ -742,10 +783,13 @@ pub async fn finish(
         store.checkpoint_log().await?;
     }
 
+    // Signed with the audit key: `archive verify RUN.json` checks it offline.
+    let signing_key = crate::audit::checkpoint::load_or_create_key(key_file)?;
+    let signed = crate::audit::signed::sign(&signing_key, &receipt)?;
     let dir = receipt_dir.to_path_buf();
     crate::fsutil::create_private_dir(&dir)?;
     for (ext, text) in [
-        ("json", serde_json::to_string_pretty(&receipt)? + "\n"),
+        ("json", serde_json::to_string_pretty(&signed)? + "\n"),
         ("md", crate::render::render("erasure-receipt.md", &receipt)?),
     ] {
         let path = dir.join(format!("{run_id}.{ext}"));

@@ -1259,7 +1259,7 @@ pub(crate) const ANONYMISED: &str = "hmac:anonymised";
 
 /// True when `value` is in the form `mask` leaves: NULL, the redaction text, or a
 /// pseudonym made with `key` (checked, not guessed from the value's look).
-fn is_masked(mask: Mask, numeric: bool, value: &Key, key: &SubjectKey) -> bool {
+pub(crate) fn is_masked(mask: Mask, numeric: bool, value: &Key, key: &SubjectKey) -> bool {
     match (value, mask) {
         (Key::Null, _) => true,
         (_, Mask::Null) => false,

@@ -3,5 +3,6 @@
 
 pub mod erase;
 pub mod hold;
+pub mod offboard;
 pub mod retention;
 pub mod traverse;

@@ -17,7 +17,7 @@ use crate::sql::Sql;
 
 /// The name under which a SQLite table's rowid is reachable: `rowid` unless a column
 /// takes that name; None for a table WITHOUT ROWID.
-async fn rowid_name(
+pub(crate) async fn rowid_name(
     pool: &SourcePool,
     table: &str,
     columns: &[ColumnInfo],

@@ -109,6 +109,7 @@ pub struct Policy {
     pub dir: PathBuf,
     pub files: Vec<PolicyText>,
     pub controller: Option<(usize, Spanned<Controller>)>,
+    pub tenant: Option<(usize, Spanned<Tenant>)>,
     pub identities: Vec<(usize, Spanned<IdentityKind>)>,
     pub purposes: Vec<(usize, Spanned<Purpose>)>,
     pub sources: Vec<SourceDef>,
@@ -184,6 +185,7 @@ impl Policy {
             dir: dir.to_path_buf(),
             files: Vec::new(),
             controller: None,
+            tenant: None,
             identities: Vec::new(),
             purposes: Vec::new(),
             sources: Vec::new(),
@@ -268,6 +270,23 @@ impl Policy {
                 self.load_diagnostics.push(diagnostic);
             } else {
                 self.controller = Some((file, controller));
+            }
+        }
+        if let Some(tenant) = parsed.tenant {
+            if self.tenant.is_some() {
+                let location = Location {
+                    file,
+                    start: tenant.span().start,
+                };
+                let diagnostic = self.diagnostic(
+                    Severity::Error,
+                    location,
+                    "duplicate [tenant]: the policy folder declares one client account scope"
+                        .into(),
+                );
+                self.load_diagnostics.push(diagnostic);
+            } else {
+                self.tenant = Some((file, tenant));
             }
         }
         self.identities
@@ -357,6 +376,10 @@ impl Policy {
             );
         }
         Ok(policy)
+    }
+
+    pub fn tenant(&self) -> Option<&Tenant> {
+        self.tenant.as_ref().map(|(_, t)| t.get_ref())
     }
 
     pub fn controller(&self) -> Option<&Controller> {

@@ -19,6 +19,7 @@ pub use crate::period::Period;
 #[serde(deny_unknown_fields)]
 pub(crate) struct PolicyFile {
     pub controller: Option<Spanned<Controller>>,
+    pub tenant: Option<Spanned<Tenant>>,
     #[serde(default)]
     pub identity: Vec<Spanned<IdentityKind>>,
     #[serde(default)]
@@ -211,6 +212,29 @@ pub struct Table {
     pub hold: Vec<Spanned<Hold>>,
     #[serde(default)]
     pub retention: Option<Spanned<Retention>>,
+    /// The column that holds the key of the client account (the policy's `[tenant]`) the
+    /// row belongs to. Rows also belong to an account through relations.
+    #[serde(default)]
+    pub tenant: Option<Spanned<String>>,
+}
+
+/// The organisation-level scope of a processor: a client account (a tenant), declared
+/// once. Offboarding removes everything of an account except what holds and aggregates
+/// keep.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tenant {
+    /// What an account is called in messages and certificates.
+    #[serde(default = "default_tenant_name")]
+    pub name: String,
+    /// The source, table and key column that list the accounts.
+    pub source: Spanned<String>,
+    pub table: Spanned<String>,
+    pub key: Spanned<String>,
+}
+
+fn default_tenant_name() -> String {
+    "client account".to_string()
 }
 
 /// What a column holds. Written either as a category string

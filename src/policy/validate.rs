@@ -92,8 +92,102 @@ pub(super) fn validate(policy: &Policy) -> Vec<Diagnostic> {
     identities(&mut checker);
     purposes(&mut checker);
     sources(&mut checker);
+    tenant(&mut checker);
     providers(&mut checker);
     checker.out
+}
+
+/// The client account scope: where accounts are listed, which columns name an account,
+/// and which tables with personal data no account reaches (offboarding would leave them).
+fn tenant(c: &mut Checker) {
+    let policy = c.policy;
+    let Some((file, tenant)) = &policy.tenant else {
+        for source_def in &policy.sources {
+            for table_def in &source_def.tables {
+                if let Some(column) = &table_def.table.tenant {
+                    c.error(
+                        c.at(table_def.file, column),
+                        format!(
+                            "table `{}` names a tenant column but the policy declares no [tenant] scope",
+                            table_def.table.name()
+                        ),
+                    );
+                }
+            }
+        }
+        return;
+    };
+    let scope = tenant.get_ref();
+    match policy
+        .sources
+        .iter()
+        .find(|s| s.id() == scope.source.get_ref())
+    {
+        None => c.error(
+            c.at(*file, &scope.source),
+            format!("[tenant] names unknown source `{}`", scope.source.get_ref()),
+        ),
+        Some(source_def) => match source_def
+            .tables
+            .iter()
+            .find(|t| t.table.name() == scope.table.get_ref())
+        {
+            None => c.error(
+                c.at(*file, &scope.table),
+                format!(
+                    "[tenant] names unknown table `{}` of source `{}`",
+                    scope.table.get_ref(),
+                    scope.source.get_ref()
+                ),
+            ),
+            Some(table_def) => {
+                if table_def.table.column(scope.key.get_ref()).is_none() {
+                    c.error(
+                        c.at(*file, &scope.key),
+                        format!(
+                            "[tenant] key `{}` is not a declared column of `{}`",
+                            scope.key.get_ref(),
+                            scope.table.get_ref()
+                        ),
+                    );
+                }
+            }
+        },
+    }
+    for source_def in &policy.sources {
+        for table_def in &source_def.tables {
+            let table = &table_def.table;
+            if let Some(column) = &table.tenant {
+                if table.aggregate {
+                    c.error(
+                        c.at(table_def.file, column),
+                        format!(
+                            "aggregate table `{}` cannot belong to a client account: aggregates stay when an account leaves",
+                            table.name()
+                        ),
+                    );
+                } else {
+                    declared_column(c, table_def.file, table, column, "tenant column");
+                }
+            }
+        }
+        for table in crate::plan::offboard::unreachable(scope, source_def) {
+            let at = source_def
+                .tables
+                .iter()
+                .find(|t| t.table.name() == table.name())
+                .map(|t| c.at(t.file, &t.table.name))
+                .expect("the table is the source's");
+            c.warning(
+                at,
+                format!(
+                    "table `{}` holds personal data but belongs to no {}: no tenant column and no relation to a table that belongs; offboarding an account would leave its rows",
+                    table.name(),
+                    scope.name
+                ),
+            );
+        }
+    }
 }
 
 fn controller(c: &mut Checker) {

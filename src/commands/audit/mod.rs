@@ -149,9 +149,7 @@ fn period_bounds(period: &Period) -> Result<(Option<String>, Option<String>)> {
 }
 
 fn key_path(ctx: &Ctx, args: &KeyArgs) -> PathBuf {
-    args.key
-        .clone()
-        .unwrap_or_else(|| ctx.workspace().join("audit-signing.key"))
+    args.key.clone().unwrap_or_else(|| ctx.signing_key_path())
 }
 
 async fn sign_checkpoint(ctx: &Ctx, args: &KeyArgs) -> Result<Outcome> {

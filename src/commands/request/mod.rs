@@ -197,6 +197,7 @@ async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
         &ctx.actor(),
         &run,
         &ctx.workspace().join("receipts"),
+        &ctx.signing_key_path(),
     )
     .await?;
     Ok(super::print_erasure(ctx, &finished))
