@@ -42,9 +42,10 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual erasure tasks')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
+            [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a client account: export, roll up, delete everywhere, certify')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The hash-chained audit trail: log, verify, find, report, checkpoint, export')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Verify an access or audit archive offline')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Verify an archive, a deletion certificate or an erasure receipt offline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages for privops and each of its commands')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -592,6 +593,33 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'privops;offboard' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The account''s key, as the policy''s [tenant] table holds it')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The instruction this answers (a ticket, a termination letter): recorded in the audit trail and the certificate')
+            [CompletionResult]::new('--export', '--export', [CompletionResultType]::ParameterName, 'First write the account''s data into this archive (the access export''s format)')
+            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt the export to this age public key (age1...); repeatable')
+            [CompletionResult]::new('--passphrase-env', '--passphrase-env', [CompletionResultType]::ParameterName, 'Encrypt the export with the passphrase held in this environment variable')
+            [CompletionResult]::new('--confirm-task', '--confirm-task', [CompletionResultType]::ParameterName, 'Confirm that a manual task of the unfinished offboarding is done; repeatable')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'A note kept with the confirmed tasks (who was asked, a ticket)')
+            [CompletionResult]::new('--certificate-dir', '--certificate-dir', [CompletionResultType]::ParameterName, 'Where to write the certificate [default: .privops/certificates beside the policy folder]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The audit signing key that signs the certificate [default: .privops/audit-signing.key]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be done (with the SQL under --format json) and change nothing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'privops;retention' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
@@ -850,7 +878,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check every file of an archive against its manifest; exit 3 on any difference')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an archive, certificate or receipt offline; exit 3 on any difference')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -874,7 +902,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;archive;help' {
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check every file of an archive against its manifest; exit 3 on any difference')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an archive, certificate or receipt offline; exit 3 on any difference')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -926,9 +954,10 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual erasure tasks')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
+            [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a client account: export, roll up, delete everywhere, certify')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The hash-chained audit trail: log, verify, find, report, checkpoint, export')
-            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Verify an access or audit archive offline')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Verify an archive, a deletion certificate or an erasure receipt offline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages for privops and each of its commands')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1022,6 +1051,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;help;erase' {
             break
         }
+        'privops;help;offboard' {
+            break
+        }
         'privops;help;retention' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Per table: the rule, the cutoff, the rows due and the rows holds keep')
             [CompletionResult]::new('sweep', 'sweep', [CompletionResultType]::ParameterValue, 'Delete, anonymise or roll up the rows past their period, in short chunks')
@@ -1061,7 +1093,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;help;archive' {
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check every file of an archive against its manifest; exit 3 on any difference')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an archive, certificate or receipt offline; exit 3 on any difference')
             break
         }
         'privops;help;archive;verify' {

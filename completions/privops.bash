@@ -46,6 +46,9 @@ _privops() {
             privops,man)
                 cmd="privops__subcmd__man"
                 ;;
+            privops,offboard)
+                cmd="privops__subcmd__offboard"
+                ;;
             privops,policy)
                 cmd="privops__subcmd__policy"
                 ;;
@@ -183,6 +186,9 @@ _privops() {
                 ;;
             privops__subcmd__help,man)
                 cmd="privops__subcmd__help__subcmd__man"
+                ;;
+            privops__subcmd__help,offboard)
+                cmd="privops__subcmd__help__subcmd__offboard"
                 ;;
             privops__subcmd__help,policy)
                 cmd="privops__subcmd__help__subcmd__policy"
@@ -374,7 +380,7 @@ _privops() {
 
     case "${cmd}" in
         privops)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo init policy purpose consent request access erase retention audit archive completions man help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo init policy purpose consent request access erase offboard retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1554,7 +1560,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help)
-            opts="demo init policy purpose consent request access erase retention audit archive completions man help"
+            opts="demo init policy purpose consent request access erase offboard retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1889,6 +1895,20 @@ _privops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        privops__subcmd__help__subcmd__offboard)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         privops__subcmd__help__subcmd__policy)
             opts="check map"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2155,6 +2175,76 @@ _privops() {
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__offboard)
+            opts="-q -v -h -V --tenant --request --export --recipient --passphrase-env --confirm-task --note --dry-run --yes --certificate-dir --key --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --confirm-task)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --note)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

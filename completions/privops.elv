@@ -39,9 +39,10 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand request 'Data-subject requests and their deadlines; confirm manual erasure tasks'
             cand access 'Export everything held about a subject into an archive'
             cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+            cand offboard 'Offboard a client account: export, roll up, delete everywhere, certify'
             cand retention 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
             cand audit 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
-            cand archive 'Verify an access or audit archive offline'
+            cand archive 'Verify an archive, a deletion certificate or an erasure receipt offline'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages for privops and each of its commands'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -540,6 +541,32 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'privops;offboard'= {
+            cand --tenant 'The account''s key, as the policy''s [tenant] table holds it'
+            cand --request 'The instruction this answers (a ticket, a termination letter): recorded in the audit trail and the certificate'
+            cand --export 'First write the account''s data into this archive (the access export''s format)'
+            cand --recipient 'Encrypt the export to this age public key (age1...); repeatable'
+            cand --passphrase-env 'Encrypt the export with the passphrase held in this environment variable'
+            cand --confirm-task 'Confirm that a manual task of the unfinished offboarding is done; repeatable'
+            cand --note 'A note kept with the confirmed tasks (who was asked, a ticket)'
+            cand --certificate-dir 'Where to write the certificate [default: .privops/certificates beside the policy folder]'
+            cand --key 'The audit signing key that signs the certificate [default: .privops/audit-signing.key]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --dry-run 'Show what would be done (with the SQL under --format json) and change nothing'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'privops;retention'= {
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
@@ -776,7 +803,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'
+            cand verify 'Check an archive, certificate or receipt offline; exit 3 on any difference'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;archive;verify'= {
@@ -798,7 +825,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --version 'Print version'
         }
         &'privops;archive;help'= {
-            cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'
+            cand verify 'Check an archive, certificate or receipt offline; exit 3 on any difference'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;archive;help;verify'= {
@@ -845,9 +872,10 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand request 'Data-subject requests and their deadlines; confirm manual erasure tasks'
             cand access 'Export everything held about a subject into an archive'
             cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+            cand offboard 'Offboard a client account: export, roll up, delete everywhere, certify'
             cand retention 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
             cand audit 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
-            cand archive 'Verify an access or audit archive offline'
+            cand archive 'Verify an archive, a deletion certificate or an erasure receipt offline'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages for privops and each of its commands'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -916,6 +944,8 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;help;erase'= {
         }
+        &'privops;help;offboard'= {
+        }
         &'privops;help;retention'= {
             cand plan 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
             cand sweep 'Delete, anonymise or roll up the rows past their period, in short chunks'
@@ -945,7 +975,7 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;help;audit;export'= {
         }
         &'privops;help;archive'= {
-            cand verify 'Check every file of an archive against its manifest; exit 3 on any difference'
+            cand verify 'Check an archive, certificate or receipt offline; exit 3 on any difference'
         }
         &'privops;help;archive;verify'= {
         }

@@ -47,9 +47,10 @@ complete -c privops -n "__fish_privops_needs_command" -f -a "consent" -d 'Record
 complete -c privops -n "__fish_privops_needs_command" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
 complete -c privops -n "__fish_privops_needs_command" -f -a "access" -d 'Export everything held about a subject into an archive'
 complete -c privops -n "__fish_privops_needs_command" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_needs_command" -f -a "offboard" -d 'Offboard a client account: export, roll up, delete everywhere, certify'
 complete -c privops -n "__fish_privops_needs_command" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
 complete -c privops -n "__fish_privops_needs_command" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
-complete -c privops -n "__fish_privops_needs_command" -f -a "archive" -d 'Verify an access or audit archive offline'
+complete -c privops -n "__fish_privops_needs_command" -f -a "archive" -d 'Verify an archive, a deletion certificate or an erasure receipt offline'
 complete -c privops -n "__fish_privops_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c privops -n "__fish_privops_needs_command" -f -a "man" -d 'Write man pages for privops and each of its commands'
 complete -c privops -n "__fish_privops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -512,6 +513,32 @@ complete -c privops -n "__fish_privops_using_subcommand erase" -s q -l quiet -d 
 complete -c privops -n "__fish_privops_using_subcommand erase" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l tenant -d 'The account\'s key, as the policy\'s [tenant] table holds it' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l request -d 'The instruction this answers (a ticket, a termination letter): recorded in the audit trail and the certificate' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l export -d 'First write the account\'s data into this archive (the access export\'s format)' -r -F
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l recipient -d 'Encrypt the export to this age public key (age1...); repeatable' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l passphrase-env -d 'Encrypt the export with the passphrase held in this environment variable' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l confirm-task -d 'Confirm that a manual task of the unfinished offboarding is done; repeatable' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l note -d 'A note kept with the confirmed tasks (who was asked, a ticket)' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l certificate-dir -d 'Where to write the certificate [default: .privops/certificates beside the policy folder]' -r -F
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l key -d 'The audit signing key that signs the certificate [default: .privops/audit-signing.key]' -r -F
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l dry-run -d 'Show what would be done (with the SQL under --format json) and change nothing'
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c privops -n "__fish_privops_using_subcommand offboard" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand offboard" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand offboard" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand offboard" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand retention; and not __fish_seen_subcommand_from plan sweep help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -725,7 +752,7 @@ complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_
 complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'
+complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check an archive, certificate or receipt offline; exit 3 on any difference'
 complete -c privops -n "__fish_privops_using_subcommand archive; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l identity -d 'An age identity file, for archives encrypted to recipients' -r -F
 complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -l passphrase-env -d 'The environment variable holding the passphrase, for passphrase-encrypted archives' -r
@@ -745,7 +772,7 @@ complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'
+complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check an archive, certificate or receipt offline; exit 3 on any difference'
 complete -c privops -n "__fish_privops_using_subcommand archive; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand completions" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand completions" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
@@ -778,20 +805,21 @@ complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'P
 complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "init" -d 'Create the state store and subject key beside an existing policy folder'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "archive" -d 'Verify an access or audit archive offline'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "init" -d 'Create the state store and subject key beside an existing policy folder'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "offboard" -d 'Offboard a client account: export, roll up, delete everywhere, certify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "archive" -d 'Verify an archive, a deletion certificate or an erasure receipt offline'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
@@ -816,4 +844,4 @@ complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_su
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "report" -d 'The accountability report for a period (md, html, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Sign the chain\'s size and head hash with an Ed25519 key'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'A zip archive for auditors: entries, report, checkpoints, public key, VERIFY.md'
-complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from archive" -f -a "verify" -d 'Check every file of an archive against its manifest; exit 3 on any difference'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from archive" -f -a "verify" -d 'Check an archive, certificate or receipt offline; exit 3 on any difference'

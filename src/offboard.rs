@@ -823,8 +823,8 @@ async fn count(pool: &SourcePool, w: &Work<'_>) -> Result<TablePlan> {
                     (MeasureOp::Count, _) => delete as i64,
                     (MeasureOp::Sum, Some(column)) => {
                         let mut sql = Sql::new(format!(
-                            "SELECT COALESCE(SUM({}), 0) FROM {} WHERE ",
-                            pool.quote(column),
+                            "SELECT {} FROM {} WHERE ",
+                            as_int(pool, &format!("COALESCE(SUM({}), 0)", pool.quote(column))),
                             pool.quote(name)
                         ));
                         sql.append(&w.removable);
@@ -868,13 +868,23 @@ async fn aggregate_totals(
     let mut totals = BTreeMap::new();
     for measure in r.measures.keys() {
         let sql = Sql::new(format!(
-            "SELECT COALESCE(SUM({}), 0) FROM {}",
-            pool.quote(measure),
+            "SELECT {} FROM {}",
+            as_int(pool, &format!("COALESCE(SUM({}), 0)", pool.quote(measure))),
             pool.quote(r.into.get_ref())
         ));
         totals.insert(measure.clone(), one_int(pool, &sql).await?);
     }
     Ok(totals)
+}
+
+/// `expr` (a count or a sum) as a 64-bit integer on every engine (MariaDB sums are
+/// decimals).
+fn as_int(pool: &SourcePool, expr: &str) -> String {
+    match pool.engine() {
+        Engine::Postgres => format!("CAST({expr} AS BIGINT)"),
+        Engine::Mysql => format!("CAST({expr} AS SIGNED)"),
+        Engine::Sqlite => expr.to_string(),
+    }
 }
 
 async fn one_int(pool: &SourcePool, sql: &Sql) -> Result<i64> {
@@ -892,7 +902,11 @@ async fn one_int(pool: &SourcePool, sql: &Sql) -> Result<i64> {
 }
 
 async fn count_rows(pool: &SourcePool, table: &str, condition: &Sql) -> Result<u64> {
-    let mut sql = Sql::new(format!("SELECT COUNT(*) FROM {} WHERE ", pool.quote(table)));
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM {} WHERE ",
+        as_int(pool, "COUNT(*)"),
+        pool.quote(table)
+    ));
     sql.append(condition);
     Ok(one_int(pool, &sql).await?.max(0) as u64)
 }

@@ -9,8 +9,7 @@ use crate::error::Outcome;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ArchiveCommand {
-    /// Check an archive against its manifest, or a certificate or receipt against its
-    /// signature; exit 3 on any difference
+    /// Check an archive, certificate or receipt offline; exit 3 on any difference
     Verify(VerifyArgs),
 }
 

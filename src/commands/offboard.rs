@@ -12,7 +12,7 @@ use crate::error::{self, Outcome};
 use crate::offboard::{Finished, Offboarding, Plan};
 use crate::store::lease::Lease;
 
-/// Offboard a client account: export, roll up, delete across sources, tell providers, certify
+/// Offboard a client account: export, roll up, delete everywhere, certify
 #[derive(Debug, clap::Args)]
 pub struct OffboardArgs {
     /// The account's key, as the policy's [tenant] table holds it

@@ -128,6 +128,7 @@ pub(crate) struct Unread {
     pub purposes: std::collections::BTreeSet<String>,
     pub identity_kinds: std::collections::BTreeSet<String>,
     pub controller: bool,
+    pub tenant: bool,
 }
 
 impl Unread {
@@ -147,6 +148,7 @@ impl Unread {
         self.purposes.extend(names("purpose", "id"));
         self.identity_kinds.extend(names("identity", "kind"));
         self.controller |= table.contains_key("controller");
+        self.tenant |= table.contains_key("tenant");
     }
 }
 

@@ -102,6 +102,10 @@ pub(super) fn validate(policy: &Policy) -> Vec<Diagnostic> {
 fn tenant(c: &mut Checker) {
     let policy = c.policy;
     let Some((file, tenant)) = &policy.tenant else {
+        // Declared in a file that did not load: its error is the one to fix.
+        if policy.unread.tenant {
+            return;
+        }
         for source_def in &policy.sources {
             for table_def in &source_def.tables {
                 if let Some(column) = &table_def.table.tenant {

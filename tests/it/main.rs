@@ -14,6 +14,7 @@ mod erase_trust;
 mod fuzz_smoke;
 mod generated;
 mod identity_forms;
+mod offboard;
 mod people;
 mod policy;
 mod retention;

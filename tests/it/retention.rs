@@ -34,7 +34,7 @@ fn demo_sweep_removes_exactly_the_expired_rows_and_conserves_counts() {
     // A row with no usable timestamp is never deleted.
     common::sqlite_execute(
         &messaging,
-        "INSERT INTO chat_buffers (id, phone, content, created_at) VALUES (100001, '+972541234567', 'x', '')",
+        "INSERT INTO chat_buffers (id, account_id, phone, content, created_at) VALUES (100001, 1, '+972541234567', 'x', '')",
     );
     let before = {
         let mut d = common::sqlite_dump(&crm);

@@ -1,0 +1,574 @@
+//! Offboarding a client account on SQLite, PostgreSQL and MariaDB: the rows of the other
+//! accounts are byte-identical before and after; no row of the account is left outside
+//! its hold; the aggregate's totals grow by exactly the account's rolled-up rows; the
+//! providers are told about exactly the account's people; a run stopped half-way
+//! (failpoint, `kill -9`) and run again ends as an uninterrupted twin; the certificate
+//! verifies and an edited one does not; a dry run changes nothing. The expected rows are
+//! written out by hand below, never derived from privops's own rule.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::common::{self, Dump, MockAnswer, MockProvider, TestDatabase, expect, privops};
+
+const SCHEMA: &str = "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name VARCHAR(100), contact VARCHAR(200));
+CREATE TABLE clients (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE meetings (id INTEGER PRIMARY KEY, client_id INTEGER NOT NULL REFERENCES clients (id), notes VARCHAR(200));
+CREATE TABLE invoices (id INTEGER PRIMARY KEY, client_id INTEGER REFERENCES clients (id), billing_name VARCHAR(200), amount INTEGER, issued_at VARCHAR(40));
+CREATE TABLE logs (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, email VARCHAR(200), feature VARCHAR(50), duration_ms INTEGER, at VARCHAR(40));
+CREATE TABLE metrics (day VARCHAR(10) NOT NULL, feature VARCHAR(50) NOT NULL, executions INTEGER NOT NULL, total_ms INTEGER NOT NULL, PRIMARY KEY (day, feature));
+CREATE TABLE settings (account_id INTEGER PRIMARY KEY, theme VARCHAR(20));
+CREATE TABLE stray (id INTEGER PRIMARY KEY, email VARCHAR(200));
+INSERT INTO accounts VALUES (1, 'Acme', 'boss@acme.test'), (2, 'Globex', 'boss@globex.test'), (3, 'Initech', 'boss@initech.test');
+INSERT INTO clients VALUES (10, 1, 'a@acme.test', 'A'), (11, 1, 'b@acme.test', 'B'), (20, 2, 'g1@globex.test', 'G1'), (21, 2, 'g2@globex.test', 'G2'), (30, 3, 'i@initech.test', 'I');
+INSERT INTO meetings VALUES (100, 10, 'intro'), (200, 20, 'kickoff'), (201, 21, 'review'), (300, 30, 'demo');
+INSERT INTO invoices VALUES (1000, 10, 'A', 500, '2026-01-10T00:00:00Z'), (2000, 20, 'G1', 700, '2026-02-01T00:00:00Z'), (2001, 21, 'G2', 300, '2015-01-01T00:00:00Z'), (3000, 30, 'I', 100, '2026-03-01T00:00:00Z');
+INSERT INTO logs VALUES (1, 1, 'a@acme.test', 'reply', 100, '2026-11-20T10:00:00Z'), (2, 2, 'g1@globex.test', 'reply', 200, '2026-11-20T11:00:00Z'), (3, 2, 'g2@globex.test', 'draft', 50, '2026-11-21T09:00:00Z'), (4, 2, 'g1@globex.test', 'reply', 30, '2026-11-21T10:00:00Z'), (5, 3, 'i@initech.test', 'draft', 70, '2026-11-22T00:00:00Z');
+INSERT INTO metrics VALUES ('2026-11-20', 'reply', 10, 1000);
+INSERT INTO settings VALUES (1, 'dark'), (2, 'light'), (3, 'dark');
+INSERT INTO stray VALUES (1, 's@stray.test');
+";
+
+fn policy(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Processor Ltd"
+dpo = {{ name = "D. P. O.", email = "dpo@processor.test" }}
+
+[tenant]
+name = "client account"
+source = "app"
+table = "accounts"
+key = "id"
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[provider]]
+id = "mailer"
+name = "Mailer"
+role = "processor"
+countries = ["DE"]
+categories = ["user.contact.email"]
+base_url_env = "MAILER_URL"
+auth = {{ env = "MAILER_TOKEN", header = "Authorization", scheme = "Bearer" }}
+timeout = "5s"
+retries = 1
+[provider.erase]
+method = "DELETE"
+path = "/contacts/{{identity.email}}"
+success = [204]
+not_found = [404]
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "accounts"
+key = ["id"]
+erase = "mask"
+[table.columns]
+id = "system.operations"
+name = "system.operations"
+contact = {{ category = "user.contact.email", identity = "email", mask = "null" }}
+
+[[table]]
+name = "clients"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = "user.name"
+
+[[table]]
+name = "meetings"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+client_id = "system.operations"
+notes = "user.content.notes"
+[[table.relation]]
+columns = ["client_id"]
+references = "clients"
+
+[[table]]
+name = "invoices"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+client_id = {{ category = "user.unique_id", mask = "null" }}
+billing_name = {{ category = "user.name", mask = "hmac" }}
+amount = "user.financial.invoice"
+issued_at = "system.operations"
+[[table.relation]]
+columns = ["client_id"]
+references = "clients"
+[[table.hold]]
+reason = "tax law keeps invoices 7 years"
+article = "17(3)(b)"
+duration = "7y"
+from = "issued_at"
+action = "pseudonymise"
+
+[[table]]
+name = "logs"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+feature = "system.operations"
+duration_ms = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "1y"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "metrics"
+group.day = {{ column = "at", truncate = "day" }}
+group.feature = {{ column = "feature" }}
+measures.executions = {{ op = "count" }}
+measures.total_ms = {{ op = "sum", column = "duration_ms" }}
+
+[[table]]
+name = "metrics"
+aggregate = true
+key = ["day", "feature"]
+[table.columns]
+day = "system.operations"
+feature = "system.operations"
+executions = "system.aggregate"
+total_ms = "system.aggregate"
+
+[[table]]
+name = "settings"
+key = ["account_id"]
+erase = "keep"
+tenant = "account_id"
+[table.columns]
+account_id = "system.operations"
+theme = "system.operations"
+
+[[table]]
+name = "stray"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+"#
+    )
+}
+
+struct Fixture {
+    temp: tempfile::TempDir,
+    url: String,
+    sqlite: Option<PathBuf>,
+    server: Option<TestDatabase>,
+    mailer: String,
+}
+
+impl Fixture {
+    fn new(engine: &str, test: &str, mailer: &str) -> Option<Fixture> {
+        let temp = tempfile::tempdir().unwrap();
+        let (url, sqlite, server) = match engine {
+            "sqlite" => {
+                let path = temp.path().join("app.db");
+                common::sqlite_execute_new(&path, SCHEMA);
+                (format!("sqlite://{}", path.display()), Some(path), None)
+            }
+            _ => {
+                let db = if engine == "postgres" {
+                    TestDatabase::postgres(test)?
+                } else {
+                    TestDatabase::mysql(test)?
+                };
+                db.execute(SCHEMA);
+                (db.url.clone(), None, Some(db))
+            }
+        };
+        let policy_dir = temp.path().join("policies");
+        std::fs::create_dir_all(&policy_dir).unwrap();
+        std::fs::write(policy_dir.join("policy.toml"), policy(engine)).unwrap();
+        let fixture = Fixture {
+            temp,
+            url,
+            sqlite,
+            server,
+            mailer: mailer.to_string(),
+        };
+        common::init_like(&fixture.cmd(&[]));
+        Some(fixture)
+    }
+
+    fn dir(&self) -> &Path {
+        self.temp.path()
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut command = privops(self.dir());
+        command
+            .args(args)
+            .env("APP_DATABASE_URL", &self.url)
+            .env("MAILER_URL", &self.mailer)
+            .env("MAILER_TOKEN", "mail-secret")
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+        command
+    }
+
+    fn dump(&self) -> Dump {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => common::sqlite_dump(path),
+            (_, Some(db)) => common::server_dump(db),
+            _ => unreachable!(),
+        }
+    }
+
+    /// The first column of a query's rows, as text.
+    fn strings(&self, sql: &str) -> Vec<String> {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => common::sqlite_strings(path, sql),
+            (_, Some(db)) => common::server_strings(db, sql),
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// The rows of a table whose `column` is one of `ids`, in the dump.
+fn rows_with(dump: &Dump, table: &str, column: &str, ids: &[i64]) -> Vec<Map<String, Value>> {
+    dump[table]
+        .iter()
+        .filter(|row| row[column].as_i64().is_some_and(|id| ids.contains(&id)))
+        .cloned()
+        .collect()
+}
+
+/// The rows of the accounts that stay (1 and 3), chosen by hand, table by table.
+fn others(dump: &Dump) -> Vec<(String, Vec<Map<String, Value>>)> {
+    vec![
+        (
+            "accounts".into(),
+            rows_with(dump, "accounts", "id", &[1, 3]),
+        ),
+        (
+            "clients".into(),
+            rows_with(dump, "clients", "id", &[10, 11, 30]),
+        ),
+        (
+            "meetings".into(),
+            rows_with(dump, "meetings", "id", &[100, 300]),
+        ),
+        (
+            "invoices".into(),
+            rows_with(dump, "invoices", "id", &[1000, 3000]),
+        ),
+        ("logs".into(), rows_with(dump, "logs", "id", &[1, 5])),
+        (
+            "settings".into(),
+            rows_with(dump, "settings", "account_id", &[1, 3]),
+        ),
+        ("stray".into(), dump["stray"].clone()),
+    ]
+}
+
+/// A number a query returns as text (CHAR pads it on PostgreSQL).
+fn count(fixture: &Fixture, sql: &str) -> i64 {
+    fixture.strings(sql)[0].trim().parse().unwrap()
+}
+
+fn total(fixture: &Fixture, column: &str) -> i64 {
+    count(
+        fixture,
+        &format!("SELECT CAST(SUM({column}) AS CHAR(20)) FROM metrics"),
+    )
+}
+
+fn offboarding_is_true(engine: &str) {
+    let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(fixture) = Fixture::new(engine, &format!("offboard_{engine}"), &mailer.url) else {
+        return;
+    };
+    // The table no account reaches is named, with its place.
+    let check = expect(fixture.cmd(&["policy", "check"]), 0);
+    assert!(
+        check.stdout.contains("policy.toml:")
+            && check
+                .stdout
+                .contains("`stray` holds personal data but belongs to no client account"),
+        "{}",
+        check.stdout
+    );
+
+    let before = fixture.dump();
+    let (executions, total_ms) = (total(&fixture, "executions"), total(&fixture, "total_ms"));
+    assert_eq!((executions, total_ms), (10, 1000));
+    let plan = expect(
+        fixture.cmd(&["offboard", "--tenant", "2", "--dry-run", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(fixture.dump(), before, "a dry run changes nothing");
+    assert!(mailer.requests().is_empty(), "a dry run calls no provider");
+    let table = |name: &str| {
+        plan["sources"][0]["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(table("invoices")["rows"], 2, "{plan}");
+    assert_eq!(table("invoices")["delete"], 1, "{plan}");
+    assert_eq!(table("invoices")["held"][0]["rows"], 1, "{plan}");
+    assert_eq!(table("logs")["rollup"]["into"], "metrics", "{plan}");
+    assert_eq!(plan["providers"].as_array().unwrap().len(), 3, "{plan}");
+
+    let done = expect(
+        fixture.cmd(&["offboard", "--tenant", "2", "--yes", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(done["complete"], true, "{done}");
+    let after = fixture.dump();
+    assert_eq!(
+        others(&after),
+        others(&before),
+        "the other accounts' rows are byte-identical"
+    );
+    // The account's rows: gone, but for the held invoice, pseudonymised and unlinked.
+    for (table, column, ids) in [
+        ("accounts", "id", &[2][..]),
+        ("clients", "id", &[20, 21]),
+        ("meetings", "id", &[200, 201]),
+        ("invoices", "id", &[2001]),
+        ("logs", "id", &[2, 3, 4]),
+        ("settings", "account_id", &[2]),
+    ] {
+        assert!(
+            rows_with(&after, table, column, ids).is_empty(),
+            "{table}: {:?}",
+            rows_with(&after, table, column, ids)
+        );
+    }
+    let held = rows_with(&after, "invoices", "id", &[2000]);
+    assert_eq!(held.len(), 1, "the held invoice stays");
+    assert_eq!(held[0]["client_id"], Value::Null);
+    assert!(
+        held[0]["billing_name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("hmac:") && n != "G1"),
+        "{:?}",
+        held[0]
+    );
+    assert_eq!(held[0]["amount"], 700);
+    // The aggregate: every other group as it was, the totals grown by the account's three
+    // log rows (200 + 50 + 30 ms), counted by hand.
+    assert_eq!(total(&fixture, "executions"), 13);
+    assert_eq!(total(&fixture, "total_ms"), 1280);
+    let groups: Vec<String> = after["metrics"]
+        .iter()
+        .map(|row| {
+            format!(
+                "{} {} {} {}",
+                row["day"].as_str().unwrap(),
+                row["feature"].as_str().unwrap(),
+                row["executions"],
+                row["total_ms"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "2026-11-20 reply 11 1200",
+            "2026-11-21 draft 1 50",
+            "2026-11-21 reply 1 30"
+        ]
+    );
+    // The providers were told about exactly the account's people.
+    let mut paths: Vec<String> = mailer.requests().iter().map(|r| r.url.clone()).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/contacts/boss%40globex.test",
+            "/contacts/g1%40globex.test",
+            "/contacts/g2%40globex.test"
+        ]
+    );
+
+    // The certificate: counts, never content; it verifies, an edited copy does not.
+    let certificate = PathBuf::from(done["certificate_file"].as_str().unwrap());
+    let text = std::fs::read_to_string(&certificate).unwrap();
+    for secret in ["globex", "Globex", "G1", "g1@", "kickoff"] {
+        assert!(!text.contains(secret), "the certificate holds `{secret}`");
+    }
+    expect(
+        fixture.cmd(&["archive", "verify", certificate.to_str().unwrap()]),
+        0,
+    );
+    let edited = fixture.dir().join("edited.json");
+    std::fs::write(
+        &edited,
+        text.replacen("\"deleted\": 2", "\"deleted\": 1", 1),
+    )
+    .unwrap();
+    assert_ne!(std::fs::read_to_string(&edited).unwrap(), text);
+    expect(
+        fixture.cmd(&["archive", "verify", edited.to_str().unwrap()]),
+        3,
+    );
+    // The trail has the offboarding, and nothing of the account in clear.
+    let log = expect(fixture.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(log.contains("offboard.complete"), "{log}");
+    assert!(!log.contains("globex"), "{log}");
+    // Again: nothing of the account is left to offboard.
+    expect(fixture.cmd(&["offboard", "--tenant", "2", "--yes"]), 2);
+}
+
+#[test]
+fn offboarding_is_true_on_sqlite() {
+    offboarding_is_true("sqlite");
+}
+
+#[test]
+fn offboarding_is_true_on_postgres() {
+    offboarding_is_true("postgres");
+}
+
+#[test]
+fn offboarding_is_true_on_mariadb() {
+    offboarding_is_true("mysql");
+}
+
+/// Stopped after the first chunk of `logs` (a failpoint, then a real `kill -9`), then run
+/// again: the same end state as a twin that ran once.
+fn a_stopped_offboarding_finishes_as_its_twin(engine: &str) {
+    let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(twin) = Fixture::new(engine, &format!("offboard_twin_{engine}"), &mailer.url) else {
+        return;
+    };
+    expect(
+        twin.cmd(&["offboard", "--tenant", "2", "--yes", "--quiet"]),
+        0,
+    );
+
+    let Some(failed) = Fixture::new(engine, &format!("offboard_fail_{engine}"), &mailer.url) else {
+        return;
+    };
+    let mut stopped = failed.cmd(&["offboard", "--tenant", "2", "--yes"]);
+    stopped.env("PRIVOPS_FAILPOINT", "after-chunk:app.logs");
+    let run = expect(stopped, 1);
+    assert!(run.stderr.contains("failpoint"), "{}", run.stderr);
+    // Stopped half-way: the logs went (rolled up in the same transactions), the clients
+    // not yet.
+    assert_eq!(
+        count(
+            &failed,
+            "SELECT CAST(COUNT(*) AS CHAR(10)) FROM logs WHERE account_id = 2"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &failed,
+            "SELECT CAST(COUNT(*) AS CHAR(10)) FROM clients WHERE account_id = 2"
+        ),
+        2
+    );
+    expect(
+        failed.cmd(&["offboard", "--tenant", "2", "--yes", "--quiet"]),
+        0,
+    );
+    assert_eq!(
+        failed.dump(),
+        twin.dump(),
+        "a stopped run finishes as its twin"
+    );
+
+    let Some(killed) = Fixture::new(engine, &format!("offboard_kill_{engine}"), &mailer.url) else {
+        return;
+    };
+    let mut paused = killed.cmd(&["offboard", "--tenant", "2", "--yes"]);
+    paused
+        .env("PRIVOPS_FAILPOINT", "pause:after-chunk:app.logs")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = paused.spawn().unwrap();
+    let reached = (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        count(
+            &killed,
+            "SELECT CAST(COUNT(*) AS CHAR(10)) FROM logs WHERE account_id = 2",
+        ) == 0
+    });
+    assert!(reached, "the run reached its pause");
+    let status = std::process::Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+    expect(
+        killed.cmd(&["offboard", "--tenant", "2", "--yes", "--quiet"]),
+        0,
+    );
+    assert_eq!(
+        killed.dump(),
+        twin.dump(),
+        "a killed run finishes as its twin"
+    );
+}
+
+#[test]
+fn a_stopped_offboarding_finishes_as_its_twin_on_sqlite() {
+    a_stopped_offboarding_finishes_as_its_twin("sqlite");
+}
+
+#[test]
+fn a_stopped_offboarding_finishes_as_its_twin_on_postgres() {
+    a_stopped_offboarding_finishes_as_its_twin("postgres");
+}
+
+#[test]
+fn a_stopped_offboarding_finishes_as_its_twin_on_mariadb() {
+    a_stopped_offboarding_finishes_as_its_twin("mysql");
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(fixture) = Fixture::new("sqlite", "offboard_bad_input", &mailer.url) else {
+        return;
+    };
+    let before = fixture.dump();
+    // Not a number where the account key is one: named, exit 1.
+    let run = expect(fixture.cmd(&["offboard", "--tenant", "globex", "--yes"]), 1);
+    assert!(
+        run.stderr.contains("account keys as numbers")
+            && run.stderr.contains("`globex` is not one"),
+        "{}",
+        run.stderr
+    );
+    // An account no source holds: a usage error naming it.
+    let run = expect(fixture.cmd(&["offboard", "--tenant", "9", "--yes"]), 2);
+    assert!(run.stderr.contains("`9`"), "{}", run.stderr);
+    // No terminal and no --yes: refused.
+    expect(fixture.cmd(&["offboard", "--tenant", "2"]), 2);
+    assert_eq!(fixture.dump(), before);
+    assert!(mailer.requests().is_empty());
+}
