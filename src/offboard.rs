@@ -40,8 +40,8 @@ use crate::template::Placeholder;
 
 /// Rows per chunk at first; each chunk's transaction is kept near [`CHUNK_TARGET`].
 const FIRST_CHUNK: usize = 5_000;
-const MAX_CHUNK: usize = 50_000;
-const CHUNK_TARGET: Duration = Duration::from_millis(250);
+const MAX_CHUNK: usize = 500_000;
+const CHUNK_TARGET: Duration = Duration::from_millis(400);
 
 /// A hold as the plan counts it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -173,6 +173,13 @@ impl<'a> Offboarding<'a> {
             BTreeMap::new();
         let mut categories = BTreeSet::new();
         let placeholders = workflow::erase_placeholders(self.policy);
+        let wanted_kinds: BTreeSet<&str> = placeholders
+            .iter()
+            .filter_map(|p| match p {
+                Placeholder::Identity(kind) => Some(kind.as_str()),
+                Placeholder::Column { .. } => None,
+            })
+            .collect();
         for source in &self.policy.sources {
             let belong = rule::memberships(tenant, source);
             if belong.is_empty() {
@@ -187,7 +194,12 @@ impl<'a> Offboarding<'a> {
                 })?;
                 if plan.rows > 0 {
                     categories.extend(w.table.personal_columns().map(|(_, s)| s.category.clone()));
-                    for (column, kind) in w.table.identity_columns() {
+                    // Only the kinds a provider's erase request names are read.
+                    for (column, kind) in w
+                        .table
+                        .identity_columns()
+                        .filter(|(_, kind)| wanted_kinds.contains(kind))
+                    {
                         let rule = source
                             .identities
                             .get(kind)
@@ -618,7 +630,7 @@ impl<'a> Offboarding<'a> {
                 let masked = pseudonymise_held(&work.pool, w, self.key)
                     .await
                     .with_context(|| format!("source `{source_id}`, table `{}`", w.table.name()))?;
-                let deleted = empty(&work.pool, source_id, w, leases, self.store)
+                let (deleted, longest) = empty(&work.pool, source_id, w, leases, self.store)
                     .await
                     .with_context(|| format!("source `{source_id}`, table `{}`", w.table.name()))?;
                 self.out.detail(&format!(
@@ -627,7 +639,7 @@ impl<'a> Offboarding<'a> {
                 ));
                 done.insert(
                     w.table.name().to_string(),
-                    json!({ "deleted": deleted, "pseudonymised": masked }),
+                    json!({ "deleted": deleted, "pseudonymised": masked, "longest_chunk_ms": longest.as_millis() as u64 }),
                 );
             }
             let mut tx = self.store.begin_write().await?;
@@ -776,8 +788,9 @@ impl<'a> Offboarding<'a> {
 async fn count(pool: &SourcePool, w: &Work<'_>) -> Result<TablePlan> {
     let name = w.table.name();
     let rows = count_rows(pool, name, &w.account).await?;
-    let delete = if rows == 0 {
-        0
+    // Without holds or kept references every row of the account goes: no second count.
+    let delete = if rows == 0 || w.removable == w.account {
+        rows
     } else {
         count_rows(pool, name, &w.removable).await?
     };
@@ -957,23 +970,35 @@ fn describe(pool: &SourcePool, w: &Work<'_>) -> Result<Vec<String>> {
     let removable = pool.render(&w.removable);
     let rows = match pick_of(pool, w) {
         Pick::Rowid(rowid) => format!(
-            "{rowid} IN (SELECT {rowid} FROM {table} WHERE {removable} ORDER BY {rowid} LIMIT n)"
+            "{removable} AND {rowid} <= <the {rowid} n rows on: SELECT {rowid} FROM {table} WHERE {removable} ORDER BY {rowid} LIMIT 1 OFFSET n - 1>"
         ),
-        Pick::Ctid => format!(
-            "ctid = ANY(<the ctids of: SELECT ctid FROM {table} WHERE {removable} LIMIT n FOR UPDATE>)"
-        ),
+        Pick::Ctid => {
+            format!("ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {removable} LIMIT n))")
+        }
         Pick::Keys => {
             format!("<keys of: SELECT ... FROM {table} WHERE {removable} LIMIT n FOR UPDATE>")
         }
     };
     let mut statements = Vec::new();
-    if let Some(sweep) = &w.rollup {
-        let insert = sweep
-            .rollup_sql(pool)?
-            .insert_select(&table, &Sql::new(rows.clone()));
-        statements.push(pool.render(&insert));
+    match (&w.rollup, pick_of(pool, w)) {
+        (Some(sweep), Pick::Ctid) => {
+            let insert = sweep
+                .rollup_sql(pool)?
+                .insert_select("gone", &Sql::new("TRUE"));
+            statements.push(format!(
+                "WITH gone AS (DELETE FROM {table} WHERE {rows} RETURNING *), rolled AS ({}) SELECT COUNT(*) FROM gone",
+                pool.render(&insert)
+            ));
+        }
+        (Some(sweep), _) => {
+            let insert = sweep
+                .rollup_sql(pool)?
+                .insert_select(&table, &Sql::new(rows.clone()));
+            statements.push(pool.render(&insert));
+            statements.push(format!("DELETE FROM {table} WHERE {rows}"));
+        }
+        (None, _) => statements.push(format!("DELETE FROM {table} WHERE {rows}")),
     }
-    statements.push(format!("DELETE FROM {table} WHERE {rows}"));
     Ok(statements)
 }
 
@@ -985,10 +1010,11 @@ async fn empty(
     w: &Work<'_>,
     leases: &[Lease],
     store: &Store,
-) -> Result<u64> {
+) -> Result<(u64, Duration)> {
     let mut batch = FIRST_CHUNK;
     let mut total = 0;
     let mut chunks = 0u64;
+    let mut longest = Duration::ZERO;
     let table = pool.quote(w.table.name());
     let rollup = w.rollup.as_ref().map(|s| s.rollup_sql(pool)).transpose()?;
     loop {
@@ -996,30 +1022,65 @@ async fn empty(
         let mut tx = pool.begin().await?;
         let rows: Sql = match pick_of(pool, w) {
             Pick::Rowid(rowid) => {
-                let mut rows = Sql::new(format!("{rowid} IN (SELECT {rowid} FROM {table} WHERE "));
-                rows.append(&w.removable)
-                    .push(&format!(" ORDER BY {rowid} LIMIT {batch})"));
+                // The chunk ends at the rowid `batch` rows on (read from the index that
+                // serves the condition); the delete then walks that index range itself,
+                // as one `DELETE ... WHERE` would.
+                let mut last = Sql::new(format!("SELECT {rowid} FROM {table} WHERE "));
+                last.append(&w.removable).push(&format!(
+                    " ORDER BY {rowid} LIMIT 1 OFFSET {}",
+                    batch.saturating_sub(1)
+                ));
+                let end = tx
+                    .fetch(&last, &[Kind::Int])
+                    .await?
+                    .first()
+                    .and_then(|row| row[0].as_i64());
+                let mut rows = w.removable.clone();
+                if let Some(end) = end {
+                    rows.push(&format!(" AND {rowid} <= ")).bind(end);
+                }
                 rows
             }
             Pick::Ctid => {
-                let mut pick = Sql::new(format!(
-                    "SELECT COALESCE(array_agg(ctid)::text, '{{}}') FROM (SELECT ctid FROM {table} WHERE "
-                ));
-                pick.append(&w.removable)
-                    .push(&format!(" LIMIT {batch} FOR UPDATE) AS picked"));
-                let picked = tx.fetch(&pick, &[Kind::Text]).await?;
-                let ctids = picked
-                    .first()
-                    .and_then(|row| row[0].as_str())
-                    .unwrap_or("{}")
-                    .to_string();
-                if ctids == "{}" {
-                    tx.commit().await?;
+                // PostgreSQL: one statement picks the chunk's row addresses and deletes
+                // them; a roll-up sums exactly the rows the delete returns.
+                let mut picked =
+                    Sql::new(format!("ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE "));
+                picked
+                    .append(&w.removable)
+                    .push(&format!(" LIMIT {batch}))"));
+                let deleted = match &rollup {
+                    Some(rollup) => {
+                        let mut sql = Sql::new(format!("WITH gone AS (DELETE FROM {table} WHERE "));
+                        sql.append(&picked)
+                            .push(" RETURNING *), rolled AS (")
+                            .append(&rollup.insert_select("gone", &Sql::new("TRUE")))
+                            .push(") SELECT COUNT(*) FROM gone");
+                        tx.fetch(&sql, &[Kind::Int])
+                            .await?
+                            .first()
+                            .and_then(|row| row[0].as_u64())
+                            .unwrap_or(0)
+                    }
+                    None => {
+                        let mut delete = Sql::new(format!("DELETE FROM {table} WHERE "));
+                        delete.append(&picked);
+                        tx.execute(&delete).await?
+                    }
+                };
+                tx.commit().await?;
+                if deleted == 0 {
                     break;
                 }
-                let mut rows = Sql::new("ctid = ANY(");
-                rows.bind(ctids).push("::tid[])");
-                rows
+                total += deleted;
+                chunks += 1;
+                if chunks == 1 {
+                    failpoint(&format!("after-chunk:{source_id}.{}", w.table.name())).await?;
+                }
+                let took = started.elapsed();
+                longest = longest.max(took);
+                batch = next_batch(batch, took);
+                continue;
             }
             Pick::Keys => {
                 let select: Vec<String> =
@@ -1064,18 +1125,25 @@ async fn empty(
         if chunks == 1 {
             failpoint(&format!("after-chunk:{source_id}.{}", w.table.name())).await?;
         }
-        // Keep each transaction short: halve a chunk that took long, grow a quick one.
         let took = started.elapsed();
-        if took > CHUNK_TARGET * 2 {
-            batch = (batch / 2).max(100);
-        } else if took < CHUNK_TARGET / 2 {
-            batch = (batch * 2).min(MAX_CHUNK);
-        }
+        longest = longest.max(took);
+        batch = next_batch(batch, took);
         if chunks % 20 == 0 {
             Lease::renew_all(leases, store).await?;
         }
     }
-    Ok(total)
+    Ok((total, longest))
+}
+
+/// Keeps each transaction short: halves a chunk that took long, grows a quick one.
+fn next_batch(batch: usize, took: Duration) -> usize {
+    if took > CHUNK_TARGET * 2 {
+        (batch / 2).max(100)
+    } else if took < CHUNK_TARGET / 2 {
+        (batch * 2).min(MAX_CHUNK)
+    } else {
+        batch
+    }
 }
 
 /// Applies the table's masks to the account's rows a `pseudonymise` hold keeps (values

@@ -37,7 +37,7 @@ impl Target {
         }
     }
 
-    fn fresh(&self) {
+    pub(super) fn fresh(&self) {
         match self {
             Target::Sqlite(path) => {
                 let _ = std::fs::remove_file(path);
@@ -51,7 +51,7 @@ impl Target {
     }
 
     /// A copy, so that privops and the hand-written SQL start from the same data.
-    fn copy(&self, suffix: &str) -> Target {
+    pub(super) fn copy(&self, suffix: &str) -> Target {
         match self {
             Target::Sqlite(path) => {
                 let copy = path.with_extension(format!("{suffix}.db"));
@@ -74,7 +74,7 @@ impl Target {
         }
     }
 
-    fn drop_it(&self) {
+    pub(super) fn drop_it(&self) {
         match self {
             Target::Sqlite(path) => {
                 let _ = std::fs::remove_file(path);
@@ -104,7 +104,7 @@ impl Target {
         })
     }
 
-    fn count(&self, sql: &str) -> i64 {
+    pub(super) fn count(&self, sql: &str) -> i64 {
         let url = self.url();
         let sql = sql.to_string();
         block_on(async move {
@@ -151,7 +151,7 @@ fn schema(target: &Target) -> &'static str {
     }
 }
 
-fn series(target: &Target, count: usize, select: &str, into: &str) -> String {
+pub(super) fn series(target: &Target, count: usize, select: &str, into: &str) -> String {
     match target {
         Target::Sqlite(_) => format!(
             "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) INSERT INTO {into} SELECT {select} FROM s;"
@@ -304,7 +304,7 @@ fn cmd(dir: &Path, target: &Target) -> Command {
 }
 
 /// Runs a command under /usr/bin/time when present; returns wall time and peak memory (KiB).
-fn measure(mut command: Command) -> (Duration, Option<u64>) {
+pub(super) fn measure(mut command: Command) -> (Duration, Option<u64>) {
     let started = Instant::now();
     let timed = Path::new("/usr/bin/time").exists();
     let output = if timed {

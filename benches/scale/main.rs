@@ -5,13 +5,14 @@
 //!
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
 //!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
-//!         [--expired-every N] [--postgres URL] [--only consent|import|audit|access|erase|retention]
+//!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--only consent|import|audit|access|erase|retention|offboard]
 //!         [--engine sqlite|postgres]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
 //! is created and dropped. Figures are wall-clock on this machine; compare ratios.
 
 mod data;
+mod offboard;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -36,6 +37,9 @@ pub struct Options {
     pub expired: usize,
     /// The retention table holds this many times `expired` rows, one in N past its period.
     pub expired_every: usize,
+    /// Offboarding: the account's people and rows (as many again in other accounts).
+    pub offboard_people: usize,
+    pub offboard_rows: usize,
     postgres: Option<String>,
     only: Option<String>,
     engine: Option<String>,
@@ -53,6 +57,8 @@ fn options() -> Options {
         erase_many: 10_000,
         expired: 10_000_000,
         expired_every: 1,
+        offboard_people: 100_000,
+        offboard_rows: 10_000_000,
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
         engine: None,
@@ -75,6 +81,12 @@ fn options() -> Options {
                 options.expired_every = value().parse().expect("--expired-every N");
                 assert!(options.expired_every >= 1, "--expired-every N: N >= 1");
             }
+            "--offboard-people" => {
+                options.offboard_people = value().parse().expect("--offboard-people N")
+            }
+            "--offboard-rows" => {
+                options.offboard_rows = value().parse().expect("--offboard-rows N")
+            }
             "--postgres" => options.postgres = Some(value()),
             "--only" => options.only = Some(value()),
             "--engine" => options.engine = Some(value()),
@@ -86,7 +98,7 @@ fn options() -> Options {
                 println!(
                     "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
                      [--people N] [--children N] [--erase-many N] [--expired N] [--expired-every N] [--postgres URL] \
-                     [--only consent|import|audit|access|erase|retention] [--engine sqlite|postgres]"
+                     [--offboard-people N] [--offboard-rows N] [--only consent|import|audit|access|erase|retention|offboard] [--engine sqlite|postgres]"
                 );
                 std::process::exit(0);
             }
@@ -557,6 +569,7 @@ fn main() {
         ("access", data::access_export),
         ("erase", data::lookup_and_erase_one),
         ("retention", data::retention),
+        ("offboard", offboard::offboard),
     ];
     let scratch_dir = tempfile::tempdir().unwrap();
     for (name, scenario) in data_scenarios {
