@@ -553,20 +553,8 @@ impl<'a> Offboarding<'a> {
             )
             .await?;
         }
-        for step in &prepared.steps {
-            position += 1;
-            let plan = step.bindings.as_ref().map(workflow::bindings_plan);
-            journal::add_step(
-                &mut tx,
-                &run_id,
-                position,
-                &step.step_id,
-                step.kind,
-                &step.description,
-                plan.as_ref(),
-            )
-            .await?;
-        }
+        let position =
+            workflow::add_provider_steps(&mut tx, &run_id, position, &prepared.steps).await?;
         journal::add_step(
             &mut tx,
             &run_id,
@@ -710,7 +698,14 @@ impl<'a> Offboarding<'a> {
         let mut totals = Vec::new();
         for work in &prepared.sources {
             for w in &work.tables {
-                let remaining = count_rows(&work.pool, w.table.name(), &w.removable).await?;
+                let still = count_rows(&work.pool, w.table.name(), &w.account).await?;
+                // Without holds or kept references every row of the account must be gone:
+                // one count says both.
+                let remaining = if w.removable == w.account {
+                    still
+                } else {
+                    count_rows(&work.pool, w.table.name(), &w.removable).await?
+                };
                 if remaining > 0 {
                     left.push(format!(
                         "{}.{}: {remaining} row(s) of the account outside any hold",
@@ -718,10 +713,7 @@ impl<'a> Offboarding<'a> {
                         w.table.name()
                     ));
                 }
-                kept.insert(
-                    format!("{}.{}", work.source.id(), w.table.name()),
-                    count_rows(&work.pool, w.table.name(), &w.account).await?,
-                );
+                kept.insert(format!("{}.{}", work.source.id(), w.table.name()), still);
                 let planned = plans
                     .iter()
                     .find(|p| p.source == work.source.id())
@@ -1020,7 +1012,7 @@ async fn empty(
     loop {
         let started = Instant::now();
         let mut tx = pool.begin().await?;
-        let rows: Sql = match pick_of(pool, w) {
+        let chunk = match pick_of(pool, w) {
             Pick::Rowid(rowid) => {
                 // The chunk ends at the rowid `batch` rows on (read from the index that
                 // serves the condition); the delete then walks that index range itself,
@@ -1039,7 +1031,7 @@ async fn empty(
                 if let Some(end) = end {
                     rows.push(&format!(" AND {rowid} <= ")).bind(end);
                 }
-                rows
+                Chunk::Rows(rows)
             }
             Pick::Ctid => {
                 // PostgreSQL: one statement picks the chunk's row addresses and deletes
@@ -1049,38 +1041,23 @@ async fn empty(
                 picked
                     .append(&w.removable)
                     .push(&format!(" LIMIT {batch}))"));
-                let deleted = match &rollup {
+                match &rollup {
                     Some(rollup) => {
                         let mut sql = Sql::new(format!("WITH gone AS (DELETE FROM {table} WHERE "));
                         sql.append(&picked)
                             .push(" RETURNING *), rolled AS (")
                             .append(&rollup.insert_select("gone", &Sql::new("TRUE")))
                             .push(") SELECT COUNT(*) FROM gone");
-                        tx.fetch(&sql, &[Kind::Int])
-                            .await?
-                            .first()
-                            .and_then(|row| row[0].as_u64())
-                            .unwrap_or(0)
+                        Chunk::Deleted(
+                            tx.fetch(&sql, &[Kind::Int])
+                                .await?
+                                .first()
+                                .and_then(|row| row[0].as_u64())
+                                .unwrap_or(0),
+                        )
                     }
-                    None => {
-                        let mut delete = Sql::new(format!("DELETE FROM {table} WHERE "));
-                        delete.append(&picked);
-                        tx.execute(&delete).await?
-                    }
-                };
-                tx.commit().await?;
-                if deleted == 0 {
-                    break;
+                    None => Chunk::Rows(picked),
                 }
-                total += deleted;
-                chunks += 1;
-                if chunks == 1 {
-                    failpoint(&format!("after-chunk:{source_id}.{}", w.table.name())).await?;
-                }
-                let took = started.elapsed();
-                longest = longest.max(took);
-                batch = next_batch(batch, took);
-                continue;
             }
             Pick::Keys => {
                 let select: Vec<String> =
@@ -1106,16 +1083,23 @@ async fn empty(
                     break;
                 }
                 let refs: Vec<&ColumnInfo> = w.key_columns.iter().collect();
-                pool.dialect()
-                    .in_list(&refs, keys.iter().map(Vec::as_slice))
+                Chunk::Rows(
+                    pool.dialect()
+                        .in_list(&refs, keys.iter().map(Vec::as_slice)),
+                )
             }
         };
-        if let Some(rollup) = &rollup {
-            tx.execute(&rollup.insert_select(&table, &rows)).await?;
-        }
-        let mut delete = Sql::new(format!("DELETE FROM {table} WHERE "));
-        delete.append(&rows);
-        let deleted = tx.execute(&delete).await?;
+        let deleted = match chunk {
+            Chunk::Deleted(n) => n,
+            Chunk::Rows(rows) => {
+                if let Some(rollup) = &rollup {
+                    tx.execute(&rollup.insert_select(&table, &rows)).await?;
+                }
+                let mut delete = Sql::new(format!("DELETE FROM {table} WHERE "));
+                delete.append(&rows);
+                tx.execute(&delete).await?
+            }
+        };
         tx.commit().await?;
         if deleted == 0 {
             break;
@@ -1133,6 +1117,13 @@ async fn empty(
         }
     }
     Ok((total, longest))
+}
+
+/// A chunk picked: the rows to roll up and delete, or (PostgreSQL roll-ups, done in one
+/// statement) how many were.
+enum Chunk {
+    Rows(Sql),
+    Deleted(u64),
 }
 
 /// Keeps each transaction short: halves a chunk that took long, grows a quick one.
@@ -1216,16 +1207,7 @@ async fn pseudonymise_held(pool: &SourcePool, w: &Work<'_>, key: &SubjectKey) ->
                     if distinct.is_empty() {
                         continue;
                     }
-                    let mut set = Sql::new(format!("{c} = CASE {c}"));
-                    for value in distinct {
-                        let pseudonym = key.pseudonym(&value);
-                        set.push(" WHEN ")
-                            .bind(value)
-                            .push(" THEN ")
-                            .bind(pseudonym);
-                    }
-                    set.push(&format!(" ELSE {c} END"));
-                    sets.push(set);
+                    sets.push(crate::plan::erase::pseudonymise(&c, distinct, key));
                 }
                 Some(Mask::Redact) if !column.is_numeric() => {
                     sets.push(Sql::new(format!("{c} = '{REDACTED}'")))

@@ -165,20 +165,7 @@ impl Erasure<'_> {
             )
             .await?;
         }
-        for step in steps {
-            position += 1;
-            let plan = step.bindings.as_ref().map(bindings_plan);
-            journal::add_step(
-                &mut tx,
-                &run_id,
-                position,
-                &step.step_id,
-                step.kind,
-                &step.description,
-                plan.as_ref(),
-            )
-            .await?;
-        }
+        let position = add_provider_steps(&mut tx, &run_id, position, steps).await?;
         journal::add_step(
             &mut tx,
             &run_id,
@@ -679,9 +666,34 @@ pub(crate) async fn call_providers(
     Ok(())
 }
 
+/// Journals a run's provider calls (with the values each sends, kept until it is done)
+/// and manual tasks after `position`; returns the last position.
+pub(crate) async fn add_provider_steps(
+    tx: &mut crate::store::Tx,
+    run_id: &str,
+    mut position: i64,
+    steps: &[ProviderStep],
+) -> Result<i64> {
+    for step in steps {
+        position += 1;
+        let plan = step.bindings.as_ref().map(bindings_plan);
+        journal::add_step(
+            tx,
+            run_id,
+            position,
+            &step.step_id,
+            step.kind,
+            &step.description,
+            plan.as_ref(),
+        )
+        .await?;
+    }
+    Ok(position)
+}
+
 /// A provider call's values as the journal keeps them until the call is done:
 /// (placeholder, value) pairs.
-pub(crate) fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
+fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
     bindings
         .iter()
         .map(|(p, v)| {

@@ -1017,20 +1017,26 @@ fn mask_sets(
                 if distinct.is_empty() {
                     continue;
                 }
-                let mut set = Sql::new(format!("{c} = CASE {c}"));
-                for value in distinct {
-                    let pseudonym = key.pseudonym(&value);
-                    set.push(" WHEN ")
-                        .bind(value)
-                        .push(" THEN ")
-                        .bind(pseudonym);
-                }
-                set.push(&format!(" ELSE {c} END"));
-                sets.push(set);
+                sets.push(pseudonymise(&c, distinct, key));
             }
         }
     }
     Ok(sets)
+}
+
+/// `column = CASE column WHEN value THEN pseudonym ... ELSE column END` for these
+/// values (`column` quoted): each value replaced by its keyed pseudonym, the rest kept.
+pub(crate) fn pseudonymise(column: &str, values: BTreeSet<String>, key: &SubjectKey) -> Sql {
+    let mut set = Sql::new(format!("{column} = CASE {column}"));
+    for value in values {
+        let pseudonym = key.pseudonym(&value);
+        set.push(" WHEN ")
+            .bind(value)
+            .push(" THEN ")
+            .bind(pseudonym);
+    }
+    set.push(&format!(" ELSE {column} END"));
+    set
 }
 
 /// Renders the plan into the statements that run, in order: masks (so held rows let go
