@@ -93,7 +93,8 @@ pub struct Plan {
     pub account_ref: String,
     pub scope: String,
     pub sources: Vec<SourcePlan>,
-    /// People of the account the providers are told about.
+    /// Identity values of the account's people that provider erase requests name
+    /// (read only for the identity kinds a request uses).
     pub subjects: usize,
     pub providers: Vec<PlannedCall>,
     pub manual: Vec<PlannedTask>,

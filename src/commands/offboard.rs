@@ -262,9 +262,9 @@ fn print_plan(ctx: &Ctx, plan: &Plan) {
         ctx.out.data_wrapped(&note);
     }
     ctx.out.data(&format!(
-        "{} subject(s) of the account; {} provider call(s), {} manual task(s)",
-        plan.subjects,
+        "providers: {} call(s) for {} identity value(s) of the account's people; {} manual task(s)",
         plan.providers.len(),
+        plan.subjects,
         plan.manual.len()
     ));
     // Per provider, the first calls; `--format json` lists them all.
