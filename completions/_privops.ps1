@@ -595,7 +595,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         }
         'privops;offboard' {
             [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'The account''s key, as the policy''s [tenant] table holds it')
-            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The instruction this answers (a ticket, a termination letter): recorded in the audit trail and the certificate')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The instruction this answers, as a reference (a ticket number): recorded in the audit trail and the certificate')
             [CompletionResult]::new('--export', '--export', [CompletionResultType]::ParameterName, 'First write the account''s data into this archive (the access export''s format)')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt the export to this age public key (age1...); repeatable')
             [CompletionResult]::new('--passphrase-env', '--passphrase-env', [CompletionResultType]::ParameterName, 'Encrypt the export with the passphrase held in this environment variable')

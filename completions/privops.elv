@@ -543,7 +543,7 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;offboard'= {
             cand --tenant 'The account''s key, as the policy''s [tenant] table holds it'
-            cand --request 'The instruction this answers (a ticket, a termination letter): recorded in the audit trail and the certificate'
+            cand --request 'The instruction this answers, as a reference (a ticket number): recorded in the audit trail and the certificate'
             cand --export 'First write the account''s data into this archive (the access export''s format)'
             cand --recipient 'Encrypt the export to this age public key (age1...); repeatable'
             cand --passphrase-env 'Encrypt the export with the passphrase held in this environment variable'

@@ -514,7 +514,7 @@ complete -c privops -n "__fish_privops_using_subcommand erase" -s v -l verbose -
 complete -c privops -n "__fish_privops_using_subcommand erase" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand erase" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand offboard" -l tenant -d 'The account\'s key, as the policy\'s [tenant] table holds it' -r
-complete -c privops -n "__fish_privops_using_subcommand offboard" -l request -d 'The instruction this answers (a ticket, a termination letter): recorded in the audit trail and the certificate' -r
+complete -c privops -n "__fish_privops_using_subcommand offboard" -l request -d 'The instruction this answers, as a reference (a ticket number): recorded in the audit trail and the certificate' -r
 complete -c privops -n "__fish_privops_using_subcommand offboard" -l export -d 'First write the account\'s data into this archive (the access export\'s format)' -r -F
 complete -c privops -n "__fish_privops_using_subcommand offboard" -l recipient -d 'Encrypt the export to this age public key (age1...); repeatable' -r
 complete -c privops -n "__fish_privops_using_subcommand offboard" -l passphrase-env -d 'Encrypt the export with the passphrase held in this environment variable' -r

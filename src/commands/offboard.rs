@@ -18,7 +18,7 @@ pub struct OffboardArgs {
     /// The account's key, as the policy's [tenant] table holds it
     #[arg(long, value_name = "ID")]
     pub tenant: String,
-    /// The instruction this answers (a ticket, a termination letter): recorded in the
+    /// The instruction this answers, as a reference (a ticket number): recorded in the
     /// audit trail and the certificate
     #[arg(long, value_name = "REF")]
     pub request: Option<String>,
@@ -56,6 +56,20 @@ pub async fn run(ctx: &Ctx, args: &OffboardArgs) -> Result<Outcome> {
         return Err(error::usage(
             "--tenant takes the account's key (1 to 200 characters)",
         ));
+    }
+    // The reference goes into the audit trail and the certificate: an identifier, never
+    // free text that could name a person.
+    if let Some(reference) = &args.request {
+        let fits = !reference.is_empty()
+            && reference.len() <= 100
+            && reference
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:#".contains(c));
+        if !fits {
+            return Err(error::usage(
+                "--request takes a reference (up to 100 letters, digits and - _ . / : #), such as a ticket number",
+            ));
+        }
     }
     let key = ctx.subject_key()?;
     let store = ctx.store().await?;

@@ -569,6 +569,23 @@ fn bad_input_is_refused_and_changes_nothing() {
     assert!(run.stderr.contains("`9`"), "{}", run.stderr);
     // No terminal and no --yes: refused.
     expect(fixture.cmd(&["offboard", "--tenant", "2"]), 2);
+    // A request reference is an identifier, never free text that could name someone.
+    let run = expect(
+        fixture.cmd(&[
+            "offboard",
+            "--tenant",
+            "2",
+            "--yes",
+            "--request",
+            "Called Jane Doe",
+        ]),
+        2,
+    );
+    assert!(
+        run.stderr.contains("--request takes a reference"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(fixture.dump(), before);
     assert!(mailer.requests().is_empty());
 }
