@@ -5,6 +5,7 @@ pub(crate) mod live;
 pub mod model;
 pub mod record;
 pub mod taxonomy;
+pub(crate) mod tenant;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -175,7 +175,7 @@ fn tenant(c: &mut Checker) {
                 }
             }
         }
-        for table in crate::plan::offboard::unreachable(scope, source_def) {
+        for table in super::tenant::unreachable(scope, source_def) {
             let at = source_def
                 .tables
                 .iter()
