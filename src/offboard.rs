@@ -563,7 +563,10 @@ impl<'a> Offboarding<'a> {
             "verify",
             StepKind::Verify,
             "verify that no row of the account is left outside a hold and that aggregates add up",
-            Some(&json!({ "account_ref": account_ref, "request": self.request })),
+            Some(&RunHeader {
+                account_ref: account_ref.clone(),
+                request: self.request.map(str::to_string),
+            }),
         )
         .await?;
         let rows: BTreeMap<String, u64> = prepared
@@ -734,7 +737,13 @@ impl<'a> Offboarding<'a> {
                                 before + added
                             ));
                         }
-                        totals.push(json!({ "aggregate": format!("{}.{}", work.source.id(), rollup.into), "measure": measure, "before": before, "added": added, "after": now }));
+                        totals.push(AggregateTotal {
+                            aggregate: format!("{}.{}", work.source.id(), rollup.into),
+                            measure: measure.clone(),
+                            before: *before,
+                            added,
+                            after: now,
+                        });
                     }
                 }
             }
@@ -759,7 +768,11 @@ impl<'a> Offboarding<'a> {
             run_id,
             "verify",
             status,
-            &json!({ "outcome": outcome.outcome, "kept": kept, "aggregates": totals }),
+            &Verified {
+                outcome: outcome.outcome,
+                kept: kept.clone(),
+                aggregates: totals,
+            },
         )
         .await?;
         audit::append(
@@ -1236,6 +1249,30 @@ async fn pseudonymise_held(pool: &SourcePool, w: &Work<'_>, key: &SubjectKey) ->
     Ok(changed)
 }
 
+/// Whom a run is about, kept as the plan of its verification step.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct RunHeader {
+    account_ref: String,
+    request: Option<String>,
+}
+
+/// What the verification found, kept as its step's outcome.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Verified {
+    outcome: String,
+    /// `source.table` -> rows of the account still there (under holds).
+    kept: BTreeMap<String, u64>,
+    aggregates: Vec<AggregateTotal>,
+}
+
+/// A journal document read back as its type; the type's default when absent.
+fn document<T: serde::de::DeserializeOwned + Default>(document: Option<&journal::Document>) -> T {
+    document
+        .and_then(|d| d.0.clone())
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
 /// The plans the run's source steps journaled when it began.
 fn source_plans(steps: &[Step]) -> Vec<SourcePlan> {
     steps
@@ -1328,10 +1365,7 @@ pub async fn confirm_task(
             }
         )));
     }
-    let outcome = StepOutcome {
-        note: note.map(str::to_string),
-        ..StepOutcome::new(format!("confirmed by {actor}"))
-    };
+    let outcome = StepOutcome::confirmed(actor, note);
     let mut tx = store.begin_write().await?;
     journal::set_step(&mut tx, run_id, task, StepStatus::Done, &outcome).await?;
     audit::append(
@@ -1372,15 +1406,11 @@ pub async fn finish(
     let steps = journal::steps(&store.pool, run_id).await?;
     let complete = steps.iter().all(|s| s.status == StepStatus::Done);
     let verify = steps.iter().find(|s| s.kind == StepKind::Verify);
-    let header = verify.and_then(|s| s.plan.0.clone()).unwrap_or_default();
-    let account_ref = header["account_ref"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let request = header["request"].as_str().map(str::to_string);
-    let verified = verify.and_then(|s| s.outcome.0.clone()).unwrap_or_default();
-    let aggregates: Vec<AggregateTotal> =
-        serde_json::from_value(verified["aggregates"].clone()).unwrap_or_default();
+    let RunHeader {
+        account_ref,
+        request,
+    } = document(verify.map(|s| &s.plan));
+    let Verified { aggregates, .. } = document(verify.map(|s| &s.outcome));
     let plans = source_plans(&steps);
     let sources = steps
         .iter()

@@ -138,16 +138,8 @@ impl Sql {
         out
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
     pub fn binds(&self) -> &[Key] {
         &self.binds
-    }
-
-    pub fn into_binds(self) -> Vec<Key> {
-        self.binds
     }
 
     /// The text the engine runs, parameters numbered from 1.

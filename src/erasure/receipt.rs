@@ -128,6 +128,14 @@ impl StepOutcome {
             ..StepOutcome::default()
         }
     }
+
+    /// A manual task confirmed by `actor`, with their note.
+    pub fn confirmed(actor: &str, note: Option<&str>) -> StepOutcome {
+        StepOutcome {
+            note: note.map(str::to_string),
+            ..StepOutcome::new(format!("confirmed by {actor}"))
+        }
+    }
 }
 
 /// A journal document read back as its type; None when absent or of another shape.

@@ -860,10 +860,7 @@ pub async fn confirm_manual(
         );
     }
     let mut tx = store.begin_write().await?;
-    let outcome = StepOutcome {
-        note: note.map(str::to_string),
-        ..StepOutcome::new(format!("confirmed by {actor}"))
-    };
+    let outcome = StepOutcome::confirmed(actor, note);
     journal::set_step(&mut tx, &run, task, journal::StepStatus::Done, &outcome).await?;
     audit::append(
         &mut tx,
