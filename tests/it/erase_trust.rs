@@ -320,6 +320,21 @@ fn erase_trust(engine: &str) {
     )
     .json();
     assert_eq!(receipt["complete"], true, "{receipt}");
+    // The receipt on disk is signed: it verifies offline, and an edited copy does not.
+    let written = receipt["receipt"].as_str().unwrap();
+    expect(fixture.cmd(&["archive", "verify", written]), 0);
+    let edited = fixture.dir().join("edited-receipt.json");
+    let signed = std::fs::read_to_string(written).unwrap();
+    std::fs::write(
+        &edited,
+        signed.replacen("\"complete\": true", "\"complete\": false", 1),
+    )
+    .unwrap();
+    assert_ne!(std::fs::read_to_string(&edited).unwrap(), signed);
+    expect(
+        fixture.cmd(&["archive", "verify", edited.to_str().unwrap()]),
+        3,
+    );
     // What ran is exactly what the dry run showed, statement by statement.
     assert_eq!(
         receipt["sources"][0]["statements"],

@@ -337,12 +337,41 @@ fn offboarding_is_true(engine: &str) {
     assert_eq!(table("logs")["rollup"]["into"], "metrics", "{plan}");
     assert_eq!(plan["providers"].as_array().unwrap().len(), 3, "{plan}");
 
+    let export = fixture.dir().join("globex.zip");
     let done = expect(
-        fixture.cmd(&["offboard", "--tenant", "2", "--yes", "--format", "json"]),
+        fixture.cmd(&[
+            "offboard",
+            "--tenant",
+            "2",
+            "--yes",
+            "--format",
+            "json",
+            "--export",
+            export.to_str().unwrap(),
+        ]),
         0,
     )
     .json();
     assert_eq!(done["complete"], true, "{done}");
+    // The export was written before anything went: the account's rows, and only them.
+    expect(
+        fixture.cmd(&["archive", "verify", export.to_str().unwrap()]),
+        0,
+    );
+    let clients = common::zip_entry(&export, "sources/app/clients.json").unwrap();
+    assert!(
+        clients.contains("g1@globex.test") && clients.contains("g2@globex.test"),
+        "{clients}"
+    );
+    assert!(
+        !clients.contains("acme.test") && !clients.contains("initech"),
+        "{clients}"
+    );
+    let meetings = common::zip_entry(&export, "sources/app/meetings.json").unwrap();
+    assert!(
+        meetings.contains("kickoff") && !meetings.contains("intro"),
+        "{meetings}"
+    );
     let after = fixture.dump();
     assert_eq!(
         others(&after),
@@ -431,6 +460,16 @@ fn offboarding_is_true(engine: &str) {
     expect(
         fixture.cmd(&["archive", "verify", edited.to_str().unwrap()]),
         3,
+    );
+    // The auditor's report lists it with its certificate's digest.
+    let report = expect(fixture.cmd(&["audit", "report", "--format", "json"]), 0).json();
+    assert_eq!(report["offboardings"]["completed"], 1, "{report}");
+    assert_eq!(
+        report["offboardings"]["items"][0]["certificate_sha256"]
+            .as_str()
+            .map(str::len),
+        Some(64),
+        "{report}"
     );
     // The trail has the offboarding, and nothing of the account in clear.
     let log = expect(fixture.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
@@ -588,4 +627,60 @@ fn bad_input_is_refused_and_changes_nothing() {
     );
     assert_eq!(fixture.dump(), before);
     assert!(mailer.requests().is_empty());
+}
+
+/// A provider without an API gives a manual task: the run exits 4 until it is confirmed,
+/// a task the run does not have is refused, and the confirmation completes the
+/// certificate.
+#[test]
+fn manual_tasks_keep_the_offboarding_open_until_confirmed() {
+    let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(fixture) = Fixture::new("sqlite", "offboard_manual", &mailer.url) else {
+        return;
+    };
+    let policy = fixture.dir().join("policies/policy.toml");
+    let mut text = std::fs::read_to_string(&policy).unwrap();
+    text.push_str(
+        r#"
+[[provider]]
+id = "crm_vendor"
+name = "Support desk"
+role = "processor"
+countries = ["DE"]
+categories = ["user.contact.email"]
+manual = "Delete the account's tickets in the support desk."
+"#,
+    );
+    std::fs::write(&policy, text).unwrap();
+    let open = expect(
+        fixture.cmd(&["offboard", "--tenant", "2", "--yes", "--format", "json"]),
+        4,
+    )
+    .json();
+    assert_eq!(open["complete"], false, "{open}");
+    assert_eq!(open["unfinished"], serde_json::json!(["manual:crm_vendor"]));
+    let run = expect(
+        fixture.cmd(&["offboard", "--tenant", "2", "--confirm-task", "manual:nope"]),
+        2,
+    );
+    assert!(run.stderr.contains("manual:crm_vendor"), "{}", run.stderr);
+    let done = expect(
+        fixture.cmd(&[
+            "offboard",
+            "--tenant",
+            "2",
+            "--confirm-task",
+            "manual:crm_vendor",
+            "--note",
+            "ticket 42",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(done["complete"], true, "{done}");
+    assert_eq!(done["manual"][0]["outcome"]["note"], "ticket 42", "{done}");
+    let certificate = done["certificate_file"].as_str().unwrap();
+    expect(fixture.cmd(&["archive", "verify", certificate]), 0);
 }
