@@ -682,3 +682,100 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A workspace over one application database on an engine (a SQLite file, or a fresh
+/// PostgreSQL or MariaDB database reached through `APP_DATABASE_URL`), with its policy
+/// and state store; commands run with the suite's subject key and `env`.
+pub struct Fixture {
+    temp: tempfile::TempDir,
+    url: String,
+    pub sqlite: Option<PathBuf>,
+    server: Option<TestDatabase>,
+    env: Vec<(String, String)>,
+}
+
+impl Fixture {
+    /// None (the test says it skipped) when the engine's server URL is not set.
+    pub fn new(
+        engine: &str,
+        test: &str,
+        schema: &str,
+        policy: &str,
+        env: &[(&str, &str)],
+    ) -> Option<Fixture> {
+        let temp = tempfile::tempdir().unwrap();
+        let (url, sqlite, server) = match engine {
+            "sqlite" => {
+                let path = temp.path().join("app.db");
+                sqlite_execute_new(&path, schema);
+                (format!("sqlite://{}", path.display()), Some(path), None)
+            }
+            "postgres" | "mysql" => {
+                let db = if engine == "postgres" {
+                    TestDatabase::postgres(test)?
+                } else {
+                    TestDatabase::mysql(test)?
+                };
+                db.execute(schema);
+                (db.url.clone(), None, Some(db))
+            }
+            _ => unreachable!(),
+        };
+        let policy_dir = temp.path().join("policies");
+        std::fs::create_dir_all(&policy_dir).unwrap();
+        std::fs::write(policy_dir.join("policy.toml"), policy).unwrap();
+        let fixture = Fixture {
+            temp,
+            url,
+            sqlite,
+            server,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        init_like(&fixture.cmd(&[]));
+        Some(fixture)
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.temp.path()
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut command = privops(self.dir());
+        command
+            .args(args)
+            .env("APP_DATABASE_URL", &self.url)
+            .env("PRIVOPS_SUBJECT_KEY", SUBJECT_KEY);
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    pub fn dump(&self) -> Dump {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => sqlite_dump(path),
+            (_, Some(db)) => server_dump(db),
+            _ => unreachable!(),
+        }
+    }
+
+    pub fn execute(&self, sql: &str) {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => sqlite_execute(path, sql),
+            (_, Some(db)) => db.execute(sql),
+            _ => unreachable!(),
+        }
+    }
+
+    /// The first column of a query's rows, as text.
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        match (&self.sqlite, &self.server) {
+            (Some(path), _) => sqlite_strings(path, sql),
+            (_, Some(db)) => server_strings(db, sql),
+            _ => unreachable!(),
+        }
+    }
+}

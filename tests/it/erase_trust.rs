@@ -8,9 +8,9 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::{Dump, TestDatabase, expect, privops};
+use crate::common::{Dump, Fixture, TestDatabase, expect, privops};
 use serde_json::{Map, Value};
 
 /// A value that looks like a pseudonym but was not made with the subject key.
@@ -186,74 +186,15 @@ body = "user.behavior"
 }
 
 /// One engine's database, its URL and a dump of its rows.
-struct Fixture {
-    temp: tempfile::TempDir,
-    url: String,
-    sqlite: Option<PathBuf>,
-    server: Option<TestDatabase>,
-}
-
-impl Fixture {
-    fn new(engine: &str, test: &str, extra_table: bool) -> Option<Fixture> {
-        let temp = tempfile::tempdir().unwrap();
-        let (url, sqlite, server) = match engine {
-            "sqlite" => {
-                let path = temp.path().join("app.db");
-                common::sqlite_execute_new(&path, &schema(extra_table));
-                (format!("sqlite://{}", path.display()), Some(path), None)
-            }
-            "postgres" | "mysql" => {
-                let db = if engine == "postgres" {
-                    TestDatabase::postgres(test)?
-                } else {
-                    TestDatabase::mysql(test)?
-                };
-                db.execute(&schema(extra_table));
-                (db.url.clone(), None, Some(db))
-            }
-            _ => unreachable!(),
-        };
-        let policy_dir = temp.path().join("policies");
-        std::fs::create_dir_all(&policy_dir).unwrap();
-        std::fs::write(policy_dir.join("policy.toml"), policy(engine, extra_table)).unwrap();
-        let fixture = Fixture {
-            temp,
-            url,
-            sqlite,
-            server,
-        };
-        common::init_like(&fixture.cmd(&[]));
-        Some(fixture)
-    }
-
-    fn dir(&self) -> &Path {
-        self.temp.path()
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Command {
-        let mut command = privops(self.dir());
-        command
-            .args(args)
-            .env("APP_DATABASE_URL", &self.url)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
-        command
-    }
-
-    fn dump(&self) -> Dump {
-        match (&self.sqlite, &self.server) {
-            (Some(path), _) => common::sqlite_dump(path),
-            (_, Some(db)) => common::server_dump(db),
-            _ => unreachable!(),
-        }
-    }
-
-    fn execute(&self, sql: &str) {
-        match (&self.sqlite, &self.server) {
-            (Some(path), _) => common::sqlite_execute(path, sql),
-            (_, Some(db)) => db.execute(sql),
-            _ => unreachable!(),
-        }
-    }
+/// The fixture of these tests: their schema and policy on `engine`.
+fn fixture(engine: &str, test: &str, extra_table: bool) -> Option<Fixture> {
+    Fixture::new(
+        engine,
+        test,
+        &schema(extra_table),
+        &policy(engine, extra_table),
+        &[],
+    )
 }
 
 fn row<'a>(dump: &'a Dump, table: &str, id: i64) -> Option<&'a Map<String, Value>> {
@@ -265,7 +206,7 @@ fn text<'a>(row: &'a Map<String, Value>, column: &str) -> &'a str {
 }
 
 fn erase_trust(engine: &str) {
-    let Some(fixture) = Fixture::new(engine, &format!("erase_trust_{engine}"), false) else {
+    let Some(fixture) = fixture(engine, &format!("erase_trust_{engine}"), false) else {
         return;
     };
     let before = fixture.dump();
@@ -477,7 +418,7 @@ fn erasure_is_true_on_mariadb() {
 
 #[test]
 fn a_table_that_would_keep_the_subjects_data_whole_is_refused() {
-    let fixture = Fixture::new("sqlite", "refused", true).unwrap();
+    let fixture = fixture("sqlite", "refused", true).unwrap();
     let before = fixture.dump();
     let refused = expect(
         fixture.cmd(&["erase", "--subject", "email:alice@example.com", "--yes"]),
@@ -500,7 +441,7 @@ fn a_table_that_would_keep_the_subjects_data_whole_is_refused() {
 
 #[test]
 fn a_second_erasure_of_the_same_subject_exits_75() {
-    let fixture = Fixture::new("sqlite", "locked", false).unwrap();
+    let fixture = fixture("sqlite", "locked", false).unwrap();
     // The run of another process, holding the subject's lease now (by the real clock).
     let key = privops::subject::SubjectKey::from_bytes(common::SUBJECT_KEY.as_bytes());
     let reference = key.reference(&privops::subject::Subject {
@@ -538,7 +479,7 @@ fn a_second_erasure_of_the_same_subject_exits_75() {
 /// customer's representative is NULLed (on_erase = "null"); a client's owner stays,
 /// masked (on_erase = "keep"). Nothing else changes.
 fn references_stay_valid(engine: &str) {
-    let Some(fixture) = Fixture::new(engine, &format!("references_{engine}"), false) else {
+    let Some(fixture) = fixture(engine, &format!("references_{engine}"), false) else {
         return;
     };
     let before = fixture.dump();
@@ -674,7 +615,7 @@ name = "user.name"
 /// and the state store's write-ahead log checkpointed).
 #[test]
 fn erased_values_are_not_left_readable_in_sqlite_files() {
-    let fixture = Fixture::new("sqlite", "secure_delete", false).unwrap();
+    let fixture = fixture("sqlite", "secure_delete", false).unwrap();
     let email = b"alice@example.com";
     let files = [
         fixture.sqlite.clone().unwrap(),

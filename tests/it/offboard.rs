@@ -6,11 +6,11 @@
 //! verifies and an edited one does not; a dry run changes nothing. The expected rows are
 //! written out by hand below, never derived from privops's own rule.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use crate::common::{self, Dump, MockAnswer, MockProvider, TestDatabase, expect, privops};
+use crate::common::{self, Dump, Fixture, MockAnswer, MockProvider, expect};
 
 const SCHEMA: &str = "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name VARCHAR(100), contact VARCHAR(200));
 CREATE TABLE clients (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, email VARCHAR(200), name VARCHAR(200));
@@ -173,78 +173,16 @@ email = {{ category = "user.contact.email", identity = "email" }}
     )
 }
 
-struct Fixture {
-    temp: tempfile::TempDir,
-    url: String,
-    sqlite: Option<PathBuf>,
-    server: Option<TestDatabase>,
-    mailer: String,
-}
-
-impl Fixture {
-    fn new(engine: &str, test: &str, mailer: &str) -> Option<Fixture> {
-        let temp = tempfile::tempdir().unwrap();
-        let (url, sqlite, server) = match engine {
-            "sqlite" => {
-                let path = temp.path().join("app.db");
-                common::sqlite_execute_new(&path, SCHEMA);
-                (format!("sqlite://{}", path.display()), Some(path), None)
-            }
-            _ => {
-                let db = if engine == "postgres" {
-                    TestDatabase::postgres(test)?
-                } else {
-                    TestDatabase::mysql(test)?
-                };
-                db.execute(SCHEMA);
-                (db.url.clone(), None, Some(db))
-            }
-        };
-        let policy_dir = temp.path().join("policies");
-        std::fs::create_dir_all(&policy_dir).unwrap();
-        std::fs::write(policy_dir.join("policy.toml"), policy(engine)).unwrap();
-        let fixture = Fixture {
-            temp,
-            url,
-            sqlite,
-            server,
-            mailer: mailer.to_string(),
-        };
-        common::init_like(&fixture.cmd(&[]));
-        Some(fixture)
-    }
-
-    fn dir(&self) -> &Path {
-        self.temp.path()
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Command {
-        let mut command = privops(self.dir());
-        command
-            .args(args)
-            .env("APP_DATABASE_URL", &self.url)
-            .env("MAILER_URL", &self.mailer)
-            .env("MAILER_TOKEN", "mail-secret")
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
-        command
-    }
-
-    fn dump(&self) -> Dump {
-        match (&self.sqlite, &self.server) {
-            (Some(path), _) => common::sqlite_dump(path),
-            (_, Some(db)) => common::server_dump(db),
-            _ => unreachable!(),
-        }
-    }
-
-    /// The first column of a query's rows, as text.
-    fn strings(&self, sql: &str) -> Vec<String> {
-        match (&self.sqlite, &self.server) {
-            (Some(path), _) => common::sqlite_strings(path, sql),
-            (_, Some(db)) => common::server_strings(db, sql),
-            _ => unreachable!(),
-        }
-    }
+/// The fixture of these tests: their schema and policy on `engine`, the mailer at
+/// `mailer`.
+fn fixture(engine: &str, test: &str, mailer: &str) -> Option<Fixture> {
+    Fixture::new(
+        engine,
+        test,
+        SCHEMA,
+        &policy(engine),
+        &[("MAILER_URL", mailer), ("MAILER_TOKEN", "mail-secret")],
+    )
 }
 
 /// The rows of a table whose `column` is one of `ids`, in the dump.
@@ -298,7 +236,7 @@ fn total(fixture: &Fixture, column: &str) -> i64 {
 
 fn offboarding_is_true(engine: &str) {
     let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
-    let Some(fixture) = Fixture::new(engine, &format!("offboard_{engine}"), &mailer.url) else {
+    let Some(fixture) = fixture(engine, &format!("offboard_{engine}"), &mailer.url) else {
         return;
     };
     // The table no account reaches is named, with its place.
@@ -498,7 +436,7 @@ fn offboarding_is_true_on_mariadb() {
 /// again: the same end state as a twin that ran once.
 fn a_stopped_offboarding_finishes_as_its_twin(engine: &str) {
     let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
-    let Some(twin) = Fixture::new(engine, &format!("offboard_twin_{engine}"), &mailer.url) else {
+    let Some(twin) = fixture(engine, &format!("offboard_twin_{engine}"), &mailer.url) else {
         return;
     };
     expect(
@@ -506,7 +444,7 @@ fn a_stopped_offboarding_finishes_as_its_twin(engine: &str) {
         0,
     );
 
-    let Some(failed) = Fixture::new(engine, &format!("offboard_fail_{engine}"), &mailer.url) else {
+    let Some(failed) = fixture(engine, &format!("offboard_fail_{engine}"), &mailer.url) else {
         return;
     };
     let mut stopped = failed.cmd(&["offboard", "--tenant", "2", "--yes"]);
@@ -539,7 +477,7 @@ fn a_stopped_offboarding_finishes_as_its_twin(engine: &str) {
         "a stopped run finishes as its twin"
     );
 
-    let Some(killed) = Fixture::new(engine, &format!("offboard_kill_{engine}"), &mailer.url) else {
+    let Some(killed) = fixture(engine, &format!("offboard_kill_{engine}"), &mailer.url) else {
         return;
     };
     let mut paused = killed.cmd(&["offboard", "--tenant", "2", "--yes"]);
@@ -591,7 +529,7 @@ fn a_stopped_offboarding_finishes_as_its_twin_on_mariadb() {
 #[test]
 fn bad_input_is_refused_and_changes_nothing() {
     let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
-    let Some(fixture) = Fixture::new("sqlite", "offboard_bad_input", &mailer.url) else {
+    let Some(fixture) = fixture("sqlite", "offboard_bad_input", &mailer.url) else {
         return;
     };
     let before = fixture.dump();
@@ -635,7 +573,7 @@ fn bad_input_is_refused_and_changes_nothing() {
 #[test]
 fn manual_tasks_keep_the_offboarding_open_until_confirmed() {
     let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
-    let Some(fixture) = Fixture::new("sqlite", "offboard_manual", &mailer.url) else {
+    let Some(fixture) = fixture("sqlite", "offboard_manual", &mailer.url) else {
         return;
     };
     let policy = fixture.dir().join("policies/policy.toml");
