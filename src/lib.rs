@@ -23,6 +23,7 @@ pub mod plan;
 pub mod policy;
 pub(crate) mod render;
 pub(crate) mod retention;
+pub(crate) mod rights;
 pub mod sources;
 pub mod sql;
 pub mod store;

@@ -178,7 +178,7 @@ impl<'a> Offboarding<'a> {
             .iter()
             .filter_map(|p| match p {
                 Placeholder::Identity(kind) => Some(kind.as_str()),
-                Placeholder::Column { .. } => None,
+                Placeholder::Column { .. } | Placeholder::New(_) => None,
             })
             .collect();
         for source in &self.policy.sources {
@@ -257,6 +257,7 @@ impl<'a> Offboarding<'a> {
                 .get(&(source.clone(), table.clone(), column.clone()))
                 .map(|v| v.iter().cloned().collect())
                 .unwrap_or_default(),
+            Placeholder::New(_) => Vec::new(),
         });
         let plan = Plan {
             dry_run: true,

@@ -1,10 +1,13 @@
 //! Placeholders in provider request templates: `{identity.KIND}` takes the subject's
-//! normalised identity, `{SOURCE.TABLE.COLUMN}` a value found in the subject's rows.
+//! normalised identity, `{SOURCE.TABLE.COLUMN}` a value found in the subject's rows,
+//! `{new.CATEGORY}` (update requests) the corrected value of a category.
 //! A leaf: it knows templates, not policies (the policy checks the names they use).
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Placeholder {
     Identity(String),
+    /// The corrected value of a data category, in a rectification.
+    New(String),
     Column {
         source: String,
         table: String,
@@ -17,6 +20,7 @@ impl std::fmt::Display for Placeholder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Placeholder::Identity(kind) => write!(f, "{{identity.{kind}}}"),
+            Placeholder::New(category) => write!(f, "{{new.{category}}}"),
             Placeholder::Column {
                 source,
                 table,
@@ -34,7 +38,7 @@ pub enum TemplateError {
     #[error("unclosed `{{{{` in template `{template}`")]
     Unclosed { template: String },
     #[error(
-        "placeholder `{{{inner}}}` in `{template}`: write {{identity.KIND}} or {{SOURCE.TABLE.COLUMN}}"
+        "placeholder `{{{inner}}}` in `{template}`: write {{identity.KIND}}, {{SOURCE.TABLE.COLUMN}} or {{new.CATEGORY}}"
     )]
     Placeholder { inner: String, template: String },
     #[error("no value for {placeholder} in `{template}`")]
@@ -95,6 +99,11 @@ fn parse_placeholder(inner: &str, template: &str) -> Result<Placeholder, Templat
     let parts: Vec<&str> = inner.split('.').collect();
     match parts.as_slice() {
         ["identity", kind] if !kind.is_empty() => Ok(Placeholder::Identity(kind.to_string())),
+        ["new", category @ ..]
+            if !category.is_empty() && category.iter().all(|p| !p.is_empty()) =>
+        {
+            Ok(Placeholder::New(category.join(".")))
+        }
         [source, table, column] if parts.iter().all(|p| !p.is_empty()) => Ok(Placeholder::Column {
             source: source.to_string(),
             table: table.to_string(),
@@ -145,6 +154,7 @@ mod tests {
             |p| match p {
                 Placeholder::Identity(_) => Some("a b@example.com".into()),
                 Placeholder::Column { .. } => Some("ev/1".into()),
+                Placeholder::New(_) => None,
             },
             |v| v.replace(' ', "%20").replace('/', "%2F"),
         )
@@ -153,6 +163,14 @@ mod tests {
             rendered,
             "/calendars/{primary}/events/ev%2F1?who=a%20b@example.com"
         );
+    }
+
+    #[test]
+    fn new_values_name_a_category() {
+        let found = placeholders("/contacts/{identity.email}?name={new.user.name}").unwrap();
+        assert_eq!(found[1], Placeholder::New("user.name".into()));
+        assert_eq!(found[1].to_string(), "{new.user.name}");
+        assert!(placeholders("/a/{new.}").is_err());
     }
 
     #[test]

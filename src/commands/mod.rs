@@ -10,11 +10,13 @@ pub mod erase;
 
 pub mod generate;
 pub mod init;
+pub mod notice;
 pub mod offboard;
 pub mod policy;
 pub mod purpose;
 pub mod request;
 pub mod retention;
+pub mod rights;
 
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
@@ -34,6 +36,16 @@ pub enum Command {
     /// Record, withdraw, check, export and import consent per purpose
     #[command(subcommand)]
     Consent(consent::ConsentCommand),
+    /// Record an objection to a purpose (Art. 21), or lift it
+    Object(rights::ObjectArgs),
+    /// Restrict all processing of a subject's data (Art. 18), or lift it
+    Restrict(rights::RestrictArgs),
+    /// May this subject's data be processed for this purpose? (exit 0 / 3)
+    #[command(subcommand)]
+    Processing(rights::ProcessingCommand),
+    /// Versions of the privacy notice and who acknowledged them
+    #[command(subcommand)]
+    Notice(notice::NoticeCommand),
     /// Data-subject requests and their deadlines; confirm manual erasure tasks
     #[command(subcommand)]
     Request(request::RequestCommand),
@@ -67,6 +79,9 @@ fn formats(command: &Command) -> &'static [Format] {
         Command::Policy(policy::PolicyCommand::Map(_)) => {
             &[Format::Human, Format::Json, Format::Md, Format::Csv]
         }
+        Command::Notice(notice::NoticeCommand::Pending(_)) => {
+            &[Format::Human, Format::Json, Format::Csv]
+        }
         _ => &[Format::Human, Format::Json],
     }
 }
@@ -91,6 +106,10 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Policy(command) => policy::run(ctx, &command).await,
         Command::Purpose(command) => purpose::run(ctx, &command).await,
         Command::Consent(command) => consent::run(ctx, &command).await,
+        Command::Object(args) => rights::object(ctx, &args).await,
+        Command::Restrict(args) => rights::restrict(ctx, &args).await,
+        Command::Processing(command) => rights::processing(ctx, &command).await,
+        Command::Notice(command) => notice::run(ctx, &command).await,
         Command::Request(command) => request::run(ctx, &command).await,
         Command::Access(args) => access::run(ctx, &args).await,
         Command::Archive(command) => archive::run(ctx, &command).await,

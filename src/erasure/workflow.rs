@@ -699,6 +699,7 @@ fn bindings_plan(bindings: &Bindings) -> Vec<(String, String)> {
         .map(|(p, v)| {
             let name = match p {
                 Placeholder::Identity(kind) => format!("identity.{kind}"),
+                Placeholder::New(category) => format!("new.{category}"),
                 Placeholder::Column {
                     source,
                     table,
@@ -722,6 +723,7 @@ fn bindings_from_plan(step: &Step) -> Bindings {
         let parts: Vec<&str> = name.split('.').collect();
         let placeholder = match parts.as_slice() {
             ["identity", kind] => Placeholder::Identity(kind.to_string()),
+            ["new", category @ ..] => Placeholder::New(category.join(".")),
             [source, table, column] => Placeholder::Column {
                 source: source.to_string(),
                 table: table.to_string(),

@@ -506,6 +506,8 @@ pub(crate) fn placeholder_values<'f>(
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect(),
+        // Corrected values come from the command line, never from rows.
+        Placeholder::New(_) => Vec::new(),
     }
 }
 

@@ -141,6 +141,56 @@ pub struct Purpose {
     /// The text a subject consents to; its SHA-256 identifies the version.
     #[serde(default)]
     pub consent_text: Option<String>,
+    /// Whether a subject may object to this purpose (Art. 21); by default objection
+    /// applies to public-task and legitimate-interests purposes and to no other.
+    #[serde(default)]
+    pub objection: Option<Spanned<Objection>>,
+}
+
+impl Purpose {
+    /// The objection rule in force: the declared one, else the one the basis implies.
+    pub fn objection_rule(&self) -> Objection {
+        match &self.objection {
+            Some(rule) => *rule.get_ref(),
+            None => match self.basis {
+                LawfulBasis::PublicTask | LawfulBasis::LegitimateInterests => Objection::Applies,
+                _ => Objection::None,
+            },
+        }
+    }
+}
+
+/// What an objection does to a purpose (Art. 21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objection {
+    /// Art. 21(1): processing stops unless the controller demonstrates compelling
+    /// legitimate grounds (public task or legitimate interests only).
+    Applies,
+    /// Art. 21(2)-(3): direct marketing; an objection is absolute and only the person can
+    /// take it back.
+    Absolute,
+    /// Art. 21 does not apply (consent is withdrawn instead; contract, legal obligation
+    /// and vital interests admit no objection).
+    None,
+}
+
+impl Objection {
+    pub fn name(self) -> &'static str {
+        match self {
+            Objection::Applies => "applies",
+            Objection::Absolute => "absolute",
+            Objection::None => "none",
+        }
+    }
+
+    pub fn article(self) -> &'static str {
+        match self {
+            Objection::Applies => "Art. 21(1)",
+            Objection::Absolute => "Art. 21(3)",
+            Objection::None => "Art. 21",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -477,6 +527,10 @@ pub struct Provider {
     pub access: Option<Spanned<HttpRequest>>,
     #[serde(default)]
     pub erase: Option<Spanned<HttpRequest>>,
+    /// The request that corrects the subject's data at the provider (Art. 16, 19):
+    /// `{new.CATEGORY}` takes the corrected value of a category.
+    #[serde(default)]
+    pub update: Option<Spanned<HttpRequest>>,
     /// What a person must do where the provider has no API.
     #[serde(default)]
     pub manual: Option<String>,

@@ -301,6 +301,22 @@ fn purposes(c: &mut Checker) {
                 ),
             );
         }
+        if let Some(rule) = &purpose.objection {
+            let fits_basis = matches!(
+                purpose.basis,
+                LawfulBasis::PublicTask | LawfulBasis::LegitimateInterests
+            );
+            if *rule.get_ref() == crate::policy::Objection::Applies && !fits_basis {
+                c.error(
+                    c.at(*file, rule),
+                    format!(
+                        "purpose `{}`: objection = \"applies\" needs a basis of public_task or legitimate_interests (Art. 21(1)); its basis is {} (use \"absolute\" for direct marketing)",
+                        purpose.id.get_ref(),
+                        purpose.basis.name()
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -804,7 +820,8 @@ fn providers(c: &mut Checker) {
             c.category(c.at(file, category), category.get_ref());
         }
         c.purpose_refs(file, &provider.purposes);
-        let has_api = provider.access.is_some() || provider.erase.is_some();
+        let has_api =
+            provider.access.is_some() || provider.erase.is_some() || provider.update.is_some();
         if has_api && provider.base_url_env.is_none() {
             c.error(
                 whole,
@@ -839,7 +856,15 @@ fn providers(c: &mut Checker) {
         if provider.erase.is_none() && provider.manual.is_none() {
             c.warning(whole, format!("provider `{}` has no erase request and no manual instruction: erasure cannot reach it (Art. 19)", provider.id.get_ref()));
         }
-        for request in [&provider.access, &provider.erase].into_iter().flatten() {
+        let requests = [
+            (&provider.access, false),
+            (&provider.erase, false),
+            (&provider.update, true),
+        ];
+        for (request, update) in requests
+            .into_iter()
+            .filter_map(|(request, update)| request.as_ref().map(|r| (r, update)))
+        {
             let at = c.at(file, request);
             let request = request.get_ref();
             if !matches!(
@@ -869,6 +894,11 @@ fn providers(c: &mut Checker) {
                         for placeholder in placeholders {
                             if let Err(message) = check_placeholder(&placeholder, c.policy) {
                                 c.error(at, message);
+                            } else if let (Placeholder::New(_), false) = (&placeholder, update) {
+                                c.error(
+                                    at,
+                                    format!("placeholder {placeholder}: corrected values exist only in an `update` request"),
+                                );
                             }
                         }
                     }
@@ -878,9 +908,19 @@ fn providers(c: &mut Checker) {
     }
 }
 
-/// A placeholder must name a declared identity kind or a declared column.
+/// A placeholder must name a declared identity kind, a declared column or a category of
+/// the taxonomy.
 fn check_placeholder(placeholder: &Placeholder, policy: &Policy) -> Result<(), String> {
     match placeholder {
+        Placeholder::New(category) => {
+            if crate::policy::taxonomy::is_known(category) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "placeholder {{new.{category}}}: unknown data category `{category}`"
+                ))
+            }
+        }
         Placeholder::Identity(kind) => match policy.identity_kind(kind) {
             Some(_) => Ok(()),
             // Declared in a file that did not load: its own error says so.

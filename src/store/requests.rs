@@ -1,4 +1,4 @@
-//! Data-subject requests (Art. 15, 17, 20) and their deadlines (Art. 12(3): one month,
+//! Data-subject requests (Art. 15 to 18, 20, 21) and their deadlines (Art. 12(3): one month,
 //! extendable once by up to two more). An erasure request's steps live in its run's
 //! journal (see [`crate::erasure`]).
 
@@ -16,6 +16,12 @@ pub enum Kind {
     Access,
     Erasure,
     Portability,
+    /// Art. 16: correct inaccurate data.
+    Rectification,
+    /// Art. 18: restrict processing.
+    Restriction,
+    /// Art. 21: object to processing.
+    Objection,
 }
 
 impl Kind {
@@ -24,6 +30,9 @@ impl Kind {
             Kind::Access => "access",
             Kind::Erasure => "erasure",
             Kind::Portability => "portability",
+            Kind::Rectification => "rectification",
+            Kind::Restriction => "restriction",
+            Kind::Objection => "objection",
         }
     }
 }

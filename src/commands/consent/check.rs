@@ -80,7 +80,7 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
 }
 
 /// Subjects for a batch check; any malformed line stops the whole batch.
-pub(super) fn read_subjects(path: &Path, policy: &Policy) -> Result<Vec<Subject>> {
+pub(crate) fn read_subjects(path: &Path, policy: &Policy) -> Result<Vec<Subject>> {
     let reader: Box<dyn BufRead> = if path == Path::new("-") {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {

@@ -13,6 +13,8 @@ use crate::subject::Subject;
 
 mod check;
 
+pub(crate) use check::read_subjects;
+
 #[derive(Debug, clap::Subcommand)]
 pub enum ConsentCommand {
     /// Record that a subject gave consent to a purpose

@@ -90,14 +90,23 @@ pub(super) async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
         Some(run) => crate::erasure::steps(&store.pool, &run).await?,
         None => Vec::new(),
     };
+    // Restriction and objection requests are answered by rows of the limits ledger.
+    let recorded = crate::rights::of_request(&store, id).await?;
     let now = crate::time::now_text();
     let identity = crate::consent::known_identities(&store, &[request.subject_ref.as_str()])
         .await?
         .remove(&request.subject_ref);
     if ctx.out.json_mode() {
+        #[derive(serde::Serialize)]
+        struct Shown<'a> {
+            #[serde(flatten)]
+            view: RequestView<'a>,
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            recorded: Vec<crate::rights::Limit>,
+        }
         let mut view = RequestView::of(&request, &now, identity);
         view.tasks = Some(&tasks);
-        ctx.out.json(&view);
+        ctx.out.json(&Shown { view, recorded });
         return Ok(Outcome::Success);
     }
     let mut lines = vec![
@@ -152,6 +161,26 @@ pub(super) async fn show(ctx: &Ctx, id: &str) -> Result<Outcome> {
         for outcome in outcomes {
             ctx.out.data_wrapped(&outcome);
         }
+    }
+    if !recorded.is_empty() {
+        let mut table = ctx
+            .out
+            .table(&["recorded", "purpose", "action", "ground", "at"]);
+        table.keep_whole(&[0, 2, 4]);
+        for limit in &recorded {
+            table.add_row(vec![
+                limit.kind.clone(),
+                if limit.purpose.is_empty() {
+                    "(all)".to_string()
+                } else {
+                    limit.purpose.clone()
+                },
+                limit.action.clone(),
+                limit.ground.clone(),
+                crate::time::human(&limit.at),
+            ]);
+        }
+        ctx.out.print_table(&table);
     }
     Ok(Outcome::Success)
 }

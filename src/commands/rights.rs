@@ -1,0 +1,353 @@
+//! `privops restrict` (Art. 18) and `privops object` (Art. 21): a subject's limits on
+//! processing, appended to their ledger; `privops processing check`: the one answer
+//! scripts ask before processing someone's data.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use serde_json::json;
+
+use crate::audit::{self, NewEntry};
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::policy::Objection;
+use crate::rights::{self, Ground, LimitKind, NewLimit};
+use crate::store::requests;
+use crate::subject::Subject;
+
+#[derive(Debug, clap::Args)]
+pub struct RestrictArgs {
+    /// The subject, KIND:VALUE
+    #[arg(long, value_name = "KIND:VALUE")]
+    pub subject: String,
+    /// Why (Art. 18(1)): accuracy, unlawful, legal-claims, objection-pending; with
+    /// --lift, withdrawn
+    #[arg(long, value_enum)]
+    pub ground: Option<Ground>,
+    /// End the restriction (Art. 18(3): tell the subject first)
+    #[arg(long)]
+    pub lift: bool,
+    #[command(flatten)]
+    pub common: LimitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ObjectArgs {
+    /// The subject, KIND:VALUE
+    #[arg(long, value_name = "KIND:VALUE")]
+    pub subject: String,
+    /// The purpose objected to
+    #[arg(long)]
+    pub purpose: String,
+    /// End the objection: --ground compelling-grounds (Art. 21(1), never for direct
+    /// marketing) or --ground withdrawn (the subject took it back)
+    #[arg(long, requires = "ground")]
+    pub lift: bool,
+    /// Why the objection is lifted
+    #[arg(long, value_enum, requires = "lift")]
+    pub ground: Option<Ground>,
+    #[command(flatten)]
+    pub common: LimitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// The request this answers (its kind must match); it is closed once recorded
+    #[arg(long, value_name = "REQ")]
+    pub request: Option<String>,
+    /// When the subject asked (RFC 3339 or a date) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ProcessingCommand {
+    /// May this subject's data be processed for this purpose? Exit 0 yes, 3 no
+    Check(ProcessingCheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProcessingCheckArgs {
+    /// The subject, KIND:VALUE
+    #[arg(
+        long,
+        value_name = "KIND:VALUE",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub subject: Option<String>,
+    /// The purpose id
+    #[arg(long)]
+    pub purpose: String,
+    /// Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one
+    /// answer per line. Exit 0 when all may be processed, 3 when any may not
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+}
+
+pub async fn restrict(ctx: &Ctx, args: &RestrictArgs) -> Result<Outcome> {
+    let ground = match (args.lift, args.ground) {
+        (false, None) => bail!(
+            "--ground is required: accuracy, unlawful, legal-claims or objection-pending (Art. 18(1))"
+        ),
+        (false, Some(ground)) => {
+            rights::restricting(ground)?;
+            ground
+        }
+        (true, None | Some(Ground::Withdrawn)) => Ground::Withdrawn,
+        (true, Some(other)) => bail!(
+            "--ground {} does not end a restriction; lift it with --ground withdrawn (or no --ground)",
+            other.name()
+        ),
+    };
+    record(
+        ctx,
+        &args.subject,
+        LimitKind::Restriction,
+        None,
+        args.lift,
+        ground,
+        &args.common,
+    )
+    .await
+}
+
+pub async fn object(ctx: &Ctx, args: &ObjectArgs) -> Result<Outcome> {
+    let ground = match (args.lift, args.ground) {
+        (true, Some(ground @ (Ground::CompellingGrounds | Ground::Withdrawn))) => ground,
+        (true, _) => bail!(
+            "an objection is lifted with --ground compelling-grounds (Art. 21(1)) or --ground withdrawn"
+        ),
+        (false, _) => Ground::ObjectionPending,
+    };
+    record(
+        ctx,
+        &args.subject,
+        LimitKind::Objection,
+        Some(&args.purpose),
+        args.lift,
+        ground,
+        &args.common,
+    )
+    .await
+}
+
+async fn record(
+    ctx: &Ctx,
+    subject: &str,
+    kind: LimitKind,
+    purpose: Option<&str>,
+    lift: bool,
+    ground: Ground,
+    common: &LimitArgs,
+) -> Result<Outcome> {
+    let policy = ctx.policy()?;
+    let rule = match purpose {
+        Some(id) => rights::objectable(&policy, id)?.objection_rule(),
+        None => Objection::None,
+    };
+    // An objection is recorded under the article that governs the purpose.
+    let ground_name = match (kind, lift, rule) {
+        (LimitKind::Objection, false, Objection::Absolute) => "art-21-3",
+        (LimitKind::Objection, false, _) => "art-21-1",
+        _ => ground.name(),
+    };
+    let subject = Subject::parse(subject, &policy)?;
+    let subject_ref = ctx.subject_key()?.reference(&subject);
+    let at = match &common.at {
+        Some(text) => crate::time::to_text(crate::time::parse_time(text)?),
+        None => crate::time::to_text(ctx.now),
+    };
+    let store = ctx.store().await?;
+    let actor = ctx.actor();
+    let mut tx = store.begin_write().await?;
+    if let Some(id) = &common.request {
+        let request = requests::get(&mut *tx, id).await?;
+        if request.kind != kind.name() {
+            bail!(
+                "request {id} is a {} request, not a {} request",
+                request.kind,
+                kind.name()
+            );
+        }
+        if request.subject_ref != subject_ref {
+            bail!("request {id} is for another subject");
+        }
+    }
+    let change = NewLimit {
+        subject_ref: &subject_ref,
+        kind,
+        purpose: purpose.unwrap_or(""),
+        lift,
+        ground: ground_name,
+        at: &at,
+        request_id: common.request.as_deref(),
+        origin: "cli",
+    };
+    let placeholders = crate::store::placeholders_of(&tx);
+    let limits = rights::current(
+        &mut tx,
+        placeholders,
+        std::slice::from_ref(&subject_ref),
+        purpose,
+        // Every row, even one dated after `--at`: the ledger's newest row decides.
+        "9999-12-31T23:59:59Z",
+    )
+    .await?;
+    let now = limits.get(&subject_ref).and_then(|l| match kind {
+        LimitKind::Restriction => l.restriction.as_ref(),
+        LimitKind::Objection => l.objection.as_ref(),
+    });
+    let new = rights::admissible(now, &change, rule)?;
+    audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
+    crate::consent::remember_subjects(
+        &mut tx,
+        store.backend,
+        &[(subject.clone(), subject_ref.clone())],
+    )
+    .await?;
+    let limit = if new {
+        let limit = rights::append(&mut tx, &change, &actor).await?;
+        audit::append(
+            &mut tx,
+            &actor,
+            &[NewEntry::new(
+                &format!("{}.{}", kind.name(), if lift { "lift" } else { "record" }),
+                json!({ "purpose": purpose, "ground": ground_name, "at": at, "request": common.request }),
+            )
+            .about(&subject_ref)],
+        )
+        .await?;
+        Some(limit)
+    } else {
+        None
+    };
+    if let Some(id) = &common.request {
+        let request = requests::close(&mut tx, id).await?;
+        audit::append(
+            &mut tx,
+            &actor,
+            &[
+                NewEntry::new("request.close", json!({ "request": request.id }))
+                    .about(&subject_ref),
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let what = match (kind, purpose) {
+        (LimitKind::Restriction, _) => "restriction of all processing".to_string(),
+        (LimitKind::Objection, Some(p)) => format!("objection to `{p}`"),
+        (LimitKind::Objection, None) => "objection".to_string(),
+    };
+    if ctx.out.json_mode() {
+        #[derive(serde::Serialize)]
+        struct Recorded<'a> {
+            subject_ref: &'a str,
+            kind: &'a str,
+            purpose: Option<&'a str>,
+            action: &'a str,
+            ground: &'a str,
+            at: &'a str,
+            recorded: bool,
+            limit: Option<rights::Limit>,
+        }
+        ctx.out.json(&Recorded {
+            subject_ref: &subject_ref,
+            kind: kind.name(),
+            purpose,
+            action: if lift { "lift" } else { "record" },
+            ground: ground_name,
+            at: &at,
+            recorded: limit.is_some(),
+            limit,
+        });
+    } else if limit.is_some() {
+        let verb = if lift { "lifted" } else { "recorded" };
+        ctx.out.data(&format!(
+            "{what} {verb} for {subject} at {at} ({})",
+            match (kind, lift, rule) {
+                (LimitKind::Objection, false, Objection::Absolute) =>
+                    "Art. 21(3): direct marketing stops for good".to_string(),
+                (LimitKind::Objection, false, _) =>
+                    "Art. 21(1): processing stops unless compelling grounds are shown".to_string(),
+                _ => ground.article().to_string(),
+            }
+        ));
+        if kind == LimitKind::Restriction && lift {
+            ctx.out
+                .status("Art. 18(3): tell the subject that the restriction is lifted");
+        }
+    } else if lift {
+        ctx.out
+            .data(&format!("no {what} stands for {subject}: nothing to lift"));
+    } else {
+        ctx.out
+            .data(&format!("already recorded: {what} for {subject}"));
+    }
+    Ok(Outcome::Success)
+}
+
+/// One subject's answer, for scripts.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    subject: String,
+    subject_ref: &'a str,
+    purpose: &'a str,
+    #[serde(flatten)]
+    answer: rights::Answer,
+}
+
+pub async fn processing(ctx: &Ctx, command: &ProcessingCommand) -> Result<Outcome> {
+    let ProcessingCommand::Check(args) = command;
+    let policy = ctx.policy()?;
+    let Some(purpose) = policy.purpose(&args.purpose) else {
+        let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
+        bail!(
+            "unknown purpose `{}`; the policy declares: {}",
+            args.purpose,
+            known.join(", ")
+        );
+    };
+    let key = ctx.subject_key()?;
+    let subjects = match (&args.subject, &args.batch) {
+        (Some(text), _) => vec![Subject::parse(text, &policy)?],
+        (None, Some(path)) => super::consent::read_subjects(path, &policy)?,
+        (None, None) => bail!("pass --subject or --batch"),
+    };
+    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
+    let store = ctx.store().await?;
+    let now = crate::time::to_text(ctx.now);
+    let mut facts = rights::facts(&store, purpose, &refs, &now).await?;
+    let single = args.batch.is_none();
+    let mut all = true;
+    let mut lines = String::new();
+    for (subject, subject_ref) in subjects.iter().zip(&refs) {
+        let answer = rights::decide(purpose, &facts.remove(subject_ref).unwrap_or_default());
+        all &= answer.may_process;
+        let word = if answer.may_process { "yes" } else { "no" };
+        if ctx.out.json_mode() {
+            let value = Answer {
+                subject: subject.to_string(),
+                subject_ref,
+                purpose: &args.purpose,
+                answer,
+            };
+            if single {
+                ctx.out.json(&value);
+            } else {
+                lines.push_str(&serde_json::to_string(&value)?);
+                lines.push('\n');
+            }
+        } else if single {
+            ctx.out
+                .data_wrapped(&format!("{word}: {}", answer.reasons.join("; ")));
+        } else {
+            lines.push_str(&format!("{subject}\t{word}\n"));
+        }
+    }
+    if !lines.is_empty() {
+        ctx.out.data(&lines);
+    }
+    Ok(if all { Outcome::Success } else { Outcome::No })
+}

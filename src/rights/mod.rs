@@ -1,0 +1,471 @@
+//! Restriction (Art. 18) and objection (Art. 21) in an append-only ledger, and the one
+//! answer scripts ask before they process someone's data: may this subject be processed
+//! for this purpose, whatever its basis?
+//!
+//! Like the consent ledger, the limits ledger names subjects by keyed reference only and
+//! never changes a row: lifting a restriction or an objection is a new row, and the newest
+//! row of a subject, kind and purpose decides.
+
+pub mod notice;
+
+use std::collections::HashMap;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::consent::{self, State, Verdict};
+use crate::policy::{LawfulBasis, Objection, Policy, Purpose};
+use crate::sql::{Key, Sql, bind_keys};
+use crate::store::{Store, Tx};
+
+/// The two kinds of limit a subject can put on processing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitKind {
+    Restriction,
+    Objection,
+}
+
+impl LimitKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitKind::Restriction => "restriction",
+            LimitKind::Objection => "objection",
+        }
+    }
+}
+
+/// Why processing is restricted (Art. 18(1)), or why a limit ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ground {
+    /// Art. 18(1)(a): the subject contests the data's accuracy, while it is verified.
+    Accuracy,
+    /// Art. 18(1)(b): processing is unlawful and the subject asks for restriction
+    /// instead of erasure.
+    Unlawful,
+    /// Art. 18(1)(c): the controller no longer needs the data but the subject needs it
+    /// for legal claims.
+    LegalClaims,
+    /// Art. 18(1)(d): the subject objected and the controller's grounds are being
+    /// verified.
+    ObjectionPending,
+    /// Lifting an Art. 21(1) objection: the controller demonstrated compelling legitimate
+    /// grounds.
+    CompellingGrounds,
+    /// Lifting: the subject took the objection or the restriction back, or its reason
+    /// ended (Art. 18(3): the subject is told before a restriction is lifted).
+    Withdrawn,
+}
+
+impl Ground {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ground::Accuracy => "accuracy",
+            Ground::Unlawful => "unlawful",
+            Ground::LegalClaims => "legal-claims",
+            Ground::ObjectionPending => "objection-pending",
+            Ground::CompellingGrounds => "compelling-grounds",
+            Ground::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn article(self) -> &'static str {
+        match self {
+            Ground::Accuracy => "Art. 18(1)(a)",
+            Ground::Unlawful => "Art. 18(1)(b)",
+            Ground::LegalClaims => "Art. 18(1)(c)",
+            Ground::ObjectionPending => "Art. 18(1)(d)",
+            Ground::CompellingGrounds => "Art. 21(1)",
+            Ground::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn restricts(self) -> bool {
+        matches!(
+            self,
+            Ground::Accuracy | Ground::Unlawful | Ground::LegalClaims | Ground::ObjectionPending
+        )
+    }
+}
+
+/// One row of the limits ledger.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
+pub struct Limit {
+    pub id: i64,
+    pub kind: String,
+    /// The purpose objected to; empty for a restriction (it covers every purpose).
+    #[sqlx(rename = "purpose_id")]
+    pub purpose: String,
+    /// `record` or `lift`.
+    pub action: String,
+    pub ground: String,
+    pub at: String,
+    pub recorded_at: String,
+    pub request_id: Option<String>,
+    pub actor: String,
+    pub origin: String,
+}
+
+impl Limit {
+    pub fn active(&self) -> bool {
+        self.action == "record"
+    }
+}
+
+const LIMIT_COLUMNS: &str =
+    "id, kind, purpose_id, action, ground, at, recorded_at, request_id, actor, origin";
+
+/// A change to append.
+#[derive(Debug, Clone)]
+pub struct NewLimit<'a> {
+    pub subject_ref: &'a str,
+    pub kind: LimitKind,
+    pub purpose: &'a str,
+    pub lift: bool,
+    pub ground: &'a str,
+    pub at: &'a str,
+    pub request_id: Option<&'a str>,
+    pub origin: &'a str,
+}
+
+/// The purpose an objection is recorded against, or why it cannot be.
+pub fn objectable<'p>(policy: &'p Policy, id: &str) -> Result<&'p Purpose> {
+    let Some(purpose) = policy.purpose(id) else {
+        let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
+        bail!(
+            "unknown purpose `{id}`; the policy declares: {}",
+            known.join(", ")
+        );
+    };
+    if purpose.objection_rule() == Objection::None {
+        let instead = if purpose.basis == LawfulBasis::Consent {
+            format!("; withdraw consent instead: privops consent withdraw --purpose {id}")
+        } else {
+            String::new()
+        };
+        bail!(
+            "purpose `{id}` rests on {}: Art. 21 gives no right to object to it{instead}",
+            purpose.basis.article()
+        );
+    }
+    Ok(purpose)
+}
+
+/// Decides whether a change may be appended: a lift needs something to lift, and an
+/// objection to direct marketing is lifted only by the person (Art. 21(3)). Returns
+/// whether the change is new (`false`: the ledger already says so).
+pub fn admissible(current: Option<&Limit>, change: &NewLimit, rule: Objection) -> Result<bool> {
+    let active = current.is_some_and(Limit::active);
+    if !change.lift {
+        return Ok(!active || current.is_some_and(|c| c.ground != change.ground));
+    }
+    if !active {
+        return Ok(false);
+    }
+    if change.kind == LimitKind::Objection
+        && rule == Objection::Absolute
+        && change.ground != Ground::Withdrawn.name()
+    {
+        bail!(
+            "an objection to direct marketing is absolute (Art. 21(3)): only the person can take it back (--ground withdrawn)"
+        );
+    }
+    if change.kind == LimitKind::Objection
+        && ![Ground::CompellingGrounds.name(), Ground::Withdrawn.name()].contains(&change.ground)
+    {
+        bail!(
+            "an objection is lifted with --ground compelling-grounds (Art. 21(1)) or --ground withdrawn"
+        );
+    }
+    Ok(true)
+}
+
+/// Appends one change; returns the row.
+pub async fn append(tx: &mut Tx, change: &NewLimit<'_>, actor: &str) -> Result<Limit> {
+    let recorded_at = crate::time::now_text();
+    let mut sql = Sql::new(
+        "INSERT INTO processing_limits (subject_ref, kind, purpose_id, action, ground, at, \
+         recorded_at, request_id, actor, origin) VALUES (",
+    );
+    sql.bind_list([
+        change.subject_ref,
+        change.kind.name(),
+        change.purpose,
+        if change.lift { "lift" } else { "record" },
+        change.ground,
+        change.at,
+        &recorded_at,
+    ])
+    .push(", ")
+    .bind(change.request_id)
+    .push(", ")
+    .bind_list([actor, change.origin])
+    .push(format!(") RETURNING {LIMIT_COLUMNS}").as_str());
+    let text = sql.render(crate::store::placeholders_of(tx));
+    let row = bind_keys!(sqlx::query(&text), sql.binds())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(<Limit as sqlx::FromRow<_>>::from_row(&row)?)
+}
+
+/// The newest restriction and, for `purpose`, the newest objection of each subject, at
+/// or before `as_of`: one query per 500 subjects.
+pub async fn current(
+    conn: &mut sqlx::AnyConnection,
+    placeholders: crate::sql::Placeholders,
+    subject_refs: &[String],
+    purpose: Option<&str>,
+    as_of: &str,
+) -> Result<HashMap<String, Limits>> {
+    let mut found: HashMap<String, Limits> = HashMap::new();
+    for chunk in subject_refs.chunks(500) {
+        let mut sql = Sql::new(format!(
+            "SELECT subject_ref, {LIMIT_COLUMNS} FROM processing_limits WHERE subject_ref IN ("
+        ));
+        sql.bind_list(chunk).push(") AND at <= ").bind(as_of);
+        match purpose {
+            Some(purpose) => {
+                sql.push(" AND (kind = 'restriction' OR purpose_id = ")
+                    .bind(purpose)
+                    .push(")");
+            }
+            None => {
+                sql.push(" AND kind = 'restriction'");
+            }
+        }
+        sql.push(" ORDER BY at, id");
+        let text = sql.render(placeholders);
+        for row in bind_keys!(sqlx::query(&text), sql.binds())
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let subject_ref: String = row.try_get(0)?;
+            let limit = Limit {
+                id: row.try_get(1)?,
+                kind: row.try_get(2)?,
+                purpose: row.try_get(3)?,
+                action: row.try_get(4)?,
+                ground: row.try_get(5)?,
+                at: row.try_get(6)?,
+                recorded_at: row.try_get(7)?,
+                request_id: row.try_get(8)?,
+                actor: row.try_get(9)?,
+                origin: row.try_get(10)?,
+            };
+            let entry = found.entry(subject_ref).or_default();
+            // Rows come oldest first: the last one seen is the one in force.
+            if limit.kind == LimitKind::Restriction.name() {
+                entry.restriction = Some(limit);
+            } else {
+                entry.objection = Some(limit);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A subject's limits in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Limits {
+    pub restriction: Option<Limit>,
+    pub objection: Option<Limit>,
+}
+
+/// The rows a request recorded.
+pub async fn of_request(store: &Store, request: &str) -> Result<Vec<Limit>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {LIMIT_COLUMNS} FROM processing_limits WHERE request_id = $1 ORDER BY at, id"
+    ))
+    .bind(request)
+    .fetch_all(&store.pool)
+    .await?)
+}
+
+/// Subjects erased (on the suppression list) and identities rectified away, by reference.
+pub async fn gone(
+    store: &Store,
+    subject_refs: &[String],
+) -> Result<(HashMap<String, String>, HashMap<String, String>)> {
+    let mut erased = HashMap::new();
+    for row in store
+        .select_in(
+            "SELECT subject_ref, erased_at FROM suppressions WHERE subject_ref",
+            subject_refs.iter().map(Key::from),
+            500,
+        )
+        .await?
+    {
+        erased.insert(row.try_get(0)?, row.try_get(1)?);
+    }
+    let mut moved = HashMap::new();
+    for row in store
+        .select_in(
+            "SELECT old_ref, at FROM subject_moves WHERE old_ref",
+            subject_refs.iter().map(Key::from),
+            500,
+        )
+        .await?
+    {
+        moved.insert(row.try_get(0)?, row.try_get(1)?);
+    }
+    Ok((erased, moved))
+}
+
+/// Everything the processing answer rests on, read beforehand.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// When the subject was erased (on the suppression list).
+    pub erased_at: Option<String>,
+    /// When the identity was rectified to another one.
+    pub moved_at: Option<String>,
+    pub limits: Limits,
+    /// The consent verdict, for a consent purpose.
+    pub consent: Option<Verdict>,
+}
+
+/// The answer: may this subject's data be processed for this purpose, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub may_process: bool,
+    pub basis: &'static str,
+    /// Every reason that forbids it, or the one reason it is allowed.
+    pub reasons: Vec<String>,
+}
+
+/// Decides without a database. Processing is allowed when nothing forbids it: the
+/// subject is not erased, the identity was not rectified away, no restriction stands,
+/// no objection to the purpose stands (where Art. 21 applies to it), and, for a consent
+/// purpose, consent stands for the current text.
+pub fn decide(purpose: &Purpose, facts: &Facts) -> Answer {
+    let mut no = Vec::new();
+    if let Some(at) = &facts.erased_at {
+        no.push(format!(
+            "erased on {at} (Art. 17): the subject is on the suppression list"
+        ));
+    }
+    if let Some(at) = &facts.moved_at {
+        no.push(format!(
+            "this identity was rectified to another on {at} (Art. 16): ask with the new one"
+        ));
+    }
+    if let Some(limit) = facts.limits.restriction.as_ref().filter(|l| l.active()) {
+        let article = ground_article(&limit.ground);
+        no.push(format!(
+            "processing restricted since {} ({article}; Art. 18(2): storage only)",
+            limit.at
+        ));
+    }
+    let rule = purpose.objection_rule();
+    if let Some(limit) = facts.limits.objection.as_ref().filter(|l| l.active()) {
+        if rule != Objection::None {
+            no.push(format!(
+                "objected on {} ({})",
+                limit.at,
+                match rule {
+                    Objection::Absolute => "Art. 21(3): direct marketing stops",
+                    _ => "Art. 21(1): stops unless compelling legitimate grounds are shown",
+                }
+            ));
+        }
+    }
+    if purpose.basis == LawfulBasis::Consent {
+        match &facts.consent {
+            Some(verdict) if verdict.state == State::Granted => {}
+            Some(verdict) => no.push(verdict.reason()),
+            None => no.push("consent was never given".to_string()),
+        }
+    }
+    let basis = purpose.basis.article();
+    if no.is_empty() {
+        let why = match (&purpose.basis, &facts.consent) {
+            (LawfulBasis::Consent, Some(verdict)) => verdict.reason(),
+            _ => format!("{basis}; no objection or restriction stands"),
+        };
+        Answer {
+            may_process: true,
+            basis,
+            reasons: vec![why],
+        }
+    } else {
+        Answer {
+            may_process: false,
+            basis,
+            reasons: no,
+        }
+    }
+}
+
+fn ground_article(ground: &str) -> &'static str {
+    [
+        Ground::Accuracy,
+        Ground::Unlawful,
+        Ground::LegalClaims,
+        Ground::ObjectionPending,
+    ]
+    .into_iter()
+    .find(|g| g.name() == ground)
+    .map_or("Art. 18(1)", Ground::article)
+}
+
+/// The facts for many subjects and one purpose, read set-based: suppressions, moves,
+/// limits, and consent for a consent purpose.
+pub async fn facts(
+    store: &Store,
+    purpose: &Purpose,
+    subject_refs: &[String],
+    as_of: &str,
+) -> Result<HashMap<String, Facts>> {
+    let id = purpose.id.get_ref();
+    let (mut erased, mut moved) = gone(store, subject_refs).await?;
+    let mut limits = {
+        let mut conn = store.pool.acquire().await?;
+        current(
+            &mut conn,
+            store.backend.placeholders(),
+            subject_refs,
+            Some(id),
+            as_of,
+        )
+        .await?
+    };
+    let mut consent = if purpose.basis == LawfulBasis::Consent {
+        let version = consent::current_version(store, purpose).await?;
+        let mut last = consent::last_events(store, id, subject_refs, as_of).await?;
+        subject_refs
+            .iter()
+            .map(|r| (r.clone(), Verdict::from_last(last.remove(r), version)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    Ok(subject_refs
+        .iter()
+        .map(|r| {
+            (
+                r.clone(),
+                Facts {
+                    erased_at: erased.remove(r),
+                    moved_at: moved.remove(r),
+                    limits: limits.remove(r).unwrap_or_default(),
+                    consent: consent.remove(r),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Whether a restriction ground may start a restriction.
+pub fn restricting(ground: Ground) -> Result<()> {
+    if !ground.restricts() {
+        bail!(
+            "--ground {} ends a limit; a restriction rests on accuracy, unlawful, legal-claims or objection-pending (Art. 18(1))",
+            ground.name()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
