@@ -115,6 +115,68 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "object",
+        &[
+            "privops object --subject email:dana@example.com --purpose analytics",
+            "privops object --subject email:dana@example.com --purpose marketing --request REQ-000004",
+            "privops object --subject email:dana@example.com --purpose analytics --lift --ground compelling-grounds",
+        ],
+    ),
+    (
+        "restrict",
+        &[
+            "privops restrict --subject email:dana@example.com --ground accuracy",
+            "privops restrict --subject email:dana@example.com --lift   # tell them first (Art. 18(3))",
+        ],
+    ),
+    (
+        "processing",
+        &[
+            "privops processing check --subject email:dana@example.com --purpose analytics",
+            "privops processing check --purpose marketing --batch subjects.txt",
+        ],
+    ),
+    (
+        "processing check",
+        &[
+            "privops processing check --subject email:dana@example.com --purpose analytics",
+            "privops processing check --purpose marketing --batch subjects.txt --format json",
+        ],
+    ),
+    (
+        "notice",
+        &[
+            "privops notice publish --title \"Privacy policy, December 2026\" --file notice.md",
+            "privops notice pending --format csv > to-tell.csv",
+        ],
+    ),
+    (
+        "notice publish",
+        &[
+            "privops notice publish --title \"Privacy policy, December 2026\" --file notice.md",
+            "privops notice list",
+        ],
+    ),
+    (
+        "notice ack",
+        &[
+            "privops notice ack --subject email:dana@example.com",
+            "privops notice ack --subject email:dana@example.com --notice-version 2 --at 2026-12-03",
+        ],
+    ),
+    (
+        "notice pending",
+        &[
+            "privops notice pending",
+            "privops notice pending --format csv > to-tell.csv",
+            "privops notice pending --purpose marketing   # consent on an older text",
+        ],
+    ),
+    (
+        "notice list",
+        &["privops notice list", "privops notice list --format json"],
+    ),
+    (
         "request",
         &[
             "privops request open --kind erasure --subject email:dana@example.com",
