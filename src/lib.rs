@@ -21,6 +21,7 @@ pub(crate) mod output;
 pub(crate) mod period;
 pub mod plan;
 pub mod policy;
+pub(crate) mod rectify;
 pub(crate) mod render;
 pub(crate) mod retention;
 pub(crate) mod rights;

@@ -244,21 +244,24 @@ impl<'a> Offboarding<'a> {
                 tables: work,
             });
         }
-        let steps = workflow::provider_steps_for(self.policy, &categories, |p| match p {
-            Placeholder::Identity(kind) => identities
-                .get(kind)
-                .map(|v| v.iter().cloned().collect())
-                .unwrap_or_default(),
-            Placeholder::Column {
-                source,
-                table,
-                column,
-            } => column_values
-                .get(&(source.clone(), table.clone(), column.clone()))
-                .map(|v| v.iter().cloned().collect())
-                .unwrap_or_default(),
-            Placeholder::New(_) => Vec::new(),
-        });
+        let steps =
+            workflow::provider_steps_for(self.policy, &categories, workflow::Call::Erase, |p| {
+                match p {
+                    Placeholder::Identity(kind) => identities
+                        .get(kind)
+                        .map(|v| v.iter().cloned().collect())
+                        .unwrap_or_default(),
+                    Placeholder::Column {
+                        source,
+                        table,
+                        column,
+                    } => column_values
+                        .get(&(source.clone(), table.clone(), column.clone()))
+                        .map(|v| v.iter().cloned().collect())
+                        .unwrap_or_default(),
+                    Placeholder::New(_) => Vec::new(),
+                }
+            });
         let plan = Plan {
             dry_run: true,
             account_ref: self.account_ref(),
@@ -672,6 +675,7 @@ impl<'a> Offboarding<'a> {
                 actor: &self.actor,
                 run_id,
                 action: "offboard.provider",
+                call: workflow::Call::Erase,
             },
             leases,
             &bar,

@@ -177,6 +177,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &["privops notice list", "privops notice list --format json"],
     ),
     (
+        "rectify",
+        &[
+            "privops rectify --subject email:dana@example.com --set user.name=\"Dana Levi\" --dry-run",
+            "privops rectify --subject email:dana@example.com --set user.contact.email=dana.levi@example.org --yes",
+            "privops rectify --request REQ-000007 --set crm.clients.address=\"12 Herzl St, Haifa\" --yes",
+        ],
+    ),
+    (
         "request",
         &[
             "privops request open --kind erasure --subject email:dana@example.com",

@@ -14,6 +14,7 @@ pub mod notice;
 pub mod offboard;
 pub mod policy;
 pub mod purpose;
+pub mod rectify;
 pub mod request;
 pub mod retention;
 pub mod rights;
@@ -50,6 +51,7 @@ pub enum Command {
     #[command(subcommand)]
     Request(request::RequestCommand),
     Access(access::AccessArgs),
+    Rectify(rectify::RectifyArgs),
     Erase(erase::EraseArgs),
     Offboard(offboard::OffboardArgs),
     /// Retention: what is due and why (plan), and the sweep that deletes or rolls it up
@@ -113,6 +115,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Request(command) => request::run(ctx, &command).await,
         Command::Access(args) => access::run(ctx, &args).await,
         Command::Archive(command) => archive::run(ctx, &command).await,
+        Command::Rectify(args) => rectify::run(ctx, &args).await,
         Command::Erase(args) => erase::run(ctx, &args).await,
         Command::Offboard(args) => offboard::run(ctx, &args).await,
         Command::Retention(command) => retention::run(ctx, &command).await,

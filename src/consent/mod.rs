@@ -475,6 +475,8 @@ pub enum State {
     Withdrawn,
     /// Given only for an older version of the consent text.
     ReconsentNeeded,
+    /// The identity was rectified to another: its consent now stands under the new one.
+    Moved,
 }
 
 impl State {
@@ -484,6 +486,7 @@ impl State {
             State::NeverGiven => "never_given",
             State::Withdrawn => "withdrawn",
             State::ReconsentNeeded => "reconsent_needed",
+            State::Moved => "moved",
         }
     }
 }
@@ -494,6 +497,9 @@ pub struct Verdict {
     pub current_version: Option<i64>,
     /// The event the verdict rests on.
     pub event: Option<Event>,
+    /// When the identity was rectified to another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_at: Option<String>,
 }
 
 impl Verdict {
@@ -508,10 +514,26 @@ impl Verdict {
             state,
             current_version,
             event: last,
+            moved_at: None,
+        }
+    }
+
+    /// The verdict for an identity rectified to another at `at`.
+    pub fn moved(at: String, current_version: Option<i64>) -> Verdict {
+        Verdict {
+            state: State::Moved,
+            current_version,
+            event: None,
+            moved_at: Some(at),
         }
     }
 
     pub fn reason(&self) -> String {
+        if let (State::Moved, Some(at)) = (&self.state, &self.moved_at) {
+            return format!(
+                "this identity was rectified to another on {at}: its consent stands under the new one"
+            );
+        }
         match (&self.state, &self.event) {
             (State::Granted, Some(e)) => format!("granted on {} for version {}", e.at, e.version),
             (State::Withdrawn, Some(e)) => format!("withdrawn on {}", e.at),

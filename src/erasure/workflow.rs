@@ -294,6 +294,7 @@ impl Erasure<'_> {
                 actor: &self.actor,
                 run_id: &run_id,
                 action: "erase.provider",
+                call: Call::Erase,
             },
             leases,
             &bar,
@@ -510,7 +511,7 @@ pub fn provider_steps(
     subjects: &[Subject],
     planned: &[Planned],
 ) -> Vec<ProviderStep> {
-    provider_steps_for(policy, &found_categories(planned), |p| {
+    provider_steps_for(policy, &found_categories(planned), Call::Erase, |p| {
         traverse::placeholder_values(
             p,
             subjects,
@@ -519,11 +520,43 @@ pub fn provider_steps(
     })
 }
 
+/// Which of a provider's requests a run calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// `erase`, for erasures and offboardings.
+    Erase,
+    /// `update`, for rectifications (Art. 16, 19).
+    Update,
+}
+
+impl Call {
+    pub(crate) fn request(
+        self,
+        provider: &crate::policy::Provider,
+    ) -> Option<&crate::policy::HttpRequest> {
+        match self {
+            Call::Erase => provider.erase.as_ref(),
+            Call::Update => provider.update.as_ref(),
+        }
+        .map(|r| r.get_ref())
+    }
+
+    fn done(self) -> &'static str {
+        match self {
+            Call::Erase => "erased",
+            Call::Update => "updated",
+        }
+    }
+}
+
 /// Provider calls (one per combination of the values `values` gives each placeholder)
-/// and manual tasks, for the providers that received any of `categories`.
+/// and manual tasks, for the providers that received any of `categories`. A provider
+/// without the request (or, for an update, without every corrected value its request
+/// names) gets a manual task.
 pub(crate) fn provider_steps_for(
     policy: &Policy,
     categories: &BTreeSet<String>,
+    call: Call,
     values: impl Fn(&Placeholder) -> Vec<String>,
 ) -> Vec<ProviderStep> {
     let mut steps = Vec::new();
@@ -539,40 +572,53 @@ pub(crate) fn provider_steps_for(
         if !relevant {
             continue;
         }
-        match &provider.erase {
+        let calls = match call.request(provider) {
             Some(request) => {
-                let request = request.get_ref();
                 let placeholders = http::request_placeholders(request);
-                let bindings = http::expand(&placeholders, &values);
-                for (n, binding) in bindings.into_iter().enumerate() {
-                    steps.push(ProviderStep {
-                        step_id: format!("provider:{id}:{}", n + 1),
-                        description: format!(
-                            "{} at {}",
-                            http::describe_call(request, &binding, true),
-                            provider.name
-                        ),
-                        shown: format!(
-                            "{} at {}",
-                            http::describe_call(request, &binding, false),
-                            provider.name
-                        ),
-                        kind: StepKind::Provider,
-                        bindings: Some(binding),
-                    });
-                }
+                http::expand(&placeholders, &values)
+                    .into_iter()
+                    .map(|binding| (request, binding))
+                    .collect()
             }
-            None => {
-                if let Some(instruction) = &provider.manual {
-                    steps.push(ProviderStep {
-                        step_id: format!("manual:{id}"),
-                        description: format!("{}: {}", provider.name, instruction.trim()),
-                        shown: format!("{}: {}", provider.name, instruction.trim()),
-                        kind: StepKind::Manual,
-                        bindings: None,
-                    });
-                }
+            None => Vec::new(),
+        };
+        if !calls.is_empty() {
+            for (n, (request, binding)) in calls.into_iter().enumerate() {
+                steps.push(ProviderStep {
+                    step_id: format!("provider:{id}:{}", n + 1),
+                    description: format!(
+                        "{} at {}",
+                        http::describe_call(request, &binding, true),
+                        provider.name
+                    ),
+                    shown: format!(
+                        "{} at {}",
+                        http::describe_call(request, &binding, false),
+                        provider.name
+                    ),
+                    kind: StepKind::Provider,
+                    bindings: Some(binding),
+                });
             }
+            continue;
+        }
+        let instruction = match call {
+            // An erase request that found no values to send has nothing to erase there.
+            Call::Erase if provider.erase.is_some() => continue,
+            Call::Erase => provider.manual.as_ref().map(|m| m.trim().to_string()),
+            Call::Update => Some(format!(
+                "correct the subject's {} there (Art. 19: recipients are told of a rectification)",
+                categories.iter().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        };
+        if let Some(instruction) = instruction {
+            steps.push(ProviderStep {
+                step_id: format!("manual:{id}"),
+                description: format!("{}: {instruction}", provider.name),
+                shown: format!("{}: {instruction}", provider.name),
+                kind: StepKind::Manual,
+                bindings: None,
+            });
         }
     }
     steps
@@ -586,6 +632,8 @@ pub(crate) struct Calls<'a> {
     pub run_id: &'a str,
     /// The audit action of each answer (`erase.provider`, `offboard.provider`).
     pub action: &'a str,
+    /// Which request of each provider the run calls.
+    pub call: Call,
 }
 
 /// Calls each provider step of the run that is not done yet, with the values its plan
@@ -622,16 +670,12 @@ pub(crate) async fn call_providers(
                     Lease::renew_all(leases, calls.store).await?;
                     failpoint(&format!("before-provider:{provider_id}")).await?;
                     let bindings = bindings_from_plan(&step);
-                    client
-                        .call(
-                            provider
-                                .erase
-                                .as_ref()
-                                .expect("erase steps come from erase requests")
-                                .get_ref(),
-                            &bindings,
-                        )
-                        .await
+                    match calls.call.request(provider) {
+                        Some(request) => client.call(request, &bindings).await,
+                        None => Err(anyhow::anyhow!(
+                            "provider `{provider_id}` no longer declares the request this step calls"
+                        )),
+                    }
                 }
             },
         };
@@ -645,7 +689,7 @@ pub(crate) async fn call_providers(
         }
         let mut tx = calls.store.begin_write().await?;
         let (status, detail) = match outcome {
-            Ok(CallOutcome::Done(_)) => (StepStatus::Done, StepOutcome::new("erased")),
+            Ok(CallOutcome::Done(_)) => (StepStatus::Done, StepOutcome::new(calls.call.done())),
             Ok(CallOutcome::NotFound(code)) => (
                 StepStatus::Done,
                 StepOutcome::new(format!("already gone ({code})")),

@@ -35,7 +35,7 @@ pub async fn open_run_for(
     };
     let candidates: Vec<String> = sqlx::query(
         "SELECT s.run_id FROM erasure_subjects s JOIN erasure_runs r ON r.run_id = s.run_id \
-         WHERE r.status = 'open' AND s.subject_ref = $1 ORDER BY r.created_at, s.run_id",
+         WHERE r.status = 'open' AND s.subject_ref = $1 AND s.run_id LIKE 'ERA-%' ORDER BY r.created_at, s.run_id",
     )
     .bind(first)
     .fetch_all(&store.pool)
@@ -313,6 +313,31 @@ pub async fn run_of_request(
         .fetch_optional(executor)
         .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Marks a run that erased nobody (a rectification) done with its summary, and closes its
+/// requests.
+pub async fn complete_without_suppression(
+    tx: &mut Tx,
+    run_id: &str,
+    summary: &impl Serialize,
+) -> Result<()> {
+    let now = crate::time::now_text();
+    sqlx::query("UPDATE erasure_runs SET status = 'done', completed_at = $1, receipt = $2 WHERE run_id = $3")
+        .bind(&now)
+        .bind(serde_json::to_string(summary)?)
+        .bind(run_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE requests SET status = 'closed', closed_at = $1 \
+         WHERE status = 'open' AND id IN (SELECT request_id FROM erasure_subjects WHERE run_id = $2)",
+    )
+    .bind(&now)
+    .bind(run_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Marks the run done, records the suppression entries, removes the clear identities

@@ -40,11 +40,15 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     let current = consent::current_version(&store, purpose).await?;
     let now = crate::time::now_text();
     let mut last = consent::last_events(&store, &args.purpose, &refs, &now).await?;
+    let (_, moved) = crate::rights::gone(&store, &refs).await?;
     let mut all_granted = true;
     let single = args.batch.is_none();
     let mut lines = String::new();
     for (subject, subject_ref) in subjects.iter().zip(&refs) {
-        let verdict = Verdict::from_last(last.remove(subject_ref), current);
+        let verdict = match moved.get(subject_ref) {
+            Some(at) => Verdict::moved(at.clone(), current),
+            None => Verdict::from_last(last.remove(subject_ref), current),
+        };
         let granted = verdict.state == consent::State::Granted;
         all_granted &= granted;
         if ctx.out.json_mode() {

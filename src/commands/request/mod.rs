@@ -23,7 +23,7 @@ pub enum RequestCommand {
     Extend(ExtendArgs),
     /// Close a request whose tasks are all done
     Close(IdArgs),
-    /// Confirm that a manual erasure task (a provider without an API) was done
+    /// Confirm that a manual task (a provider without an API) was done
     ConfirmManual(ConfirmArgs),
 }
 
@@ -191,6 +191,9 @@ async fn confirm_manual(ctx: &Ctx, args: &ConfirmArgs) -> Result<Outcome> {
         &ctx.actor(),
     )
     .await?;
+    if run.starts_with("REC-") {
+        return super::rectify::after_confirm(ctx, &store, &run).await;
+    }
     let finished = crate::erasure::workflow::finish(
         &policy,
         &store,
