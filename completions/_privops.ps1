@@ -39,8 +39,13 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check the policy (and its drift from the live schemas); write the Art. 30 record')
             [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'The purposes of processing and the versions of their consent texts')
             [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'Record, withdraw, check, export and import consent per purpose')
-            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual erasure tasks')
+            [CompletionResult]::new('object', 'object', [CompletionResultType]::ParameterValue, 'Record an objection to a purpose (Art. 21), or lift it')
+            [CompletionResult]::new('restrict', 'restrict', [CompletionResultType]::ParameterValue, 'Restrict all processing of a subject''s data (Art. 18), or lift it')
+            [CompletionResult]::new('processing', 'processing', [CompletionResultType]::ParameterValue, 'May this subject''s data be processed for this purpose? (exit 0 / 3)')
+            [CompletionResult]::new('notice', 'notice', [CompletionResultType]::ParameterValue, 'Versions of the privacy notice and who acknowledged them')
+            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual tasks')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
+            [CompletionResult]::new('rectify', 'rectify', [CompletionResultType]::ParameterValue, 'Correct a subject''s data across sources and providers (Art. 16, 19)')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
             [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a client account: export, roll up, delete everywhere, certify')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up')
@@ -388,6 +393,211 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;consent;help;help' {
             break
         }
+        'privops;object' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject, KIND:VALUE')
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'The purpose objected to')
+            [CompletionResult]::new('--ground', '--ground', [CompletionResultType]::ParameterName, 'Why the objection is lifted')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The request this answers (its kind must match); it is closed once recorded')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When the subject asked (RFC 3339 or a date) [default: now]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--lift', '--lift', [CompletionResultType]::ParameterName, 'End the objection: --ground compelling-grounds (Art. 21(1), never for direct marketing) or --ground withdrawn (the subject took it back)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;restrict' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject, KIND:VALUE')
+            [CompletionResult]::new('--ground', '--ground', [CompletionResultType]::ParameterName, 'Why (Art. 18(1)): accuracy, unlawful, legal-claims, objection-pending; with --lift, withdrawn')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The request this answers (its kind must match); it is closed once recorded')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When the subject asked (RFC 3339 or a date) [default: now]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--lift', '--lift', [CompletionResultType]::ParameterName, 'End the restriction (Art. 18(3): tell the subject first)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;processing' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'May this subject''s data be processed for this purpose? Exit 0 yes, 3 no')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'privops;processing;check' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject, KIND:VALUE')
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'The purpose id')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one answer per line. Exit 0 when all may be processed, 3 when any may not')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;processing;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'May this subject''s data be processed for this purpose? Exit 0 yes, 3 no')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'privops;processing;help;check' {
+            break
+        }
+        'privops;processing;help;help' {
+            break
+        }
+        'privops;notice' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Record a version of the privacy notice (the SHA-256 of its text)')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Record that a subject acknowledged the notice in force')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'Who has not acknowledged the notice in force (text, JSON, CSV)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The versions published')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'privops;notice;publish' {
+            [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'The notice''s title, e.g. "Privacy policy, December 2026"')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The notice''s text (UTF-8, up to 1 MiB)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;notice;ack' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject, KIND:VALUE')
+            [CompletionResult]::new('--notice-version', '--notice-version', [CompletionResultType]::ParameterName, 'The version acknowledged [default: the one in force]')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When (RFC 3339 or a date) [default: now]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;notice;pending' {
+            [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'Instead: the people whose consent to this purpose stands on an older text')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;notice;list' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;notice;help' {
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Record a version of the privacy notice (the SHA-256 of its text)')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Record that a subject acknowledged the notice in force')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'Who has not acknowledged the notice in force (text, JSON, CSV)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The versions published')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'privops;notice;help;publish' {
+            break
+        }
+        'privops;notice;help;ack' {
+            break
+        }
+        'privops;notice;help;pending' {
+            break
+        }
+        'privops;notice;help;list' {
+            break
+        }
+        'privops;notice;help;help' {
+            break
+        }
         'privops;request' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
@@ -407,7 +617,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a request with its tasks')
             [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Extend a request''s deadline once by up to two months, with a reason')
             [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Close a request whose tasks are all done')
-            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual erasure task (a provider without an API) was done')
+            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual task (a provider without an API) was done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -523,7 +733,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a request with its tasks')
             [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Extend a request''s deadline once by up to two months, with a reason')
             [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Close a request whose tasks are all done')
-            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual erasure task (a provider without an API) was done')
+            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual task (a provider without an API) was done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -561,6 +771,27 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the file if it exists')
             [CompletionResult]::new('--no-providers', '--no-providers', [CompletionResultType]::ParameterName, 'Do not query provider APIs (recorded in the archive and the audit trail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'privops;rectify' {
+            [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject, KIND:VALUE [default: the request''s]')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'A correction: a category (user.contact.email) or SOURCE.TABLE.COLUMN, and the corrected value; repeat for several')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'The rectification request this answers; one is opened otherwise')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be done (with the SQL under --format json) and change nothing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
@@ -951,8 +1182,13 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check the policy (and its drift from the live schemas); write the Art. 30 record')
             [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'The purposes of processing and the versions of their consent texts')
             [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'Record, withdraw, check, export and import consent per purpose')
-            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual erasure tasks')
+            [CompletionResult]::new('object', 'object', [CompletionResultType]::ParameterValue, 'Record an objection to a purpose (Art. 21), or lift it')
+            [CompletionResult]::new('restrict', 'restrict', [CompletionResultType]::ParameterValue, 'Restrict all processing of a subject''s data (Art. 18), or lift it')
+            [CompletionResult]::new('processing', 'processing', [CompletionResultType]::ParameterValue, 'May this subject''s data be processed for this purpose? (exit 0 / 3)')
+            [CompletionResult]::new('notice', 'notice', [CompletionResultType]::ParameterValue, 'Versions of the privacy notice and who acknowledged them')
+            [CompletionResult]::new('request', 'request', [CompletionResultType]::ParameterValue, 'Data-subject requests and their deadlines; confirm manual tasks')
             [CompletionResult]::new('access', 'access', [CompletionResultType]::ParameterValue, 'Export everything held about a subject into an archive')
+            [CompletionResult]::new('rectify', 'rectify', [CompletionResultType]::ParameterValue, 'Correct a subject''s data across sources and providers (Art. 16, 19)')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase subjects across every source and provider: plan, confirm, execute, verify')
             [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a client account: export, roll up, delete everywhere, certify')
             [CompletionResult]::new('retention', 'retention', [CompletionResultType]::ParameterValue, 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up')
@@ -1018,13 +1254,45 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;help;consent;import' {
             break
         }
+        'privops;help;object' {
+            break
+        }
+        'privops;help;restrict' {
+            break
+        }
+        'privops;help;processing' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'May this subject''s data be processed for this purpose? Exit 0 yes, 3 no')
+            break
+        }
+        'privops;help;processing;check' {
+            break
+        }
+        'privops;help;notice' {
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Record a version of the privacy notice (the SHA-256 of its text)')
+            [CompletionResult]::new('ack', 'ack', [CompletionResultType]::ParameterValue, 'Record that a subject acknowledged the notice in force')
+            [CompletionResult]::new('pending', 'pending', [CompletionResultType]::ParameterValue, 'Who has not acknowledged the notice in force (text, JSON, CSV)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The versions published')
+            break
+        }
+        'privops;help;notice;publish' {
+            break
+        }
+        'privops;help;notice;ack' {
+            break
+        }
+        'privops;help;notice;pending' {
+            break
+        }
+        'privops;help;notice;list' {
+            break
+        }
         'privops;help;request' {
             [CompletionResult]::new('open', 'open', [CompletionResultType]::ParameterValue, 'Record a request received from a data subject; prints its id and due date')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List requests; --overdue exits 3 when any is overdue')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a request with its tasks')
             [CompletionResult]::new('extend', 'extend', [CompletionResultType]::ParameterValue, 'Extend a request''s deadline once by up to two months, with a reason')
             [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Close a request whose tasks are all done')
-            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual erasure task (a provider without an API) was done')
+            [CompletionResult]::new('confirm-manual', 'confirm-manual', [CompletionResultType]::ParameterValue, 'Confirm that a manual task (a provider without an API) was done')
             break
         }
         'privops;help;request;open' {
@@ -1046,6 +1314,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;help;access' {
+            break
+        }
+        'privops;help;rectify' {
             break
         }
         'privops;help;erase' {

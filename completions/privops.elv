@@ -36,8 +36,13 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand policy 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
             cand purpose 'The purposes of processing and the versions of their consent texts'
             cand consent 'Record, withdraw, check, export and import consent per purpose'
-            cand request 'Data-subject requests and their deadlines; confirm manual erasure tasks'
+            cand object 'Record an objection to a purpose (Art. 21), or lift it'
+            cand restrict 'Restrict all processing of a subject''s data (Art. 18), or lift it'
+            cand processing 'May this subject''s data be processed for this purpose? (exit 0 / 3)'
+            cand notice 'Versions of the privacy notice and who acknowledged them'
+            cand request 'Data-subject requests and their deadlines; confirm manual tasks'
             cand access 'Export everything held about a subject into an archive'
+            cand rectify 'Correct a subject''s data across sources and providers (Art. 16, 19)'
             cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
             cand offboard 'Offboard a client account: export, roll up, delete everywhere, certify'
             cand retention 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
@@ -353,6 +358,193 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;consent;help;help'= {
         }
+        &'privops;object'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --purpose 'The purpose objected to'
+            cand --ground 'Why the objection is lifted'
+            cand --request 'The request this answers (its kind must match); it is closed once recorded'
+            cand --at 'When the subject asked (RFC 3339 or a date) [default: now]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --lift 'End the objection: --ground compelling-grounds (Art. 21(1), never for direct marketing) or --ground withdrawn (the subject took it back)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;restrict'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --ground 'Why (Art. 18(1)): accuracy, unlawful, legal-claims, objection-pending; with --lift, withdrawn'
+            cand --request 'The request this answers (its kind must match); it is closed once recorded'
+            cand --at 'When the subject asked (RFC 3339 or a date) [default: now]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --lift 'End the restriction (Art. 18(3): tell the subject first)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;processing'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'May this subject''s data be processed for this purpose? Exit 0 yes, 3 no'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;processing;check'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --purpose 'The purpose id'
+            cand --batch 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one answer per line. Exit 0 when all may be processed, 3 when any may not'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;processing;help'= {
+            cand check 'May this subject''s data be processed for this purpose? Exit 0 yes, 3 no'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;processing;help;check'= {
+        }
+        &'privops;processing;help;help'= {
+        }
+        &'privops;notice'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand publish 'Record a version of the privacy notice (the SHA-256 of its text)'
+            cand ack 'Record that a subject acknowledged the notice in force'
+            cand pending 'Who has not acknowledged the notice in force (text, JSON, CSV)'
+            cand list 'The versions published'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;notice;publish'= {
+            cand --title 'The notice''s title, e.g. "Privacy policy, December 2026"'
+            cand --file 'The notice''s text (UTF-8, up to 1 MiB)'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;notice;ack'= {
+            cand --subject 'The subject, KIND:VALUE'
+            cand --notice-version 'The version acknowledged [default: the one in force]'
+            cand --at 'When (RFC 3339 or a date) [default: now]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;notice;pending'= {
+            cand --purpose 'Instead: the people whose consent to this purpose stands on an older text'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;notice;list'= {
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;notice;help'= {
+            cand publish 'Record a version of the privacy notice (the SHA-256 of its text)'
+            cand ack 'Record that a subject acknowledged the notice in force'
+            cand pending 'Who has not acknowledged the notice in force (text, JSON, CSV)'
+            cand list 'The versions published'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'privops;notice;help;publish'= {
+        }
+        &'privops;notice;help;ack'= {
+        }
+        &'privops;notice;help;pending'= {
+        }
+        &'privops;notice;help;list'= {
+        }
+        &'privops;notice;help;help'= {
+        }
         &'privops;request'= {
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
@@ -372,7 +564,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand show 'Show a request with its tasks'
             cand extend 'Extend a request''s deadline once by up to two months, with a reason'
             cand close 'Close a request whose tasks are all done'
-            cand confirm-manual 'Confirm that a manual erasure task (a provider without an API) was done'
+            cand confirm-manual 'Confirm that a manual task (a provider without an API) was done'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;request;open'= {
@@ -481,7 +673,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand show 'Show a request with its tasks'
             cand extend 'Extend a request''s deadline once by up to two months, with a reason'
             cand close 'Close a request whose tasks are all done'
-            cand confirm-manual 'Confirm that a manual erasure task (a provider without an API) was done'
+            cand confirm-manual 'Confirm that a manual task (a provider without an API) was done'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;request;help;open'= {
@@ -511,6 +703,26 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
             cand --force 'Replace the file if it exists'
             cand --no-providers 'Do not query provider APIs (recorded in the archive and the audit trail)'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'privops;rectify'= {
+            cand --subject 'The subject, KIND:VALUE [default: the request''s]'
+            cand --set 'A correction: a category (user.contact.email) or SOURCE.TABLE.COLUMN, and the corrected value; repeat for several'
+            cand --request 'The rectification request this answers; one is opened otherwise'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --dry-run 'Show what would be done (with the SQL under --format json) and change nothing'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand -q 'Print no status messages (data is still printed)'
             cand --quiet 'Print no status messages (data is still printed)'
             cand -v 'Print more detail about what is done'
@@ -869,8 +1081,13 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand policy 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
             cand purpose 'The purposes of processing and the versions of their consent texts'
             cand consent 'Record, withdraw, check, export and import consent per purpose'
-            cand request 'Data-subject requests and their deadlines; confirm manual erasure tasks'
+            cand object 'Record an objection to a purpose (Art. 21), or lift it'
+            cand restrict 'Restrict all processing of a subject''s data (Art. 18), or lift it'
+            cand processing 'May this subject''s data be processed for this purpose? (exit 0 / 3)'
+            cand notice 'Versions of the privacy notice and who acknowledged them'
+            cand request 'Data-subject requests and their deadlines; confirm manual tasks'
             cand access 'Export everything held about a subject into an archive'
+            cand rectify 'Correct a subject''s data across sources and providers (Art. 16, 19)'
             cand erase 'Erase subjects across every source and provider: plan, confirm, execute, verify'
             cand offboard 'Offboard a client account: export, roll up, delete everywhere, certify'
             cand retention 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
@@ -920,13 +1137,36 @@ set edit:completion:arg-completer[privops] = {|@words|
         }
         &'privops;help;consent;import'= {
         }
+        &'privops;help;object'= {
+        }
+        &'privops;help;restrict'= {
+        }
+        &'privops;help;processing'= {
+            cand check 'May this subject''s data be processed for this purpose? Exit 0 yes, 3 no'
+        }
+        &'privops;help;processing;check'= {
+        }
+        &'privops;help;notice'= {
+            cand publish 'Record a version of the privacy notice (the SHA-256 of its text)'
+            cand ack 'Record that a subject acknowledged the notice in force'
+            cand pending 'Who has not acknowledged the notice in force (text, JSON, CSV)'
+            cand list 'The versions published'
+        }
+        &'privops;help;notice;publish'= {
+        }
+        &'privops;help;notice;ack'= {
+        }
+        &'privops;help;notice;pending'= {
+        }
+        &'privops;help;notice;list'= {
+        }
         &'privops;help;request'= {
             cand open 'Record a request received from a data subject; prints its id and due date'
             cand list 'List requests; --overdue exits 3 when any is overdue'
             cand show 'Show a request with its tasks'
             cand extend 'Extend a request''s deadline once by up to two months, with a reason'
             cand close 'Close a request whose tasks are all done'
-            cand confirm-manual 'Confirm that a manual erasure task (a provider without an API) was done'
+            cand confirm-manual 'Confirm that a manual task (a provider without an API) was done'
         }
         &'privops;help;request;open'= {
         }
@@ -941,6 +1181,8 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;help;request;confirm-manual'= {
         }
         &'privops;help;access'= {
+        }
+        &'privops;help;rectify'= {
         }
         &'privops;help;erase'= {
         }

@@ -44,8 +44,13 @@ complete -c privops -n "__fish_privops_needs_command" -f -a "init" -d 'Create th
 complete -c privops -n "__fish_privops_needs_command" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
 complete -c privops -n "__fish_privops_needs_command" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
 complete -c privops -n "__fish_privops_needs_command" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
-complete -c privops -n "__fish_privops_needs_command" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
+complete -c privops -n "__fish_privops_needs_command" -f -a "object" -d 'Record an objection to a purpose (Art. 21), or lift it'
+complete -c privops -n "__fish_privops_needs_command" -f -a "restrict" -d 'Restrict all processing of a subject\'s data (Art. 18), or lift it'
+complete -c privops -n "__fish_privops_needs_command" -f -a "processing" -d 'May this subject\'s data be processed for this purpose? (exit 0 / 3)'
+complete -c privops -n "__fish_privops_needs_command" -f -a "notice" -d 'Versions of the privacy notice and who acknowledged them'
+complete -c privops -n "__fish_privops_needs_command" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual tasks'
 complete -c privops -n "__fish_privops_needs_command" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_needs_command" -f -a "rectify" -d 'Correct a subject\'s data across sources and providers (Art. 16, 19)'
 complete -c privops -n "__fish_privops_needs_command" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
 complete -c privops -n "__fish_privops_needs_command" -f -a "offboard" -d 'Offboard a client account: export, roll up, delete everywhere, certify'
 complete -c privops -n "__fish_privops_needs_command" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
@@ -338,6 +343,185 @@ complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
 complete -c privops -n "__fish_privops_using_subcommand consent; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand object" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand object" -l purpose -d 'The purpose objected to' -r
+complete -c privops -n "__fish_privops_using_subcommand object" -l ground -d 'Why the objection is lifted' -r -f -a "accuracy\t'Art. 18(1)(a): the subject contests the data\'s accuracy, while it is verified'
+unlawful\t'Art. 18(1)(b): processing is unlawful and the subject asks for restriction instead of erasure'
+legal-claims\t'Art. 18(1)(c): the controller no longer needs the data but the subject needs it for legal claims'
+objection-pending\t'Art. 18(1)(d): the subject objected and the controller\'s grounds are being verified'
+compelling-grounds\t'Lifting an Art. 21(1) objection: the controller demonstrated compelling legitimate grounds'
+withdrawn\t'Lifting: the subject took the objection or the restriction back, or its reason ended (Art. 18(3): the subject is told before a restriction is lifted)'"
+complete -c privops -n "__fish_privops_using_subcommand object" -l request -d 'The request this answers (its kind must match); it is closed once recorded' -r
+complete -c privops -n "__fish_privops_using_subcommand object" -l at -d 'When the subject asked (RFC 3339 or a date) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand object" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand object" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand object" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand object" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand object" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand object" -l lift -d 'End the objection: --ground compelling-grounds (Art. 21(1), never for direct marketing) or --ground withdrawn (the subject took it back)'
+complete -c privops -n "__fish_privops_using_subcommand object" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand object" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand object" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand object" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l ground -d 'Why (Art. 18(1)): accuracy, unlawful, legal-claims, objection-pending; with --lift, withdrawn' -r -f -a "accuracy\t'Art. 18(1)(a): the subject contests the data\'s accuracy, while it is verified'
+unlawful\t'Art. 18(1)(b): processing is unlawful and the subject asks for restriction instead of erasure'
+legal-claims\t'Art. 18(1)(c): the controller no longer needs the data but the subject needs it for legal claims'
+objection-pending\t'Art. 18(1)(d): the subject objected and the controller\'s grounds are being verified'
+compelling-grounds\t'Lifting an Art. 21(1) objection: the controller demonstrated compelling legitimate grounds'
+withdrawn\t'Lifting: the subject took the objection or the restriction back, or its reason ended (Art. 18(3): the subject is told before a restriction is lifted)'"
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l request -d 'The request this answers (its kind must match); it is closed once recorded' -r
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l at -d 'When the subject asked (RFC 3339 or a date) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand restrict" -l lift -d 'End the restriction (Art. 18(3): tell the subject first)'
+complete -c privops -n "__fish_privops_using_subcommand restrict" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand restrict" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand restrict" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand restrict" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'May this subject\'s data be processed for this purpose? Exit 0 yes, 3 no'
+complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l purpose -d 'The purpose id' -r
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l batch -d 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one answer per line. Exit 0 when all may be processed, 3 when any may not' -r -F
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from help" -f -a "check" -d 'May this subject\'s data be processed for this purpose? Exit 0 yes, 3 no'
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -f -a "publish" -d 'Record a version of the privacy notice (the SHA-256 of its text)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -f -a "ack" -d 'Record that a subject acknowledged the notice in force'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -f -a "pending" -d 'Who has not acknowledged the notice in force (text, JSON, CSV)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -f -a "list" -d 'The versions published'
+complete -c privops -n "__fish_privops_using_subcommand notice; and not __fish_seen_subcommand_from publish ack pending list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l title -d 'The notice\'s title, e.g. "Privacy policy, December 2026"' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l file -d 'The notice\'s text (UTF-8, up to 1 MiB)' -r -F
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from publish" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l subject -d 'The subject, KIND:VALUE' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l notice-version -d 'The version acknowledged [default: the one in force]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l at -d 'When (RFC 3339 or a date) [default: now]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from ack" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -l purpose -d 'Instead: the people whose consent to this purpose stands on an older text' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from pending" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from help" -f -a "publish" -d 'Record a version of the privacy notice (the SHA-256 of its text)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from help" -f -a "ack" -d 'Record that a subject acknowledged the notice in force'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from help" -f -a "pending" -d 'Who has not acknowledged the notice in force (text, JSON, CSV)'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from help" -f -a "list" -d 'The versions published'
+complete -c privops -n "__fish_privops_using_subcommand notice; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -358,11 +542,14 @@ complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "show" -d 'Show a request with its tasks'
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "close" -d 'Close a request whose tasks are all done'
-complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
+complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "confirm-manual" -d 'Confirm that a manual task (a provider without an API) was done'
 complete -c privops -n "__fish_privops_using_subcommand request; and not __fish_seen_subcommand_from open list show extend close confirm-manual help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l kind -r -f -a "access\t''
 erasure\t''
-portability\t''"
+portability\t''
+rectification\t'Art. 16: correct inaccurate data'
+restriction\t'Art. 18: restrict processing'
+objection\t'Art. 21: object to processing'"
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l subject -d 'The subject, KIND:VALUE' -r
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l received -d 'When the request was received (RFC 3339 or a date) [default: now]' -r
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from open" -l note -d 'A note kept with the request' -r
@@ -468,7 +655,7 @@ complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a request with its tasks'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "close" -d 'Close a request whose tasks are all done'
-complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
+complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "confirm-manual" -d 'Confirm that a manual task (a provider without an API) was done'
 complete -c privops -n "__fish_privops_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand access" -l subject -d 'The subject, KIND:VALUE; repeat for several identities of one person' -r
 complete -c privops -n "__fish_privops_using_subcommand access" -l request -d 'The request this export answers' -r
@@ -492,6 +679,26 @@ complete -c privops -n "__fish_privops_using_subcommand access" -s q -l quiet -d
 complete -c privops -n "__fish_privops_using_subcommand access" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand access" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand access" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l subject -d 'The subject, KIND:VALUE [default: the request\'s]' -r
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l set -d 'A correction: a category (user.contact.email) or SOURCE.TABLE.COLUMN, and the corrected value; repeat for several' -r
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l request -d 'The rectification request this answers; one is opened otherwise' -r
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l dry-run -d 'Show what would be done (with the SQL under --format json) and change nothing'
+complete -c privops -n "__fish_privops_using_subcommand rectify" -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c privops -n "__fish_privops_using_subcommand rectify" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand rectify" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand rectify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand rectify" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand erase" -l subject -d 'A subject, KIND:VALUE; repeatable' -r
 complete -c privops -n "__fish_privops_using_subcommand erase" -l subjects-file -d 'Read subjects (one KIND:VALUE per line, `#` comments) from FILE, or `-` for stdin' -r -F
 complete -c privops -n "__fish_privops_using_subcommand erase" -l request -d 'The erasure request this answers (one subject); one is opened otherwise' -r
@@ -805,21 +1012,26 @@ complete -c privops -n "__fish_privops_using_subcommand man" -s q -l quiet -d 'P
 complete -c privops -n "__fish_privops_using_subcommand man" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand man" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "init" -d 'Create the state store and subject key beside an existing policy folder'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual erasure tasks'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "offboard" -d 'Offboard a client account: export, roll up, delete everywhere, certify'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "archive" -d 'Verify an archive, a deletion certificate or an erasure receipt offline'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
-complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent request access erase offboard retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "demo" -d 'Set up a demo workspace: example policies, synthetic databases, a state store'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "init" -d 'Create the state store and subject key beside an existing policy folder'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "policy" -d 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "purpose" -d 'The purposes of processing and the versions of their consent texts'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "consent" -d 'Record, withdraw, check, export and import consent per purpose'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "object" -d 'Record an objection to a purpose (Art. 21), or lift it'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "restrict" -d 'Restrict all processing of a subject\'s data (Art. 18), or lift it'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "processing" -d 'May this subject\'s data be processed for this purpose? (exit 0 / 3)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "notice" -d 'Versions of the privacy notice and who acknowledged them'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "request" -d 'Data-subject requests and their deadlines; confirm manual tasks'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "access" -d 'Export everything held about a subject into an archive'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "rectify" -d 'Correct a subject\'s data across sources and providers (Art. 16, 19)'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "erase" -d 'Erase subjects across every source and provider: plan, confirm, execute, verify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "offboard" -d 'Offboard a client account: export, roll up, delete everywhere, certify'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "retention" -d 'Retention: what is due and why (plan), and the sweep that deletes or rolls it up'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "audit" -d 'The hash-chained audit trail: log, verify, find, report, checkpoint, export'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "archive" -d 'Verify an archive, a deletion certificate or an erasure receipt offline'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "man" -d 'Write man pages for privops and each of its commands'
+complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
@@ -830,12 +1042,17 @@ complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_su
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "history" -d 'Every consent event of a subject'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "export" -d 'Write the consent state at a moment in time to CSV'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "import" -d 'Append events from a CSV file, all or nothing; re-importing adds nothing'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from processing" -f -a "check" -d 'May this subject\'s data be processed for this purpose? Exit 0 yes, 3 no'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from notice" -f -a "publish" -d 'Record a version of the privacy notice (the SHA-256 of its text)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from notice" -f -a "ack" -d 'Record that a subject acknowledged the notice in force'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from notice" -f -a "pending" -d 'Who has not acknowledged the notice in force (text, JSON, CSV)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from notice" -f -a "list" -d 'The versions published'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "open" -d 'Record a request received from a data subject; prints its id and due date'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "list" -d 'List requests; --overdue exits 3 when any is overdue'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "show" -d 'Show a request with its tasks'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "extend" -d 'Extend a request\'s deadline once by up to two months, with a reason'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "close" -d 'Close a request whose tasks are all done'
-complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "confirm-manual" -d 'Confirm that a manual erasure task (a provider without an API) was done'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "confirm-manual" -d 'Confirm that a manual task (a provider without an API) was done'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "plan" -d 'Per table: the rule, the cutoff, the rows due and the rows holds keep'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from retention" -f -a "sweep" -d 'Delete, anonymise or roll up the rows past their period, in short chunks'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "log" -d 'Show audit entries, oldest first'

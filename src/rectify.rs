@@ -223,6 +223,9 @@ pub struct ColumnPlan {
     /// Rows of a column holding what the subject is known by whose value is not exactly
     /// the subject's (another person's, a list of several): not changed.
     pub other_value: u64,
+    /// The statement that corrects them (its values bound), as `--dry-run` shows it.
+    #[serde(default)]
+    pub statement: String,
     /// The changing rows' current values, masked, for the terminal (never journaled).
     #[serde(skip)]
     pub old: Vec<String>,
@@ -402,6 +405,7 @@ impl<'a> Rectification<'a> {
                     rows: 0,
                     unchanged: 0,
                     other_value: 0,
+                    statement: String::new(),
                     old: Vec::new(),
                     keys: Vec::new(),
                     key_columns: table.key_columns.clone(),
@@ -476,6 +480,20 @@ impl<'a> Rectification<'a> {
                     Ok(())
                 })
                 .await?;
+            }
+            let key_names: Vec<String> = table
+                .key_columns
+                .iter()
+                .map(|c| pool.quote(&c.name))
+                .collect();
+            for column in &mut per_column {
+                column.statement = format!(
+                    "UPDATE {} SET {} = <corrected value> WHERE ({}) IN (<{} key(s) of the subject's rows>)",
+                    pool.quote(name),
+                    pool.quote(&column.column),
+                    key_names.join(", "),
+                    column.rows
+                );
             }
             if left > 0 {
                 for column in &unset_identities {
@@ -695,6 +713,11 @@ impl<'a> Rectification<'a> {
                 let pool = SourcePool::connect(self.policy, plan.source).await?;
                 let result = apply(&pool, &plan).await;
                 pool.close().await;
+                if result.is_ok() {
+                    // Committed in the source, not yet in the journal: the hardest place
+                    // to stop.
+                    workflow::failpoint(&format!("after-source:{}", plan.source.id())).await?;
+                }
                 let mut tx = self.store.begin_write().await?;
                 let (status, outcome) = match &result {
                     Ok(changed) => (
@@ -720,8 +743,6 @@ impl<'a> Rectification<'a> {
                 tx.commit().await?;
                 if let Err(error) = result {
                     out.warn(&format!("{step_id}: {error}"));
-                } else {
-                    workflow::failpoint(&format!("after-source:{}", plan.source.id())).await?;
                 }
             }
         }

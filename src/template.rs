@@ -140,6 +140,21 @@ pub fn render(
     Ok(out)
 }
 
+/// Every string value of a JSON body: where its placeholders are (keys and the JSON
+/// punctuation around the values are not template text).
+pub fn json_strings(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => out.push(text.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| json_strings(v, out)),
+        serde_json::Value::Object(map) => {
+            for v in map.values() {
+                json_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

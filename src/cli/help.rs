@@ -180,8 +180,8 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "rectify",
         &[
             "privops rectify --subject email:dana@example.com --set user.name=\"Dana Levi\" --dry-run",
-            "privops rectify --subject email:dana@example.com --set user.contact.email=dana.levi@example.org --yes",
-            "privops rectify --request REQ-000007 --set crm.clients.address=\"12 Herzl St, Haifa\" --yes",
+            "privops rectify --request REQ-000007 --set user.contact.email=dana.levi@example.org --yes",
+            "privops rectify --subject phone:+972501234567 --set crm.clients.address=\"12 Herzl St\"",
         ],
     ),
     (

@@ -47,7 +47,7 @@ pub enum Command {
     /// Versions of the privacy notice and who acknowledged them
     #[command(subcommand)]
     Notice(notice::NoticeCommand),
-    /// Data-subject requests and their deadlines; confirm manual erasure tasks
+    /// Data-subject requests and their deadlines; confirm manual tasks
     #[command(subcommand)]
     Request(request::RequestCommand),
     Access(access::AccessArgs),

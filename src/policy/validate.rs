@@ -885,7 +885,9 @@ fn providers(c: &mut Checker) {
             let mut texts: Vec<String> = vec![request.path.clone()];
             texts.extend(request.query.values().cloned());
             if let Some(body) = &request.body {
-                texts.push(body.to_string());
+                // Placeholders live in the body's strings (keys and values), not in its
+                // JSON punctuation.
+                crate::template::json_strings(body, &mut texts);
             }
             for text in texts {
                 match crate::template::placeholders(&text) {

@@ -606,7 +606,7 @@ pub(crate) fn request_placeholders(request: &HttpRequest) -> Vec<Placeholder> {
     let mut texts = vec![request.path.clone()];
     texts.extend(request.query.values().cloned());
     if let Some(body) = &request.body {
-        texts.push(body.to_string());
+        template::json_strings(body, &mut texts);
     }
     let mut found: Vec<Placeholder> = texts
         .iter()

@@ -338,6 +338,8 @@ pub struct MockProvider {
 
 #[derive(Debug, Clone)]
 pub struct MockRequest {
+    /// The request's body (its first 64 KiB).
+    pub body: String,
     pub method: String,
     pub url: String,
     pub authorization: Option<String>,
@@ -406,8 +408,14 @@ impl MockProvider {
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (server_in, log_in) = (server.clone(), log.clone());
         let thread = std::thread::spawn(move || {
-            for request in server_in.incoming_requests() {
+            for mut request in server_in.incoming_requests() {
+                let mut body = String::new();
+                let _ = std::io::Read::read_to_string(
+                    &mut std::io::Read::take(request.as_reader(), 64 * 1024),
+                    &mut body,
+                );
                 let seen = MockRequest {
+                    body,
                     method: request.method().to_string(),
                     url: request.url().to_string(),
                     authorization: request

@@ -18,3 +18,4 @@ mod offboard;
 mod people;
 mod policy;
 mod retention;
+mod rights;

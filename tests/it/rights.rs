@@ -1,0 +1,1201 @@
+//! The rest of the data subject's rights on SQLite, PostgreSQL and MariaDB: rectification
+//! changes exactly the declared columns of the subject's rows (the expected rows are
+//! written out by hand) and tells the provider; a corrected identity is found under its
+//! new value and not under the old; a stopped or killed run finishes as its twin; bad
+//! input changes nothing; `processing check` answers every combination of basis, consent,
+//! objection, restriction and erasure; notices and their acknowledgements.
+
+use serde_json::{Value, json};
+
+use crate::common::{self, Dump, Fixture, MockAnswer, MockProvider, expect};
+
+const SCHEMA: &str = "CREATE TABLE clients (id INTEGER PRIMARY KEY, email VARCHAR(200), phone VARCHAR(40), name VARCHAR(200), city VARCHAR(100));
+CREATE TABLE orders (id INTEGER PRIMARY KEY, client_id INTEGER NOT NULL REFERENCES clients (id), shipping_name VARCHAR(200), cc_email VARCHAR(200));
+CREATE TABLE notes (id INTEGER PRIMARY KEY, author_email VARCHAR(200), body VARCHAR(200));
+INSERT INTO clients VALUES (1, 'Dana@Example.com', '+972501234567', 'Dana Levy', 'Haifa'), (2, 'omer@example.com', '+972501111111', 'Omer Bar', 'Haifa'), (3, 'noa@example.com', NULL, 'Noa Golan', 'Eilat');
+INSERT INTO orders VALUES (10, 1, 'Dana Levy', 'dana@example.com'), (11, 1, 'D. Levy', 'omer@example.com'), (20, 2, 'Omer Bar', 'dana@example.com');
+INSERT INTO notes VALUES (100, 'dana@example.com', 'first'), (101, 'omer@example.com', 'second'), (102, 'DANA@example.com', 'third');
+";
+
+fn policy(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Shop Ltd"
+dpo = {{ name = "D. P. O.", email = "dpo@shop.test" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[identity]]
+kind = "phone"
+normalise = "phone"
+default_region = "IL"
+
+[[purpose]]
+id = "newsletter"
+title = "Newsletter"
+basis = "consent"
+consent_text = "Send me the newsletter."
+
+[[provider]]
+id = "crm_cloud"
+name = "CRM Cloud"
+role = "processor"
+countries = ["DE"]
+categories = ["user.contact.email", "user.name"]
+base_url_env = "CRM_URL"
+auth = {{ env = "CRM_TOKEN", header = "Authorization", scheme = "Bearer" }}
+timeout = "5s"
+retries = 1
+[provider.update]
+method = "PATCH"
+path = "/contacts/{{identity.email}}"
+body = {{ email = "{{new.user.contact.email}}", name = "{{new.user.name}}" }}
+success = [200, 204]
+[provider.erase]
+method = "DELETE"
+path = "/contacts/{{identity.email}}"
+success = [204]
+
+[[provider]]
+id = "printer"
+name = "Label printer"
+role = "processor"
+countries = ["IL"]
+categories = ["user.name"]
+manual = "delete the customer in the printer's address book"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "clients"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+phone = {{ category = "user.contact.phone_number", identity = "phone" }}
+name = "user.name"
+city = "user.contact.address.city"
+
+[[table]]
+name = "orders"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+client_id = "system.operations"
+shipping_name = "user.name"
+cc_email = "user.contact.email"
+[[table.relation]]
+columns = ["client_id"]
+references = "clients"
+
+[[table]]
+name = "notes"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+author_email = {{ category = "user.contact.email", identity = "email" }}
+body = "user.content.notes"
+"#
+    )
+}
+
+fn fixture(engine: &str, test: &str, crm: &str) -> Option<Fixture> {
+    Fixture::new(
+        engine,
+        test,
+        SCHEMA,
+        &policy(engine),
+        &[
+            ("CRM_URL", crm),
+            ("CRM_TOKEN", "crm-secret"),
+            ("PRIVOPS_NOW", "2026-12-01T10:00:00Z"),
+        ],
+    )
+}
+
+/// Sets `column` of the row of `table` whose `id` is `id`, in a dump.
+fn set(dump: &mut Dump, table: &str, id: i64, column: &str, value: &str) {
+    let row = dump
+        .get_mut(table)
+        .unwrap()
+        .iter_mut()
+        .find(|row| row["id"].as_i64() == Some(id) || row["id"].as_str() == Some(&id.to_string()))
+        .unwrap_or_else(|| panic!("{table} has no row {id}"));
+    row.insert(column.to_string(), Value::from(value));
+}
+
+/// Rows are sets: the dump lists them in value order.
+fn sorted(mut dump: Dump) -> Dump {
+    for rows in dump.values_mut() {
+        rows.sort_by_cached_key(|row| serde_json::to_string(row).unwrap());
+    }
+    dump
+}
+
+const NEW_EMAIL: &str = "dana.levi@example.org";
+const RECTIFY: &[&str] = &[
+    "rectify",
+    "--subject",
+    "email:dana@example.com",
+    "--set",
+    "user.contact.email=Dana.Levi@Example.org",
+    "--set",
+    "user.name=Dana Levi",
+    "--yes",
+];
+
+/// The expected state, decided by hand: Dana's client row, her two orders, her two notes;
+/// her order's cc of another person and the other people's rows stay as they were.
+fn expected_after(before: &Dump) -> Dump {
+    let mut after = before.clone();
+    set(&mut after, "clients", 1, "email", NEW_EMAIL);
+    set(&mut after, "clients", 1, "name", "Dana Levi");
+    set(&mut after, "orders", 10, "shipping_name", "Dana Levi");
+    set(&mut after, "orders", 10, "cc_email", NEW_EMAIL);
+    set(&mut after, "orders", 11, "shipping_name", "Dana Levi");
+    set(&mut after, "notes", 100, "author_email", NEW_EMAIL);
+    set(&mut after, "notes", 102, "author_email", NEW_EMAIL);
+    sorted(after)
+}
+
+fn rectification_is_exact(engine: &str) {
+    let crm = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(app) = fixture(engine, &format!("rectify_{engine}"), &crm.url) else {
+        return;
+    };
+    expect(
+        app.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            "email:dana@example.com",
+            "--purpose",
+            "newsletter",
+        ]),
+        0,
+    );
+    let before = app.dump();
+
+    // The dry run shows every change, old values masked, and changes nothing.
+    let dry = expect(
+        app.cmd(&[
+            "rectify",
+            "--subject",
+            "email:dana@example.com",
+            "--set",
+            "user.contact.email=Dana.Levi@Example.org",
+            "--set",
+            "user.name=Dana Levi",
+            "--dry-run",
+            "--format",
+            "json",
+        ]),
+        0,
+    );
+    let plan = dry.json();
+    let columns = &plan["sources"][0]["columns"];
+    let rows = |table: &str, column: &str| -> u64 {
+        columns
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["table"] == table && c["column"] == column)
+            .map_or(0, |c| c["rows"].as_u64().unwrap())
+    };
+    assert_eq!(rows("clients", "email"), 1, "{plan}");
+    assert_eq!(rows("orders", "cc_email"), 1, "{plan}");
+    assert_eq!(rows("notes", "author_email"), 2, "{plan}");
+    assert_eq!(rows("orders", "shipping_name"), 2, "{plan}");
+    assert_eq!(app.dump(), before, "a dry run changes nothing");
+    assert!(crm.requests().is_empty(), "a dry run calls no provider");
+    let human = expect(
+        app.cmd(&[
+            "rectify",
+            "--subject",
+            "email:dana@example.com",
+            "--set",
+            "user.name=Dana Levi",
+            "--dry-run",
+        ]),
+        0,
+    );
+    assert!(
+        !human.stdout.contains("Dana Levy"),
+        "old values are masked: {}",
+        human.stdout
+    );
+
+    // The run: one manual task (the printer) keeps it open until confirmed.
+    let run = expect(app.cmd(RECTIFY), 4);
+    assert!(run.stdout.contains("manual:printer"), "{}", run.stdout);
+    assert_eq!(sorted(app.dump()), expected_after(&before));
+
+    // The provider was told, once, where the old address finds the contact.
+    let calls = crm.requests();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].method, "PATCH");
+    assert!(
+        calls[0].url.starts_with("/contacts/dana"),
+        "{}",
+        calls[0].url
+    );
+    let body: Value = serde_json::from_str(&calls[0].body).unwrap();
+    assert_eq!(body, json!({ "email": NEW_EMAIL, "name": "Dana Levi" }));
+
+    let request = run
+        .stdout
+        .split_whitespace()
+        .find(|w| w.starts_with("REQ-"))
+        .expect("the request to confirm on")
+        .to_string();
+    expect(
+        app.cmd(&[
+            "request",
+            "confirm-manual",
+            &request,
+            "manual:printer",
+            "--note",
+            "done",
+        ]),
+        0,
+    );
+
+    // The identity moved: consent stands under the new address, the old one answers
+    // "moved", and nothing of the subject is found under it any more.
+    expect(
+        app.cmd(&[
+            "consent",
+            "check",
+            "--subject",
+            &format!("email:{NEW_EMAIL}"),
+            "--purpose",
+            "newsletter",
+        ]),
+        0,
+    );
+    let old = expect(
+        app.cmd(&[
+            "consent",
+            "check",
+            "--subject",
+            "email:dana@example.com",
+            "--purpose",
+            "newsletter",
+        ]),
+        3,
+    );
+    assert!(old.stdout.contains("moved"), "{}", old.stdout);
+    expect(
+        app.cmd(&[
+            "processing",
+            "check",
+            "--subject",
+            "email:dana@example.com",
+            "--purpose",
+            "newsletter",
+        ]),
+        3,
+    );
+    expect(
+        app.cmd(&[
+            "rectify",
+            "--subject",
+            "email:dana@example.com",
+            "--set",
+            "user.name=X",
+            "--dry-run",
+        ]),
+        1,
+    );
+    let again = expect(
+        app.cmd(&[
+            "rectify",
+            "--subject",
+            &format!("email:{NEW_EMAIL}"),
+            "--set",
+            "user.name=Dana Levi",
+            "--dry-run",
+        ]),
+        0,
+    );
+    assert!(
+        again.stderr.contains("nothing to correct"),
+        "{}",
+        again.stderr
+    );
+    let shown = expect(
+        app.cmd(&["request", "show", &request, "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(shown["status"], "closed");
+    assert_eq!(shown["kind"], "rectification");
+    assert_eq!(shown["subject"], format!("email:{NEW_EMAIL}"));
+
+    // Nothing of the old or new address reached the audit trail; the chain holds.
+    let log = expect(app.cmd(&["audit", "log", "--format", "json"]), 0);
+    for value in ["dana@example.com", "Dana.Levi", NEW_EMAIL, "Dana Levi"] {
+        assert!(!log.stdout.contains(value), "{value} in the audit trail");
+    }
+    expect(app.cmd(&["audit", "verify"]), 0);
+}
+
+#[test]
+fn rectification_is_exact_on_sqlite() {
+    rectification_is_exact("sqlite");
+}
+
+#[test]
+fn rectification_is_exact_on_postgres() {
+    rectification_is_exact("postgres");
+}
+
+#[test]
+fn rectification_is_exact_on_mariadb() {
+    rectification_is_exact("mysql");
+}
+
+/// Stopped after the source committed but before the journal knew (a failpoint, then a
+/// real `kill -9` at the same place), then run again: the end state of a twin that ran
+/// once, and the provider told once.
+fn a_stopped_rectification_finishes_as_its_twin(engine: &str) {
+    let crm = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(twin) = fixture(engine, &format!("rectify_twin_{engine}"), &crm.url) else {
+        return;
+    };
+    let before = twin.dump();
+    expect(twin.cmd(RECTIFY), 4);
+    let expected = expected_after(&before);
+    assert_eq!(sorted(twin.dump()), expected);
+
+    let failing = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(failed) = fixture(engine, &format!("rectify_fail_{engine}"), &failing.url) else {
+        return;
+    };
+    let mut stopped = failed.cmd(RECTIFY);
+    stopped.env("PRIVOPS_FAILPOINT", "after-source:app");
+    let run = expect(stopped, 1);
+    assert!(run.stderr.contains("failpoint"), "{}", run.stderr);
+    assert!(failing.requests().is_empty());
+    expect(failed.cmd(RECTIFY), 4);
+    assert_eq!(
+        sorted(failed.dump()),
+        expected,
+        "a stopped run finishes as its twin"
+    );
+    assert_eq!(failing.requests().len(), 1, "the provider is told once");
+    // Once more: nothing more changes, nobody is called again.
+    expect(failed.cmd(RECTIFY), 4);
+    assert_eq!(sorted(failed.dump()), expected);
+    assert_eq!(failing.requests().len(), 1);
+
+    let killing = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(killed) = fixture(engine, &format!("rectify_kill_{engine}"), &killing.url) else {
+        return;
+    };
+    let mut paused = killed.cmd(RECTIFY);
+    paused
+        .env("PRIVOPS_FAILPOINT", "pause:after-source:app")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = paused.spawn().unwrap();
+    let reached = (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        killed.strings("SELECT name FROM clients WHERE id = 1") == ["Dana Levi"]
+    });
+    assert!(reached, "the run reached its pause");
+    let status = std::process::Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+    expect(killed.cmd(RECTIFY), 4);
+    assert_eq!(
+        sorted(killed.dump()),
+        expected,
+        "a killed run finishes as its twin"
+    );
+    assert_eq!(killing.requests().len(), 1);
+}
+
+#[test]
+fn a_stopped_rectification_finishes_as_its_twin_on_sqlite() {
+    a_stopped_rectification_finishes_as_its_twin("sqlite");
+}
+
+#[test]
+fn a_stopped_rectification_finishes_as_its_twin_on_postgres() {
+    a_stopped_rectification_finishes_as_its_twin("postgres");
+}
+
+#[test]
+fn a_stopped_rectification_finishes_as_its_twin_on_mariadb() {
+    a_stopped_rectification_finishes_as_its_twin("mysql");
+}
+
+/// An invalid value, an unknown column, a subject with no data: a clear error naming it,
+/// exit 1, no value repeated, nothing written (the database, the store's requests and
+/// the audit trail stay as they were).
+fn bad_rectifications_change_nothing(engine: &str) {
+    let crm = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(app) = fixture(engine, &format!("rectify_bad_{engine}"), &crm.url) else {
+        return;
+    };
+    let before = app.dump();
+    let trail = expect(app.cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--subject",
+                "email:dana@example.com",
+                "--set",
+                "user.contact.email=not-an-address",
+            ],
+            "user.contact.email: the value is not an e-mail address",
+        ),
+        (
+            &[
+                "--subject",
+                "email:dana@example.com",
+                "--set",
+                "clients.phone=+972-50-999",
+            ],
+            "unknown column or category",
+        ),
+        (
+            &[
+                "--subject",
+                "email:dana@example.com",
+                "--set",
+                "app.clients.phone=12ab",
+            ],
+            "app.clients.phone: the value is not a valid phone number",
+        ),
+        (
+            &[
+                "--subject",
+                "email:dana@example.com",
+                "--set",
+                "app.clients.shoe_size=44",
+            ],
+            "unknown column `shoe_size` of table `clients` in source `app`",
+        ),
+        (
+            &[
+                "--subject",
+                "email:dana@example.com",
+                "--set",
+                "app.clients.id=7",
+            ],
+            "not personal data",
+        ),
+        (
+            &[
+                "--subject",
+                "email:nobody@example.com",
+                "--set",
+                "user.name=Someone",
+            ],
+            "no data of email:nobody@example.com in any source",
+        ),
+        (
+            &["--subject", "email:dana@example.com", "--set", "user.name="],
+            "the value is empty",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["rectify"];
+        all.extend_from_slice(args);
+        all.push("--yes");
+        let run = expect(app.cmd(&all), 1);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        for value in ["not-an-address", "12ab", "+972-50-999"] {
+            assert!(
+                !run.stderr.contains(value),
+                "{value} repeated: {}",
+                run.stderr
+            );
+        }
+    }
+    assert_eq!(app.dump(), before);
+    assert_eq!(
+        expect(app.cmd(&["audit", "log", "--format", "json"]), 0).stdout,
+        trail
+    );
+    assert_eq!(
+        expect(app.cmd(&["request", "list", "--format", "json"]), 0).json(),
+        json!([])
+    );
+    assert!(crm.requests().is_empty());
+}
+
+#[test]
+fn bad_rectifications_change_nothing_on_sqlite() {
+    bad_rectifications_change_nothing("sqlite");
+}
+
+#[test]
+fn bad_rectifications_change_nothing_on_postgres() {
+    bad_rectifications_change_nothing("postgres");
+}
+
+#[test]
+fn bad_rectifications_change_nothing_on_mariadb() {
+    bad_rectifications_change_nothing("mysql");
+}
+
+const PURPOSES: &str = r#"
+[controller]
+organisation = "Shop Ltd"
+dpo = { name = "D. P. O.", email = "dpo@shop.test" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[purpose]]
+id = "newsletter"
+title = "Newsletter"
+basis = "consent"
+consent_text = "Send me the newsletter."
+
+[[purpose]]
+id = "mailing"
+title = "Postal advertising"
+basis = "legitimate_interests"
+objection = "absolute"
+
+[[purpose]]
+id = "fraud"
+title = "Fraud prevention"
+basis = "legitimate_interests"
+
+[[purpose]]
+id = "delivery"
+title = "Delivering orders"
+basis = "contract"
+"#;
+
+/// Every combination of basis, consent, objection, restriction and erasure, each for its
+/// own subject, checked in one batch per purpose against a rule written out here.
+fn processing_check_answers_every_combination(state: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    let server = match state {
+        "postgres" => match common::TestDatabase::postgres("processing_check") {
+            Some(db) => Some(db),
+            None => return,
+        },
+        _ => None,
+    };
+    let cmd = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        if let Some(db) = &server {
+            command.env("PRIVOPS_STATE", &db.url);
+        }
+        command
+    };
+    expect(cmd(&["init"]), 0);
+    let consents = ["none", "granted", "withdrawn"];
+    let objections = ["none", "standing", "lifted"];
+    let mut subjects = Vec::new();
+    let mut n = 0;
+    for consent in consents {
+        for objection in objections {
+            for restricted in [false, true] {
+                for erased in [false, true] {
+                    n += 1;
+                    let subject = format!("email:s{n}@example.com");
+                    let at = |minute: u32| format!("2026-11-01T10:{minute:02}:00Z");
+                    if consent != "none" {
+                        expect(
+                            cmd(&[
+                                "consent",
+                                "grant",
+                                "--subject",
+                                &subject,
+                                "--purpose",
+                                "newsletter",
+                                "--at",
+                                &at(1),
+                            ]),
+                            0,
+                        );
+                    }
+                    if consent == "withdrawn" {
+                        expect(
+                            cmd(&[
+                                "consent",
+                                "withdraw",
+                                "--subject",
+                                &subject,
+                                "--purpose",
+                                "newsletter",
+                                "--at",
+                                &at(2),
+                            ]),
+                            0,
+                        );
+                    }
+                    if objection != "none" {
+                        for purpose in ["mailing", "fraud"] {
+                            expect(
+                                cmd(&[
+                                    "object",
+                                    "--subject",
+                                    &subject,
+                                    "--purpose",
+                                    purpose,
+                                    "--at",
+                                    &at(3),
+                                ]),
+                                0,
+                            );
+                        }
+                    }
+                    if objection == "lifted" {
+                        expect(
+                            cmd(&[
+                                "object",
+                                "--subject",
+                                &subject,
+                                "--purpose",
+                                "mailing",
+                                "--lift",
+                                "--ground",
+                                "withdrawn",
+                                "--at",
+                                &at(4),
+                            ]),
+                            0,
+                        );
+                        expect(
+                            cmd(&[
+                                "object",
+                                "--subject",
+                                &subject,
+                                "--purpose",
+                                "fraud",
+                                "--lift",
+                                "--ground",
+                                "compelling-grounds",
+                                "--at",
+                                &at(4),
+                            ]),
+                            0,
+                        );
+                    }
+                    if restricted {
+                        expect(
+                            cmd(&[
+                                "restrict",
+                                "--subject",
+                                &subject,
+                                "--ground",
+                                "accuracy",
+                                "--at",
+                                &at(5),
+                            ]),
+                            0,
+                        );
+                    }
+                    subjects.push((subject, consent, objection, restricted, erased));
+                }
+            }
+        }
+    }
+    // Erasure puts a subject on the suppression list; here without any source to erase
+    // from, so the list is written as an erasure run leaves it.
+    let erased: Vec<&str> = subjects
+        .iter()
+        .filter(|s| s.4)
+        .map(|s| s.0.as_str())
+        .collect();
+    let file = temp.path().join("erased.txt");
+    std::fs::write(&file, erased.join("\n")).unwrap();
+    expect(
+        cmd(&[
+            "erase",
+            "--subjects-file",
+            file.to_str().unwrap(),
+            "--yes",
+            "--quiet",
+        ]),
+        0,
+    );
+    // An objection to a contract purpose is refused: Art. 21 does not apply to it.
+    let refused = expect(
+        cmd(&[
+            "object",
+            "--subject",
+            "email:s1@example.com",
+            "--purpose",
+            "delivery",
+        ]),
+        1,
+    );
+    assert!(refused.stderr.contains("Art. 21"), "{}", refused.stderr);
+    // Only the person lifts an objection to direct marketing.
+    let absolute = expect(
+        cmd(&[
+            "object",
+            "--subject",
+            "email:s5@example.com",
+            "--purpose",
+            "mailing",
+            "--lift",
+            "--ground",
+            "compelling-grounds",
+        ]),
+        1,
+    );
+    assert!(absolute.stderr.contains("21(3)"), "{}", absolute.stderr);
+
+    let list = temp.path().join("subjects.txt");
+    std::fs::write(
+        &list,
+        subjects
+            .iter()
+            .map(|s| s.0.clone())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    for purpose in ["newsletter", "mailing", "fraud", "delivery"] {
+        let run = common::run(cmd(&[
+            "processing",
+            "check",
+            "--purpose",
+            purpose,
+            "--batch",
+            list.to_str().unwrap(),
+        ]));
+        let answers: std::collections::BTreeMap<String, String> = run
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(s, a)| (s.to_string(), a.to_string()))
+            .collect();
+        let mut any_no = false;
+        for (subject, consent, objection, restricted, erased) in &subjects {
+            let objected =
+                *objection == "standing" && purpose != "newsletter" && purpose != "delivery";
+            let consent_ok = purpose != "newsletter" || *consent == "granted";
+            let may = !erased && !restricted && !objected && consent_ok;
+            any_no |= !may;
+            let want = if may { "yes" } else { "no" };
+            assert_eq!(
+                answers.get(subject).map(String::as_str),
+                Some(want),
+                "{purpose}: {subject} consent={consent} objection={objection} restricted={restricted} erased={erased}"
+            );
+        }
+        assert_eq!(run.code, if any_no { 3 } else { 0 }, "{purpose}");
+    }
+    // One subject, as a script reads it.
+    let one = expect(
+        cmd(&[
+            "processing",
+            "check",
+            "--subject",
+            &subjects[0].0,
+            "--purpose",
+            "newsletter",
+            "--format",
+            "json",
+        ]),
+        3,
+    )
+    .json();
+    assert_eq!(one["may_process"], false);
+    assert_eq!(one["reasons"][0], "consent was never given");
+}
+
+#[test]
+fn processing_check_answers_every_combination_on_sqlite() {
+    processing_check_answers_every_combination("sqlite");
+}
+
+#[test]
+fn processing_check_answers_every_combination_on_postgres() {
+    processing_check_answers_every_combination("postgres");
+}
+
+/// Restriction and objection requests: deadlines like the others, the recording closes
+/// the request, `request show` lists what was recorded.
+#[test]
+fn restriction_and_objection_answer_their_requests() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        command
+    };
+    expect(cmd(&["init"]), 0);
+    let opened = expect(
+        cmd(&[
+            "request",
+            "open",
+            "--kind",
+            "restriction",
+            "--subject",
+            "email:r@example.com",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(opened["due_at"], "2026-12-31T10:00:00.000000Z");
+    let id = opened["id"].as_str().unwrap().to_string();
+    expect(
+        cmd(&[
+            "request",
+            "extend",
+            &id,
+            "--months",
+            "1",
+            "--reason",
+            "verifying accuracy",
+        ]),
+        0,
+    );
+    // A restriction request is not answered by an objection.
+    let wrong = expect(
+        cmd(&[
+            "object",
+            "--subject",
+            "email:r@example.com",
+            "--purpose",
+            "fraud",
+            "--request",
+            &id,
+        ]),
+        1,
+    );
+    assert!(
+        wrong.stderr.contains("not a objection request")
+            || wrong.stderr.contains("restriction request"),
+        "{}",
+        wrong.stderr
+    );
+    expect(
+        cmd(&[
+            "restrict",
+            "--subject",
+            "email:r@example.com",
+            "--ground",
+            "accuracy",
+            "--request",
+            &id,
+        ]),
+        0,
+    );
+    let shown = expect(cmd(&["request", "show", &id, "--format", "json"]), 0).json();
+    assert_eq!(shown["status"], "closed");
+    assert_eq!(shown["recorded"][0]["kind"], "restriction");
+    assert_eq!(shown["recorded"][0]["ground"], "accuracy");
+    let human = expect(cmd(&["request", "show", &id]), 0);
+    assert!(human.stdout.contains("restriction"), "{}", human.stdout);
+    // Recording it again adds nothing; lifting it is a new row, and says to tell them.
+    let again = expect(
+        cmd(&[
+            "restrict",
+            "--subject",
+            "email:r@example.com",
+            "--ground",
+            "accuracy",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(again["recorded"], false);
+    let lifted = expect(
+        cmd(&["restrict", "--subject", "email:r@example.com", "--lift"]),
+        0,
+    );
+    assert!(lifted.stderr.contains("Art. 18(3)"), "{}", lifted.stderr);
+    expect(
+        cmd(&[
+            "processing",
+            "check",
+            "--subject",
+            "email:r@example.com",
+            "--purpose",
+            "fraud",
+        ]),
+        0,
+    );
+
+    let objection = expect(
+        cmd(&[
+            "request",
+            "open",
+            "--kind",
+            "objection",
+            "--subject",
+            "email:r@example.com",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    let oid = objection["id"].as_str().unwrap();
+    expect(
+        cmd(&[
+            "object",
+            "--subject",
+            "email:r@example.com",
+            "--purpose",
+            "fraud",
+            "--request",
+            oid,
+        ]),
+        0,
+    );
+    expect(
+        cmd(&[
+            "processing",
+            "check",
+            "--subject",
+            "email:r@example.com",
+            "--purpose",
+            "fraud",
+        ]),
+        3,
+    );
+    let listed = expect(cmd(&["request", "list", "--format", "json"]), 0).json();
+    let kinds: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["restriction", "objection"]);
+    let log = expect(cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(log.contains("restriction.record") && log.contains("objection.record"));
+    assert!(!log.contains("r@example.com"));
+}
+
+/// Notices: a version per text, acknowledgements per person, who is still to be told (as
+/// text, JSON and CSV), and the people whose consent stands on an older text.
+#[test]
+fn notices_know_who_has_not_acknowledged() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        command
+    };
+    expect(cmd(&["init"]), 0);
+    let none = expect(cmd(&["notice", "pending"]), 1);
+    assert!(
+        none.stderr.contains("no notice is published"),
+        "{}",
+        none.stderr
+    );
+    let v1 = temp.path().join("v1.md");
+    std::fs::write(&v1, "# Privacy notice\n\nFirst text.\n").unwrap();
+    let published = expect(
+        cmd(&[
+            "notice",
+            "publish",
+            "--title",
+            "Notice 1",
+            "--file",
+            v1.to_str().unwrap(),
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(published["version"], 1);
+    assert_eq!(published["published"], true);
+    let same = expect(
+        cmd(&[
+            "notice",
+            "publish",
+            "--title",
+            "Again",
+            "--file",
+            v1.to_str().unwrap(),
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(
+        same["published"], false,
+        "the same text is the same version"
+    );
+    for who in ["a", "b", "c"] {
+        expect(
+            cmd(&[
+                "consent",
+                "grant",
+                "--subject",
+                &format!("email:{who}@example.com"),
+                "--purpose",
+                "newsletter",
+            ]),
+            0,
+        );
+    }
+    expect(
+        cmd(&["notice", "ack", "--subject", "email:a@example.com"]),
+        0,
+    );
+    expect(
+        cmd(&["notice", "ack", "--subject", "email:b@example.com"]),
+        0,
+    );
+    let v2 = temp.path().join("v2.md");
+    std::fs::write(&v2, "# Privacy notice\n\nSecond text.\n").unwrap();
+    expect(
+        cmd(&[
+            "notice",
+            "publish",
+            "--title",
+            "Notice 2",
+            "--file",
+            v2.to_str().unwrap(),
+        ]),
+        0,
+    );
+    expect(
+        cmd(&["notice", "ack", "--subject", "email:b@example.com"]),
+        0,
+    );
+    let pending = expect(cmd(&["notice", "pending", "--format", "json"]), 0).json();
+    let who: Vec<(&str, Value)> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["subject"].as_str().unwrap(), p["acknowledged"].clone()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("email:a@example.com", json!(1)),
+            ("email:c@example.com", Value::Null)
+        ]
+    );
+    let csv = expect(cmd(&["notice", "pending", "--format", "csv"]), 0).stdout;
+    assert_eq!(
+        csv.trim(),
+        "subject,acknowledged\nemail:a@example.com,1\nemail:c@example.com,"
+    );
+    let unknown = expect(
+        cmd(&[
+            "notice",
+            "ack",
+            "--subject",
+            "email:a@example.com",
+            "--notice-version",
+            "9",
+        ]),
+        1,
+    );
+    assert!(
+        unknown.stderr.contains("no notice version 9"),
+        "{}",
+        unknown.stderr
+    );
+    let empty = temp.path().join("empty.md");
+    std::fs::write(&empty, "  \n").unwrap();
+    expect(
+        cmd(&[
+            "notice",
+            "publish",
+            "--title",
+            "Empty",
+            "--file",
+            empty.to_str().unwrap(),
+        ]),
+        1,
+    );
+
+    // The consent text changes: a's and b's consent stands on the old text; c consents
+    // again to the new one.
+    std::fs::write(
+        temp.path().join("policies/policy.toml"),
+        PURPOSES.replace(
+            "Send me the newsletter.",
+            "Send me the newsletter and offers.",
+        ),
+    )
+    .unwrap();
+    let later = |args: &[&str]| {
+        let mut command = cmd(args);
+        command.env("PRIVOPS_NOW", "2026-12-01T12:00:00Z");
+        command
+    };
+    expect(
+        later(&[
+            "consent",
+            "grant",
+            "--subject",
+            "email:c@example.com",
+            "--purpose",
+            "newsletter",
+        ]),
+        0,
+    );
+    let stale = expect(
+        later(&[
+            "notice",
+            "pending",
+            "--purpose",
+            "newsletter",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    let who: Vec<(&str, Value)> = stale
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["subject"].as_str().unwrap(), p["acknowledged"].clone()))
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("email:a@example.com", json!(1)),
+            ("email:b@example.com", json!(1))
+        ]
+    );
+    let log = expect(cmd(&["audit", "log", "--format", "json"]), 0).stdout;
+    assert!(log.contains("notice.publish") && log.contains("notice.ack"));
+}
