@@ -3,7 +3,8 @@
 # the workspace, check the policy against the live databases, write the Art. 30 record,
 # record consent, answer an access request with a verifiable archive, erase a subject
 # across databases and providers, sweep retention, offboard a client account with a
-# signed deletion certificate, and hand an auditor a signed archive.
+# signed deletion certificate, correct a subject's e-mail address everywhere, record an
+# objection, and hand an auditor a signed archive.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 printf 'Building privops (release; the first build takes a few minutes on a small machine)...\n' >&2
@@ -49,6 +50,22 @@ for task in $("$privops" request show "$erasure" --format json | python3 -c 'imp
   step_partial request confirm-manual "$erasure" "$task" --note "checked with the provider"
 done
 step request show "$erasure"
+
+# A correction (Art. 16): the subject's e-mail address changes in both databases, the
+# calendar provider is told (Art. 19), and their consent follows the new address.
+new_address="corrected.$(printf '%s' "$subject" | cut -d: -f2)"
+step rectify --subject "$subject" --set user.contact.email="$new_address" --dry-run
+printf '\n\033[1m$ privops rectify --subject %s --set user.contact.email=%s --yes\033[0m\n' "$subject" "$new_address"
+summary=$(mktemp)
+"$privops" rectify --subject "$subject" --set user.contact.email="$new_address" --yes --format json >"$summary" || [ $? -eq 4 ]
+rectification=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["request"])' "$summary")
+for task in $(python3 -c 'import json,sys; print(" ".join(s["step_id"] for s in json.load(open(sys.argv[1]))["steps"] if s["kind"] == "manual" and s["status"] != "done"))' "$summary"); do
+  step_partial request confirm-manual "$rectification" "$task" --note "told the recipient"
+done
+rm -f "$summary"
+step consent check --subject "email:$new_address" --purpose marketing
+step object --subject "email:$new_address" --purpose marketing
+step processing check --subject "email:$new_address" --purpose marketing || true
 
 step retention plan
 step retention sweep

@@ -3,7 +3,7 @@
 The demo workspace has no accounts with the real providers, so the demo script starts
 this server on 127.0.0.1 and points GREEN_API_URL and GOOGLE_CALENDAR_URL at it. It
 answers the requests the example policy declares: reads return a little JSON, erasures
-return 204.
+return 204, updates 200.
 """
 import json
 import sys
@@ -29,6 +29,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._send(204)
+
+    def do_PATCH(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(min(length, 65536))
+        self._send(200, {"updated": True})
 
     def log_message(self, *args):
         pass

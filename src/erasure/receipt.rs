@@ -167,7 +167,10 @@ pub fn describe_outcome(step: &Step) -> Option<String> {
             None => o.outcome,
         });
     }
-    let outcome = source_outcome(step)?;
+    let Some(outcome) = source_outcome(step) else {
+        // A source step of another kind of run (a rectification) says it in words.
+        return step_outcome(step).map(|o| o.outcome);
+    };
     let sum = |counts: &BTreeMap<String, u64>| counts.values().sum::<u64>();
     match (&outcome.tables, &outcome.attempt) {
         (Some(tables), _) => Some(format!(
@@ -183,7 +186,9 @@ pub fn describe_outcome(step: &Step) -> Option<String> {
             sum(&attempt.masked),
             attempt.tables.len()
         )),
-        (None, None) => None,
+        (None, None) => step_outcome(step)
+            .map(|o| o.outcome)
+            .filter(|o| !o.is_empty()),
     }
 }
 

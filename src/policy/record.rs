@@ -70,6 +70,9 @@ pub struct Recipient<'p> {
     pub purposes: Vec<&'p str>,
     /// How the recipient erases: `api`, `manual` or `none`.
     pub erasure: &'static str,
+    /// How the recipient is told of a rectification (Art. 19): `api` (an update request)
+    /// or `manual` (a task a person confirms).
+    pub rectification: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -195,6 +198,7 @@ impl<'p> Record<'p> {
                 } else {
                     "none"
                 },
+                rectification: if p.update.is_some() { "api" } else { "manual" },
             })
             .collect();
         let transfers = recipients
