@@ -324,6 +324,59 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
         format!("target < 10 ms: {:.1} ms", process.as_secs_f64() * 1e3),
     );
 
+    // `processing check` for the same subject: everything the answer rests on (consent
+    // for the current text, suppression, a rectified identity, restriction and objection)
+    // against one hand-written query reading the same facts.
+    let samples: Vec<Duration> = (0..30)
+        .map(|_| {
+            let mut c = privops(&dir, state);
+            c.args([
+                "processing",
+                "check",
+                "--purpose",
+                "marketing",
+                "--subject",
+                &probe,
+            ]);
+            let started = Instant::now();
+            let status = c.status().unwrap();
+            assert!(matches!(status.code(), Some(0 | 3)));
+            started.elapsed()
+        })
+        .collect();
+    let process = median(samples);
+    let direct = median(
+        (0..30)
+            .map(|_| {
+                block_on(async {
+                    let started = Instant::now();
+                    let store = open(&dir, state).await;
+                    let row = sqlx::query(
+                        "SELECT \
+                           (SELECT action || ':' || CAST(version AS TEXT) FROM consent_events WHERE subject_ref = $1 AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1), \
+                           EXISTS (SELECT 1 FROM suppressions WHERE subject_ref = $1), \
+                           EXISTS (SELECT 1 FROM subject_moves WHERE old_ref = $1), \
+                           (SELECT action FROM processing_limits WHERE subject_ref = $1 AND (kind = 'restriction' OR purpose_id = 'marketing') ORDER BY at DESC, id DESC LIMIT 1)",
+                    )
+                    .bind(&probe_ref)
+                    .fetch_one(&store.pool)
+                    .await
+                    .unwrap();
+                    let _: Option<String> = sqlx::Row::try_get(&row, 0).unwrap();
+                    started.elapsed()
+                })
+            })
+            .collect(),
+    );
+    report.add(
+        "processing check, 1 subject (whole process, median)",
+        engine,
+        format!("{} events", options.events),
+        process,
+        direct,
+        format!("target < 5 ms: {:.1} ms", process.as_secs_f64() * 1e3),
+    );
+
     // Batch of all subjects from a file.
     let batch = dir.join("subjects.txt");
     let text: String = (0..options.subjects)

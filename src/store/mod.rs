@@ -216,14 +216,16 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        // Deleted rows (an erased identity) are overwritten, not left
-                        // readable in free pages of the file.
-                        conn.execute("PRAGMA secure_delete = ON").await?;
-                        // Large imports stay in memory until commit instead of spilling
-                        // pages to the WAL and reading them back.
-                        conn.execute("PRAGMA cache_size = -262144").await?;
+                        // One round trip to SQLite's worker thread for all of them:
+                        // deleted rows (an erased identity) are overwritten, not left
+                        // readable in free pages of the file; large imports stay in
+                        // memory until commit instead of spilling pages to the WAL.
+                        conn.execute(
+                            "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+                             PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; \
+                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -231,10 +233,6 @@ impl Store {
             .connect(&url)
             .await
             .with_context(|| format!("cannot open the state store {display}"))?;
-        if backend == Backend::Sqlite {
-            pool.execute("PRAGMA journal_mode = WAL").await?;
-            pool.execute("PRAGMA synchronous = NORMAL").await?;
-        }
         let sqlite_path = (backend == Backend::Sqlite).then(|| PathBuf::from(&display));
         let store = Store {
             pool,
@@ -251,6 +249,20 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
+        // Most commands open a store that is already current: one query says so, instead
+        // of the migrator's several (a check per command, not per process lifetime).
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let known = migrator.iter().count() as i64;
+        let current: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .ok()
+        .flatten();
+        if current == Some((known, latest)) {
+            return Ok(());
+        }
         // Two processes may race to create a new store; the loser retries once the
         // winner's migration is visible.
         let mut attempt = 0;
