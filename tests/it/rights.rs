@@ -1199,3 +1199,120 @@ fn notices_know_who_has_not_acknowledged() {
     let log = expect(cmd(&["audit", "log", "--format", "json"]), 0).stdout;
     assert!(log.contains("notice.publish") && log.contains("notice.ack"));
 }
+
+/// A store made before requests could be rectification, restriction or objection
+/// requests (its requests table is rebuilt to widen the kinds): every request, run and
+/// link survives the upgrade, the foreign keys still hold, and the new kinds are taken.
+#[test]
+fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    let store = temp.path().join(".privops/state.db");
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    // The store as the previous release left it: migrations 1 to 8.
+    let old = temp.path().join("old-migrations");
+    std::fs::create_dir_all(&old).unwrap();
+    let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    for entry in std::fs::read_dir(&all).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.as_str() < "0009" {
+            std::fs::copy(entry.path(), old.join(&name)).unwrap();
+        }
+    }
+    let url = format!("sqlite://{}?mode=rwc", store.display());
+    common::block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::migrate::Migrator::new(old.as_path())
+            .await
+            .unwrap()
+            .run(&mut conn)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, status, created_at) \
+             VALUES ('REQ-000001', 1, 'erasure', 'ref-a', '2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 'open', '2026-11-01T00:00:00Z'), \
+                    ('REQ-000002', 2, 'access', 'ref-b', '2026-11-02T00:00:00Z', '2026-12-02T00:00:00Z', 'closed', '2026-11-02T00:00:00Z'); \
+             INSERT INTO erasure_runs (run_id, created_at, status) VALUES ('ERA-1', '2026-11-01T00:00:00Z', 'open'); \
+             INSERT INTO erasure_subjects (run_id, subject_ref, request_id) VALUES ('ERA-1', 'ref-a', 'REQ-000001');",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    });
+    std::fs::write(
+        temp.path().join(".privops/subject.key"),
+        common::SUBJECT_KEY,
+    )
+    .unwrap();
+    let cmd = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        command
+    };
+    let listed = expect(cmd(&["request", "list", "--format", "json"]), 0).json();
+    let ids: Vec<(&str, &str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["kind"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("REQ-000001", "erasure", "open"),
+            ("REQ-000002", "access", "closed")
+        ]
+    );
+    expect(
+        cmd(&[
+            "request",
+            "open",
+            "--kind",
+            "objection",
+            "--subject",
+            "email:x@example.com",
+        ]),
+        0,
+    );
+    common::block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let linked: (String,) =
+            sqlx::query_as("SELECT request_id FROM erasure_subjects WHERE run_id = 'ERA-1'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(linked.0, "REQ-000001");
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let dangling = sqlx::query(
+            "INSERT INTO erasure_subjects (run_id, subject_ref, request_id) VALUES ('ERA-1', 'ref-z', 'REQ-999999')",
+        )
+        .execute(&mut conn)
+        .await;
+        assert!(
+            dangling.is_err(),
+            "the link to requests is still a foreign key"
+        );
+        let violations: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert!(violations.is_empty(), "{violations:?}");
+    });
+}
