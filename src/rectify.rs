@@ -258,6 +258,52 @@ impl SourcePlan<'_> {
     }
 }
 
+/// The plan as `rectify --dry-run --format json` gives it.
+#[derive(Debug, Serialize)]
+pub struct PlanView<'a> {
+    pub dry_run: bool,
+    pub sources: Vec<SourceView<'a>>,
+    pub providers: Vec<StepView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceView<'a> {
+    pub source: &'a str,
+    pub columns: &'a [ColumnPlan],
+    pub shared_rows_kept: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepView<'a> {
+    pub step: &'a str,
+    pub kind: String,
+    pub description: &'a str,
+}
+
+impl<'a> PlanView<'a> {
+    pub fn of(planned: &'a [SourcePlan], steps: &'a [ProviderStep]) -> PlanView<'a> {
+        PlanView {
+            dry_run: true,
+            sources: planned
+                .iter()
+                .map(|p| SourceView {
+                    source: p.source.id(),
+                    columns: &p.columns,
+                    shared_rows_kept: p.shared,
+                })
+                .collect(),
+            providers: steps
+                .iter()
+                .map(|s| StepView {
+                    step: &s.step_id,
+                    kind: s.kind.to_string(),
+                    description: &s.description,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Who is corrected, how, against which policy and stores.
 pub struct Rectification<'a> {
     pub policy: &'a Policy,

@@ -13,6 +13,7 @@ pub mod init;
 pub mod notice;
 pub mod offboard;
 pub mod policy;
+pub mod processing;
 pub mod purpose;
 pub mod rectify;
 pub mod request;
@@ -43,7 +44,7 @@ pub enum Command {
     Restrict(rights::RestrictArgs),
     /// May this subject's data be processed for this purpose? (exit 0 / 3)
     #[command(subcommand)]
-    Processing(rights::ProcessingCommand),
+    Processing(processing::ProcessingCommand),
     /// Versions of the privacy notice and who acknowledged them
     #[command(subcommand)]
     Notice(notice::NoticeCommand),
@@ -110,7 +111,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Consent(command) => consent::run(ctx, &command).await,
         Command::Object(args) => rights::object(ctx, &args).await,
         Command::Restrict(args) => rights::restrict(ctx, &args).await,
-        Command::Processing(command) => rights::processing(ctx, &command).await,
+        Command::Processing(command) => processing::run(ctx, &command).await,
         Command::Notice(command) => notice::run(ctx, &command).await,
         Command::Request(command) => request::run(ctx, &command).await,
         Command::Access(args) => access::run(ctx, &args).await,

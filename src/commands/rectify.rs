@@ -150,44 +150,8 @@ pub async fn run(ctx: &Ctx, args: &RectifyArgs) -> Result<Outcome> {
 
 fn print_plan(ctx: &Ctx, planned: &[SourcePlan], steps: &[ProviderStep], dry_run: bool) {
     if ctx.out.json_mode() {
-        #[derive(serde::Serialize)]
-        struct Source<'a> {
-            source: &'a str,
-            columns: &'a [rectify::ColumnPlan],
-            shared_rows_kept: u64,
-        }
-        #[derive(serde::Serialize)]
-        struct Step<'a> {
-            step: &'a str,
-            kind: String,
-            description: &'a str,
-        }
-        #[derive(serde::Serialize)]
-        struct Plan<'a> {
-            dry_run: bool,
-            sources: Vec<Source<'a>>,
-            providers: Vec<Step<'a>>,
-        }
         if dry_run {
-            ctx.out.json(&Plan {
-                dry_run,
-                sources: planned
-                    .iter()
-                    .map(|p| Source {
-                        source: p.source.id(),
-                        columns: &p.columns,
-                        shared_rows_kept: p.shared,
-                    })
-                    .collect(),
-                providers: steps
-                    .iter()
-                    .map(|s| Step {
-                        step: &s.step_id,
-                        kind: s.kind.to_string(),
-                        description: &s.description,
-                    })
-                    .collect(),
-            });
+            ctx.out.json(&rectify::PlanView::of(planned, steps));
         }
         return;
     }
