@@ -1,5 +1,8 @@
 //! Link flags for the privops binary.
 
+// A build script speaks to cargo through its standard output.
+#![allow(clippy::disallowed_macros)]
+
 fn main() {
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
