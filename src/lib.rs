@@ -11,6 +11,7 @@ pub(crate) mod commands;
 pub(crate) mod consent;
 pub(crate) mod context;
 pub mod demo;
+pub mod detect;
 pub(crate) mod erasure;
 pub(crate) mod error;
 pub(crate) mod fsutil;

@@ -63,8 +63,11 @@ pub fn settings(policy: &Policy, sets: &[String]) -> Result<Vec<Setting>> {
     }
     let mut out: Vec<Setting> = Vec::new();
     for set in sets {
+        // Without `=` the text may be the value itself: it is not repeated.
         let Some((name, value)) = set.split_once('=') else {
-            bail!("--set `{}`: write COLUMN=VALUE", shown_name(set));
+            bail!(
+                "--set: write COLUMN=VALUE (a category such as user.name, or SOURCE.TABLE.COLUMN)"
+            );
         };
         let name = name.trim();
         let (target, category, identity) = resolve(policy, name)?;
