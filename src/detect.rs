@@ -129,7 +129,7 @@ pub fn find_in_text(text: &str, default_region: Option<&str>) -> Vec<(Detector, 
     }
     // Numbers written with spaces, dashes or parentheses: phones, cards and IBANs.
     let mut run = String::new();
-    let mut flush = |run: &mut String, found: &mut Vec<(Detector, String)>| {
+    let flush = |run: &mut String, found: &mut Vec<(Detector, String)>| {
         let candidate = run.trim().trim_end_matches(['-', '(']).to_string();
         run.clear();
         let digits = candidate.chars().filter(char::is_ascii_digit).count();
@@ -153,8 +153,7 @@ pub fn find_in_text(text: &str, default_region: Option<&str>) -> Vec<(Detector, 
             }
         }
     };
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         let part_of_number = c.is_ascii_digit()
             || (c == '+' && run.is_empty())
             || (!run.is_empty() && " -().".contains(c))
@@ -198,7 +197,8 @@ pub fn is_phone(value: &str, default_region: Option<&str>) -> bool {
     }
     let trimmed = value.trim();
     let international = trimmed.starts_with('+') || trimmed.starts_with("00");
-    if !international && !(default_region.is_some() && trimmed.starts_with('0')) {
+    let national = default_region.is_some() && trimmed.starts_with('0');
+    if !(international || national) {
         return false;
     }
     let rule = if international { None } else { default_region };
