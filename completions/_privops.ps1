@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Set up a demo workspace: example policies, synthetic databases, a state store')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the state store and subject key beside an existing policy folder')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check the policy (and its drift from the live schemas); write the Art. 30 record')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Sample live data: identifiers where the policy says there are none')
             [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'The purposes of processing and the versions of their consent texts')
             [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'Record, withdraw, check, export and import consent per purpose')
             [CompletionResult]::new('object', 'object', [CompletionResultType]::ParameterValue, 'Record an objection to a purpose (Art. 21), or lift it')
@@ -156,6 +157,26 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;policy;help;help' {
+            break
+        }
+        'privops;scan' {
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only this source')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Only this table')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'Rows sampled per table (the whole table when it has fewer)')
+            [CompletionResult]::new('--max-duration', '--max-duration', [CompletionResultType]::ParameterName, 'Read no new table after this long (`30s`, `5m`); exit 4 when cut short')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'privops;purpose' {
@@ -1180,6 +1201,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Set up a demo workspace: example policies, synthetic databases, a state store')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create the state store and subject key beside an existing policy folder')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Check the policy (and its drift from the live schemas); write the Art. 30 record')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Sample live data: identifiers where the policy says there are none')
             [CompletionResult]::new('purpose', 'purpose', [CompletionResultType]::ParameterValue, 'The purposes of processing and the versions of their consent texts')
             [CompletionResult]::new('consent', 'consent', [CompletionResultType]::ParameterValue, 'Record, withdraw, check, export and import consent per purpose')
             [CompletionResult]::new('object', 'object', [CompletionResultType]::ParameterValue, 'Record an objection to a purpose (Art. 21), or lift it')
@@ -1214,6 +1236,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;help;policy;map' {
+            break
+        }
+        'privops;help;scan' {
             break
         }
         'privops;help;purpose' {

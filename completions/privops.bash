@@ -76,6 +76,9 @@ _privops() {
             privops,retention)
                 cmd="privops__subcmd__retention"
                 ;;
+            privops,scan)
+                cmd="privops__subcmd__scan"
+                ;;
             privops__subcmd__archive,help)
                 cmd="privops__subcmd__archive__subcmd__help"
                 ;;
@@ -231,6 +234,9 @@ _privops() {
                 ;;
             privops__subcmd__help,retention)
                 cmd="privops__subcmd__help__subcmd__retention"
+                ;;
+            privops__subcmd__help,scan)
+                cmd="privops__subcmd__help__subcmd__scan"
                 ;;
             privops__subcmd__help__subcmd__archive,verify)
                 cmd="privops__subcmd__help__subcmd__archive__subcmd__verify"
@@ -467,7 +473,7 @@ _privops() {
 
     case "${cmd}" in
         privops)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version demo init policy scan purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1647,7 +1653,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help)
-            opts="demo init policy purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help"
+            opts="demo init policy scan purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2349,6 +2355,20 @@ _privops() {
         privops__subcmd__help__subcmd__retention__subcmd__sweep)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3906,6 +3926,56 @@ _privops() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__scan)
+            opts="-q -v -h -V --source --table --sample --max-duration --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand demo 'Set up a demo workspace: example policies, synthetic databases, a state store'
             cand init 'Create the state store and subject key beside an existing policy folder'
             cand policy 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
+            cand scan 'Sample live data: identifiers where the policy says there are none'
             cand purpose 'The purposes of processing and the versions of their consent texts'
             cand consent 'Record, withdraw, check, export and import consent per purpose'
             cand object 'Record an objection to a purpose (Art. 21), or lift it'
@@ -144,6 +145,25 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;policy;help;map'= {
         }
         &'privops;policy;help;help'= {
+        }
+        &'privops;scan'= {
+            cand --source 'Only this source'
+            cand --table 'Only this table'
+            cand --sample 'Rows sampled per table (the whole table when it has fewer)'
+            cand --max-duration 'Read no new table after this long (`30s`, `5m`); exit 4 when cut short'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'privops;purpose'= {
             cand --policy 'The policy folder'
@@ -1079,6 +1099,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand demo 'Set up a demo workspace: example policies, synthetic databases, a state store'
             cand init 'Create the state store and subject key beside an existing policy folder'
             cand policy 'Check the policy (and its drift from the live schemas); write the Art. 30 record'
+            cand scan 'Sample live data: identifiers where the policy says there are none'
             cand purpose 'The purposes of processing and the versions of their consent texts'
             cand consent 'Record, withdraw, check, export and import consent per purpose'
             cand object 'Record an objection to a purpose (Art. 21), or lift it'
@@ -1108,6 +1129,8 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;help;policy;check'= {
         }
         &'privops;help;policy;map'= {
+        }
+        &'privops;help;scan'= {
         }
         &'privops;help;purpose'= {
             cand list 'List the purposes of the policy with their current consent version'

@@ -26,6 +26,7 @@ pub(crate) mod rectify;
 pub(crate) mod render;
 pub(crate) mod retention;
 pub(crate) mod rights;
+pub(crate) mod scan;
 pub mod sources;
 pub mod sql;
 pub mod store;

@@ -51,6 +51,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "scan",
+        &[
+            "privops scan                                  # exit 3 on identifiers where none are declared",
+            "privops scan --source crm --table execution_logs --sample 100000",
+            "privops scan --format json --max-duration 10m # from CI",
+        ],
+    ),
+    (
         "purpose",
         &["privops purpose list", "privops purpose show newsletter"],
     ),

@@ -19,6 +19,7 @@ pub mod rectify;
 pub mod request;
 pub mod retention;
 pub mod rights;
+pub mod scan;
 
 use crate::context::Ctx;
 use crate::error::{self, Outcome};
@@ -32,6 +33,7 @@ pub enum Command {
     /// Check the policy (and its drift from the live schemas); write the Art. 30 record
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    Scan(scan::ScanArgs),
     /// The purposes of processing and the versions of their consent texts
     #[command(subcommand)]
     Purpose(purpose::PurposeCommand),
@@ -107,6 +109,7 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<Outcome> {
         Command::Init(args) => init::run(ctx, &args).await,
 
         Command::Policy(command) => policy::run(ctx, &command).await,
+        Command::Scan(args) => scan::run(ctx, &args).await,
         Command::Purpose(command) => purpose::run(ctx, &command).await,
         Command::Consent(command) => consent::run(ctx, &command).await,
         Command::Object(args) => rights::object(ctx, &args).await,

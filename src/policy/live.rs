@@ -268,7 +268,7 @@ impl Sampled {
 /// Warnings, at the column's declaration, for identity columns whose values (the first
 /// [`IDENTITY_SAMPLE`] that are not NULL) are not in the normalised form lookups prefer.
 /// Examples are masked: a warning never shows a whole value.
-async fn identity_forms(
+pub(crate) async fn identity_forms(
     policy: &Policy,
     source: &SourceDef,
     pool: &SourcePool,

@@ -266,6 +266,10 @@ pub struct Table {
     /// row belongs to. Rows also belong to an account through relations.
     #[serde(default)]
     pub tenant: Option<Spanned<String>>,
+    /// Aggregate tables: the smallest number of people a group may count (a k-anonymity
+    /// floor); `privops scan` reports groups below it.
+    #[serde(default)]
+    pub min_group: Option<Spanned<u64>>,
 }
 
 /// The organisation-level scope of a processor: a client account (a tenant), declared

@@ -440,6 +440,21 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
                 );
             }
         }
+        if let Some(floor) = &table.min_group {
+            if !table.aggregate {
+                c.error(
+                    c.at(file, floor),
+                    format!("table `{name}`: min_group is a floor for aggregate tables; this table is not one"),
+                );
+            } else if *floor.get_ref() < 2 {
+                c.error(
+                    c.at(file, floor),
+                    format!(
+                        "table `{name}`: min_group must be at least 2 (a group of one is a person)"
+                    ),
+                );
+            }
+        }
         if table.key.is_empty() && !table.aggregate {
             c.error(
                 table_at,

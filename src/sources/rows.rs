@@ -523,6 +523,22 @@ pub(crate) enum TimeFormat {
 impl SourcePool {
     /// True when an index of the table leads with the column, so that rows can be found
     /// and ordered by it without reading the whole table.
+    /// The planner's estimate of a table's rows (PostgreSQL; `None` elsewhere or unknown).
+    pub(crate) async fn estimated_rows(&self, table: &str) -> Result<Option<f64>> {
+        match self {
+            SourcePool::Postgres(pool) => {
+                let row: Option<(f64,)> = sqlx::query_as(
+                    "SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)",
+                )
+                .bind(self.quote(table))
+                .fetch_optional(pool)
+                .await?;
+                Ok(row.map(|(n,)| n).filter(|n| *n >= 0.0))
+            }
+            _ => Ok(None),
+        }
+    }
+
     pub(crate) async fn has_index_on(&self, table: &str, column: &str) -> Result<bool> {
         // Three pieces of text around the table's and the column's names.
         let pieces = match self.engine() {

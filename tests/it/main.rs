@@ -19,3 +19,4 @@ mod people;
 mod policy;
 mod retention;
 mod rights;
+mod scan;

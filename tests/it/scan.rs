@@ -1,0 +1,192 @@
+//! `privops scan` on SQLite, PostgreSQL and MariaDB: identifiers planted in a column the
+//! policy declares `system.*`, in an aggregate table and in a table the policy leaves out
+//! are found (exit 3) and never printed in clear; a clean table exits 0; an aggregate's
+//! groups below its `min_group` are reported; a category the values contradict is a
+//! warning.
+
+use crate::common::{Fixture, expect};
+
+const SCHEMA: &str = "CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(100), status VARCHAR(20), note VARCHAR(400));
+CREATE TABLE events (id INTEGER PRIMARY KEY, customer_id INTEGER, feature VARCHAR(50), detail VARCHAR(400), at VARCHAR(40));
+CREATE TABLE daily (day VARCHAR(10) NOT NULL, feature VARCHAR(60) NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, feature));
+CREATE TABLE contacts (id INTEGER PRIMARY KEY, label VARCHAR(100));
+CREATE TABLE shadow (id INTEGER PRIMARY KEY, contact VARCHAR(200));
+INSERT INTO customers VALUES (1, 'planted.dana@example.com', 'Dana Levi', 'active', 'prefers e-mail'), (2, 'omer@example.com', 'Omer Bar', 'active', NULL), (3, 'noa@example.com', 'Noa Golan', 'closed', 'VIP');
+INSERT INTO events VALUES (1, 1, 'reply', 'login from 10.77.3.9 by planted.dana@example.com', '2026-11-20T10:00:00Z'), (2, 2, 'reply', 'ok', '2026-11-20T11:00:00Z'), (3, 3, 'draft', 'ok', '2026-11-21T09:00:00Z');
+INSERT INTO daily VALUES ('2026-11-01', 'reply', 40), ('2026-11-01', 'draft', 2), ('2026-11-02', 'planted.dana@example.com', 12);
+INSERT INTO contacts VALUES (1, '+972 53-498-8960'), (2, '+972 54-555-1234'), (3, '+972 52-222-3333');
+INSERT INTO shadow VALUES (1, 'planted.omer@example.com'), (2, 'planted.noa@example.com');
+";
+
+fn policy(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Shop Ltd"
+dpo = {{ name = "D. P. O.", email = "dpo@shop.test" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[identity]]
+kind = "phone"
+normalise = "phone"
+default_region = "IL"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = "user.name"
+status = "system.operations"
+note = "user.content.notes"
+
+[[table]]
+name = "events"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+customer_id = "system.operations"
+feature = "system.operations"
+detail = "system.operations"
+at = "system.operations"
+[[table.relation]]
+columns = ["customer_id"]
+references = "customers"
+[table.retention]
+period = "90d"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "daily"
+group = {{ day = {{ column = "at", truncate = "day" }}, feature = {{ column = "feature" }} }}
+measures = {{ n = {{ op = "count" }} }}
+
+[[table]]
+name = "daily"
+aggregate = true
+key = ["day", "feature"]
+min_group = 5
+[table.columns]
+day = "system.aggregate"
+feature = "system.aggregate"
+n = "system.aggregate"
+
+[[table]]
+name = "contacts"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+label = "user.name"
+"#
+    )
+}
+
+fn scan_finds_what_the_policy_denies(engine: &str) {
+    let Some(app) = Fixture::new(
+        engine,
+        &format!("scan_{engine}"),
+        SCHEMA,
+        &policy(engine),
+        &[("PRIVOPS_NOW", "2026-12-01T10:00:00Z")],
+    ) else {
+        return;
+    };
+    expect(
+        app.cmd(&[
+            "request",
+            "open",
+            "--kind",
+            "access",
+            "--subject",
+            "email:omer@example.com",
+        ]),
+        0,
+    );
+    let run = expect(app.cmd(&["scan", "--format", "json"]), 3);
+    let report = run.json();
+    let findings = report["findings"].as_array().unwrap();
+    let has = |kind: &str, table: &str, column: &str| {
+        findings
+            .iter()
+            .any(|f| f["kind"] == kind && f["table"] == table && f["column"] == column)
+    };
+    assert!(
+        has("identifier_in_system_column", "events", "detail"),
+        "{report}"
+    );
+    assert!(
+        has("identifier_in_aggregate", "daily", "feature"),
+        "{report}"
+    );
+    assert!(
+        has("identifier_in_undeclared_table", "shadow", "contact"),
+        "{report}"
+    );
+    assert!(has("small_group", "daily", "n"), "{report}");
+    let mismatch = findings
+        .iter()
+        .find(|f| f["kind"] == "category_mismatch" && f["column"] == "label")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(mismatch["severity"], "warning");
+    assert_eq!(mismatch["detector"], "phone");
+    // The located finding points at the policy's line.
+    let system = findings.iter().find(|f| f["column"] == "detail").unwrap();
+    assert!(
+        system["at"].as_str().unwrap().starts_with("policy.toml:"),
+        "{system}"
+    );
+    assert_eq!(system["example"], "p***@e***.com", "{system}");
+    assert_eq!(system["detector"], "email", "{system}");
+    // A declared personal column holding what it says is no finding.
+    assert!(
+        !findings.iter().any(|f| f["table"] == "customers"),
+        "{report}"
+    );
+
+    // A clean table exits 0.
+    let clean = expect(app.cmd(&["scan", "--table", "customers"]), 0);
+    assert!(clean.stderr.contains("0 error(s)"), "{}", clean.stderr);
+
+    // No planted value in clear: not on stdout or stderr of any form, not in the trail.
+    let human = expect(app.cmd(&["scan"]), 3);
+    let log = expect(app.cmd(&["audit", "log", "--format", "json"]), 0);
+    for text in [
+        &run.stdout,
+        &run.stderr,
+        &human.stdout,
+        &human.stderr,
+        &log.stdout,
+    ] {
+        for planted in ["planted", "10.77.3.9", "498-8960", "omer@example.com"] {
+            assert!(!text.contains(planted), "{planted} printed:\n{text}");
+        }
+    }
+    assert!(log.stdout.contains("scan.run"));
+}
+
+#[test]
+fn scan_finds_what_the_policy_denies_on_sqlite() {
+    scan_finds_what_the_policy_denies("sqlite");
+}
+
+#[test]
+fn scan_finds_what_the_policy_denies_on_postgres() {
+    scan_finds_what_the_policy_denies("postgres");
+}
+
+#[test]
+fn scan_finds_what_the_policy_denies_on_mariadb() {
+    scan_finds_what_the_policy_denies("mysql");
+}
