@@ -107,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy folder; with --live, compare it with the real schemas')
             [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'Write the Art. 30 record of processing and the data map (md, csv or json)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Draft a policy folder from a live database, every guess marked for review')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -144,9 +145,31 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'privops;policy;init' {
+            [CompletionResult]::new('--from-live', '--from-live', [CompletionResultType]::ParameterName, 'The environment variable holding the database''s URL (sqlite://, postgres://, mysql://)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The folder to write the draft into')
+            [CompletionResult]::new('--source-id', '--source-id', [CompletionResultType]::ParameterName, 'The source''s id [default: the variable''s name, lower-case, without _URL]')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'Rows sampled per table to classify columns by their values')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the draft''s files where they exist')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'privops;policy;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy folder; with --live, compare it with the real schemas')
             [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'Write the Art. 30 record of processing and the data map (md, csv or json)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Draft a policy folder from a live database, every guess marked for review')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -154,6 +177,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;policy;help;map' {
+            break
+        }
+        'privops;policy;help;init' {
             break
         }
         'privops;policy;help;help' {
@@ -1230,12 +1256,16 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;help;policy' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy folder; with --live, compare it with the real schemas')
             [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'Write the Art. 30 record of processing and the data map (md, csv or json)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Draft a policy folder from a live database, every guess marked for review')
             break
         }
         'privops;help;policy;check' {
             break
         }
         'privops;help;policy;map' {
+            break
+        }
+        'privops;help;policy;init' {
             break
         }
         'privops;help;scan' {

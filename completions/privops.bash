@@ -292,6 +292,9 @@ _privops() {
             privops__subcmd__help__subcmd__policy,check)
                 cmd="privops__subcmd__help__subcmd__policy__subcmd__check"
                 ;;
+            privops__subcmd__help__subcmd__policy,init)
+                cmd="privops__subcmd__help__subcmd__policy__subcmd__init"
+                ;;
             privops__subcmd__help__subcmd__policy,map)
                 cmd="privops__subcmd__help__subcmd__policy__subcmd__map"
                 ;;
@@ -364,6 +367,9 @@ _privops() {
             privops__subcmd__policy,help)
                 cmd="privops__subcmd__policy__subcmd__help"
                 ;;
+            privops__subcmd__policy,init)
+                cmd="privops__subcmd__policy__subcmd__init"
+                ;;
             privops__subcmd__policy,map)
                 cmd="privops__subcmd__policy__subcmd__map"
                 ;;
@@ -372,6 +378,9 @@ _privops() {
                 ;;
             privops__subcmd__policy__subcmd__help,help)
                 cmd="privops__subcmd__policy__subcmd__help__subcmd__help"
+                ;;
+            privops__subcmd__policy__subcmd__help,init)
+                cmd="privops__subcmd__policy__subcmd__help__subcmd__init"
                 ;;
             privops__subcmd__policy__subcmd__help,map)
                 cmd="privops__subcmd__policy__subcmd__help__subcmd__map"
@@ -2087,7 +2096,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__policy)
-            opts="check map"
+            opts="check map init"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2101,6 +2110,20 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__policy__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__policy__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2855,7 +2878,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__policy)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version check map help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version check map init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2923,7 +2946,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__policy__subcmd__help)
-            opts="check map help"
+            opts="check map init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2964,6 +2987,20 @@ _privops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        privops__subcmd__policy__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         privops__subcmd__policy__subcmd__help__subcmd__map)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2971,6 +3008,56 @@ _privops() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__policy__subcmd__init)
+            opts="-q -v -h -V --from-live --out --source-id --sample --force --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from-live)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

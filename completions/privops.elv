@@ -101,6 +101,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand --version 'Print version'
             cand check 'Validate the policy folder; with --live, compare it with the real schemas'
             cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+            cand init 'Draft a policy folder from a live database, every guess marked for review'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;policy;check'= {
@@ -135,14 +136,37 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'privops;policy;init'= {
+            cand --from-live 'The environment variable holding the database''s URL (sqlite://, postgres://, mysql://)'
+            cand --out 'The folder to write the draft into'
+            cand --source-id 'The source''s id [default: the variable''s name, lower-case, without _URL]'
+            cand --sample 'Rows sampled per table to classify columns by their values'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Replace the draft''s files where they exist'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'privops;policy;help'= {
             cand check 'Validate the policy folder; with --live, compare it with the real schemas'
             cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+            cand init 'Draft a policy folder from a live database, every guess marked for review'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;policy;help;check'= {
         }
         &'privops;policy;help;map'= {
+        }
+        &'privops;policy;help;init'= {
         }
         &'privops;policy;help;help'= {
         }
@@ -1125,10 +1149,13 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;help;policy'= {
             cand check 'Validate the policy folder; with --live, compare it with the real schemas'
             cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+            cand init 'Draft a policy folder from a live database, every guess marked for review'
         }
         &'privops;help;policy;check'= {
         }
         &'privops;help;policy;map'= {
+        }
+        &'privops;help;policy;init'= {
         }
         &'privops;help;scan'= {
         }

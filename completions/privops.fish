@@ -92,24 +92,25 @@ complete -c privops -n "__fish_privops_using_subcommand init" -s q -l quiet -d '
 complete -c privops -n "__fish_privops_using_subcommand init" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand init" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l policy -d 'The policy folder' -r -F
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
 json\t'JSON for scripts'
 md\t'Markdown (reports and maps)'
 csv\t'CSV (reports and maps)'
 html\t'One self-contained HTML page (reports)'"
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s q -l quiet -d 'Print no status messages (data is still printed)'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s v -l verbose -d 'Print more detail about what is done'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -142,8 +143,29 @@ complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from map" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l from-live -d 'The environment variable holding the database\'s URL (sqlite://, postgres://, mysql://)' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l out -d 'The folder to write the draft into' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l source-id -d 'The source\'s id [default: the variable\'s name, lower-case, without _URL]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l sample -d 'Rows sampled per table to classify columns by their values' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -l force -d 'Replace the draft\'s files where they exist'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand scan" -l source -d 'Only this source' -r
 complete -c privops -n "__fish_privops_using_subcommand scan" -l table -d 'Only this table' -r
@@ -1055,6 +1077,7 @@ complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_see
 complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_seen_subcommand_from demo init policy scan purpose consent object restrict processing notice request access rectify erase offboard retention audit archive completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "show" -d 'Show one purpose, its consent text and its version history'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "grant" -d 'Record that a subject gave consent to a purpose'

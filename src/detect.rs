@@ -355,7 +355,7 @@ pub fn is_dutch_bsn(value: &str) -> bool {
 pub fn is_spanish_dni(value: &str) -> bool {
     const LETTERS: &[u8] = b"TRWAGMYFPDXBNJZSQVHLCKE";
     let value = value.trim().to_ascii_uppercase();
-    if value.len() != 9 {
+    if value.len() != 9 || !value.is_ascii() {
         return false;
     }
     let (body, letter) = value.split_at(8);
@@ -529,6 +529,26 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn text_of_any_script_is_read_without_panicking() {
+        for text in [
+            "MINHA Fé",
+            "Bê-A-Bá",
+            "שלום עולם",
+            "ÅÄÖ12345Ø",
+            "€€€€€€€€€",
+            "Zé 12345678é",
+            "IL€2",
+            "a@é.ü",
+        ] {
+            let _ = classify(text, Some("IL"));
+            let _ = find_in_text(text, Some("IL"));
+            for d in [Detector::Email, Detector::Phone, Detector::Iban] {
+                let _ = masked(d, text);
+            }
+        }
     }
 
     #[test]

@@ -59,6 +59,13 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "policy init",
+        &[
+            "privops policy init --from-live CRM_DATABASE_URL --out policies",
+            "privops policy init --from-live SHOP_URL --out draft --source-id shop --sample 5000",
+        ],
+    ),
+    (
         "purpose",
         &["privops purpose list", "privops purpose show newsletter"],
     ),

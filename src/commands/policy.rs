@@ -1,4 +1,4 @@
-//! `privops policy check` and `privops policy map`.
+//! `privops policy check`, `privops policy map` and `privops policy init --from-live`.
 
 use anyhow::Result;
 
@@ -15,6 +15,28 @@ pub enum PolicyCommand {
     Check(CheckArgs),
     /// Write the Art. 30 record of processing and the data map (md, csv or json)
     Map(MapArgs),
+    /// Draft a policy folder from a live database, every guess marked for review
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The environment variable holding the database's URL (sqlite://, postgres://,
+    /// mysql://)
+    #[arg(long, value_name = "ENV")]
+    pub from_live: String,
+    /// The folder to write the draft into
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// The source's id [default: the variable's name, lower-case, without _URL]
+    #[arg(long, value_name = "ID")]
+    pub source_id: Option<String>,
+    /// Rows sampled per table to classify columns by their values
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub sample: usize,
+    /// Replace the draft's files where they exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +57,146 @@ pub async fn run(ctx: &Ctx, command: &PolicyCommand) -> Result<Outcome> {
     match command {
         PolicyCommand::Check(args) => check(ctx, args).await,
         PolicyCommand::Map(args) => map(ctx, args),
+        PolicyCommand::Init(args) => init(ctx, args).await,
     }
+}
+
+/// A name the policy language takes as an identifier.
+fn plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+async fn init(ctx: &Ctx, args: &InitArgs) -> Result<Outcome> {
+    use crate::policy::draft::{self, Draft};
+    let url = std::env::var(&args.from_live).map_err(|_| {
+        anyhow::anyhow!(
+            "the environment variable {} (the database's URL) is not set",
+            args.from_live
+        )
+    })?;
+    let engine = match url.split(':').next().unwrap_or_default() {
+        "sqlite" => "sqlite",
+        "postgres" | "postgresql" => "postgres",
+        "mysql" | "mariadb" => "mysql",
+        _ => anyhow::bail!(
+            "the URL in {} is not a sqlite://, postgres:// or mysql:// URL",
+            args.from_live
+        ),
+    };
+    let source_id = match &args.source_id {
+        Some(id) => id.clone(),
+        None => args
+            .from_live
+            .to_lowercase()
+            .trim_end_matches("_url")
+            .trim_end_matches("_database")
+            .to_string(),
+    };
+    if !plain_identifier(&source_id) {
+        anyhow::bail!("--source-id `{source_id}`: letters, digits and `_` only");
+    }
+    if !(1..=1_000_000).contains(&args.sample) {
+        anyhow::bail!("--sample: between 1 and 1,000,000 rows");
+    }
+    let files_exist = ["controller.toml", "purposes.toml"]
+        .iter()
+        .map(|f| args.out.join(f))
+        .chain([args.out.join(format!("sources/{source_id}.toml"))])
+        .filter(|p| p.exists())
+        .collect::<Vec<_>>();
+    if !files_exist.is_empty() && !args.force {
+        anyhow::bail!(
+            "{} exists; pass --force to replace the draft",
+            files_exist[0].display()
+        );
+    }
+    // Connect the way every command does: through a one-source policy.
+    let probe = tempfile::tempdir()?;
+    std::fs::write(
+        probe.path().join("controller.toml"),
+        "[controller]\norganisation = \"draft\"\ndpo = { name = \"draft\", email = \"dpo@example.invalid\" }\n",
+    )?;
+    std::fs::write(
+        probe.path().join("source.toml"),
+        format!(
+            "[source]\nid = \"{source_id}\"\nengine = \"{engine}\"\nurl_env = \"{}\"\n",
+            args.from_live
+        ),
+    )?;
+    let probe_policy = Policy::load(probe.path())?;
+    let source = &probe_policy.sources[0];
+    let pool = crate::sources::SourcePool::connect(&probe_policy, source).await?;
+    let facts = draft::read(&pool, args.sample).await;
+    pool.close().await;
+    let mut facts = facts?;
+    let skipped: Vec<String> = facts
+        .tables
+        .iter()
+        .filter(|t| {
+            // `schema.table` names a table outside the connection's own schema.
+            !t.name.split('.').all(plain_identifier)
+                || t.columns.iter().any(|c| !plain_identifier(&c.name))
+        })
+        .map(|t| t.name.clone())
+        .collect();
+    facts.tables.retain(|t| !skipped.contains(&t.name));
+    facts
+        .foreign_keys
+        .retain(|k| !skipped.contains(&k.table) && !skipped.contains(&k.referenced_table));
+    let tables = facts.tables.len();
+    let files = Draft {
+        source_id: source_id.clone(),
+        url_env: args.from_live.clone(),
+        facts,
+    }
+    .decide();
+    std::fs::create_dir_all(args.out.join("sources"))?;
+    let mut reviews = 0;
+    for (name, text) in &files {
+        reviews += text.matches("# review:").count();
+        std::fs::write(args.out.join(name), text)?;
+    }
+    let draft = Policy::load(&args.out)?;
+    let diagnostics = draft.check();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if ctx.out.json_mode() {
+        ctx.out.json(&serde_json::json!({
+            "out": args.out,
+            "source": source_id,
+            "tables": tables,
+            "skipped": skipped,
+            "reviews": reviews,
+            "errors": errors,
+            "warnings": diagnostics.len() - errors,
+        }));
+    } else {
+        ctx.out.data(&format!(
+            "draft policy for {tables} table(s) written to {}: {reviews} `# review:` comment(s) to read",
+            args.out.display()
+        ));
+        for name in &skipped {
+            ctx.out.warn(&format!(
+                "table `{name}` left out: its name or a column's is not a plain identifier"
+            ));
+        }
+        for d in &diagnostics {
+            ctx.out.warn(&d.to_string());
+        }
+        ctx.out.status(&format!(
+            "next: privops policy check --live --policy {}",
+            args.out.display()
+        ));
+    }
+    Ok(if errors > 0 {
+        Outcome::No
+    } else {
+        Outcome::Success
+    })
 }
 
 async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {

@@ -1,6 +1,7 @@
 //! Policy folders: loading with source spans, validation, and the resolved model the
 //! rest of privops works from.
 
+pub(crate) mod draft;
 pub(crate) mod live;
 pub mod model;
 pub mod record;

@@ -523,6 +523,40 @@ pub(crate) enum TimeFormat {
 impl SourcePool {
     /// True when an index of the table leads with the column, so that rows can be found
     /// and ordered by it without reading the whole table.
+    /// A table's primary key columns, in the key's order (empty when it has none).
+    pub(crate) async fn primary_key(&self, table: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = match self {
+            SourcePool::Sqlite(pool) => {
+                sqlx::query_as("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk")
+                    .bind(table)
+                    .fetch_all(pool)
+                    .await?
+            }
+            SourcePool::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT a.attname::text FROM pg_index i \
+                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+                     WHERE i.indrelid = to_regclass($1) AND i.indisprimary \
+                     ORDER BY array_position(i.indkey, a.attnum)",
+                )
+                .bind(self.quote(table))
+                .fetch_all(pool)
+                .await?
+            }
+            SourcePool::Mysql(pool) => {
+                sqlx::query_as(
+                    "SELECT CAST(column_name AS CHAR) FROM information_schema.key_column_usage \
+                     WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = 'PRIMARY' \
+                     ORDER BY ordinal_position",
+                )
+                .bind(table)
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(|(name,)| name).collect())
+    }
+
     /// The planner's estimate of a table's rows (PostgreSQL; `None` elsewhere or unknown).
     pub(crate) async fn estimated_rows(&self, table: &str) -> Result<Option<f64>> {
         match self {

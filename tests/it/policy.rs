@@ -847,3 +847,151 @@ fn one_typo_is_one_error_and_it_comes_first() {
     assert!(errors.iter().any(|e| e.contains("consnet")), "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("emial")), "{errors:?}");
 }
+
+/// `policy init --from-live` on a dataset nobody here designed: the draft passes
+/// `policy check` with no error and `policy check --live` with no drift, and classifies
+/// the columns named in `expected` (table, column, category, identity kind).
+fn draft_of(url: &str, expected: &[(&str, &str, &str, Option<&str>)]) {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("draft");
+    let mut init = privops(temp.path());
+    init.args(["policy", "init", "--from-live", "DRAFT_URL", "--out"])
+        .arg(&out)
+        .args(["--format", "json"])
+        .env("DRAFT_URL", url);
+    let made = expect(init, 0).json();
+    assert_eq!(made["errors"], 0, "{made}");
+    assert!(made["reviews"].as_u64().unwrap() > 10, "{made}");
+    let mut check = privops(temp.path());
+    check
+        .args(["policy", "check", "--live", "--format", "json", "--policy"])
+        .arg(&out)
+        .env("DRAFT_URL", url);
+    let json = expect(check, 0).json();
+    assert_eq!(json["errors"], 0, "{json}");
+    assert_eq!(json["drift"], serde_json::json!([]), "{json}");
+    let source: toml::Value =
+        toml::from_str(&std::fs::read_to_string(out.join("sources/draft.toml")).unwrap()).unwrap();
+    let tables = source["table"].as_array().unwrap();
+    for (table, column, category, identity) in expected {
+        let declared = tables
+            .iter()
+            .find(|t| t["name"].as_str() == Some(table))
+            .unwrap_or_else(|| panic!("{table} not drafted"))["columns"][column]
+            .clone();
+        let (got_category, got_identity) = match &declared {
+            toml::Value::String(c) => (c.as_str(), None),
+            toml::Value::Table(t) => (
+                t["category"].as_str().unwrap(),
+                t.get("identity").and_then(|i| i.as_str()),
+            ),
+            other => panic!("{table}.{column}: {other:?}"),
+        };
+        assert_eq!(
+            (got_category, got_identity),
+            (*category, *identity),
+            "{table}.{column}"
+        );
+    }
+    // Running it again keeps the reviewed draft unless told otherwise.
+    let mut again = privops(temp.path());
+    again
+        .args(["policy", "init", "--from-live", "DRAFT_URL", "--out"])
+        .arg(&out)
+        .env("DRAFT_URL", url);
+    let refused = expect(again, 1);
+    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+}
+
+const CHINOOK_CAMEL: &[(&str, &str, &str, Option<&str>)] = &[
+    ("Customer", "Email", "user.contact.email", Some("email")),
+    (
+        "Customer",
+        "Phone",
+        "user.contact.phone_number",
+        Some("phone"),
+    ),
+    ("Customer", "FirstName", "user.name", None),
+    ("Customer", "Address", "user.contact.address.street", None),
+    ("Customer", "City", "user.contact.address.city", None),
+    ("Employee", "Email", "user.contact.email", Some("email")),
+    (
+        "Invoice",
+        "BillingAddress",
+        "user.contact.address.street",
+        None,
+    ),
+    ("Track", "Name", "system.operations", None),
+];
+
+const CHINOOK_SNAKE: &[(&str, &str, &str, Option<&str>)] = &[
+    ("customer", "email", "user.contact.email", Some("email")),
+    (
+        "customer",
+        "phone",
+        "user.contact.phone_number",
+        Some("phone"),
+    ),
+    ("customer", "first_name", "user.name", None),
+    ("customer", "address", "user.contact.address.street", None),
+    ("customer", "city", "user.contact.address.city", None),
+    (
+        "invoice",
+        "billing_address",
+        "user.contact.address.street",
+        None,
+    ),
+];
+
+const FIDES: &[(&str, &str, &str, Option<&str>)] = &[
+    ("customer", "email", "user.contact.email", Some("email")),
+    ("customer", "name", "user.name", None),
+    ("employee", "email", "user.contact.email", Some("email")),
+    ("address", "street", "user.contact.address.street", None),
+    ("address", "city", "user.contact.address.city", None),
+];
+
+#[test]
+fn drafts_from_live_databases_on_sqlite() {
+    let temp = tempfile::tempdir().unwrap();
+    let copy = temp.path().join("chinook.sqlite");
+    std::fs::copy(
+        common::datasets().join("chinook/Chinook_Sqlite.sqlite"),
+        &copy,
+    )
+    .unwrap();
+    draft_of(&format!("sqlite://{}", copy.display()), CHINOOK_CAMEL);
+}
+
+#[test]
+fn drafts_from_live_databases_on_postgres() {
+    if let Some(db) = TestDatabase::postgres("draft_chinook_pg") {
+        common::load_script(
+            &db,
+            &common::datasets().join("chinook/Chinook_PostgreSql.sql"),
+        );
+        draft_of(&db.url, CHINOOK_SNAKE);
+    }
+    if let Some(db) = TestDatabase::postgres("draft_fides_pg") {
+        common::load_script(
+            &db,
+            &common::datasets().join("fides-sample/postgres_sample.sql"),
+        );
+        draft_of(&db.url, FIDES);
+    }
+}
+
+#[test]
+fn drafts_from_live_databases_on_mariadb() {
+    if let Some(db) = TestDatabase::mysql("draft_chinook_mysql") {
+        common::load_script(&db, &common::datasets().join("chinook/Chinook_MySql.sql"));
+        draft_of(&db.url, CHINOOK_CAMEL);
+    }
+    if let Some(db) = TestDatabase::mysql("draft_fides_mysql") {
+        common::load_script(
+            &db,
+            &common::datasets().join("fides-sample/mysql_example.sql"),
+        );
+        draft_of(&db.url, FIDES);
+    }
+}
