@@ -17,7 +17,7 @@ use crate::erasure::receipt::StepOutcome;
 use crate::erasure::workflow::{self, Call, Calls, ProviderStep};
 use crate::erasure::{StepKind, StepStatus};
 use crate::plan::traverse;
-use crate::policy::{Normalise, Policy, SourceDef, taxonomy};
+use crate::policy::{Engine, Normalise, Policy, SourceDef, taxonomy};
 use crate::sources::SourcePool;
 use crate::sources::http::mask_value;
 use crate::sources::rows::{ColumnInfo, Kind};
@@ -411,13 +411,19 @@ impl<'a> Rectification<'a> {
             let mut unset_identities: Vec<&str> = Vec::new();
             for (column, spec) in &def.columns {
                 let spec = spec.get_ref();
-                let setting = self.settings.iter().find(|s| match &s.target {
-                    Target::Category(c) => c == &spec.category,
+                // A column named on its own wins over its category.
+                let named = self.settings.iter().find(|s| match &s.target {
                     Target::Column {
                         source: s,
                         table: t,
                         column: c,
                     } => s == source.id() && t == name && c == column,
+                    Target::Category(_) => false,
+                });
+                let setting = named.or_else(|| {
+                    self.settings
+                        .iter()
+                        .find(|s| matches!(&s.target, Target::Category(c) if c == &spec.category))
                 });
                 match setting {
                     Some(setting) => targets.push((column, setting, spec.identity.as_deref())),
@@ -595,11 +601,13 @@ impl<'a> Rectification<'a> {
     /// A keyed digest of the corrections, so that a resumed run is known to carry on with
     /// the same values (which the journal never keeps in clear).
     pub fn digest(&self) -> String {
-        let text: Vec<String> = self
+        let mut text: Vec<String> = self
             .settings
             .iter()
             .map(|s| format!("{}={}", s.name, s.value))
             .collect();
+        // The same corrections in another order are the same run.
+        text.sort();
         self.key.pseudonym(&text.join("\n"))
     }
 
@@ -776,7 +784,7 @@ impl<'a> Rectification<'a> {
                             plan.columns.iter().filter(|c| c.rows > 0).count()
                         )),
                     ),
-                    Err(error) => (StepStatus::Failed, StepOutcome::new(error.to_string())),
+                    Err(error) => (StepStatus::Failed, StepOutcome::new(failure(error))),
                 };
                 journal::set_step(&mut tx, run_id, &step_id, status, &outcome).await?;
                 audit::append(
@@ -790,10 +798,18 @@ impl<'a> Rectification<'a> {
                 )
                 .await?;
                 tx.commit().await?;
-                if let Err(error) = result {
-                    out.warn(&format!("{step_id}: {error}"));
+                if result.is_err() {
+                    out.warn(&format!("{step_id}: {}", outcome.outcome));
                 }
             }
+        }
+        // Recipients are told of a correction only once it is made everywhere here.
+        let steps = journal::steps(&self.store.pool, run_id).await?;
+        if steps
+            .iter()
+            .any(|s| s.kind == StepKind::Source && s.status != StepStatus::Done)
+        {
+            return Ok(());
         }
         let bar = indicatif::ProgressBar::hidden();
         workflow::call_providers(
@@ -823,6 +839,18 @@ impl<'a> Rectification<'a> {
         {
             return Ok(());
         }
+        let Some(step) = steps.iter().find(|s| s.step_id == "verify") else {
+            bail!("run {run_id} has no verification step");
+        };
+        if step.status == StepStatus::Done {
+            return Ok(());
+        }
+        let header: RunHeader = step
+            .plan
+            .0
+            .clone()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .context("the run's plan is missing from the journal")?;
         let now = match new_identity(self.policy, self.subject, self.settings) {
             Some(subject) => subject,
             None => self.subject.clone(),
@@ -870,6 +898,19 @@ impl<'a> Rectification<'a> {
         };
         let mut tx = self.store.begin_write().await?;
         journal::set_step(&mut tx, run_id, "verify", status, &outcome).await?;
+        // The corrected identity takes its ledgers as soon as the data answers to it, so
+        // that an objection or a restriction keeps holding while recipients are told.
+        if let (StepStatus::Done, Some(new_ref)) = (status, &header.new_ref) {
+            move_identity(
+                &mut tx,
+                &self.subject_ref,
+                new_ref,
+                run_id,
+                &self.actor,
+                &crate::time::now_text(),
+            )
+            .await?;
+        }
         audit::append(
             &mut tx,
             &self.actor,
@@ -918,6 +959,22 @@ fn update_placeholders(policy: &Policy) -> Vec<Placeholder> {
     all.into_iter().collect()
 }
 
+/// A failed correction in words that carry no value: a database's message can quote the
+/// value it refused (a duplicate key, a bad date), so only its code is kept.
+fn failure(error: &anyhow::Error) -> String {
+    match error
+        .chain()
+        .find_map(|e| e.downcast_ref::<sqlx::Error>())
+        .and_then(|e| e.as_database_error())
+    {
+        Some(db) => format!(
+            "the database refused the correction (code {}); nothing of this source was changed",
+            db.code().as_deref().unwrap_or("unknown")
+        ),
+        None => format!("{}; nothing of this source was changed", error.root_cause()),
+    }
+}
+
 /// One transaction: every planned column of the source, 500 rows per statement.
 async fn apply(pool: &SourcePool, plan: &SourcePlan<'_>) -> Result<u64> {
     let mut tx = pool.begin().await?;
@@ -931,8 +988,16 @@ async fn apply(pool: &SourcePool, plan: &SourcePlan<'_>) -> Result<u64> {
                 pool.quote(&column.table),
                 pool.quote(&column.column)
             ));
-            pool.dialect()
-                .bind(&mut sql, info, Key::Text(column.value.clone()));
+            match (pool.engine(), info.kind) {
+                // PostgreSQL does not turn text into numbers, booleans or JSON by itself.
+                (Engine::Postgres, Kind::Int | Kind::Float | Kind::Bool | Kind::Json) => {
+                    sql.push("CAST(").bind(column.value.clone());
+                    sql.push(&format!(" AS {})", pool.dialect().type_name(info)));
+                }
+                _ => pool
+                    .dialect()
+                    .bind(&mut sql, info, Key::Text(column.value.clone())),
+            }
             sql.push(" WHERE ").append(
                 &pool
                     .dialect()
@@ -966,11 +1031,7 @@ pub async fn finish(store: &Store, actor: &str, run_id: &str) -> Result<bool> {
         .first()
         .cloned()
         .context("the run names no subject")?;
-    let now = crate::time::now_text();
     let mut tx = store.begin_write().await?;
-    if let Some(new_ref) = &header.new_ref {
-        move_identity(&mut tx, &old_ref, new_ref, run_id, actor, &now).await?;
-    }
     let summary: Vec<ColumnPlan> = steps
         .iter()
         .filter(|s| s.kind == StepKind::Source)
@@ -1061,9 +1122,14 @@ async fn move_identity(
             .await
             .context("cannot move the subject's records to the corrected identity")?;
     }
+    // The new identity is in use (again): it is no longer one that moved away.
+    sqlx::query("DELETE FROM subject_moves WHERE old_ref = $1")
+        .bind(new)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO subject_moves (old_ref, new_ref, at, run_id) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (old_ref) DO NOTHING",
+         ON CONFLICT (old_ref) DO UPDATE SET new_ref = excluded.new_ref, at = excluded.at, run_id = excluded.run_id",
     )
     .bind(old)
     .bind(new)

@@ -336,6 +336,15 @@ impl Scan<'_> {
         rows: u64,
     ) -> Option<Finding> {
         let (detector, count, example) = counts.dominant()?;
+        // Detectors that rest on a checksum alone (one number in ten passes a check digit)
+        // speak only when most of the column answers to them.
+        let checksum_only = matches!(
+            detector,
+            Detector::IsraeliId | Detector::DutchBsn | Detector::PaymentCard
+        );
+        if checksum_only && count * 2 < counts.values {
+            return None;
+        }
         let spec = def.and_then(|d| d.table.columns.get(&info.name).map(|c| (d, c)));
         let at = spec.map(|(d, c)| self.policy.locate(d.file, c.span().start));
         let finding = |severity, kind, message: String| Finding {

@@ -120,6 +120,13 @@ async fn ack(ctx: &Ctx, args: &AckArgs) -> Result<Outcome> {
         None => crate::time::to_text(ctx.now),
     };
     let store = ctx.store().await?;
+    if let Some(moved) = crate::rights::gone(&store, std::slice::from_ref(&subject_ref))
+        .await?
+        .1
+        .get(&subject_ref)
+    {
+        bail!("this identity was rectified to another on {moved}: record it under the new one");
+    }
     let actor = ctx.actor();
     let mut tx = store.begin_write().await?;
     let versions = notice::list(&mut *tx).await?;

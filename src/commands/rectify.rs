@@ -62,7 +62,17 @@ pub async fn run(ctx: &Ctx, args: &RectifyArgs) -> Result<Outcome> {
     let existing = rectification.open_run().await?;
     if let Some(run_id) = &existing {
         rectification.check_resume(run_id).await?;
+        let of_run = crate::erasure::run_subjects(&store.pool, run_id).await?;
+        if let Some(id) = args.request.as_deref() {
+            if !of_run.iter().any(|(_, request)| request == id) {
+                bail!(
+                    "run {run_id} for this subject answers another request; finish it first (run the same command without --request)"
+                );
+            }
+        }
     }
+    // Errors name the subject by a shortened form: they can end up in logs.
+    let shown = crate::sources::http::mask_value(&subject.to_string());
     let (planned, steps) = if existing.is_none() {
         let planned = rectification.plan(None).await?;
         let steps = rectification.provider_steps(&planned);
@@ -79,7 +89,7 @@ pub async fn run(ctx: &Ctx, args: &RectifyArgs) -> Result<Outcome> {
         let rows_found: usize = planned.iter().map(|p| p.columns.len()).sum();
         if !found && rows_found == 0 {
             bail!(
-                "no data of {subject} in any source holds {}: nothing to correct",
+                "no data of {shown} in any source holds {}: nothing to correct",
                 settings
                     .iter()
                     .map(|s| s.name.as_str())
@@ -90,7 +100,7 @@ pub async fn run(ctx: &Ctx, args: &RectifyArgs) -> Result<Outcome> {
         let left: Vec<&String> = planned.iter().flat_map(|p| &p.left).collect();
         if rectify::new_identity(&policy, &subject, &settings).is_some() && !left.is_empty() {
             bail!(
-                "the identity {subject} is also held in {}, which no --set covers: correct the identity's category (e.g. --set user.contact.email=...) so that no copy keeps the old value",
+                "the identity {shown} is also held in {}, which no --set covers: correct the identity's category (e.g. --set user.contact.email=...) so that no copy keeps the old value",
                 left.iter()
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>()

@@ -131,6 +131,15 @@ async fn record(
         None => crate::time::to_text(ctx.now),
     };
     let store = ctx.store().await?;
+    // An identity rectified to another no longer stands for anyone: a limit recorded
+    // under it would never be read.
+    if let Some(at) = crate::rights::gone(&store, std::slice::from_ref(&subject_ref))
+        .await?
+        .1
+        .get(&subject_ref)
+    {
+        bail!("this identity was rectified to another on {at}: record it under the new one");
+    }
     let actor = ctx.actor();
     let mut tx = store.begin_write().await?;
     if let Some(id) = &common.request {
@@ -170,6 +179,14 @@ async fn record(
         LimitKind::Restriction => l.restriction.as_ref(),
         LimitKind::Objection => l.objection.as_ref(),
     });
+    // The newest row decides: a change dated before it would be recorded and ignored.
+    if let Some(newest) = now.filter(|n| at < n.at) {
+        bail!(
+            "--at {at} is before the newest {} row ({}); the newest row decides, so this change would have no effect",
+            kind.name(),
+            newest.at
+        );
+    }
     let new = rights::admissible(now, &change, rule)?;
     audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
     crate::consent::remember_subjects(

@@ -76,6 +76,9 @@ pub async fn run(ctx: &Ctx, args: &ScanArgs) -> Result<Outcome> {
     let bar = ctx.out.progress(0, "tables");
     let report = scan.run(&bar).await?;
     bar.finish_and_clear();
+    if let (Some(table), 0) = (&args.table, report.tables) {
+        bail!("no table `{table}` in the scanned source(s)");
+    }
 
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in &report.findings {

@@ -692,7 +692,10 @@ pub(crate) async fn call_providers(
             Ok(CallOutcome::Done(_)) => (StepStatus::Done, StepOutcome::new(calls.call.done())),
             Ok(CallOutcome::NotFound(code)) => (
                 StepStatus::Done,
-                StepOutcome::new(format!("already gone ({code})")),
+                StepOutcome::new(match calls.call {
+                    Call::Erase => format!("already gone ({code})"),
+                    Call::Update => format!("the provider holds nothing for this subject ({code})"),
+                }),
             ),
             Err(error) => (StepStatus::Failed, StepOutcome::new(error.to_string())),
         };
