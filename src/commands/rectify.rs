@@ -109,17 +109,24 @@ pub async fn run(ctx: &Ctx, args: &RectifyArgs) -> Result<Outcome> {
         }
         print_plan(ctx, &planned, &steps, args.rehearsal.dry_run);
         let changes: u64 = planned.iter().map(SourcePlan::changes).sum();
-        if changes == 0 {
+        if changes == 0 && steps.is_empty() {
             ctx.out
                 .status("nothing to correct: every targeted value already holds the corrected one");
             return Ok(Outcome::Success);
+        }
+        if changes == 0 {
+            // The application may have made the change itself: the recipients still have
+            // to hear of it (Art. 19).
+            ctx.out.status(
+                "the data already holds the corrected values; the recipients listed are still told (Art. 19)",
+            );
         }
         if args.rehearsal.dry_run {
             return Ok(Outcome::Success);
         }
         args.confirm.ask(
             "rectify",
-            &format!("correct {changes} value(s) of {subject}? [y/N] "),
+            &format!("correct {changes} value(s) of {subject} and tell the recipients? [y/N] "),
         )?;
     } else if args.rehearsal.dry_run {
         ctx.out.status(&format!(
