@@ -575,7 +575,11 @@ pub(crate) fn provider_steps_for(
         let calls = match call.request(provider) {
             Some(request) => {
                 let placeholders = http::request_placeholders(request);
-                http::expand(&placeholders, &values)
+                let bindings = match request.batch {
+                    Some(size) => http::batches(&placeholders, &values, size as usize),
+                    None => http::expand(&placeholders, &values),
+                };
+                bindings
                     .into_iter()
                     .map(|binding| (request, binding))
                     .collect()

@@ -647,6 +647,10 @@ pub struct HttpRequest {
     /// The JSON field of the response holding the records (the whole body when omitted).
     #[serde(default)]
     pub records: Option<String>,
+    /// Up to this many values per call: the request's one placeholder, written alone as a
+    /// string of the body (`emails = "{identity.email}"`), becomes a JSON array of values.
+    #[serde(default)]
+    pub batch: Option<u32>,
 }
 
 fn default_method() -> String {

@@ -897,6 +897,34 @@ fn providers(c: &mut Checker) {
                     ),
                 );
             }
+            if let Some(size) = request.batch {
+                let placeholders = crate::sources::http::request_placeholders(request);
+                let mut in_url = vec![request.path.clone()];
+                in_url.extend(request.query.values().cloned());
+                let alone = request.body.as_ref().is_some_and(|body| {
+                    let mut strings = Vec::new();
+                    crate::template::json_strings(body, &mut strings);
+                    strings.iter().any(|s| {
+                        crate::template::placeholders(s).is_ok_and(|p| p.len() == 1)
+                            && s.starts_with('{')
+                            && s.ends_with('}')
+                    })
+                });
+                if !(1..=1000).contains(&size) {
+                    c.error(
+                        at,
+                        format!("batch = {size}: between 1 and 1000 values per call"),
+                    );
+                } else if placeholders.len() != 1
+                    || in_url.iter().any(|t| t.contains('{') && !t.contains("{{"))
+                    || !alone
+                {
+                    c.error(
+                        at,
+                        "a batched request has one placeholder, written alone as a string of its body (emails = \"{identity.email}\"), and none in its path or query".to_string(),
+                    );
+                }
+            }
             let mut texts: Vec<String> = vec![request.path.clone()];
             texts.extend(request.query.values().cloned());
             if let Some(body) = &request.body {

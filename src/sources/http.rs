@@ -224,7 +224,7 @@ impl ProviderClient {
         }
         let body = match &request.body {
             Some(body) => Some(
-                render_json(body, &value_of)
+                render_json(body, &value_of, request.batch.is_some())
                     .map_err(|e| ProviderError::new(&self.id, FailureKind::Value, e.to_string()))?,
             ),
             None => None,
@@ -583,18 +583,35 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 fn render_json(
     value: &Value,
     value_of: &impl Fn(&Placeholder) -> Option<String>,
+    batched: bool,
 ) -> Result<Value, template::TemplateError> {
     Ok(match value {
+        // A batched call's placeholder, alone in its string, holds the JSON array of the
+        // call's values (see [`batches`]).
+        Value::String(s)
+            if batched
+                && template::placeholders(s).is_ok_and(|p| p.len() == 1)
+                && s.starts_with('{')
+                && s.ends_with('}')
+                && !s.starts_with("{{") =>
+        {
+            let placeholder = template::placeholders(s).expect("checked")[0].clone();
+            let text = value_of(&placeholder).ok_or_else(|| template::TemplateError::NoValue {
+                placeholder: placeholder.to_string(),
+                template: s.clone(),
+            })?;
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        }
         Value::String(s) => Value::String(template::render(s, value_of, str::to_string)?),
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|v| render_json(v, value_of))
+                .map(|v| render_json(v, value_of, batched))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| Ok((k.clone(), render_json(v, value_of)?)))
+                .map(|(k, v)| Ok((k.clone(), render_json(v, value_of, batched)?)))
                 .collect::<Result<_, template::TemplateError>>()?,
         ),
         other => other.clone(),
@@ -617,6 +634,29 @@ pub(crate) fn request_placeholders(request: &HttpRequest) -> Vec<Placeholder> {
     found
 }
 
+/// The calls of a batched request: its one placeholder bound, per call, to a JSON array
+/// of up to `size` values.
+pub(crate) fn batches(
+    placeholders: &[Placeholder],
+    values: impl Fn(&Placeholder) -> Vec<String>,
+    size: usize,
+) -> Vec<Bindings> {
+    let [placeholder] = placeholders else {
+        return Vec::new();
+    };
+    let all = values(placeholder);
+    all.chunks(size.max(1))
+        .map(|chunk| {
+            let mut binding = Bindings::new();
+            binding.insert(
+                placeholder.clone(),
+                serde_json::to_string(chunk).expect("strings serialise"),
+            );
+            binding
+        })
+        .collect()
+}
+
 /// One binding per call: the cartesian product of each placeholder's values (usually
 /// one placeholder, so one call per value).
 /// A call as people read it: the method and the path with its values filled in, each
@@ -636,7 +676,14 @@ pub(crate) fn describe_call(request: &HttpRequest, bindings: &Bindings, masked: 
         |v| v.to_string(),
     )
     .unwrap_or_else(|_| request.path.clone());
-    format!("{} {path}", request.method)
+    // A batched call says how many values it carries, never which.
+    let count = request
+        .batch
+        .and_then(|_| bindings.values().next())
+        .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok())
+        .map(|values| format!(" ({} value(s))", values.len()))
+        .unwrap_or_default();
+    format!("{} {path}{count}", request.method)
 }
 
 /// A value reduced to its first and last two characters: enough to tell calls apart,

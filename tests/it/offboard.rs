@@ -622,3 +622,50 @@ manual = "Delete the account's tickets in the support desk."
     let certificate = done["certificate_file"].as_str().unwrap();
     expect(fixture.cmd(&["archive", "verify", certificate]), 0);
 }
+
+/// A provider that takes many people per call (`batch`): the account's three addresses go
+/// in two calls, as JSON arrays in the body, and the journal and certificate say how many
+/// values each call carried, never which.
+#[test]
+fn a_batched_provider_is_told_in_batches() {
+    let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let batched = policy("sqlite").replace(
+        "[provider.erase]\nmethod = \"DELETE\"\npath = \"/contacts/{identity.email}\"\nsuccess = [204]\nnot_found = [404]",
+        "[provider.erase]\nmethod = \"POST\"\npath = \"/contacts/erase\"\nbody = { emails = \"{identity.email}\", hard = true }\nbatch = 2\nsuccess = [204]",
+    );
+    assert!(batched.contains("batch = 2"));
+    let Some(app) = Fixture::new(
+        "sqlite",
+        "offboard_batched",
+        SCHEMA,
+        &batched,
+        &[("MAILER_URL", &mailer.url), ("MAILER_TOKEN", "mail-secret")],
+    ) else {
+        return;
+    };
+    let done = expect(
+        app.cmd(&["offboard", "--tenant", "2", "--yes", "--format", "json"]),
+        0,
+    )
+    .json();
+    let calls = mailer.requests();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    let mut sent: Vec<String> = Vec::new();
+    for call in &calls {
+        assert_eq!(call.method, "POST");
+        assert_eq!(call.url, "/contacts/erase");
+        let body: Value = serde_json::from_str(&call.body).unwrap();
+        assert_eq!(body["hard"], true);
+        let emails = body["emails"].as_array().unwrap();
+        assert!(emails.len() <= 2, "{body}");
+        sent.extend(emails.iter().map(|e| e.as_str().unwrap().to_string()));
+    }
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["boss@globex.test", "g1@globex.test", "g2@globex.test"]
+    );
+    let certificate = std::fs::read_to_string(done["certificate_file"].as_str().unwrap()).unwrap();
+    assert!(certificate.contains("value(s)"), "{certificate}");
+    assert!(!certificate.contains("globex.test"), "{certificate}");
+}

@@ -355,11 +355,7 @@ fn rectification_is_exact(engine: &str) {
         ]),
         0,
     );
-    assert!(
-        again.stderr.contains("still told"),
-        "{}",
-        again.stderr
-    );
+    assert!(again.stderr.contains("still told"), "{}", again.stderr);
     // Corrected back: the first address answers again, nothing is "moved" any more.
     expect(
         app.cmd(&[
