@@ -108,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy folder; with --live, compare it with the real schemas')
             [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'Write the Art. 30 record of processing and the data map (md, csv or json)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Draft a policy folder from a live database, every guess marked for review')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Convert a Fides dataset description into a policy folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -166,10 +167,33 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'privops;policy;import' {
+            [CompletionResult]::new('--fides', '--fides', [CompletionResultType]::ParameterName, 'The Fides dataset file (YAML)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The folder to write the policy into')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'The database engine the dataset describes')
+            [CompletionResult]::new('--url-env', '--url-env', [CompletionResultType]::ParameterName, 'The environment variable that will hold its URL [default: ID_URL]')
+            [CompletionResult]::new('--source-id', '--source-id', [CompletionResultType]::ParameterName, 'The source''s id [default: the dataset''s fides_key]')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'Who is acting, as recorded in the audit trail [default: $USER]')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the policy''s files where they exist')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no status messages (data is still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail about what is done')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'privops;policy;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy folder; with --live, compare it with the real schemas')
             [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'Write the Art. 30 record of processing and the data map (md, csv or json)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Draft a policy folder from a live database, every guess marked for review')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Convert a Fides dataset description into a policy folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -180,6 +204,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;policy;help;init' {
+            break
+        }
+        'privops;policy;help;import' {
             break
         }
         'privops;policy;help;help' {
@@ -1257,6 +1284,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate the policy folder; with --live, compare it with the real schemas')
             [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'Write the Art. 30 record of processing and the data map (md, csv or json)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Draft a policy folder from a live database, every guess marked for review')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Convert a Fides dataset description into a policy folder')
             break
         }
         'privops;help;policy;check' {
@@ -1266,6 +1294,9 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
             break
         }
         'privops;help;policy;init' {
+            break
+        }
+        'privops;help;policy;import' {
             break
         }
         'privops;help;scan' {

@@ -292,6 +292,9 @@ _privops() {
             privops__subcmd__help__subcmd__policy,check)
                 cmd="privops__subcmd__help__subcmd__policy__subcmd__check"
                 ;;
+            privops__subcmd__help__subcmd__policy,import)
+                cmd="privops__subcmd__help__subcmd__policy__subcmd__import"
+                ;;
             privops__subcmd__help__subcmd__policy,init)
                 cmd="privops__subcmd__help__subcmd__policy__subcmd__init"
                 ;;
@@ -367,6 +370,9 @@ _privops() {
             privops__subcmd__policy,help)
                 cmd="privops__subcmd__policy__subcmd__help"
                 ;;
+            privops__subcmd__policy,import)
+                cmd="privops__subcmd__policy__subcmd__import"
+                ;;
             privops__subcmd__policy,init)
                 cmd="privops__subcmd__policy__subcmd__init"
                 ;;
@@ -378,6 +384,9 @@ _privops() {
                 ;;
             privops__subcmd__policy__subcmd__help,help)
                 cmd="privops__subcmd__policy__subcmd__help__subcmd__help"
+                ;;
+            privops__subcmd__policy__subcmd__help,import)
+                cmd="privops__subcmd__policy__subcmd__help__subcmd__import"
                 ;;
             privops__subcmd__policy__subcmd__help,init)
                 cmd="privops__subcmd__policy__subcmd__help__subcmd__init"
@@ -2096,7 +2105,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__policy)
-            opts="check map init"
+            opts="check map init import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,6 +2119,20 @@ _privops() {
             return 0
             ;;
         privops__subcmd__help__subcmd__policy__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__help__subcmd__policy__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2878,7 +2901,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__policy)
-            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version check map init help"
+            opts="-q -v -h -V --policy --state --format --color --quiet --verbose --actor --help --version check map init import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2946,7 +2969,7 @@ _privops() {
             return 0
             ;;
         privops__subcmd__policy__subcmd__help)
-            opts="check map init help"
+            opts="check map init import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2987,6 +3010,20 @@ _privops() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        privops__subcmd__policy__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         privops__subcmd__policy__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3008,6 +3045,60 @@ _privops() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        privops__subcmd__policy__subcmd__import)
+            opts="-q -v -h -V --fides --out --engine --url-env --source-id --force --policy --state --format --color --quiet --verbose --actor --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fides)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -W "sqlite postgres mysql" -- "${cur}"))
+                    return 0
+                    ;;
+                --url-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json md csv html" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -102,6 +102,7 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand check 'Validate the policy folder; with --live, compare it with the real schemas'
             cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
             cand init 'Draft a policy folder from a live database, every guess marked for review'
+            cand import 'Convert a Fides dataset description into a policy folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;policy;check'= {
@@ -156,10 +157,32 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'privops;policy;import'= {
+            cand --fides 'The Fides dataset file (YAML)'
+            cand --out 'The folder to write the policy into'
+            cand --engine 'The database engine the dataset describes'
+            cand --url-env 'The environment variable that will hold its URL [default: ID_URL]'
+            cand --source-id 'The source''s id [default: the dataset''s fides_key]'
+            cand --policy 'The policy folder'
+            cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
+            cand --format 'Output format'
+            cand --color 'When to use colour'
+            cand --actor 'Who is acting, as recorded in the audit trail [default: $USER]'
+            cand --force 'Replace the policy''s files where they exist'
+            cand -q 'Print no status messages (data is still printed)'
+            cand --quiet 'Print no status messages (data is still printed)'
+            cand -v 'Print more detail about what is done'
+            cand --verbose 'Print more detail about what is done'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'privops;policy;help'= {
             cand check 'Validate the policy folder; with --live, compare it with the real schemas'
             cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
             cand init 'Draft a policy folder from a live database, every guess marked for review'
+            cand import 'Convert a Fides dataset description into a policy folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'privops;policy;help;check'= {
@@ -167,6 +190,8 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;policy;help;map'= {
         }
         &'privops;policy;help;init'= {
+        }
+        &'privops;policy;help;import'= {
         }
         &'privops;policy;help;help'= {
         }
@@ -1150,12 +1175,15 @@ set edit:completion:arg-completer[privops] = {|@words|
             cand check 'Validate the policy folder; with --live, compare it with the real schemas'
             cand map 'Write the Art. 30 record of processing and the data map (md, csv or json)'
             cand init 'Draft a policy folder from a live database, every guess marked for review'
+            cand import 'Convert a Fides dataset description into a policy folder'
         }
         &'privops;help;policy;check'= {
         }
         &'privops;help;policy;map'= {
         }
         &'privops;help;policy;init'= {
+        }
+        &'privops;help;policy;import'= {
         }
         &'privops;help;scan'= {
         }

@@ -92,25 +92,26 @@ complete -c privops -n "__fish_privops_using_subcommand init" -s q -l quiet -d '
 complete -c privops -n "__fish_privops_using_subcommand init" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand init" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l policy -d 'The policy folder' -r -F
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
 json\t'JSON for scripts'
 md\t'Markdown (reports and maps)'
 csv\t'CSV (reports and maps)'
 html\t'One self-contained HTML page (reports)'"
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l color -d 'When to use colour' -r -f -a "auto\t''
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s q -l quiet -d 'Print no status messages (data is still printed)'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s v -l verbose -d 'Print more detail about what is done'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -s V -l version -d 'Print version'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
-complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -f -a "import" -d 'Convert a Fides dataset description into a policy folder'
+complete -c privops -n "__fish_privops_using_subcommand policy; and not __fish_seen_subcommand_from check map init import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
@@ -163,9 +164,33 @@ complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s v -l verbose -d 'Print more detail about what is done'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l fides -d 'The Fides dataset file (YAML)' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l out -d 'The folder to write the policy into' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l engine -d 'The database engine the dataset describes' -r -f -a "sqlite\t''
+postgres\t''
+mysql\t''"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l url-env -d 'The environment variable that will hold its URL [default: ID_URL]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l source-id -d 'The source\'s id [default: the dataset\'s fides_key]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l policy -d 'The policy folder' -r -F
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'
+json\t'JSON for scripts'
+md\t'Markdown (reports and maps)'
+csv\t'CSV (reports and maps)'
+html\t'One self-contained HTML page (reports)'"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l actor -d 'Who is acting, as recorded in the audit trail [default: $USER]' -r
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -l force -d 'Replace the policy\'s files where they exist'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print no status messages (data is still printed)'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Print more detail about what is done'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
+complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "import" -d 'Convert a Fides dataset description into a policy folder'
 complete -c privops -n "__fish_privops_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand scan" -l source -d 'Only this source' -r
 complete -c privops -n "__fish_privops_using_subcommand scan" -l table -d 'Only this table' -r
@@ -1078,6 +1103,7 @@ complete -c privops -n "__fish_privops_using_subcommand help; and not __fish_see
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'Validate the policy folder; with --live, compare it with the real schemas'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "map" -d 'Write the Art. 30 record of processing and the data map (md, csv or json)'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "init" -d 'Draft a policy folder from a live database, every guess marked for review'
+complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "import" -d 'Convert a Fides dataset description into a policy folder'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "list" -d 'List the purposes of the policy with their current consent version'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from purpose" -f -a "show" -d 'Show one purpose, its consent text and its version history'
 complete -c privops -n "__fish_privops_using_subcommand help; and __fish_seen_subcommand_from consent" -f -a "grant" -d 'Record that a subject gave consent to a purpose'

@@ -66,6 +66,13 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "policy import",
+        &[
+            "privops policy import --fides postgres_example_test_dataset.yml --out policies",
+            "privops policy import --fides shop.yml --out draft --engine mysql --url-env SHOP_URL",
+        ],
+    ),
+    (
         "purpose",
         &["privops purpose list", "privops purpose show newsletter"],
     ),

@@ -17,6 +17,30 @@ pub enum PolicyCommand {
     Map(MapArgs),
     /// Draft a policy folder from a live database, every guess marked for review
     Init(InitArgs),
+    /// Convert a Fides dataset description into a policy folder
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The Fides dataset file (YAML)
+    #[arg(long, value_name = "DATASET.yml")]
+    pub fides: std::path::PathBuf,
+    /// The folder to write the policy into
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// The database engine the dataset describes
+    #[arg(long, value_name = "ENGINE", default_value = "postgres", value_parser = ["sqlite", "postgres", "mysql"])]
+    pub engine: String,
+    /// The environment variable that will hold its URL [default: ID_URL]
+    #[arg(long, value_name = "ENV")]
+    pub url_env: Option<String>,
+    /// The source's id [default: the dataset's fides_key]
+    #[arg(long, value_name = "ID")]
+    pub source_id: Option<String>,
+    /// Replace the policy's files where they exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,7 +82,88 @@ pub async fn run(ctx: &Ctx, command: &PolicyCommand) -> Result<Outcome> {
         PolicyCommand::Check(args) => check(ctx, args).await,
         PolicyCommand::Map(args) => map(ctx, args),
         PolicyCommand::Init(args) => init(ctx, args).await,
+        PolicyCommand::Import(args) => import(ctx, args),
     }
+}
+
+fn import(ctx: &Ctx, args: &ImportArgs) -> Result<Outcome> {
+    use std::io::Read;
+    let limit = crate::policy::fides::MAX_DATASET_BYTES;
+    let mut text = String::new();
+    std::fs::File::open(&args.fides)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.fides.display()))?
+        .take(limit as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", args.fides.display()))?;
+    if text.len() > limit {
+        anyhow::bail!(
+            "{}: over {limit} bytes; a dataset description is not data",
+            args.fides.display()
+        );
+    }
+    let mut imported =
+        crate::policy::fides::import(&text, &args.engine, "", args.source_id.as_deref())
+            .map_err(|e| anyhow::anyhow!("{}: {e:#}", args.fides.display()))?;
+    if !plain_identifier(&imported.source_id) {
+        anyhow::bail!(
+            "source id `{}`: letters, digits and `_` only (pass --source-id)",
+            imported.source_id
+        );
+    }
+    let url_env = args
+        .url_env
+        .clone()
+        .unwrap_or_else(|| format!("{}_URL", imported.source_id.to_uppercase()));
+    imported =
+        crate::policy::fides::import(&text, &args.engine, &url_env, args.source_id.as_deref())?;
+    if let Some(existing) = imported
+        .files
+        .iter()
+        .map(|(name, _)| args.out.join(name))
+        .find(|p| p.exists())
+        .filter(|_| !args.force)
+    {
+        anyhow::bail!("{} exists; pass --force to replace it", existing.display());
+    }
+    std::fs::create_dir_all(args.out.join("sources"))?;
+    for (name, text) in &imported.files {
+        std::fs::write(args.out.join(name), text)?;
+    }
+    let policy = Policy::load(&args.out)?;
+    let diagnostics = policy.check();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if ctx.out.json_mode() {
+        ctx.out.json(&serde_json::json!({
+            "out": args.out,
+            "source": imported.source_id,
+            "url_env": url_env,
+            "collections": imported.collections,
+            "not_mapped": imported.notes,
+            "errors": errors,
+            "warnings": diagnostics.len() - errors,
+        }));
+    } else {
+        ctx.out.data(&format!(
+            "{} collection(s) imported into {} (source `{}`, URL from {url_env})",
+            imported.collections,
+            args.out.display(),
+            imported.source_id
+        ));
+        for note in &imported.notes {
+            ctx.out.data_wrapped_at(&format!("  {note}"), 4);
+        }
+        for d in &diagnostics {
+            ctx.out.warn(&d.to_string());
+        }
+    }
+    Ok(if errors > 0 {
+        Outcome::No
+    } else {
+        Outcome::Success
+    })
 }
 
 /// A name the policy language takes as an identifier.

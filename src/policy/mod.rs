@@ -2,6 +2,7 @@
 //! rest of privops works from.
 
 pub(crate) mod draft;
+pub(crate) mod fides;
 pub(crate) mod live;
 pub mod model;
 pub mod record;
