@@ -5,7 +5,7 @@
 //!
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
 //!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
-//!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--only consent|import|audit|access|erase|retention|offboard]
+//!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan]
 //!         [--engine sqlite|postgres]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
@@ -13,6 +13,7 @@
 
 mod data;
 mod offboard;
+mod scan;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -40,6 +41,8 @@ pub struct Options {
     /// Offboarding: the account's people and rows (as many again in other accounts).
     pub offboard_people: usize,
     pub offboard_rows: usize,
+    pub scan_rows: usize,
+    pub scan_sample: usize,
     postgres: Option<String>,
     only: Option<String>,
     engine: Option<String>,
@@ -59,6 +62,8 @@ fn options() -> Options {
         expired_every: 1,
         offboard_people: 100_000,
         offboard_rows: 10_000_000,
+        scan_rows: 10_000_000,
+        scan_sample: 100_000,
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
         engine: None,
@@ -88,6 +93,8 @@ fn options() -> Options {
                 options.offboard_rows = value().parse().expect("--offboard-rows N")
             }
             "--postgres" => options.postgres = Some(value()),
+            "--scan-rows" => options.scan_rows = value().parse().expect("--scan-rows N"),
+            "--scan-sample" => options.scan_sample = value().parse().expect("--scan-sample N"),
             "--only" => options.only = Some(value()),
             "--engine" => options.engine = Some(value()),
             "--bench" => {
@@ -98,7 +105,7 @@ fn options() -> Options {
                 println!(
                     "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
                      [--people N] [--children N] [--erase-many N] [--expired N] [--expired-every N] [--postgres URL] \
-                     [--offboard-people N] [--offboard-rows N] [--only consent|import|audit|access|erase|retention|offboard] [--engine sqlite|postgres]"
+                     [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan] [--engine sqlite|postgres]"
                 );
                 std::process::exit(0);
             }
@@ -620,6 +627,7 @@ fn main() {
         ("erase", data::lookup_and_erase_one),
         ("retention", data::retention),
         ("offboard", offboard::offboard),
+        ("scan", scan::scan),
     ];
     let scratch_dir = tempfile::tempdir().unwrap();
     for (name, scenario) in data_scenarios {
