@@ -86,9 +86,13 @@ pub fn scan(options: &Options, report: &mut Report, target: &Target) {
     init.arg("init");
     assert!(init.status().unwrap().success());
     let mut command = privops(temp.path(), None);
-    command
-        .env("BENCH_DATABASE_URL", target.url())
-        .args(["scan", "--sample", &sample.to_string(), "--format", "json"]);
+    command.env("BENCH_DATABASE_URL", target.url()).args([
+        "scan",
+        "--sample",
+        &sample.to_string(),
+        "--format",
+        "json",
+    ]);
     let (elapsed, peak) = measure(command);
     report.add(
         "scan one table (whole process)",

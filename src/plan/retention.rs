@@ -92,6 +92,9 @@ pub(crate) struct TableSweep<'p> {
     /// Rows past their period, not held, not already anonymised.
     pub(crate) due: Sql,
     pub(crate) holds: Vec<(String, String, Sql)>,
+    /// Groups left out of the roll-up because they would count fewer than the aggregate's
+    /// `min_group`.
+    pub(crate) kept_below_floor: usize,
     /// True for the others (written so that an index on the column serves it).
     pub(crate) no_timestamp: String,
     /// SQLite: the name that reaches the table's rowid (None: a table WITHOUT ROWID).
@@ -148,7 +151,9 @@ impl<'p> TableSweep<'p> {
             rowid,
             indexed,
         };
-        TableSweep::decide(pool.dialect(), source, table, facts, now)
+        let mut sweep = TableSweep::decide(pool.dialect(), source, table, facts, now)?;
+        sweep.keep_small_groups(pool).await?;
+        Ok(sweep)
     }
 
     /// The rule, from the policy and facts about the table, without a database: the
@@ -244,6 +249,7 @@ impl<'p> TableSweep<'p> {
             no_timestamp,
             rowid,
             indexed,
+            kept_below_floor: 0,
         })
     }
 
@@ -466,6 +472,122 @@ impl<'p> TableSweep<'p> {
         }
     }
 
+    /// The aggregate's floor (`min_group`), when this table rolls up into one that has it.
+    fn floor(&self) -> Option<u64> {
+        if self.retention.then != RetentionAction::Rollup {
+            return None;
+        }
+        let into = self.retention.rollup.as_ref()?.get_ref().into.get_ref();
+        self.source
+            .table(into)?
+            .min_group
+            .as_ref()
+            .map(|m| *m.get_ref())
+    }
+
+    /// A roll-up never writes a group smaller than its aggregate's `min_group`: rows whose
+    /// group would count fewer (what is due in it plus what the aggregate already counts)
+    /// are not due; they stay until their group reaches the floor. The groups are read
+    /// once, as text, and left out by value in every chunk. Groups with a NULL part are
+    /// not recognised and roll up as before.
+    async fn keep_small_groups(&mut self, pool: &SourcePool) -> Result<()> {
+        let Some(floor) = self.floor() else {
+            return Ok(());
+        };
+        let rollup = self
+            .retention
+            .rollup
+            .as_ref()
+            .expect("a floor comes with a roll-up")
+            .get_ref();
+        let sql = self.rollup_sql(pool)?;
+        let width = rollup.group.len();
+        let text = |expr: &str| match pool.engine() {
+            Engine::Mysql => format!("CAST({expr} AS CHAR)"),
+            _ => format!("CAST({expr} AS TEXT)"),
+        };
+        let count = rollup
+            .measures
+            .iter()
+            .find(|(_, m)| m.get_ref().op == MeasureOp::Count)
+            .map(|(column, _)| pool.quote(column));
+        let inner: Vec<String> = sql
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("{} AS g{i}", text(e)))
+            .collect();
+        let outer: Vec<String> = (0..width).map(|i| format!("d.g{i}")).collect();
+        let mut query = Sql::new(format!(
+            "SELECT {} FROM (SELECT {}, COUNT(*) AS n FROM {} WHERE ",
+            outer.join(", "),
+            inner.join(", "),
+            pool.quote(self.table.name())
+        ));
+        query
+            .append(&self.due)
+            .push(&format!(" GROUP BY {}) d", sql.groups.join(", ")));
+        match &count {
+            Some(column) => {
+                let on: Vec<String> = sql.targets[..width]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| format!("{} = d.g{i}", text(&format!("a.{t}"))))
+                    .collect();
+                query.push(&format!(
+                    " LEFT JOIN {} a ON {} WHERE d.n + COALESCE(a.{column}, 0) < {floor}",
+                    sql.agg,
+                    on.join(" AND ")
+                ));
+            }
+            None => {
+                query.push(&format!(" WHERE d.n < {floor}"));
+            }
+        }
+        let kinds = vec![Kind::Text; width];
+        let mut small: Vec<Vec<Option<String>>> = Vec::new();
+        pool.for_each_row(&query, &kinds, |row| {
+            small.push(
+                row.iter()
+                    .map(|v| crate::sql::Key::from_json(v).as_text())
+                    .collect(),
+            );
+            Ok(())
+        })
+        .await?;
+        let small: Vec<Vec<String>> = small
+            .into_iter()
+            .filter_map(|g| g.into_iter().collect::<Option<Vec<String>>>())
+            .collect();
+        if small.is_empty() {
+            return Ok(());
+        }
+        if small.len() > 5_000 {
+            anyhow::bail!(
+                "{} groups of `{}` would count fewer than the aggregate's min_group of {floor}: too many to keep out of the roll-up one by one",
+                small.len(),
+                self.table.name()
+            );
+        }
+        let mut keep = Sql::new(" AND NOT COALESCE((");
+        for (i, group) in small.iter().enumerate() {
+            if i > 0 {
+                keep.push(") OR (");
+            }
+            for (j, (expr, value)) in sql.groups.iter().zip(group).enumerate() {
+                if j > 0 {
+                    keep.push(" AND ");
+                }
+                keep.push(&format!("{} = ", text(expr)))
+                    .bind(value.as_str());
+            }
+        }
+        keep.push("), FALSE)");
+        self.due.append(&keep);
+        self.kept_below_floor = small.len();
+        Ok(())
+    }
+
     /// The rule in words, for plans.
     pub(crate) fn describe_rule(&self) -> String {
         format!(
@@ -476,12 +598,19 @@ impl<'p> TableSweep<'p> {
                 RetentionAction::Delete => "delete".to_string(),
                 RetentionAction::Anonymise => "anonymise".to_string(),
                 RetentionAction::Rollup => format!(
-                    "roll up into `{}`",
+                    "roll up into `{}`{}",
                     self.retention
                         .rollup
                         .as_ref()
                         .map(|r| r.get_ref().into.get_ref().clone())
-                        .unwrap_or_default()
+                        .unwrap_or_default(),
+                    match self.floor() {
+                        Some(floor) if self.kept_below_floor > 0 => format!(
+                            " ({} group(s) under min_group {floor} kept until they reach it)",
+                            self.kept_below_floor
+                        ),
+                        _ => String::new(),
+                    }
                 ),
             }
         )

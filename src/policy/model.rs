@@ -266,8 +266,8 @@ pub struct Table {
     /// row belongs to. Rows also belong to an account through relations.
     #[serde(default)]
     pub tenant: Option<Spanned<String>>,
-    /// Aggregate tables: the smallest number of people a group may count (a k-anonymity
-    /// floor); `privops scan` reports groups below it.
+    /// Aggregate tables: the smallest number of rows a group may count (a k-anonymity
+    /// floor). Roll-ups never write a group below it; `privops scan` reports any.
     #[serde(default)]
     pub min_group: Option<Spanned<u64>>,
 }

@@ -190,3 +190,116 @@ fn scan_finds_what_the_policy_denies_on_postgres() {
 fn scan_finds_what_the_policy_denies_on_mariadb() {
     scan_finds_what_the_policy_denies("mysql");
 }
+
+const HITS: &str = "CREATE TABLE hits (id INTEGER PRIMARY KEY, feature VARCHAR(20) NOT NULL, at VARCHAR(40) NOT NULL);
+CREATE TABLE hits_daily (day VARCHAR(10) NOT NULL, feature VARCHAR(20) NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, feature));
+INSERT INTO hits VALUES (1, 'a', '2026-01-01T10:00:00Z'), (2, 'a', '2026-01-01T11:00:00Z'), (3, 'a', '2026-01-01T12:00:00Z'), (4, 'a', '2026-01-01T13:00:00Z'), (5, 'a', '2026-01-01T14:00:00Z'), (6, 'a', '2026-01-01T15:00:00Z'), (7, 'a', '2026-01-01T16:00:00Z'),
+  (8, 'b', '2026-01-01T10:00:00Z'), (9, 'b', '2026-01-01T11:00:00Z'), (10, 'b', '2026-01-01T12:00:00Z'),
+  (11, 'c', '2026-01-01T10:00:00Z'), (12, 'c', '2026-01-01T11:00:00Z'),
+  (13, 'a', '2026-11-30T10:00:00Z');
+INSERT INTO hits_daily VALUES ('2026-01-01', 'c', 4);
+";
+
+fn hits_policy(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Shop Ltd"
+dpo = {{ name = "D. P. O.", email = "dpo@shop.test" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "hits"
+key = ["id"]
+[table.columns]
+id = "system.operations"
+feature = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "hits_daily"
+group = {{ day = {{ column = "at", truncate = "day" }}, feature = {{ column = "feature" }} }}
+measures = {{ n = {{ op = "count" }} }}
+
+[[table]]
+name = "hits_daily"
+aggregate = true
+key = ["day", "feature"]
+min_group = 5
+[table.columns]
+day = "system.aggregate"
+feature = "system.aggregate"
+n = "system.aggregate"
+"#
+    )
+}
+
+/// A roll-up into an aggregate with `min_group = 5` writes no group below it: `a` (7 due)
+/// rolls up, `c` (2 due, 4 already counted) rolls up to 6, `b` (3 due) stays in the table
+/// until its group grows; the counts are conserved and the sweep says why rows stayed.
+fn a_rollup_keeps_no_group_below_its_floor(engine: &str) {
+    let Some(app) = Fixture::new(
+        engine,
+        &format!("min_group_{engine}"),
+        HITS,
+        &hits_policy(engine),
+        &[("PRIVOPS_NOW", "2026-12-01T10:00:00Z")],
+    ) else {
+        return;
+    };
+    let plan = expect(app.cmd(&["retention", "plan", "--format", "json"]), 0);
+    assert!(plan.stdout.contains("under min_group 5"), "{}", plan.stdout);
+    expect(app.cmd(&["retention", "sweep", "--quiet"]), 0);
+    let features = app.strings("SELECT feature FROM hits_daily ORDER BY feature");
+    assert_eq!(features, ["a", "c"]);
+    for (feature, n) in [("a", "7"), ("c", "6")] {
+        let got = app.strings(&format!(
+            "SELECT CAST(n AS CHAR(10)) FROM hits_daily WHERE feature = '{feature}' AND day = '2026-01-01'"
+        ));
+        assert_eq!(
+            got.iter().map(|g| g.trim()).collect::<Vec<_>>(),
+            [n],
+            "{feature}"
+        );
+    }
+    let mut left: Vec<String> = app
+        .strings("SELECT CAST(id AS CHAR(10)) FROM hits")
+        .iter()
+        .map(|s| s.trim().to_string())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["10", "13", "8", "9"],
+        "b's three rows and the recent one stay"
+    );
+    // Nothing of the aggregate counts fewer than the floor.
+    let small = app.strings("SELECT CAST(COUNT(*) AS CHAR(10)) FROM hits_daily WHERE n < 5");
+    assert_eq!(small[0].trim(), "0");
+}
+
+#[test]
+fn a_rollup_keeps_no_group_below_its_floor_on_sqlite() {
+    a_rollup_keeps_no_group_below_its_floor("sqlite");
+}
+
+#[test]
+fn a_rollup_keeps_no_group_below_its_floor_on_postgres() {
+    a_rollup_keeps_no_group_below_its_floor("postgres");
+}
+
+#[test]
+fn a_rollup_keeps_no_group_below_its_floor_on_mariadb() {
+    a_rollup_keeps_no_group_below_its_floor("mysql");
+}
