@@ -1265,7 +1265,8 @@ fn provider_failures_leave_no_personal_data_or_secret_in_the_archive_metadata() 
 /// `policy import --fides` on the Fides sample's own dataset file: the imported policy
 /// loads with no error, reports what it could not map, and its access export for
 /// `customer-1@example.com` holds, table by table, exactly the rows the dataset's
-/// identities and references lead to, decided here with hand-written SQL.
+/// identities and references lead to (decided here with hand-written SQL), and the rows
+/// Fides' own integration test expects for the same request.
 #[test]
 fn a_policy_imported_from_fides_exports_what_the_dataset_leads_to() {
     let Some(db) = TestDatabase::postgres("fides_import_access") else {
@@ -1370,6 +1371,22 @@ fn a_policy_imported_from_fides_exports_what_the_dataset_leads_to() {
         &format!("SELECT CAST(COUNT(*) AS TEXT) FROM order_item WHERE order_id IN {orders}"),
     );
     assert_eq!(items.len().to_string(), want_items[0]);
+    // What Fides' own integration test expects of the same request (its access results
+    // filtered on `user.contact`): two addresses, the customer, one service request found
+    // by its e-mail, one visit.
+    let addresses = rows(&out, "sources/fides/address.json");
+    let mut streets: Vec<String> = addresses
+        .iter()
+        .map(|a| format!("{} {}", a["house"], a["street"].as_str().unwrap()))
+        .collect();
+    streets.sort();
+    assert_eq!(streets, ["123 Example Street", "4 Example Lane"]);
+    let requests = rows(&out, "sources/fides/service_request.json");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["alt_email"], "customer-1-alt@example.com");
+    let customers = rows(&out, "sources/fides/customer.json");
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0]["email"], "customer-1@example.com");
     let visits = rows(&out, "sources/fides/visit.json");
     let want_visits = common::server_strings(
         &db,
