@@ -531,7 +531,7 @@ Register-ArgumentCompleter -Native -CommandName 'privops' -ScriptBlock {
         'privops;processing;check' {
             [CompletionResult]::new('--subject', '--subject', [CompletionResultType]::ParameterName, 'The subject, KIND:VALUE')
             [CompletionResult]::new('--purpose', '--purpose', [CompletionResultType]::ParameterName, 'The purpose id')
-            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one answer per line. Exit 0 when all may be processed, 3 when any may not')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one verdict per line. Exit 0 when all stand, 3 when any does not')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy folder')
             [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

@@ -488,7 +488,7 @@ set edit:completion:arg-completer[privops] = {|@words|
         &'privops;processing;check'= {
             cand --subject 'The subject, KIND:VALUE'
             cand --purpose 'The purpose id'
-            cand --batch 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one answer per line. Exit 0 when all may be processed, 3 when any may not'
+            cand --batch 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one verdict per line. Exit 0 when all stand, 3 when any does not'
             cand --policy 'The policy folder'
             cand --state 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]'
             cand --format 'Output format'

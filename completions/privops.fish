@@ -480,7 +480,7 @@ complete -c privops -n "__fish_privops_using_subcommand processing; and not __fi
 complete -c privops -n "__fish_privops_using_subcommand processing; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l subject -d 'The subject, KIND:VALUE' -r
 complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l purpose -d 'The purpose id' -r
-complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l batch -d 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one answer per line. Exit 0 when all may be processed, 3 when any may not' -r -F
+complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l batch -d 'Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one verdict per line. Exit 0 when all stand, 3 when any does not' -r -F
 complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l policy -d 'The policy folder' -r -F
 complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l state -d 'The state store: a SQLite path or sqlite:// URL, or a postgres:// URL [default: .privops/state.db beside the policy folder]' -r
 complete -c privops -n "__fish_privops_using_subcommand processing; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "human\t'Tables and sentences for people'

@@ -738,12 +738,7 @@ impl<'a> Rectification<'a> {
     /// Checks that a resumed run carries on with the same corrections.
     pub async fn check_resume(&self, run_id: &str) -> Result<()> {
         let steps = journal::steps(&self.store.pool, run_id).await?;
-        let header: RunHeader = steps
-            .iter()
-            .find(|s| s.step_id == "verify")
-            .and_then(|s| s.plan.0.clone())
-            .and_then(|v| serde_json::from_value(v).ok())
-            .context("the run's plan is missing from the journal")?;
+        let header = RunHeader::of(&steps)?;
         if header.digest != self.digest() {
             bail!(
                 "run {run_id} for this subject was started with other corrections ({}); run it again with the same --set values to finish it",
@@ -845,12 +840,7 @@ impl<'a> Rectification<'a> {
         if step.status == StepStatus::Done {
             return Ok(());
         }
-        let header: RunHeader = step
-            .plan
-            .0
-            .clone()
-            .and_then(|v| serde_json::from_value(v).ok())
-            .context("the run's plan is missing from the journal")?;
+        let header = RunHeader::of(&steps)?;
         let now = match new_identity(self.policy, self.subject, self.settings) {
             Some(subject) => subject,
             None => self.subject.clone(),
@@ -946,6 +936,18 @@ struct RunHeader {
     new_ref: Option<String>,
 }
 
+impl RunHeader {
+    /// The header a run keeps with its verification step.
+    fn of(steps: &[journal::Step]) -> Result<RunHeader> {
+        steps
+            .iter()
+            .find(|s| s.step_id == "verify")
+            .and_then(|s| s.plan.0.clone())
+            .and_then(|v| serde_json::from_value(v).ok())
+            .context("the run's plan is missing from the journal")
+    }
+}
+
 /// The placeholders every provider's `update` request names.
 fn update_placeholders(policy: &Policy) -> Vec<Placeholder> {
     let mut all = BTreeSet::new();
@@ -1020,12 +1022,7 @@ pub async fn finish(store: &Store, actor: &str, run_id: &str) -> Result<bool> {
     if journal::run_exists(&store.pool, run_id).await?.as_deref() == Some("done") {
         return Ok(true);
     }
-    let header: RunHeader = steps
-        .iter()
-        .find(|s| s.step_id == "verify")
-        .and_then(|s| s.plan.0.clone())
-        .and_then(|v| serde_json::from_value(v).ok())
-        .context("the run's plan is missing from the journal")?;
+    let header = RunHeader::of(&steps)?;
     let subjects = journal::run_subjects(&store.pool, run_id).await?;
     let (old_ref, request) = subjects
         .first()

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod audit;
 pub mod consent;
 pub mod demo;
+pub mod drafts;
 pub mod erase;
 
 pub mod generate;

@@ -1,8 +1,6 @@
 //! `privops processing check`: the one answer scripts ask before processing someone's
 //! data, whatever the purpose's basis.
 
-use std::path::PathBuf;
-
 use anyhow::{Result, bail};
 
 use crate::context::Ctx;
@@ -13,26 +11,7 @@ use crate::subject::Subject;
 #[derive(Debug, clap::Subcommand)]
 pub enum ProcessingCommand {
     /// May this subject's data be processed for this purpose? Exit 0 yes, 3 no
-    Check(ProcessingCheckArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ProcessingCheckArgs {
-    /// The subject, KIND:VALUE
-    #[arg(
-        long,
-        value_name = "KIND:VALUE",
-        required_unless_present = "batch",
-        conflicts_with = "batch"
-    )]
-    pub subject: Option<String>,
-    /// The purpose id
-    #[arg(long)]
-    pub purpose: String,
-    /// Read subjects (one KIND:VALUE per line) from FILE, or `-` for stdin; print one
-    /// answer per line. Exit 0 when all may be processed, 3 when any may not
-    #[arg(long, value_name = "FILE")]
-    pub batch: Option<PathBuf>,
+    Check(super::consent::CheckArgs),
 }
 
 /// One subject's answer, for scripts.

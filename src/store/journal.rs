@@ -343,22 +343,8 @@ pub async fn complete_without_suppression(
 /// Marks the run done, records the suppression entries, removes the clear identities
 /// and closes the requests.
 pub async fn complete(tx: &mut Tx, run_id: &str, receipt: &impl Serialize) -> Result<()> {
+    complete_without_suppression(tx, run_id, receipt).await?;
     let now = crate::time::now_text();
-    let receipt = serde_json::to_string(receipt)?;
-    sqlx::query("UPDATE erasure_runs SET status = 'done', completed_at = $1, receipt = $2 WHERE run_id = $3")
-        .bind(&now)
-        .bind(receipt)
-        .bind(run_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "UPDATE requests SET status = 'closed', closed_at = $1 \
-         WHERE status = 'open' AND id IN (SELECT request_id FROM erasure_subjects WHERE run_id = $2)",
-    )
-    .bind(&now)
-    .bind(run_id)
-    .execute(&mut **tx)
-    .await?;
     // The subjects stay recognisable as erased (by keyed reference) without their identity.
     sqlx::query(
         "INSERT INTO suppressions (subject_ref, erased_at, run_id) \
