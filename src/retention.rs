@@ -282,6 +282,11 @@ impl Sweep<'_> {
                 &format!("{}.{}", source.id(), table.name()),
             );
             let mut last_renewal = Instant::now();
+            // Groups under the aggregate's floor go to its `other` bucket first, when the
+            // policy says so.
+            let merged = sweep.merge_small_groups(pool).await?;
+            done += merged;
+            bar.inc(merged);
             let mut cursor = crate::plan::retention::Cursor::new(self.batch_size);
             loop {
                 if self.deadline.is_some_and(|d| Instant::now() >= d) {

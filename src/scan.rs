@@ -416,9 +416,29 @@ impl Scan<'_> {
             return Ok(Vec::new());
         };
         let mut findings = Vec::new();
+        // With `small_groups = "other"`, the bucket that gathers small groups is one by
+        // design: its row (every untruncated group column `other`) is not reported.
+        let bucket = match def.table.small_groups.as_ref().map(|m| *m.get_ref()) {
+            Some(crate::policy::SmallGroups::Other) => {
+                let columns = other_columns(source, &def.table);
+                if columns.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " AND NOT ({})",
+                        columns
+                            .iter()
+                            .map(|c| format!("{} = 'other'", pool.quote(c)))
+                            .collect::<Vec<_>>()
+                            .join(" AND ")
+                    )
+                }
+            }
+            _ => String::new(),
+        };
         for measure in count_measures(self.policy, source, &def.table) {
             let sql = Sql::new(format!(
-                "SELECT COUNT(*) FROM {} WHERE {} > 0 AND {} < {floor}",
+                "SELECT COUNT(*) FROM {} WHERE {} > 0 AND {} < {floor}{bucket}",
                 pool.quote(def.table.name()),
                 pool.quote(&measure),
                 pool.quote(&measure)
@@ -471,6 +491,32 @@ impl Scan<'_> {
         }
         Ok(findings)
     }
+}
+
+/// The aggregate's group columns that roll-ups fill from a column as it is (not a
+/// truncated time): the ones an `other` bucket sets to `other`.
+fn other_columns(source: &SourceDef, aggregate: &Table) -> Vec<String> {
+    let mut columns = Vec::new();
+    for def in &source.tables {
+        let Some(rollup) = def
+            .table
+            .retention
+            .as_ref()
+            .and_then(|r| r.get_ref().rollup.as_ref())
+        else {
+            continue;
+        };
+        let rollup = rollup.get_ref();
+        if rollup.into.get_ref() != aggregate.name() {
+            continue;
+        }
+        for (name, group) in &rollup.group {
+            if group.get_ref().truncate.is_none() && !columns.contains(name) {
+                columns.push(name.clone());
+            }
+        }
+    }
+    columns
 }
 
 /// The count measures roll-ups write into an aggregate table.

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::plan::erase::{ANONYMISED, REDACTED};
-use crate::policy::{Engine, Mask, MeasureOp, Retention, RetentionAction, SourceDef, Table};
+use crate::policy::{
+    Engine, Mask, MeasureOp, Retention, RetentionAction, SmallGroups, SourceDef, Table,
+};
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Dialect, Kind, TimeFormat};
 pub(crate) use crate::sources::walk::Cursor;
@@ -95,6 +97,9 @@ pub(crate) struct TableSweep<'p> {
     /// Groups left out of the roll-up because they would count fewer than the aggregate's
     /// `min_group`.
     pub(crate) kept_below_floor: usize,
+    /// With `small_groups = "other"`: the rows of the groups below the floor, merged into
+    /// the `other` bucket before the sweep's chunks.
+    pub(crate) merge_into_other: Option<Sql>,
     /// True for the others (written so that an index on the column serves it).
     pub(crate) no_timestamp: String,
     /// SQLite: the name that reaches the table's rowid (None: a table WITHOUT ROWID).
@@ -250,6 +255,7 @@ impl<'p> TableSweep<'p> {
             rowid,
             indexed,
             kept_below_floor: 0,
+            merge_into_other: None,
         })
     }
 
@@ -569,23 +575,90 @@ impl<'p> TableSweep<'p> {
                 self.table.name()
             );
         }
-        let mut keep = Sql::new(" AND NOT COALESCE((");
+        // Rows of a small group: COALESCE keeps a NULL comparison from hiding a row.
+        let mut member = Sql::new("COALESCE((");
         for (i, group) in small.iter().enumerate() {
             if i > 0 {
-                keep.push(") OR (");
+                member.push(") OR (");
             }
             for (j, (expr, value)) in sql.groups.iter().zip(group).enumerate() {
                 if j > 0 {
-                    keep.push(" AND ");
+                    member.push(" AND ");
                 }
-                keep.push(&format!("{} = ", text(expr)))
+                member
+                    .push(&format!("{} = ", text(expr)))
                     .bind(value.as_str());
             }
         }
-        keep.push("), FALSE)");
-        self.due.append(&keep);
+        member.push("), FALSE)");
         self.kept_below_floor = small.len();
+        if self.small_groups() == SmallGroups::Other {
+            self.merge_into_other = Some(member);
+        } else {
+            self.due.push(" AND NOT ").append(&member);
+        }
         Ok(())
+    }
+
+    fn small_groups(&self) -> SmallGroups {
+        self.retention
+            .rollup
+            .as_ref()
+            .and_then(|r| self.source.table(r.get_ref().into.get_ref()))
+            .and_then(|a| a.small_groups.as_ref())
+            .map_or(SmallGroups::Keep, |m| *m.get_ref())
+    }
+
+    /// With `small_groups = "other"`: rolls the rows of the groups below the floor into
+    /// the `other` bucket (a truncated time keeps its value, every other group column is
+    /// `other`) and deletes them, in one transaction; returns the rows merged.
+    pub(crate) async fn merge_small_groups(&self, pool: &SourcePool) -> Result<u64> {
+        let Some(member) = &self.merge_into_other else {
+            return Ok(0);
+        };
+        let rollup = self
+            .retention
+            .rollup
+            .as_ref()
+            .expect("a floor comes with a roll-up")
+            .get_ref();
+        let sql = self.rollup_sql(pool)?;
+        let width = rollup.group.len();
+        let mut exprs = Vec::new();
+        let mut kept = Vec::new();
+        for ((_, group), expr) in rollup.group.iter().zip(&sql.exprs[..width]) {
+            if group.get_ref().truncate.is_some() {
+                exprs.push(expr.clone());
+                kept.push(expr.clone());
+            } else {
+                exprs.push("'other'".to_string());
+            }
+        }
+        exprs.extend(sql.exprs[width..].iter().cloned());
+        let mut rows = self.due.clone();
+        rows.push(" AND ").append(member);
+        let mut insert = Sql::new(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {} WHERE ",
+            sql.agg,
+            sql.targets.join(", "),
+            exprs.join(", "),
+            pool.quote(self.table.name())
+        ));
+        insert.append(&rows);
+        if !kept.is_empty() {
+            insert.push(&format!(" GROUP BY {}", kept.join(", ")));
+        }
+        insert.push(&format!(" HAVING COUNT(*) > 0 {}", sql.upsert));
+        let mut delete = Sql::new(format!(
+            "DELETE FROM {} WHERE ",
+            pool.quote(self.table.name())
+        ));
+        delete.append(&rows);
+        let mut tx = pool.begin().await?;
+        tx.execute(&insert).await?;
+        let merged = tx.execute(&delete).await?;
+        tx.commit().await?;
+        Ok(merged)
     }
 
     /// The rule in words, for plans.
@@ -604,11 +677,19 @@ impl<'p> TableSweep<'p> {
                         .as_ref()
                         .map(|r| r.get_ref().into.get_ref().clone())
                         .unwrap_or_default(),
-                    match self.floor() {
-                        Some(floor) if self.kept_below_floor > 0 => format!(
-                            " ({} group(s) under min_group {floor} kept until they reach it)",
-                            self.kept_below_floor
-                        ),
+                    match (self.floor(), self.small_groups()) {
+                        (Some(floor), SmallGroups::Keep) if self.kept_below_floor > 0 => {
+                            format!(
+                                " ({} group(s) under min_group {floor} kept until they reach it)",
+                                self.kept_below_floor
+                            )
+                        }
+                        (Some(floor), SmallGroups::Other) if self.kept_below_floor > 0 => {
+                            format!(
+                                " ({} group(s) under min_group {floor} merged into `other`)",
+                                self.kept_below_floor
+                            )
+                        }
                         _ => String::new(),
                     }
                 ),

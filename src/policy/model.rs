@@ -270,6 +270,20 @@ pub struct Table {
     /// floor). Roll-ups never write a group below it; `privops scan` reports any.
     #[serde(default)]
     pub min_group: Option<Spanned<u64>>,
+    /// What a roll-up does with a group below `min_group`: keep its rows until the group
+    /// reaches the floor (the default), or merge it into an `other` bucket.
+    #[serde(default)]
+    pub small_groups: Option<Spanned<SmallGroups>>,
+}
+
+/// What a roll-up does with groups below their aggregate's `min_group`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmallGroups {
+    /// Leave their rows in the table until the group reaches the floor.
+    Keep,
+    /// Roll them up with every group column that is not a truncated time set to `other`.
+    Other,
 }
 
 /// The organisation-level scope of a processor: a client account (a tenant), declared

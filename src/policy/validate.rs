@@ -440,6 +440,12 @@ fn tables(c: &mut Checker, source_def: &super::SourceDef) {
                 );
             }
         }
+        if let (Some(mode), None) = (&table.small_groups, &table.min_group) {
+            c.error(
+                c.at(file, mode),
+                format!("table `{name}`: small_groups says what to do below min_group, which the table does not declare"),
+            );
+        }
         if let Some(floor) = &table.min_group {
             if !table.aggregate {
                 c.error(

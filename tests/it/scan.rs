@@ -303,3 +303,65 @@ fn a_rollup_keeps_no_group_below_its_floor_on_postgres() {
 fn a_rollup_keeps_no_group_below_its_floor_on_mariadb() {
     a_rollup_keeps_no_group_below_its_floor("mysql");
 }
+
+/// With `small_groups = "other"`, the group below the floor is merged into the `other`
+/// bucket instead of waiting: `b`'s three rows go into ('2026-01-01', 'other'), every due
+/// row leaves the table, and the counts are conserved.
+fn a_rollup_merges_small_groups_into_other(engine: &str) {
+    let policy = hits_policy(engine).replace(
+        "min_group = 5\n",
+        "min_group = 5\nsmall_groups = \"other\"\n",
+    );
+    assert!(policy.contains("small_groups"));
+    let Some(app) = Fixture::new(
+        engine,
+        &format!("min_group_other_{engine}"),
+        HITS,
+        &policy,
+        &[("PRIVOPS_NOW", "2026-12-01T10:00:00Z")],
+    ) else {
+        return;
+    };
+    let plan = expect(app.cmd(&["retention", "plan"]), 0);
+    assert!(
+        plan.stdout.contains("merged into `other`"),
+        "{}",
+        plan.stdout
+    );
+    expect(app.cmd(&["retention", "sweep", "--quiet"]), 0);
+    for (feature, n) in [("a", "7"), ("c", "6"), ("other", "3")] {
+        let got = app.strings(&format!(
+            "SELECT CAST(n AS CHAR(10)) FROM hits_daily WHERE feature = '{feature}' AND day = '2026-01-01'"
+        ));
+        assert_eq!(
+            got.iter().map(|g| g.trim()).collect::<Vec<_>>(),
+            [n],
+            "{feature}"
+        );
+    }
+    let features = app.strings("SELECT feature FROM hits_daily ORDER BY feature");
+    assert_eq!(features, ["a", "c", "other"]);
+    let left: Vec<String> = app
+        .strings("SELECT CAST(id AS CHAR(10)) FROM hits")
+        .iter()
+        .map(|s| s.trim().to_string())
+        .collect();
+    assert_eq!(left, ["13"], "only the recent row stays");
+    // The bucket is small by design: scan does not report it.
+    expect(app.cmd(&["scan", "--table", "hits_daily"]), 0);
+}
+
+#[test]
+fn a_rollup_merges_small_groups_into_other_on_sqlite() {
+    a_rollup_merges_small_groups_into_other("sqlite");
+}
+
+#[test]
+fn a_rollup_merges_small_groups_into_other_on_postgres() {
+    a_rollup_merges_small_groups_into_other("postgres");
+}
+
+#[test]
+fn a_rollup_merges_small_groups_into_other_on_mariadb() {
+    a_rollup_merges_small_groups_into_other("mysql");
+}
