@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::detect::{self, Detector};
-use crate::policy::{Engine, MeasureOp, Policy, SourceDef, Table, taxonomy};
+use crate::policy::{MeasureOp, Policy, Rollup, SourceDef, Table, taxonomy};
 use crate::sources::SourcePool;
 use crate::sources::rows::{ColumnInfo, Kind};
 use crate::sql::{Key, Sql};
@@ -235,37 +235,8 @@ impl Scan<'_> {
         columns: &[ColumnInfo],
         region: Option<&str>,
     ) -> Result<(u64, Vec<ColumnCounts>)> {
-        let n = self.options.sample.max(1);
-        let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
+        let sql = pool.sample(table, columns, self.options.sample).await?;
         let kinds: Vec<Kind> = columns.iter().map(|c| c.kind).collect();
-        let quoted = pool.quote(table);
-        let sql = match pool.engine() {
-            // Rows picked by rowid in random order: the sort holds rowids only.
-            Engine::Sqlite => Sql::new(format!(
-                "SELECT {} FROM {quoted} ORDER BY random() LIMIT {n}",
-                select.join(", ")
-            )),
-            Engine::Postgres => {
-                // Bernoulli sampling where the table is larger than twice the sample.
-                let estimate = pool.estimated_rows(table).await?.unwrap_or(0.0);
-                if estimate > (2 * n) as f64 {
-                    let percent = (100.0 * 2.0 * n as f64 / estimate).min(100.0);
-                    Sql::new(format!(
-                        "SELECT {} FROM {quoted} TABLESAMPLE BERNOULLI ({percent:.6}) LIMIT {n}",
-                        select.join(", ")
-                    ))
-                } else {
-                    Sql::new(format!(
-                        "SELECT {} FROM {quoted} LIMIT {n}",
-                        select.join(", ")
-                    ))
-                }
-            }
-            Engine::Mysql => Sql::new(format!(
-                "SELECT {} FROM {quoted} ORDER BY RAND() LIMIT {n}",
-                select.join(", ")
-            )),
-        };
         let mut counts: Vec<ColumnCounts> =
             columns.iter().map(|_| ColumnCounts::default()).collect();
         let mut rows = 0u64;
@@ -436,7 +407,7 @@ impl Scan<'_> {
             }
             _ => String::new(),
         };
-        for measure in count_measures(self.policy, source, &def.table) {
+        for measure in count_measures(source, &def.table) {
             let sql = Sql::new(format!(
                 "SELECT COUNT(*) FROM {} WHERE {} > 0 AND {} < {floor}{bucket}",
                 pool.quote(def.table.name()),
@@ -493,53 +464,37 @@ impl Scan<'_> {
     }
 }
 
+/// The roll-ups of a source that write into `aggregate`.
+fn rollups_into<'s>(
+    source: &'s SourceDef,
+    aggregate: &'s Table,
+) -> impl Iterator<Item = &'s Rollup> {
+    source
+        .tables
+        .iter()
+        .filter_map(|def| def.table.retention.as_ref()?.get_ref().rollup.as_ref())
+        .map(|rollup| rollup.get_ref())
+        .filter(move |rollup| rollup.into.get_ref() == aggregate.name())
+}
+
 /// The aggregate's group columns that roll-ups fill from a column as it is (not a
 /// truncated time): the ones an `other` bucket sets to `other`.
 fn other_columns(source: &SourceDef, aggregate: &Table) -> Vec<String> {
-    let mut columns = Vec::new();
-    for def in &source.tables {
-        let Some(rollup) = def
-            .table
-            .retention
-            .as_ref()
-            .and_then(|r| r.get_ref().rollup.as_ref())
-        else {
-            continue;
-        };
-        let rollup = rollup.get_ref();
-        if rollup.into.get_ref() != aggregate.name() {
-            continue;
-        }
-        for (name, group) in &rollup.group {
-            if group.get_ref().truncate.is_none() && !columns.contains(name) {
-                columns.push(name.clone());
-            }
+    let mut columns: Vec<String> = Vec::new();
+    for (name, group) in rollups_into(source, aggregate).flat_map(|r| &r.group) {
+        if group.get_ref().truncate.is_none() && !columns.contains(name) {
+            columns.push(name.clone());
         }
     }
     columns
 }
 
 /// The count measures roll-ups write into an aggregate table.
-pub fn count_measures(policy: &Policy, source: &SourceDef, aggregate: &Table) -> Vec<String> {
-    let _ = policy;
-    let mut measures = Vec::new();
-    for def in &source.tables {
-        let Some(rollup) = def
-            .table
-            .retention
-            .as_ref()
-            .and_then(|r| r.get_ref().rollup.as_ref())
-        else {
-            continue;
-        };
-        let rollup = rollup.get_ref();
-        if rollup.into.get_ref() != aggregate.name() {
-            continue;
-        }
-        for (name, measure) in &rollup.measures {
-            if measure.get_ref().op == MeasureOp::Count && !measures.contains(name) {
-                measures.push(name.clone());
-            }
+pub fn count_measures(source: &SourceDef, aggregate: &Table) -> Vec<String> {
+    let mut measures: Vec<String> = Vec::new();
+    for (name, measure) in rollups_into(source, aggregate).flat_map(|r| &r.measures) {
+        if measure.get_ref().op == MeasureOp::Count && !measures.contains(name) {
+            measures.push(name.clone());
         }
     }
     measures

@@ -384,13 +384,18 @@ impl<'p> TableSweep<'p> {
     }
 
     /// The pieces of the roll-up's statements.
-    pub(crate) fn rollup_sql(&self, pool: &SourcePool) -> Result<RollupSql> {
-        let rollup = self
+    /// The table's roll-up rule.
+    fn rollup(&self) -> Result<&'p crate::policy::Rollup> {
+        Ok(self
             .retention
             .rollup
             .as_ref()
             .context("then = \"rollup\" without a rollup section")?
-            .get_ref();
+            .get_ref())
+    }
+
+    pub(crate) fn rollup_sql(&self, pool: &SourcePool) -> Result<RollupSql> {
+        let rollup = self.rollup()?;
         let into = rollup.into.get_ref();
         let aggregate = self
             .source
@@ -500,12 +505,7 @@ impl<'p> TableSweep<'p> {
         let Some(floor) = self.floor() else {
             return Ok(());
         };
-        let rollup = self
-            .retention
-            .rollup
-            .as_ref()
-            .expect("a floor comes with a roll-up")
-            .get_ref();
+        let rollup = self.rollup()?;
         let sql = self.rollup_sql(pool)?;
         let width = rollup.group.len();
         let text = |expr: &str| match pool.engine() {
@@ -616,12 +616,7 @@ impl<'p> TableSweep<'p> {
         let Some(member) = &self.merge_into_other else {
             return Ok(0);
         };
-        let rollup = self
-            .retention
-            .rollup
-            .as_ref()
-            .expect("a floor comes with a roll-up")
-            .get_ref();
+        let rollup = self.rollup()?;
         let sql = self.rollup_sql(pool)?;
         let width = rollup.group.len();
         let mut exprs = Vec::new();

@@ -11,7 +11,7 @@ use crate::detect::{self, Detector};
 use crate::sources::SourcePool;
 use crate::sources::foreign_keys::ForeignKey;
 use crate::sources::rows::{ColumnInfo, Kind};
-use crate::sql::{Key, Sql};
+use crate::sql::Key;
 
 /// What the database says about one column.
 #[derive(Debug, Clone)]
@@ -49,17 +49,8 @@ pub async fn read(pool: &SourcePool, sample: usize) -> Result<Facts> {
     for name in live.keys() {
         let columns = pool.table_columns(name).await?;
         let key = pool.primary_key(name).await?;
-        let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
         let kinds: Vec<Kind> = columns.iter().map(|c| c.kind).collect();
-        let order = match pool.engine() {
-            crate::policy::Engine::Mysql => "RAND()",
-            _ => "random()",
-        };
-        let sql = Sql::new(format!(
-            "SELECT {} FROM {} ORDER BY {order} LIMIT {sample}",
-            select.join(", "),
-            pool.quote(name)
-        ));
+        let sql = pool.sample(name, &columns, sample).await?;
         let mut counts: Vec<(u64, BTreeMap<Detector, u64>)> =
             columns.iter().map(|_| (0, BTreeMap::new())).collect();
         pool.for_each_row(&sql, &kinds, |row| {

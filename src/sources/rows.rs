@@ -557,6 +557,31 @@ impl SourcePool {
         Ok(rows.into_iter().map(|(name,)| name).collect())
     }
 
+    /// A bounded random sample of a table's `columns`, as the engine takes one: rows in
+    /// random order on SQLite and MariaDB, Bernoulli sampling on PostgreSQL where the table
+    /// is larger than twice the sample; at most `n` rows, the whole table when smaller.
+    pub(crate) async fn sample(
+        &self,
+        table: &str,
+        columns: &[ColumnInfo],
+        n: usize,
+    ) -> Result<Sql> {
+        let select: Vec<String> = columns.iter().map(|c| self.select_expr(c)).collect();
+        let head = format!("SELECT {} FROM {}", select.join(", "), self.quote(table));
+        let n = n.max(1);
+        Ok(Sql::new(match self.engine() {
+            Engine::Sqlite => format!("{head} ORDER BY random() LIMIT {n}"),
+            Engine::Mysql => format!("{head} ORDER BY RAND() LIMIT {n}"),
+            Engine::Postgres => match self.estimated_rows(table).await? {
+                Some(estimate) if estimate > (2 * n) as f64 => {
+                    let percent = (100.0 * 2.0 * n as f64 / estimate).min(100.0);
+                    format!("{head} TABLESAMPLE BERNOULLI ({percent:.6}) LIMIT {n}")
+                }
+                _ => format!("{head} LIMIT {n}"),
+            },
+        }))
+    }
+
     /// The planner's estimate of a table's rows (PostgreSQL; `None` elsewhere or unknown).
     pub(crate) async fn estimated_rows(&self, table: &str) -> Result<Option<f64>> {
         match self {
