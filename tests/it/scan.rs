@@ -167,6 +167,14 @@ fn scan_finds_what_the_policy_denies(engine: &str) {
         "{report}"
     );
 
+    // Cut short by --max-duration before every table was read: exit 4, said so.
+    let cut = expect(
+        app.cmd(&["scan", "--max-duration", "0s", "--format", "json"]),
+        4,
+    )
+    .json();
+    assert_eq!(cut["complete"], false, "{cut}");
+
     // A clean table exits 0.
     let clean = expect(app.cmd(&["scan", "--table", "customers"]), 0);
     assert!(clean.stderr.contains("0 error(s)"), "{}", clean.stderr);
