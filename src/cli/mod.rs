@@ -35,12 +35,42 @@ pub fn command() -> clap::Command {
     help::with_examples(Cli::command())
 }
 
+/// The check commands (`consent check`, `processing check`) are asked before each message
+/// or row a script processes, so they are parsed by a tree holding only them, a small part
+/// of the whole. Anything that tree does not take as it is (help, a mistake, any other
+/// command) is parsed again by the whole tree, whose help and errors users see.
+fn quick_parse(args: &[std::ffi::OsString]) -> Option<Cli> {
+    use clap::Args;
+    let helps = ["-h", "--help", "help", "-V", "--version"];
+    if args.iter().any(|a| helps.iter().any(|h| a == h)) {
+        return None;
+    }
+    let check = || commands::consent::CheckArgs::augment_args(clap::Command::new("check"));
+    let tree = crate::context::GlobalArgs::augment_args(clap::Command::new("privops"))
+        .subcommand(clap::Command::new("consent").subcommand(check()))
+        .subcommand(clap::Command::new("processing").subcommand(check()));
+    let matches = tree.try_get_matches_from(args).ok()?;
+    let global = crate::context::GlobalArgs::from_arg_matches(&matches).ok()?;
+    let (group, group_matches) = matches.subcommand()?;
+    let (_, check_matches) = group_matches.subcommand()?;
+    let args = commands::consent::CheckArgs::from_arg_matches(check_matches).ok()?;
+    let command = match group {
+        "consent" => commands::Command::Consent(commands::consent::ConsentCommand::Check(args)),
+        _ => commands::Command::Processing(commands::processing::ProcessingCommand::Check(args)),
+    };
+    Some(Cli { global, command })
+}
+
 /// Parses the arguments, runs the command and maps the result to an exit code.
 pub fn main() -> ExitCode {
-    let cli = match command()
-        .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches))
-    {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = match quick_parse(&args) {
+        Some(cli) => Ok(cli),
+        None => command()
+            .try_get_matches_from(&args)
+            .and_then(|matches| Cli::from_arg_matches(&matches)),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod archive;
 pub mod audit;
+pub(crate) mod check;
 pub mod consent;
 pub mod demo;
 pub mod drafts;

@@ -1,12 +1,12 @@
 //! `privops processing check`: the one answer scripts ask before processing someone's
 //! data, whatever the purpose's basis.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
+use super::check::Reply;
 use crate::context::Ctx;
 use crate::error::Outcome;
 use crate::rights;
-use crate::subject::Subject;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProcessingCommand {
@@ -26,54 +26,31 @@ struct Answer<'a> {
 
 pub async fn run(ctx: &Ctx, command: &ProcessingCommand) -> Result<Outcome> {
     let ProcessingCommand::Check(args) = command;
-    let policy = ctx.policy()?;
-    let Some(purpose) = policy.purpose(&args.purpose) else {
-        let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
-        bail!(
-            "unknown purpose `{}`; the policy declares: {}",
-            args.purpose,
-            known.join(", ")
-        );
-    };
-    let key = ctx.subject_key()?;
-    let subjects = match (&args.subject, &args.batch) {
-        (Some(text), _) => vec![Subject::parse(text, &policy)?],
-        (None, Some(path)) => super::consent::read_subjects(path, &policy)?,
-        (None, None) => bail!("pass --subject or --batch"),
-    };
-    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let store = ctx.store().await?;
+    let (policy, store) = super::check::open(ctx).await?;
+    let policy = &policy;
+    let purpose = policy.known_purpose(&args.purpose)?;
+    let (subjects, refs) = super::check::subjects(ctx, args, policy)?;
+    let store = store?;
     let now = crate::time::to_text(ctx.now);
-    let mut facts = rights::facts(&store, purpose, &refs, &now).await?;
-    let single = args.batch.is_none();
-    let mut all = true;
-    let mut lines = String::new();
-    for (subject, subject_ref) in subjects.iter().zip(&refs) {
-        let answer = rights::decide(purpose, &facts.remove(subject_ref).unwrap_or_default());
-        all &= answer.may_process;
+    let facts = rights::facts(&store, purpose, &refs, &now).await?;
+    store.finish_reading();
+    let replies = subjects.iter().zip(&refs).map(|(subject, subject_ref)| {
+        let answer = rights::decide(
+            purpose,
+            &facts.get(subject_ref).cloned().unwrap_or_default(),
+        );
         let word = if answer.may_process { "yes" } else { "no" };
-        if ctx.out.json_mode() {
-            let value = Answer {
+        Reply {
+            yes: answer.may_process,
+            line: format!("{word}: {}", answer.reasons.join("; ")),
+            word,
+            json: Answer {
                 subject: subject.to_string(),
                 subject_ref,
                 purpose: &args.purpose,
                 answer,
-            };
-            if single {
-                ctx.out.json(&value);
-            } else {
-                lines.push_str(&serde_json::to_string(&value)?);
-                lines.push('\n');
-            }
-        } else if single {
-            ctx.out
-                .data_wrapped(&format!("{word}: {}", answer.reasons.join("; ")));
-        } else {
-            lines.push_str(&format!("{subject}\t{word}\n"));
+            },
         }
-    }
-    if !lines.is_empty() {
-        ctx.out.data(&lines);
-    }
-    Ok(if all { Outcome::Success } else { Outcome::No })
+    });
+    super::check::print(ctx, args, &subjects, replies, true)
 }

@@ -1,11 +1,11 @@
 //! `privops purpose list` and `privops purpose show`.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::consent;
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::policy::{Policy, Purpose};
+use crate::policy::Purpose;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PurposeCommand {
@@ -25,7 +25,7 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
     let policy = ctx.policy()?;
     // An unknown purpose is refused before anything is recorded.
     if let PurposeCommand::Show(args) = command {
-        find(&policy, &args.id)?;
+        policy.known_purpose(&args.id)?;
     }
     let store = ctx.store().await?;
     // Listing records any consent text seen for the first time as a new version.
@@ -66,7 +66,7 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
             }
         }
         PurposeCommand::Show(args) => {
-            let purpose = find(&policy, &args.id)?;
+            let purpose = policy.known_purpose(&args.id)?;
             let history = consent::versions(&store.pool, &args.id).await?;
             if ctx.out.json_mode() {
                 #[derive(serde::Serialize)]
@@ -132,19 +132,6 @@ pub async fn run(ctx: &Ctx, command: &PurposeCommand) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
-}
-
-fn find<'a>(policy: &'a Policy, id: &str) -> Result<&'a Purpose> {
-    match policy.purpose(id) {
-        Some(purpose) => Ok(purpose),
-        None => {
-            let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
-            bail!(
-                "unknown purpose `{id}`; the policy declares: {}",
-                known.join(", ")
-            )
-        }
-    }
 }
 
 /// A purpose as `purpose list` shows it.

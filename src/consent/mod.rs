@@ -93,13 +93,7 @@ pub fn text_sha256(text: &str) -> String {
 
 /// A consent purpose of the policy, or an error saying why it is not one.
 pub fn consent_purpose<'a>(policy: &'a Policy, id: &str) -> Result<&'a Purpose> {
-    let Some(purpose) = policy.purpose(id) else {
-        let known: Vec<&str> = policy.purposes().map(|p| p.id.get_ref().as_str()).collect();
-        bail!(
-            "unknown purpose `{id}`; the policy declares: {}",
-            known.join(", ")
-        );
-    };
+    let purpose = policy.known_purpose(id)?;
     if purpose.basis != LawfulBasis::Consent {
         bail!(
             "purpose `{id}` rests on {}, not on consent: there is no consent to grant, withdraw or check",
@@ -547,69 +541,6 @@ impl Verdict {
             _ => "consent was never given".to_string(),
         }
     }
-}
-
-/// The last event at or before `as_of` for each of `subject_refs` (one set-based query
-/// per chunk).
-pub async fn last_events(
-    store: &Store,
-    purpose: &str,
-    subject_refs: &[String],
-    as_of: &str,
-) -> Result<HashMap<String, Event>> {
-    const PER_QUERY: usize = 5000;
-    let mut found = HashMap::with_capacity(subject_refs.len());
-    for chunk in subject_refs.chunks(PER_QUERY) {
-        let backend = store.backend;
-        let mut filter = Sql::new("purpose_id = ");
-        filter
-            .bind(purpose)
-            .push(" AND at <= ")
-            .bind(as_of)
-            .push(" AND subject_ref IN (")
-            .bind_list(chunk)
-            .push(")");
-        // The newest event per subject (ties on `at` go to the later id), read along the
-        // (subject_ref, purpose_id, at) index.
-        let (head, tail) = match backend {
-            Backend::Postgres => (
-                format!(
-                    "SELECT DISTINCT ON (subject_ref) subject_ref, {EVENT_COLUMNS} FROM consent_events WHERE "
-                ),
-                " ORDER BY subject_ref, at DESC, id DESC",
-            ),
-            // SQLite takes the other columns of a MAX() row from that row, and hands the
-            // whole chunk over as one JSON document (its driver passes rows between
-            // threads one at a time).
-            Backend::Sqlite => (
-                format!(
-                    "SELECT json_group_array(json_array(subject_ref, json_array({EVENT_COLUMNS}))) FROM (\
-                     SELECT subject_ref, {EVENT_COLUMNS}, MAX(at || ' ' || printf('%020d', id)) \
-                     FROM consent_events WHERE "
-                ),
-                " GROUP BY subject_ref)",
-            ),
-        };
-        let mut sql = Sql::new(head);
-        sql.append(&filter).push(tail);
-        let text = sql.render(backend.placeholders());
-        let query = bind_keys!(sqlx::query(&text), sql.binds());
-        if backend == Backend::Sqlite {
-            let document: String = query.fetch_one(&store.pool).await?.try_get(0)?;
-            // Each row is `[subject_ref, [the event's columns]]`.
-            let rows: Vec<(String, Event)> =
-                serde_json::from_str(&document).context("cannot read the consent ledger")?;
-            for (subject_ref, event) in rows {
-                found.insert(subject_ref, event);
-            }
-            continue;
-        }
-        for row in query.fetch_all(&store.pool).await? {
-            found.insert(row.try_get(0)?, Event::from_row(&row)?);
-        }
-    }
-    fill_evidence(store, found.values_mut()).await?;
-    Ok(found)
 }
 
 /// A subject's last event for a purpose, with the clear identity while it is still kept.

@@ -159,30 +159,88 @@ impl Policy {
     /// Reads every `*.toml` file under `dir`. Files that do not parse are reported by
     /// [`Policy::check`]; only an unreadable folder is an error here.
     pub fn load(dir: &Path) -> Result<Policy> {
-        let mut paths = Vec::new();
-        collect_toml_files(dir, &mut paths)
-            .with_context(|| format!("cannot read the policy folder {}", dir.display()))?;
-        paths.sort();
-        if paths.is_empty() {
-            anyhow::bail!(
-                "no policy files (*.toml) in {}; pass --policy DIR or set PRIVOPS_POLICY",
-                dir.display()
-            );
-        }
-        let mut files = Vec::with_capacity(paths.len());
-        for path in paths {
-            let relative = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            files.push((relative, bytes));
-        }
-        Ok(Policy::from_files(dir, files))
+        Ok(Policy::from_files(dir, read_folder(dir)?))
     }
 
+    /// The purposes and identity kinds alone, for the check commands, which answer per
+    /// message or per row of a script and need nothing else: only the files that declare
+    /// them are parsed, and only those declarations are validated. An error in another
+    /// file does not stop a check; `policy check` and every command that acts report it.
+    pub fn load_purposes(dir: &Path) -> Result<Policy> {
+        let mut files = read_folder(dir)?;
+        files.retain(|(_, bytes)| declares_purposes(bytes));
+        let policy = Policy::from_files(dir, files);
+        let mut diagnostics = policy.load_diagnostics.clone();
+        diagnostics.extend(validate::purposes_and_identities(&policy));
+        refuse_errors(dir, diagnostics)?;
+        Ok(policy)
+    }
+}
+
+/// Whether a policy file may declare purposes or identity kinds: a line that starts a
+/// `[[purpose]]` or `[[identity]]` table or sets such a key, quoted or not. A false
+/// alarm only costs a parse.
+fn declares_purposes(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().any(|line| {
+        let key = line
+            .trim_start()
+            .trim_start_matches('[')
+            .trim_start()
+            .trim_start_matches(['"', '\'']);
+        ["purpose", "identity"].iter().any(|name| {
+            key.strip_prefix(name).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with([' ', '\t', ']', '"', '\'', '=', '.'])
+            })
+        })
+    })
+}
+
+/// The `*.toml` files under `dir`, in order, as (path relative to `dir`, bytes).
+fn read_folder(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut paths = Vec::new();
+    collect_toml_files(dir, &mut paths)
+        .with_context(|| format!("cannot read the policy folder {}", dir.display()))?;
+    paths.sort();
+    if paths.is_empty() {
+        anyhow::bail!(
+            "no policy files (*.toml) in {}; pass --policy DIR or set PRIVOPS_POLICY",
+            dir.display()
+        );
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        files.push((relative, bytes));
+    }
+    Ok(files)
+}
+
+/// Fails with every error among `diagnostics`, for commands that act on the policy.
+fn refuse_errors(dir: &Path, diagnostics: Vec<Diagnostic>) -> Result<()> {
+    let errors: Vec<String> = diagnostics
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    if !errors.is_empty() {
+        anyhow::bail!(
+            "the policy in {} has {} error(s); run `privops policy check`:\n{}",
+            dir.display(),
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+    Ok(())
+}
+
+impl Policy {
     /// A policy from the files of a folder, given as (path relative to the folder, bytes)
     /// in order. Files that do not parse are reported by [`Policy::check`].
     pub(crate) fn from_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Policy {
@@ -366,20 +424,7 @@ impl Policy {
     /// Loads and fails on any error, for commands that act on the policy.
     pub fn load_valid(dir: &Path) -> Result<Policy> {
         let policy = Policy::load(dir)?;
-        let errors: Vec<String> = policy
-            .check()
-            .into_iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.to_string())
-            .collect();
-        if !errors.is_empty() {
-            anyhow::bail!(
-                "the policy in {} has {} error(s); run `privops policy check`:\n{}",
-                dir.display(),
-                errors.len(),
-                errors.join("\n")
-            );
-        }
+        refuse_errors(dir, policy.check())?;
         Ok(policy)
     }
 
@@ -411,6 +456,20 @@ impl Policy {
             .iter()
             .map(|(_, i)| i.get_ref())
             .find(|i| i.kind.get_ref() == kind)
+    }
+
+    /// The purpose `id`, or an error listing the ones the policy declares.
+    pub fn known_purpose(&self, id: &str) -> Result<&Purpose> {
+        match self.purpose(id) {
+            Some(purpose) => Ok(purpose),
+            None => {
+                let known: Vec<&str> = self.purposes().map(|p| p.id.get_ref().as_str()).collect();
+                anyhow::bail!(
+                    "unknown purpose `{id}`; the policy declares: {}",
+                    known.join(", ")
+                )
+            }
+        }
     }
 
     pub fn purpose(&self, id: &str) -> Option<&Purpose> {
@@ -560,4 +619,32 @@ pub(crate) fn is_policy_id(id: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         && id.len() <= 64
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn files_declaring_purposes_are_told_apart() {
+        for text in [
+            "[[purpose]]\nid = \"x\"",
+            "  [[ purpose ]]",
+            "[[\"identity\"]]",
+            "[['purpose']]",
+            "purpose = [{ id = \"x\" }]",
+            "identity=[]",
+            "purpose.0 = 1",
+            "# a comment\n\n[controller]\n[[identity]]\nkind = \"email\"",
+        ] {
+            assert!(super::declares_purposes(text.as_bytes()), "{text:?}");
+        }
+        for text in [
+            "[source]\nid = \"crm\"",
+            "[[table]]\nname = \"leads\"\npurposes = [\"sales\"]",
+            "[[purposes]]",
+            "identity_column = \"email\"",
+            "# purpose",
+        ] {
+            assert!(!super::declares_purposes(text.as_bytes()), "{text:?}");
+        }
+    }
 }

@@ -97,6 +97,17 @@ pub(super) fn validate(policy: &Policy) -> Vec<Diagnostic> {
     checker.out
 }
 
+/// The checks of purposes and identity kinds alone (see [`Policy::load_purposes`]).
+pub(super) fn purposes_and_identities(policy: &Policy) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        policy,
+        out: Vec::new(),
+    };
+    identities(&mut checker);
+    purposes(&mut checker);
+    checker.out
+}
+
 /// The client account scope: where accounts are listed, which columns name an account,
 /// and which tables with personal data no account reaches (offboarding would leave them).
 fn tenant(c: &mut Checker) {

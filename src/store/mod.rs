@@ -213,6 +213,9 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
             .acquire_timeout(Duration::from_secs(30))
+            // A SQLite connection is a file in this process: there is nothing to ping
+            // before each statement.
+            .test_before_acquire(backend != Backend::Sqlite)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -280,6 +283,15 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Ends a command that only read, leaving the connection for the process's exit to
+    /// close: closing it now would, on SQLite, delete the write-ahead log and its index
+    /// for the next command to create again, and make this process wait for that. A read
+    /// leaves nothing to write, and SQLite's files stay consistent when a process ends
+    /// without closing; the next writer that closes deletes the empty log.
+    pub(crate) fn finish_reading(self) {
+        std::mem::forget(self);
     }
 
     /// Begins a transaction that writes: it first takes the store's write lock row, so

@@ -833,16 +833,12 @@ fn processing_check_answers_every_combination(state: &str) {
     );
     assert!(absolute.stderr.contains("21(3)"), "{}", absolute.stderr);
 
+    // Every subject is asked twice, the second time in the other order: a batch answers
+    // each line, and a subject asked again gets the same answer.
     let list = temp.path().join("subjects.txt");
-    std::fs::write(
-        &list,
-        subjects
-            .iter()
-            .map(|s| s.0.clone())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-    .unwrap();
+    let names: Vec<String> = subjects.iter().map(|s| s.0.clone()).collect();
+    let again: Vec<String> = names.iter().rev().cloned().collect();
+    std::fs::write(&list, [names.join("\n"), again.join("\n")].join("\n")).unwrap();
     for purpose in ["newsletter", "mailing", "fraud", "delivery"] {
         let run = common::run(cmd(&[
             "processing",
@@ -852,12 +848,22 @@ fn processing_check_answers_every_combination(state: &str) {
             "--batch",
             list.to_str().unwrap(),
         ]));
-        let answers: std::collections::BTreeMap<String, String> = run
+        let lines: Vec<(&str, &str)> = run
             .stdout
             .lines()
             .filter_map(|l| l.split_once('\t'))
+            .collect();
+        assert_eq!(lines.len(), 2 * subjects.len(), "{}", run.stdout);
+        let answers: std::collections::BTreeMap<String, String> = lines
+            .iter()
             .map(|(s, a)| (s.to_string(), a.to_string()))
             .collect();
+        for (subject, answer) in &lines {
+            assert_eq!(
+                answers[*subject], *answer,
+                "{purpose}: {subject} asked twice"
+            );
+        }
         let mut any_no = false;
         for (subject, consent, objection, restricted, erased) in &subjects {
             let objected =
@@ -873,6 +879,31 @@ fn processing_check_answers_every_combination(state: &str) {
             );
         }
         assert_eq!(run.code, if any_no { 3 } else { 0 }, "{purpose}");
+    }
+    // `consent check` reads the same ledger: the consent state of each line.
+    let run = common::run(cmd(&[
+        "consent",
+        "check",
+        "--purpose",
+        "newsletter",
+        "--batch",
+        list.to_str().unwrap(),
+    ]));
+    assert_eq!(run.code, 3);
+    let states: Vec<(&str, &str)> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .collect();
+    assert_eq!(states.len(), 2 * subjects.len(), "{}", run.stdout);
+    for (subject, state) in states {
+        let consent = subjects.iter().find(|s| s.0 == subject).unwrap().1;
+        let want = match consent {
+            "granted" => "granted",
+            "withdrawn" => "withdrawn",
+            _ => "never_given",
+        };
+        assert_eq!(state, want, "{subject}");
     }
     // One subject, as a script reads it.
     let one = expect(
@@ -901,6 +932,69 @@ fn processing_check_answers_every_combination_on_sqlite() {
 #[test]
 fn processing_check_answers_every_combination_on_postgres() {
     processing_check_answers_every_combination("postgres");
+}
+
+/// The check commands read only the purposes and identity kinds of the policy: a mistake
+/// in another file does not stop them (every command that acts still refuses it), while
+/// a mistake in the purposes does, naming the file and line.
+#[test]
+fn checks_read_only_what_they_answer_from() {
+    let temp = tempfile::tempdir().unwrap();
+    let policies = temp.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(policies.join("policy.toml"), PURPOSES).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        command
+    };
+    expect(cmd(&["init"]), 0);
+    let subject = ["--subject", "email:a@example.com"];
+    let grant = [
+        &["consent", "grant", "--purpose", "newsletter"][..],
+        &subject,
+    ]
+    .concat();
+    expect(cmd(&grant), 0);
+    std::fs::write(
+        policies.join("sources.toml"),
+        "[source]\nid = \"app\"\nengine = \"sqlite\"\nurl_env = \"APP\"\n[[table]\nname = \"x\"\n",
+    )
+    .unwrap();
+    let consent = [
+        &["consent", "check", "--purpose", "newsletter"][..],
+        &subject,
+    ]
+    .concat();
+    let processing = [
+        &["processing", "check", "--purpose", "newsletter"][..],
+        &subject,
+    ]
+    .concat();
+    assert!(expect(cmd(&consent), 0).stdout.starts_with("granted"));
+    assert!(expect(cmd(&processing), 0).stdout.starts_with("yes"));
+    let refused = expect(cmd(&[&["erase", "--dry-run"][..], &subject].concat()), 1);
+    assert!(
+        refused.stderr.contains("sources.toml:5"),
+        "{}",
+        refused.stderr
+    );
+
+    std::fs::remove_file(policies.join("sources.toml")).unwrap();
+    let broken = PURPOSES.replace("basis = \"contract\"", "basis = \"contractual\"");
+    std::fs::write(policies.join("policy.toml"), broken).unwrap();
+    for args in [&consent, &processing] {
+        let refused = expect(cmd(args), 1);
+        assert!(
+            refused.stderr.contains("policy.toml:"),
+            "{}",
+            refused.stderr
+        );
+        assert!(refused.stderr.contains("contractual"), "{}", refused.stderr);
+    }
 }
 
 /// Restriction and objection requests: deadlines like the others, the recording closes

@@ -4,9 +4,10 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::CheckArgs;
+use crate::commands::check::Reply;
 use crate::consent::{self, Verdict};
 use crate::context::Ctx;
 use crate::error::Outcome;
@@ -23,64 +24,41 @@ struct Answer<'a> {
     reason: String,
     /// The state, the version in force and the event it rests on.
     #[serde(flatten)]
-    verdict: &'a Verdict,
+    verdict: Verdict,
 }
 
 pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
-    let policy = ctx.policy()?;
-    let purpose = consent::consent_purpose(&policy, &args.purpose)?;
-    let key = ctx.subject_key()?;
-    let subjects = match (&args.subject, &args.batch) {
-        (Some(text), _) => vec![Subject::parse(text, &policy)?],
-        (None, Some(path)) => read_subjects(path, &policy)?,
-        (None, None) => bail!("pass --subject or --batch"),
-    };
-    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
-    let store = ctx.store().await?;
-    let current = consent::current_version(&store, purpose).await?;
-    let now = crate::time::now_text();
-    let mut last = consent::last_events(&store, &args.purpose, &refs, &now).await?;
-    let (_, moved) = crate::rights::gone(&store, &refs).await?;
-    let mut all_granted = true;
-    let single = args.batch.is_none();
-    let mut lines = String::new();
-    for (subject, subject_ref) in subjects.iter().zip(&refs) {
-        let verdict = match moved.get(subject_ref) {
-            Some(at) => Verdict::moved(at.clone(), current),
-            None => Verdict::from_last(last.remove(subject_ref), current),
+    let (policy, store) = super::super::check::open(ctx).await?;
+    let policy = &policy;
+    let purpose = consent::consent_purpose(policy, &args.purpose)?;
+    let (subjects, refs) = super::super::check::subjects(ctx, args, policy)?;
+    let store = store?;
+    let now = crate::time::to_text(ctx.now);
+    let facts = crate::rights::facts(&store, purpose, &refs, &now).await?;
+    store.finish_reading();
+    let replies = subjects.iter().zip(&refs).map(|(subject, subject_ref)| {
+        let facts = facts.get(subject_ref).cloned().unwrap_or_default();
+        let verdict = match (facts.moved_at, facts.consent) {
+            (Some(at), consent) => Verdict::moved(at, consent.and_then(|v| v.current_version)),
+            (None, Some(verdict)) => verdict,
+            (None, None) => Verdict::from_last(None, None),
         };
         let granted = verdict.state == consent::State::Granted;
-        all_granted &= granted;
-        if ctx.out.json_mode() {
-            let value = Answer {
+        Reply {
+            yes: granted,
+            line: format!("{}: {}", verdict.state.name(), verdict.reason()),
+            word: verdict.state.name(),
+            json: Answer {
                 subject: subject.to_string(),
                 subject_ref,
                 purpose: &args.purpose,
                 granted,
                 reason: verdict.reason(),
-                verdict: &verdict,
-            };
-            if single {
-                ctx.out.json(&value);
-            } else {
-                lines.push_str(&serde_json::to_string(&value)?);
-                lines.push('\n');
-            }
-        } else if single {
-            ctx.out
-                .data(&format!("{}: {}", verdict.state.name(), verdict.reason()));
-        } else {
-            lines.push_str(&format!("{subject}\t{}\n", verdict.state.name()));
+                verdict,
+            },
         }
-    }
-    if !lines.is_empty() {
-        ctx.out.data(&lines);
-    }
-    Ok(if all_granted {
-        Outcome::Success
-    } else {
-        Outcome::No
-    })
+    });
+    super::super::check::print(ctx, args, &subjects, replies, false)
 }
 
 /// Subjects for a batch check; any malformed line stops the whole batch.

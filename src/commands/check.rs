@@ -1,0 +1,87 @@
+//! What the check commands (`consent check`, `processing check`) share. Scripts ask them
+//! before each message or row they process, so a check reads no more than it needs: the
+//! policy's purposes and identity kinds, parsed on another thread while this one opens the
+//! store, and the facts of its subjects in a few set-based statements.
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::consent::CheckArgs;
+use crate::context::Ctx;
+use crate::error::Outcome;
+use crate::policy::Policy;
+use crate::store::Store;
+use crate::subject::Subject;
+
+/// Reads the purposes of the policy while the store opens. The store's error, if any,
+/// is the caller's to raise after any error in the policy or the question, so that a check
+/// that cannot run says first what is wrong with what was asked.
+pub(crate) async fn open(ctx: &Ctx) -> Result<(Policy, Result<Store>)> {
+    let dir = ctx.policy_folder()?;
+    // A thread of its own, not tokio's blocking pool, which the runtime would wait for
+    // at the end of the command.
+    let policy = std::thread::spawn(move || Policy::load_purposes(&dir));
+    let store = ctx.store().await;
+    let policy = policy
+        .join()
+        .map_err(|_| anyhow::anyhow!("cannot read the policy"))??;
+    Ok((policy, store))
+}
+
+/// The subjects asked about (`--subject` or `--batch`) and their keyed references.
+pub(crate) fn subjects(
+    ctx: &Ctx,
+    args: &CheckArgs,
+    policy: &Policy,
+) -> Result<(Vec<Subject>, Vec<String>)> {
+    let key = ctx.subject_key()?;
+    let subjects = match (&args.subject, &args.batch) {
+        (Some(text), _) => vec![Subject::parse(text, policy)?],
+        (None, Some(path)) => super::consent::read_subjects(path, policy)?,
+        (None, None) => bail!("pass --subject or --batch"),
+    };
+    let refs = subjects.iter().map(|s| key.reference(s)).collect();
+    Ok((subjects, refs))
+}
+
+/// One subject's answer.
+pub(crate) struct Reply<T> {
+    pub yes: bool,
+    /// What `--format json` prints.
+    pub json: T,
+    /// What a person reads for a single subject.
+    pub line: String,
+    /// The word a batch prints after the subject.
+    pub word: &'static str,
+}
+
+/// Prints the answers, one (`--subject`) or a line each (`--batch`): exit 0 when every
+/// answer is yes, 3 otherwise.
+pub(crate) fn print<T: Serialize>(
+    ctx: &Ctx,
+    args: &CheckArgs,
+    subjects: &[Subject],
+    replies: impl Iterator<Item = Reply<T>>,
+    wrap: bool,
+) -> Result<Outcome> {
+    let single = args.batch.is_none();
+    let mut all = true;
+    let mut lines = String::new();
+    for (subject, reply) in subjects.iter().zip(replies) {
+        all &= reply.yes;
+        match (ctx.out.json_mode(), single) {
+            (true, true) => ctx.out.json(&reply.json),
+            (true, false) => {
+                lines.push_str(&serde_json::to_string(&reply.json)?);
+                lines.push('\n');
+            }
+            (false, true) if wrap => ctx.out.data_wrapped(&reply.line),
+            (false, true) => ctx.out.data(&reply.line),
+            (false, false) => lines.push_str(&format!("{subject}\t{}\n", reply.word)),
+        }
+    }
+    if !lines.is_empty() {
+        ctx.out.data(&lines);
+    }
+    Ok(if all { Outcome::Success } else { Outcome::No })
+}
