@@ -17,7 +17,7 @@ use crate::sql::Sql;
 /// physical order costs more than finding the due rows through the timestamp's index.
 /// Rows found by index cost about 80 times a row read in order (measured on 10M-row
 /// tables on both engines): 1% is about where the two meet.
-const DENSE: f64 = 0.01;
+pub(crate) const DENSE: f64 = 0.01;
 
 /// How often a chunk that PostgreSQL could not serialise against concurrent changes
 /// runs again (after 20 ms, 40 ms, ...) before the sweep gives up on the table.
@@ -128,6 +128,49 @@ async fn fetch_pair(pool: &SourcePool, sql: &Sql) -> Result<(f64, f64)> {
         row[0].as_f64().unwrap_or(0.0),
         row[1].as_f64().unwrap_or(0.0),
     ))
+}
+
+/// SQLite: deleting rows touches index pages all over each index; a page cache larger
+/// than SQLite's default 2 MB keeps them between statements and chunks. A no-op
+/// elsewhere.
+async fn widen_cache(pool: &SourcePool, tx: &mut crate::sources::rows::SourceTx) -> Result<()> {
+    if pool.engine() == Engine::Sqlite {
+        tx.execute(&Sql::new(format!(
+            "PRAGMA cache_size = -{SQLITE_CACHE_KIB}"
+        )))
+        .await?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL: the share of a table's rows that meet `condition`, from a sample of about
+/// 300 of its `blocks` heap pages.
+pub(crate) async fn sampled_share(
+    pool: &SourcePool,
+    table: &str,
+    condition: &Sql,
+    blocks: i128,
+) -> Result<f64> {
+    let table = pool.quote(table);
+    let percent = (300.0 / (blocks as f64).max(1.0) * 100.0).min(100.0);
+    let mut sql = Sql::new("SELECT (COUNT(*) FILTER (WHERE ");
+    sql.append(condition).push(&format!(
+        "))::float8, COUNT(*)::float8 FROM {table} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)"
+    ));
+    let (due, read) = fetch_pair(pool, &sql).await?;
+    Ok(if read == 0.0 { 1.0 } else { due / read })
+}
+
+/// PostgreSQL: a table's heap blocks, and rows per block from the statistics.
+pub(crate) async fn heap_extent(pool: &SourcePool, table: &str) -> Result<(i128, f64)> {
+    let mut sql = Sql::new(
+        "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::float8, \
+         COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
+         FROM pg_class c WHERE c.oid = to_regclass(",
+    );
+    sql.bind(pool.quote(table)).push(")");
+    let (blocks, per_block) = fetch_pair(pool, &sql).await?;
+    Ok((blocks as i128, per_block))
 }
 
 /// True when the chunk failed only because PostgreSQL could not serialise it against
@@ -251,17 +294,9 @@ impl TableSweep<'_> {
         })
     }
 
-    /// The share of rows due, from a sample of about 300 of the table's `blocks` pages
-    /// (PostgreSQL).
+    /// The share of rows due, from a sample of the table (PostgreSQL).
     async fn sampled_share(&self, pool: &SourcePool, blocks: i128) -> Result<f64> {
-        let table = pool.quote(self.table.name());
-        let percent = (300.0 / (blocks as f64).max(1.0) * 100.0).min(100.0);
-        let mut sql = Sql::new("SELECT (COUNT(*) FILTER (WHERE ");
-        sql.append(&self.due).push(&format!(
-            "))::float8, COUNT(*)::float8 FROM {table} TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)"
-        ));
-        let (due, read) = fetch_pair(pool, &sql).await?;
-        Ok(if read == 0.0 { 1.0 } else { due / read })
+        sampled_share(pool, self.table.name(), &self.due, blocks).await
     }
 
     /// The table's extent for a range walk: (first, end, rows per unit). SQLite: rowids;
@@ -269,14 +304,8 @@ impl TableSweep<'_> {
     async fn extent(&self, pool: &SourcePool) -> Result<(i128, i128, f64)> {
         let table = pool.quote(self.table.name());
         if pool.engine() == Engine::Postgres {
-            let mut sql = Sql::new(
-                "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::float8, \
-                 COALESCE(NULLIF(c.reltuples, -1) / NULLIF(c.relpages, 0), 100)::float8 \
-                 FROM pg_class c WHERE c.oid = to_regclass(",
-            );
-            sql.bind(table).push(")");
-            let (blocks, per_block) = fetch_pair(pool, &sql).await?;
-            return Ok((0, blocks as i128, per_block));
+            let (blocks, per_block) = heap_extent(pool, self.table.name()).await?;
+            return Ok((0, blocks, per_block));
         }
         let rowid = self.rowid.unwrap_or("rowid");
         let row = fetch_row(
@@ -381,14 +410,7 @@ impl TableSweep<'_> {
                 .await;
         }
         let mut tx = pool.begin().await?;
-        if pool.engine() == Engine::Sqlite {
-            // Deleting rows touches index pages all over each index: a page cache larger
-            // than SQLite's default 2 MB keeps them between statements and chunks.
-            tx.execute(&Sql::new(format!(
-                "PRAGMA cache_size = -{SQLITE_CACHE_KIB}"
-            )))
-            .await?;
-        }
+        widen_cache(pool, &mut tx).await?;
         let rows = match selected {
             Some(rows) => rows,
             None => {

@@ -669,3 +669,57 @@ fn a_batched_provider_is_told_in_batches() {
     assert!(certificate.contains("value(s)"), "{certificate}");
     assert!(!certificate.contains("globex.test"), "{certificate}");
 }
+
+/// PostgreSQL walks a table in heap block ranges when the account holds a good share of
+/// its rows, and through its index when the account is a sliver of it (here 3 logs among
+/// 1,005): in the same run, both leave exactly the other accounts' rows, and the roll-up
+/// counts the account's rows once.
+#[test]
+fn a_sliver_of_a_table_goes_through_its_index_on_postgres() {
+    let mailer = MockProvider::start(|_, _| MockAnswer::raw(204, ""));
+    let Some(fixture) = fixture("postgres", "offboard_sliver", &mailer.url) else {
+        return;
+    };
+    fixture.execute(
+        "INSERT INTO logs SELECT 100 + i, 1 + 2 * (i % 2), 'x' || i || '@acme.test', 'reply', 1, '2026-11-23T10:00:00Z' FROM generate_series(1, 1000) AS i",
+    );
+    let others = |f: &Fixture| {
+        f.strings(
+            "SELECT CAST(COUNT(*) AS CHAR(20)) || ' ' || CAST(SUM(id) AS CHAR(20)) || ' ' || CAST(SUM(duration_ms) AS CHAR(20)) FROM logs WHERE account_id <> 2",
+        )
+    };
+    let before = others(&fixture);
+    let plan = expect(
+        fixture.cmd(&["offboard", "--tenant", "2", "--dry-run", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert!(plan.to_string().contains("heap block range"), "{plan}");
+    let done = expect(
+        fixture.cmd(&["offboard", "--tenant", "2", "--yes", "--format", "json"]),
+        0,
+    )
+    .json();
+    assert_eq!(done["complete"], true, "{done}");
+    assert_eq!(
+        count(
+            &fixture,
+            "SELECT CAST(COUNT(*) AS CHAR(20)) FROM logs WHERE account_id = 2"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &fixture,
+            "SELECT CAST(COUNT(*) AS CHAR(20)) FROM clients WHERE account_id = 2"
+        ),
+        0
+    );
+    assert_eq!(
+        others(&fixture),
+        before,
+        "the other accounts' logs are all there"
+    );
+    assert_eq!(total(&fixture, "executions"), 10 + 3);
+    assert_eq!(total(&fixture, "total_ms"), 1000 + 280);
+}
