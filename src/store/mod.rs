@@ -204,38 +204,52 @@ impl Store {
         install_default_drivers();
         let (url, backend, display) = match Location::of(url, workspace)? {
             Location::Postgres(url) => {
-                reach_postgres(&url).await?;
                 let display = redact_url(&url);
                 (url, Backend::Postgres, display)
             }
             Location::Sqlite { path, default } => sqlite_url(&path, default, create)?,
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
-            .acquire_timeout(Duration::from_secs(30))
-            // A SQLite connection is a file in this process: there is nothing to ping
-            // before each statement.
-            .test_before_acquire(backend != Backend::Sqlite)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // One round trip to SQLite's worker thread for all of them:
-                        // deleted rows (an erased identity) are overwritten, not left
-                        // readable in free pages of the file; large imports stay in
-                        // memory until commit instead of spilling pages to the WAL.
-                        conn.execute(
-                            "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
-                             PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; \
-                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
+        let options = || {
+            AnyPoolOptions::new()
+                .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
+                .acquire_timeout(Duration::from_secs(30))
+                // A SQLite connection is a file in this process: there is nothing to ping
+                // before each statement.
+                .test_before_acquire(backend != Backend::Sqlite)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // One round trip to SQLite's worker thread for all of them:
+                            // deleted rows (an erased identity) are overwritten, not left
+                            // readable in free pages of the file; large imports stay in
+                            // memory until commit instead of spilling pages to the WAL.
+                            conn.execute(
+                                "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+                                 PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; \
+                                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect(&url)
-            .await
-            .with_context(|| format!("cannot open the state store {display}"))?;
+        };
+        let pool = match options().connect(&url).await {
+            Ok(pool) => pool,
+            // A PostgreSQL server that is starting refuses connections: wait for it
+            // (bounded) and try again; a bad URL or a refusal to log in is said there.
+            Err(_) if backend == Backend::Postgres => {
+                reach_postgres(&url).await?;
+                options()
+                    .connect(&url)
+                    .await
+                    .with_context(|| format!("cannot open the state store {display}"))?
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("cannot open the state store {display}"));
+            }
+        };
         let sqlite_path = (backend == Backend::Sqlite).then(|| PathBuf::from(&display));
         let store = Store {
             pool,
