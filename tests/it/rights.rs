@@ -653,6 +653,25 @@ title = "Delivering orders"
 basis = "contract"
 "#;
 
+/// An initialised workspace whose policy is [`PURPOSES`].
+fn purposes_workspace() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    expect(at_test_time(temp.path(), &["init"]), 0);
+    temp
+}
+
+/// privops in `dir`, with the tests' subject key and time.
+fn at_test_time(dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut command = common::privops(dir);
+    command
+        .args(args)
+        .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+        .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+    command
+}
+
 /// Every combination of basis, consent, objection, restriction and erasure, each for its
 /// own subject, checked in one batch per purpose against a rule written out here.
 fn processing_check_answers_every_combination(state: &str) {
@@ -667,11 +686,7 @@ fn processing_check_answers_every_combination(state: &str) {
         _ => None,
     };
     let cmd = |args: &[&str]| {
-        let mut command = common::privops(temp.path());
-        command
-            .args(args)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
-            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        let mut command = at_test_time(temp.path(), args);
         if let Some(db) = &server {
             command.env("PRIVOPS_STATE", &db.url);
         }
@@ -939,19 +954,9 @@ fn processing_check_answers_every_combination_on_postgres() {
 /// a mistake in the purposes does, naming the file and line.
 #[test]
 fn checks_read_only_what_they_answer_from() {
-    let temp = tempfile::tempdir().unwrap();
+    let temp = purposes_workspace();
     let policies = temp.path().join("policies");
-    std::fs::create_dir_all(&policies).unwrap();
-    std::fs::write(policies.join("policy.toml"), PURPOSES).unwrap();
-    let cmd = |args: &[&str]| {
-        let mut command = common::privops(temp.path());
-        command
-            .args(args)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
-            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
-        command
-    };
-    expect(cmd(&["init"]), 0);
+    let cmd = |args: &[&str]| at_test_time(temp.path(), args);
     let subject = ["--subject", "email:a@example.com"];
     let grant = [
         &["consent", "grant", "--purpose", "newsletter"][..],
@@ -1001,18 +1006,8 @@ fn checks_read_only_what_they_answer_from() {
 /// the request, `request show` lists what was recorded.
 #[test]
 fn restriction_and_objection_answer_their_requests() {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
-    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
-    let cmd = |args: &[&str]| {
-        let mut command = common::privops(temp.path());
-        command
-            .args(args)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
-            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
-        command
-    };
-    expect(cmd(&["init"]), 0);
+    let temp = purposes_workspace();
+    let cmd = |args: &[&str]| at_test_time(temp.path(), args);
     let opened = expect(
         cmd(&[
             "request",
@@ -1178,18 +1173,8 @@ fn restriction_and_objection_answer_their_requests() {
 /// text, JSON and CSV), and the people whose consent stands on an older text.
 #[test]
 fn notices_know_who_has_not_acknowledged() {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
-    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
-    let cmd = |args: &[&str]| {
-        let mut command = common::privops(temp.path());
-        command
-            .args(args)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
-            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
-        command
-    };
-    expect(cmd(&["init"]), 0);
+    let temp = purposes_workspace();
+    let cmd = |args: &[&str]| at_test_time(temp.path(), args);
     let none = expect(cmd(&["notice", "pending"]), 1);
     assert!(
         none.stderr.contains("no notice is published"),
