@@ -629,16 +629,19 @@ impl<'a> Offboarding<'a> {
                 let masked = pseudonymise_held(&work.pool, w, self.key)
                     .await
                     .with_context(|| format!("source `{source_id}`, table `{}`", w.table.name()))?;
-                let (deleted, longest) = empty(&work.pool, source_id, w, leases, self.store)
-                    .await
-                    .with_context(|| format!("source `{source_id}`, table `{}`", w.table.name()))?;
+                let (deleted, longest, walked) =
+                    empty(&work.pool, source_id, w, leases, self.store)
+                        .await
+                        .with_context(|| {
+                            format!("source `{source_id}`, table `{}`", w.table.name())
+                        })?;
                 self.out.detail(&format!(
                     "source `{source_id}`, table `{}`: {deleted} deleted, {masked} held row(s) pseudonymised",
                     w.table.name()
                 ));
                 done.insert(
                     w.table.name().to_string(),
-                    json!({ "deleted": deleted, "pseudonymised": masked, "longest_chunk_ms": longest.as_millis() as u64 }),
+                    json!({ "deleted": deleted, "pseudonymised": masked, "longest_chunk_ms": longest.as_millis() as u64, "walk": walked }),
                 );
             }
             let mut tx = self.store.begin_write().await?;
@@ -1017,14 +1020,15 @@ fn describe(pool: &SourcePool, w: &Work<'_>) -> Result<Vec<String>> {
 }
 
 /// Deletes the account's removable rows of one table, rolling them up first where the
-/// table rolls up, a chunk per transaction; returns the rows deleted.
+/// table rolls up, a chunk per transaction; returns the rows deleted, the longest chunk
+/// and how the table was walked.
 async fn empty(
     pool: &SourcePool,
     source_id: &str,
     w: &Work<'_>,
     leases: &[Lease],
     store: &Store,
-) -> Result<(u64, Duration)> {
+) -> Result<(u64, Duration, &'static str)> {
     let mut batch = FIRST_CHUNK;
     let mut total = 0;
     let mut chunks = 0u64;
@@ -1034,6 +1038,12 @@ async fn empty(
     let mut blocks = match pick_of(pool, w) {
         Pick::Ctid => Blocks::of(pool, w).await?,
         _ => None,
+    };
+    let walked = match (pick_of(pool, w), &blocks) {
+        (Pick::Rowid(_), _) => "rowids",
+        (Pick::Ctid, Some(_)) => "heap blocks",
+        (Pick::Ctid, None) => "index",
+        (Pick::Keys, _) => "keys",
     };
     loop {
         if let Some(blocks) = &mut blocks {
@@ -1153,12 +1163,15 @@ async fn empty(
         }
         let took = started.elapsed();
         longest = longest.max(took);
-        batch = next_batch(batch, took);
+        // A chunk's time is a part that grows with its rows and a part that does not
+        // (the pages of an index whose order the walk does not follow are written back at
+        // every commit): chunks as long as the target allows cost least per row.
+        batch = walk::scaled_batch(batch, took, CHUNK_TARGET, 100..=MAX_CHUNK);
         if chunks % 20 == 0 {
             Lease::renew_all(leases, store).await?;
         }
     }
-    Ok((total, longest))
+    Ok((total, longest, walked))
 }
 
 /// PostgreSQL, for an account with a good share of a table's rows: the heap walked in
@@ -1202,16 +1215,6 @@ impl Blocks {
 enum Chunk {
     Rows(Sql),
     Deleted(u64),
-}
-
-/// Scales the next chunk towards [`CHUNK_TARGET`] (by half to one and a half times the
-/// rows at a time):
-/// a chunk's time is a part that grows with its rows and a part that does not (the pages
-/// of an index whose order the walk does not follow are written back at every commit),
-/// so chunks as long as the target allows are the ones that cost least per row.
-fn next_batch(batch: usize, took: Duration) -> usize {
-    let scale = (CHUNK_TARGET.as_secs_f64() / took.as_secs_f64().max(1e-3)).clamp(0.5, 1.5);
-    ((batch as f64 * scale) as usize).clamp(100, MAX_CHUNK)
 }
 
 /// Applies the table's masks to the account's rows a `pseudonymise` hold keeps (values

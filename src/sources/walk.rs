@@ -90,9 +90,12 @@ impl Cursor {
     /// Scales an adaptive batch towards chunks of CHUNK_TARGET.
     fn adapt(&mut self) {
         if self.adaptive {
-            let scale = (CHUNK_TARGET.as_secs_f64() / self.transaction.as_secs_f64().max(1e-3))
-                .clamp(0.5, 1.5);
-            self.batch = ((self.batch as f64 * scale) as usize).clamp(MIN_BATCH, MAX_BATCH);
+            self.batch = scaled_batch(
+                self.batch,
+                self.transaction,
+                CHUNK_TARGET,
+                MIN_BATCH..=MAX_BATCH,
+            );
         }
     }
 
@@ -108,6 +111,19 @@ impl Cursor {
             Walk::Keys => "keys",
         });
     }
+}
+
+/// The next chunk's rows: `batch` scaled towards chunks lasting `target` (by half to one
+/// and a half times at a step, so that one slow or quick chunk does not swing it), within
+/// `bounds`. Sweeps and offboarding size their chunks with it.
+pub(crate) fn scaled_batch(
+    batch: usize,
+    took: std::time::Duration,
+    target: std::time::Duration,
+    bounds: std::ops::RangeInclusive<usize>,
+) -> usize {
+    let scale = (target.as_secs_f64() / took.as_secs_f64().max(1e-3)).clamp(0.5, 1.5);
+    ((batch as f64 * scale) as usize).clamp(*bounds.start(), *bounds.end())
 }
 
 /// The values of a one-row query.
