@@ -949,6 +949,65 @@ fn processing_check_answers_every_combination_on_postgres() {
     processing_check_answers_every_combination("postgres");
 }
 
+/// A batch longer than one statement's 5,000 subjects: the subjects with consent are
+/// found on either side of the boundary, and every other line says no.
+#[test]
+fn a_long_batch_is_answered_line_by_line() {
+    let temp = purposes_workspace();
+    let granted = [1usize, 4_999, 5_000, 5_001, 10_002];
+    for n in granted {
+        let subject = format!("email:s{n}@example.com");
+        expect(
+            at_test_time(
+                temp.path(),
+                &[
+                    "consent",
+                    "grant",
+                    "--purpose",
+                    "newsletter",
+                    "--subject",
+                    &subject,
+                ],
+            ),
+            0,
+        );
+    }
+    let list = temp.path().join("subjects.txt");
+    let lines: Vec<String> = (0..10_003)
+        .map(|n| format!("email:s{n}@example.com"))
+        .collect();
+    std::fs::write(&list, lines.join("\n")).unwrap();
+    for command in ["processing", "consent"] {
+        let run = common::run(at_test_time(
+            temp.path(),
+            &[
+                command,
+                "check",
+                "--purpose",
+                "newsletter",
+                "--batch",
+                list.to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(run.code, 3);
+        let answers: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(answers.len(), lines.len());
+        for (n, answer) in answers.iter().enumerate() {
+            let want = match (command, granted.contains(&n)) {
+                ("processing", true) => "yes",
+                ("processing", false) => "no",
+                (_, true) => "granted",
+                (_, false) => "never_given",
+            };
+            assert_eq!(
+                *answer,
+                format!("{}\t{want}", lines[n]),
+                "{command} line {n}"
+            );
+        }
+    }
+}
+
 /// The check commands read only the purposes and identity kinds of the policy: a mistake
 /// in another file does not stop them (every command that acts still refuses it), while
 /// a mistake in the purposes does, naming the file and line.
