@@ -13,7 +13,6 @@ pub mod signed;
 pub(crate) mod trail;
 
 use anyhow::{Context, Result};
-use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -263,6 +262,12 @@ impl ChainChecker {
 
     /// Feeds the next entry; returns false once the chain is broken.
     pub(crate) fn feed(&mut self, entry: &Entry) -> bool {
+        self.feed_hashed(entry, entry.hash_holds())
+    }
+
+    /// [`ChainChecker::feed`] for an entry whose hash was already recomputed elsewhere:
+    /// `hash_holds` tells whether it matched.
+    pub(crate) fn feed_hashed(&mut self, entry: &Entry, hash_holds: bool) -> bool {
         if self.broken.is_some() {
             return false;
         }
@@ -273,17 +278,7 @@ impl ChainChecker {
             ))
         } else if entry.prev_hash != self.prev_hash {
             Some("its prev_hash does not match the previous entry's hash: an earlier entry was altered, removed or inserted".to_string())
-        } else if entry.hash
-            != entry_hash(
-                entry.seq,
-                &entry.at,
-                &entry.actor,
-                &entry.action,
-                entry.subject_ref.as_deref(),
-                &entry.details,
-                &entry.prev_hash,
-            )
-        {
+        } else if !hash_holds {
             Some("its content does not match its hash: the entry was altered".to_string())
         } else {
             None
@@ -301,7 +296,7 @@ impl ChainChecker {
                     self.reached = Some(entry.seq);
                 }
                 self.expected_seq += 1;
-                self.prev_hash = entry.hash.clone();
+                self.prev_hash.clone_from(&entry.hash);
                 true
             }
         }
@@ -317,26 +312,55 @@ impl ChainChecker {
     }
 }
 
-/// Recomputes the whole chain, streaming it from the store (on SQLite through the
-/// native driver, whose rows cross threads in large batches).
-pub async fn verify(store: &Store) -> Result<Verification> {
-    verify_reaching(store, None).await
+/// Entries read from the store per page.
+const PAGE: i64 = 20_000;
+
+impl Entry {
+    /// Whether the stored hash is the hash of the entry's fields.
+    pub(crate) fn hash_holds(&self) -> bool {
+        self.hash
+            == entry_hash(
+                self.seq,
+                &self.at,
+                &self.actor,
+                &self.action,
+                self.subject_ref.as_deref(),
+                &self.details,
+                &self.prev_hash,
+            )
+    }
 }
 
-/// [`verify`], also telling which entry (if any) has the hash `expect_head`.
-pub(crate) async fn verify_reaching(
-    store: &Store,
-    expect_head: Option<&str>,
-) -> Result<Verification> {
-    let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
-    let mut checker = ChainChecker::default().watching(expect_head);
-    if let Some(path) = &store.sqlite_path {
-        // SQLite hands rows over from a worker thread one by one; a page of entries as
-        // one JSON document crosses in one hand-over.
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(path)
-            .read_only(true);
-        let mut conn = sqlx::ConnectOptions::connect(&options).await?;
+/// Recomputes the hashes of a page of entries, the page split across the machine's
+/// cores: each hash depends only on its own entry's fields, so only the links between
+/// entries need to be checked in order.
+fn hashes_hold(entries: &[Entry]) -> Vec<bool> {
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let part = entries.len().div_ceil(cores).max(1);
+    let mut holds = vec![false; entries.len()];
+    std::thread::scope(|scope| {
+        for (entries, holds) in entries.chunks(part).zip(holds.chunks_mut(part)) {
+            scope.spawn(move || {
+                for (entry, holds) in entries.iter().zip(holds) {
+                    *holds = entry.hash_holds();
+                }
+            });
+        }
+    });
+    holds
+}
+
+/// A page as the store hands it over: SQLite's as one JSON document (its rows would
+/// otherwise cross from the driver's worker thread one by one), PostgreSQL's as rows.
+enum Page {
+    Json(String),
+    Rows(Vec<Entry>),
+}
+
+impl Page {
+    fn entries(self) -> Result<Vec<Entry>> {
         type Row = (
             i64,
             String,
@@ -347,41 +371,96 @@ pub(crate) async fn verify_reaching(
             String,
             String,
         );
-        let page_sql = "SELECT json_group_array(json_array(seq, at, actor, action, subject_ref, details, prev_hash, hash)) \
-             FROM (SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT 20000)";
-        let mut last = i64::MIN;
-        loop {
-            let page: String = sqlx::query_scalar(page_sql)
+        Ok(match self {
+            Page::Rows(entries) => entries,
+            Page::Json(text) => serde_json::from_str::<Vec<Row>>(&text)
+                .context("cannot read the audit trail")?
+                .into_iter()
+                .map(
+                    |(seq, at, actor, action, subject_ref, details, prev_hash, hash)| Entry {
+                        seq,
+                        at,
+                        actor,
+                        action,
+                        subject_ref,
+                        details,
+                        prev_hash,
+                        hash,
+                    },
+                )
+                .collect(),
+        })
+    }
+}
+
+/// A page of entries, and whether each one's hash holds.
+type Hashed = Result<(Vec<Entry>, Vec<bool>)>;
+
+/// Recomputes the whole chain, reading it from the store page by page.
+pub async fn verify(store: &Store) -> Result<Verification> {
+    verify_reaching(store, None).await
+}
+
+/// [`verify`], also telling which entry (if any) has the hash `expect_head`.
+///
+/// Pages are pipelined: while the store reads the next page, the current one is decoded
+/// and its hashes recomputed on every core; the links are then checked in order.
+pub(crate) async fn verify_reaching(
+    store: &Store,
+    expect_head: Option<&str>,
+) -> Result<Verification> {
+    let mut checker = ChainChecker::default().watching(expect_head);
+    let mut sqlite = match &store.sqlite_path {
+        Some(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .read_only(true);
+            Some(sqlx::ConnectOptions::connect(&options).await?)
+        }
+        None => None,
+    };
+    let mut last = i64::MIN;
+    let mut hashing: Option<tokio::task::JoinHandle<Hashed>> = None;
+    loop {
+        // The next page: its last sequence number, and the page itself.
+        let (tail, page) = match &mut sqlite {
+            Some(conn) => {
+                let (tail, page): (Option<i64>, String) = sqlx::query_as(
+                    "SELECT MAX(seq), json_group_array(json_array(seq, at, actor, action, subject_ref, details, prev_hash, hash)) \
+                     FROM (SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+                )
                 .bind(last)
-                .fetch_one(&mut conn)
+                .bind(PAGE)
+                .fetch_one(&mut *conn)
                 .await?;
-            let rows: Vec<Row> =
-                serde_json::from_str(&page).context("cannot read the audit trail")?;
-            let Some(tail) = rows.last() else { break };
-            last = tail.0;
-            for (seq, at, actor, action, subject_ref, details, prev_hash, hash) in rows {
-                let entry = Entry {
-                    seq,
-                    at,
-                    actor,
-                    action,
-                    subject_ref,
-                    details,
-                    prev_hash,
-                    hash,
-                };
-                if !checker.feed(&entry) {
+                (tail, Page::Json(page))
+            }
+            None => {
+                let entries: Vec<Entry> = sqlx::query_as(&format!(
+                    "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ))
+                .bind(last)
+                .bind(PAGE)
+                .fetch_all(&store.pool)
+                .await?;
+                (entries.last().map(|e| e.seq), Page::Rows(entries))
+            }
+        };
+        if let Some(previous) = hashing.take() {
+            let (entries, holds) = previous.await.context("the audit trail check stopped")??;
+            for (entry, holds) in entries.iter().zip(holds) {
+                if !checker.feed_hashed(entry, holds) {
                     return Ok(checker.finish());
                 }
             }
         }
-        return Ok(checker.finish());
-    }
-    let mut rows = sqlx::query(&sql).fetch(&store.pool);
-    while let Some(row) = rows.try_next().await? {
-        if !checker.feed(&<Entry as sqlx::FromRow<_>>::from_row(&row)?) {
-            break;
-        }
+        let Some(tail) = tail else { break };
+        last = tail;
+        hashing = Some(tokio::task::spawn_blocking(move || {
+            let entries = page.entries()?;
+            let holds = hashes_hold(&entries);
+            Ok((entries, holds))
+        }));
     }
     Ok(checker.finish())
 }

@@ -378,3 +378,67 @@ fn the_actor_falls_back_to_the_login_name() {
     let actor = log[0]["actor"].as_str().unwrap().to_string();
     assert!(!actor.is_empty() && actor != "unknown", "{actor}");
 }
+
+/// A chain several pages long (the verifier reads 20,000 entries at a time and recomputes
+/// a page's hashes on every core while it reads the next): a change on either side of a
+/// page boundary, or deep in a later page, is found at its entry. Changes are made from
+/// the end backwards, so each one becomes the first break.
+fn long_chains_break_where_they_were_changed(url: Option<String>, dir: &Path) {
+    block_on(async {
+        let store = Store::open(url.as_deref(), dir).await.unwrap();
+        for _ in 0..9 {
+            append_entries(&store, 5_000).await;
+        }
+        let clean = audit::verify(&store).await.unwrap();
+        assert!(clean.broken.is_none(), "{:?}", clean.broken);
+        assert_eq!(clean.entries, 45_000);
+        exec(&store, drop_triggers(store.backend)).await.unwrap();
+        for (sql, seq) in [
+            (
+                "UPDATE audit_log SET details = '{\"n\":-1}' WHERE seq = 44999",
+                44_999,
+            ),
+            (
+                "UPDATE audit_log SET prev_hash = hash WHERE seq = 40001",
+                40_001,
+            ),
+            (
+                "UPDATE audit_log SET action = 'forged' WHERE seq = 20001",
+                20_001,
+            ),
+            (
+                "UPDATE audit_log SET actor = 'mallory' WHERE seq = 20000",
+                20_000,
+            ),
+            ("DELETE FROM audit_log WHERE seq = 19999", 19_999),
+            ("UPDATE audit_log SET subject_ref = NULL WHERE seq = 2", 2),
+        ] {
+            exec(&store, sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let result = audit::verify(&store).await.unwrap();
+            let broken = result
+                .broken
+                .unwrap_or_else(|| panic!("{sql}: not detected"));
+            assert_eq!(broken.seq, seq, "{sql}: {}", broken.reason);
+            assert_eq!(result.entries, seq - 1, "{sql}: entries verified before it");
+        }
+        store.pool.close().await;
+    });
+}
+
+#[test]
+fn sqlite_long_chains_break_where_they_were_changed() {
+    let temp = tempfile::tempdir().unwrap();
+    long_chains_break_where_they_were_changed(None, temp.path());
+}
+
+#[test]
+fn postgres_long_chains_break_where_they_were_changed() {
+    let Some(db) = TestDatabase::postgres("postgres_long_chains_break_where_they_were_changed")
+    else {
+        return;
+    };
+    let temp = tempfile::tempdir().unwrap();
+    long_chains_break_where_they_were_changed(Some(db.url.clone()), temp.path());
+}
