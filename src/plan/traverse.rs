@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use anyhow::{Context, Result};
 
-use crate::policy::{Policy, SourceDef, Table};
+use crate::policy::{Engine, Policy, SourceDef, Table};
 use crate::sources::SourcePool;
-use crate::sources::rows::{ColumnInfo, Key};
+use crate::sources::rows::{ColumnInfo, Key, Kind};
 use crate::sql::Sql;
 use crate::subject::{IdentityRule, Subject, normalise};
 use crate::template::Placeholder;
@@ -122,7 +122,27 @@ fn identity_in_list<'k>(
     column: &ColumnInfo,
     values: impl IntoIterator<Item = &'k Key>,
 ) -> Sql {
-    let mut sql = Sql::new(format!("{} IN (", pool.lookup_expr(column, true)));
+    let expr = pool.lookup_expr(column, true);
+    if pool.engine() == Engine::Postgres && matches!(column.kind, Kind::Int | Kind::Text) {
+        // One array, planned in the same time whatever the number of values; text when
+        // the column is compared through lower(), else the column's own type.
+        let mut array = String::from("{");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                array.push(',');
+            }
+            crate::sources::rows::array_element(&mut array, value);
+        }
+        array.push('}');
+        let dialect = pool.dialect();
+        let type_name = if expr == pool.quote(&column.name) {
+            dialect.type_name(column)
+        } else {
+            "text".to_string()
+        };
+        return dialect.any_of(&expr, vec![(array, type_name)]);
+    }
+    let mut sql = Sql::new(format!("{expr} IN ("));
     for (i, value) in values.into_iter().enumerate() {
         if i > 0 {
             sql.push(", ");
