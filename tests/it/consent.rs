@@ -444,12 +444,22 @@ fn import_cases(env: &Env) {
         "subject,purpose,action,at,channel,evidence\n\
          email:b@example.com,marketing,grant,2026-02-01T00:00:00Z,web,form-1\n\
          email:B@Example.com,marketing,withdraw,2026-03-01T00:00:00Z,email,\n\
-         phone:054-612-3456,ai_features,grant,2026-02-02,whatsapp,\"msg, with comma\"\n",
+         phone:054-612-3456,ai_features,grant,2026-02-02,whatsapp,\"msg, with comma\"\n\
+         email:e@example.com,marketing,grant,2026-02-03T00:00:00Z,,\"form \"\"A\"\" \\ {1,2} NULL\"\n",
     )
     .unwrap();
     let imported = env.json(&["consent", "import", good.to_str().unwrap()], 0);
-    assert_eq!(imported["rows"], 3);
-    assert_eq!(imported["inserted"], 3);
+    assert_eq!(imported["rows"], 4);
+    assert_eq!(imported["inserted"], 4);
+    // Quotes, backslashes, braces, commas and the word NULL arrive as written, and no
+    // channel stays none (on PostgreSQL the events travel as arrays in their text form).
+    let history = env.json(
+        &["consent", "history", "--subject", "email:e@example.com"],
+        0,
+    );
+    let event = &history["events"][0];
+    assert_eq!(event["evidence"], "form \"A\" \\ {1,2} NULL", "{history}");
+    assert_eq!(event["channel"], Value::Null, "{history}");
     let again = env.json(&["consent", "import", good.to_str().unwrap()], 0);
     assert_eq!(
         again["inserted"], 0,
@@ -516,7 +526,7 @@ fn import_cases(env: &Env) {
     let out = dir.join("all.csv");
     env.json(&["consent", "export", "--out", out.to_str().unwrap()], 0);
     let round = env.json(&["consent", "import", out.to_str().unwrap()], 0);
-    assert_eq!(round["rows"], 2);
+    assert_eq!(round["rows"], 3);
     assert_eq!(round["inserted"], 0);
     // Export refuses to overwrite without --force.
     expect(
@@ -530,7 +540,7 @@ fn import_cases(env: &Env) {
 fn import_on_sqlite() {
     let env = Env::sqlite();
     import_cases(&env);
-    assert_eq!(event_count(&env), 3);
+    assert_eq!(event_count(&env), 4);
 }
 
 #[test]
