@@ -343,7 +343,7 @@ impl<'a> Offboarding<'a> {
                     .push((table, relation));
             }
         }
-        for name in rule::deletion_order(belong) {
+        for name in rule::deletion_order(source, belong) {
             let table = tables[name];
             let table_columns = columns[name].clone();
             let account = rule::condition(dialect, belong, &columns, &tables, name, self.account)
@@ -624,24 +624,27 @@ impl<'a> Offboarding<'a> {
             };
             Lease::renew_all(leases, self.store).await?;
             failpoint(&format!("before-source:{source_id}")).await?;
+            let emptied = empty_tables(work, source_id, self.key, leases, self.store).await?;
             let mut done = BTreeMap::new();
-            for w in &work.tables {
-                let masked = pseudonymise_held(&work.pool, w, self.key)
-                    .await
-                    .with_context(|| format!("source `{source_id}`, table `{}`", w.table.name()))?;
-                let (deleted, longest, walked) =
-                    empty(&work.pool, source_id, w, leases, self.store)
-                        .await
-                        .with_context(|| {
-                            format!("source `{source_id}`, table `{}`", w.table.name())
-                        })?;
+            for (w, (masked, emptied)) in work.tables.iter().zip(emptied) {
                 self.out.detail(&format!(
-                    "source `{source_id}`, table `{}`: {deleted} deleted, {masked} held row(s) pseudonymised",
-                    w.table.name()
+                    "source `{source_id}`, table `{}`: {} deleted in {} chunk(s), {:.1} s (longest {} ms), {masked} held row(s) pseudonymised",
+                    w.table.name(),
+                    emptied.deleted,
+                    emptied.chunks,
+                    emptied.took.as_secs_f64(),
+                    emptied.longest.as_millis(),
                 ));
                 done.insert(
                     w.table.name().to_string(),
-                    json!({ "deleted": deleted, "pseudonymised": masked, "longest_chunk_ms": longest.as_millis() as u64, "walk": walked }),
+                    json!({
+                        "deleted": emptied.deleted,
+                        "pseudonymised": masked,
+                        "chunks": emptied.chunks,
+                        "ms": emptied.took.as_millis() as u64,
+                        "longest_chunk_ms": emptied.longest.as_millis() as u64,
+                        "walk": emptied.walk,
+                    }),
                 );
             }
             let mut tx = self.store.begin_write().await?;
@@ -711,6 +714,7 @@ impl<'a> Offboarding<'a> {
         let mut left = Vec::new();
         let mut kept = BTreeMap::new();
         let mut totals = Vec::new();
+        let mut rolled: BTreeMap<(&str, String), Rolled> = BTreeMap::new();
         for work in &prepared.sources {
             for w in &work.tables {
                 let still = count_rows(&work.pool, w.table.name(), &w.account).await?;
@@ -736,26 +740,35 @@ impl<'a> Offboarding<'a> {
                 if let (Some(rollup), Some(sweep)) =
                     (planned.and_then(|t| t.rollup.as_ref()), &w.rollup)
                 {
-                    let after = aggregate_totals(&work.pool, sweep).await?;
-                    for (measure, before) in &rollup.before {
-                        let added = rollup.adds.get(measure).copied().unwrap_or(0);
-                        let now = after.get(measure).copied().unwrap_or(0);
-                        if before + added != now {
-                            left.push(format!(
-                                "{}.{}.{measure}: {before} before + {added} rolled up = {}, but the total is {now}",
-                                work.source.id(),
-                                rollup.into,
-                                before + added
-                            ));
-                        }
-                        totals.push(AggregateTotal {
-                            aggregate: format!("{}.{}", work.source.id(), rollup.into),
-                            measure: measure.clone(),
-                            before: *before,
-                            added,
-                            after: now,
-                        });
+                    // Tables that roll into the same aggregate add up together.
+                    let (_, before, added) = rolled
+                        .entry((work.source.id(), rollup.into.clone()))
+                        .or_insert_with(|| (sweep, rollup.before.clone(), BTreeMap::new()));
+                    for (measure, _) in before.iter() {
+                        *added.entry(measure.clone()).or_default() +=
+                            rollup.adds.get(measure).copied().unwrap_or(0);
                     }
+                }
+            }
+            for ((source, into), (sweep, before, added)) in std::mem::take(&mut rolled).into_iter()
+            {
+                let after = aggregate_totals(&work.pool, sweep).await?;
+                for (measure, before) in &before {
+                    let added = added.get(measure).copied().unwrap_or(0);
+                    let now = after.get(measure).copied().unwrap_or(0);
+                    if before + added != now {
+                        left.push(format!(
+                            "{source}.{into}.{measure}: {before} before + {added} rolled up = {}, but the total is {now}",
+                            before + added
+                        ));
+                    }
+                    totals.push(AggregateTotal {
+                        aggregate: format!("{source}.{into}"),
+                        measure: measure.clone(),
+                        before: *before,
+                        added,
+                        after: now,
+                    });
                 }
             }
         }
@@ -1019,16 +1032,135 @@ fn describe(pool: &SourcePool, w: &Work<'_>) -> Result<Vec<String>> {
     Ok(statements)
 }
 
+/// Empties every table of one source (held rows pseudonymised, the rest deleted), in
+/// deletion order; returns per table, in that order, the rows pseudonymised and what
+/// emptying it took.
+///
+/// On PostgreSQL and MariaDB/MySQL two tables are emptied at once when nothing ties them
+/// (the server's cores work on both): a table starts once every earlier table tied to it
+/// is done. Tied are tables one of which references the other (in the policy or by a
+/// foreign key of the database), tables that roll up (an aggregate's rows are updated by
+/// every table that rolls into it), a table whose rows are kept by a hold or by the rows
+/// that point at them (its conditions read other tables), and the accounts table, which
+/// goes last. SQLite has one writer: its tables go one after another.
+async fn empty_tables(
+    work: &SourceWork<'_>,
+    source_id: &str,
+    key: &SubjectKey,
+    leases: &[Lease],
+    store: &Store,
+) -> Result<Vec<(u64, Emptied)>> {
+    use futures_util::StreamExt;
+    let tables = &work.tables;
+    let at_once = match work.pool.engine() {
+        Engine::Sqlite => 1,
+        Engine::Postgres | Engine::Mysql => 2,
+    };
+    let tied = if at_once > 1 {
+        tied_tables(&work.pool, tables).await?
+    } else {
+        Vec::new()
+    };
+    let waits_for = |i: usize| -> Vec<usize> {
+        if at_once == 1 {
+            return (0..i).collect();
+        }
+        (0..i)
+            .filter(|&j| {
+                tied.iter()
+                    .any(|(a, b)| (*a, *b) == (j, i) || (*a, *b) == (i, j))
+            })
+            .collect()
+    };
+    let one = |i: usize| async move {
+        let w = &tables[i];
+        let context = || format!("source `{source_id}`, table `{}`", w.table.name());
+        let masked = pseudonymise_held(&work.pool, w, key)
+            .await
+            .with_context(context)?;
+        let emptied = empty(&work.pool, source_id, w, leases, store)
+            .await
+            .with_context(context)?;
+        Ok::<_, anyhow::Error>((i, masked, emptied))
+    };
+    let mut results: Vec<Option<(u64, Emptied)>> = (0..tables.len()).map(|_| None).collect();
+    let mut started = vec![false; tables.len()];
+    let mut running = futures_util::stream::FuturesUnordered::new();
+    loop {
+        for (i, started) in started.iter_mut().enumerate() {
+            if running.len() >= at_once {
+                break;
+            }
+            if !*started && waits_for(i).iter().all(|&j| results[j].is_some()) {
+                *started = true;
+                running.push(one(i));
+            }
+        }
+        let Some(finished) = running.next().await else {
+            break;
+        };
+        let (i, masked, emptied) = finished?;
+        results[i] = Some((masked, emptied));
+    }
+    Ok(results.into_iter().flatten().collect())
+}
+
+/// Pairs `(earlier, later)` of tables (indexes into `tables`) that must not be emptied at
+/// the same time; see [`empty_tables`].
+async fn tied_tables(pool: &SourcePool, tables: &[Work<'_>]) -> Result<Vec<(usize, usize)>> {
+    let foreign_keys = pool.foreign_keys().await?;
+    let names: Vec<&str> = tables.iter().map(|w| w.table.name()).collect();
+    let refers = |a: &Work<'_>, b: &str| {
+        a.table
+            .relation
+            .iter()
+            .any(|r| r.get_ref().references.get_ref() == b)
+            || a.table
+                .reference
+                .iter()
+                .any(|r| r.get_ref().references.get_ref() == b)
+            || foreign_keys
+                .iter()
+                .any(|k| k.table == a.table.name() && k.referenced_table == b)
+    };
+    let alone = |w: &Work<'_>| w.removable != w.account || w.table.tenant.is_none();
+    let mut tied = Vec::new();
+    for (i, a) in tables.iter().enumerate() {
+        for (j, b) in tables.iter().enumerate().skip(i + 1) {
+            if alone(a)
+                || alone(b)
+                || (a.rollup.is_some() && b.rollup.is_some())
+                || refers(a, names[j])
+                || refers(b, names[i])
+            {
+                tied.push((i, j));
+            }
+        }
+    }
+    Ok(tied)
+}
+
+/// One table emptied of the account's removable rows.
+struct Emptied {
+    deleted: u64,
+    chunks: u64,
+    /// The whole table's time, and its longest chunk's.
+    took: Duration,
+    longest: Duration,
+    /// How the table was walked: `rowids`, `heap blocks`, `index` or `keys`.
+    walk: &'static str,
+}
+
 /// Deletes the account's removable rows of one table, rolling them up first where the
-/// table rolls up, a chunk per transaction; returns the rows deleted, the longest chunk
-/// and how the table was walked.
+/// table rolls up, a chunk per transaction.
 async fn empty(
     pool: &SourcePool,
     source_id: &str,
     w: &Work<'_>,
     leases: &[Lease],
     store: &Store,
-) -> Result<(u64, Duration, &'static str)> {
+) -> Result<Emptied> {
+    let began = Instant::now();
     let mut batch = FIRST_CHUNK;
     let mut total = 0;
     let mut chunks = 0u64;
@@ -1171,7 +1303,13 @@ async fn empty(
             Lease::renew_all(leases, store).await?;
         }
     }
-    Ok((total, longest, walked))
+    Ok(Emptied {
+        deleted: total,
+        chunks,
+        took: began.elapsed(),
+        longest,
+        walk: walked,
+    })
 }
 
 /// PostgreSQL, for an account with a good share of a table's rows: the heap walked in
@@ -1373,6 +1511,14 @@ pub struct CertifiedSource {
     pub status: StepStatus,
     pub tables: Vec<CertifiedTable>,
 }
+
+/// Per aggregate being verified: the sweep that reads its totals, its totals before,
+/// and what every table rolling into it added.
+type Rolled<'w> = (
+    &'w TableSweep<'w>,
+    BTreeMap<String, i64>,
+    BTreeMap<String, i64>,
+);
 
 /// An aggregate's measure before and after.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -211,6 +211,75 @@ email = { category = "user.contact.email", identity = "email" }
         )
     }
 
+    /// A table that names its account in a column and points at another such table
+    /// goes first, whatever their names: a foreign key of the database would refuse the
+    /// parent's deletion while the child's rows are there.
+    #[test]
+    fn children_go_first_however_they_belong() {
+        let policy = Policy::from_files(
+            std::path::Path::new("/policies"),
+            vec![(
+                "app.toml".into(),
+                br#"
+[tenant]
+source = "app"
+table = "accounts"
+key = "id"
+
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+
+[[table]]
+name = "accounts"
+key = ["id"]
+[table.columns]
+id = "system.operations"
+
+[[table]]
+name = "people"
+key = ["id"]
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+
+[[table]]
+name = "visits"
+key = ["id"]
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+person_id = "system.operations"
+[[table.relation]]
+columns = ["person_id"]
+references = "people"
+
+[[table]]
+name = "agents"
+key = ["id"]
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+visit_id = "system.operations"
+[[table.reference]]
+columns = ["visit_id"]
+references = "visits"
+on_erase = "keep"
+"#
+                .to_vec(),
+            )],
+        );
+        let tenant = policy.tenant().unwrap();
+        let source = &policy.sources[0];
+        let order = deletion_order(source, &memberships(tenant, source));
+        assert_eq!(order, ["agents", "visits", "people", "accounts"]);
+    }
+
     fn info(name: &str, kind: Kind, db_type: &str) -> ColumnInfo {
         ColumnInfo {
             name: name.into(),
@@ -237,7 +306,7 @@ email = { category = "user.contact.email", identity = "email" }
                 .collect::<Vec<_>>(),
             ["stray"]
         );
-        let order = deletion_order(&belong);
+        let order = deletion_order(source, &belong);
         let at = |t: &str| order.iter().position(|o| *o == t).unwrap();
         assert!(at("meetings") < at("clients"), "{order:?}");
 

@@ -83,19 +83,31 @@ pub(crate) fn unreachable<'p>(tenant: &'p Tenant, source: &'p SourceDef) -> Vec<
 }
 
 /// The belonging tables in the order offboarding empties them: a table before the tables
-/// its relations reference (children before parents).
-pub(crate) fn deletion_order<'p>(memberships: &BTreeMap<&'p str, Membership<'p>>) -> Vec<&'p str> {
+/// its relations and references point at (children before parents), whichever way each
+/// belongs to the account.
+pub(crate) fn deletion_order<'p>(
+    source: &'p SourceDef,
+    memberships: &BTreeMap<&'p str, Membership<'p>>,
+) -> Vec<&'p str> {
     let mut order = Vec::new();
     let mut placed: BTreeSet<&str> = BTreeSet::new();
-    // A table can go once every table that references it has gone.
+    let tables = tables_by_name(source);
+    let points_at = |child: &str, name: &str| {
+        tables.get(child).is_some_and(|t| {
+            t.relation
+                .iter()
+                .any(|r| r.get_ref().references.get_ref() == name)
+                || t.reference
+                    .iter()
+                    .any(|r| r.get_ref().references.get_ref() == name)
+        })
+    };
+    // A table can go once every table that points at it has gone.
     let referenced_by = |name: &str| -> Vec<&'p str> {
         memberships
-            .iter()
-            .filter(|(child, m)| {
-                **child != name
-                    && matches!(m, Membership::Relations(rs) if rs.iter().any(|r| r.references.get_ref() == name))
-            })
-            .map(|(child, _)| *child)
+            .keys()
+            .filter(|child| **child != name && points_at(child, name))
+            .copied()
             .collect()
     };
     // The table that lists the accounts goes last: until then the account is still there.

@@ -113,16 +113,25 @@ impl Cursor {
     }
 }
 
-/// The next chunk's rows: `batch` scaled towards chunks lasting `target` (by half to one
-/// and a half times at a step, so that one slow or quick chunk does not swing it), within
-/// `bounds`. Sweeps and offboarding size their chunks with it.
+/// The next chunk's rows: `batch` scaled towards chunks lasting `target`, within
+/// `bounds`. A chunk over the target shrinks the next by at most half; one well under it
+/// lets the next grow by up to three quarters of the way (at most three times: a
+/// chunk's time has a part that does not grow with its rows, so small chunks reach the
+/// target in few steps), and one near it by at most a half, so that one quick chunk does
+/// not swing it. Sweeps and offboarding size
+/// their chunks with it.
 pub(crate) fn scaled_batch(
     batch: usize,
     took: std::time::Duration,
     target: std::time::Duration,
     bounds: std::ops::RangeInclusive<usize>,
 ) -> usize {
-    let scale = (target.as_secs_f64() / took.as_secs_f64().max(1e-3)).clamp(0.5, 1.5);
+    let ratio = target.as_secs_f64() / took.as_secs_f64().max(1e-3);
+    let scale = if ratio > 1.5 {
+        (ratio * 0.75).clamp(1.5, 3.0)
+    } else {
+        ratio.max(0.5)
+    };
     ((batch as f64 * scale) as usize).clamp(*bounds.start(), *bounds.end())
 }
 

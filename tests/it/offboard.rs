@@ -731,3 +731,271 @@ fn a_sliver_of_a_table_goes_through_its_index_on_postgres() {
     assert_eq!(total(&fixture, "executions"), 10 + 3);
     assert_eq!(total(&fixture, "total_ms"), 1000 + 280);
 }
+
+/// The policy of [`independent_tables_are_emptied_side_by_side`]: an account's people,
+/// their visits (a relation, and a foreign key of the database), two logs rolling up
+/// into one aggregate, and notes that nothing ties to the others.
+fn side_by_side_policy(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Processor Ltd"
+dpo = {{ name = "D. P. O.", email = "dpo@processor.test" }}
+
+[tenant]
+source = "app"
+table = "accounts"
+key = "id"
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "accounts"
+key = ["id"]
+erase = "keep"
+[table.columns]
+id = "system.operations"
+
+[[table]]
+name = "people"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+
+[[table]]
+name = "visits"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+person_id = "system.operations"
+payload = "user.content.message"
+[[table.relation]]
+columns = ["person_id"]
+references = "people"
+
+[[table]]
+name = "notes"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+body = "user.content.notes"
+
+[[table]]
+name = "logs"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+feature = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "1y"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "daily"
+group.day = {{ column = "at", truncate = "day" }}
+group.feature = {{ column = "feature" }}
+measures.n = {{ op = "count" }}
+
+[[table]]
+name = "web_logs"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+feature = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "1y"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "daily"
+group.day = {{ column = "at", truncate = "day" }}
+group.feature = {{ column = "feature" }}
+measures.n = {{ op = "count" }}
+
+[[table]]
+name = "daily"
+aggregate = true
+key = ["day", "feature"]
+[table.columns]
+day = "system.aggregate"
+feature = "system.aggregate"
+n = "system.aggregate"
+"#
+    )
+}
+
+/// On the server engines, tables of an account that nothing ties together are emptied
+/// two at a time (SQLite, one writer, takes them one after another). Whatever runs
+/// beside what: every row of the account goes (counted by hand-written SQL), the other
+/// accounts' rows are all there, the child table whose database foreign key refuses
+/// orphans is emptied before its parent although its name sorts after it, the aggregate
+/// two tables roll into grows by exactly their rows, and the journal accounts for every
+/// table's chunks.
+fn independent_tables_are_emptied_side_by_side(engine: &str) {
+    let db = match engine {
+        "postgres" => common::TestDatabase::postgres("offboard_side_by_side"),
+        _ => common::TestDatabase::mysql("offboard_side_by_side"),
+    };
+    let Some(db) = db else {
+        return;
+    };
+    // 0..=99,999 from a table of digits, written the same on both engines.
+    db.execute(
+        "CREATE TABLE digits (d INTEGER NOT NULL);
+INSERT INTO digits VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9);
+CREATE TABLE numbers (i INTEGER PRIMARY KEY);
+INSERT INTO numbers SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d FROM digits a, digits b, digits c, digits e, digits f;
+CREATE TABLE accounts (id INTEGER PRIMARY KEY);
+INSERT INTO accounts VALUES (1), (2), (3);
+CREATE TABLE people (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, email VARCHAR(100) NOT NULL);
+INSERT INTO people SELECT i, 1 + i % 3, CONCAT('p', i, '@example.test') FROM numbers WHERE i < 3000;
+CREATE TABLE visits (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, person_id INTEGER NOT NULL, payload VARCHAR(100), FOREIGN KEY (person_id) REFERENCES people (id));
+INSERT INTO visits SELECT i, 1 + (i % 3000) % 3, i % 3000, CONCAT('event ', i) FROM numbers WHERE i < 60000;
+CREATE TABLE notes (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, body VARCHAR(100));
+INSERT INTO notes SELECT i, 1 + i % 3, CONCAT('note ', i) FROM numbers WHERE i < 45000;
+CREATE TABLE logs (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, feature VARCHAR(20) NOT NULL, at VARCHAR(30) NOT NULL);
+INSERT INTO logs SELECT i, 1 + i % 3, CASE WHEN i % 2 = 0 THEN 'reply' ELSE 'draft' END, CONCAT('2026-11-1', i % 7, 'T10:00:00Z') FROM numbers WHERE i < 30000;
+CREATE TABLE web_logs (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, feature VARCHAR(20) NOT NULL, at VARCHAR(30) NOT NULL);
+INSERT INTO web_logs SELECT i, 1 + i % 3, 'reply', CONCAT('2026-11-1', i % 5, 'T08:00:00Z') FROM numbers WHERE i < 24000;
+CREATE TABLE daily (day VARCHAR(10) NOT NULL, feature VARCHAR(20) NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, feature));
+INSERT INTO daily VALUES ('2026-11-10', 'reply', 5);
+CREATE INDEX people_account ON people (account_id);
+CREATE INDEX visits_account ON visits (account_id);
+CREATE INDEX notes_account ON notes (account_id);
+CREATE INDEX logs_account ON logs (account_id);
+CREATE INDEX web_logs_account ON web_logs (account_id);",
+    );
+    let tables = ["people", "visits", "notes", "logs", "web_logs"];
+    // Integers read by hand-written SQL (`INT` is each engine's 64-bit integer cast).
+    let ints = |sql: &str| -> Vec<i64> {
+        let int = if engine == "postgres" {
+            "BIGINT"
+        } else {
+            "SIGNED"
+        };
+        let sql = sql.replace("INT)", &format!("{int})"));
+        let url = db.url.clone();
+        common::block_on(async move {
+            use sqlx::Connection;
+            let rows: Vec<(i64,)> = if engine == "postgres" {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap()
+            } else {
+                let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
+                sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap()
+            };
+            rows.into_iter().map(|(n,)| n).collect()
+        })
+    };
+    // The other accounts' rows, per table: count and sum of ids.
+    let others = || -> Vec<i64> {
+        tables
+            .iter()
+            .flat_map(|t| {
+                ints(&format!(
+                    "SELECT CAST(COUNT(*) AS INT) FROM {t} WHERE account_id <> 1 \
+                     UNION ALL SELECT CAST(SUM(id) AS INT) FROM {t} WHERE account_id <> 1"
+                ))
+            })
+            .collect()
+    };
+    let before = others();
+    // The aggregate after: what it holds plus the account's logs of both tables, by day
+    // and feature, by hand.
+    let daily = "SELECT CAST(SUM(n) AS INT) FROM (
+           SELECT day, feature, n FROM daily
+           UNION ALL SELECT SUBSTR(at, 1, 10), feature, 1 FROM logs WHERE account_id = 1
+           UNION ALL SELECT SUBSTR(at, 1, 10), feature, 1 FROM web_logs WHERE account_id = 1
+         ) AS t GROUP BY day, feature ORDER BY day, feature";
+    let expected_daily = ints(daily);
+    let groups = ints(
+        "SELECT CAST(COUNT(*) AS INT) FROM (SELECT day, feature FROM daily UNION SELECT SUBSTR(at, 1, 10), feature FROM logs WHERE account_id = 1 UNION SELECT SUBSTR(at, 1, 10), feature FROM web_logs WHERE account_id = 1) AS g",
+    );
+    let temp = tempfile::tempdir().unwrap();
+    let policies = temp.path().join("policies");
+    std::fs::create_dir_all(&policies).unwrap();
+    std::fs::write(policies.join("policy.toml"), side_by_side_policy(engine)).unwrap();
+    let mut command = common::privops(temp.path());
+    command
+        .args(["offboard", "--tenant", "1", "--yes", "--format", "json"])
+        .env("APP_DATABASE_URL", &db.url)
+        .env("PRIVOPS_NOW", "2026-11-25T12:00:00Z")
+        .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+    common::init_like(&command);
+    let done = expect(command, 0).json();
+    assert_eq!(done["complete"], true, "{done}");
+    for table in tables {
+        assert_eq!(
+            ints(&format!(
+                "SELECT CAST(COUNT(*) AS INT) FROM {table} WHERE account_id = 1"
+            )),
+            vec![0],
+            "{table}: rows of the account left"
+        );
+    }
+    assert_eq!(others(), before, "the other accounts' rows are all there");
+    assert_eq!(
+        ints("SELECT CAST(n AS INT) FROM daily ORDER BY day, feature"),
+        expected_daily
+    );
+    assert_eq!(
+        ints("SELECT CAST(COUNT(*) AS INT) FROM daily"),
+        groups,
+        "one row per day and feature"
+    );
+    let outcome: Value = serde_json::from_str(
+        &common::sqlite_strings(
+            &temp.path().join(".privops/state.db"),
+            "SELECT outcome FROM erasure_steps WHERE step_id = 'source:app'",
+        )[0],
+    )
+    .unwrap();
+    for (table, rows) in [
+        ("people", 1000),
+        ("visits", 20000),
+        ("notes", 15000),
+        ("logs", 10000),
+        ("web_logs", 8000),
+    ] {
+        assert_eq!(outcome["tables"][table]["deleted"], rows, "{outcome}");
+        assert!(
+            outcome["tables"][table]["chunks"].as_u64() >= Some(1),
+            "{table}: {outcome}"
+        );
+    }
+}
+
+#[test]
+fn independent_tables_are_emptied_side_by_side_on_postgres() {
+    independent_tables_are_emptied_side_by_side("postgres");
+}
+
+#[test]
+fn independent_tables_are_emptied_side_by_side_on_mariadb() {
+    independent_tables_are_emptied_side_by_side("mysql");
+}
