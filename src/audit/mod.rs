@@ -87,9 +87,44 @@ pub fn entry_hash(
     details: &str,
     prev_hash: &str,
 ) -> String {
-    let preimage = serde_json::to_vec(&(seq, at, actor, action, subject_ref, details, prev_hash))
-        .expect("strings and numbers serialise");
-    hex::encode(Sha256::digest(&preimage))
+    hex::encode(entry_digest(
+        seq,
+        at,
+        actor,
+        action,
+        subject_ref,
+        details,
+        prev_hash,
+    ))
+}
+
+/// The SHA-256 of an entry's preimage, written straight into the hasher.
+fn entry_digest(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject_ref: Option<&str>,
+    details: &str,
+    prev_hash: &str,
+) -> [u8; 32] {
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(Sha256::new());
+    serde_json::to_writer(
+        &mut hashing,
+        &(seq, at, actor, action, subject_ref, details, prev_hash),
+    )
+    .expect("strings and numbers serialise");
+    hashing.0.finalize().into()
 }
 
 /// Appends entries inside a write transaction (see [`Store::begin_write`]), so they
@@ -313,84 +348,62 @@ impl ChainChecker {
 }
 
 /// Entries read from the store per page.
-const PAGE: i64 = 20_000;
+const PAGE: i64 = 10_000;
 
 impl Entry {
     /// Whether the stored hash is the hash of the entry's fields.
     pub(crate) fn hash_holds(&self) -> bool {
-        self.hash
-            == entry_hash(
-                self.seq,
-                &self.at,
-                &self.actor,
-                &self.action,
-                self.subject_ref.as_deref(),
-                &self.details,
-                &self.prev_hash,
-            )
+        let digest = entry_digest(
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.action,
+            self.subject_ref.as_deref(),
+            &self.details,
+            &self.prev_hash,
+        );
+        let mut hex = [0u8; 64];
+        hex::encode_to_slice(digest, &mut hex).is_ok() && hex == self.hash.as_bytes()
     }
 }
 
-/// Recomputes the hashes of a page of entries, the page split across the machine's
-/// cores: each hash depends only on its own entry's fields, so only the links between
-/// entries need to be checked in order.
-fn hashes_hold(entries: &[Entry]) -> Vec<bool> {
-    let cores = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let part = entries.len().div_ceil(cores).max(1);
-    let mut holds = vec![false; entries.len()];
-    std::thread::scope(|scope| {
-        for (entries, holds) in entries.chunks(part).zip(holds.chunks_mut(part)) {
-            scope.spawn(move || {
-                for (entry, holds) in entries.iter().zip(holds) {
-                    *holds = entry.hash_holds();
-                }
-            });
-        }
-    });
-    holds
-}
-
-/// A page as the store hands it over: SQLite's as one JSON document (its rows would
-/// otherwise cross from the driver's worker thread one by one), PostgreSQL's as rows.
+/// A page as the store hands it over.
 enum Page {
     Json(String),
     Rows(Vec<Entry>),
 }
 
-impl Page {
-    fn entries(self) -> Result<Vec<Entry>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-        );
-        Ok(match self {
-            Page::Rows(entries) => entries,
-            Page::Json(text) => serde_json::from_str::<Vec<Row>>(&text)
-                .context("cannot read the audit trail")?
-                .into_iter()
-                .map(
-                    |(seq, at, actor, action, subject_ref, details, prev_hash, hash)| Entry {
-                        seq,
-                        at,
-                        actor,
-                        action,
-                        subject_ref,
-                        details,
-                        prev_hash,
-                        hash,
-                    },
-                )
-                .collect(),
-        })
-    }
+/// Decodes a page (a JSON array of `[seq, at, actor, action, subject_ref, details,
+/// prev_hash, hash]` arrays) and recomputes each entry's hash.
+fn hashed_page(page: &str) -> Hashed {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+    );
+    let entries: Vec<Entry> = serde_json::from_str::<Vec<Row>>(page)
+        .context("cannot read the audit trail")?
+        .into_iter()
+        .map(
+            |(seq, at, actor, action, subject_ref, details, prev_hash, hash)| Entry {
+                seq,
+                at,
+                actor,
+                action,
+                subject_ref,
+                details,
+                prev_hash,
+                hash,
+            },
+        )
+        .collect();
+    let holds = entries.iter().map(Entry::hash_holds).collect();
+    Ok((entries, holds))
 }
 
 /// A page of entries, and whether each one's hash holds.
@@ -403,8 +416,12 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 
 /// [`verify`], also telling which entry (if any) has the hash `expect_head`.
 ///
-/// Pages are pipelined: while the store reads the next page, the current one is decoded
-/// and its hashes recomputed on every core; the links are then checked in order.
+/// SQLite hands each page over as one JSON document (its driver would otherwise pass
+/// rows from its worker thread one by one); PostgreSQL as rows (building the document
+/// costs the server more than decoding the rows). Pages are pipelined: while the store builds the next one,
+/// as many pages as there are cores are decoded and their hashes recomputed, each on a
+/// thread of its own (each hash depends only on its own entry); the links between
+/// entries are then checked in order.
 pub(crate) async fn verify_reaching(
     store: &Store,
     expect_head: Option<&str>,
@@ -419,13 +436,22 @@ pub(crate) async fn verify_reaching(
         }
         None => None,
     };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    let mut hashing: std::collections::VecDeque<tokio::task::JoinHandle<Hashed>> =
+        std::collections::VecDeque::new();
+    let mut feed = async |handle: tokio::task::JoinHandle<Hashed>| -> Result<bool> {
+        let (entries, holds) = handle.await.context("the audit trail check stopped")??;
+        Ok(entries
+            .iter()
+            .zip(holds)
+            .all(|(entry, holds)| checker.feed_hashed(entry, holds)))
+    };
     let mut last = i64::MIN;
-    let mut hashing: Option<tokio::task::JoinHandle<Hashed>> = None;
     loop {
         // The next page: its last sequence number, and the page itself.
         let (tail, page) = match &mut sqlite {
             Some(conn) => {
-                let (tail, page): (Option<i64>, String) = sqlx::query_as(
+                let (tail, page): (Option<i64>, Option<String>) = sqlx::query_as(
                     "SELECT MAX(seq), json_group_array(json_array(seq, at, actor, action, subject_ref, details, prev_hash, hash)) \
                      FROM (SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
                 )
@@ -433,7 +459,7 @@ pub(crate) async fn verify_reaching(
                 .bind(PAGE)
                 .fetch_one(&mut *conn)
                 .await?;
-                (tail, Page::Json(page))
+                (tail, page.map(Page::Json))
             }
             None => {
                 let entries: Vec<Entry> = sqlx::query_as(&format!(
@@ -443,24 +469,31 @@ pub(crate) async fn verify_reaching(
                 .bind(PAGE)
                 .fetch_all(&store.pool)
                 .await?;
-                (entries.last().map(|e| e.seq), Page::Rows(entries))
+                (entries.last().map(|e| e.seq), Some(Page::Rows(entries)))
             }
         };
-        if let Some(previous) = hashing.take() {
-            let (entries, holds) = previous.await.context("the audit trail check stopped")??;
-            for (entry, holds) in entries.iter().zip(holds) {
-                if !checker.feed_hashed(entry, holds) {
-                    return Ok(checker.finish());
-                }
+        let (Some(tail), Some(page)) = (tail, page) else {
+            break;
+        };
+        last = tail;
+        hashing.push_back(tokio::task::spawn_blocking(move || match page {
+            Page::Json(text) => hashed_page(&text),
+            Page::Rows(entries) => {
+                let holds = entries.iter().map(Entry::hash_holds).collect();
+                Ok((entries, holds))
+            }
+        }));
+        while hashing.len() >= cores {
+            let front = hashing.pop_front().expect("a page is hashing");
+            if !feed(front).await? {
+                return Ok(checker.finish());
             }
         }
-        let Some(tail) = tail else { break };
-        last = tail;
-        hashing = Some(tokio::task::spawn_blocking(move || {
-            let entries = page.entries()?;
-            let holds = hashes_hold(&entries);
-            Ok((entries, holds))
-        }));
+    }
+    while let Some(front) = hashing.pop_front() {
+        if !feed(front).await? {
+            break;
+        }
     }
     Ok(checker.finish())
 }
