@@ -104,6 +104,54 @@ impl Target {
         })
     }
 
+    /// The best hand-written lookup and erasure of one person by e-mail address: a warm
+    /// connection (opened and used before the clock starts), values bound, each table
+    /// reached through its index; returns the lookup's time and the lookup's and the
+    /// deletes' together.
+    pub(super) fn lookup_and_erase(&self, email: &str) -> (Duration, Duration) {
+        let url = self.url();
+        let email = email.to_string();
+        block_on(async move {
+            use sqlx::Connection;
+            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+            sqlx::query("SELECT 1").execute(&mut conn).await.unwrap();
+            let started = Instant::now();
+            let id: i64 = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+                .bind(&email)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let events = sqlx::query(
+                "SELECT id, person_id, kind, payload, at FROM events WHERE person_id = $1",
+            )
+            .bind(id)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let people =
+                sqlx::query("SELECT id, email, name, created_at FROM people WHERE id = $1")
+                    .bind(id)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            assert!(!events.is_empty() && people.len() == 1);
+            let lookup = started.elapsed();
+            let mut tx = sqlx::Connection::begin(&mut conn).await.unwrap();
+            sqlx::query("DELETE FROM events WHERE person_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query("DELETE FROM people WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            (lookup, started.elapsed())
+        })
+    }
+
     pub(super) fn count(&self, sql: &str) -> i64 {
         let url = self.url();
         let sql = sql.to_string();
@@ -417,18 +465,15 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         privops::plan::erase::execute(&pool, &plan).await.unwrap();
         (lookup, started.elapsed() + lookup)
     });
-    let direct_lookup = direct_copy.run(&format!("SELECT id FROM people WHERE email = 'user{id}@bench.example'; SELECT * FROM events WHERE person_id IN ({id}); SELECT * FROM people WHERE id IN ({id});"));
+    let (direct_lookup, direct_erase) = direct_copy.lookup_and_erase(&subject.value);
     report.add(
         "subject lookup (traversal)",
         target.engine(),
         format!("{} people, {} events", options.people, options.children),
         lookup,
         direct_lookup,
-        "target <= 1.5x".into(),
+        "target <= 1.5x; direct: the same rows read on a warm connection, values bound".into(),
     );
-    let direct_erase = direct_copy.run(&format!(
-        "BEGIN; DELETE FROM events WHERE person_id IN (SELECT id FROM people WHERE email = 'user{id}@bench.example'); DELETE FROM people WHERE email = 'user{id}@bench.example'; COMMIT;"
-    ));
     let left = privops_copy.count(&format!(
         "SELECT COUNT(*) FROM events WHERE person_id = {id}"
     ));
@@ -438,8 +483,8 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         target.engine(),
         format!("{} people, {} events", options.people, options.children),
         erase,
-        direct_erase + direct_lookup,
-        "target <= 1.5x of the hand-written deletes".into(),
+        direct_erase,
+        "target <= 1.5x of the hand-written lookup and deletes, on a warm connection".into(),
     );
 
     // Many subjects from a file, whole process (journal, audit trail, receipt included).

@@ -6,10 +6,13 @@
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
 //!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
 //!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan]
-//!         [--engine sqlite|postgres]
+//!         [--engine sqlite|postgres] [--runs N] [--json FILE]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
 //! is created and dropped. Figures are wall-clock on this machine; compare ratios.
+//! `--runs N` runs every chosen scenario N times (its data built afresh each time) and
+//! ends with each figure's median and spread; `--json FILE` writes every run's figures,
+//! so that two runs of the harness can be compared.
 
 mod data;
 mod offboard;
@@ -46,6 +49,8 @@ pub struct Options {
     postgres: Option<String>,
     only: Option<String>,
     engine: Option<String>,
+    runs: usize,
+    json: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -67,6 +72,8 @@ fn options() -> Options {
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
         engine: None,
+        runs: 1,
+        json: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -97,6 +104,11 @@ fn options() -> Options {
             "--scan-sample" => options.scan_sample = value().parse().expect("--scan-sample N"),
             "--only" => options.only = Some(value()),
             "--engine" => options.engine = Some(value()),
+            "--runs" => {
+                options.runs = value().parse().expect("--runs N");
+                assert!(options.runs >= 1, "--runs N: N >= 1");
+            }
+            "--json" => options.json = Some(PathBuf::from(value())),
             "--bench" => {
                 i += 1;
                 continue;
@@ -105,7 +117,8 @@ fn options() -> Options {
                 println!(
                     "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
                      [--people N] [--children N] [--erase-many N] [--expired N] [--expired-every N] [--postgres URL] \
-                     [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan] [--engine sqlite|postgres]"
+                     [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan] [--engine sqlite|postgres] \
+                     [--runs N] [--json FILE]"
                 );
                 std::process::exit(0);
             }
@@ -117,7 +130,19 @@ fn options() -> Options {
 }
 
 pub struct Report {
-    rows: Vec<[String; 7]>,
+    rows: Vec<Figure>,
+}
+
+/// One figure of one run.
+#[derive(serde::Serialize)]
+struct Figure {
+    scenario: String,
+    engine: String,
+    size: String,
+    privops_s: f64,
+    direct_s: f64,
+    ratio: f64,
+    note: String,
 }
 
 impl Report {
@@ -131,17 +156,56 @@ impl Report {
         note: String,
     ) {
         let ratio = privops.as_secs_f64() / direct.as_secs_f64().max(1e-9);
-        let row = [
-            scenario.to_string(),
-            engine.to_string(),
+        println!(
+            "{scenario} | {engine} | {size} | {:.3} s | {:.3} s | {ratio:.2}x | {note}",
+            privops.as_secs_f64(),
+            direct.as_secs_f64()
+        );
+        self.rows.push(Figure {
+            scenario: scenario.to_string(),
+            engine: engine.to_string(),
             size,
-            format!("{:.3} s", privops.as_secs_f64()),
-            format!("{:.3} s", direct.as_secs_f64()),
-            format!("{ratio:.2}x"),
+            privops_s: privops.as_secs_f64(),
+            direct_s: direct.as_secs_f64(),
+            ratio,
             note,
-        ];
-        println!("{}", row.join(" | "));
-        self.rows.push(row);
+        });
+    }
+
+    /// Each figure over the runs: the median of privops's time, of the direct time and
+    /// of the ratio (taken run by run), and their spread (lowest to highest).
+    fn summary(&self) -> Vec<serde_json::Value> {
+        let mut groups: Vec<(&str, &str, &str, Vec<&Figure>)> = Vec::new();
+        for figure in &self.rows {
+            match groups.iter_mut().find(|(s, e, z, _)| {
+                (*s, *e, *z) == (&figure.scenario, &figure.engine, &figure.size)
+            }) {
+                Some((_, _, _, figures)) => figures.push(figure),
+                None => groups.push((&figure.scenario, &figure.engine, &figure.size, vec![figure])),
+            }
+        }
+        let spread = |mut values: Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            serde_json::json!({
+                "median": values[values.len() / 2],
+                "min": values[0],
+                "max": values[values.len() - 1],
+            })
+        };
+        groups
+            .into_iter()
+            .map(|(scenario, engine, size, figures)| {
+                serde_json::json!({
+                    "scenario": scenario,
+                    "engine": engine,
+                    "size": size,
+                    "runs": figures.len(),
+                    "privops_s": spread(figures.iter().map(|f| f.privops_s).collect()),
+                    "direct_s": spread(figures.iter().map(|f| f.direct_s).collect()),
+                    "ratio": spread(figures.iter().map(|f| f.ratio).collect()),
+                })
+            })
+            .collect()
     }
 }
 
@@ -605,7 +669,10 @@ fn main() {
         ("import", import_scenario),
         ("audit", audit_scenario),
     ];
-    for (name, scenario) in scenarios {
+    for (name, scenario) in scenarios
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(s, options.runs))
+    {
         if options.only.as_deref().is_some_and(|only| only != *name) {
             continue;
         }
@@ -630,7 +697,10 @@ fn main() {
         ("scan", scan::scan),
     ];
     let scratch_dir = tempfile::tempdir().unwrap();
-    for (name, scenario) in data_scenarios {
+    for (name, scenario) in data_scenarios
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(s, options.runs))
+    {
         if options.only.as_deref().is_some_and(|only| only != *name) {
             continue;
         }
@@ -657,6 +727,43 @@ fn main() {
         "\n{} figure(s); ratio = privops time / direct SQL time",
         report.rows.len()
     );
+    let summary = report.summary();
+    if options.runs > 1 {
+        println!("\nover {} runs: median (lowest-highest)", options.runs);
+        println!("scenario | engine | size | privops | direct SQL | ratio");
+        for figure in &summary {
+            let shown = |v: &serde_json::Value, unit: &str| {
+                format!(
+                    "{:.3}{unit} ({:.3}-{:.3})",
+                    v["median"].as_f64().unwrap_or(0.0),
+                    v["min"].as_f64().unwrap_or(0.0),
+                    v["max"].as_f64().unwrap_or(0.0)
+                )
+            };
+            println!(
+                "{} | {} | {} | {} | {} | {}",
+                figure["scenario"].as_str().unwrap_or(""),
+                figure["engine"].as_str().unwrap_or(""),
+                figure["size"].as_str().unwrap_or(""),
+                shown(&figure["privops_s"], " s"),
+                shown(&figure["direct_s"], " s"),
+                shown(&figure["ratio"], "x"),
+            );
+        }
+    }
+    if let Some(path) = &options.json {
+        let document = serde_json::json!({
+            "runs": options.runs,
+            "figures": report.rows,
+            "summary": summary,
+        });
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&document).unwrap() + "\n",
+        )
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        println!("figures written to {}", path.display());
+    }
 }
 
 /// `count` placeholders from `first` on, as the state store's engine writes them, for
