@@ -17,7 +17,7 @@ use sqlx::{FromRow, Row};
 
 use crate::audit::{self, NewEntry};
 use crate::policy::{LawfulBasis, Policy, Purpose};
-use crate::sql::{Key, Sql, bind_keys, pg_array};
+use crate::sql::{Key, pg_array};
 use crate::store::{Backend, Store, Tx};
 use crate::subject::Subject;
 
@@ -255,51 +255,70 @@ pub async fn known_identities(
     Ok(found)
 }
 
-/// Keeps the clear identities of subjects privops acts for, 500 per statement.
+/// Keeps the clear identities of subjects privops acts for (those not kept yet).
 pub async fn remember_subjects(
     tx: &mut Tx,
     backend: Backend,
     subjects: &[(Subject, String)],
 ) -> Result<()> {
     let now = crate::time::now_text();
-    for chunk in subjects.chunks(500) {
-        insert_subjects(
-            tx,
-            backend,
-            chunk
-                .iter()
-                .map(|(subject, subject_ref)| (subject_ref.as_str(), subject)),
-            &now,
-        )
-        .await?;
-    }
-    Ok(())
+    insert_subjects(
+        tx,
+        backend,
+        subjects
+            .iter()
+            .map(|(subject, subject_ref)| (subject_ref.as_str(), subject)),
+        &now,
+    )
+    .await
 }
 
-/// One statement that keeps the clear identities of these subjects (those not kept yet).
+/// Rows travel to the state store as one value per statement, whatever their number:
+/// PostgreSQL gets an array per column in its text form ([`pg_array`]) and unnests them,
+/// SQLite gets one JSON document and walks it with `json_each`. Neither binds nor plans
+/// a parameter per value, as a multi-row `VALUES` list would.
+const PER_STATEMENT: usize = 10_000;
+
+/// Keeps the clear identities of these subjects (those not kept yet).
 async fn insert_subjects<'s>(
     tx: &mut Tx,
     backend: Backend,
     subjects: impl Iterator<Item = (&'s str, &'s Subject)>,
     first_seen: &str,
 ) -> Result<()> {
-    let mut sql =
-        Sql::new("INSERT INTO subjects (subject_ref, kind, identity, first_seen) VALUES ");
-    for (i, (subject_ref, subject)) in subjects.enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" })
-            .bind_list([subject_ref, &subject.kind, &subject.value, first_seen])
-            .push(")");
+    let subjects: Vec<(&str, &Subject)> = subjects.collect();
+    for chunk in subjects.chunks(PER_STATEMENT) {
+        let query = match backend {
+            Backend::Postgres => sqlx::query(
+                "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
+                 SELECT r, k, i, $4 FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS u(r, k, i) \
+                 ON CONFLICT (subject_ref) DO NOTHING",
+            )
+            .bind(pg_array(chunk.iter().map(|(r, _)| Some(*r))))
+            .bind(pg_array(chunk.iter().map(|(_, s)| Some(s.kind.as_str()))))
+            .bind(pg_array(chunk.iter().map(|(_, s)| Some(s.value.as_str())))),
+            Backend::Sqlite => sqlx::query(
+                "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
+                 SELECT value ->> 0, value ->> 1, value ->> 2, ?2 FROM json_each(?1) WHERE true \
+                 ON CONFLICT (subject_ref) DO NOTHING",
+            )
+            .bind(serde_json::to_string(
+                &chunk
+                    .iter()
+                    .map(|(r, s)| (r, &s.kind, &s.value))
+                    .collect::<Vec<_>>(),
+            )?),
+        };
+        query
+            .bind(first_seen)
+            .execute(&mut **tx)
+            .await
+            .context("cannot record subjects")?;
     }
-    sql.push(" ON CONFLICT (subject_ref) DO NOTHING");
-    let text = sql.render(backend.placeholders());
-    bind_keys!(sqlx::query(&text), sql.binds())
-        .execute(&mut **tx)
-        .await
-        .context("cannot record subjects")?;
     Ok(())
 }
 
-/// Appends events (and their subjects) in batches; returns how many were new.
+/// Appends events (and their subjects); returns how many were new.
 pub async fn append_events(
     tx: &mut Tx,
     backend: Backend,
@@ -307,169 +326,113 @@ pub async fn append_events(
     actor: &str,
     origin: &str,
 ) -> Result<u64> {
-    if backend == Backend::Postgres {
-        return append_events_postgres(tx, events, actor, origin).await;
-    }
-    const PER_STATEMENT: usize = 500;
     let recorded_at = crate::time::now_text();
     let mut inserted = 0;
-    for chunk in events.chunks(PER_STATEMENT) {
-        let mut subjects: HashMap<&str, &Subject> = HashMap::new();
-        for event in chunk {
-            subjects.insert(&event.subject_ref, &event.subject);
-        }
-        insert_subjects(tx, backend, subjects.into_iter(), &recorded_at).await?;
-
-        let mut sql = Sql::new(
-            "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
-             recorded_at, channel, evidence, actor, origin) VALUES ",
-        );
-        for (i, event) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind_list([
-                    event.key(),
-                    event.subject_ref.clone(),
-                    event.purpose.clone(),
-                ])
-                .push(", ")
-                .bind(event.version)
-                .push(", ")
-                .bind_list([event.action.name(), &event.at, &recorded_at])
-                .push(", ")
-                .bind(event.channel.as_deref())
-                // The ledger keeps no free text: evidence goes to `consent_evidence`.
-                .push(", NULL, ")
-                .bind_list([actor, origin])
-                .push(")");
-        }
-        sql.push(" ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING");
-        let text = sql.render(backend.placeholders());
-        inserted += bind_keys!(sqlx::query(&text), sql.binds())
+    for events in events.chunks(PER_STATEMENT) {
+        let mut seen = std::collections::HashSet::new();
+        insert_subjects(
+            tx,
+            backend,
+            events
+                .iter()
+                .filter(|e| seen.insert(e.subject_ref.as_str()))
+                .map(|e| (e.subject_ref.as_str(), &e.subject)),
+            &recorded_at,
+        )
+        .await?;
+        let keys: Vec<String> = events.iter().map(NewEvent::key).collect();
+        let query = match backend {
+            Backend::Postgres => {
+                let versions: Vec<String> = events.iter().map(|e| e.version.to_string()).collect();
+                let column = |f: fn(&NewEvent) -> Option<&str>| pg_array(events.iter().map(f));
+                sqlx::query(
+                    "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
+                     recorded_at, channel, evidence, actor, origin) \
+                     SELECT k, s, p, v, a, t, $8, c, NULL, $9, $10 \
+                     FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS int8[]), \
+                       CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[])) \
+                       AS u(k, s, p, v, a, t, c) \
+                     ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
+                )
+                .bind(pg_array(keys.iter().map(|k| Some(k.as_str()))))
+                .bind(column(|e| Some(&e.subject_ref)))
+                .bind(column(|e| Some(&e.purpose)))
+                .bind(pg_array(versions.iter().map(|v| Some(v.as_str()))))
+                .bind(column(|e| Some(e.action.name())))
+                .bind(column(|e| Some(&e.at)))
+                .bind(column(|e| e.channel.as_deref()))
+            }
+            Backend::Sqlite => sqlx::query(
+                "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
+                 recorded_at, channel, evidence, actor, origin) \
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+                   ?2, value ->> 6, NULL, ?3, ?4 \
+                 FROM json_each(?1) WHERE true \
+                 ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
+            )
+            .bind(serde_json::to_string(
+                &events
+                    .iter()
+                    .zip(&keys)
+                    .map(|(e, k)| {
+                        (
+                            k,
+                            &e.subject_ref,
+                            &e.purpose,
+                            e.version,
+                            e.action.name(),
+                            &e.at,
+                            &e.channel,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )?),
+        };
+        inserted += query
+            .bind(&recorded_at)
+            .bind(actor)
+            .bind(origin)
             .execute(&mut **tx)
             .await
             .context("cannot append to the consent ledger")?
             .rows_affected();
-
         // Evidence goes beside the ledger, to the events just appended (or appended by
         // an earlier run of the same import, which adds nothing).
-        let with_evidence: Vec<&NewEvent> = chunk.iter().filter(|e| e.evidence.is_some()).collect();
-        if !with_evidence.is_empty() {
-            let mut sql = Sql::new(
+        let with_evidence: Vec<(&str, &str, &str)> = events
+            .iter()
+            .zip(&keys)
+            .filter_map(|(e, k)| {
+                e.evidence
+                    .as_deref()
+                    .map(|evidence| (e.subject_ref.as_str(), k.as_str(), evidence))
+            })
+            .collect();
+        if with_evidence.is_empty() {
+            continue;
+        }
+        let query = match backend {
+            Backend::Postgres => sqlx::query(
                 "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-                 SELECT c.id, c.subject_ref, v.column3 FROM consent_events c JOIN (VALUES ",
-            );
-            for (i, event) in with_evidence.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" })
-                    .bind_list([
-                        Key::from(&event.subject_ref),
-                        Key::from(event.key()),
-                        Key::from(event.evidence.as_deref()),
-                    ])
-                    .push(")");
-            }
-            sql.push(
-                ") AS v ON c.subject_ref = v.column1 AND c.event_key = v.column2 \
+                 SELECT c.id, c.subject_ref, v.e FROM consent_events c \
+                 JOIN unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS v(s, k, e) \
+                   ON c.subject_ref = v.s AND c.event_key = v.k \
                  ON CONFLICT (event_id) DO NOTHING",
-            );
-            let text = sql.render(backend.placeholders());
-            bind_keys!(sqlx::query(&text), sql.binds())
-                .execute(&mut **tx)
-                .await
-                .context("cannot record consent evidence")?;
-        }
-    }
-    Ok(inserted)
-}
-
-/// [`append_events`] on PostgreSQL: each column of the events as one array and
-/// `INSERT ... SELECT FROM unnest(...)`, three statements of a dozen parameters for any
-/// number of events, where a multi-row `VALUES` list costs a parameter per value to bind
-/// and to plan.
-async fn append_events_postgres(
-    tx: &mut Tx,
-    events: &[NewEvent],
-    actor: &str,
-    origin: &str,
-) -> Result<u64> {
-    if events.is_empty() {
-        return Ok(0);
-    }
-    let recorded_at = crate::time::now_text();
-    let mut seen = std::collections::HashSet::new();
-    let (mut refs, mut kinds, mut identities) = (Vec::new(), Vec::new(), Vec::new());
-    for event in events {
-        if seen.insert(event.subject_ref.as_str()) {
-            refs.push(event.subject_ref.as_str());
-            kinds.push(event.subject.kind.as_str());
-            identities.push(event.subject.value.as_str());
-        }
-    }
-    sqlx::query(
-        "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
-         SELECT r, k, i, $4 FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS u(r, k, i) \
-         ON CONFLICT (subject_ref) DO NOTHING",
-    )
-    .bind(pg_array(refs.iter().map(|r| Some(*r))))
-    .bind(pg_array(kinds.iter().map(|r| Some(*r))))
-    .bind(pg_array(identities.iter().map(|r| Some(*r))))
-    .bind(&recorded_at)
-    .execute(&mut **tx)
-    .await
-    .context("cannot record subjects")?;
-    let keys: Vec<String> = events.iter().map(NewEvent::key).collect();
-    let versions: Vec<String> = events.iter().map(|e| e.version.to_string()).collect();
-    let column = |f: fn(&NewEvent) -> Option<&str>| pg_array(events.iter().map(f));
-    let inserted = sqlx::query(
-        "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
-         recorded_at, channel, evidence, actor, origin) \
-         SELECT k, s, p, v, a, t, $8, c, NULL, $9, $10 \
-         FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS int8[]), \
-           CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[])) \
-           AS u(k, s, p, v, a, t, c) \
-         ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
-    )
-    .bind(pg_array(keys.iter().map(|k| Some(k.as_str()))))
-    .bind(column(|e| Some(&e.subject_ref)))
-    .bind(column(|e| Some(&e.purpose)))
-    .bind(pg_array(versions.iter().map(|v| Some(v.as_str()))))
-    .bind(column(|e| Some(e.action.name())))
-    .bind(column(|e| Some(&e.at)))
-    .bind(column(|e| e.channel.as_deref()))
-    .bind(&recorded_at)
-    .bind(actor)
-    .bind(origin)
-    .execute(&mut **tx)
-    .await
-    .context("cannot append to the consent ledger")?
-    .rows_affected();
-    // Evidence goes beside the ledger, to the events just appended (or appended by an
-    // earlier run of the same import, which adds nothing).
-    let with_evidence: Vec<(usize, &str)> = events
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.evidence.as_deref().map(|evidence| (i, evidence)))
-        .collect();
-    if !with_evidence.is_empty() {
-        let subjects = pg_array(
-            with_evidence
-                .iter()
-                .map(|(i, _)| Some(events[*i].subject_ref.as_str())),
-        );
-        let keys = pg_array(with_evidence.iter().map(|(i, _)| Some(keys[*i].as_str())));
-        let evidence = pg_array(with_evidence.iter().map(|(_, e)| Some(*e)));
-        sqlx::query(
-            "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-             SELECT c.id, c.subject_ref, v.e FROM consent_events c \
-             JOIN unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS v(s, k, e) \
-               ON c.subject_ref = v.s AND c.event_key = v.k \
-             ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(subjects)
-        .bind(keys)
-        .bind(evidence)
-        .execute(&mut **tx)
-        .await
-        .context("cannot record consent evidence")?;
+            )
+            .bind(pg_array(with_evidence.iter().map(|(s, _, _)| Some(*s))))
+            .bind(pg_array(with_evidence.iter().map(|(_, k, _)| Some(*k))))
+            .bind(pg_array(with_evidence.iter().map(|(_, _, e)| Some(*e)))),
+            Backend::Sqlite => sqlx::query(
+                "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
+                 SELECT c.id, c.subject_ref, v.value ->> 2 FROM json_each(?1) AS v \
+                 JOIN consent_events c ON c.subject_ref = v.value ->> 0 AND c.event_key = v.value ->> 1 \
+                 WHERE true ON CONFLICT (event_id) DO NOTHING",
+            )
+            .bind(serde_json::to_string(&with_evidence)?),
+        };
+        query
+            .execute(&mut **tx)
+            .await
+            .context("cannot record consent evidence")?;
     }
     Ok(inserted)
 }
