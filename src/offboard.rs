@@ -39,12 +39,16 @@ use crate::store::lease::Lease;
 use crate::subject::{IdentityRule, Subject, SubjectKey};
 use crate::template::Placeholder;
 
-/// Rows per chunk at first; each chunk's transaction is kept near [`CHUNK_TARGET`].
+/// Rows per chunk at first; each chunk's transaction is kept near [`CHUNK_TARGET`] (or
+/// [`SHARED_CHUNK_TARGET`]).
 const FIRST_CHUNK: usize = 5_000;
 const MAX_CHUNK: usize = 2_000_000;
 /// Well under the second a chunk may last: a chunk may take half as long again as the one
 /// before it (a cold page, a checkpoint).
 const CHUNK_TARGET: Duration = Duration::from_millis(550);
+/// The target while two tables are emptied at once: each chunk's time then also depends
+/// on the other table's (the server's write-ahead log and checkpoints are shared).
+const SHARED_CHUNK_TARGET: Duration = Duration::from_millis(400);
 
 /// A hold as the plan counts it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -1078,7 +1082,12 @@ async fn empty_tables(
         let masked = pseudonymise_held(&work.pool, w, key)
             .await
             .with_context(context)?;
-        let emptied = empty(&work.pool, source_id, w, leases, store)
+        let target = if at_once > 1 {
+            SHARED_CHUNK_TARGET
+        } else {
+            CHUNK_TARGET
+        };
+        let emptied = empty(&work.pool, source_id, w, target, leases, store)
             .await
             .with_context(context)?;
         Ok::<_, anyhow::Error>((i, masked, emptied))
@@ -1157,6 +1166,7 @@ async fn empty(
     pool: &SourcePool,
     source_id: &str,
     w: &Work<'_>,
+    target: Duration,
     leases: &[Lease],
     store: &Store,
 ) -> Result<Emptied> {
@@ -1298,7 +1308,7 @@ async fn empty(
         // A chunk's time is a part that grows with its rows and a part that does not
         // (the pages of an index whose order the walk does not follow are written back at
         // every commit): chunks as long as the target allows cost least per row.
-        batch = walk::scaled_batch(batch, took, CHUNK_TARGET, 100..=MAX_CHUNK);
+        batch = walk::scaled_batch(batch, took, target, 100..=MAX_CHUNK);
         if chunks % 20 == 0 {
             Lease::renew_all(leases, store).await?;
         }
