@@ -56,6 +56,9 @@ impl Target {
             Target::Sqlite(path) => {
                 let copy = path.with_extension(format!("{suffix}.db"));
                 std::fs::copy(path, &copy).unwrap();
+                // Written out before anything is timed: the first commit's sync would
+                // otherwise also flush the whole copy.
+                std::fs::File::open(&copy).unwrap().sync_all().unwrap();
                 Target::Sqlite(copy)
             }
             Target::Postgres { admin, name } => {
@@ -340,6 +343,14 @@ fn workspace(target: &Target, then: &str) -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     let path = temp.path().to_path_buf();
+    let mut init = privops(&path, None);
+    init.arg("init");
+    let output = init.output().unwrap();
+    assert!(
+        output.status.success(),
+        "privops init failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     (temp, path)
 }
 

@@ -6,13 +6,14 @@
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
 //!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
 //!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan]
-//!         [--engine sqlite|postgres] [--runs N] [--json FILE]
+//!         [--engine sqlite|postgres] [--runs N] [--json FILE] [--sqlite-wal]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
 //! is created and dropped. Figures are wall-clock on this machine; compare ratios.
 //! `--runs N` runs every chosen scenario N times (its data built afresh each time) and
 //! ends with each figure's median and spread; `--json FILE` writes every run's figures,
-//! so that two runs of the harness can be compared.
+//! so that two runs of the harness can be compared. `--sqlite-wal` puts the SQLite
+//! databases offboarding works on in write-ahead-log mode (a rollback journal otherwise).
 
 mod data;
 mod offboard;
@@ -51,6 +52,8 @@ pub struct Options {
     engine: Option<String>,
     runs: usize,
     json: Option<PathBuf>,
+    /// SQLite source databases in write-ahead-log mode (rollback journal by default).
+    pub sqlite_wal: bool,
 }
 
 fn options() -> Options {
@@ -74,6 +77,7 @@ fn options() -> Options {
         engine: None,
         runs: 1,
         json: None,
+        sqlite_wal: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -109,6 +113,11 @@ fn options() -> Options {
                 assert!(options.runs >= 1, "--runs N: N >= 1");
             }
             "--json" => options.json = Some(PathBuf::from(value())),
+            "--sqlite-wal" => {
+                options.sqlite_wal = true;
+                i += 1;
+                continue;
+            }
             "--bench" => {
                 i += 1;
                 continue;
@@ -118,7 +127,7 @@ fn options() -> Options {
                     "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
                      [--people N] [--children N] [--erase-many N] [--expired N] [--expired-every N] [--postgres URL] \
                      [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan] [--engine sqlite|postgres] \
-                     [--runs N] [--json FILE]"
+                     [--runs N] [--json FILE] [--sqlite-wal]"
                 );
                 std::process::exit(0);
             }
@@ -494,6 +503,19 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     block_on(store.pool.close());
 }
 
+/// A ledger row as privops wrote it: key, subject, purpose, version, action, time,
+/// recording time, channel.
+type EventRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
 fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: Option<&str>) {
     let (_temp, dir) = workspace();
     let store = block_on(open(&dir, state));
@@ -514,27 +536,82 @@ fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: 
     let mut c = privops(&dir, state);
     c.args(["consent", "import"]).arg(&csv_path);
     let elapsed = run_ok(c);
-    // Direct: the same rows inserted by hand-written multi-row INSERTs in one transaction.
+    // Direct: the very rows privops wrote (subjects and events), inserted by hand-written
+    // multi-row INSERTs in one transaction into tables of the same shape and indexes.
     let direct = block_on(async {
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel \
+                 FROM consent_events ORDER BY id",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        let subjects: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT subject_ref, kind, identity, first_seen FROM subjects ORDER BY subject_ref",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        let id = match store.backend {
+            privops::store::Backend::Sqlite => "id INTEGER PRIMARY KEY",
+            privops::store::Backend::Postgres => "id BIGSERIAL PRIMARY KEY",
+        };
+        sqlx::raw_sql(&format!(
+            "CREATE TABLE direct_subjects (subject_ref TEXT PRIMARY KEY, kind TEXT NOT NULL, identity TEXT NOT NULL, first_seen TEXT NOT NULL);
+             CREATE TABLE direct_events ({id}, event_key TEXT NOT NULL, subject_ref TEXT NOT NULL, purpose_id TEXT NOT NULL,
+               version BIGINT NOT NULL, action TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL, channel TEXT,
+               evidence TEXT, actor TEXT NOT NULL, origin TEXT NOT NULL);
+             CREATE UNIQUE INDEX direct_events_subject ON direct_events (subject_ref, purpose_id, at, event_key);"
+        ))
+        .execute(&store.pool)
+        .await
+        .unwrap();
         let started = Instant::now();
         let mut tx = store.pool.begin().await.unwrap();
-        for chunk_start in (0..options.import_rows).step_by(500) {
-            let end = (chunk_start + 500).min(options.import_rows);
+        for chunk in subjects.chunks(500) {
             let mut sql = String::from(
-                "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ",
+                "INSERT INTO direct_subjects (subject_ref, kind, identity, first_seen) VALUES ",
             );
-            for (k, _) in (chunk_start..end).enumerate() {
+            for (k, _) in chunk.iter().enumerate() {
                 if k > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!("({}, 'marketing', 1, 'grant', {}, '2026-01-01', 'web', NULL, 'bench', 'direct')", params(store.backend, k * 3 + 1, 2), params(store.backend, k * 3 + 3, 1)));
+                sql.push_str(&format!("({})", params(store.backend, k * 4 + 1, 4)));
             }
             let mut query = sqlx::query(&sql);
-            for i in chunk_start..end {
+            for (subject_ref, kind, identity, first_seen) in chunk {
                 query = query
-                    .bind(format!("direct-{i}"))
-                    .bind(format!("ref-{}", i % 100_000))
-                    .bind(format!("2025-06-01T00:00:{:02}Z", i % 60));
+                    .bind(subject_ref)
+                    .bind(kind)
+                    .bind(identity)
+                    .bind(first_seen);
+            }
+            query.execute(&mut *tx).await.unwrap();
+        }
+        for chunk in events.chunks(500) {
+            let mut sql = String::from(
+                "INSERT INTO direct_events (event_key, subject_ref, purpose_id, version, action, at, recorded_at, channel, evidence, actor, origin) VALUES ",
+            );
+            for (k, _) in chunk.iter().enumerate() {
+                if k > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "({}, NULL, 'bench', 'import')",
+                    params(store.backend, k * 8 + 1, 8)
+                ));
+            }
+            let mut query = sqlx::query(&sql);
+            for (key, subject_ref, purpose, version, action, at, recorded_at, channel) in chunk {
+                query = query
+                    .bind(key)
+                    .bind(subject_ref)
+                    .bind(purpose)
+                    .bind(*version)
+                    .bind(action)
+                    .bind(at)
+                    .bind(recorded_at)
+                    .bind(channel.clone());
             }
             query.execute(&mut *tx).await.unwrap();
         }
@@ -547,7 +624,8 @@ fn import_scenario(options: &Options, report: &mut Report, engine: &str, state: 
         format!("{} rows", options.import_rows),
         elapsed,
         direct,
-        format!("target < 20 s on SQLite: {:.1} s", elapsed.as_secs_f64()),
+        "target <= 1.5x of the same rows inserted by hand (multi-row INSERTs, one transaction)"
+            .into(),
     );
     block_on(store.pool.close());
 }

@@ -155,6 +155,15 @@ fn build(target: &Target, people: usize, rows: usize) {
 pub fn offboard(options: &Options, report: &mut Report, target: &Target) {
     let (people, rows) = (options.offboard_people, options.offboard_rows);
     build(target, people, rows);
+    // Copies keep the journal mode, which a SQLite file records.
+    let journal = match target {
+        Target::Sqlite(_) if options.sqlite_wal => {
+            target.run("PRAGMA journal_mode = WAL");
+            ", write-ahead log"
+        }
+        Target::Sqlite(_) => ", rollback journal",
+        Target::Postgres { .. } => "",
+    };
     let direct_copy = target.copy("direct");
     let privops_copy = target.copy("privops");
     let day = match target {
@@ -243,7 +252,7 @@ pub fn offboard(options: &Options, report: &mut Report, target: &Target) {
     report.add(
         "offboard one account (whole process)",
         target.engine(),
-        format!("{people} people, {rows} rows of the account, as many of others"),
+        format!("{people} people, {rows} rows of the account, as many of others{journal}"),
         elapsed,
         direct,
         format!(
