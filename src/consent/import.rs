@@ -304,25 +304,38 @@ pub async fn import_file(
     for purpose in policy.consent_purposes().keys() {
         versions.insert(purpose.clone(), consent::versions(&mut *tx, purpose).await?);
     }
-    const BATCH: usize = 5_000;
-    let mut batch = Vec::with_capacity(BATCH);
+    const BATCH: usize = 10_000;
     let (mut rows, mut inserted) = (0u64, 0u64);
     let mut per_purpose: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
-    while let Some(event) = reader.next_event(policy, &versions)? {
-        *per_purpose
-            .entry(event.purpose.clone())
-            .or_default()
-            .entry(event.action.name())
-            .or_default() += 1;
-        batch.push(event);
-        rows += 1;
-        if batch.len() == BATCH {
-            inserted +=
-                consent::append_events(&mut tx, store.backend, &batch, actor, "import").await?;
-            batch.clear();
+    let mut read_batch = |reader: &mut ImportReader<'_, _>| -> Result<Vec<NewEvent>> {
+        let mut batch = Vec::with_capacity(BATCH);
+        while batch.len() < BATCH {
+            let Some(event) = reader.next_event(policy, &versions)? else {
+                break;
+            };
+            *per_purpose
+                .entry(event.purpose.clone())
+                .or_default()
+                .entry(event.action.name())
+                .or_default() += 1;
+            rows += 1;
+            batch.push(event);
         }
+        Ok(batch)
+    };
+    let mut batch = read_batch(&mut reader)?;
+    while !batch.is_empty() {
+        // The store takes this batch while the next one is read: the statement is on its
+        // way (to SQLite's worker thread or the server) before reading starts. A bad row
+        // ends the import once the statement is back, and the transaction rolls back.
+        let (appended, next) = futures_util::future::join(
+            consent::append_events(&mut tx, store.backend, &batch, actor, "import"),
+            async { read_batch(&mut reader) },
+        )
+        .await;
+        inserted += appended?;
+        batch = next?;
     }
-    inserted += consent::append_events(&mut tx, store.backend, &batch, actor, "import").await?;
     let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
     let imported = Imported {
         file: path.file_name().map(|n| n.to_string_lossy().into_owned()),

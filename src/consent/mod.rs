@@ -329,17 +329,6 @@ pub async fn append_events(
     let recorded_at = crate::time::now_text();
     let mut inserted = 0;
     for events in events.chunks(PER_STATEMENT) {
-        let mut seen = std::collections::HashSet::new();
-        insert_subjects(
-            tx,
-            backend,
-            events
-                .iter()
-                .filter(|e| seen.insert(e.subject_ref.as_str()))
-                .map(|e| (e.subject_ref.as_str(), &e.subject)),
-            &recorded_at,
-        )
-        .await?;
         let keys: Vec<String> = events.iter().map(NewEvent::key).collect();
         let query = match backend {
             Backend::Postgres => {
@@ -396,6 +385,19 @@ pub async fn append_events(
             .await
             .context("cannot append to the consent ledger")?
             .rows_affected();
+        // The events first: their statement is the long one, and a caller may read on
+        // while it runs (`consent import`).
+        let mut seen = std::collections::HashSet::new();
+        insert_subjects(
+            tx,
+            backend,
+            events
+                .iter()
+                .filter(|e| seen.insert(e.subject_ref.as_str()))
+                .map(|e| (e.subject_ref.as_str(), &e.subject)),
+            &recorded_at,
+        )
+        .await?;
         // Evidence goes beside the ledger, to the events just appended (or appended by
         // an earlier run of the same import, which adds nothing).
         let with_evidence: Vec<(&str, &str, &str)> = events

@@ -507,6 +507,33 @@ fn import_cases(env: &Env) {
             result.stderr
         );
     }
+    // A bad row past the first batch (10,000 rows, written while the next is read) still
+    // imports nothing.
+    let late = dir.join("late-bad.csv");
+    let mut text = String::from("subject,purpose,action,at\n");
+    for i in 0..12_000 {
+        text.push_str(&format!(
+            "email:late{i}@example.com,marketing,grant,2026-01-01T00:00:00Z\n"
+        ));
+    }
+    text.push_str("email:late0@example.com,marketing,maybe,2026-01-02T00:00:00Z\n");
+    std::fs::write(&late, text).unwrap();
+    let result = expect(env.cmd(&["consent", "import", late.to_str().unwrap()]), 1);
+    assert!(
+        result
+            .stderr
+            .contains("late-bad.csv:12002, column `action`"),
+        "{}",
+        result.stderr
+    );
+    for subject in ["email:late0@example.com", "email:late11999@example.com"] {
+        let history = env.json(&["consent", "history", "--subject", subject], 0);
+        assert_eq!(
+            history["events"],
+            serde_json::json!([]),
+            "{subject}: {history}"
+        );
+    }
     let count_after = env.json(
         &["consent", "history", "--subject", "email:c@example.com"],
         0,
