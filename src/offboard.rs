@@ -718,8 +718,9 @@ impl<'a> Offboarding<'a> {
         let mut left = Vec::new();
         let mut kept = BTreeMap::new();
         let mut totals = Vec::new();
-        let mut rolled: BTreeMap<(&str, String), Rolled> = BTreeMap::new();
         for work in &prepared.sources {
+            // Per aggregate: tables that roll into the same one add up together.
+            let mut rolled: BTreeMap<String, Rolled> = BTreeMap::new();
             for w in &work.tables {
                 let still = count_rows(&work.pool, w.table.name(), &w.account).await?;
                 // Without holds or kept references every row of the account must be gone:
@@ -744,18 +745,17 @@ impl<'a> Offboarding<'a> {
                 if let (Some(rollup), Some(sweep)) =
                     (planned.and_then(|t| t.rollup.as_ref()), &w.rollup)
                 {
-                    // Tables that roll into the same aggregate add up together.
                     let (_, before, added) = rolled
-                        .entry((work.source.id(), rollup.into.clone()))
+                        .entry(rollup.into.clone())
                         .or_insert_with(|| (sweep, rollup.before.clone(), BTreeMap::new()));
-                    for (measure, _) in before.iter() {
+                    for measure in before.keys() {
                         *added.entry(measure.clone()).or_default() +=
                             rollup.adds.get(measure).copied().unwrap_or(0);
                     }
                 }
             }
-            for ((source, into), (sweep, before, added)) in std::mem::take(&mut rolled).into_iter()
-            {
+            let source = work.source.id();
+            for (into, (sweep, before, added)) in rolled {
                 let after = aggregate_totals(&work.pool, sweep).await?;
                 for (measure, before) in &before {
                     let added = added.get(measure).copied().unwrap_or(0);
@@ -1060,22 +1060,13 @@ async fn empty_tables(
         Engine::Sqlite => 1,
         Engine::Postgres | Engine::Mysql => 2,
     };
-    let tied = if at_once > 1 {
-        tied_tables(&work.pool, tables).await?
-    } else {
-        Vec::new()
-    };
-    let waits_for = |i: usize| -> Vec<usize> {
-        if at_once == 1 {
-            return (0..i).collect();
+    // The earlier tables each one waits for. One at a time, tables start in order anyway.
+    let mut waits_for: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    if at_once > 1 {
+        for (earlier, later) in tied_tables(&work.pool, tables).await? {
+            waits_for[later].push(earlier);
         }
-        (0..i)
-            .filter(|&j| {
-                tied.iter()
-                    .any(|(a, b)| (*a, *b) == (j, i) || (*a, *b) == (i, j))
-            })
-            .collect()
-    };
+    }
     let one = |i: usize| async move {
         let w = &tables[i];
         let context = || format!("source `{source_id}`, table `{}`", w.table.name());
@@ -1100,7 +1091,7 @@ async fn empty_tables(
             if running.len() >= at_once {
                 break;
             }
-            if !*started && waits_for(i).iter().all(|&j| results[j].is_some()) {
+            if !*started && waits_for[i].iter().all(|&j| results[j].is_some()) {
                 *started = true;
                 running.push(one(i));
             }
@@ -1120,14 +1111,7 @@ async fn tied_tables(pool: &SourcePool, tables: &[Work<'_>]) -> Result<Vec<(usiz
     let foreign_keys = pool.foreign_keys().await?;
     let names: Vec<&str> = tables.iter().map(|w| w.table.name()).collect();
     let refers = |a: &Work<'_>, b: &str| {
-        a.table
-            .relation
-            .iter()
-            .any(|r| r.get_ref().references.get_ref() == b)
-            || a.table
-                .reference
-                .iter()
-                .any(|r| r.get_ref().references.get_ref() == b)
+        a.table.points_at(b)
             || foreign_keys
                 .iter()
                 .any(|k| k.table == a.table.name() && k.referenced_table == b)

@@ -71,33 +71,29 @@ impl<T: Into<Key>> From<Option<T>> for Key {
 /// PostgreSQL's text form of an array of `values` (`{"a","b",NULL}`), bound as one text
 /// parameter and cast (`CAST($1 AS text[])`): one parameter for any number of values,
 /// through any driver.
-pub(crate) fn pg_array<'v>(values: impl IntoIterator<Item = Option<&'v str>>) -> String {
+/// Elements are written NULL bare, anything else in double quotes with `"` and `\`
+/// escaped (PostgreSQL reads a quoted number as the number).
+pub(crate) fn pg_array<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> String {
     let mut array = String::from("{");
     for (i, value) in values.into_iter().enumerate() {
         if i > 0 {
             array.push(',');
         }
-        pg_array_element(&mut array, value);
+        let Some(text) = value else {
+            array.push_str("NULL");
+            continue;
+        };
+        array.push('"');
+        for c in text.as_ref().chars() {
+            if c == '"' || c == '\\' {
+                array.push('\\');
+            }
+            array.push(c);
+        }
+        array.push('"');
     }
     array.push('}');
     array
-}
-
-/// Appends one element to the text form of a PostgreSQL array: NULL bare, anything
-/// else in double quotes with `"` and `\` escaped.
-pub(crate) fn pg_array_element(array: &mut String, value: Option<&str>) {
-    let Some(text) = value else {
-        array.push_str("NULL");
-        return;
-    };
-    array.push('"');
-    for c in text.chars() {
-        if c == '"' || c == '\\' {
-            array.push('\\');
-        }
-        array.push(c);
-    }
-    array.push('"');
 }
 
 /// How an engine writes its parameters: `?` (SQLite, MariaDB/MySQL), which binds by
@@ -212,10 +208,12 @@ pub(crate) use bind_keys;
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn array_text_quotes_every_element() {
         assert_eq!(
-            super::pg_array([
+            pg_array([
                 Some("a"),
                 None,
                 Some("x\"y"),
@@ -225,10 +223,8 @@ mod tests {
             ]),
             r#"{"a",NULL,"x\"y","b\\c","NULL","{,} "}"#
         );
-        assert_eq!(super::pg_array([]), "{}");
+        assert_eq!(pg_array::<&str>([]), "{}");
     }
-
-    use super::*;
 
     #[test]
     fn numbers_parameters_of_fragments_in_order() {

@@ -343,14 +343,7 @@ fn workspace(target: &Target, then: &str) -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     let path = temp.path().to_path_buf();
-    let mut init = privops(&path, None);
-    init.arg("init");
-    let output = init.output().unwrap();
-    assert!(
-        output.status.success(),
-        "privops init failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    super::init(&path);
     (temp, path)
 }
 

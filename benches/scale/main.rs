@@ -240,6 +240,17 @@ pub fn privops(workspace: &Path, state: Option<&str>) -> Command {
     command
 }
 
+/// `privops init` in a workspace whose policies are written: the commands that follow
+/// find its state store and subject key.
+pub fn init(workspace: &Path) {
+    let output = privops(workspace, None).arg("init").output().unwrap();
+    assert!(
+        output.status.success(),
+        "privops init failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn run_ok(mut command: Command) -> Duration {
     let started = Instant::now();
     let output = command.stdout(Stdio::null()).output().unwrap();

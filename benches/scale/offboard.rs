@@ -199,9 +199,7 @@ pub fn offboard(options: &Options, report: &mut Report, target: &Target) {
         POLICY.replace("ENGINE", target.engine()),
     )
     .unwrap();
-    let mut init = privops(temp.path(), None);
-    init.arg("init");
-    assert!(init.status().unwrap().success());
+    super::init(temp.path());
     let offboard = |args: &[&str]| {
         let mut command = privops(temp.path(), None);
         command

@@ -82,9 +82,7 @@ pub fn scan(options: &Options, report: &mut Report, target: &Target) {
         POLICY.replace("ENGINE", target.engine()),
     )
     .unwrap();
-    let mut init = privops(temp.path(), None);
-    init.arg("init");
-    assert!(init.status().unwrap().success());
+    super::init(temp.path());
     let mut command = privops(temp.path(), None);
     command.env("BENCH_DATABASE_URL", target.url()).args([
         "scan",

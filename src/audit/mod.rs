@@ -369,41 +369,46 @@ impl Entry {
 
 /// A page as the store hands it over.
 enum Page {
+    /// A JSON array of `[seq, at, actor, action, subject_ref, details, prev_hash, hash]`.
     Json(String),
     Rows(Vec<Entry>),
 }
 
-/// Decodes a page (a JSON array of `[seq, at, actor, action, subject_ref, details,
-/// prev_hash, hash]` arrays) and recomputes each entry's hash.
-fn hashed_page(page: &str) -> Hashed {
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-    );
-    let entries: Vec<Entry> = serde_json::from_str::<Vec<Row>>(page)
-        .context("cannot read the audit trail")?
-        .into_iter()
-        .map(
-            |(seq, at, actor, action, subject_ref, details, prev_hash, hash)| Entry {
-                seq,
-                at,
-                actor,
-                action,
-                subject_ref,
-                details,
-                prev_hash,
-                hash,
-            },
-        )
-        .collect();
-    let holds = entries.iter().map(Entry::hash_holds).collect();
-    Ok((entries, holds))
+impl Page {
+    /// The page's entries, each with whether its hash holds.
+    fn hashed(self) -> Hashed {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+        );
+        let entries: Vec<Entry> = match self {
+            Page::Rows(entries) => entries,
+            Page::Json(text) => serde_json::from_str::<Vec<Row>>(&text)
+                .context("cannot read the audit trail")?
+                .into_iter()
+                .map(
+                    |(seq, at, actor, action, subject_ref, details, prev_hash, hash)| Entry {
+                        seq,
+                        at,
+                        actor,
+                        action,
+                        subject_ref,
+                        details,
+                        prev_hash,
+                        hash,
+                    },
+                )
+                .collect(),
+        };
+        let holds = entries.iter().map(Entry::hash_holds).collect();
+        Ok((entries, holds))
+    }
 }
 
 /// A page of entries, and whether each one's hash holds.
@@ -418,10 +423,10 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 ///
 /// SQLite hands each page over as one JSON document (its driver would otherwise pass
 /// rows from its worker thread one by one); PostgreSQL as rows (building the document
-/// costs the server more than decoding the rows). Pages are pipelined: while the store builds the next one,
-/// as many pages as there are cores are decoded and their hashes recomputed, each on a
-/// thread of its own (each hash depends only on its own entry); the links between
-/// entries are then checked in order.
+/// costs the server more than decoding the rows). Pages are pipelined: while the store
+/// builds the next one, as many pages as there are cores are decoded and their hashes
+/// recomputed, each on a thread of its own (each hash depends only on its own entry);
+/// the links between entries are then checked in order.
 pub(crate) async fn verify_reaching(
     store: &Store,
     expect_head: Option<&str>,
@@ -476,13 +481,7 @@ pub(crate) async fn verify_reaching(
             break;
         };
         last = tail;
-        hashing.push_back(tokio::task::spawn_blocking(move || match page {
-            Page::Json(text) => hashed_page(&text),
-            Page::Rows(entries) => {
-                let holds = entries.iter().map(Entry::hash_holds).collect();
-                Ok((entries, holds))
-            }
-        }));
+        hashing.push_back(tokio::task::spawn_blocking(move || page.hashed()));
         while hashing.len() >= cores {
             let front = hashing.pop_front().expect("a page is hashing");
             if !feed(front).await? {

@@ -294,9 +294,9 @@ async fn insert_subjects<'s>(
                  SELECT r, k, i, $4 FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS u(r, k, i) \
                  ON CONFLICT (subject_ref) DO NOTHING",
             )
-            .bind(pg_array(chunk.iter().map(|(r, _)| Some(*r))))
-            .bind(pg_array(chunk.iter().map(|(_, s)| Some(s.kind.as_str()))))
-            .bind(pg_array(chunk.iter().map(|(_, s)| Some(s.value.as_str())))),
+            .bind(pg_array(chunk.iter().map(|(r, _)| Some(r))))
+            .bind(pg_array(chunk.iter().map(|(_, s)| Some(&s.kind))))
+            .bind(pg_array(chunk.iter().map(|(_, s)| Some(&s.value)))),
             Backend::Sqlite => sqlx::query(
                 "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
                  SELECT value ->> 0, value ->> 1, value ->> 2, ?2 FROM json_each(?1) WHERE true \
@@ -343,10 +343,10 @@ pub async fn append_events(
                        AS u(k, s, p, v, a, t, c) \
                      ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
                 )
-                .bind(pg_array(keys.iter().map(|k| Some(k.as_str()))))
+                .bind(pg_array(keys.iter().map(Some)))
                 .bind(column(|e| Some(&e.subject_ref)))
                 .bind(column(|e| Some(&e.purpose)))
-                .bind(pg_array(versions.iter().map(|v| Some(v.as_str()))))
+                .bind(pg_array(versions.iter().map(Some)))
                 .bind(column(|e| Some(e.action.name())))
                 .bind(column(|e| Some(&e.at)))
                 .bind(column(|e| e.channel.as_deref()))
@@ -385,8 +385,8 @@ pub async fn append_events(
             .await
             .context("cannot append to the consent ledger")?
             .rows_affected();
-        // The events first: their statement is the long one, and a caller may read on
-        // while it runs (`consent import`).
+        // Subjects after the events: the events' statement is the long one, and a caller
+        // may read on while it runs (`consent import`).
         let mut seen = std::collections::HashSet::new();
         insert_subjects(
             tx,
@@ -420,9 +420,9 @@ pub async fn append_events(
                    ON c.subject_ref = v.s AND c.event_key = v.k \
                  ON CONFLICT (event_id) DO NOTHING",
             )
-            .bind(pg_array(with_evidence.iter().map(|(s, _, _)| Some(*s))))
-            .bind(pg_array(with_evidence.iter().map(|(_, k, _)| Some(*k))))
-            .bind(pg_array(with_evidence.iter().map(|(_, _, e)| Some(*e)))),
+            .bind(pg_array(with_evidence.iter().map(|(s, _, _)| Some(s))))
+            .bind(pg_array(with_evidence.iter().map(|(_, k, _)| Some(k))))
+            .bind(pg_array(with_evidence.iter().map(|(_, _, e)| Some(e)))),
             Backend::Sqlite => sqlx::query(
                 "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
                  SELECT c.id, c.subject_ref, v.value ->> 2 FROM json_each(?1) AS v \

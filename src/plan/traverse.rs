@@ -126,14 +126,7 @@ fn identity_in_list<'k>(
     if pool.engine() == Engine::Postgres && matches!(column.kind, Kind::Int | Kind::Text) {
         // One array, planned in the same time whatever the number of values; text when
         // the column is compared through lower(), else the column's own type.
-        let mut array = String::from("{");
-        for (i, value) in values.into_iter().enumerate() {
-            if i > 0 {
-                array.push(',');
-            }
-            crate::sources::rows::array_element(&mut array, value);
-        }
-        array.push('}');
+        let array = crate::sql::pg_array(values.into_iter().map(Key::as_text));
         let dialect = pool.dialect();
         let type_name = if expr == pool.quote(&column.name) {
             dialect.type_name(column)

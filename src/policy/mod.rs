@@ -523,6 +523,17 @@ impl Table {
         self.name.get_ref()
     }
 
+    /// Whether a relation or a reference of this table points at the table `other`.
+    pub(crate) fn points_at(&self, other: &str) -> bool {
+        self.relation
+            .iter()
+            .any(|r| r.get_ref().references.get_ref() == other)
+            || self
+                .reference
+                .iter()
+                .any(|r| r.get_ref().references.get_ref() == other)
+    }
+
     pub fn key_columns(&self) -> Vec<&str> {
         self.key.iter().map(|k| k.get_ref().as_str()).collect()
     }

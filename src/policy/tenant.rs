@@ -92,16 +92,7 @@ pub(crate) fn deletion_order<'p>(
     let mut order = Vec::new();
     let mut placed: BTreeSet<&str> = BTreeSet::new();
     let tables = tables_by_name(source);
-    let points_at = |child: &str, name: &str| {
-        tables.get(child).is_some_and(|t| {
-            t.relation
-                .iter()
-                .any(|r| r.get_ref().references.get_ref() == name)
-                || t.reference
-                    .iter()
-                    .any(|r| r.get_ref().references.get_ref() == name)
-        })
-    };
+    let points_at = |child: &str, name: &str| tables.get(child).is_some_and(|t| t.points_at(name));
     // A table can go once every table that points at it has gone.
     let referenced_by = |name: &str| -> Vec<&'p str> {
         memberships

@@ -175,24 +175,16 @@ impl Dialect {
                 .iter()
                 .all(|c| matches!(c.kind, Kind::Int | Kind::Text))
         {
-            let mut arrays = vec![String::from("{"); columns.len()];
-            for (i, tuple) in tuples.into_iter().enumerate() {
-                for (array, value) in arrays.iter_mut().zip(tuple) {
-                    if i > 0 {
-                        array.push(',');
-                    }
-                    array_element(array, value);
-                }
-            }
-            let typed: Vec<(String, String)> = arrays
-                .into_iter()
-                .map(|mut a| {
-                    a.push('}');
-                    a
+            let tuples: Vec<&[Key]> = tuples.into_iter().collect();
+            let arrays = columns
+                .iter()
+                .enumerate()
+                .map(|(j, column)| {
+                    let values = tuples.iter().map(|t| t.get(j).and_then(Key::as_text));
+                    (crate::sql::pg_array(values), self.type_name(column))
                 })
-                .zip(columns.iter().map(|c| self.type_name(c)))
                 .collect();
-            return self.any_of(&names.join(", "), typed);
+            return self.any_of(&names.join(", "), arrays);
         }
         let mut sql = if names.len() == 1 {
             Sql::new(format!("{} IN (", names[0]))
@@ -254,15 +246,6 @@ impl Dialect {
             }
             _ => Key::Text(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         }
-    }
-}
-
-/// Appends `value` to the text form of a PostgreSQL array (see [`crate::sql::pg_array`]).
-pub(crate) fn array_element(array: &mut String, value: &Key) {
-    match value {
-        Key::Null => crate::sql::pg_array_element(array, None),
-        Key::Int(i) => array.push_str(&i.to_string()),
-        Key::Text(text) => crate::sql::pg_array_element(array, Some(text)),
     }
 }
 

@@ -118,8 +118,7 @@ impl Cursor {
 /// lets the next grow by up to three quarters of the way (at most three times: a
 /// chunk's time has a part that does not grow with its rows, so small chunks reach the
 /// target in few steps), and one near it by at most a half, so that one quick chunk does
-/// not swing it. Sweeps and offboarding size
-/// their chunks with it.
+/// not swing it. Sweeps and offboarding size their chunks with it.
 pub(crate) fn scaled_batch(
     batch: usize,
     took: std::time::Duration,

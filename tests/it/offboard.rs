@@ -736,6 +736,35 @@ fn a_sliver_of_a_table_goes_through_its_index_on_postgres() {
 /// their visits (a relation, and a foreign key of the database), two logs rolling up
 /// into one aggregate, and notes that nothing ties to the others.
 fn side_by_side_policy(engine: &str) -> String {
+    // The two logs, alike: each rolls up into `daily`.
+    let rollups: String = ["logs", "web_logs"]
+        .iter()
+        .map(|name| {
+            format!(
+                r#"[[table]]
+name = "{name}"
+key = ["id"]
+erase = "delete"
+tenant = "account_id"
+[table.columns]
+id = "system.operations"
+account_id = "system.operations"
+feature = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "1y"
+from = "at"
+then = "rollup"
+[table.retention.rollup]
+into = "daily"
+group.day = {{ column = "at", truncate = "day" }}
+group.feature = {{ column = "feature" }}
+measures.n = {{ op = "count" }}
+
+"#
+            )
+        })
+        .collect();
     format!(
         r#"
 [controller]
@@ -797,47 +826,7 @@ id = "system.operations"
 account_id = "system.operations"
 body = "user.content.notes"
 
-[[table]]
-name = "logs"
-key = ["id"]
-erase = "delete"
-tenant = "account_id"
-[table.columns]
-id = "system.operations"
-account_id = "system.operations"
-feature = "system.operations"
-at = "system.operations"
-[table.retention]
-period = "1y"
-from = "at"
-then = "rollup"
-[table.retention.rollup]
-into = "daily"
-group.day = {{ column = "at", truncate = "day" }}
-group.feature = {{ column = "feature" }}
-measures.n = {{ op = "count" }}
-
-[[table]]
-name = "web_logs"
-key = ["id"]
-erase = "delete"
-tenant = "account_id"
-[table.columns]
-id = "system.operations"
-account_id = "system.operations"
-feature = "system.operations"
-at = "system.operations"
-[table.retention]
-period = "1y"
-from = "at"
-then = "rollup"
-[table.retention.rollup]
-into = "daily"
-group.day = {{ column = "at", truncate = "day" }}
-group.feature = {{ column = "feature" }}
-measures.n = {{ op = "count" }}
-
-[[table]]
+{rollups}[[table]]
 name = "daily"
 aggregate = true
 key = ["day", "feature"]
