@@ -1054,7 +1054,6 @@ async fn empty_tables(
     leases: &[Lease],
     store: &Store,
 ) -> Result<Vec<(u64, Emptied)>> {
-    use futures_util::StreamExt;
     let tables = &work.tables;
     let at_once = match work.pool.engine() {
         Engine::Sqlite => 1,
@@ -1067,6 +1066,25 @@ async fn empty_tables(
             waits_for[later].push(earlier);
         }
     }
+    let kept = work.pool.keep_journal().await;
+    let emptied = run_tables(work, source_id, key, leases, store, at_once, &waits_for).await;
+    work.pool.release_journal(kept).await;
+    emptied
+}
+
+/// [`empty_tables`]'s work: up to `at_once` tables at a time, each after the tables it
+/// waits for.
+async fn run_tables(
+    work: &SourceWork<'_>,
+    source_id: &str,
+    key: &SubjectKey,
+    leases: &[Lease],
+    store: &Store,
+    at_once: usize,
+    waits_for: &[Vec<usize>],
+) -> Result<Vec<(u64, Emptied)>> {
+    use futures_util::StreamExt;
+    let tables = &work.tables;
     let one = |i: usize| async move {
         let w = &tables[i];
         let context = || format!("source `{source_id}`, table `{}`", w.table.name());

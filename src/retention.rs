@@ -200,7 +200,9 @@ impl Sweep<'_> {
             }
             let pool = pools.get(source.id()).expect("connected");
             let started = Instant::now();
+            let kept = !self.dry_run && pool.keep_journal().await;
             let outcome = self.table(pool, source, table, now).await;
+            pool.release_journal(kept).await;
             let duration = started.elapsed();
             match outcome {
                 Ok(mut row) => {

@@ -318,6 +318,17 @@ pub fn server_strings(db: &TestDatabase, sql: &str) -> Vec<String> {
 }
 
 /// Runs a query against a SQLite file and returns the first column of each row as text.
+/// A SQLite database privops wrote to in chunks is left as it was found: in
+/// rollback-journal mode (`delete`), with no journal file beside it.
+pub fn assert_journal_as_found(path: &Path) {
+    let journal = path.with_file_name(format!(
+        "{}-journal",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    assert!(!journal.exists(), "{} was left behind", journal.display());
+    assert_eq!(sqlite_strings(path, "PRAGMA journal_mode"), ["delete"]);
+}
+
 pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
     let url = format!("sqlite://{}", path.display());
     let sql = sql.to_string();

@@ -291,6 +291,9 @@ fn offboarding_is_true(engine: &str) {
     )
     .json();
     assert_eq!(done["complete"], true, "{done}");
+    if let Some(path) = &fixture.sqlite {
+        common::assert_journal_as_found(path);
+    }
     // The export was written before anything went: the account's rows, and only them.
     expect(
         fixture.cmd(&["archive", "verify", export.to_str().unwrap()]),

@@ -718,6 +718,8 @@ fn each_walk_deletes_exactly_the_rows_past_their_period_on_sqlite() {
     assert_eq!(walks["archive"], serde_json::json!(["range"]));
     assert_eq!(walks["pairs"], serde_json::json!(["keys"]));
     assert_eq!(walks["sparse"], serde_json::json!(["range"]));
+    // The database's own journal mode is the one it had.
+    assert_eq!(common::sqlite_strings(&db, "PRAGMA journal_mode"), ["wal"]);
 }
 
 #[test]
@@ -848,6 +850,7 @@ fn a_keys_walk_stays_within_the_parameter_limit_on_sqlite() {
         "20000",
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM pairs"), 0);
+    common::assert_journal_as_found(&db);
 }
 
 #[test]
