@@ -215,7 +215,13 @@ pub(super) fn series(target: &Target, count: usize, select: &str, into: &str) ->
 
 /// `people` people; `events` events spread over them (or all on person 1 when
 /// `one_subject`); events are dated `expired_share` in the past (expired) and the rest recent.
-fn build(target: &Target, people: usize, events: usize, one_subject: bool, expired_every: usize) {
+pub(super) fn build(
+    target: &Target,
+    people: usize,
+    events: usize,
+    one_subject: bool,
+    expired_every: usize,
+) {
     target.fresh();
     let started = Instant::now();
     let text = |expr: &str| match target {
@@ -325,7 +331,7 @@ kind = "system.aggregate"
 n = "system.aggregate"
 "#;
 
-fn workspace(target: &Target, then: &str) -> (tempfile::TempDir, PathBuf) {
+pub(super) fn workspace(target: &Target, then: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("policies");
     std::fs::create_dir_all(&dir).unwrap();

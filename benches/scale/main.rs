@@ -16,6 +16,7 @@
 //! databases offboarding works on in write-ahead-log mode (a rollback journal otherwise).
 
 mod data;
+mod hosts;
 mod offboard;
 mod scan;
 
@@ -784,6 +785,7 @@ fn main() {
         ("retention", data::retention),
         ("offboard", offboard::offboard),
         ("scan", scan::scan),
+        ("hosts", hosts::hosts),
     ];
     let scratch_dir = tempfile::tempdir().unwrap();
     for (name, scenario) in data_scenarios

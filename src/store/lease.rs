@@ -5,7 +5,7 @@ use anyhow::Result;
 use chrono::Duration;
 use sqlx::Row;
 
-use crate::store::Store;
+use crate::store::{Store, param, text_rows};
 
 pub struct Lease {
     pub name: String,
@@ -31,7 +31,8 @@ impl Lease {
     }
 
     /// Takes every lease of `names` in one transaction, or none of them: `Err` then names
-    /// the lease already held, its holder and when it expires.
+    /// the lease already held, its holder and when it expires. Thousands of names (a list
+    /// of subjects to erase) take a statement per 10,000.
     pub async fn acquire_all(
         store: &Store,
         names: &[String],
@@ -39,46 +40,85 @@ impl Lease {
     ) -> Result<std::result::Result<Vec<Lease>, Holder>> {
         let holder = new_holder();
         let now = crate::time::wall_clock();
+        let (taken_at, expires_at) = (crate::time::to_text(now), crate::time::to_text(now + ttl));
+        let mut unique: Vec<&str> = names.iter().map(String::as_str).collect();
+        unique.sort_unstable();
+        unique.dedup();
         let mut tx = store.begin_write().await?;
-        for name in names {
-            let taken = sqlx::query(TAKE)
-                .bind(name)
+        for chunk in unique.chunks(PER_STATEMENT) {
+            let (rows, values) = text_rows(&tx, 4, &[chunk]);
+            let sql = format!(
+                "INSERT INTO locks (name, holder, acquired_at, expires_at) \
+                 SELECT c0, {}, {}, {} FROM {rows} WHERE true \
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
+                 acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
+                 WHERE locks.expires_at < excluded.acquired_at",
+                param(&tx, 1),
+                param(&tx, 2),
+                param(&tx, 3)
+            );
+            let mut query = sqlx::query(&sql)
                 .bind(&holder)
-                .bind(crate::time::to_text(now))
-                .bind(crate::time::to_text(now + ttl))
-                .execute(&mut *tx)
+                .bind(&taken_at)
+                .bind(&expires_at);
+            for value in values {
+                query = query.bind(value);
+            }
+            let taken = query.execute(&mut *tx).await?.rows_affected();
+            if taken == chunk.len() as u64 {
+                continue;
+            }
+            // Some are held: by a live run (nothing is taken), or by a run on this
+            // machine that was killed (Ctrl-C, kill -9): its process is gone, so nobody
+            // holds them any more.
+            let (rows, values) = text_rows(&tx, 2, &[chunk]);
+            let sql = format!(
+                "SELECT name, holder, expires_at FROM locks \
+                 WHERE holder <> {} AND name IN (SELECT c0 FROM {rows}) ORDER BY name",
+                param(&tx, 1)
+            );
+            let mut query = sqlx::query(&sql).bind(&holder);
+            for value in values {
+                query = query.bind(value);
+            }
+            let held: Vec<(String, Holder)> = query
+                .fetch_all(&mut *tx)
                 .await?
-                .rows_affected();
-            if taken != 1 {
-                let row = sqlx::query("SELECT holder, expires_at FROM locks WHERE name = $1")
-                    .bind(name)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let held = Holder {
-                    holder: row.try_get(0)?,
-                    expires_at: row.try_get(1)?,
-                };
-                // A run on this machine that was killed (Ctrl-C, kill -9) left its lease:
-                // its process is gone, so nobody holds it any more.
-                if held.is_gone() {
-                    let retaken = sqlx::query(
-                        "UPDATE locks SET holder = $1, acquired_at = $2, expires_at = $3 \
-                         WHERE name = $4 AND holder = $5",
-                    )
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.try_get(0)?,
+                        Holder {
+                            holder: row.try_get(1)?,
+                            expires_at: row.try_get(2)?,
+                        },
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            for (name, held) in held {
+                let retaken = held.is_gone()
+                    && sqlx::query(&format!(
+                        "UPDATE locks SET holder = {}, acquired_at = {}, expires_at = {} \
+                         WHERE name = {} AND holder = {}",
+                        param(&tx, 1),
+                        param(&tx, 2),
+                        param(&tx, 3),
+                        param(&tx, 4),
+                        param(&tx, 5)
+                    ))
                     .bind(&holder)
-                    .bind(crate::time::to_text(now))
-                    .bind(crate::time::to_text(now + ttl))
-                    .bind(name)
+                    .bind(&taken_at)
+                    .bind(&expires_at)
+                    .bind(&name)
                     .bind(&held.holder)
                     .execute(&mut *tx)
                     .await?
-                    .rows_affected();
-                    if retaken == 1 {
-                        continue;
-                    }
+                    .rows_affected()
+                        == 1;
+                if !retaken {
+                    tx.rollback().await?;
+                    return Ok(Err(held));
                 }
-                tx.rollback().await?;
-                return Ok(Err(held));
             }
         }
         tx.commit().await?;
@@ -99,19 +139,38 @@ impl Lease {
     /// Extends leases taken together by [`Lease::acquire_all`]; fails if any was lost.
     pub async fn renew_all(leases: &[Lease], store: &Store) -> Result<()> {
         let mut tx = store.begin_write().await?;
-        for lease in leases {
-            let renewed =
-                sqlx::query("UPDATE locks SET expires_at = $1 WHERE name = $2 AND holder = $3")
-                    .bind(crate::time::to_text(crate::time::wall_clock() + lease.ttl))
-                    .bind(&lease.name)
-                    .bind(&lease.holder)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            if renewed == 0 {
+        for (holder, ttl, names) in by_holder(leases) {
+            for chunk in names.chunks(PER_STATEMENT) {
+                let (rows, values) = text_rows(&tx, 3, &[chunk]);
+                let sql = format!(
+                    "UPDATE locks SET expires_at = {} WHERE holder = {} \
+                     AND name IN (SELECT c0 FROM {rows})",
+                    param(&tx, 1),
+                    param(&tx, 2)
+                );
+                let mut query = sqlx::query(&sql)
+                    .bind(crate::time::to_text(crate::time::wall_clock() + ttl))
+                    .bind(holder);
+                for value in values {
+                    query = query.bind(value);
+                }
+                if query.execute(&mut *tx).await?.rows_affected() == chunk.len() as u64 {
+                    continue;
+                }
+                let (rows, values) = text_rows(&tx, 2, &[chunk]);
+                let sql = format!(
+                    "SELECT c0 FROM {rows} WHERE c0 NOT IN \
+                     (SELECT name FROM locks WHERE holder = {}) ORDER BY c0",
+                    param(&tx, 1)
+                );
+                let mut query = sqlx::query_scalar::<_, String>(&sql).bind(holder);
+                for value in values {
+                    query = query.bind(value);
+                }
+                let lost = query.fetch_all(&mut *tx).await?;
                 anyhow::bail!(
                     "the `{}` lease expired and was taken over by another run",
-                    lease.name
+                    lost.first().map_or("?", String::as_str)
                 );
             }
         }
@@ -128,12 +187,19 @@ impl Lease {
                 .retain(|(_, holder)| holder != &lease.holder);
         }
         let mut tx = store.begin_write().await?;
-        for lease in &leases {
-            sqlx::query("DELETE FROM locks WHERE name = $1 AND holder = $2")
-                .bind(&lease.name)
-                .bind(&lease.holder)
-                .execute(&mut *tx)
-                .await?;
+        for (holder, _, names) in by_holder(&leases) {
+            for chunk in names.chunks(PER_STATEMENT) {
+                let (rows, values) = text_rows(&tx, 2, &[chunk]);
+                let sql = format!(
+                    "DELETE FROM locks WHERE holder = {} AND name IN (SELECT c0 FROM {rows})",
+                    param(&tx, 1)
+                );
+                let mut query = sqlx::query(&sql).bind(holder);
+                for value in values {
+                    query = query.bind(value);
+                }
+                query.execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -171,10 +237,25 @@ pub async fn release_held() {
     }
 }
 
-/// Takes a lease that is free or expired.
-const TAKE: &str = "INSERT INTO locks (name, holder, acquired_at, expires_at) VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at, \
-     expires_at = excluded.expires_at WHERE locks.expires_at < excluded.acquired_at";
+/// Lease names per statement.
+const PER_STATEMENT: usize = 10_000;
+
+/// Leases grouped by holder (with the lease length), each group's names sorted and
+/// without repeats.
+fn by_holder(leases: &[Lease]) -> Vec<(&str, Duration, Vec<&str>)> {
+    let mut groups: Vec<(&str, Duration, Vec<&str>)> = Vec::new();
+    for lease in leases {
+        match groups.iter_mut().find(|(h, _, _)| *h == lease.holder) {
+            Some((_, _, names)) => names.push(&lease.name),
+            None => groups.push((&lease.holder, lease.ttl, vec![&lease.name])),
+        }
+    }
+    for (_, _, names) in &mut groups {
+        names.sort_unstable();
+        names.dedup();
+    }
+    groups
+}
 
 /// Who holds a lease that could not be taken.
 #[derive(Debug, Clone)]

@@ -48,6 +48,60 @@ pub(crate) fn placeholders_of(tx: &Tx) -> Placeholders {
     }
 }
 
+/// Whether a transaction's store is PostgreSQL (else SQLite).
+pub(crate) fn is_postgres(tx: &Tx) -> bool {
+    tx.backend_name() == "PostgreSQL"
+}
+
+/// Placeholder `n` of a statement written for one store engine alone: `$n`, or `?n`.
+pub(crate) fn param(tx: &Tx, n: usize) -> String {
+    if is_postgres(tx) {
+        format!("${n}")
+    } else {
+        format!("?{n}")
+    }
+}
+
+/// Rows of text values bound as one parameter, so that a statement over thousands of
+/// them is one statement, planned in constant time: `columns` arrays of the same length
+/// (a PostgreSQL array each, from parameter `first` on; on SQLite one JSON array of rows
+/// at parameter `first`). Returns the `FROM` item, naming its columns `c0`, `c1`, ...,
+/// and the values to bind in order.
+pub(crate) fn text_rows<S: AsRef<str>>(
+    tx: &Tx,
+    first: usize,
+    columns: &[&[S]],
+) -> (String, Vec<String>) {
+    let names: Vec<String> = (0..columns.len()).map(|c| format!("c{c}")).collect();
+    if is_postgres(tx) {
+        let arrays: Vec<String> = (0..columns.len())
+            .map(|c| format!("CAST(${} AS text[])", first + c))
+            .collect();
+        let values = columns
+            .iter()
+            .map(|column| crate::sql::pg_array(column.iter().map(|v| Some(v.as_ref()))))
+            .collect();
+        (
+            format!("unnest({}) AS u({})", arrays.join(", "), names.join(", ")),
+            values,
+        )
+    } else {
+        let picked: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(c, name)| format!("value ->> {c} AS {name}"))
+            .collect();
+        let rows = columns.first().map_or(0, |c| c.len());
+        let document: Vec<Vec<&str>> = (0..rows)
+            .map(|r| columns.iter().map(|column| column[r].as_ref()).collect())
+            .collect();
+        (
+            format!("(SELECT {} FROM json_each(?{first}))", picked.join(", ")),
+            vec![serde_json::to_string(&document).expect("text serialises")],
+        )
+    }
+}
+
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,

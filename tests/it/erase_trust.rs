@@ -473,6 +473,51 @@ fn a_second_erasure_of_the_same_subject_exits_75() {
     );
     assert!(!locked.stderr.contains("UNIQUE"), "{}", locked.stderr);
     assert_eq!(fixture.dump(), before);
+
+    // A list with the held subject among others is refused as a whole: no lease of the
+    // list is taken, nothing is erased.
+    let list = fixture.dir().join("leaving.txt");
+    std::fs::write(
+        &list,
+        "email:carol@example.com\nemail:alice@example.com\nemail:bob@example.com\nemail:carol@example.com\n",
+    )
+    .unwrap();
+    let erase_list = || fixture.cmd(&["erase", "--subjects-file", list.to_str().unwrap(), "--yes"]);
+    let locked = expect(erase_list(), 75);
+    assert!(locked.stderr.contains("other-host"), "{}", locked.stderr);
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT holder FROM locks"),
+        ["other-host:4242:abcd"]
+    );
+    assert_eq!(fixture.dump(), before);
+
+    // The holder was a run on this machine whose process is gone (killed): its lease is
+    // taken over, the list erased, and every lease given back.
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    common::sqlite_execute(
+        &state,
+        &format!("UPDATE locks SET holder = '{host}:{}:gone'", u32::MAX - 1),
+    );
+    let erased = common::run(erase_list());
+    assert!(matches!(erased.code, 0 | 4), "{}", erased.stderr);
+    assert!(
+        fixture.dump()["leads"].is_empty(),
+        "alice's and bob's leads are erased"
+    );
+    assert_eq!(
+        common::sqlite_strings(&state, "SELECT name FROM locks"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        common::sqlite_strings(
+            &state,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM erasure_subjects"
+        ),
+        ["3"],
+        "each subject of the list once"
+    );
 }
 
 /// Erasing an employee others point at through references that are not ownership: a
