@@ -631,6 +631,31 @@ fn unknown_subjects_and_many_subjects() {
             .all(|s| s["tables"].as_array().unwrap().is_empty())
     );
     assert_eq!(demo_dump(&demo), before);
+    // A list of unknown subjects is counted, not repeated back in full.
+    let unknown = demo.dir.join("unknown.txt");
+    std::fs::write(
+        &unknown,
+        (1..=5)
+            .map(|i| format!("email:nobody{i}@nowhere.example\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let told = expect(
+        demo.cmd(&[
+            "erase",
+            "--subjects-file",
+            unknown.to_str().unwrap(),
+            "--yes",
+        ]),
+        0,
+    );
+    assert!(
+        told.stderr.contains("any of the 5 subjects listed")
+            && !told.stderr.contains("nobody3@nowhere.example"),
+        "{}",
+        told.stderr
+    );
+    assert_eq!(demo_dump(&demo), before);
     // Several subjects from a file, in one run.
     let emails = common::sqlite_strings(
         &demo.dir.join("data/crm.db"),
