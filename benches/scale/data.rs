@@ -523,7 +523,7 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         format!("{many} subjects"),
         elapsed,
         direct,
-        format!("{rate:.0} subjects/s (target >= 2,000)"),
+        format!("{rate:.0} subjects/s (target >= 10,000)"),
     );
     privops_copy.drop_it();
     direct_copy.drop_it();
