@@ -51,20 +51,12 @@ pub fn hosts(options: &Options, report: &mut Report, target: &Target) {
     // Erasure: `many` subjects split into as many lists as processes.
     for processes in PROCESSES {
         let source = target.copy(&format!("erase{processes}"));
-        let store = state(&format!("erase{processes}"));
-        store.fresh();
-        migrate(&dir, &store);
+        let store = fresh_store(&dir, state(&format!("erase{processes}")));
         let lists = erase_lists(&dir, many, processes);
         let started = Instant::now();
         let children: Vec<Child> = lists
             .iter()
-            .map(|list| {
-                let mut command = command(&dir, &source, &store);
-                command
-                    .args(["erase", "--yes", "--subjects-file"])
-                    .arg(list);
-                command.spawn().unwrap()
-            })
+            .map(|list| spawn_erase(&dir, &source, &store, list))
             .collect();
         finish(children, "erase");
         let elapsed = started.elapsed();
@@ -92,18 +84,12 @@ pub fn hosts(options: &Options, report: &mut Report, target: &Target) {
     let rows = (options.import_rows / 5).max(1_000);
     one_process = None;
     for processes in PROCESSES {
-        let store = state(&format!("import{processes}"));
-        store.fresh();
-        migrate(&dir, &store);
+        let store = fresh_store(&dir, state(&format!("import{processes}")));
         let files = import_files(&dir, rows, processes);
         let started = Instant::now();
         let children: Vec<Child> = files
             .iter()
-            .map(|file| {
-                let mut command = command(&dir, target, &store);
-                command.args(["consent", "import"]).arg(file);
-                command.spawn().unwrap()
-            })
+            .map(|file| spawn_import(&dir, target, &store, file))
             .collect();
         finish(children, "consent import");
         let elapsed = started.elapsed();
@@ -125,26 +111,18 @@ pub fn hosts(options: &Options, report: &mut Report, target: &Target) {
 
     // Both at once: 4 erasing and 4 importing against one store.
     let source = target.copy("mixed");
-    let store = state("mixed");
-    store.fresh();
-    migrate(&dir, &store);
+    let store = fresh_store(&dir, state("mixed"));
     let lists = erase_lists(&dir, many, 4);
     let files = import_files(&dir, rows, 4);
     let started = Instant::now();
     let children: Vec<Child> = lists
         .iter()
-        .map(|list| {
-            let mut command = command(&dir, &source, &store);
-            command
-                .args(["erase", "--yes", "--subjects-file"])
-                .arg(list);
-            command.spawn().unwrap()
-        })
-        .chain(files.iter().map(|file| {
-            let mut command = command(&dir, &source, &store);
-            command.args(["consent", "import"]).arg(file);
-            command.spawn().unwrap()
-        }))
+        .map(|list| spawn_erase(&dir, &source, &store, list))
+        .chain(
+            files
+                .iter()
+                .map(|file| spawn_import(&dir, &source, &store, file)),
+        )
         .collect();
     finish(children, "erase and consent import");
     let elapsed = started.elapsed();
@@ -176,14 +154,32 @@ fn command(dir: &Path, source: &Target, store: &Target) -> Command {
     command
 }
 
-/// The state store's schema, made before the processes start (they would otherwise race
-/// to create it, which is not what this measures).
-fn migrate(dir: &Path, store: &Target) {
+/// An empty state store with its schema, made before the processes start (they would
+/// otherwise race to create it, which is not what this measures).
+fn fresh_store(dir: &Path, store: Target) -> Target {
+    store.fresh();
     let url = store.url();
     let dir = dir.join(".privops");
     super::block_on(async move {
         privops::store::Store::open(Some(&url), &dir).await.unwrap();
     });
+    store
+}
+
+/// `privops erase` of the subjects listed in `list`, started.
+fn spawn_erase(dir: &Path, source: &Target, store: &Target, list: &Path) -> Child {
+    let mut command = command(dir, source, store);
+    command
+        .args(["erase", "--yes", "--subjects-file"])
+        .arg(list);
+    command.spawn().unwrap()
+}
+
+/// `privops consent import` of `file`, started.
+fn spawn_import(dir: &Path, source: &Target, store: &Target, file: &Path) -> Child {
+    let mut command = command(dir, source, store);
+    command.args(["consent", "import"]).arg(file);
+    command.spawn().unwrap()
 }
 
 /// Waits for every process; each must succeed.

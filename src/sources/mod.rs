@@ -120,6 +120,16 @@ pub(crate) fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> 
     })
 }
 
+/// `PRAGMA journal_mode` with `change` (empty to read it): the connection's mode after,
+/// in lower case, or None when SQLite could not answer.
+async fn journal_mode(pool: &SqlitePool, change: &str) -> Option<String> {
+    sqlx::query_scalar::<_, String>(&format!("PRAGMA journal_mode{change}"))
+        .fetch_one(pool)
+        .await
+        .ok()
+        .map(|mode| mode.to_ascii_lowercase())
+}
+
 impl SourcePool {
     pub async fn connect(policy: &Policy, source: &SourceDef) -> Result<SourcePool> {
         let url = source_url(policy, source)?;
@@ -248,25 +258,20 @@ impl SourcePool {
             return false;
         };
         // Only a speed-up: a database that cannot answer now keeps its mode.
-        let mode: Option<String> = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(pool)
-            .await
-            .ok();
-        mode.is_some_and(|m| m.eq_ignore_ascii_case("delete"))
-            && sqlx::query("PRAGMA journal_mode = PERSIST")
-                .execute(pool)
-                .await
-                .is_ok()
+        journal_mode(pool, "").await.as_deref() == Some("delete")
+            && journal_mode(pool, " = PERSIST").await.as_deref() == Some("persist")
     }
 
     /// Ends what [`SourcePool::keep_journal`] started (a no-op when it changed nothing).
-    /// Should it fail, the file left has a cleared header: SQLite reads it as no journal
-    /// and removes it at the next commit.
+    /// The mode is put back only if the connection still keeps its journal: had the
+    /// application switched the file to WAL meanwhile, the connection follows the file
+    /// and is left alone. Should it fail, the file left has a cleared header: SQLite
+    /// reads it as no journal and removes it at the next commit.
     pub(crate) async fn release_journal(&self, kept: bool) {
-        if let (SourcePool::Sqlite(pool), true) = (self, kept) {
-            let _ = sqlx::query("PRAGMA journal_mode = DELETE")
-                .execute(pool)
-                .await;
+        if let (SourcePool::Sqlite(pool), true) = (self, kept)
+            && journal_mode(pool, "").await.as_deref() == Some("persist")
+        {
+            let _ = journal_mode(pool, " = DELETE").await;
         }
     }
 

@@ -317,7 +317,6 @@ pub fn server_strings(db: &TestDatabase, sql: &str) -> Vec<String> {
     })
 }
 
-/// Runs a query against a SQLite file and returns the first column of each row as text.
 /// A SQLite database privops wrote to in chunks is left as it was found: in
 /// rollback-journal mode (`delete`), with no journal file beside it.
 pub fn assert_journal_as_found(path: &Path) {
@@ -329,6 +328,7 @@ pub fn assert_journal_as_found(path: &Path) {
     assert_eq!(sqlite_strings(path, "PRAGMA journal_mode"), ["delete"]);
 }
 
+/// Runs a query against a SQLite file and returns the first column of each row as text.
 pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
     let url = format!("sqlite://{}", path.display());
     let sql = sql.to_string();
