@@ -120,6 +120,19 @@ pub(crate) fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> 
     })
 }
 
+/// Whether a connection may go without TLS: the server is on this machine (loopback) and
+/// nothing asks for TLS (no `ssl...` parameter in the URL, no `PGSSLMODE` for
+/// PostgreSQL). Over loopback TLS protects nothing, the traffic never leaving the host,
+/// and its handshake is most of a short command's connection time (about 10 ms of a
+/// `consent check`). Any other server keeps the driver's default (TLS when offered).
+pub(crate) fn plain_loopback(url: &str, host: &str, engine: Engine) -> bool {
+    let asks = url
+        .split_once('?')
+        .is_some_and(|(_, query)| query.to_ascii_lowercase().contains("ssl"))
+        || (engine == Engine::Postgres && std::env::var_os("PGSSLMODE").is_some());
+    !asks && matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]")
+}
+
 /// `PRAGMA journal_mode` with `change` (empty to read it): the connection's mode after,
 /// in lower case, or None when SQLite could not answer.
 async fn journal_mode(pool: &SqlitePool, change: &str) -> Option<String> {
@@ -170,7 +183,10 @@ impl SourcePool {
                 SourcePool::Sqlite(pool)
             }
             Engine::Postgres => {
-                let options = PgConnectOptions::from_str(&url).with_context(failed)?;
+                let mut options = PgConnectOptions::from_str(&url).with_context(failed)?;
+                if plain_loopback(&url, options.get_host(), Engine::Postgres) {
+                    options = options.ssl_mode(sqlx::postgres::PgSslMode::Disable);
+                }
                 first_connection::<sqlx::PgConnection>(&options)
                     .await
                     .with_context(failed)?;
@@ -184,7 +200,10 @@ impl SourcePool {
                 )
             }
             Engine::Mysql => {
-                let options = MySqlConnectOptions::from_str(&url).with_context(failed)?;
+                let mut options = MySqlConnectOptions::from_str(&url).with_context(failed)?;
+                if plain_loopback(&url, options.get_host(), Engine::Mysql) {
+                    options = options.ssl_mode(sqlx::mysql::MySqlSslMode::Disabled);
+                }
                 first_connection::<sqlx::MySqlConnection>(&options)
                     .await
                     .with_context(failed)?;
@@ -287,6 +306,37 @@ impl SourcePool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_loopback_server_nobody_asked_tls_of_goes_without() {
+        let pg = Engine::Postgres;
+        assert!(plain_loopback(
+            "postgres://u@127.0.0.1:5432/db",
+            "127.0.0.1",
+            pg
+        ));
+        assert!(plain_loopback(
+            "mysql://root@localhost/db",
+            "localhost",
+            Engine::Mysql
+        ));
+        assert!(!plain_loopback(
+            "postgres://u@db.example:5432/db",
+            "db.example",
+            pg
+        ));
+        assert!(!plain_loopback(
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "127.0.0.1",
+            pg
+        ));
+        assert!(!plain_loopback(
+            "mysql://root@127.0.0.1/db?ssl-mode=REQUIRED",
+            "127.0.0.1",
+            Engine::Mysql
+        ));
+        assert!(!plain_loopback("postgres://u@10.0.0.5/db", "10.0.0.5", pg));
+    }
 
     #[test]
     fn quoting_follows_the_dialect() {

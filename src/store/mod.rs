@@ -165,6 +165,20 @@ impl Location {
     }
 }
 
+/// A PostgreSQL store's URL with `sslmode=disable` added when the server is on this
+/// machine and nothing asks for TLS ([`crate::sources::plain_loopback`]).
+fn without_tls_on_loopback(url: String) -> String {
+    let host = url
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .map(|o| o.get_host().to_string())
+        .unwrap_or_default();
+    if !crate::sources::plain_loopback(&url, &host, crate::policy::Engine::Postgres) {
+        return url;
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
+}
+
 /// The connection options of a PostgreSQL store, once the server answers (retrying
 /// while it refuses connections, bounded).
 async fn reach_postgres(url: &str) -> Result<sqlx::postgres::PgConnectOptions> {
@@ -259,7 +273,7 @@ impl Store {
         let (url, backend, display) = match Location::of(url, workspace)? {
             Location::Postgres(url) => {
                 let display = redact_url(&url);
-                (url, Backend::Postgres, display)
+                (without_tls_on_loopback(url), Backend::Postgres, display)
             }
             Location::Sqlite { path, default } => sqlite_url(&path, default, create)?,
         };
