@@ -279,7 +279,12 @@ impl Store {
         };
         let options = || {
             AnyPoolOptions::new()
-                .max_connections(if backend == Backend::Sqlite { 1 } else { 4 })
+                // One connection on both engines: a connection given back is pinged
+                // before it is idle again, and a statement that followed at once found
+                // none and had the pool open a second (a server backend started, its
+                // catalogue read again: ~10 ms of a check on PostgreSQL). Nothing in a
+                // command needs two at once; SQLite always ran on one.
+                .max_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
                 // A SQLite connection is a file in this process: there is nothing to ping
                 // before each statement.
