@@ -628,7 +628,7 @@ impl<'a> Rectification<'a> {
             let new_ref = self.key.reference(&new);
             identities.push((new, new_ref));
         }
-        crate::consent::remember_subjects(&mut tx, self.store.backend, &identities).await?;
+        crate::consent::remember_subjects(&mut tx, &identities).await?;
         let request = match request {
             Some(id) => {
                 let request = crate::store::requests::get(&mut *tx, id).await?;

@@ -140,12 +140,7 @@ async fn ack(ctx: &Ctx, args: &AckArgs) -> Result<Outcome> {
             latest.version
         );
     }
-    crate::consent::remember_subjects(
-        &mut tx,
-        store.backend,
-        &[(subject.clone(), subject_ref.clone())],
-    )
-    .await?;
+    crate::consent::remember_subjects(&mut tx, &[(subject.clone(), subject_ref.clone())]).await?;
     let new = notice::ack(&mut tx, &subject_ref, version, &at, &actor).await?;
     if new {
         audit::append(

@@ -189,12 +189,7 @@ async fn record(
     }
     let new = rights::admissible(now, &change, rule)?;
     audit::record_policy_version(&mut tx, &actor, &policy.digest).await?;
-    crate::consent::remember_subjects(
-        &mut tx,
-        store.backend,
-        &[(subject.clone(), subject_ref.clone())],
-    )
-    .await?;
+    crate::consent::remember_subjects(&mut tx, &[(subject.clone(), subject_ref.clone())]).await?;
     let limit = if new {
         let limit = rights::append(&mut tx, &change, &actor).await?;
         audit::append(

@@ -18,7 +18,7 @@ use sqlx::{FromRow, Row};
 use crate::audit::{self, NewEntry};
 use crate::policy::{LawfulBasis, Policy, Purpose};
 use crate::sql::{Key, pg_array};
-use crate::store::{Backend, Store, Tx};
+use crate::store::{Backend, Store, TextRows, Tx, param};
 use crate::subject::Subject;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -256,15 +256,10 @@ pub async fn known_identities(
 }
 
 /// Keeps the clear identities of subjects privops acts for (those not kept yet).
-pub async fn remember_subjects(
-    tx: &mut Tx,
-    backend: Backend,
-    subjects: &[(Subject, String)],
-) -> Result<()> {
+pub async fn remember_subjects(tx: &mut Tx, subjects: &[(Subject, String)]) -> Result<()> {
     let now = crate::time::now_text();
     insert_subjects(
         tx,
-        backend,
         subjects
             .iter()
             .map(|(subject, subject_ref)| (subject_ref.as_str(), subject)),
@@ -282,35 +277,23 @@ const PER_STATEMENT: usize = 10_000;
 /// Keeps the clear identities of these subjects (those not kept yet).
 async fn insert_subjects<'s>(
     tx: &mut Tx,
-    backend: Backend,
     subjects: impl Iterator<Item = (&'s str, &'s Subject)>,
     first_seen: &str,
 ) -> Result<()> {
     let subjects: Vec<(&str, &Subject)> = subjects.collect();
     for chunk in subjects.chunks(PER_STATEMENT) {
-        let query = match backend {
-            Backend::Postgres => sqlx::query(
-                "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
-                 SELECT r, k, i, $4 FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS u(r, k, i) \
-                 ON CONFLICT (subject_ref) DO NOTHING",
-            )
-            .bind(pg_array(chunk.iter().map(|(r, _)| Some(r))))
-            .bind(pg_array(chunk.iter().map(|(_, s)| Some(&s.kind))))
-            .bind(pg_array(chunk.iter().map(|(_, s)| Some(&s.value)))),
-            Backend::Sqlite => sqlx::query(
-                "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
-                 SELECT value ->> 0, value ->> 1, value ->> 2, ?2 FROM json_each(?1) WHERE true \
-                 ON CONFLICT (subject_ref) DO NOTHING",
-            )
-            .bind(serde_json::to_string(
-                &chunk
-                    .iter()
-                    .map(|(r, s)| (r, &s.kind, &s.value))
-                    .collect::<Vec<_>>(),
-            )?),
-        };
-        query
-            .bind(first_seen)
+        let refs: Vec<&str> = chunk.iter().map(|(r, _)| *r).collect();
+        let kinds: Vec<&str> = chunk.iter().map(|(_, s)| s.kind.as_str()).collect();
+        let values: Vec<&str> = chunk.iter().map(|(_, s)| s.value.as_str()).collect();
+        let rows = TextRows::new(tx, 2, &[&refs, &kinds, &values]);
+        let sql = format!(
+            "INSERT INTO subjects (subject_ref, kind, identity, first_seen) \
+             SELECT c0, c1, c2, {} FROM {} WHERE true \
+             ON CONFLICT (subject_ref) DO NOTHING",
+            param(tx, 1),
+            rows.from
+        );
+        rows.bind(sqlx::query(&sql).bind(first_seen))
             .execute(&mut **tx)
             .await
             .context("cannot record subjects")?;
@@ -390,7 +373,6 @@ pub async fn append_events(
         let mut seen = std::collections::HashSet::new();
         insert_subjects(
             tx,
-            backend,
             events
                 .iter()
                 .filter(|e| seen.insert(e.subject_ref.as_str()))
@@ -412,26 +394,18 @@ pub async fn append_events(
         if with_evidence.is_empty() {
             continue;
         }
-        let query = match backend {
-            Backend::Postgres => sqlx::query(
-                "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-                 SELECT c.id, c.subject_ref, v.e FROM consent_events c \
-                 JOIN unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[])) AS v(s, k, e) \
-                   ON c.subject_ref = v.s AND c.event_key = v.k \
-                 ON CONFLICT (event_id) DO NOTHING",
-            )
-            .bind(pg_array(with_evidence.iter().map(|(s, _, _)| Some(s))))
-            .bind(pg_array(with_evidence.iter().map(|(_, k, _)| Some(k))))
-            .bind(pg_array(with_evidence.iter().map(|(_, _, e)| Some(e)))),
-            Backend::Sqlite => sqlx::query(
-                "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-                 SELECT c.id, c.subject_ref, v.value ->> 2 FROM json_each(?1) AS v \
-                 JOIN consent_events c ON c.subject_ref = v.value ->> 0 AND c.event_key = v.value ->> 1 \
-                 WHERE true ON CONFLICT (event_id) DO NOTHING",
-            )
-            .bind(serde_json::to_string(&with_evidence)?),
-        };
-        query
+        let subjects: Vec<&str> = with_evidence.iter().map(|(s, _, _)| *s).collect();
+        let keys: Vec<&str> = with_evidence.iter().map(|(_, k, _)| *k).collect();
+        let evidence: Vec<&str> = with_evidence.iter().map(|(_, _, e)| *e).collect();
+        let rows = TextRows::new(tx, 1, &[&subjects, &keys, &evidence]);
+        let sql = format!(
+            "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
+             SELECT c.id, c.subject_ref, c2 FROM {} \
+             JOIN consent_events c ON c.subject_ref = c0 AND c.event_key = c1 \
+             WHERE true ON CONFLICT (event_id) DO NOTHING",
+            rows.from
+        );
+        rows.bind(sqlx::query(&sql))
             .execute(&mut **tx)
             .await
             .context("cannot record consent evidence")?;

@@ -130,7 +130,7 @@ impl Erasure<'_> {
                     .cloned()
                     .zip(self.refs.iter().cloned())
                     .collect();
-                crate::consent::remember_subjects(&mut tx, self.store.backend, &identities).await?;
+                crate::consent::remember_subjects(&mut tx, &identities).await?;
                 let opened = crate::store::requests::open_many(
                     &mut tx,
                     crate::store::requests::Kind::Erasure,

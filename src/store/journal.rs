@@ -215,16 +215,14 @@ pub async fn create_run(tx: &mut Tx, run_id: &str, subjects: &[(String, String)]
     for chunk in subjects.chunks(10_000) {
         let refs: Vec<&str> = chunk.iter().map(|(r, _)| r.as_str()).collect();
         let requests: Vec<&str> = chunk.iter().map(|(_, q)| q.as_str()).collect();
-        let (rows, values) = crate::store::text_rows(tx, 2, &[&refs, &requests]);
+        let rows = crate::store::TextRows::new(tx, 2, &[&refs, &requests]);
         let sql = format!(
             "INSERT INTO erasure_subjects (run_id, subject_ref, request_id) \
-             SELECT {}, c0, c1 FROM {rows}",
-            crate::store::param(tx, 1)
+             SELECT {}, c0, c1 FROM {}",
+            crate::store::param(tx, 1),
+            rows.from
         );
-        let mut query = sqlx::query(&sql).bind(run_id);
-        for value in values {
-            query = query.bind(value);
-        }
+        let query = rows.bind(sqlx::query(&sql).bind(run_id));
         query.execute(&mut **tx).await?;
     }
     Ok(())

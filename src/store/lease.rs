@@ -5,7 +5,7 @@ use anyhow::Result;
 use chrono::Duration;
 use sqlx::Row;
 
-use crate::store::{Store, param, text_rows};
+use crate::store::{Store, TextRows, param};
 
 pub struct Lease {
     pub name: String,
@@ -46,42 +46,38 @@ impl Lease {
         unique.dedup();
         let mut tx = store.begin_write().await?;
         for chunk in unique.chunks(PER_STATEMENT) {
-            let (rows, values) = text_rows(&tx, 4, &[chunk]);
+            let rows = TextRows::new(&tx, 4, &[chunk]);
             let sql = format!(
                 "INSERT INTO locks (name, holder, acquired_at, expires_at) \
-                 SELECT c0, {}, {}, {} FROM {rows} WHERE true \
+                 SELECT c0, {}, {}, {} FROM {} WHERE true \
                  ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
                  acquired_at = excluded.acquired_at, expires_at = excluded.expires_at \
                  WHERE locks.expires_at < excluded.acquired_at",
                 param(&tx, 1),
                 param(&tx, 2),
-                param(&tx, 3)
+                param(&tx, 3),
+                rows.from
             );
-            let mut query = sqlx::query(&sql)
+            let query = sqlx::query(&sql)
                 .bind(&holder)
                 .bind(&taken_at)
                 .bind(&expires_at);
-            for value in values {
-                query = query.bind(value);
-            }
-            let taken = query.execute(&mut *tx).await?.rows_affected();
+            let taken = rows.bind(query).execute(&mut *tx).await?.rows_affected();
             if taken == chunk.len() as u64 {
                 continue;
             }
             // Some are held: by a live run (nothing is taken), or by a run on this
             // machine that was killed (Ctrl-C, kill -9): its process is gone, so nobody
             // holds them any more.
-            let (rows, values) = text_rows(&tx, 2, &[chunk]);
+            let rows = TextRows::new(&tx, 2, &[chunk]);
             let sql = format!(
                 "SELECT name, holder, expires_at FROM locks \
-                 WHERE holder <> {} AND name IN (SELECT c0 FROM {rows}) ORDER BY name",
-                param(&tx, 1)
+                 WHERE holder <> {} AND name IN (SELECT c0 FROM {}) ORDER BY name",
+                param(&tx, 1),
+                rows.from
             );
-            let mut query = sqlx::query(&sql).bind(&holder);
-            for value in values {
-                query = query.bind(value);
-            }
-            let held: Vec<(String, Holder)> = query
+            let held: Vec<(String, Holder)> = rows
+                .bind(sqlx::query(&sql).bind(&holder))
                 .fetch_all(&mut *tx)
                 .await?
                 .iter()
@@ -141,36 +137,36 @@ impl Lease {
         let mut tx = store.begin_write().await?;
         for (holder, ttl, names) in by_holder(leases) {
             for chunk in names.chunks(PER_STATEMENT) {
-                let (rows, values) = text_rows(&tx, 3, &[chunk]);
+                let rows = TextRows::new(&tx, 3, &[chunk]);
                 let sql = format!(
                     "UPDATE locks SET expires_at = {} WHERE holder = {} \
-                     AND name IN (SELECT c0 FROM {rows})",
+                     AND name IN (SELECT c0 FROM {})",
                     param(&tx, 1),
-                    param(&tx, 2)
+                    param(&tx, 2),
+                    rows.from
                 );
-                let mut query = sqlx::query(&sql)
+                let query = sqlx::query(&sql)
                     .bind(crate::time::to_text(crate::time::wall_clock() + ttl))
                     .bind(holder);
-                for value in values {
-                    query = query.bind(value);
-                }
-                if query.execute(&mut *tx).await?.rows_affected() == chunk.len() as u64 {
+                if rows.bind(query).execute(&mut *tx).await?.rows_affected() == chunk.len() as u64 {
                     continue;
                 }
-                let (rows, values) = text_rows(&tx, 2, &[chunk]);
+                let rows = TextRows::new(&tx, 2, &[chunk]);
                 let sql = format!(
-                    "SELECT c0 FROM {rows} WHERE c0 NOT IN \
+                    "SELECT c0 FROM {} WHERE c0 NOT IN \
                      (SELECT name FROM locks WHERE holder = {}) ORDER BY c0",
+                    rows.from,
                     param(&tx, 1)
                 );
-                let mut query = sqlx::query_scalar::<_, String>(&sql).bind(holder);
-                for value in values {
-                    query = query.bind(value);
-                }
-                let lost = query.fetch_all(&mut *tx).await?;
+                let lost = rows
+                    .bind(sqlx::query(&sql).bind(holder))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|row| row.try_get::<String, _>(0))
+                    .transpose()?;
                 anyhow::bail!(
                     "the `{}` lease expired and was taken over by another run",
-                    lost.first().map_or("?", String::as_str)
+                    lost.as_deref().unwrap_or("?")
                 );
             }
         }
@@ -189,16 +185,15 @@ impl Lease {
         let mut tx = store.begin_write().await?;
         for (holder, _, names) in by_holder(&leases) {
             for chunk in names.chunks(PER_STATEMENT) {
-                let (rows, values) = text_rows(&tx, 2, &[chunk]);
+                let rows = TextRows::new(&tx, 2, &[chunk]);
                 let sql = format!(
-                    "DELETE FROM locks WHERE holder = {} AND name IN (SELECT c0 FROM {rows})",
-                    param(&tx, 1)
+                    "DELETE FROM locks WHERE holder = {} AND name IN (SELECT c0 FROM {})",
+                    param(&tx, 1),
+                    rows.from
                 );
-                let mut query = sqlx::query(&sql).bind(holder);
-                for value in values {
-                    query = query.bind(value);
-                }
-                query.execute(&mut *tx).await?;
+                rows.bind(sqlx::query(&sql).bind(holder))
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         tx.commit().await?;

@@ -63,42 +63,55 @@ pub(crate) fn param(tx: &Tx, n: usize) -> String {
 }
 
 /// Rows of text values bound as one parameter, so that a statement over thousands of
-/// them is one statement, planned in constant time: `columns` arrays of the same length
-/// (a PostgreSQL array each, from parameter `first` on; on SQLite one JSON array of rows
-/// at parameter `first`). Returns the `FROM` item, naming its columns `c0`, `c1`, ...,
-/// and the values to bind in order.
-pub(crate) fn text_rows<S: AsRef<str>>(
-    tx: &Tx,
-    first: usize,
-    columns: &[&[S]],
-) -> (String, Vec<String>) {
-    let names: Vec<String> = (0..columns.len()).map(|c| format!("c{c}")).collect();
-    if is_postgres(tx) {
-        let arrays: Vec<String> = (0..columns.len())
-            .map(|c| format!("CAST(${} AS text[])", first + c))
-            .collect();
-        let values = columns
-            .iter()
-            .map(|column| crate::sql::pg_array(column.iter().map(|v| Some(v.as_ref()))))
-            .collect();
-        (
-            format!("unnest({}) AS u({})", arrays.join(", "), names.join(", ")),
-            values,
-        )
-    } else {
-        let picked: Vec<String> = names
-            .iter()
-            .enumerate()
-            .map(|(c, name)| format!("value ->> {c} AS {name}"))
-            .collect();
-        let rows = columns.first().map_or(0, |c| c.len());
-        let document: Vec<Vec<&str>> = (0..rows)
-            .map(|r| columns.iter().map(|column| column[r].as_ref()).collect())
-            .collect();
-        (
-            format!("(SELECT {} FROM json_each(?{first}))", picked.join(", ")),
-            vec![serde_json::to_string(&document).expect("text serialises")],
-        )
+/// them is one statement, planned in constant time: columns of the same length (a
+/// PostgreSQL text array each, from parameter `first` on; on SQLite one JSON array of
+/// rows at parameter `first`). `from` is the `FROM` item, naming its columns `c0`, `c1`,
+/// ...; [`TextRows::bind`] binds the values after the statement's earlier parameters.
+pub(crate) struct TextRows {
+    pub from: String,
+    values: Vec<String>,
+}
+
+impl TextRows {
+    pub(crate) fn new<S: AsRef<str>>(tx: &Tx, first: usize, columns: &[&[S]]) -> TextRows {
+        let names: Vec<String> = (0..columns.len()).map(|c| format!("c{c}")).collect();
+        if is_postgres(tx) {
+            let arrays: Vec<String> = (0..columns.len())
+                .map(|c| format!("CAST(${} AS text[])", first + c))
+                .collect();
+            TextRows {
+                from: format!("unnest({}) AS u({})", arrays.join(", "), names.join(", ")),
+                values: columns
+                    .iter()
+                    .map(|column| crate::sql::pg_array(column.iter().map(|v| Some(v.as_ref()))))
+                    .collect(),
+            }
+        } else {
+            let picked: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(c, name)| format!("value ->> {c} AS {name}"))
+                .collect();
+            let rows = columns.first().map_or(0, |c| c.len());
+            let document: Vec<Vec<&str>> = (0..rows)
+                .map(|r| columns.iter().map(|column| column[r].as_ref()).collect())
+                .collect();
+            TextRows {
+                from: format!("(SELECT {} FROM json_each(?{first}))", picked.join(", ")),
+                values: vec![serde_json::to_string(&document).expect("text serialises")],
+            }
+        }
+    }
+
+    /// Binds the values to `query`, whose earlier parameters are bound already.
+    pub(crate) fn bind<'q>(
+        self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for value in self.values {
+            query = query.bind(value);
+        }
+        query
     }
 }
 

@@ -106,12 +106,7 @@ async fn open(ctx: &Ctx, args: &OpenArgs) -> Result<Outcome> {
     let store = ctx.store().await?;
     let mut tx = store.begin_write().await?;
     audit::record_policy_version(&mut tx, &ctx.actor(), &policy.digest).await?;
-    crate::consent::remember_subjects(
-        &mut tx,
-        store.backend,
-        &[(subject.clone(), subject_ref.clone())],
-    )
-    .await?;
+    crate::consent::remember_subjects(&mut tx, &[(subject.clone(), subject_ref.clone())]).await?;
     let request = requests::open(
         &mut tx,
         args.kind,
