@@ -5,7 +5,7 @@
 //!
 //!     cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N]
 //!         [--export-rows N] [--people N] [--children N] [--erase-many N] [--expired N]
-//!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan]
+//!         [--expired-every N] [--postgres URL] [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--fides-extra N] [--fides-per-row N] [--only consent|import|audit|access|erase|retention|offboard|scan|hosts|fides]
 //!         [--engine sqlite|postgres] [--runs N] [--json FILE] [--sqlite-wal]
 //!
 //! `--postgres` (or PRIVOPS_BENCH_POSTGRES_URL) names a server where a scratch database
@@ -16,6 +16,7 @@
 //! databases offboarding works on in write-ahead-log mode (a rollback journal otherwise).
 
 mod data;
+mod fides;
 mod hosts;
 mod offboard;
 mod scan;
@@ -48,6 +49,10 @@ pub struct Options {
     pub offboard_rows: usize,
     pub scan_rows: usize,
     pub scan_sample: usize,
+    /// The Fides sample: extra rows per table for the customer erased and exported, and
+    /// how many rows of each table the per-row pattern is timed on.
+    pub fides_extra: usize,
+    pub fides_per_row: usize,
     postgres: Option<String>,
     only: Option<String>,
     engine: Option<String>,
@@ -73,6 +78,8 @@ fn options() -> Options {
         offboard_rows: 10_000_000,
         scan_rows: 10_000_000,
         scan_sample: 100_000,
+        fides_extra: 100_000,
+        fides_per_row: 5_000,
         postgres: std::env::var("PRIVOPS_BENCH_POSTGRES_URL").ok(),
         only: None,
         engine: None,
@@ -107,6 +114,11 @@ fn options() -> Options {
             "--postgres" => options.postgres = Some(value()),
             "--scan-rows" => options.scan_rows = value().parse().expect("--scan-rows N"),
             "--scan-sample" => options.scan_sample = value().parse().expect("--scan-sample N"),
+            "--fides-extra" => options.fides_extra = value().parse().expect("--fides-extra N"),
+            "--fides-per-row" => {
+                options.fides_per_row = value().parse().expect("--fides-per-row N");
+                assert!(options.fides_per_row >= 1, "--fides-per-row N: N >= 1");
+            }
             "--only" => options.only = Some(value()),
             "--engine" => options.engine = Some(value()),
             "--runs" => {
@@ -127,7 +139,7 @@ fn options() -> Options {
                 println!(
                     "cargo bench --bench scale -- [--events N] [--subjects N] [--audit N] [--import N] [--export-rows N] \
                      [--people N] [--children N] [--erase-many N] [--expired N] [--expired-every N] [--postgres URL] \
-                     [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--only consent|import|audit|access|erase|retention|offboard|scan] [--engine sqlite|postgres] \
+                     [--offboard-people N] [--offboard-rows N] [--scan-rows N] [--scan-sample N] [--fides-extra N] [--fides-per-row N] [--only consent|import|audit|access|erase|retention|offboard|scan|hosts|fides] [--engine sqlite|postgres] \
                      [--runs N] [--json FILE] [--sqlite-wal]"
                 );
                 std::process::exit(0);
@@ -786,6 +798,7 @@ fn main() {
         ("offboard", offboard::offboard),
         ("scan", scan::scan),
         ("hosts", hosts::hosts),
+        ("fides", fides::fides),
     ];
     let scratch_dir = tempfile::tempdir().unwrap();
     for (name, scenario) in data_scenarios
