@@ -110,15 +110,19 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], r
     for p in planned {
         for t in &p.plan.tables {
             let name = format!("{}.{}", p.source.id(), t.table);
-            if t.mask > 0 {
-                details.push(format!(
-                    "{name}: masks {}",
-                    t.masks
-                        .iter()
-                        .map(|(c, m)| format!("{c} ({m:?})").to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+            // Rows of an erase = "mask" table (or still pointed at) and held rows
+            // pseudonymised: both are masked, each with its own masks.
+            let mut masks_shown = Vec::new();
+            for (rows, masks) in [(t.scrub, &t.scrub_masks), (t.mask, &t.masks)] {
+                let shown = masks
+                    .iter()
+                    .map(|(c, m)| format!("{c} ({m:?})").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if rows > 0 && !masks_shown.contains(&shown) {
+                    details.push(format!("{name}: masks {shown}"));
+                    masks_shown.push(shown);
+                }
             }
             for h in t.held.iter().filter(|h| h.rows > 0) {
                 details.push(format!(
@@ -131,7 +135,7 @@ fn print_plan(ctx: &Ctx, planned: &[Planned], provider_steps: &[ProviderStep], r
                 name,
                 t.found.to_string(),
                 t.delete.to_string(),
-                t.mask.to_string(),
+                (t.mask + t.scrub).to_string(),
                 held.to_string(),
                 t.shared.to_string(),
                 t.kept.to_string(),

@@ -738,7 +738,39 @@ fn erase_dataset(
         mine.values().map(BTreeSet::len).sum::<usize>() > 0,
         "the subject has rows"
     );
-    expect(command(&["erase", "--subject", subject, "--dry-run"]), 0);
+    let text = expect(command(&["erase", "--subject", subject, "--dry-run"]), 0).stdout;
+    // The table a person reads says what the plan does: its `mask` column counts every
+    // row masked (held rows pseudonymised and rows of erase = "mask" tables alike).
+    let plan = expect(
+        command(&[
+            "erase",
+            "--subject",
+            subject,
+            "--dry-run",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    for source in plan["sources"].as_array().unwrap() {
+        for table in source["tables"].as_array().unwrap() {
+            let name = format!(
+                "{}.{}",
+                source["source"].as_str().unwrap(),
+                table["table"].as_str().unwrap()
+            );
+            let line = text
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(name.as_str()))
+                .unwrap_or_else(|| panic!("no line for {name} in\n{text}"));
+            let columns: Vec<&str> = line.split_whitespace().collect();
+            let masked = table["mask"].as_u64().unwrap() + table["scrub"].as_u64().unwrap();
+            assert_eq!(columns[3], masked.to_string(), "{name}: {line}\n{plan}");
+            assert_eq!(columns[1], table["found"].to_string(), "{name}: {line}");
+            assert_eq!(columns[2], table["delete"].to_string(), "{name}: {line}");
+        }
+    }
     assert_eq!(dump(), before, "a dry run changes nothing");
     let receipt = expect(
         command(&[
