@@ -419,7 +419,8 @@ pub async fn plan_sources<'p>(
             continue;
         }
         let pool = SourcePool::connect(policy, source).await?;
-        let found = traverse::traverse(policy, &pool, source, subjects, placeholders).await?;
+        let found =
+            traverse::traverse_linked(policy, &pool, source, subjects, placeholders).await?;
         let plan = erase_plan::plan(policy, &pool, source, &found, key, now).await?;
         planned.push(Planned {
             source,

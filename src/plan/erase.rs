@@ -346,9 +346,32 @@ pub async fn collect(
             let own = infos(&columns, &own_names)?;
             let mut linked = rows.clone();
             linked.extend(f.names_someone_else.iter().cloned());
-            let values =
-                read_columns(pool, table.name(), &f.key_columns, &linked, &own, None).await?;
             let targets = Table::relation_targets(relation, parent);
+            // Onto the parent's key, a row's values name exactly one parent row.
+            let by_key = targets == parent.key_columns();
+            // What the walk read of the rows it found through this relation is not read
+            // again; the other rows' values are.
+            let values = match found_table.through.get(&index).filter(|_| by_key) {
+                Some(known) => {
+                    let rest: Rows = linked
+                        .iter()
+                        .filter(|k| !known.contains_key(*k))
+                        .cloned()
+                        .collect();
+                    let mut values =
+                        read_columns(pool, table.name(), &f.key_columns, &rest, &own, None).await?;
+                    values.extend(
+                        known
+                            .iter()
+                            .filter(|(k, _)| linked.contains(*k))
+                            .map(|(k, v)| (k.clone(), v.clone())),
+                    );
+                    values
+                }
+                None => {
+                    read_columns(pool, table.name(), &f.key_columns, &linked, &own, None).await?
+                }
+            };
             // Rows whose parent is not one of the subjects' rows belong to others too.
             if let Some(parent_found) = found.tables.get(parent.name()) {
                 let parent_columns = pool.table_columns(parent.name()).await?;
@@ -361,6 +384,8 @@ pub async fn collect(
                     .filter(|(k, _)| rows.contains(*k))
                     .map(|(_, v)| v.clone())
                     .filter(|v| v.iter().all(|k| *k != Key::Null))
+                    // The key of one of the subjects' parent rows: theirs, nothing to read.
+                    .filter(|v| !(by_key && parent_found.keys.contains(v)))
                     .collect::<Rows>()
                     .into_iter()
                     .collect();
@@ -389,7 +414,7 @@ pub async fn collect(
                         .map(|(k, _)| k.clone()),
                 );
             }
-            if targets == parent.key_columns() {
+            if by_key {
                 f.parents.insert(
                     index,
                     values

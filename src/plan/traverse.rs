@@ -99,6 +99,11 @@ pub struct FoundTable {
     pub shared: BTreeSet<Vec<Key>>,
     /// Distinct values of columns other tables or provider templates need.
     pub values: BTreeMap<String, BTreeSet<Key>>,
+    /// Rows found through a relation of this table (its index in the table's relations):
+    /// each row's key and its values of the relation's columns, as the lookup that found
+    /// the row read them. Kept by [`traverse_linked`] only (erasure plans from them which
+    /// row points at which); empty otherwise.
+    pub through: BTreeMap<usize, BTreeMap<Vec<Key>, Vec<Key>>>,
 }
 
 /// Every row of one source that belongs to the subjects.
@@ -152,6 +157,11 @@ struct Lookup {
     table: String,
     columns: Vec<String>,
     fold_case: bool,
+    /// The columns are alternatives (several identity columns of one kind, each compared
+    /// with the one value of a tuple, `a IN (..) OR b IN (..)`), not a composite match.
+    either: bool,
+    /// The relation of `table` (its index) that `columns` are, when the lookup follows one.
+    via: Option<usize>,
     tuples: Vec<Vec<Key>>,
 }
 
@@ -219,6 +229,30 @@ pub async fn traverse(
     source: &SourceDef,
     subjects: &[Subject],
     placeholders: &[Placeholder],
+) -> Result<Found> {
+    walk(policy, pool, source, subjects, placeholders, false).await
+}
+
+/// [`traverse`], also keeping for each row found through a relation the values of the
+/// relation's columns ([`FoundTable::through`]): what an erasure plan would otherwise
+/// read again, row by row, to know which row each one points at.
+pub async fn traverse_linked(
+    policy: &Policy,
+    pool: &SourcePool,
+    source: &SourceDef,
+    subjects: &[Subject],
+    placeholders: &[Placeholder],
+) -> Result<Found> {
+    walk(policy, pool, source, subjects, placeholders, true).await
+}
+
+async fn walk(
+    policy: &Policy,
+    pool: &SourcePool,
+    source: &SourceDef,
+    subjects: &[Subject],
+    placeholders: &[Placeholder],
+    links: bool,
 ) -> Result<Found> {
     let mut plans: BTreeMap<&str, TablePlan> = BTreeMap::new();
     for table_def in &source.tables {
@@ -296,6 +330,7 @@ pub async fn traverse(
                 keys: KeySet::new(single_int),
                 shared: BTreeSet::new(),
                 values: BTreeMap::new(),
+                through: BTreeMap::new(),
             },
         );
     }
@@ -313,9 +348,18 @@ pub async fn traverse(
     for subject in subjects {
         known.add(&subject.kind, &Key::Text(subject.value.clone()));
     }
+    // A table's identity columns of one kind are looked up together, in one statement
+    // (one scan of a table that no index serves, however many such columns it has).
     let mut work: VecDeque<Lookup> = VecDeque::new();
     for (name, plan) in &plans {
+        let mut by_kind: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (column_name, kind) in plan.table.identity_columns() {
+            by_kind
+                .entry(kind)
+                .or_default()
+                .push(column_name.to_string());
+        }
+        for (kind, columns) in by_kind {
             let Some(rule) = source.identities.get(kind).map(IdentityRule::of) else {
                 continue;
             };
@@ -328,7 +372,9 @@ pub async fn traverse(
             if !values.is_empty() {
                 work.push_back(Lookup {
                     table: name.to_string(),
-                    columns: vec![column_name.to_string()],
+                    either: columns.len() > 1,
+                    via: None,
+                    columns,
                     fold_case: rule.folds_case(),
                     tuples: values.into_iter().map(|v| vec![v]).collect(),
                 });
@@ -340,6 +386,8 @@ pub async fn traverse(
         table: table_name,
         columns: match_columns,
         fold_case,
+        either,
+        via,
         tuples,
     }) = work.pop_front()
     {
@@ -353,8 +401,15 @@ pub async fn traverse(
             .iter()
             .map(|c| column(&plan.columns, &table_name, c))
             .collect::<Result<_>>()?;
-        let select: Vec<String> = needed_infos.iter().map(|c| pool.select_expr(c)).collect();
-        let kinds: Vec<_> = needed_infos.iter().map(|c| c.kind).collect();
+        let mut select: Vec<String> = needed_infos.iter().map(|c| pool.select_expr(c)).collect();
+        let mut kinds: Vec<_> = needed_infos.iter().map(|c| c.kind).collect();
+        // A relation's columns are read too where their values are kept (after `needed`).
+        let link = via.filter(|_| links);
+        if link.is_some() {
+            select.extend(match_infos.iter().map(|c| pool.select_expr(c)));
+            kinds.extend(match_infos.iter().map(|c| c.kind));
+        }
+        let linked_from = plan.needed.len();
         // Rows are kept only where relations or templates need their values; a leaf
         // table's rows are just counted (its keys are in `found`).
         let follow = plan.needed.len() > plan.key_len
@@ -377,15 +432,29 @@ pub async fn traverse(
                 (at, kind)
             })
             .collect();
-        let by_identity = match_columns.len() == 1
-            && identities
-                .iter()
-                .any(|(at, _)| plan.needed[*at] == match_columns[0]);
+        let by_identity = either
+            || match_columns.len() == 1
+                && identities
+                    .iter()
+                    .any(|(at, _)| plan.needed[*at] == match_columns[0]);
         let mut new_rows: Vec<Vec<Key>> = Vec::new();
         let mut shared_rows: Vec<Vec<Key>> = Vec::new();
         for chunk in tuples.chunks(CHUNK) {
-            let condition = if fold_case {
-                identity_in_list(pool, match_infos[0], chunk.iter().flatten())
+            let one_of = |info: &ColumnInfo| {
+                if fold_case {
+                    identity_in_list(pool, info, chunk.iter().flatten())
+                } else {
+                    pool.dialect()
+                        .in_list(&[info], chunk.iter().map(Vec::as_slice))
+                }
+            };
+            let condition = if either {
+                let each: Vec<Sql> = match_infos.iter().map(|info| one_of(info)).collect();
+                let mut condition = Sql::new("(");
+                condition.append(&Sql::join(&each, " OR ")).push(")");
+                condition
+            } else if fold_case {
+                one_of(match_infos[0])
             } else {
                 pool.dialect()
                     .in_list(&match_infos, chunk.iter().map(Vec::as_slice))
@@ -413,6 +482,14 @@ pub async fn traverse(
                 {
                     shared_rows.push(key);
                     return Ok(());
+                }
+                if let Some(index) = link {
+                    table_found
+                        .through
+                        .entry(index)
+                        .or_default()
+                        .entry(key.clone())
+                        .or_insert_with(|| row[linked_from..].to_vec());
                 }
                 if table_found.keys.insert(key) && follow {
                     new_rows.push(row);
@@ -443,7 +520,7 @@ pub async fn traverse(
             }
         }
         for (child_name, child_plan) in &plans {
-            for relation in &child_plan.table.relation {
+            for (index, relation) in child_plan.table.relation.iter().enumerate() {
                 let relation = relation.get_ref();
                 if relation.references.get_ref() != &table_name {
                     continue;
@@ -478,6 +555,8 @@ pub async fn traverse(
                         table: child_name.to_string(),
                         columns,
                         fold_case: false,
+                        either: false,
+                        via: Some(index),
                         tuples: tuples.into_iter().collect(),
                     });
                 }
@@ -607,5 +686,154 @@ mod tests {
                 "{condition}: {plan}"
             );
         }
+    }
+
+    /// A table with several identity columns of one kind is looked up in one statement
+    /// (`a IN (..) OR b IN (..)`), and finds the rows either column names the subject in,
+    /// ignoring case, and no other.
+    #[tokio::test]
+    async fn identity_columns_of_one_kind_are_looked_up_together() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+
+[[table]]
+name = "requests"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+alt_email = { category = "user.contact.email", identity = "email" }
+"#,
+        )
+        .unwrap();
+        let policy = Policy::load_valid(dir.path()).unwrap();
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE requests (id INTEGER PRIMARY KEY, email TEXT, alt_email TEXT);
+             INSERT INTO requests VALUES (1, 'Alice@Example.com', NULL),
+                                         (2, 'carol@example.com', 'alice@example.com'),
+                                         (3, 'bob@example.com', 'alice@example.org'),
+                                         (4, NULL, NULL);",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let pool = SourcePool::Sqlite(pool);
+        let subject = Subject {
+            kind: "email".into(),
+            value: "alice@example.com".into(),
+        };
+        let found = traverse(&policy, &pool, &policy.sources[0], &[subject], &[])
+            .await
+            .unwrap();
+        let keys: Vec<Vec<Key>> = found.tables["requests"].keys.iter().collect();
+        assert_eq!(keys, [vec![Key::Int(1)], vec![Key::Int(2)]]);
+        assert_eq!(found.queries, 1, "one statement for both columns");
+    }
+
+    /// The linked walk keeps, for each row found through a relation, the values of the
+    /// relation's columns it read (what erasure's plan would otherwise read again); the
+    /// plain walk keeps none.
+    #[tokio::test]
+    async fn the_linked_walk_keeps_what_each_row_points_at() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+
+[[table]]
+name = "orders"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+customer_id = "system.operations"
+[[table.relation]]
+columns = ["customer_id"]
+references = "customers"
+"#,
+        )
+        .unwrap();
+        let policy = Policy::load_valid(dir.path()).unwrap();
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT);
+             CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER);
+             INSERT INTO customers VALUES (1, 'alice@example.com'), (2, 'ALICE@example.com'),
+                                          (3, 'bob@example.com');
+             INSERT INTO orders VALUES (10, 1), (11, 2), (12, 3), (13, NULL);",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let pool = SourcePool::Sqlite(pool);
+        let subject = Subject {
+            kind: "email".into(),
+            value: "alice@example.com".into(),
+        };
+        let source = &policy.sources[0];
+        let linked = traverse_linked(&policy, &pool, source, std::slice::from_ref(&subject), &[])
+            .await
+            .unwrap();
+        let through: Vec<(Vec<Key>, Vec<Key>)> = linked.tables["orders"].through[&0]
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(
+            through,
+            [
+                (vec![Key::Int(10)], vec![Key::Int(1)]),
+                (vec![Key::Int(11)], vec![Key::Int(2)]),
+            ]
+        );
+        assert!(linked.tables["customers"].through.is_empty());
+        let plain = traverse(&policy, &pool, source, &[subject], &[])
+            .await
+            .unwrap();
+        assert!(plain.tables["orders"].through.is_empty());
+        assert_eq!(plain.tables["orders"].keys.len(), 2);
     }
 }
