@@ -455,7 +455,7 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         let source = &policy.sources[0];
         let pool = connect(&url, source.source.engine).await;
         let started = Instant::now();
-        let found = privops::plan::traverse::traverse(
+        let mut found = privops::plan::traverse::traverse(
             &policy,
             &pool,
             source,
@@ -468,10 +468,16 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         assert!(found.rows() > 1);
         let started = Instant::now();
         let key = privops::subject::SubjectKey::from_bytes(b"bench-subject-key-0123456789");
-        let plan =
-            privops::plan::erase::plan(&policy, &pool, source, &found, &key, privops::time::now())
-                .await
-                .unwrap();
+        let plan = privops::plan::erase::plan(
+            &policy,
+            &pool,
+            source,
+            &mut found,
+            &key,
+            privops::time::now(),
+        )
+        .await
+        .unwrap();
         privops::plan::erase::execute(&pool, &plan).await.unwrap();
         (lookup, started.elapsed() + lookup)
     });

@@ -419,9 +419,9 @@ pub async fn plan_sources<'p>(
             continue;
         }
         let pool = SourcePool::connect(policy, source).await?;
-        let found =
+        let mut found =
             traverse::traverse_linked(policy, &pool, source, subjects, placeholders).await?;
-        let plan = erase_plan::plan(policy, &pool, source, &found, key, now).await?;
+        let plan = erase_plan::plan(policy, &pool, source, &mut found, key, now).await?;
         planned.push(Planned {
             source,
             pool,

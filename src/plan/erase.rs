@@ -308,7 +308,7 @@ fn declared_masks(table: &Table) -> BTreeMap<String, Mask> {
 pub async fn collect(
     pool: &SourcePool,
     source: &SourceDef,
-    found: &Found,
+    found: &mut Found,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SourceFacts> {
     let mut facts = SourceFacts {
@@ -317,6 +317,14 @@ pub async fn collect(
     };
     for table_def in &source.tables {
         let table = &table_def.table;
+        // The walk's record of what each row points at becomes the plan's own, moved
+        // rather than copied.
+        let mut through = found
+            .tables
+            .get_mut(table.name())
+            .map(|t| std::mem::take(&mut t.through))
+            .unwrap_or_default();
+        let found = &*found;
         let Some(found_table) = found.tables.get(table.name()) else {
             continue;
         };
@@ -351,7 +359,7 @@ pub async fn collect(
             let by_key = targets == parent.key_columns();
             // What the walk read of the rows it found through this relation is not read
             // again; the other rows' values are.
-            let values = match found_table.through.get(&index).filter(|_| by_key) {
+            let values = match through.remove(&index).filter(|_| by_key) {
                 Some(known) => {
                     let rest: Rows = linked
                         .iter()
@@ -360,12 +368,7 @@ pub async fn collect(
                         .collect();
                     let mut values =
                         read_columns(pool, table.name(), &f.key_columns, &rest, &own, None).await?;
-                    values.extend(
-                        known
-                            .iter()
-                            .filter(|(k, _)| linked.contains(*k))
-                            .map(|(k, v)| (k.clone(), v.clone())),
-                    );
+                    values.extend(known.into_iter().filter(|(k, _)| linked.contains(k)));
                     values
                 }
                 None => {
@@ -1156,7 +1159,7 @@ pub async fn plan(
     policy: &Policy,
     pool: &SourcePool,
     source: &SourceDef,
-    found: &Found,
+    found: &mut Found,
     key: &SubjectKey,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SourcePlan> {
