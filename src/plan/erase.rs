@@ -332,11 +332,10 @@ pub async fn collect(
             continue;
         }
         let columns = pool.table_columns(table.name()).await?;
-        let rows: Rows = found_table.keys.iter().collect();
         let mut f = TableFacts {
             key_columns: found_table.key_columns.clone(),
             columns: columns.clone(),
-            rows: rows.clone(),
+            rows: found_table.keys.iter().collect(),
             names_someone_else: found_table.shared.clone(),
             ..TableFacts::default()
         };
@@ -352,27 +351,31 @@ pub async fn collect(
                 .map(|c| c.get_ref().as_str())
                 .collect();
             let own = infos(&columns, &own_names)?;
-            let mut linked = rows.clone();
-            linked.extend(f.names_someone_else.iter().cloned());
             let targets = Table::relation_targets(relation, parent);
             // Onto the parent's key, a row's values name exactly one parent row.
             let by_key = targets == parent.key_columns();
             // What the walk read of the rows it found through this relation is not read
             // again; the other rows' values are.
+            // The subjects' rows, and rows that name someone else too.
+            let linked = || f.rows.iter().chain(&f.names_someone_else);
             let values = match through.remove(&index).filter(|_| by_key) {
                 Some(known) => {
-                    let rest: Rows = linked
-                        .iter()
+                    let rest: Rows = linked()
                         .filter(|k| !known.contains_key(*k))
                         .cloned()
                         .collect();
                     let mut values =
                         read_columns(pool, table.name(), &f.key_columns, &rest, &own, None).await?;
-                    values.extend(known.into_iter().filter(|(k, _)| linked.contains(k)));
+                    values.extend(
+                        known.into_iter().filter(|(k, _)| {
+                            f.rows.contains(k) || f.names_someone_else.contains(k)
+                        }),
+                    );
                     values
                 }
                 None => {
-                    read_columns(pool, table.name(), &f.key_columns, &linked, &own, None).await?
+                    let all: Rows = linked().cloned().collect();
+                    read_columns(pool, table.name(), &f.key_columns, &all, &own, None).await?
                 }
             };
             // Rows whose parent is not one of the subjects' rows belong to others too.
@@ -384,11 +387,11 @@ pub async fn collect(
                     parent_keys.iter().map(|c| (*c).clone()).collect();
                 let distinct: Vec<Vec<Key>> = values
                     .iter()
-                    .filter(|(k, _)| rows.contains(*k))
-                    .map(|(_, v)| v.clone())
-                    .filter(|v| v.iter().all(|k| *k != Key::Null))
+                    .filter(|(_, v)| v.iter().all(|k| *k != Key::Null))
                     // The key of one of the subjects' parent rows: theirs, nothing to read.
-                    .filter(|v| !(by_key && parent_found.keys.contains(v)))
+                    .filter(|(_, v)| !(by_key && parent_found.keys.contains(v)))
+                    .filter(|(k, _)| f.rows.contains(*k))
+                    .map(|(_, v)| v.clone())
                     .collect::<Rows>()
                     .into_iter()
                     .collect();
@@ -410,12 +413,14 @@ pub async fn collect(
                         }
                     }
                 }
-                f.foreign_parent.extend(
-                    values
+                if !foreign_values.is_empty() {
+                    let foreign: Vec<Vec<Key>> = values
                         .iter()
-                        .filter(|(k, v)| rows.contains(*k) && foreign_values.contains(*v))
-                        .map(|(k, _)| k.clone()),
-                );
+                        .filter(|(k, v)| foreign_values.contains(*v) && f.rows.contains(*k))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    f.foreign_parent.extend(foreign);
+                }
             }
             if by_key {
                 f.parents.insert(
@@ -437,7 +442,7 @@ pub async fn collect(
                         pool,
                         table.name(),
                         &f.key_columns,
-                        &rows,
+                        &f.rows,
                         &[],
                         Some(&condition),
                     )
@@ -464,7 +469,7 @@ pub async fn collect(
             let names: Vec<&str> = hmac.iter().map(String::as_str).collect();
             let masked = infos(&columns, &names)?;
             for (key, values) in
-                read_columns(pool, table.name(), &f.key_columns, &rows, &masked, None).await?
+                read_columns(pool, table.name(), &f.key_columns, &f.rows, &masked, None).await?
             {
                 f.values.insert(
                     key,
