@@ -688,18 +688,17 @@ mod tests {
         }
     }
 
-    /// A table with several identity columns of one kind is looked up in one statement
-    /// (`a IN (..) OR b IN (..)`), and finds the rows either column names the subject in,
-    /// ignoring case, and no other.
-    #[tokio::test]
-    async fn identity_columns_of_one_kind_are_looked_up_together() {
+    /// A policy of one SQLite source with these tables, and an in-memory database made
+    /// by `schema`.
+    async fn source_with(tables: &str, schema: &str) -> (tempfile::TempDir, Policy, SourcePool) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("policy.toml"),
-            r#"
+            format!(
+                r#"
 [controller]
 organisation = "Test Org"
-dpo = { name = "D. P. O.", email = "dpo@example.com" }
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
 
 [[identity]]
 kind = "email"
@@ -709,7 +708,34 @@ normalise = "email"
 id = "app"
 engine = "sqlite"
 path = "app.db"
+{tables}"#
+            ),
+        )
+        .unwrap();
+        let policy = Policy::load_valid(dir.path()).unwrap();
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(schema).execute(&pool).await.unwrap();
+        (dir, policy, SourcePool::Sqlite(pool))
+    }
 
+    fn alice() -> Subject {
+        Subject {
+            kind: "email".into(),
+            value: "alice@example.com".into(),
+        }
+    }
+
+    /// A table with several identity columns of one kind is looked up in one statement
+    /// (`a IN (..) OR b IN (..)`), and finds the rows either column names the subject in,
+    /// ignoring case, and no other.
+    #[tokio::test]
+    async fn identity_columns_of_one_kind_are_looked_up_together() {
+        let (_dir, policy, pool) = source_with(
+            r#"
 [[table]]
 name = "requests"
 key = ["id"]
@@ -719,30 +745,14 @@ id = "system.operations"
 email = { category = "user.contact.email", identity = "email" }
 alt_email = { category = "user.contact.email", identity = "email" }
 "#,
-        )
-        .unwrap();
-        let policy = Policy::load_valid(dir.path()).unwrap();
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::raw_sql(
             "CREATE TABLE requests (id INTEGER PRIMARY KEY, email TEXT, alt_email TEXT);
              INSERT INTO requests VALUES (1, 'Alice@Example.com', NULL),
                                          (2, 'carol@example.com', 'alice@example.com'),
                                          (3, 'bob@example.com', 'alice@example.org'),
                                          (4, NULL, NULL);",
         )
-        .execute(&pool)
-        .await
-        .unwrap();
-        let pool = SourcePool::Sqlite(pool);
-        let subject = Subject {
-            kind: "email".into(),
-            value: "alice@example.com".into(),
-        };
-        let found = traverse(&policy, &pool, &policy.sources[0], &[subject], &[])
+        .await;
+        let found = traverse(&policy, &pool, &policy.sources[0], &[alice()], &[])
             .await
             .unwrap();
         let keys: Vec<Vec<Key>> = found.tables["requests"].keys.iter().collect();
@@ -755,23 +765,8 @@ alt_email = { category = "user.contact.email", identity = "email" }
     /// plain walk keeps none.
     #[tokio::test]
     async fn the_linked_walk_keeps_what_each_row_points_at() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("policy.toml"),
+        let (_dir, policy, pool) = source_with(
             r#"
-[controller]
-organisation = "Test Org"
-dpo = { name = "D. P. O.", email = "dpo@example.com" }
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "sqlite"
-path = "app.db"
-
 [[table]]
 name = "customers"
 key = ["id"]
@@ -791,31 +786,15 @@ customer_id = "system.operations"
 columns = ["customer_id"]
 references = "customers"
 "#,
-        )
-        .unwrap();
-        let policy = Policy::load_valid(dir.path()).unwrap();
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::raw_sql(
             "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT);
              CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER);
              INSERT INTO customers VALUES (1, 'alice@example.com'), (2, 'ALICE@example.com'),
                                           (3, 'bob@example.com');
              INSERT INTO orders VALUES (10, 1), (11, 2), (12, 3), (13, NULL);",
         )
-        .execute(&pool)
-        .await
-        .unwrap();
-        let pool = SourcePool::Sqlite(pool);
-        let subject = Subject {
-            kind: "email".into(),
-            value: "alice@example.com".into(),
-        };
+        .await;
         let source = &policy.sources[0];
-        let linked = traverse_linked(&policy, &pool, source, std::slice::from_ref(&subject), &[])
+        let linked = traverse_linked(&policy, &pool, source, &[alice()], &[])
             .await
             .unwrap();
         let through: Vec<(Vec<Key>, Vec<Key>)> = linked.tables["orders"].through[&0]
@@ -830,7 +809,7 @@ references = "customers"
             ]
         );
         assert!(linked.tables["customers"].through.is_empty());
-        let plain = traverse(&policy, &pool, source, &[subject], &[])
+        let plain = traverse(&policy, &pool, source, &[alice()], &[])
             .await
             .unwrap();
         assert!(plain.tables["orders"].through.is_empty());
