@@ -320,8 +320,13 @@ async fn walk(
             .iter()
             .map(|n| column(&plan.columns, name, n).cloned())
             .collect::<Result<_>>()?;
-        let single_int =
-            key_columns.len() == 1 && key_columns[0].kind == crate::sources::rows::Kind::Int;
+        // A single-column key that reads as integers (SQLite's columns are dynamic) is
+        // held as plain integers until a value that is not one arrives.
+        let single_int = key_columns.len() == 1
+            && matches!(
+                key_columns[0].kind,
+                crate::sources::rows::Kind::Int | crate::sources::rows::Kind::Dynamic
+            );
         found.tables.insert(
             name.to_string(),
             FoundTable {
