@@ -132,8 +132,9 @@ impl Export<'_> {
         let bar = self.out.progress(total as u64, "exporting rows");
         for (source, pool, found) in &sources {
             for table in found.tables.values().filter(|t| !t.keys.is_empty()) {
-                let rows = export_table(
-                    &mut archive,
+                let rows;
+                (archive, rows) = export_table(
+                    archive,
                     pool,
                     source.id(),
                     Selection::Keys(table),
@@ -256,99 +257,296 @@ pub(crate) enum Selection<'a> {
     Where(&'a Sql, &'a [crate::sources::rows::ColumnInfo]),
 }
 
-/// Streams one table's selected rows into `<table>.json` and `<table>.csv`.
-pub(crate) async fn export_table<W: Write + Seek>(
-    archive: &mut ArchiveWriter<W>,
+/// What the reading side hands the thread that writes a table's files.
+enum Batch {
+    /// A chunk of rows SQLite wrote as one JSON document (see [`page`]).
+    Page(String),
+    /// Rows read one at a time.
+    Rows(Vec<Vec<Value>>),
+}
+
+/// Rows handed over at once when they are read one at a time.
+const BATCH: usize = 1024;
+
+/// Streams one table's selected rows into `<table>.json` and `<table>.csv`. The rows are
+/// read here and written (serialised, compressed, hashed) by a thread of its own, so
+/// that reading and writing each keep a core busy; the archive goes to that thread and
+/// comes back with the number of rows written.
+pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
+    archive: ArchiveWriter<W>,
     pool: &SourcePool,
     source: &str,
     selection: Selection<'_>,
     table_name: &str,
-) -> Result<u64> {
+) -> Result<(ArchiveWriter<W>, u64)> {
     let columns = pool.table_columns(table_name).await?;
     let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
     let kinds: Vec<_> = columns.iter().map(|c| c.kind).collect();
     let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-    // Each object key, serialised once: `"name":`.
-    let keys: Vec<String> = names
-        .iter()
-        .map(|n| format!("{}:", Value::String(n.clone())))
-        .collect();
     let key_columns = match &selection {
         Selection::Keys(table) => &table.key_columns[..],
         Selection::Where(_, keys) => keys,
     };
     let key_refs: Vec<&crate::sources::rows::ColumnInfo> = key_columns.iter().collect();
     let order: Vec<String> = key_columns.iter().map(|c| pool.quote(&c.name)).collect();
-    let conditions: Vec<Sql> = match &selection {
-        Selection::Keys(table) => table
-            .keys
-            .chunks(CHUNK)
-            .map(|chunk| {
-                pool.dialect()
-                    .in_list(&key_refs, chunk.iter().map(Vec::as_slice))
-            })
-            .collect(),
-        Selection::Where(condition, _) => vec![(*condition).clone()],
+    // Made a chunk at a time, as they are read: a subject with a million rows would
+    // otherwise hold every chunk's statement at once.
+    let conditions: Box<dyn Iterator<Item = Sql> + '_> = match &selection {
+        Selection::Keys(table) => Box::new(
+            table
+                .keys
+                .chunks(CHUNK)
+                .map(|chunk| keys_condition(pool, &key_refs, &chunk)),
+        ),
+        Selection::Where(condition, _) => Box::new(std::iter::once((*condition).clone())),
     };
     // A chunk of keys is small enough to cross from SQLite as one JSON document.
     let paged = matches!(selection, Selection::Keys(_));
 
-    let mut csv_spool = csv::Writer::from_writer(BufWriter::new(tempfile::tempfile()?));
-    csv_spool.write_record(&names)?;
-    archive.begin(&format!("sources/{source}/{table_name}.json"))?;
-    archive.write_all(b"[")?;
-    let mut rows = 0u64;
-    for condition in &conditions {
-        let mut sql = Sql::new(format!(
-            "SELECT {} FROM {} WHERE ",
-            select.join(", "),
-            pool.quote(table_name),
-        ));
-        sql.append(condition)
-            .push(&format!(" ORDER BY {}", order.join(", ")));
-        let mut write_row = |values: Vec<Value>| -> Result<()> {
-            archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
-            for (i, (key, value)) in keys.iter().zip(&values).enumerate() {
-                if i > 0 {
-                    archive.write_all(b",")?;
-                }
-                archive.write_all(key.as_bytes())?;
-                serde_json::to_writer(&mut *archive, value)?;
-            }
-            archive.write_all(b"}")?;
-            csv_spool.write_record(values.iter().map(crate::output::plain))?;
-            rows += 1;
-            Ok(())
-        };
-        // SQLite's driver hands rows from its worker thread one at a time; the chunk
-        // as one JSON document crosses at once. JSON cannot hold BLOB values: a chunk
-        // with one is read row by row.
-        if paged && pool.engine() == crate::policy::Engine::Sqlite {
-            let quoted: Vec<String> = names.iter().map(|n| pool.quote(n)).collect();
-            let mut paged = Sql::new(format!(
-                "SELECT json_group_array(json_array({})) FROM (",
-                quoted.join(", ")
+    let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let paths = (
+        format!("sources/{source}/{table_name}.json"),
+        format!("sources/{source}/{table_name}.csv"),
+    );
+    let writer = std::thread::spawn({
+        let names = names.clone();
+        move || write_table(archive, &paths, &names, batches)
+    });
+    let send = |batch: Batch| {
+        sender
+            .send(batch)
+            .map_err(|_| anyhow::anyhow!("the archive's writer stopped"))
+    };
+    let read = async {
+        for condition in conditions {
+            let mut sql = Sql::new(format!(
+                "SELECT {} FROM {} WHERE ",
+                select.join(", "),
+                pool.quote(table_name),
             ));
-            paged.append(&sql).push(")");
-            let mut document = None;
-            let fetched = pool
-                .for_each_row(&paged, &[crate::sources::rows::Kind::Dynamic], |row| {
-                    document = row.into_iter().next();
-                    Ok(())
-                })
-                .await;
-            if let (Ok(()), Some(Value::String(text))) = (fetched, document) {
-                let page: Vec<Vec<Value>> =
-                    serde_json::from_str(&text).context("cannot read a page of rows")?;
-                for values in page {
-                    write_row(values)?;
+            sql.append(&condition)
+                .push(&format!(" ORDER BY {}", order.join(", ")));
+            // SQLite's driver hands rows from its worker thread one at a time; the chunk
+            // as one JSON document crosses at once. JSON cannot hold BLOB values: a chunk
+            // with one is read row by row.
+            if paged && pool.engine() == crate::policy::Engine::Sqlite {
+                // SQLite writes a REAL in JSON with 15 significant digits: one is
+                // written with 17 instead, which reads back as the very same number.
+                // A column of TEXT affinity never holds one.
+                let cells: Vec<String> = columns
+                    .iter()
+                    .map(|column| {
+                        let c = pool.quote(&column.name);
+                        if text_affinity(&column.db_type) {
+                            c
+                        } else {
+                            format!(
+                                "CASE typeof({c}) WHEN 'real' THEN json(printf('%!.17g', {c})) ELSE {c} END"
+                            )
+                        }
+                    })
+                    .collect();
+                let mut paged = Sql::new(format!(
+                    "SELECT json_group_array(json_array({})) FROM (",
+                    cells.join(", ")
+                ));
+                paged.append(&sql).push(")");
+                let mut document = None;
+                let fetched = pool
+                    .for_each_row(&paged, &[crate::sources::rows::Kind::Dynamic], |row| {
+                        document = row.into_iter().next();
+                        Ok(())
+                    })
+                    .await;
+                if let (Ok(()), Some(Value::String(text))) = (fetched, document) {
+                    send(Batch::Page(text))?;
+                    continue;
                 }
-                continue;
             }
-        }
-        pool.for_each_row(&sql, &kinds, &mut write_row)
+            let mut batch = Vec::with_capacity(BATCH);
+            pool.for_each_row(&sql, &kinds, |values| {
+                batch.push(values);
+                if batch.len() == BATCH {
+                    send(Batch::Rows(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(BATCH),
+                    )))?;
+                }
+                Ok(())
+            })
             .await
             .with_context(|| format!("source `{source}`, table `{table_name}`"))?;
+            if !batch.is_empty() {
+                send(Batch::Rows(batch))?;
+            }
+        }
+        anyhow::Ok(())
+    };
+    let read = read.await;
+    drop(sender);
+    let written = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the archive's writer failed"))?;
+    // A writer that failed (a full disk) stops the reading at its next batch: its own
+    // error is the one that says why.
+    match (read, written) {
+        (_, Err(error)) | (Err(error), Ok(_)) => Err(error),
+        (Ok(()), Ok(done)) => Ok(done),
+    }
+}
+
+/// Whether a SQLite column declared as `declared` has TEXT affinity (SQLite's rules, in
+/// their order): it stores numbers written into it as text.
+fn text_affinity(declared: &str) -> bool {
+    let declared = declared.to_ascii_uppercase();
+    !declared.contains("INT")
+        && ["CHAR", "CLOB", "TEXT"]
+            .iter()
+            .any(|word| declared.contains(word))
+}
+
+/// Runs of consecutive keys shorter than this stay in the list.
+const RUN: usize = 64;
+
+/// The rows whose key is one of `chunk` (in key order). In a single integer key, runs
+/// of at least [`RUN`] consecutive values become ranges, `k BETWEEN a AND b`: one index
+/// range scan where a list costs a lookup per key. A range holds exactly its run's rows:
+/// keys are unique, and every integer between the run's ends is one of its keys. (On
+/// SQLite, whose columns take any type, the range is held to integer values: a REAL key
+/// of 5.5 lies between 5 and 6.) The rest stay a list.
+fn keys_condition(
+    pool: &SourcePool,
+    columns: &[&crate::sources::rows::ColumnInfo],
+    chunk: &[Vec<crate::sql::Key>],
+) -> Sql {
+    use crate::sources::rows::Kind;
+    use crate::sql::Key;
+    let dialect = pool.dialect();
+    let list = |keys: &[Vec<Key>]| dialect.in_list(columns, keys.iter().map(Vec::as_slice));
+    let ints: Option<Vec<i64>> = match columns {
+        [column] if matches!(column.kind, Kind::Int | Kind::Dynamic) => chunk
+            .iter()
+            .map(|key| match key.as_slice() {
+                [Key::Int(i)] => Some(*i),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    };
+    let Some(ints) = ints else {
+        return list(chunk);
+    };
+    let mut ranges = Vec::new();
+    let mut rest: Vec<Vec<Key>> = Vec::new();
+    let mut start = 0;
+    while start < ints.len() {
+        let mut end = start;
+        while end + 1 < ints.len() && ints[end].checked_add(1) == Some(ints[end + 1]) {
+            end += 1;
+        }
+        if end + 1 - start >= RUN {
+            ranges.push((ints[start], ints[end]));
+        } else {
+            rest.extend_from_slice(&chunk[start..=end]);
+        }
+        start = end + 1;
+    }
+    if ranges.is_empty() {
+        return list(chunk);
+    }
+    let column = columns[0];
+    let name = pool.quote(&column.name);
+    let mut parts = Vec::new();
+    for (low, high) in ranges {
+        let mut part = Sql::new(format!("{name} BETWEEN "));
+        dialect.bind(&mut part, column, Key::Int(low));
+        part.push(" AND ");
+        dialect.bind(&mut part, column, Key::Int(high));
+        if pool.engine() == crate::policy::Engine::Sqlite {
+            part.push(&format!(" AND typeof({name}) = 'integer'"));
+        }
+        parts.push(part);
+    }
+    if !rest.is_empty() {
+        parts.push(list(&rest));
+    }
+    let mut condition = Sql::new("(");
+    condition.append(&Sql::join(&parts, " OR ")).push(")");
+    condition
+}
+
+/// Writes a table's rows as they arrive: `<table>.json` straight into the archive, the
+/// CSV into a spool file that follows it.
+fn write_table<W: Write + Seek>(
+    mut archive: ArchiveWriter<W>,
+    (json_path, csv_path): &(String, String),
+    names: &[String],
+    batches: std::sync::mpsc::Receiver<Batch>,
+) -> Result<(ArchiveWriter<W>, u64)> {
+    // Each object key, serialised once: `"name":`.
+    let keys: Vec<String> = names
+        .iter()
+        .map(|n| format!("{}:", Value::String(n.clone())))
+        .collect();
+    let mut csv_spool = csv::Writer::from_writer(BufWriter::new(tempfile::tempfile()?));
+    csv_spool.write_record(names)?;
+    archive.begin(json_path)?;
+    archive.write_all(b"[")?;
+    let mut rows = 0u64;
+    // One row into both files: each cell as JSON text and as plain text.
+    let mut write_cells = |cells: &mut dyn Iterator<Item = (&[u8], &[u8])>,
+                           plain: &mut csv::ByteRecord|
+     -> Result<()> {
+        archive.write_all(if rows == 0 { b"\n  {" } else { b",\n  {" })?;
+        plain.clear();
+        for (i, (key, (json, text))) in keys.iter().zip(cells).enumerate() {
+            if i > 0 {
+                archive.write_all(b",")?;
+            }
+            archive.write_all(key.as_bytes())?;
+            archive.write_all(json)?;
+            plain.push_field(text);
+        }
+        archive.write_all(b"}")?;
+        csv_spool.write_byte_record(plain)?;
+        rows += 1;
+        Ok(())
+    };
+    let mut plain = csv::ByteRecord::new();
+    let mut json = Vec::new();
+    let mut texts = Vec::new();
+    let mut ends = Vec::new();
+    for batch in batches {
+        match batch {
+            Batch::Page(text) => page::rows(&text, names.len(), |cells| {
+                write_cells(
+                    &mut cells
+                        .iter()
+                        .map(|c| (c.json.as_bytes(), c.plain.as_bytes())),
+                    &mut plain,
+                )
+            })
+            .context("cannot read a page of rows")?,
+            Batch::Rows(batch) => {
+                for values in batch {
+                    json.clear();
+                    texts.clear();
+                    ends.clear();
+                    for value in &values {
+                        serde_json::to_writer(&mut json, value)?;
+                        ends.push(json.len());
+                        texts.push(crate::output::plain(value));
+                    }
+                    let mut from = 0;
+                    let mut cells = ends.iter().zip(&texts).map(|(end, text)| {
+                        let cell = (&json[from..*end], text.as_bytes());
+                        from = *end;
+                        cell
+                    });
+                    write_cells(&mut cells, &mut plain)?;
+                }
+            }
+        }
     }
     archive.write_all(if rows == 0 { b"]\n" } else { b"\n]\n" })?;
     let mut spool = csv_spool
@@ -357,9 +555,9 @@ pub(crate) async fn export_table<W: Write + Seek>(
         .into_inner()
         .map_err(|e| e.into_error())?;
     spool.rewind()?;
-    archive.begin(&format!("sources/{source}/{table_name}.csv"))?;
-    std::io::copy(&mut spool, archive)?;
-    Ok(rows)
+    archive.begin(csv_path)?;
+    std::io::copy(&mut spool, &mut archive)?;
+    Ok((archive, rows))
 }
 
 /// Writes records as `<path>.json` and `<path>.csv` (columns: the union of top-level
@@ -555,4 +753,219 @@ fn readme(
         "sources": sources.iter().map(|(s, _, _)| json!({ "id": s.id() })).collect::<Vec<_>>(),
     });
     crate::render::render("access-readme.md", &context)
+}
+
+/// The rows of a page SQLite wrote with `json_group_array(json_array(..))`, a cell at a
+/// time as the archive writes it: as JSON text and as plain text. Where the page's own
+/// text already is what serde_json would write (strings without escapes, integers,
+/// `null`) it is used as it is; any other value is read and written again, as a value
+/// read row by row would be.
+mod page {
+    use std::borrow::Cow;
+
+    use anyhow::{Result, bail};
+    use serde_json::Value;
+
+    pub(super) struct Cell<'a> {
+        pub json: Cow<'a, str>,
+        pub plain: Cow<'a, str>,
+    }
+
+    pub(super) fn rows(
+        text: &str,
+        width: usize,
+        mut each: impl FnMut(&[Cell]) -> Result<()>,
+    ) -> Result<()> {
+        let mut at = 0;
+        let mut cells: Vec<Cell> = Vec::with_capacity(width);
+        expect(text, &mut at, b'[')?;
+        if peek(text, &mut at) == Some(b']') {
+            at += 1;
+            return finished(text, at);
+        }
+        loop {
+            expect(text, &mut at, b'[')?;
+            cells.clear();
+            if peek(text, &mut at) == Some(b']') {
+                at += 1;
+            } else {
+                loop {
+                    cells.push(cell(text, &mut at)?);
+                    match next(text, &mut at)? {
+                        b',' => continue,
+                        b']' => break,
+                        other => bail!("unexpected `{}` in a row", other as char),
+                    }
+                }
+            }
+            if cells.len() != width {
+                bail!("a row of {} values where {width} were read", cells.len());
+            }
+            each(&cells)?;
+            match next(text, &mut at)? {
+                b',' => continue,
+                b']' => return finished(text, at),
+                other => bail!("unexpected `{}` between rows", other as char),
+            }
+        }
+    }
+
+    fn peek(text: &str, at: &mut usize) -> Option<u8> {
+        let bytes = text.as_bytes();
+        while bytes.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
+        }
+        bytes.get(*at).copied()
+    }
+
+    fn next(text: &str, at: &mut usize) -> Result<u8> {
+        match peek(text, at) {
+            Some(byte) => {
+                *at += 1;
+                Ok(byte)
+            }
+            None => bail!("the page ends early"),
+        }
+    }
+
+    fn expect(text: &str, at: &mut usize, byte: u8) -> Result<()> {
+        let found = next(text, at)?;
+        if found != byte {
+            bail!("`{}` where `{}` was expected", found as char, byte as char);
+        }
+        Ok(())
+    }
+
+    fn finished(text: &str, mut at: usize) -> Result<()> {
+        match peek(text, &mut at) {
+            None => Ok(()),
+            Some(_) => bail!("text after the page"),
+        }
+    }
+
+    fn cell<'a>(text: &'a str, at: &mut usize) -> Result<Cell<'a>> {
+        let bytes = text.as_bytes();
+        peek(text, at);
+        let start = *at;
+        if bytes.get(start) == Some(&b'"') {
+            let mut end = start + 1;
+            let mut escaped = false;
+            loop {
+                match bytes.get(end) {
+                    None => bail!("a string that does not end"),
+                    Some(b'\\') => {
+                        escaped = true;
+                        end += 2;
+                    }
+                    Some(b'"') => break,
+                    Some(_) => end += 1,
+                }
+            }
+            *at = end + 1;
+            let raw = &text[start..=end];
+            if !escaped {
+                // Nothing in it that JSON escapes: serde_json writes it as it stands.
+                return Ok(Cell {
+                    json: Cow::Borrowed(raw),
+                    plain: Cow::Borrowed(&raw[1..raw.len() - 1]),
+                });
+            }
+            let value: String = serde_json::from_str(raw)?;
+            return Ok(Cell {
+                json: Cow::Owned(serde_json::to_string(&value)?),
+                plain: Cow::Owned(value),
+            });
+        }
+        let mut end = start;
+        while bytes
+            .get(end)
+            .is_some_and(|b| !matches!(b, b',' | b']') && !b.is_ascii_whitespace())
+        {
+            end += 1;
+        }
+        *at = end;
+        let raw = &text[start..end];
+        if raw == "null" {
+            return Ok(Cell {
+                json: Cow::Borrowed(raw),
+                plain: Cow::Borrowed(""),
+            });
+        }
+        let digits = raw.strip_prefix('-').unwrap_or(raw);
+        let integer = !digits.is_empty()
+            && digits.len() <= 18
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits.len() == 1 || !digits.starts_with('0'))
+            && raw != "-0";
+        if integer {
+            return Ok(Cell {
+                json: Cow::Borrowed(raw),
+                plain: Cow::Borrowed(raw),
+            });
+        }
+        let value: Value = serde_json::from_str(raw)?;
+        Ok(Cell {
+            json: Cow::Owned(value.to_string()),
+            plain: Cow::Owned(crate::output::plain(&value)),
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use serde_json::Value;
+
+        /// Each cell as a value read whole would be written.
+        fn as_values(text: &str) -> Vec<Vec<(String, String)>> {
+            let page: Vec<Vec<Value>> = serde_json::from_str(text).unwrap();
+            page.iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|v| (v.to_string(), crate::output::plain(v)))
+                        .collect()
+                })
+                .collect()
+        }
+
+        fn as_cells(text: &str, width: usize) -> Vec<Vec<(String, String)>> {
+            let mut rows = Vec::new();
+            super::rows(text, width, |cells| {
+                rows.push(
+                    cells
+                        .iter()
+                        .map(|c| (c.json.to_string(), c.plain.to_string()))
+                        .collect(),
+                );
+                Ok(())
+            })
+            .unwrap();
+            rows
+        }
+
+        #[test]
+        fn cells_are_written_as_values_read_whole_would_be() {
+            let page = r#"[[1,"plain","é ü 漢",null,-42,0],[9223372036854775807,"a \"quoted\" \\ line\nbreak\u0001\/","",1.5,1.0e+300,-0.0],[123456789012345678,"ab,c]",true,false,"\u2028",0.30000000000000004]]"#;
+            assert_eq!(as_cells(page, 6), as_values(page));
+            assert_eq!(as_cells("[]", 3), Vec::<Vec<(String, String)>>::new());
+            assert_eq!(as_cells("[[],[]]", 0).len(), 2);
+        }
+
+        #[test]
+        fn a_page_that_is_not_whole_is_refused() {
+            for broken in [
+                "",
+                "[",
+                "[[1,2]",
+                "[[1,2],[3]]",
+                "[[\"open]]",
+                "[[1,2]]x",
+                "[[1;2]]",
+                "[[1,2]",
+            ] {
+                assert!(
+                    super::rows(broken, 2, |_| Ok(())).is_err(),
+                    "accepted {broken:?}"
+                );
+            }
+        }
+    }
 }

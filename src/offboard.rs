@@ -459,8 +459,9 @@ impl<'a> Offboarding<'a> {
         let bar = self.out.progress(total, "exporting the account");
         for work in &prepared.sources {
             for w in &work.tables {
-                let rows = crate::access::export_table(
-                    &mut archive,
+                let rows;
+                (archive, rows) = crate::access::export_table(
+                    archive,
                     &work.pool,
                     work.source.id(),
                     crate::access::Selection::Where(&w.account, &w.key_columns),

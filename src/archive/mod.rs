@@ -57,6 +57,11 @@ impl<W: Write + Seek> ArchiveWriter<W> {
 
     fn drain(&mut self) -> std::io::Result<()> {
         if !self.buffer.is_empty() {
+            // Hashed as gathered: one update per buffer, not one per small write.
+            if let Some((_, hasher, size)) = self.current.as_mut() {
+                hasher.update(&self.buffer);
+                *size += self.buffer.len() as u64;
+            }
             self.zip.write_all(&self.buffer)?;
             self.buffer.clear();
         }
@@ -119,10 +124,6 @@ impl<W: Write + Seek> ArchiveWriter<W> {
 
 impl<W: Write + Seek> Write for ArchiveWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Some((_, hasher, size)) = self.current.as_mut() {
-            hasher.update(buf);
-            *size += buf.len() as u64;
-        }
         self.buffer.extend_from_slice(buf);
         if self.buffer.len() >= BUFFER {
             self.drain()?;

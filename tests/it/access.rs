@@ -8,7 +8,9 @@ use crate::common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
+use crate::common::{
+    Demo, Fixture, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names,
+};
 use serde_json::{Value, json};
 
 fn ids(archive: &Path, entry: &str) -> BTreeSet<i64> {
@@ -1394,4 +1396,173 @@ fn a_policy_imported_from_fides_exports_what_the_dataset_leads_to() {
     );
     assert_eq!(visits.len().to_string(), want_visits[0]);
     assert!(!visits.is_empty());
+}
+
+/// A subject's rows in runs of consecutive keys between other people's rows, a string
+/// that JSON escapes, and a computed REAL: the export holds exactly the rows hand-written
+/// SQL finds, each value as stored. On SQLite a REAL key of another person lies inside
+/// one of the subject's runs, and a text key beside it.
+fn runs_of_keys(engine: &str) {
+    let double = if engine == "sqlite" {
+        "REAL"
+    } else {
+        "DOUBLE PRECISION"
+    };
+    let schema = format!(
+        "CREATE TABLE people (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR(100));\n\
+         CREATE TABLE events (id INTEGER NOT NULL, person_id INTEGER, note VARCHAR(200), score {double});\n\
+         INSERT INTO people VALUES (1, 'ann@example.com'), (2, 'bob@example.com');\n"
+    );
+    let policy = format!(
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[purpose]]
+id = "service"
+title = "Service"
+basis = "contract"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "people"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+
+[[table]]
+name = "events"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+person_id = "system.operations"
+note = "user.content.message"
+score = "system.operations"
+[[table.relation]]
+columns = ["person_id"]
+references = "people"
+"#
+    );
+    let Some(app) = Fixture::new(
+        engine,
+        &format!("runs_of_keys_{engine}"),
+        &schema,
+        &policy,
+        &[],
+    ) else {
+        return;
+    };
+    // Ann: 1-100 and 111-250 (runs), 252-260 (too short to be one); Bob: the rest.
+    let ann =
+        |i: i64| (1..=100).contains(&i) || (111..=250).contains(&i) || (252..=260).contains(&i);
+    let values: Vec<String> = (1..=300)
+        .map(|i| {
+            let owner = if ann(i) { 1 } else { 2 };
+            format!("({i}, {owner}, 'note {i}', {}.5)", i)
+        })
+        .collect();
+    app.execute(&format!("INSERT INTO events VALUES {}", values.join(", ")));
+    // A backslash is written doubled in MariaDB's string literals.
+    let backslash = if engine == "mysql" { "\\\\" } else { "\\" };
+    let sum = match engine {
+        "postgres" => "CAST(0.1 AS DOUBLE PRECISION) + CAST(0.2 AS DOUBLE PRECISION)",
+        "mysql" => "0.1e0 + 0.2e0",
+        _ => "0.1 + 0.2",
+    };
+    app.execute(&format!(
+        "UPDATE events SET note = 'say \"hi\" {backslash} then\nnew line, é 漢' WHERE id = 5;\n\
+         UPDATE events SET score = {sum} WHERE id = 7"
+    ));
+    if engine == "sqlite" {
+        app.execute("INSERT INTO events VALUES (50.5, 2, 'bob inside a run', 1.0)");
+    }
+    if engine == "postgres" {
+        app.execute(
+            "ALTER TABLE events ADD COLUMN data JSONB, ADD COLUMN flag BOOLEAN;\n\
+             UPDATE events SET data = '{\"b\": 1, \"a\": [1, 2.5, \"x\\\"y\"]}', flag = true WHERE id = 9;\n\
+             UPDATE events SET score = 'NaN' WHERE id = 10;\n\
+             UPDATE events SET score = 100 WHERE id = 11;\n\
+             UPDATE events SET score = '-0' WHERE id = 12",
+        );
+    }
+    let out = app.dir().join("export.zip");
+    let mut command = app.cmd(&[
+        "access",
+        "--no-providers",
+        "--subject",
+        "email:ann@example.com",
+        "--out",
+    ]);
+    command.arg(&out);
+    expect(command, 0);
+
+    let exported = rows(&out, "sources/app/events.json");
+    let text = if engine == "mysql" { "CHAR" } else { "TEXT" };
+    let mut expected: Vec<i64> = app
+        .strings(&format!(
+            "SELECT CAST(id AS {text}) FROM events WHERE person_id = 1"
+        ))
+        .iter()
+        .map(|id| id.parse().unwrap())
+        .collect();
+    expected.sort();
+    // In key order, as the export writes them.
+    let got: Vec<i64> = exported.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(got, expected);
+    assert_eq!(got.len(), 100 + 140 + 9);
+    let row = |id: i64| exported.iter().find(|r| r["id"] == id).unwrap();
+    let note: String = app
+        .strings("SELECT note FROM events WHERE id = 5")
+        .remove(0);
+    assert_eq!(row(5)["note"], note.as_str());
+    assert!(note.contains('\n') && note.contains('"') && note.contains('\\'));
+    assert_eq!(row(7)["score"].as_f64().unwrap(), 0.1f64 + 0.2f64);
+    assert_eq!(row(8)["score"], json!(8.5));
+    if engine == "postgres" {
+        assert_eq!(row(9)["data"], json!({"a": [1, 2.5, "x\"y"], "b": 1}));
+        assert_eq!(row(9)["flag"], json!(true));
+        assert_eq!(row(8)["data"], Value::Null);
+        // JSON holds no NaN; a whole float is written as one.
+        assert_eq!(row(10)["score"], Value::Null);
+        let text = zip_entry(&out, "sources/app/events.json").unwrap();
+        assert!(
+            text.contains(r#""id":11,"person_id":1,"note":"note 11","score":100.0"#),
+            "{text:.2000}"
+        );
+        assert!(text.contains(r#""score":-0.0"#), "{text:.2000}");
+    }
+    let csv = zip_entry(&out, "sources/app/events.csv").unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), got.len());
+    let csv_row = |id: &str| records.iter().find(|r| &r[0] == id).unwrap().clone();
+    assert_eq!(&csv_row("5")[2], note.as_str());
+    assert_eq!(&csv_row("7")[3], "0.30000000000000004");
+}
+
+#[test]
+fn runs_of_keys_on_sqlite() {
+    runs_of_keys("sqlite");
+}
+
+#[test]
+fn runs_of_keys_on_postgres() {
+    runs_of_keys("postgres");
+}
+
+#[test]
+fn runs_of_keys_on_mariadb() {
+    runs_of_keys("mysql");
 }
