@@ -101,6 +101,12 @@ impl Ctx {
         Store::open_existing(self.global.state.as_deref(), &self.workspace()).await
     }
 
+    /// [`Ctx::store`] for a check's one statement, which reads the schema's version
+    /// with its answer (see [`Store::open_unchecked`]).
+    pub async fn store_for_check(&self) -> Result<Store> {
+        Store::open_unchecked(self.global.state.as_deref(), &self.workspace()).await
+    }
+
     /// The audit signing key (checkpoints, certificates, receipts) of the workspace.
     pub fn signing_key_path(&self) -> PathBuf {
         self.workspace().join("audit-signing.key")

@@ -21,7 +21,7 @@ pub(crate) async fn open(ctx: &Ctx) -> Result<(Policy, Result<Store>)> {
     // A thread of its own, not tokio's blocking pool, which the runtime would wait for
     // at the end of the command.
     let policy = std::thread::spawn(move || Policy::load_purposes(&dir));
-    let store = ctx.store().await;
+    let store = ctx.store_for_check().await;
     let policy = policy
         .join()
         .map_err(|_| anyhow::anyhow!("cannot read the policy"))??;

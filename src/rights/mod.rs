@@ -416,6 +416,33 @@ pub async fn facts(
     subject_refs: &[String],
     as_of: &str,
 ) -> Result<HashMap<String, Facts>> {
+    if store.unchecked {
+        // The store's schema is read with the answer; one that is not current is
+        // brought up to date and asked again.
+        match facts_of(store, purpose, subject_refs, as_of, true).await {
+            Ok((found, probe)) => {
+                if store.confirm_schema(probe).await? {
+                    return Ok(found);
+                }
+            }
+            Err(_) => {
+                store.confirm_schema(None).await?;
+            }
+        }
+    }
+    Ok(facts_of(store, purpose, subject_refs, as_of, false)
+        .await?
+        .0)
+}
+
+/// [`facts`], with the store's schema version ([`Store::SCHEMA_PROBE`]) when `probe`.
+async fn facts_of(
+    store: &Store,
+    purpose: &Purpose,
+    subject_refs: &[String],
+    as_of: &str,
+    probe: bool,
+) -> Result<(HashMap<String, Facts>, Option<(i64, i64)>)> {
     /// A subject's row: reference, erased at, moved at, restriction, objection, event.
     type Row = (
         String,
@@ -441,6 +468,7 @@ pub async fn facts(
     let consent = purpose.basis == LawfulBasis::Consent;
     let sha = consent::text_sha256(purpose.consent_text.as_deref().unwrap_or_default());
     let mut found = HashMap::with_capacity(subject_refs.len());
+    let mut schema = None;
     for chunk in subject_refs.chunks(5000) {
         let mut sql = Sql::new("SELECT CAST(");
         if consent {
@@ -490,7 +518,11 @@ pub async fn facts(
         } else {
             sql.push(", NULL");
         }
-        sql.push(")) AS TEXT) FROM ")
+        sql.push(")) AS TEXT)");
+        if probe {
+            sql.push(", ").push(Store::SCHEMA_PROBE);
+        }
+        sql.push(" FROM ")
             .push(list)
             .bind(serde_json::to_string(chunk)?)
             .push(tail);
@@ -500,6 +532,9 @@ pub async fn facts(
             .await?;
         let version: Option<i64> = row.try_get(0)?;
         let document: Option<String> = row.try_get(1)?;
+        if probe && schema.is_none() {
+            schema = Some((row.try_get(2)?, row.try_get(3)?));
+        }
         let rows: Vec<Row> = serde_json::from_str(document.as_deref().unwrap_or("[]"))
             .context("cannot read the rights ledgers")?;
         for (subject_ref, erased_at, moved_at, restriction, objection, event) in rows {
@@ -515,7 +550,7 @@ pub async fn facts(
             found.insert(subject_ref, facts);
         }
     }
-    Ok(found)
+    Ok((found, schema))
 }
 
 /// Whether a restriction ground may start a restriction.

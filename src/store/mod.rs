@@ -123,6 +123,9 @@ pub struct Store {
     pub sqlite_path: Option<PathBuf>,
     /// The store's location with any password removed, for messages.
     pub display: String,
+    /// Opened without checking its schema ([`Store::open_unchecked`]): the first
+    /// statement reads the schema's version along with its answer.
+    pub(crate) unchecked: bool,
 }
 
 /// Where a state store is, from `--state` (or its variable) and the workspace.
@@ -253,13 +256,52 @@ impl Store {
     /// `workspace`, and brings its schema up to date. A SQLite file named explicitly is
     /// created only in a folder that exists.
     pub async fn open(url: Option<&str>, workspace: &Path) -> Result<Store> {
-        Store::open_as(url, workspace, true).await
+        Store::open_as(url, workspace, true, true).await
     }
 
     /// Opens a store that must already exist, for commands that only read: a workspace
     /// with nothing recorded yet gets a clear error, never a new empty store.
     pub(crate) async fn open_existing(url: Option<&str>, workspace: &Path) -> Result<Store> {
-        Store::open_as(url, workspace, false).await
+        Store::open_as(url, workspace, false, true).await
+    }
+
+    /// [`Store::open_existing`] for a command that runs one statement (a check): its
+    /// schema is not checked first. The statement reads the schema's version too
+    /// ([`Store::SCHEMA_PROBE`], then [`Store::confirm_schema`]), which saves a command
+    /// that must answer in milliseconds a round trip and a statement; a store that is
+    /// not current is brought up to date and the statement run again.
+    pub(crate) async fn open_unchecked(url: Option<&str>, workspace: &Path) -> Result<Store> {
+        Store::open_as(url, workspace, false, false).await
+    }
+
+    /// Two columns for a statement on an unchecked store: how many migrations were
+    /// applied, and the latest.
+    pub(crate) const SCHEMA_PROBE: &'static str = "(SELECT COUNT(*) FROM _sqlx_migrations WHERE success), \
+         (SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success)";
+
+    /// Whether the probe's answer is the schema this privops writes; when it is not (or
+    /// the statement failed), brings the store up to date: the caller runs its
+    /// statement again.
+    pub(crate) async fn confirm_schema(&self, probe: Option<(i64, i64)>) -> Result<bool> {
+        if probe == Some(Store::expected_schema(self.backend)) {
+            return Ok(true);
+        }
+        self.migrate().await?;
+        Ok(false)
+    }
+
+    fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        }
+    }
+
+    /// (migrations, latest version) of the schema this privops writes.
+    fn expected_schema(backend: Backend) -> (i64, i64) {
+        let migrator = Store::migrator(backend);
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        (migrator.iter().count() as i64, latest)
     }
 
     /// Whether a store is already there: the SQLite file, or privops's tables in the
@@ -281,7 +323,12 @@ impl Store {
         }
     }
 
-    async fn open_as(url: Option<&str>, workspace: &Path, create: bool) -> Result<Store> {
+    async fn open_as(
+        url: Option<&str>,
+        workspace: &Path,
+        create: bool,
+        check: bool,
+    ) -> Result<Store> {
         install_default_drivers();
         let (url, backend, display) = match Location::of(url, workspace)? {
             Location::Postgres(url) => {
@@ -300,8 +347,9 @@ impl Store {
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
                 // A SQLite connection is a file in this process: there is nothing to ping
-                // before each statement.
-                .test_before_acquire(backend != Backend::Sqlite)
+                // before each statement; a check's one statement follows the connection
+                // it opened at once.
+                .test_before_acquire(backend != Backend::Sqlite && check)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
@@ -342,20 +390,19 @@ impl Store {
             backend,
             sqlite_path,
             display,
+            unchecked: !check,
         };
-        store.migrate().await?;
+        if check {
+            store.migrate().await?;
+        }
         Ok(store)
     }
 
     async fn migrate(&self) -> Result<()> {
-        let migrator = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
-        };
+        let migrator = Store::migrator(self.backend);
         // Most commands open a store that is already current: one query says so, instead
         // of the migrator's several (a check per command, not per process lifetime).
-        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
-        let known = migrator.iter().count() as i64;
+        let expected = Store::expected_schema(self.backend);
         let current: Option<(i64, i64)> = sqlx::query_as(
             "SELECT COUNT(*), COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
         )
@@ -363,7 +410,7 @@ impl Store {
         .await
         .ok()
         .flatten();
-        if current == Some((known, latest)) {
+        if current == Some(expected) {
             return Ok(());
         }
         // Two processes may race to create a new store; the loser retries once the

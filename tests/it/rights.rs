@@ -1421,9 +1421,9 @@ fn notices_know_who_has_not_acknowledged() {
 /// A store made before requests could be rectification, restriction or objection
 /// requests (its requests table is rebuilt to widen the kinds): every request, run and
 /// link survives the upgrade, the foreign keys still hold, and the new kinds are taken.
-#[test]
-fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
-    let temp = tempfile::tempdir().unwrap();
+/// A workspace whose store is as the release before rights requests left it:
+/// migrations 1 to 8, two requests and an erasure run. Returns the store's URL.
+fn store_before_rights(temp: &tempfile::TempDir) -> String {
     std::fs::create_dir_all(temp.path().join("policies")).unwrap();
     std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
     let store = temp.path().join(".privops/state.db");
@@ -1465,6 +1465,13 @@ fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
         common::SUBJECT_KEY,
     )
     .unwrap();
+    url
+}
+
+#[test]
+fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
+    let temp = tempfile::tempdir().unwrap();
+    let url = store_before_rights(&temp);
     let cmd = |args: &[&str]| {
         let mut command = common::privops(temp.path());
         command
@@ -1533,4 +1540,53 @@ fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
                 .unwrap();
         assert!(violations.is_empty(), "{violations:?}");
     });
+}
+
+/// A check opens the store without reading its schema first: the answer's statement
+/// reads the schema's version too. On a store an older release left (no rights tables
+/// yet) the check brings it up to date and answers as on a current one.
+#[test]
+fn a_check_on_an_older_store_brings_it_up_to_date() {
+    let temp = tempfile::tempdir().unwrap();
+    let url = store_before_rights(&temp);
+    let cmd = |args: &[&str]| {
+        let mut command = common::privops(temp.path());
+        command
+            .args(args)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
+            .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
+        command
+    };
+    let subject = ["--subject", "email:x@example.com", "--format", "json"];
+    let delivery = [
+        &["processing", "check", "--purpose", "delivery"][..],
+        &subject,
+    ]
+    .concat();
+    let answer = expect(cmd(&delivery), 0).json();
+    assert_eq!(answer["may_process"], json!(true), "{answer}");
+    let migrations = std::fs::read_dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite"),
+    )
+    .unwrap()
+    .count();
+    let applied = common::block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        n as usize
+    });
+    assert_eq!(applied, migrations);
+    // Current now: the next checks answer from the one statement.
+    let newsletter = [
+        &["consent", "check", "--purpose", "newsletter"][..],
+        &subject,
+    ]
+    .concat();
+    let answer = expect(cmd(&newsletter), 3).json();
+    assert_eq!(answer["granted"], json!(false), "{answer}");
+    expect(cmd(&delivery), 0);
 }
