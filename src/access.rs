@@ -331,19 +331,27 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
             // with one is read row by row.
             if paged && pool.engine() == crate::policy::Engine::Sqlite {
                 // SQLite writes a REAL in JSON with 15 significant digits: one is
-                // written with 17 instead, which reads back as the very same number.
-                // A column of TEXT affinity never holds one.
+                // written with 17 instead, which reads back as the very same number;
+                // an infinity, which JSON cannot hold, as null (as read row by row). A
+                // column of TEXT affinity never holds a REAL. A BLOB would be taken for
+                // SQLite's binary JSON: it makes the chunk's statement fail (a text
+                // that is not JSON, built from the row so that it is not computed
+                // before the statement runs), and the chunk is read row by row.
                 let cells: Vec<String> = columns
                     .iter()
                     .map(|column| {
                         let c = pool.quote(&column.name);
-                        if text_affinity(&column.db_type) {
-                            c
+                        let real = if text_affinity(&column.db_type) {
+                            String::new()
                         } else {
                             format!(
-                                "CASE typeof({c}) WHEN 'real' THEN json(printf('%!.17g', {c})) ELSE {c} END"
+                                "WHEN 'real' THEN (CASE WHEN abs({c}) <= 1.7976931348623157e308 \
+                                 THEN json(printf('%!.17g', {c})) END) "
                             )
-                        }
+                        };
+                        format!(
+                            "CASE typeof({c}) {real}WHEN 'blob' THEN json('!' || typeof({c})) ELSE {c} END"
+                        )
                     })
                     .collect();
                 let mut paged = Sql::new(format!(
@@ -903,7 +911,18 @@ mod page {
                 plain: Cow::Borrowed(raw),
             });
         }
-        let value: Value = serde_json::from_str(raw)?;
+        // A number is read by Rust's own parser, which rounds correctly: serde_json's
+        // default one can land a unit off on 17 significant digits.
+        let value: Value = match raw.parse::<f64>() {
+            // (Integers too long for the copy above are read by serde_json, as i64.)
+            Ok(number)
+                if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                    && raw.contains(['.', 'e', 'E']) =>
+            {
+                serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number)
+            }
+            _ => serde_json::from_str(raw)?,
+        };
         Ok(Cell {
             json: Cow::Owned(value.to_string()),
             plain: Cow::Owned(crate::output::plain(&value)),
@@ -947,6 +966,23 @@ mod page {
             assert_eq!(as_cells(page, 6), as_values(page));
             assert_eq!(as_cells("[]", 3), Vec::<Vec<(String, String)>>::new());
             assert_eq!(as_cells("[[],[]]", 0).len(), 2);
+        }
+
+        /// Numbers of 17 significant digits come out as the number they write, where
+        /// serde_json's default reading lands a unit off on some.
+        #[test]
+        fn numbers_keep_every_digit() {
+            for text in [
+                "449.49106478873813",
+                "0.30000000000000004",
+                "1.0e+300",
+                "-2.5",
+            ] {
+                let cells = as_cells(&format!("[[{text}]]"), 1);
+                let number: f64 = text.parse().unwrap();
+                let written = serde_json::Number::from_f64(number).unwrap().to_string();
+                assert_eq!(cells[0][0], (written.clone(), written));
+            }
         }
 
         #[test]

@@ -1486,7 +1486,12 @@ references = "people"
          UPDATE events SET score = {sum} WHERE id = 7"
     ));
     if engine == "sqlite" {
-        app.execute("INSERT INTO events VALUES (50.5, 2, 'bob inside a run', 1.0)");
+        app.execute(
+            "INSERT INTO events VALUES (50.5, 2, 'bob inside a run', 1.0);\n\
+             UPDATE events SET score = 449.49106478873813 WHERE id = 13;\n\
+             UPDATE events SET score = 9e999 WHERE id = 14;\n\
+             UPDATE events SET note = x'00' WHERE id = 15",
+        );
     }
     if engine == "postgres" {
         app.execute(
@@ -1530,6 +1535,24 @@ references = "people"
     assert!(note.contains('\n') && note.contains('"') && note.contains('\\'));
     assert_eq!(row(7)["score"].as_f64().unwrap(), 0.1f64 + 0.2f64);
     assert_eq!(row(8)["score"], json!(8.5));
+    if engine == "sqlite" {
+        // Every digit of a REAL, as SQLite gives it with 17 and Rust reads it back.
+        let stored: f64 = app.strings("SELECT printf('%!.17g', score) FROM events WHERE id = 13")
+            [0]
+        .parse()
+        .unwrap();
+        let written = serde_json::Number::from_f64(stored).unwrap().to_string();
+        let text = zip_entry(&out, "sources/app/events.json").unwrap();
+        assert!(
+            text.contains(&format!(
+                r#""id":13,"person_id":1,"note":"note 13","score":{written}}}"#
+            )),
+            "{written}"
+        );
+        // An infinity is null, as JSON has none; a BLOB is its base64 text.
+        assert_eq!(row(14)["score"], Value::Null);
+        assert_eq!(row(15)["note"], json!("AA=="));
+    }
     if engine == "postgres" {
         assert_eq!(row(9)["data"], json!({"a": [1, 2.5, "x\"y"], "b": 1}));
         assert_eq!(row(9)["flag"], json!(true));
