@@ -303,6 +303,32 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
     // A chunk of keys is small enough to cross from SQLite as one JSON document.
     let paged = matches!(selection, Selection::Keys(_));
 
+    // The cells of a SQLite page, made once for every chunk. SQLite writes a REAL in
+    // JSON with 15 significant digits: one is written with 17 instead, which reads back
+    // as the very same number; an infinity, which JSON cannot hold, as null (as read row
+    // by row). A column of TEXT affinity never holds a REAL. A BLOB would be taken for
+    // SQLite's binary JSON: it makes the chunk's statement fail (a text that is not
+    // JSON, built from the row so that it is not computed before the statement runs),
+    // and the chunk is read row by row.
+    let cells: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            let c = pool.quote(&column.name);
+            let real = if column.has_text_affinity() {
+                String::new()
+            } else {
+                format!(
+                    "WHEN 'real' THEN (CASE WHEN abs({c}) <= 1.7976931348623157e308 \
+                     THEN json(printf('%!.17g', {c})) END) "
+                )
+            };
+            format!("CASE typeof({c}) {real}WHEN 'blob' THEN json('!' || typeof({c})) ELSE {c} END")
+        })
+        .collect();
+    let page_select = format!(
+        "SELECT json_group_array(json_array({})) FROM (",
+        cells.join(", ")
+    );
     let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
     let paths = (
         format!("sources/{source}/{table_name}.json"),
@@ -330,34 +356,7 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
             // as one JSON document crosses at once. JSON cannot hold BLOB values: a chunk
             // with one is read row by row.
             if paged && pool.engine() == crate::policy::Engine::Sqlite {
-                // SQLite writes a REAL in JSON with 15 significant digits: one is
-                // written with 17 instead, which reads back as the very same number;
-                // an infinity, which JSON cannot hold, as null (as read row by row). A
-                // column of TEXT affinity never holds a REAL. A BLOB would be taken for
-                // SQLite's binary JSON: it makes the chunk's statement fail (a text
-                // that is not JSON, built from the row so that it is not computed
-                // before the statement runs), and the chunk is read row by row.
-                let cells: Vec<String> = columns
-                    .iter()
-                    .map(|column| {
-                        let c = pool.quote(&column.name);
-                        let real = if text_affinity(&column.db_type) {
-                            String::new()
-                        } else {
-                            format!(
-                                "WHEN 'real' THEN (CASE WHEN abs({c}) <= 1.7976931348623157e308 \
-                                 THEN json(printf('%!.17g', {c})) END) "
-                            )
-                        };
-                        format!(
-                            "CASE typeof({c}) {real}WHEN 'blob' THEN json('!' || typeof({c})) ELSE {c} END"
-                        )
-                    })
-                    .collect();
-                let mut paged = Sql::new(format!(
-                    "SELECT json_group_array(json_array({})) FROM (",
-                    cells.join(", ")
-                ));
+                let mut paged = Sql::new(page_select.clone());
                 paged.append(&sql).push(")");
                 let mut document = None;
                 let fetched = pool
@@ -401,16 +400,6 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
         (_, Err(error)) | (Err(error), Ok(_)) => Err(error),
         (Ok(()), Ok(done)) => Ok(done),
     }
-}
-
-/// Whether a SQLite column declared as `declared` has TEXT affinity (SQLite's rules, in
-/// their order): it stores numbers written into it as text.
-fn text_affinity(declared: &str) -> bool {
-    let declared = declared.to_ascii_uppercase();
-    !declared.contains("INT")
-        && ["CHAR", "CLOB", "TEXT"]
-            .iter()
-            .any(|word| declared.contains(word))
 }
 
 /// Runs of consecutive keys shorter than this stay in the list.

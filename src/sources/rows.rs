@@ -55,6 +55,13 @@ impl ColumnInfo {
             _ => false,
         }
     }
+
+    /// SQLite: whether the declared type gives the column TEXT affinity (SQLite's rules,
+    /// in their order), so that a number written into it is stored as text.
+    pub(crate) fn has_text_affinity(&self) -> bool {
+        let t = self.db_type.to_ascii_uppercase();
+        !t.contains("INT") && ["CHAR", "CLOB", "TEXT"].iter().any(|n| t.contains(n))
+    }
 }
 
 fn kind_of(engine: Engine, db_type: &str) -> Kind {

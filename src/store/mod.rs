@@ -403,13 +403,12 @@ impl Store {
         // Most commands open a store that is already current: one query says so, instead
         // of the migrator's several (a check per command, not per process lifetime).
         let expected = Store::expected_schema(self.backend);
-        let current: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .ok()
-        .flatten();
+        let current: Option<(i64, i64)> =
+            sqlx::query_as(&format!("SELECT {}", Store::SCHEMA_PROBE))
+                .fetch_optional(&self.pool)
+                .await
+                .ok()
+                .flatten();
         if current == Some(expected) {
             return Ok(());
         }

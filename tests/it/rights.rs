@@ -1421,16 +1421,6 @@ fn notices_know_who_has_not_acknowledged() {
 /// A store made before requests could be rectification, restriction or objection
 /// requests (its requests table is rebuilt to widen the kinds): every request, run and
 /// link survives the upgrade, the foreign keys still hold, and the new kinds are taken.
-/// A command in `dir` with the suite's subject key, on 2026-12-01.
-fn dated(dir: &std::path::Path, args: &[&str]) -> std::process::Command {
-    let mut command = common::privops(dir);
-    command
-        .args(args)
-        .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY)
-        .env("PRIVOPS_NOW", "2026-12-01T10:00:00Z");
-    command
-}
-
 /// A workspace whose store is as the release before rights requests left it:
 /// migrations 1 to 8, two requests and an erasure run. Returns the store's URL.
 fn store_before_rights(temp: &tempfile::TempDir) -> String {
@@ -1482,7 +1472,7 @@ fn store_before_rights(temp: &tempfile::TempDir) -> String {
 fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
     let temp = tempfile::tempdir().unwrap();
     let url = store_before_rights(&temp);
-    let cmd = |args: &[&str]| dated(temp.path(), args);
+    let cmd = |args: &[&str]| at_test_time(temp.path(), args);
     let listed = expect(cmd(&["request", "list", "--format", "json"]), 0).json();
     let ids: Vec<(&str, &str, &str)> = listed
         .as_array()
@@ -1552,7 +1542,7 @@ fn an_older_state_store_keeps_its_requests_through_the_upgrade() {
 fn a_check_on_an_older_store_brings_it_up_to_date() {
     let temp = tempfile::tempdir().unwrap();
     let url = store_before_rights(&temp);
-    let cmd = |args: &[&str]| dated(temp.path(), args);
+    let cmd = |args: &[&str]| at_test_time(temp.path(), args);
     let subject = ["--subject", "email:x@example.com", "--format", "json"];
     let delivery = [
         &["processing", "check", "--purpose", "delivery"][..],
