@@ -131,14 +131,14 @@ fn identity_in_list<'k>(
     if pool.engine() == Engine::Postgres && matches!(column.kind, Kind::Int | Kind::Text) {
         // One array, planned in the same time whatever the number of values; text when
         // the column is compared through lower(), else the column's own type.
-        let array = crate::sql::pg_array(values.into_iter().map(Key::as_text));
+        let values = values.into_iter().map(Key::as_text).collect();
         let dialect = pool.dialect();
         let type_name = if expr == pool.quote(&column.name) {
             dialect.type_name(column)
         } else {
             "text".to_string()
         };
-        return dialect.any_of(&expr, vec![(array, type_name)]);
+        return dialect.any_of(&expr, vec![(values, type_name)]);
     }
     let mut sql = Sql::new(format!("{expr} IN ("));
     for (i, value) in values.into_iter().enumerate() {

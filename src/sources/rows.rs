@@ -188,7 +188,7 @@ impl Dialect {
                 .enumerate()
                 .map(|(j, column)| {
                     let values = tuples.iter().map(|t| t.get(j).and_then(Key::as_text));
-                    (crate::sql::pg_array(values), self.type_name(column))
+                    (values.collect(), self.type_name(column))
                 })
                 .collect();
             return self.any_of(&names.join(", "), arrays);
@@ -219,21 +219,44 @@ impl Dialect {
         sql
     }
 
-    /// PostgreSQL: `expr = ANY(CAST($1 AS type[]))` for one array, `(exprs) IN (SELECT *
-    /// FROM unnest(...))` for several; each array is PostgreSQL's text form of an array
-    /// of the column's type.
-    pub(crate) fn any_of(self, exprs: &str, arrays: Vec<(String, String)>) -> Sql {
-        let one = arrays.len() == 1;
+    /// PostgreSQL: `expr = ANY(CAST($1 AS type[]))` for one column's values, `(exprs) IN
+    /// (SELECT * FROM unnest(...))` for several columns (each bound as PostgreSQL's text
+    /// form of an array of the column's type). A single value or tuple is compared as it
+    /// is, `expr = CAST($1 AS type)`: behind an array of one the planner cannot see that
+    /// one value is asked for, and plans a scan it does not share among workers (a
+    /// 200,000-row table without an index on the column: 60 ms against 43 ms).
+    pub(crate) fn any_of(self, exprs: &str, columns: Vec<(Vec<Option<String>>, String)>) -> Sql {
+        let one = columns.len() == 1;
+        if columns.iter().all(|(values, _)| values.len() == 1) {
+            let mut sql = Sql::new(if one {
+                format!("{exprs} = ")
+            } else {
+                format!("({exprs}) = (")
+            });
+            for (i, (values, type_name)) in columns.into_iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                let value = values.into_iter().next().flatten();
+                sql.push("CAST(").bind(value.map_or(Key::Null, Key::Text));
+                sql.push(&format!(" AS {type_name})"));
+            }
+            if !one {
+                sql.push(")");
+            }
+            return sql;
+        }
         let mut sql = if one {
             Sql::new(format!("{exprs} = ANY("))
         } else {
             Sql::new(format!("({exprs}) IN (SELECT * FROM unnest("))
         };
-        for (i, (array, type_name)) in arrays.into_iter().enumerate() {
+        for (i, (values, type_name)) in columns.into_iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
-            sql.push("CAST(").bind(Key::Text(array));
+            sql.push("CAST(")
+                .bind(Key::Text(crate::sql::pg_array(values)));
             sql.push(&format!(" AS {type_name}[])"));
         }
         sql.push(if one { ")" } else { "))" });
@@ -767,5 +790,37 @@ mod tests {
         assert!(shown.len() < 450, "{shown}");
         assert!(shown.starts_with("DELETE FROM t WHERE id IN (?, ?"));
         assert!(shown.ends_with(&format!("({} characters)", long.len())));
+    }
+
+    #[test]
+    fn one_value_is_compared_as_it_is_on_postgres() {
+        use super::{Dialect, Engine};
+        use crate::sql::{Key, Placeholders};
+        let dialect = Dialect(Engine::Postgres);
+        let text = |v: &str| Some(v.to_string());
+        let one = dialect.any_of("lower(\"e\")", vec![(vec![text("a@x")], "text".into())]);
+        assert_eq!(
+            one.render(Placeholders::Dollar),
+            "lower(\"e\") = CAST($1 AS text)"
+        );
+        assert_eq!(one.binds(), &[Key::Text("a@x".into())]);
+        let tuple = dialect.any_of(
+            "\"a\", \"b\"",
+            vec![
+                (vec![text("o\"1")], "varchar".into()),
+                (vec![None], "int2".into()),
+            ],
+        );
+        assert_eq!(
+            tuple.render(Placeholders::Dollar),
+            "(\"a\", \"b\") = (CAST($1 AS varchar), CAST($2 AS int2))"
+        );
+        assert_eq!(tuple.binds(), &[Key::Text("o\"1".into()), Key::Null]);
+        let many = dialect.any_of("\"id\"", vec![(vec![text("1"), text("2")], "int4".into())]);
+        assert_eq!(
+            many.render(Placeholders::Dollar),
+            "\"id\" = ANY(CAST($1 AS int4[]))"
+        );
+        assert_eq!(many.binds(), &[Key::Text("{\"1\",\"2\"}".into())]);
     }
 }
