@@ -506,6 +506,9 @@ pub enum State {
     ReconsentNeeded,
     /// The identity was rectified to another: its consent now stands under the new one.
     Moved,
+    /// The subject was erased (Art. 17) and is on the suppression list: whatever the
+    /// ledger holds, nothing may be sent.
+    Erased,
 }
 
 impl State {
@@ -516,6 +519,7 @@ impl State {
             State::Withdrawn => "withdrawn",
             State::ReconsentNeeded => "reconsent_needed",
             State::Moved => "moved",
+            State::Erased => "erased",
         }
     }
 }
@@ -529,6 +533,9 @@ pub struct Verdict {
     /// When the identity was rectified to another.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_at: Option<String>,
+    /// When the subject was erased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<String>,
 }
 
 impl Verdict {
@@ -544,6 +551,7 @@ impl Verdict {
             current_version,
             event: last,
             moved_at: None,
+            erased_at: None,
         }
     }
 
@@ -554,10 +562,26 @@ impl Verdict {
             current_version,
             event: None,
             moved_at: Some(at),
+            erased_at: None,
+        }
+    }
+
+    /// The verdict for a subject erased at `at`: the newest event stays as evidence of
+    /// what the ledger held, but consent no longer stands.
+    pub fn erased(at: String, last: Option<Event>, current_version: Option<i64>) -> Verdict {
+        Verdict {
+            state: State::Erased,
+            current_version,
+            event: last,
+            moved_at: None,
+            erased_at: Some(at),
         }
     }
 
     pub fn reason(&self) -> String {
+        if let (State::Erased, Some(at)) = (&self.state, &self.erased_at) {
+            return format!("erased on {at} (Art. 17): the subject is on the suppression list");
+        }
         if let (State::Moved, Some(at)) = (&self.state, &self.moved_at) {
             return format!(
                 "this identity was rectified to another on {at}: its consent stands under the new one"

@@ -912,10 +912,12 @@ fn processing_check_answers_every_combination(state: &str) {
         .collect();
     assert_eq!(states.len(), 2 * subjects.len(), "{}", run.stdout);
     for (subject, state) in states {
-        let consent = subjects.iter().find(|s| s.0 == subject).unwrap().1;
-        let want = match consent {
-            "granted" => "granted",
-            "withdrawn" => "withdrawn",
+        let found = subjects.iter().find(|s| s.0 == subject).unwrap();
+        // An erased subject is refused whatever its ledger says.
+        let want = match (found.4, found.1) {
+            (true, _) => "erased",
+            (_, "granted") => "granted",
+            (_, "withdrawn") => "withdrawn",
             _ => "never_given",
         };
         assert_eq!(state, want, "{subject}");
@@ -949,55 +951,94 @@ fn processing_check_answers_every_combination_on_postgres() {
     processing_check_answers_every_combination("postgres");
 }
 
-/// A batch longer than one statement's 5,000 subjects: the subjects with consent are
-/// found on either side of the boundary, and every other line says no.
-#[test]
-fn a_long_batch_is_answered_line_by_line() {
-    let temp = purposes_workspace();
-    let granted = [1usize, 4_999, 5_000, 5_001, 10_002];
+/// A batch longer than one statement's 5,000 subjects, read on two connections at once
+/// (every other chunk each): the subjects with consent are found on either side of each
+/// boundary, a subject erased in the second connection's chunk is refused, and every
+/// other line says no.
+fn a_long_batch_is_answered_line_by_line(state: &str) {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    let server = match state {
+        "postgres" => match common::TestDatabase::postgres("long_batch") {
+            Some(db) => Some(db),
+            None => return,
+        },
+        _ => None,
+    };
+    let cmd = |args: &[&str]| {
+        let mut command = at_test_time(temp.path(), args);
+        if let Some(db) = &server {
+            command.env("PRIVOPS_STATE", &db.url);
+        }
+        command
+    };
+    expect(cmd(&["init"]), 0);
+    let granted = [1usize, 4_999, 5_000, 5_001, 7_500, 10_002];
+    let erased = 7_500;
     for n in granted {
         let subject = format!("email:s{n}@example.com");
         expect(
-            at_test_time(
-                temp.path(),
-                &[
-                    "consent",
-                    "grant",
-                    "--purpose",
-                    "newsletter",
-                    "--subject",
-                    &subject,
-                ],
-            ),
+            cmd(&[
+                "consent",
+                "grant",
+                "--purpose",
+                "newsletter",
+                "--subject",
+                &subject,
+            ]),
             0,
         );
     }
+    expect(
+        cmd(&[
+            "erase",
+            "--yes",
+            "--subject",
+            &format!("email:s{erased}@example.com"),
+        ]),
+        0,
+    );
+    // Consent was granted and never withdrawn, yet the person was erased: a script that
+    // asks before sending must hear no.
+    let single = common::run(cmd(&[
+        "consent",
+        "check",
+        "--purpose",
+        "newsletter",
+        "--subject",
+        &format!("email:s{erased}@example.com"),
+    ]));
+    assert_eq!(single.code, 3, "{}", single.stdout);
+    assert!(
+        single.stdout.starts_with("erased: erased on 2026-12-01"),
+        "{}",
+        single.stdout
+    );
     let list = temp.path().join("subjects.txt");
     let lines: Vec<String> = (0..10_003)
         .map(|n| format!("email:s{n}@example.com"))
         .collect();
     std::fs::write(&list, lines.join("\n")).unwrap();
     for command in ["processing", "consent"] {
-        let run = common::run(at_test_time(
-            temp.path(),
-            &[
-                command,
-                "check",
-                "--purpose",
-                "newsletter",
-                "--batch",
-                list.to_str().unwrap(),
-            ],
-        ));
-        assert_eq!(run.code, 3);
+        let run = common::run(cmd(&[
+            command,
+            "check",
+            "--purpose",
+            "newsletter",
+            "--batch",
+            list.to_str().unwrap(),
+        ]));
+        assert_eq!(run.code, 3, "{}", run.stderr);
         let answers: Vec<&str> = run.stdout.lines().collect();
         assert_eq!(answers.len(), lines.len());
         for (n, answer) in answers.iter().enumerate() {
-            let want = match (command, granted.contains(&n)) {
-                ("processing", true) => "yes",
-                ("processing", false) => "no",
-                (_, true) => "granted",
-                (_, false) => "never_given",
+            let want = match (command, granted.contains(&n), n == erased) {
+                ("processing", true, false) => "yes",
+                ("processing", _, _) => "no",
+                (_, _, true) => "erased",
+                (_, true, _) => "granted",
+                (_, false, _) => "never_given",
             };
             assert_eq!(
                 *answer,
@@ -1006,6 +1047,16 @@ fn a_long_batch_is_answered_line_by_line() {
             );
         }
     }
+}
+
+#[test]
+fn a_long_batch_is_answered_line_by_line_on_sqlite() {
+    a_long_batch_is_answered_line_by_line("sqlite");
+}
+
+#[test]
+fn a_long_batch_is_answered_line_by_line_on_postgres() {
+    a_long_batch_is_answered_line_by_line("postgres");
 }
 
 /// The check commands read only the purposes and identity kinds of the policy: a mistake

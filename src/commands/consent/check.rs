@@ -38,10 +38,17 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     store.finish_reading();
     let replies = subjects.iter().zip(&refs).map(|(subject, subject_ref)| {
         let facts = facts.get(subject_ref).cloned().unwrap_or_default();
-        let verdict = match (facts.moved_at, facts.consent) {
-            (Some(at), consent) => Verdict::moved(at, consent.and_then(|v| v.current_version)),
-            (None, Some(verdict)) => verdict,
-            (None, None) => Verdict::from_last(None, None),
+        let verdict = match (facts.erased_at, facts.moved_at, facts.consent) {
+            (Some(at), _, consent) => {
+                let (event, version) =
+                    consent.map_or((None, None), |v| (v.event, v.current_version));
+                Verdict::erased(at, event, version)
+            }
+            (None, Some(at), consent) => {
+                Verdict::moved(at, consent.and_then(|v| v.current_version))
+            }
+            (None, None, Some(verdict)) => verdict,
+            (None, None, None) => Verdict::from_last(None, None),
         };
         let granted = verdict.state == consent::State::Granted;
         Reply {
