@@ -376,6 +376,13 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     });
     let started = Instant::now();
     block_on(fill_ledger(&store, options.subjects, options.events));
+    if store.backend == privops::store::Backend::Sqlite {
+        // privops's own writers close the store, and the last to close folds the
+        // write-ahead log into the database. This connection stays open: fold it here, or
+        // each check that finds no other process on the file rebuilds the log's index
+        // from hundreds of megabytes (~120 ms a check).
+        block_on(sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&store.pool)).unwrap();
+    }
     println!(
         "# {engine}: ledger of {} events over {} subjects built in {:.1} s",
         options.events,
@@ -491,30 +498,60 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     let refs: Vec<String> = (0..options.subjects)
         .map(|i| key.reference(&subject(i)))
         .collect();
+    // The same facts by hand (suppression, move, newest restriction, newest objection,
+    // newest consent event of each subject), one statement per 5,000 subjects looked up
+    // along the indexes, on two warm connections at once as privops reads them.
+    let sql = {
+        let list = match store.backend {
+            privops::store::Backend::Postgres => "unnest(CAST($1 AS text[]))",
+            privops::store::Backend::Sqlite => "json_each(?)",
+        };
+        format!(
+            "SELECT a.value, \
+               (SELECT erased_at FROM suppressions WHERE subject_ref = a.value), \
+               (SELECT at FROM subject_moves WHERE old_ref = a.value), \
+               (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind = 'restriction' ORDER BY at DESC, id DESC LIMIT 1), \
+               (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1), \
+               (SELECT action || ':' || CAST(version AS TEXT) FROM consent_events WHERE subject_ref = a.value AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1) \
+             FROM {list} AS a(value)"
+        )
+    };
+    let sql = if store.backend == privops::store::Backend::Sqlite {
+        sql.replace(" AS a(value)", " AS a")
+    } else {
+        sql
+    };
+    let chunks: Vec<String> = refs
+        .chunks(5000)
+        .map(|chunk| match store.backend {
+            privops::store::Backend::Postgres => format!("{{{}}}", chunk.join(",")),
+            privops::store::Backend::Sqlite => serde_json::to_string(chunk).unwrap(),
+        })
+        .collect();
     let direct = block_on(async {
+        use sqlx::Row;
+        let second = open(&dir, state).await;
+        sqlx::query("SELECT 1").execute(&second.pool).await.unwrap();
         let started = Instant::now();
-        let mut found = 0;
-        for chunk in refs.chunks(5000) {
-            // The newest event per subject, written by hand for each engine.
-            let refs = params(store.backend, 1, chunk.len());
-            let sql = match store.backend {
-                privops::store::Backend::Postgres => format!(
-                    "SELECT DISTINCT ON (subject_ref) subject_ref, action FROM consent_events \
-                     WHERE purpose_id = 'marketing' AND subject_ref IN ({refs}) ORDER BY subject_ref, at DESC, id DESC"
-                ),
-                privops::store::Backend::Sqlite => format!(
-                    "SELECT subject_ref, action, MAX(at || ' ' || printf('%020d', id)) FROM consent_events \
-                     WHERE purpose_id = 'marketing' AND subject_ref IN ({refs}) GROUP BY subject_ref"
-                ),
-            };
-            let mut query = sqlx::query(&sql);
-            for r in chunk {
-                query = query.bind(r);
+        let lane = async |pool: &sqlx::AnyPool, first: usize| {
+            let mut granted = 0;
+            for chunk in chunks.iter().skip(first).step_by(2) {
+                for row in sqlx::query(&sql).bind(chunk).fetch_all(pool).await.unwrap() {
+                    let event: Option<String> = row.try_get(5).unwrap();
+                    granted += usize::from(event.is_some_and(|e| e.starts_with("grant")));
+                }
             }
-            found += query.fetch_all(&store.pool).await.unwrap().len();
-        }
-        assert_eq!(found, refs.len());
-        started.elapsed()
+            granted
+        };
+        let (a, b) = futures_util::future::join(lane(&store.pool, 0), lane(&second.pool, 1)).await;
+        let elapsed = started.elapsed();
+        assert_eq!(
+            a + b,
+            refs.len().div_ceil(2),
+            "half the subjects end granted"
+        );
+        second.pool.close().await;
+        elapsed
     });
     report.add(
         "consent check --batch (whole process)",
@@ -522,7 +559,7 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
         format!("{} subjects", options.subjects),
         elapsed,
         direct,
-        format!("target < 2 s: {:.2} s", elapsed.as_secs_f64()),
+        format!("target <= 1 s: {:.2} s", elapsed.as_secs_f64()),
     );
     block_on(store.pool.close());
 }

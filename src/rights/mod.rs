@@ -436,6 +436,9 @@ pub async fn facts(
 }
 
 /// [`facts`], with the store's schema version ([`Store::SCHEMA_PROBE`]) when `probe`.
+/// A batch of more than one chunk reads on two connections at once, every other chunk
+/// each: the engine looks up two chunks' subjects on two cores (PostgreSQL backends or
+/// SQLite readers) while this thread reads the answers that came back.
 async fn facts_of(
     store: &Store,
     purpose: &Purpose,
@@ -443,6 +446,52 @@ async fn facts_of(
     as_of: &str,
     probe: bool,
 ) -> Result<(HashMap<String, Facts>, Option<(i64, i64)>)> {
+    let mut found = HashMap::with_capacity(subject_refs.len());
+    let chunks: Vec<&[String]> = subject_refs.chunks(CHUNK).collect();
+    let mut schema = None;
+    if chunks.len() < 2 {
+        for chunk in chunks {
+            schema =
+                chunk_facts(&store.pool, store, purpose, chunk, as_of, probe, &mut found).await?;
+        }
+        return Ok((found, schema));
+    }
+    let sibling = store.sibling().await?;
+    let lane = async |pool: &sqlx::AnyPool, first: usize, found: &mut HashMap<String, Facts>| {
+        let mut schema = None;
+        for chunk in chunks.iter().skip(first).step_by(2) {
+            let probed = chunk_facts(pool, store, purpose, chunk, as_of, probe, found).await?;
+            schema = schema.or(probed);
+        }
+        anyhow::Ok(schema)
+    };
+    let mut other = HashMap::with_capacity(subject_refs.len() / 2);
+    let (first, second) = futures_util::future::join(
+        lane(&store.pool, 0, &mut found),
+        lane(&sibling, 1, &mut other),
+    )
+    .await;
+    sibling.close().await;
+    let probed = first?;
+    second?;
+    found.extend(other);
+    Ok((found, probed))
+}
+
+/// Subjects per statement of [`facts`].
+const CHUNK: usize = 5000;
+
+/// The facts of one chunk of subjects, read on `pool` into `found`; the schema's version
+/// when `probe`.
+async fn chunk_facts(
+    pool: &sqlx::AnyPool,
+    store: &Store,
+    purpose: &Purpose,
+    chunk: &[String],
+    as_of: &str,
+    probe: bool,
+    found: &mut HashMap<String, Facts>,
+) -> Result<Option<(i64, i64)>> {
     /// A subject's row: reference, erased at, moved at, restriction, objection, event.
     type Row = (
         String,
@@ -467,9 +516,8 @@ async fn facts_of(
     let id = purpose.id.get_ref().as_str();
     let consent = purpose.basis == LawfulBasis::Consent;
     let sha = consent::text_sha256(purpose.consent_text.as_deref().unwrap_or_default());
-    let mut found = HashMap::with_capacity(subject_refs.len());
     let mut schema = None;
-    for chunk in subject_refs.chunks(5000) {
+    {
         let mut sql = Sql::new("SELECT CAST(");
         if consent {
             sql.push("(SELECT version FROM purpose_versions WHERE purpose_id = ")
@@ -528,11 +576,11 @@ async fn facts_of(
             .push(tail);
         let text = sql.render(store.backend.placeholders());
         let row = bind_keys!(sqlx::query(&text), sql.binds())
-            .fetch_one(&store.pool)
+            .fetch_one(pool)
             .await?;
         let version: Option<i64> = row.try_get(0)?;
         let document: Option<String> = row.try_get(1)?;
-        if probe && schema.is_none() {
+        if probe {
             schema = Some((row.try_get(2)?, row.try_get(3)?));
         }
         let rows: Vec<Row> = serde_json::from_str(document.as_deref().unwrap_or("[]"))
@@ -550,7 +598,7 @@ async fn facts_of(
             found.insert(subject_ref, facts);
         }
     }
-    Ok((found, schema))
+    Ok(schema)
 }
 
 /// Whether a restriction ground may start a restriction.

@@ -126,6 +126,9 @@ pub struct Store {
     /// Opened without checking its schema ([`Store::open_unchecked`]): the first
     /// statement reads the schema's version along with its answer.
     pub(crate) unchecked: bool,
+    /// How [`Store::sibling`] reaches the store again. It may hold a password: never
+    /// printed (messages use `display`).
+    connect: String,
 }
 
 /// Where a state store is, from `--state` (or its variable) and the workspace.
@@ -282,6 +285,32 @@ impl Store {
     /// Whether the probe's answer is the schema this privops writes; when it is not (or
     /// the statement failed), brings the store up to date: the caller runs its
     /// statement again.
+    /// A second connection to the store, for reads that run beside the first one's:
+    /// another server backend on PostgreSQL, another reader (and thread) on SQLite.
+    pub(crate) async fn sibling(&self) -> Result<AnyPool> {
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false);
+        let pool = if self.backend == Backend::Sqlite {
+            pool.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA busy_timeout = 30000; PRAGMA cache_size = -262144; \
+                         PRAGMA mmap_size = 1073741824;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            pool
+        };
+        pool.connect(&self.connect)
+            .await
+            .with_context(|| format!("cannot open the state store {}", self.display))
+    }
+
     pub(crate) async fn confirm_schema(&self, probe: Option<(i64, i64)>) -> Result<bool> {
         if probe == Some(Store::expected_schema(self.backend)) {
             return Ok(true);
@@ -360,6 +389,7 @@ impl Store {
                             conn.execute(
                                 "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
                                  PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; \
+                                 PRAGMA mmap_size = 1073741824; \
                                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                             )
                             .await?;
@@ -391,6 +421,7 @@ impl Store {
             sqlite_path,
             display,
             unchecked: !check,
+            connect: url,
         };
         if check {
             store.migrate().await?;
