@@ -384,7 +384,9 @@ fn offboarding_is_true(engine: &str) {
     // The certificate: counts, never content; it verifies, an edited copy does not.
     let certificate = PathBuf::from(done["certificate_file"].as_str().unwrap());
     let text = std::fs::read_to_string(&certificate).unwrap();
-    for secret in ["globex", "Globex", "G1", "g1@", "kickoff"] {
+    // The name `G1` is looked for as a JSON string: two bare characters turn up by chance
+    // in a signature's base64 about once in fifty runs.
+    for secret in ["globex", "Globex", "\"G1\"", "g1@", "kickoff"] {
         assert!(!text.contains(secret), "the certificate holds `{secret}`");
     }
     expect(
