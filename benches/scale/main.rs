@@ -362,6 +362,17 @@ async fn fill_ledger(store: &Store, subjects: usize, events: usize) {
     tx.commit().await.unwrap();
 }
 
+/// Leaves a store filled directly as privops's own writers leave it: they close the
+/// store, and the last to close folds SQLite's write-ahead log into the database. The
+/// harness's connection stays open, so the log is folded here; otherwise each command
+/// that finds no other process on the file rebuilds the log's index from hundreds of
+/// megabytes (~120 ms a check) and reads every page through the log.
+fn settle(store: &Store) {
+    if store.backend == privops::store::Backend::Sqlite {
+        block_on(sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&store.pool)).unwrap();
+    }
+}
+
 async fn open(dir: &Path, state: Option<&str>) -> Store {
     Store::open(state, &dir.join(".privops")).await.unwrap()
 }
@@ -376,13 +387,7 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     });
     let started = Instant::now();
     block_on(fill_ledger(&store, options.subjects, options.events));
-    if store.backend == privops::store::Backend::Sqlite {
-        // privops's own writers close the store, and the last to close folds the
-        // write-ahead log into the database. This connection stays open: fold it here, or
-        // each check that finds no other process on the file rebuilds the log's index
-        // from hundreds of megabytes (~120 ms a check).
-        block_on(sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&store.pool)).unwrap();
-    }
+    settle(&store);
     println!(
         "# {engine}: ledger of {} events over {} subjects built in {:.1} s",
         options.events,
@@ -730,6 +735,7 @@ fn audit_scenario(options: &Options, report: &mut Report, engine: &str, state: O
     let (_temp, dir) = workspace();
     let store = block_on(open(&dir, state));
     block_on(fill_audit(&store, options.audit_entries));
+    settle(&store);
     let mut c = privops(&dir, state);
     c.args(["audit", "verify"]);
     let elapsed = run_ok(c);
@@ -750,7 +756,7 @@ fn audit_scenario(options: &Options, report: &mut Report, engine: &str, state: O
         format!("{} entries", options.audit_entries),
         elapsed,
         direct,
-        format!("target >= 500,000/s: {rate:.0}/s"),
+        format!("target >= 1,000,000/s: {rate:.0}/s"),
     );
     block_on(store.pool.close());
 }
