@@ -672,27 +672,47 @@ fn at_test_time(dir: &std::path::Path, args: &[&str]) -> std::process::Command {
     command
 }
 
-/// Every combination of basis, consent, objection, restriction and erasure, each for its
-/// own subject, checked in one batch per purpose against a rule written out here.
-fn processing_check_answers_every_combination(state: &str) {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
-    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
-    let server = match state {
-        "postgres" => match common::TestDatabase::postgres("processing_check") {
-            Some(db) => Some(db),
-            None => return,
-        },
-        _ => None,
-    };
-    let cmd = |args: &[&str]| {
-        let mut command = at_test_time(temp.path(), args);
-        if let Some(db) = &server {
+/// A workspace with the purposes policy, initialised, its state store in SQLite or (for
+/// `state` "postgres") in a scratch PostgreSQL database; `None` when no server is set.
+struct StateWorkspace {
+    temp: tempfile::TempDir,
+    server: Option<common::TestDatabase>,
+}
+
+impl StateWorkspace {
+    fn new(state: &str, name: &str) -> Option<StateWorkspace> {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+        std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+        let server = match state {
+            "postgres" => Some(common::TestDatabase::postgres(name)?),
+            _ => None,
+        };
+        let workspace = StateWorkspace { temp, server };
+        expect(workspace.cmd(&["init"]), 0);
+        Some(workspace)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.temp.path()
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut command = at_test_time(self.temp.path(), args);
+        if let Some(db) = &self.server {
             command.env("PRIVOPS_STATE", &db.url);
         }
         command
+    }
+}
+
+/// Every combination of basis, consent, objection, restriction and erasure, each for its
+/// own subject, checked in one batch per purpose against a rule written out here.
+fn processing_check_answers_every_combination(state: &str) {
+    let Some(workspace) = StateWorkspace::new(state, "processing_check") else {
+        return;
     };
-    expect(cmd(&["init"]), 0);
+    let cmd = |args: &[&str]| workspace.cmd(args);
     let consents = ["none", "granted", "withdrawn"];
     let objections = ["none", "standing", "lifted"];
     let mut subjects = Vec::new();
@@ -808,7 +828,7 @@ fn processing_check_answers_every_combination(state: &str) {
         .filter(|s| s.4)
         .map(|s| s.0.as_str())
         .collect();
-    let file = temp.path().join("erased.txt");
+    let file = workspace.path().join("erased.txt");
     std::fs::write(&file, erased.join("\n")).unwrap();
     expect(
         cmd(&[
@@ -850,7 +870,7 @@ fn processing_check_answers_every_combination(state: &str) {
 
     // Every subject is asked twice, the second time in the other order: a batch answers
     // each line, and a subject asked again gets the same answer.
-    let list = temp.path().join("subjects.txt");
+    let list = workspace.path().join("subjects.txt");
     let names: Vec<String> = subjects.iter().map(|s| s.0.clone()).collect();
     let again: Vec<String> = names.iter().rev().cloned().collect();
     std::fs::write(&list, [names.join("\n"), again.join("\n")].join("\n")).unwrap();
@@ -956,24 +976,10 @@ fn processing_check_answers_every_combination_on_postgres() {
 /// boundary, a subject erased in the second connection's chunk is refused, and every
 /// other line says no.
 fn a_long_batch_is_answered_line_by_line(state: &str) {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
-    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
-    let server = match state {
-        "postgres" => match common::TestDatabase::postgres("long_batch") {
-            Some(db) => Some(db),
-            None => return,
-        },
-        _ => None,
+    let Some(workspace) = StateWorkspace::new(state, "long_batch") else {
+        return;
     };
-    let cmd = |args: &[&str]| {
-        let mut command = at_test_time(temp.path(), args);
-        if let Some(db) = &server {
-            command.env("PRIVOPS_STATE", &db.url);
-        }
-        command
-    };
-    expect(cmd(&["init"]), 0);
+    let cmd = |args: &[&str]| workspace.cmd(args);
     let granted = [1usize, 4_999, 5_000, 5_001, 7_500, 10_002];
     let erased = 7_500;
     for n in granted {
@@ -1015,7 +1021,7 @@ fn a_long_batch_is_answered_line_by_line(state: &str) {
         "{}",
         single.stdout
     );
-    let list = temp.path().join("subjects.txt");
+    let list = workspace.path().join("subjects.txt");
     let lines: Vec<String> = (0..10_003)
         .map(|n| format!("email:s{n}@example.com"))
         .collect();
