@@ -740,7 +740,8 @@ fn erased_values_are_not_left_readable_in_sqlite_files() {
 /// PostgreSQL receives sets of keys as arrays (`= ANY(CAST($1 AS type[]))`, `unnest` for
 /// composite keys) written in its array text form: keys holding quotes, backslashes,
 /// commas, braces, the word NULL or spaces match their own rows and no other, for text,
-/// integer and uuid key columns. The rows left are decided by hand-written SQL.
+/// integer and uuid key columns (two of each, a single key being compared as it is).
+/// The rows left are decided by hand-written SQL.
 #[test]
 fn keys_that_look_like_array_syntax_match_only_their_rows_on_postgres() {
     let Some(db) = TestDatabase::postgres("array_keys") else {
@@ -757,7 +758,8 @@ INSERT INTO notes VALUES
 CREATE TABLE devices (id UUID PRIMARY KEY, email TEXT NOT NULL);
 INSERT INTO devices VALUES
   ('00000000-0000-0000-0000-000000000001', 'alice@example.com'),
-  ('00000000-0000-0000-0000-000000000002', 'bob@example.com');"#,
+  ('00000000-0000-0000-0000-000000000002', 'bob@example.com'),
+  ('00000000-0000-0000-0000-000000000003', 'alice@example.com');"#,
     );
     let expected_notes = common::server_strings(
         &db,
