@@ -282,15 +282,14 @@ impl Store {
     pub(crate) const SCHEMA_PROBE: &'static str = "(SELECT COUNT(*) FROM _sqlx_migrations WHERE success), \
          (SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success)";
 
-    /// Whether the probe's answer is the schema this privops writes; when it is not (or
-    /// the statement failed), brings the store up to date: the caller runs its
-    /// statement again.
     /// A second connection to the store, for reads that run beside the first one's:
-    /// another server backend on PostgreSQL, another reader (and thread) on SQLite.
+    /// another server backend on PostgreSQL, another reader (and thread) on SQLite. Given
+    /// up after 2 s (a server that refuses a second connection is asked again until then),
+    /// the caller then reading on its one connection.
     pub(crate) async fn sibling(&self) -> Result<AnyPool> {
         let pool = AnyPoolOptions::new()
             .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(2))
             .test_before_acquire(false);
         let pool = if self.backend == Backend::Sqlite {
             pool.after_connect(|conn, _meta| {
@@ -311,6 +310,9 @@ impl Store {
             .with_context(|| format!("cannot open the state store {}", self.display))
     }
 
+    /// Whether the probe's answer is the schema this privops writes; when it is not (or
+    /// the statement failed), brings the store up to date: the caller runs its
+    /// statement again.
     pub(crate) async fn confirm_schema(&self, probe: Option<(i64, i64)>) -> Result<bool> {
         if probe == Some(Store::expected_schema(self.backend)) {
             return Ok(true);

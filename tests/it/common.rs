@@ -151,6 +151,8 @@ pub struct TestDatabase {
     admin_url: String,
     name: String,
     pub postgres: bool,
+    /// A PostgreSQL role made for this database alone, dropped with it.
+    role: Option<String>,
 }
 
 fn unique_name() -> String {
@@ -216,6 +218,7 @@ impl TestDatabase {
             admin_url,
             name,
             postgres: true,
+            role: None,
         })
     }
 
@@ -237,7 +240,26 @@ impl TestDatabase {
             admin_url,
             name,
             postgres: false,
+            role: None,
         })
+    }
+
+    /// PostgreSQL: the URL of a new role, owner of this database, that the server lets
+    /// open one connection at a time (dropped with the database).
+    pub fn one_connection_owner(&mut self) -> String {
+        assert!(self.postgres && self.role.is_none());
+        let role = format!("{}_one", self.name);
+        self.execute(&format!(
+            "CREATE ROLE {role} LOGIN CONNECTION LIMIT 1; ALTER DATABASE {} OWNER TO {role}",
+            self.name
+        ));
+        self.role = Some(role.clone());
+        let start = self.url.find("://").map_or(0, |i| i + 3);
+        let host = match self.url[start..].find('@') {
+            Some(at) => start + at + 1,
+            None => start,
+        };
+        format!("{}{role}@{}", &self.url[..start], &self.url[host..])
     }
 
     /// Runs SQL statements (separated by `;` at line ends) in this database.
@@ -262,12 +284,18 @@ impl Drop for TestDatabase {
         let admin_url = self.admin_url.clone();
         let name = self.name.clone();
         let postgres = self.postgres;
+        let role = self.role.take();
         block_on(async move {
             if postgres {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
                     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&mut conn)
                         .await;
+                    if let Some(role) = role {
+                        let _ = sqlx::query(&format!("DROP ROLE IF EXISTS {role}"))
+                            .execute(&mut conn)
+                            .await;
+                    }
                 }
             } else if let Ok(mut conn) = sqlx::MySqlConnection::connect(&admin_url).await {
                 let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
