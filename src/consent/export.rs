@@ -45,11 +45,24 @@ pub async fn export_csv(
     writer.write_record(EXPORT_HEADER)?;
     let mut rows = 0u64;
     let mut per_state: BTreeMap<String, u64> = BTreeMap::new();
+    // Subjects erased by then: whatever their ledger holds, their state is `erased`, so a
+    // mailing list drawn from the export leaves them out.
+    let erased: std::collections::HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT subject_ref, erased_at FROM suppressions WHERE erased_at <= $1",
+    )
+    .bind(&as_of)
+    .fetch_all(&store.pool)
+    .await?
+    .into_iter()
+    .collect();
     for purpose in purposes {
         let versions = super::versions(&store.pool, purpose).await?;
         let version_then = super::version_in_force(&versions, &as_of);
         for state in super::state_at(store, purpose, &as_of).await? {
-            let verdict = Verdict::from_last(Some(state.event.clone()), version_then);
+            let verdict = match erased.get(&state.subject_ref) {
+                Some(at) => Verdict::erased(at.clone(), Some(state.event.clone()), version_then),
+                None => Verdict::from_last(Some(state.event.clone()), version_then),
+            };
             *per_state
                 .entry(verdict.state.name().to_string())
                 .or_default() += 1;

@@ -1021,6 +1021,27 @@ fn a_long_batch_is_answered_line_by_line(state: &str) {
         "{}",
         single.stdout
     );
+    // The consent export says so too.
+    let export = workspace.path().join("consent.csv");
+    expect(
+        cmd(&["consent", "export", "--out", export.to_str().unwrap()]),
+        0,
+    );
+    let exported = std::fs::read_to_string(&export).unwrap();
+    let state_of = |n: usize| {
+        let key = privops::subject::SubjectKey::from_bytes(common::SUBJECT_KEY.as_bytes());
+        let reference = key.reference(&privops::subject::Subject {
+            kind: "email".into(),
+            value: format!("s{n}@example.com"),
+        });
+        exported
+            .lines()
+            .find(|l| l.ends_with(&format!(",{reference}")))
+            .and_then(|l| l.split(',').nth(7))
+            .map(str::to_string)
+    };
+    assert_eq!(state_of(erased).as_deref(), Some("erased"), "{exported}");
+    assert_eq!(state_of(1).as_deref(), Some("granted"), "{exported}");
     let list = workspace.path().join("subjects.txt");
     let lines: Vec<String> = (0..10_003)
         .map(|n| format!("email:s{n}@example.com"))
@@ -1053,6 +1074,65 @@ fn a_long_batch_is_answered_line_by_line(state: &str) {
             );
         }
     }
+}
+
+/// A server that lets the store's user open one connection: a batch longer than a chunk
+/// cannot read on a second one, and is answered one chunk after another.
+#[test]
+fn a_long_batch_is_answered_on_one_connection() {
+    let Some(mut db) = common::TestDatabase::postgres("one_connection") else {
+        return;
+    };
+    let url = db.one_connection_owner();
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("policies")).unwrap();
+    std::fs::write(temp.path().join("policies/policy.toml"), PURPOSES).unwrap();
+    let cmd = |args: &[&str]| {
+        let mut command = at_test_time(temp.path(), args);
+        command.env("PRIVOPS_STATE", &url);
+        command
+    };
+    expect(cmd(&["init"]), 0);
+    for n in [3usize, 6_000] {
+        expect(
+            cmd(&[
+                "consent",
+                "grant",
+                "--purpose",
+                "newsletter",
+                "--subject",
+                &format!("email:s{n}@example.com"),
+            ]),
+            0,
+        );
+    }
+    let list = temp.path().join("subjects.txt");
+    let lines: Vec<String> = (0..6_001)
+        .map(|n| format!("email:s{n}@example.com"))
+        .collect();
+    std::fs::write(&list, lines.join("\n")).unwrap();
+    let run = common::run(cmd(&[
+        "consent",
+        "check",
+        "--purpose",
+        "newsletter",
+        "--batch",
+        list.to_str().unwrap(),
+    ]));
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let granted: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with("\tgranted"))
+        .collect();
+    assert_eq!(
+        granted,
+        [
+            "email:s3@example.com\tgranted",
+            "email:s6000@example.com\tgranted"
+        ]
+    );
+    assert_eq!(run.stdout.lines().count(), lines.len());
 }
 
 #[test]
