@@ -126,6 +126,9 @@ pub struct Store {
     /// Opened without checking its schema ([`Store::open_unchecked`]): the first
     /// statement reads the schema's version along with its answer.
     pub(crate) unchecked: bool,
+    /// Whether this command may create the store's schema (`init`, `demo`): any other
+    /// finds an empty PostgreSQL database not initialised, as it finds no SQLite file.
+    may_create: bool,
     /// How [`Store::sibling`] reaches the store again. It may hold a password: never
     /// printed (messages use `display`).
     connect: String,
@@ -423,6 +426,7 @@ impl Store {
             sqlite_path,
             display,
             unchecked: !check,
+            may_create: create,
             connect: url,
         };
         if check {
@@ -444,6 +448,18 @@ impl Store {
                 .flatten();
         if current == Some(expected) {
             return Ok(());
+        }
+        if current.is_none() && !self.may_create && self.backend == Backend::Postgres {
+            let found: bool =
+                sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                    .fetch_one(&self.pool)
+                    .await?;
+            if !found {
+                return Err(crate::error::not_initialised(format!(
+                    "no state store in {}: this workspace is not initialised",
+                    self.display
+                )));
+            }
         }
         // Two processes may race to create a new store; the loser retries once the
         // winner's migration is visible.

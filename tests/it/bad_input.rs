@@ -820,6 +820,69 @@ fn no_partial_file_is_left_behind() {
     assert!(partials.is_empty(), "{partials:?}");
 }
 
+/// Runs `command` (with `args`) and asserts it exits 1 saying the workspace is not
+/// initialised, pointing at `privops init`.
+fn refused_as_not_initialised(command: std::process::Command, args: &[&str]) {
+    let refused = common::run(command);
+    assert_eq!(refused.code, 1, "{args:?}: {}", refused.stderr);
+    assert!(
+        refused.stderr.contains("not initialised") && refused.stderr.contains("privops init"),
+        "{args:?}: {}",
+        refused.stderr
+    );
+}
+
+/// A PostgreSQL state store is found or refused as a SQLite one is: in an empty database
+/// a command that reads, records or checks says the workspace is not initialised and
+/// creates no table (counted by hand in the catalogue); `init` creates the store.
+#[test]
+fn an_empty_postgres_database_is_not_a_store() {
+    let Some(db) = common::TestDatabase::postgres("empty_state") else {
+        return;
+    };
+    let demo = Demo::new();
+    let fresh = demo.temp.path().join("fresh");
+    common::copy_tree(&demo.dir.join("policies"), &fresh.join("policies"));
+    let tables = || {
+        common::server_strings(
+            &db,
+            "SELECT COUNT(*)::text FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+        )
+    };
+    let subject = ["--subject", "email:a@example.com"];
+    let grant = [
+        &["consent", "grant", "--purpose", "marketing"][..],
+        &subject,
+    ]
+    .concat();
+    let check = [
+        &["consent", "check", "--purpose", "marketing"][..],
+        &subject,
+    ]
+    .concat();
+    for args in [
+        &["request", "list"][..],
+        &["audit", "verify"][..],
+        &grant[..],
+        &check[..],
+    ] {
+        let mut command = privops(&fresh);
+        command
+            .args(args)
+            .env("PRIVOPS_STATE", &db.url)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+        refused_as_not_initialised(command, args);
+        assert_eq!(tables(), ["0"], "{args:?} made a store");
+    }
+    let mut command = privops(&fresh);
+    command.args(["init"]).env("PRIVOPS_STATE", &db.url);
+    common::expect(command, 0);
+    assert_ne!(tables(), ["0"]);
+    let mut command = privops(&fresh);
+    command.args(&grant).env("PRIVOPS_STATE", &db.url);
+    common::expect(command, 0);
+}
+
 /// The workspace is found by walking up from the current folder, as git and cargo find
 /// theirs; a command that only reads never invents a state store; `--state` in a folder
 /// that does not exist creates nothing; without a policy folder the error says where it
@@ -881,13 +944,7 @@ fn the_workspace_is_found_never_invented() {
     ] {
         let mut command = privops(&fresh);
         command.args(args);
-        let refused = common::run(command);
-        assert_eq!(refused.code, 1, "{args:?}: {}", refused.stderr);
-        assert!(
-            refused.stderr.contains("not initialised") && refused.stderr.contains("privops init"),
-            "{args:?}: {}",
-            refused.stderr
-        );
+        refused_as_not_initialised(command, args);
         assert!(!fresh.join(".privops").exists(), "{args:?} made a store");
     }
     let mut command = privops(&fresh.join("policies"));

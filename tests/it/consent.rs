@@ -23,12 +23,16 @@ impl Env {
         }
     }
 
+    /// The demo workspace with its state store in a fresh PostgreSQL database, made by
+    /// `init` as every store is.
     fn postgres(test: &str) -> Option<Env> {
         let db = TestDatabase::postgres(test)?;
-        Some(Env {
+        let env = Env {
             demo: Demo::new(),
             state: Some(db),
-        })
+        };
+        expect(env.cmd(&["init"]), 0);
+        Some(env)
     }
 
     fn cmd(&self, args: &[&str]) -> Command {

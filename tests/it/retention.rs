@@ -968,7 +968,10 @@ fn a_second_sweep_exits_75_with_the_state_store_on_postgres() {
         command.env("PRIVOPS_STATE", &state.url);
         expect(command, code)
     };
-    // The first sweep creates the store.
+    // `init` creates the store on the server, as every store is created.
+    let mut init = sweep_folder(temp.path(), &source.url, NOW, &[]);
+    init.env("PRIVOPS_STATE", &state.url);
+    common::init_like(&init);
     run(0);
     // A lease held now by the real clock, whatever PRIVOPS_NOW says.
     state.execute(&format!(

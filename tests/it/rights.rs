@@ -1042,11 +1042,7 @@ fn a_long_batch_is_answered_line_by_line(state: &str) {
     };
     assert_eq!(state_of(erased).as_deref(), Some("erased"), "{exported}");
     assert_eq!(state_of(1).as_deref(), Some("granted"), "{exported}");
-    let list = workspace.path().join("subjects.txt");
-    let lines: Vec<String> = (0..10_003)
-        .map(|n| format!("email:s{n}@example.com"))
-        .collect();
-    std::fs::write(&list, lines.join("\n")).unwrap();
+    let (list, lines) = subjects_file(workspace.path(), 10_003);
     for command in ["processing", "consent"] {
         let run = common::run(cmd(&[
             command,
@@ -1074,6 +1070,17 @@ fn a_long_batch_is_answered_line_by_line(state: &str) {
             );
         }
     }
+}
+
+/// A batch file in `dir` naming `email:s0@example.com` to `email:s{count - 1}@...`, and
+/// its lines.
+fn subjects_file(dir: &std::path::Path, count: usize) -> (std::path::PathBuf, Vec<String>) {
+    let list = dir.join("subjects.txt");
+    let lines: Vec<String> = (0..count)
+        .map(|n| format!("email:s{n}@example.com"))
+        .collect();
+    std::fs::write(&list, lines.join("\n")).unwrap();
+    (list, lines)
 }
 
 /// A server that lets the store's user open one connection: a batch longer than a chunk
@@ -1106,11 +1113,7 @@ fn a_long_batch_is_answered_on_one_connection() {
             0,
         );
     }
-    let list = temp.path().join("subjects.txt");
-    let lines: Vec<String> = (0..6_001)
-        .map(|n| format!("email:s{n}@example.com"))
-        .collect();
-    std::fs::write(&list, lines.join("\n")).unwrap();
+    let (list, lines) = subjects_file(temp.path(), 6_001);
     let run = common::run(cmd(&[
         "consent",
         "check",
