@@ -23,5 +23,7 @@ fn main() {
         }
     }
     println!("cargo:rerun-if-changed=build.rs");
+    // The store's migrations are embedded by `sqlx::migrate!`: a new file must rebuild.
+    println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-env-changed=PRIVOPS_BUILD_PIE");
 }
