@@ -448,13 +448,15 @@ async fn facts_of(
 ) -> Result<(HashMap<String, Facts>, Option<(i64, i64)>)> {
     let mut found = HashMap::with_capacity(subject_refs.len());
     let chunks: Vec<&[String]> = subject_refs.chunks(CHUNK).collect();
+    let statement = facts_statement(store, purpose, as_of, probe);
+    let consent = purpose.basis == LawfulBasis::Consent;
     let lane = async |pool: &sqlx::AnyPool,
                       first: usize,
                       step: usize,
                       found: &mut HashMap<String, Facts>| {
         let mut schema = None;
         for chunk in chunks.iter().skip(first).step_by(step) {
-            let probed = chunk_facts(pool, store, purpose, chunk, as_of, probe, found).await?;
+            let probed = chunk_facts(pool, store, &statement, consent, chunk, probe, found).await?;
             schema = schema.or(probed);
         }
         anyhow::Ok(schema)
@@ -486,26 +488,14 @@ async fn facts_of(
 /// Subjects per statement of [`facts`].
 const CHUNK: usize = 5000;
 
-/// The facts of one chunk of subjects, read on `pool` into `found`; the schema's version
-/// when `probe`.
-async fn chunk_facts(
-    pool: &sqlx::AnyPool,
+/// The statement of [`facts`] up to its list of subjects, and what follows the list.
+/// Made once for all the chunks of a batch.
+fn facts_statement(
     store: &Store,
     purpose: &Purpose,
-    chunk: &[String],
     as_of: &str,
     probe: bool,
-    found: &mut HashMap<String, Facts>,
-) -> Result<Option<(i64, i64)>> {
-    /// A subject's row: reference, erased at, moved at, restriction, objection, event.
-    type Row = (
-        String,
-        Option<String>,
-        Option<String>,
-        Option<Limit>,
-        Option<Limit>,
-        Option<consent::Event>,
-    );
+) -> (Sql, &'static str) {
     let postgres = store.backend == crate::store::Backend::Postgres;
     // The subjects come as one JSON array, whatever their number.
     let (array, nested, list, tail) = if postgres {
@@ -521,87 +511,108 @@ async fn chunk_facts(
     let id = purpose.id.get_ref().as_str();
     let consent = purpose.basis == LawfulBasis::Consent;
     let sha = consent::text_sha256(purpose.consent_text.as_deref().unwrap_or_default());
-    let mut schema = None;
-    {
-        let mut sql = Sql::new("SELECT CAST(");
-        if consent {
-            sql.push("(SELECT version FROM purpose_versions WHERE purpose_id = ")
-                .bind(id)
-                .push(" AND text_sha256 = ")
-                .bind(sha.as_str())
-                .push(")");
+    let mut sql = Sql::new("SELECT CAST(");
+    if consent {
+        sql.push("(SELECT version FROM purpose_versions WHERE purpose_id = ")
+            .bind(id)
+            .push(" AND text_sha256 = ")
+            .bind(sha.as_str())
+            .push(")");
+    } else {
+        sql.push("NULL");
+    }
+    sql.push(&format!(
+        " AS BIGINT), CAST({}({array}(a.value, \
+         (SELECT erased_at FROM suppressions WHERE subject_ref = a.value), \
+         (SELECT at FROM subject_moves WHERE old_ref = a.value), \
+         {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
+         WHERE subject_ref = a.value AND kind = 'restriction' AND at <= ",
+        if postgres {
+            "json_agg"
         } else {
-            sql.push("NULL");
+            "json_group_array"
         }
+    ))
+    .bind(as_of)
+    .push(&format!(
+        " ORDER BY at DESC, id DESC LIMIT 1)), \
+         {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
+         WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = "
+    ))
+    .bind(id)
+    .push(" AND at <= ")
+    .bind(as_of)
+    .push(" ORDER BY at DESC, id DESC LIMIT 1))");
+    if consent {
         sql.push(&format!(
-            " AS BIGINT), CAST({}({array}(a.value, \
-             (SELECT erased_at FROM suppressions WHERE subject_ref = a.value), \
-             (SELECT at FROM subject_moves WHERE old_ref = a.value), \
-             {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
-             WHERE subject_ref = a.value AND kind = 'restriction' AND at <= ",
-            if postgres {
-                "json_agg"
-            } else {
-                "json_group_array"
-            }
-        ))
-        .bind(as_of)
-        .push(&format!(
-            " ORDER BY at DESC, id DESC LIMIT 1)), \
-             {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
-             WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = "
+            ", {nested}((SELECT {array}(e.id, e.purpose_id, e.version, e.action, e.at, \
+             e.recorded_at, e.channel, \
+             CASE WHEN v.event_id IS NULL THEN e.evidence ELSE v.evidence END, \
+             e.actor, e.origin) \
+             FROM consent_events e LEFT JOIN consent_evidence v ON v.event_id = e.id \
+             WHERE e.subject_ref = a.value AND e.purpose_id = "
         ))
         .bind(id)
-        .push(" AND at <= ")
+        .push(" AND e.at <= ")
         .bind(as_of)
-        .push(" ORDER BY at DESC, id DESC LIMIT 1))");
-        if consent {
-            sql.push(&format!(
-                ", {nested}((SELECT {array}(e.id, e.purpose_id, e.version, e.action, e.at, \
-                 e.recorded_at, e.channel, \
-                 CASE WHEN v.event_id IS NULL THEN e.evidence ELSE v.evidence END, \
-                 e.actor, e.origin) \
-                 FROM consent_events e LEFT JOIN consent_evidence v ON v.event_id = e.id \
-                 WHERE e.subject_ref = a.value AND e.purpose_id = "
-            ))
-            .bind(id)
-            .push(" AND e.at <= ")
-            .bind(as_of)
-            .push(" ORDER BY e.at DESC, e.id DESC LIMIT 1))");
-        } else {
-            sql.push(", NULL");
-        }
-        sql.push(")) AS TEXT)");
-        if probe {
-            sql.push(", ").push(Store::SCHEMA_PROBE);
-        }
-        sql.push(" FROM ")
-            .push(list)
-            .bind(serde_json::to_string(chunk)?)
-            .push(tail);
-        let text = sql.render(store.backend.placeholders());
-        let row = bind_keys!(sqlx::query(&text), sql.binds())
-            .fetch_one(pool)
-            .await?;
-        let version: Option<i64> = row.try_get(0)?;
-        let document: Option<String> = row.try_get(1)?;
-        if probe {
-            schema = Some((row.try_get(2)?, row.try_get(3)?));
-        }
-        let rows: Vec<Row> = serde_json::from_str(document.as_deref().unwrap_or("[]"))
-            .context("cannot read the rights ledgers")?;
-        for (subject_ref, erased_at, moved_at, restriction, objection, event) in rows {
-            let facts = Facts {
-                erased_at,
-                moved_at,
-                limits: Limits {
-                    restriction,
-                    objection,
-                },
-                consent: consent.then(|| Verdict::from_last(event, version)),
-            };
-            found.insert(subject_ref, facts);
-        }
+        .push(" ORDER BY e.at DESC, e.id DESC LIMIT 1))");
+    } else {
+        sql.push(", NULL");
+    }
+    sql.push(")) AS TEXT)");
+    if probe {
+        sql.push(", ").push(Store::SCHEMA_PROBE);
+    }
+    sql.push(" FROM ").push(list);
+    (sql, tail)
+}
+
+/// The facts of one chunk of subjects, read on `pool` into `found` with the statement
+/// of [`facts_statement`]; the schema's version when `probe`.
+async fn chunk_facts(
+    pool: &sqlx::AnyPool,
+    store: &Store,
+    (head, tail): &(Sql, &'static str),
+    consent: bool,
+    chunk: &[String],
+    probe: bool,
+    found: &mut HashMap<String, Facts>,
+) -> Result<Option<(i64, i64)>> {
+    /// A subject's row: reference, erased at, moved at, restriction, objection, event.
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<Limit>,
+        Option<Limit>,
+        Option<consent::Event>,
+    );
+    let mut sql = head.clone();
+    sql.bind(serde_json::to_string(chunk)?).push(tail);
+    let text = sql.render(store.backend.placeholders());
+    let row = bind_keys!(sqlx::query(&text), sql.binds())
+        .fetch_one(pool)
+        .await?;
+    let version: Option<i64> = row.try_get(0)?;
+    let document: Option<String> = row.try_get(1)?;
+    let schema = if probe {
+        Some((row.try_get(2)?, row.try_get(3)?))
+    } else {
+        None
+    };
+    let rows: Vec<Row> = serde_json::from_str(document.as_deref().unwrap_or("[]"))
+        .context("cannot read the rights ledgers")?;
+    for (subject_ref, erased_at, moved_at, restriction, objection, event) in rows {
+        let facts = Facts {
+            erased_at,
+            moved_at,
+            limits: Limits {
+                restriction,
+                objection,
+            },
+            consent: consent.then(|| Verdict::from_last(event, version)),
+        };
+        found.insert(subject_ref, facts);
     }
     Ok(schema)
 }

@@ -115,6 +115,14 @@ impl TextRows {
     }
 }
 
+/// Every connection to a SQLite store, in one round trip to SQLite's worker thread:
+/// deleted rows (an erased identity) are overwritten, not left readable in free pages of
+/// the file; large imports stay in memory until commit instead of spilling pages to the
+/// WAL; pages are read through a memory map, without a system call each.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+     PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
@@ -285,6 +293,9 @@ impl Store {
     pub(crate) const SCHEMA_PROBE: &'static str = "(SELECT COUNT(*) FROM _sqlx_migrations WHERE success), \
          (SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success)";
 
+    /// PostgreSQL: whether privops's schema is in the database.
+    const MIGRATED: &'static str = "SELECT to_regclass('_sqlx_migrations') IS NOT NULL";
+
     /// A second connection to the store, for reads that run beside the first one's:
     /// another server backend on PostgreSQL, another reader (and thread) on SQLite. Given
     /// up after 2 s (a server that refuses a second connection is asked again until then),
@@ -297,11 +308,7 @@ impl Store {
         let pool = if self.backend == Backend::Sqlite {
             pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA busy_timeout = 30000; PRAGMA cache_size = -262144; \
-                         PRAGMA mmap_size = 1073741824;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
                     Ok(())
                 })
             })
@@ -347,10 +354,9 @@ impl Store {
                 let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
                     .await
                     .with_context(|| format!("cannot open the state store {}", redact_url(&url)))?;
-                let found: bool =
-                    sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-                        .fetch_one(&mut conn)
-                        .await?;
+                let found: bool = sqlx::query_scalar(Store::MIGRATED)
+                    .fetch_one(&mut conn)
+                    .await?;
                 Ok(found)
             }
             Location::Sqlite { path, .. } => Ok(path.exists()),
@@ -387,17 +393,7 @@ impl Store {
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
-                            // One round trip to SQLite's worker thread for all of them:
-                            // deleted rows (an erased identity) are overwritten, not left
-                            // readable in free pages of the file; large imports stay in
-                            // memory until commit instead of spilling pages to the WAL.
-                            conn.execute(
-                                "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
-                                 PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; \
-                                 PRAGMA mmap_size = 1073741824; \
-                                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                            )
-                            .await?;
+                            conn.execute(SQLITE_PRAGMAS).await?;
                         }
                         Ok(())
                     })
@@ -450,10 +446,9 @@ impl Store {
             return Ok(());
         }
         if current.is_none() && !self.may_create && self.backend == Backend::Postgres {
-            let found: bool =
-                sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-                    .fetch_one(&self.pool)
-                    .await?;
+            let found: bool = sqlx::query_scalar(Store::MIGRATED)
+                .fetch_one(&self.pool)
+                .await?;
             if !found {
                 return Err(crate::error::not_initialised(format!(
                     "no state store in {}: this workspace is not initialised",
