@@ -141,6 +141,8 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
     let at = crate::time::now_text();
     let placeholders = crate::store::placeholders_of(tx);
     let mut sequence_numbers = Vec::with_capacity(entries.len());
+    // A run's entries often carry the same details for every subject: written once.
+    let mut written: Option<(&serde_json::Value, String)> = None;
     // Chained in memory, written in multi-row statements.
     for chunk in entries.chunks(500) {
         let mut sql = Sql::new(
@@ -148,7 +150,14 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
         );
         for (i, entry) in chunk.iter().enumerate() {
             seq += 1;
-            let details = canonical_json(&entry.details);
+            let details = match &written {
+                Some((value, text)) if **value == entry.details => text.clone(),
+                _ => {
+                    let text = canonical_json(&entry.details);
+                    written = Some((&entry.details, text.clone()));
+                    text
+                }
+            };
             let hash = entry_hash(
                 seq,
                 &at,

@@ -191,9 +191,11 @@ impl Erasure<'_> {
                 )
             })
             .collect();
-        let entries: Vec<NewEntry> = self.refs
+        let details = json!({ "run": run_id, "subjects": self.refs.len(), "sources": counts, "provider_calls": steps.iter().filter(|s| s.kind == StepKind::Provider).count(), "manual_tasks": steps.iter().filter(|s| s.kind == StepKind::Manual).count() });
+        let entries: Vec<NewEntry> = self
+            .refs
             .iter()
-            .map(|r| NewEntry::new("erase.plan", json!({ "run": run_id, "subjects": self.refs.len(), "sources": counts, "provider_calls": steps.iter().filter(|s| s.kind == StepKind::Provider).count(), "manual_tasks": steps.iter().filter(|s| s.kind == StepKind::Manual).count() })).about(r))
+            .map(|r| NewEntry::new("erase.plan", details.clone()).about(r))
             .collect();
         audit::append(&mut tx, &self.actor, &entries).await?;
         tx.commit().await?;

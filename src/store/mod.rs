@@ -118,10 +118,14 @@ impl TextRows {
 /// Every connection to a SQLite store, in one round trip to SQLite's worker thread:
 /// deleted rows (an erased identity) are overwritten, not left readable in free pages of
 /// the file; large imports stay in memory until commit instead of spilling pages to the
-/// WAL; pages are read through a memory map, without a system call each.
+/// WAL; pages are read through a memory map, without a system call each; statement
+/// journals and temporary tables stay in memory: a multi-row insert inside a transaction
+/// no longer writes every page it changes to an unnamed file under /var/tmp (a copy of
+/// store pages, identities included, outside the store's 0600 folder), which also made
+/// a 10,000-subject erasure's journal writes about twice as slow.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
      PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824; \
-     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
 
 pub struct Store {
     pub pool: AnyPool,
