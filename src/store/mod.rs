@@ -122,7 +122,7 @@ impl TextRows {
 /// journals and temporary tables stay in memory: a multi-row insert inside a transaction
 /// no longer writes every page it changes to an unnamed file under /var/tmp (a copy of
 /// store pages, identities included, outside the store's 0600 folder), which also made
-/// a 10,000-subject erasure's journal writes about twice as slow.
+/// opening a 10,000-subject erasure run about 1.5 times as slow.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
      PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
