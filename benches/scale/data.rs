@@ -606,7 +606,7 @@ pub fn retention(options: &Options, report: &mut Report, target: &Target) {
             elapsed,
             direct,
             format!(
-                "throughput {throughput:.2}x of one DELETE (target >= 0.7x); longest chunk {longest} ms (target < 1000); walks {}",
+                "throughput {throughput:.2}x of one DELETE (target >= 0.9x); longest chunk {longest} ms (target <= 500); walks {}",
                 table["walks"]
             ),
         );

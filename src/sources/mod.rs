@@ -56,7 +56,38 @@ impl SourcePool {
             cache.insert(self.cache_key(table), columns.to_vec());
         }
     }
+
+    /// The tables whose columns a command will ask for (the source's tables in the
+    /// policy): the first question reads them all in one catalogue statement.
+    fn expect_tables<'t>(&self, tables: impl IntoIterator<Item = &'t str>) {
+        if let Ok(mut expected) = EXPECTED_TABLES.lock() {
+            expected.insert(
+                self.cache_key("").0,
+                tables.into_iter().map(str::to_string).collect(),
+            );
+        }
+    }
+
+    /// The expected tables not read yet, `table` first.
+    pub(crate) fn tables_to_read(&self, table: &str) -> Vec<String> {
+        let mut tables = vec![table.to_string()];
+        let expected = EXPECTED_TABLES
+            .lock()
+            .ok()
+            .and_then(|expected| expected.get(&self.cache_key("").0).cloned())
+            .unwrap_or_default();
+        for other in expected {
+            if !tables.contains(&other) && self.cached_columns(&other).is_none() {
+                tables.push(other);
+            }
+        }
+        tables
+    }
 }
+
+/// Per pool (as [`SourcePool::cache_key`] names it), the tables named in the policy.
+static EXPECTED_TABLES: std::sync::Mutex<BTreeMap<String, BTreeSet<String>>> =
+    std::sync::Mutex::new(BTreeMap::new());
 
 /// One connection made directly, before the pool, so that a database that is down is
 /// reported at once with the driver's own reason (`Connection refused`) instead of a pool
@@ -217,6 +248,7 @@ impl SourcePool {
                 )
             }
         };
+        pool.expect_tables(source.tables.iter().map(|t| t.table.name()));
         Ok(pool)
     }
 

@@ -328,19 +328,46 @@ impl SourcePool {
                 .bind(name)
                 .fetch_all(pool)
                 .await?,
-            // The catalogue itself: information_schema is an order of magnitude slower.
-            SourcePool::Postgres(pool) => sqlx::query_as(
-                "SELECT a.attname::text, t.typname::text, NULL::text FROM pg_catalog.pg_attribute a \
-                 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-                 WHERE n.nspname = COALESCE($1, current_schema()) AND c.relname = $2 \
-                 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-            )
-            .bind(schema)
-            .bind(name)
-            .fetch_all(pool)
-            .await?,
+            // The catalogue itself (information_schema is an order of magnitude slower),
+            // for this table and the policy's others not read yet: planning a catalogue
+            // statement costs more than running it, and a plan asks for every table.
+            SourcePool::Postgres(pool) => {
+                let tables = self.tables_to_read(table);
+                let split: Vec<(Option<&str>, &str)> =
+                    tables.iter().map(|t| split_table(t)).collect();
+                let found: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT w.i, a.attname::text, t.typname::text, NULL::text \
+                     FROM unnest(CAST($1 AS text[]), CAST($2 AS text[])) WITH ORDINALITY AS w(s, r, i) \
+                     JOIN pg_catalog.pg_namespace n ON n.nspname = COALESCE(w.s, current_schema()) \
+                     JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.r \
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid \
+                     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+                     WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY w.i, a.attnum",
+                )
+                .bind(crate::sql::pg_array(split.iter().map(|(schema, _)| *schema)))
+                .bind(crate::sql::pg_array(split.iter().map(|(_, name)| Some(*name))))
+                .fetch_all(pool)
+                .await?;
+                let mut asked = Vec::new();
+                let mut others: std::collections::BTreeMap<i64, Vec<ColumnInfo>> =
+                    std::collections::BTreeMap::new();
+                for (i, name, db_type, collation) in found {
+                    if i == 1 {
+                        asked.push((name, db_type, collation));
+                    } else {
+                        others.entry(i).or_default().push(ColumnInfo {
+                            kind: kind_of(Engine::Postgres, &db_type),
+                            name,
+                            db_type,
+                            collation,
+                        });
+                    }
+                }
+                for (i, columns) in others {
+                    self.cache_columns(&tables[i as usize - 1], &columns);
+                }
+                asked
+            }
             SourcePool::Mysql(pool) => sqlx::query_as(
                 "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR), CAST(collation_name AS CHAR) \
                  FROM information_schema.columns \

@@ -1637,3 +1637,110 @@ fn an_interrupted_erasure_exits_130_and_the_next_run_finishes_it() {
     twin_dump.extend(common::sqlite_dump(&twin_dir.join("data/messaging.db")));
     assert_eq!(demo_dump(&demo), twin_dump);
 }
+
+/// On PostgreSQL the columns of every table the policy names are read from the catalogue
+/// in one statement: a table in another schema is read from that schema, not from a
+/// table of the same name in the default one, and a table that is not there is named.
+#[test]
+fn tables_in_another_schema_are_read_from_it_on_postgres() {
+    let schema = "CREATE SCHEMA crm;\n\
+         CREATE TABLE crm.people (id BIGINT PRIMARY KEY, email TEXT NOT NULL, phone TEXT);\n\
+         CREATE TABLE people (id TEXT PRIMARY KEY, label TEXT);\n\
+         CREATE TABLE orders (id BIGINT PRIMARY KEY, person_id BIGINT, item TEXT);\n\
+         INSERT INTO crm.people VALUES (1, 'ann@example.com', '555-0101'), (2, 'bob@example.com', '555-0102');\n\
+         INSERT INTO people VALUES ('1', 'not a person'), ('2', 'not one either');\n\
+         INSERT INTO orders VALUES (10, 1, 'tea'), (11, 2, 'coffee'), (12, 1, 'cake');\n";
+    let policy = |extra: &str| {
+        format!(
+            r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[[purpose]]
+id = "service"
+title = "Service"
+basis = "contract"
+
+[source]
+id = "app"
+engine = "postgres"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "crm.people"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+phone = "user.contact.phone_number"
+
+[[table]]
+name = "orders"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+person_id = "system.operations"
+item = "user.content.message"
+[[table.relation]]
+columns = ["person_id"]
+references = "crm.people"
+{extra}"#
+        )
+    };
+    let Some(app) = common::Fixture::new(
+        "postgres",
+        "tables_in_another_schema",
+        schema,
+        &policy(""),
+        &[],
+    ) else {
+        return;
+    };
+    expect(
+        app.cmd(&["erase", "--yes", "--subject", "email:ann@example.com"]),
+        0,
+    );
+    // The oracle: Ann's rows by hand, everything else as it was.
+    assert_eq!(
+        app.strings("SELECT id::text FROM crm.people ORDER BY id"),
+        vec!["2"]
+    );
+    assert_eq!(
+        app.strings("SELECT id::text || ' ' || item FROM orders ORDER BY id"),
+        vec!["11 coffee"]
+    );
+    assert_eq!(
+        app.strings("SELECT id || ' ' || label FROM public.people ORDER BY id"),
+        vec!["1 not a person", "2 not one either"]
+    );
+
+    // A table the policy names and the database lacks is named, read with the others.
+    std::fs::write(
+        app.dir().join("policies").join("policy.toml"),
+        policy(
+            "\n[[table]]\nname = \"crm.notes\"\nkey = [\"id\"]\nerase = \"delete\"\n[table.columns]\nid = \"system.operations\"\nbody = \"user.content.message\"\nperson_id = \"system.operations\"\n[[table.relation]]\ncolumns = [\"person_id\"]\nreferences = \"crm.people\"\n",
+        ),
+    )
+    .unwrap();
+    let output = app
+        .cmd(&["erase", "--dry-run", "--subject", "email:bob@example.com"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("crm.notes") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    assert_eq!(
+        app.strings("SELECT id::text FROM crm.people ORDER BY id"),
+        vec!["2"]
+    );
+}
