@@ -911,9 +911,10 @@ CREATE INDEX web_logs_account ON web_logs (account_id);",
         tables
             .iter()
             .flat_map(|t| {
+                // In this order: a UNION ALL alone does not promise its rows' order.
                 ints(&format!(
-                    "SELECT CAST(COUNT(*) AS INT) FROM {t} WHERE account_id <> 1 \
-                     UNION ALL SELECT CAST(SUM(id) AS INT) FROM {t} WHERE account_id <> 1"
+                    "SELECT n FROM (SELECT 0 AS k, CAST(COUNT(*) AS INT) AS n FROM {t} WHERE account_id <> 1 \
+                     UNION ALL SELECT 1, CAST(SUM(id) AS INT) FROM {t} WHERE account_id <> 1) AS u ORDER BY k"
                 ))
             })
             .collect()
