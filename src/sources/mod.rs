@@ -33,14 +33,17 @@ static COLUMN_CACHE: std::sync::Mutex<BTreeMap<(String, String), Vec<rows::Colum
     std::sync::Mutex::new(BTreeMap::new());
 
 impl SourcePool {
-    /// An identity for the cache: the pool's connect options.
-    pub(crate) fn cache_key(&self, table: &str) -> (String, String) {
-        let id = match self {
+    /// An identity for the caches: the pool's connect options.
+    fn cache_id(&self) -> String {
+        match self {
             SourcePool::Sqlite(pool) => format!("{:?}", pool.connect_options().get_filename()),
             SourcePool::Postgres(pool) => format!("{:?}", pool.connect_options().get_database()),
             SourcePool::Mysql(pool) => format!("{:?}", pool.connect_options().get_database()),
-        };
-        (id, table.to_string())
+        }
+    }
+
+    pub(crate) fn cache_key(&self, table: &str) -> (String, String) {
+        (self.cache_id(), table.to_string())
     }
 
     pub(crate) fn cached_columns(&self, table: &str) -> Option<Vec<rows::ColumnInfo>> {
@@ -58,11 +61,12 @@ impl SourcePool {
     }
 
     /// The tables whose columns a command will ask for (the source's tables in the
-    /// policy): the first question reads them all in one catalogue statement.
+    /// policy): on PostgreSQL the first question reads them all in one catalogue
+    /// statement.
     fn expect_tables<'t>(&self, tables: impl IntoIterator<Item = &'t str>) {
         if let Ok(mut expected) = EXPECTED_TABLES.lock() {
             expected.insert(
-                self.cache_key("").0,
+                self.cache_id(),
                 tables.into_iter().map(str::to_string).collect(),
             );
         }
@@ -74,7 +78,7 @@ impl SourcePool {
         let expected = EXPECTED_TABLES
             .lock()
             .ok()
-            .and_then(|expected| expected.get(&self.cache_key("").0).cloned())
+            .and_then(|expected| expected.get(&self.cache_id()).cloned())
             .unwrap_or_default();
         for other in expected {
             if !tables.contains(&other) && self.cached_columns(&other).is_none() {
@@ -85,7 +89,7 @@ impl SourcePool {
     }
 }
 
-/// Per pool (as [`SourcePool::cache_key`] names it), the tables named in the policy.
+/// Per pool (as [`SourcePool::cache_id`] names it), the tables named in the policy.
 static EXPECTED_TABLES: std::sync::Mutex<BTreeMap<String, BTreeSet<String>>> =
     std::sync::Mutex::new(BTreeMap::new());
 

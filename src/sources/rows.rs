@@ -89,6 +89,18 @@ fn kind_of(engine: Engine, db_type: &str) -> Kind {
 }
 
 /// Splits `schema.table` for catalogue lookups.
+/// Columns as a catalogue lists them (name, type, collation), with how to read each.
+fn column_infos(engine: Engine, rows: Vec<(String, String, Option<String>)>) -> Vec<ColumnInfo> {
+    rows.into_iter()
+        .map(|(name, db_type, collation)| ColumnInfo {
+            kind: kind_of(engine, &db_type),
+            name,
+            db_type,
+            collation,
+        })
+        .collect()
+}
+
 fn split_table(table: &str) -> (Option<&str>, &str) {
     match table.split_once('.') {
         Some((schema, name)) => (Some(schema), name),
@@ -348,22 +360,14 @@ impl SourcePool {
                 .bind(crate::sql::pg_array(split.iter().map(|(_, name)| Some(*name))))
                 .fetch_all(pool)
                 .await?;
-                let mut asked = Vec::new();
-                let mut others: std::collections::BTreeMap<i64, Vec<ColumnInfo>> =
+                let mut by_table: std::collections::BTreeMap<i64, Vec<_>> =
                     std::collections::BTreeMap::new();
                 for (i, name, db_type, collation) in found {
-                    if i == 1 {
-                        asked.push((name, db_type, collation));
-                    } else {
-                        others.entry(i).or_default().push(ColumnInfo {
-                            kind: kind_of(Engine::Postgres, &db_type),
-                            name,
-                            db_type,
-                            collation,
-                        });
-                    }
+                    by_table.entry(i).or_default().push((name, db_type, collation));
                 }
-                for (i, columns) in others {
+                let asked = by_table.remove(&1).unwrap_or_default();
+                for (i, rows) in by_table {
+                    let columns = column_infos(Engine::Postgres, rows);
                     self.cache_columns(&tables[i as usize - 1], &columns);
                 }
                 asked
@@ -381,16 +385,7 @@ impl SourcePool {
         if rows.is_empty() {
             anyhow::bail!("table `{table}` does not exist in the database");
         }
-        let engine = self.engine();
-        let columns: Vec<ColumnInfo> = rows
-            .into_iter()
-            .map(|(name, db_type, collation)| ColumnInfo {
-                kind: kind_of(engine, &db_type),
-                name,
-                db_type,
-                collation,
-            })
-            .collect();
+        let columns = column_infos(self.engine(), rows);
         self.cache_columns(table, &columns);
         Ok(columns)
     }
