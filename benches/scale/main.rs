@@ -362,11 +362,12 @@ async fn fill_ledger(store: &Store, subjects: usize, events: usize) {
     tx.commit().await.unwrap();
 }
 
-/// Leaves a store filled directly as privops's own writers leave it: they close the
-/// store, and the last to close folds SQLite's write-ahead log into the database. The
-/// harness's connection stays open, so the log is folded here; otherwise each command
-/// that finds no other process on the file rebuilds the log's index from hundreds of
-/// megabytes (~120 ms a check) and reads every page through the log.
+/// Leaves a store filled directly as privops's own writers leave it: a command that
+/// wrote folds SQLite's write-ahead log into the database when it ends
+/// (`store::fold_logs`). The harness's connection stays open, so the log is folded here;
+/// otherwise each command that finds no other process on the file rebuilds the log's
+/// index from hundreds of megabytes (~120 ms a check) and reads every page through the
+/// log.
 fn settle(store: &Store) {
     if store.backend == privops::store::Backend::Sqlite {
         block_on(sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&store.pool)).unwrap();

@@ -114,6 +114,7 @@ pub fn main() -> ExitCode {
             _ = tokio::signal::ctrl_c() => None,
         }
     });
+    runtime.block_on(crate::store::fold_logs());
     let Some(result) = result else {
         runtime.block_on(crate::store::lease::release_held());
         output.error("interrupted: what was committed stays, the rest rolled back; locks released; run the command again to finish");

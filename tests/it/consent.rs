@@ -581,6 +581,67 @@ fn import_on_postgres() {
     }
 }
 
+/// What a command wrote is in the SQLite store's file when it ends, not only in the
+/// write-ahead log beside it: durable (a log is synced only at a checkpoint), and the next
+/// command does not rebuild the log's index by reading it all. The store's file is read
+/// alone, copied without its log, so the count comes from the file and nothing else.
+#[test]
+fn what_a_command_writes_is_folded_into_the_store_file_on_sqlite() {
+    let env = Env::sqlite();
+    let state = env.demo.dir.join(".privops/state.db");
+    let log = env.demo.dir.join(".privops/state.db-wal");
+    let file_alone = |sql: &str| {
+        let copy = env.demo.temp.path().join("file-alone.db");
+        std::fs::copy(&state, &copy).unwrap();
+        let found = common::sqlite_strings(&copy, sql);
+        std::fs::remove_file(&copy).unwrap();
+        found
+    };
+    let log_size = || std::fs::metadata(&log).map_or(0, |m| m.len());
+    let count = "SELECT CAST(COUNT(*) AS TEXT) FROM consent_events";
+    let before: usize = file_alone(count)[0].parse().unwrap();
+
+    env.json(
+        &[
+            "consent",
+            "withdraw",
+            "--subject",
+            "email:w@example.com",
+            "--purpose",
+            "marketing",
+        ],
+        0,
+    );
+    assert_eq!(log_size(), 0, "the withdrawal was left in the log");
+    assert_eq!(
+        file_alone("SELECT action FROM consent_events ORDER BY id DESC LIMIT 1"),
+        ["withdraw"],
+        "the withdrawal is in the store's file"
+    );
+
+    // An import large enough for SQLite to fold part of it on its own along the way.
+    let rows = 3_000;
+    let mut csv = String::from("subject,purpose,action,at,channel,evidence\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "email:u{i}@example.com,marketing,grant,2026-02-01T00:00:00Z,web,form-{i}\n"
+        ));
+    }
+    let file = env.demo.dir.join("many.csv");
+    std::fs::write(&file, csv).unwrap();
+    let imported = env.json(&["consent", "import", file.to_str().unwrap()], 0);
+    assert_eq!(imported["inserted"], rows);
+    assert_eq!(log_size(), 0, "the import was left in the log");
+    assert_eq!(
+        file_alone(count),
+        [(before + 1 + rows).to_string()],
+        "every imported event is in the store's file"
+    );
+    // A check reads and leaves nothing to fold.
+    assert_eq!(env.check("email:u7@example.com", "marketing").0, 0);
+    assert_eq!(log_size(), 0);
+}
+
 #[cfg(unix)]
 #[test]
 fn exports_are_owner_only() {
