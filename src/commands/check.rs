@@ -44,15 +44,33 @@ pub(crate) fn subjects(
     Ok((subjects, refs))
 }
 
-/// One subject's answer.
+/// One subject's answer. Only what the output shows is made: a batch of 100,000 subjects
+/// printed as words builds no sentence and no JSON object per subject.
 pub(crate) struct Reply<T> {
     pub yes: bool,
-    /// What `--format json` prints.
-    pub json: T,
-    /// What a person reads for a single subject.
-    pub line: String,
+    /// What `--format json` prints, when it is asked for.
+    pub json: Option<T>,
+    /// What a person reads for a single subject, when one was asked about.
+    pub line: Option<String>,
     /// The word a batch prints after the subject.
     pub word: &'static str,
+}
+
+/// Which parts of a [`Reply`] the output shows.
+#[derive(Clone, Copy)]
+pub(crate) struct Shown {
+    pub json: bool,
+    pub line: bool,
+}
+
+impl Shown {
+    pub(crate) fn of(ctx: &Ctx, args: &CheckArgs) -> Shown {
+        let json = ctx.out.json_mode();
+        Shown {
+            json,
+            line: !json && args.batch.is_none(),
+        }
+    }
 }
 
 /// Prints the answers, one (`--subject`) or a line each (`--batch`): exit 0 when every
@@ -64,6 +82,7 @@ pub(crate) fn print<T: Serialize>(
     replies: impl Iterator<Item = Reply<T>>,
     wrap: bool,
 ) -> Result<Outcome> {
+    use std::fmt::Write;
     let single = args.batch.is_none();
     let mut all = true;
     let mut lines = String::new();
@@ -75,9 +94,15 @@ pub(crate) fn print<T: Serialize>(
                 lines.push_str(&serde_json::to_string(&reply.json)?);
                 lines.push('\n');
             }
-            (false, true) if wrap => ctx.out.data_wrapped(&reply.line),
-            (false, true) => ctx.out.data(&reply.line),
-            (false, false) => lines.push_str(&format!("{subject}\t{}\n", reply.word)),
+            (false, true) => {
+                let line = reply.line.unwrap_or_default();
+                if wrap {
+                    ctx.out.data_wrapped(&line);
+                } else {
+                    ctx.out.data(&line);
+                }
+            }
+            (false, false) => writeln!(lines, "{subject}\t{}", reply.word)?,
         }
     }
     if !lines.is_empty() {

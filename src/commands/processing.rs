@@ -34,23 +34,27 @@ pub async fn run(ctx: &Ctx, command: &ProcessingCommand) -> Result<Outcome> {
     let now = crate::time::to_text(ctx.now);
     let facts = rights::facts(&store, purpose, &refs, &now).await?;
     store.finish_reading();
-    let replies = subjects.iter().zip(&refs).map(|(subject, subject_ref)| {
-        let answer = rights::decide(
-            purpose,
-            &facts.get(subject_ref).cloned().unwrap_or_default(),
-        );
-        let word = if answer.may_process { "yes" } else { "no" };
-        Reply {
-            yes: answer.may_process,
-            line: format!("{word}: {}", answer.reasons.join("; ")),
-            word,
-            json: Answer {
-                subject: subject.to_string(),
-                subject_ref,
-                purpose: &args.purpose,
-                answer,
-            },
-        }
-    });
+    let shown = super::check::Shown::of(ctx, args);
+    let replies = subjects
+        .iter()
+        .zip(&refs)
+        .zip(&facts)
+        .map(|((subject, subject_ref), facts)| {
+            let answer = rights::decide(purpose, facts);
+            let word = if answer.may_process { "yes" } else { "no" };
+            Reply {
+                yes: answer.may_process,
+                line: shown
+                    .line
+                    .then(|| format!("{word}: {}", answer.reasons.join("; "))),
+                word,
+                json: shown.json.then(|| Answer {
+                    subject: subject.to_string(),
+                    subject_ref,
+                    purpose: &args.purpose,
+                    answer,
+                }),
+            }
+        });
     super::check::print(ctx, args, &subjects, replies, true)
 }

@@ -409,13 +409,13 @@ fn ground_article(ground: &str) -> &'static str {
 /// a consent purpose, the newest consent event with its evidence and the version of the
 /// current text. Each subject's facts are looked up along an index; the engine hands the
 /// whole chunk back as one JSON document, which on SQLite spares a passage between
-/// threads per row.
+/// threads per row. The answer is in the order of `subject_refs`, one per reference.
 pub async fn facts(
     store: &Store,
     purpose: &Purpose,
     subject_refs: &[String],
     as_of: &str,
-) -> Result<HashMap<String, Facts>> {
+) -> Result<Vec<Facts>> {
     if store.unchecked {
         // The store's schema is read with the answer; one that is not current is
         // brought up to date and asked again.
@@ -438,25 +438,27 @@ pub async fn facts(
 /// [`facts`], with the store's schema version ([`Store::SCHEMA_PROBE`]) when `probe`.
 /// A batch of more than one chunk reads on two connections at once, every other chunk
 /// each: the engine looks up two chunks' subjects on two cores (PostgreSQL backends or
-/// SQLite readers) while this thread reads the answers that came back.
+/// SQLite readers) while this thread reads the answers that came back. Each chunk's
+/// answers are written in place, beside its references.
 async fn facts_of(
     store: &Store,
     purpose: &Purpose,
     subject_refs: &[String],
     as_of: &str,
     probe: bool,
-) -> Result<(HashMap<String, Facts>, Option<(i64, i64)>)> {
-    let mut found = HashMap::with_capacity(subject_refs.len());
-    let chunks: Vec<&[String]> = subject_refs.chunks(CHUNK).collect();
+) -> Result<(Vec<Facts>, Option<(i64, i64)>)> {
+    let mut found: Vec<Facts> = Vec::new();
+    found.resize_with(subject_refs.len(), Facts::default);
     let statement = facts_statement(store, purpose, as_of, probe);
     let consent = purpose.basis == LawfulBasis::Consent;
-    let lane = async |pool: &sqlx::AnyPool,
-                      first: usize,
-                      step: usize,
-                      found: &mut HashMap<String, Facts>| {
+    let mut chunks: Vec<(&[String], &mut [Facts])> = subject_refs
+        .chunks(CHUNK)
+        .zip(found.chunks_mut(CHUNK))
+        .collect();
+    let lane = async |pool: &sqlx::AnyPool, chunks: Vec<&mut (&[String], &mut [Facts])>| {
         let mut schema = None;
-        for chunk in chunks.iter().skip(first).step_by(step) {
-            let probed = chunk_facts(pool, store, &statement, consent, chunk, probe, found).await?;
+        for (refs, facts) in chunks {
+            let probed = chunk_facts(pool, store, &statement, consent, refs, probe, facts).await?;
             schema = schema.or(probed);
         }
         anyhow::Ok(schema)
@@ -469,19 +471,20 @@ async fn facts_of(
         None
     };
     let Some(sibling) = sibling else {
-        let schema = lane(&store.pool, 0, 1, &mut found).await?;
+        let schema = lane(&store.pool, chunks.iter_mut().collect()).await?;
         return Ok((found, schema));
     };
-    let mut other = HashMap::with_capacity(subject_refs.len() / 2);
+    let (even, odd): (Vec<_>, Vec<_>) =
+        chunks.iter_mut().enumerate().partition(|(i, _)| i % 2 == 0);
     let (first, second) = futures_util::future::join(
-        lane(&store.pool, 0, 2, &mut found),
-        lane(&sibling, 1, 2, &mut other),
+        lane(&store.pool, even.into_iter().map(|(_, c)| c).collect()),
+        lane(&sibling, odd.into_iter().map(|(_, c)| c).collect()),
     )
     .await;
     sibling.close().await;
     let probed = first?;
     second?;
-    found.extend(other);
+    drop(chunks);
     Ok((found, probed))
 }
 
@@ -550,12 +553,14 @@ fn facts_statement(
              CASE WHEN v.event_id IS NULL THEN e.evidence ELSE v.evidence END, \
              e.actor, e.origin) \
              FROM consent_events e LEFT JOIN consent_evidence v ON v.event_id = e.id \
-             WHERE e.subject_ref = a.value AND e.purpose_id = "
+             WHERE e.id = (SELECT n.id FROM consent_events n \
+             WHERE n.subject_ref = a.value AND n.purpose_id = "
         ))
         .bind(id)
-        .push(" AND e.at <= ")
+        .push(" AND n.at <= ")
         .bind(as_of)
-        .push(" ORDER BY e.at DESC, e.id DESC LIMIT 1))");
+        // The newest event is chosen along the index alone; only its row is read.
+        .push(" ORDER BY n.at DESC, n.id DESC LIMIT 1)))");
     } else {
         sql.push(", NULL");
     }
@@ -567,8 +572,8 @@ fn facts_statement(
     (sql, tail)
 }
 
-/// The facts of one chunk of subjects, read on `pool` into `found` with the statement
-/// of [`facts_statement`]; the schema's version when `probe`.
+/// The facts of one chunk of subjects, read on `pool` into `found` (beside `chunk`, one
+/// for one) with the statement of [`facts_statement`]; the schema's version when `probe`.
 async fn chunk_facts(
     pool: &sqlx::AnyPool,
     store: &Store,
@@ -576,7 +581,7 @@ async fn chunk_facts(
     consent: bool,
     chunk: &[String],
     probe: bool,
-    found: &mut HashMap<String, Facts>,
+    found: &mut [Facts],
 ) -> Result<Option<(i64, i64)>> {
     /// A subject's row: reference, erased at, moved at, restriction, objection, event.
     type Row = (
@@ -602,19 +607,46 @@ async fn chunk_facts(
     };
     let rows: Vec<Row> = serde_json::from_str(document.as_deref().unwrap_or("[]"))
         .context("cannot read the rights ledgers")?;
-    for (subject_ref, erased_at, moved_at, restriction, objection, event) in rows {
-        let facts = Facts {
-            erased_at,
-            moved_at,
-            limits: Limits {
-                restriction,
-                objection,
-            },
-            consent: consent.then(|| Verdict::from_last(event, version)),
-        };
-        found.insert(subject_ref, facts);
-    }
+    let answers = rows.into_iter().map(
+        |(subject_ref, erased_at, moved_at, restriction, objection, event)| {
+            let facts = Facts {
+                erased_at,
+                moved_at,
+                limits: Limits {
+                    restriction,
+                    objection,
+                },
+                consent: consent.then(|| Verdict::from_last(event, version)),
+            };
+            (subject_ref, facts)
+        },
+    );
+    place(answers.collect(), chunk, found);
     Ok(schema)
+}
+
+/// Puts each subject's answer beside its reference: `found[i]` answers `asked[i]`. The
+/// engine answers in the order it was asked, which is checked; should one not, each answer
+/// still finds its subjects by reference (every place a subject asked twice holds), and a
+/// subject without an answer keeps what `found` held.
+fn place<T: Clone>(answers: Vec<(String, T)>, asked: &[String], found: &mut [T]) {
+    let in_order =
+        answers.len() == asked.len() && answers.iter().zip(asked).all(|(a, s)| a.0 == *s);
+    if in_order {
+        for (slot, (_, answer)) in found.iter_mut().zip(answers) {
+            *slot = answer;
+        }
+        return;
+    }
+    let mut places: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, subject_ref) in asked.iter().enumerate() {
+        places.entry(subject_ref.as_str()).or_default().push(i);
+    }
+    for (subject_ref, answer) in answers {
+        for &at in places.get(subject_ref.as_str()).into_iter().flatten() {
+            found[at] = answer.clone();
+        }
+    }
 }
 
 /// Whether a restriction ground may start a restriction.

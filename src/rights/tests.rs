@@ -124,3 +124,24 @@ fn only_the_person_lifts_an_objection_to_direct_marketing() {
     // Nothing stands: nothing to lift, nothing appended.
     assert!(!admissible(None, &change("withdrawn"), Objection::Applies).unwrap());
 }
+
+#[test]
+fn each_answer_lands_beside_its_subject() {
+    let asked: Vec<String> = ["a", "b", "a", "c"].iter().map(|s| s.to_string()).collect();
+    let answer = |pairs: &[(&str, u32)]| -> Vec<(String, u32)> {
+        pairs.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+    };
+    // In the order asked.
+    let mut found = vec![0; 4];
+    place(
+        answer(&[("a", 1), ("b", 2), ("a", 3), ("c", 4)]),
+        &asked,
+        &mut found,
+    );
+    assert_eq!(found, [1, 2, 3, 4]);
+    // Out of order: each subject's answer, in every place it was asked; a subject left
+    // unanswered keeps what it held.
+    let mut found = vec![0; 4];
+    place(answer(&[("b", 2), ("a", 1)]), &asked, &mut found);
+    assert_eq!(found, [1, 2, 1, 0]);
+}

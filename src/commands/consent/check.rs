@@ -36,35 +36,40 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
     let now = crate::time::to_text(ctx.now);
     let facts = crate::rights::facts(&store, purpose, &refs, &now).await?;
     store.finish_reading();
-    let replies = subjects.iter().zip(&refs).map(|(subject, subject_ref)| {
-        let facts = facts.get(subject_ref).cloned().unwrap_or_default();
-        let verdict = match (facts.erased_at, facts.moved_at, facts.consent) {
-            (Some(at), _, consent) => {
-                let (event, version) =
-                    consent.map_or((None, None), |v| (v.event, v.current_version));
-                Verdict::erased(at, event, version)
+    let shown = super::super::check::Shown::of(ctx, args);
+    let replies = subjects
+        .iter()
+        .zip(&refs)
+        .zip(&facts)
+        .map(|((subject, subject_ref), facts)| {
+            let verdict = match (&facts.erased_at, &facts.moved_at, facts.consent.as_ref()) {
+                (Some(at), _, consent) => {
+                    let (event, version) =
+                        consent.map_or((None, None), |v| (v.event.clone(), v.current_version));
+                    Verdict::erased(at.clone(), event, version)
+                }
+                (None, Some(at), consent) => {
+                    Verdict::moved(at.clone(), consent.and_then(|v| v.current_version))
+                }
+                (None, None, Some(verdict)) => verdict.clone(),
+                (None, None, None) => Verdict::from_last(None, None),
+            };
+            let granted = verdict.state == consent::State::Granted;
+            let word = verdict.state.name();
+            Reply {
+                yes: granted,
+                line: shown.line.then(|| format!("{word}: {}", verdict.reason())),
+                word,
+                json: shown.json.then(|| Answer {
+                    subject: subject.to_string(),
+                    subject_ref,
+                    purpose: &args.purpose,
+                    granted,
+                    reason: verdict.reason(),
+                    verdict,
+                }),
             }
-            (None, Some(at), consent) => {
-                Verdict::moved(at, consent.and_then(|v| v.current_version))
-            }
-            (None, None, Some(verdict)) => verdict,
-            (None, None, None) => Verdict::from_last(None, None),
-        };
-        let granted = verdict.state == consent::State::Granted;
-        Reply {
-            yes: granted,
-            line: format!("{}: {}", verdict.state.name(), verdict.reason()),
-            word: verdict.state.name(),
-            json: Answer {
-                subject: subject.to_string(),
-                subject_ref,
-                purpose: &args.purpose,
-                granted,
-                reason: verdict.reason(),
-                verdict,
-            },
-        }
-    });
+        });
     super::super::check::print(ctx, args, &subjects, replies, false)
 }
 
