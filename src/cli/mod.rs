@@ -114,12 +114,14 @@ pub fn main() -> ExitCode {
             _ = tokio::signal::ctrl_c() => None,
         }
     });
-    runtime.block_on(crate::store::fold_logs());
     let Some(result) = result else {
         runtime.block_on(crate::store::lease::release_held());
         output.error("interrupted: what was committed stays, the rest rolled back; locks released; run the command again to finish");
         return ExitCode::from(error::INTERRUPTED);
     };
+    // After the command, whether it succeeded or not (it may have committed some steps);
+    // not after an interruption, which is answered at once.
+    runtime.block_on(crate::store::fold_logs());
     match result {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(failure) => {

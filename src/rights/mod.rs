@@ -559,7 +559,8 @@ fn facts_statement(
         .bind(id)
         .push(" AND n.at <= ")
         .bind(as_of)
-        // The newest event is chosen along the index alone; only its row is read.
+        // The newest event is chosen by its id, and only its row is read (on SQLite the
+        // id is the rowid, in the index: the choice reads the index alone).
         .push(" ORDER BY n.at DESC, n.id DESC LIMIT 1)))");
     } else {
         sql.push(", NULL");

@@ -139,9 +139,18 @@ fn each_answer_lands_beside_its_subject() {
         &mut found,
     );
     assert_eq!(found, [1, 2, 3, 4]);
-    // Out of order: each subject's answer, in every place it was asked; a subject left
-    // unanswered keeps what it held.
+    // As many answers, out of order: each lands beside its subject, not in its position.
     let mut found = vec![0; 4];
-    place(answer(&[("b", 2), ("a", 1)]), &asked, &mut found);
+    place(
+        answer(&[("c", 4), ("a", 1), ("b", 2), ("a", 1)]),
+        &asked,
+        &mut found,
+    );
+    assert_eq!(found, [1, 2, 1, 4]);
+    // Fewer answers, and one for a subject not asked: each subject's answer in every
+    // place it was asked, the stranger's nowhere, a subject left unanswered keeps what it
+    // held.
+    let mut found = vec![0; 4];
+    place(answer(&[("b", 2), ("z", 9), ("a", 1)]), &asked, &mut found);
     assert_eq!(found, [1, 2, 1, 0]);
 }

@@ -146,7 +146,7 @@ pub struct Store {
     connect: String,
 }
 
-/// The write-ahead logs of the SQLite stores a process opened, folded back into their
+/// The write-ahead logs of the SQLite stores a process wrote to, folded back into their
 /// files when its command ends ([`fold_logs`]).
 ///
 /// A process ends without closing its store (closing deletes the log and its index for the
@@ -154,63 +154,54 @@ pub struct Store {
 /// keeps every page the last writes changed, and the next process that opens the store
 /// alone rebuilds the log's index by reading all of it: after a `consent import` of
 /// 1,000,000 rows, a 394 MB log, and every `consent check` took ~160 ms instead of 5 ms
-/// until something folded it. Folding also makes what the command wrote durable: in
-/// write-ahead-log mode with `synchronous = NORMAL` a commit is not synced until a
-/// checkpoint, and a consent withdrawn the command has reported must survive a power loss.
+/// until something folded it. A fold also syncs the store's file, where a commit in
+/// write-ahead-log mode with `synchronous = NORMAL` is synced only at a checkpoint; it is
+/// best effort (a store another process is writing to is not waited for), so it shortens
+/// that window, it does not promise durability. A command that only reads never folds: it
+/// would write to the store, and wait for a writer.
 mod log_fold {
     use std::path::{Path, PathBuf};
     use std::sync::Mutex;
-    use std::sync::atomic::{AtomicBool, Ordering};
 
-    /// A command that only read folds a log left by others only from this size: below it,
-    /// rebuilding the index costs the next command less than folding costs this one.
-    const FOLD_AFTER_READING: u64 = 1 << 20;
+    static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-    static OPENED: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
-    static WROTE: AtomicBool = AtomicBool::new(false);
-
-    pub(super) fn opened(path: &Path, url: &str) {
-        let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
-        if !opened.iter().any(|(p, _)| p == path) {
-            opened.push((path.to_path_buf(), url.to_string()));
+    /// Notes that this process writes to the SQLite store in `path`.
+    pub(super) fn wrote(path: &Path) {
+        let mut written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+        if !written.iter().any(|p| p == path) {
+            written.push(path.to_path_buf());
         }
     }
 
-    pub(super) fn wrote() {
-        WROTE.store(true, Ordering::Relaxed);
-    }
-
-    /// The stores whose log is worth folding now: any this process wrote to, and any
-    /// whose log others left large.
-    pub(super) fn due() -> Vec<(PathBuf, String)> {
-        let wrote = WROTE.load(Ordering::Relaxed);
-        let opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
-        opened
+    /// The stores written to whose log holds something.
+    pub(super) fn due() -> Vec<PathBuf> {
+        let written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+        written
             .iter()
-            .filter(|(path, _)| {
-                let mut log = path.clone().into_os_string();
+            .filter(|path| {
+                let mut log = path.as_os_str().to_owned();
                 log.push("-wal");
-                let size = std::fs::metadata(&log).map_or(0, |m| m.len());
-                size > 0 && (wrote || size >= FOLD_AFTER_READING)
+                std::fs::metadata(&log).is_ok_and(|m| m.len() > 0)
             })
             .cloned()
             .collect()
     }
 }
 
-/// Folds the write-ahead log of each SQLite store this process wrote to (or found with a
-/// large log) back into its file and empties it; see [`log_fold`]. Best effort: another
-/// process busy on the store is not waited for (it folds the log when it ends), and a
-/// failure changes nothing the command did.
+/// Folds the write-ahead log of each SQLite store this process wrote to back into its
+/// file and empties it; see [`log_fold`]. Best effort: a store another process is busy on
+/// is waited for 100 ms at most, a file gone is not created again, and a failure changes
+/// nothing the command did.
 pub async fn fold_logs() {
     use sqlx::Connection;
-    for (_, url) in log_fold::due() {
-        let Ok(mut conn) = sqlx::AnyConnection::connect(&url).await else {
+    for path in log_fold::due() {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .busy_timeout(Duration::from_millis(100));
+        let Ok(mut conn) = sqlx::SqliteConnection::connect_with(&options).await else {
             continue;
         };
-        let _ = conn
-            .execute("PRAGMA busy_timeout = 100; PRAGMA wal_checkpoint(TRUNCATE);")
-            .await;
+        let _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await;
         let _ = conn.close().await;
     }
 }
@@ -489,9 +480,6 @@ impl Store {
             }
         };
         let sqlite_path = (backend == Backend::Sqlite).then(|| PathBuf::from(&display));
-        if let Some(path) = &sqlite_path {
-            log_fold::opened(path, &url);
-        }
         let store = Store {
             pool,
             backend,
@@ -532,7 +520,9 @@ impl Store {
                 )));
             }
         }
-        log_fold::wrote();
+        if let Some(path) = &self.sqlite_path {
+            log_fold::wrote(path);
+        }
         // Two processes may race to create a new store; the loser retries once the
         // winner's migration is visible.
         let mut attempt = 0;
@@ -564,7 +554,9 @@ impl Store {
     /// Begins a transaction that writes: it first takes the store's write lock row, so
     /// appends to the audit chain are serialised across processes and hosts.
     pub async fn begin_write(&self) -> Result<Tx> {
-        log_fold::wrote();
+        if let Some(path) = &self.sqlite_path {
+            log_fold::wrote(path);
+        }
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE write_lock SET taken_at = $1 WHERE id = 1")
             .bind(crate::time::now_text())

@@ -582,18 +582,31 @@ fn import_on_postgres() {
 }
 
 /// What a command wrote is in the SQLite store's file when it ends, not only in the
-/// write-ahead log beside it: durable (a log is synced only at a checkpoint), and the next
-/// command does not rebuild the log's index by reading it all. The store's file is read
-/// alone, copied without its log, so the count comes from the file and nothing else.
+/// write-ahead log beside it: the next command does not rebuild the log's index by reading
+/// it all, and the file is synced. The store's file is read alone (copied without its log,
+/// opened immutable), so the count comes from the file and nothing else.
 #[test]
 fn what_a_command_writes_is_folded_into_the_store_file_on_sqlite() {
     let env = Env::sqlite();
     let state = env.demo.dir.join(".privops/state.db");
     let log = env.demo.dir.join(".privops/state.db-wal");
-    let file_alone = |sql: &str| {
+    let file_alone = |sql: &str| -> Vec<String> {
         let copy = env.demo.temp.path().join("file-alone.db");
         std::fs::copy(&state, &copy).unwrap();
-        let found = common::sqlite_strings(&copy, sql);
+        let sql = sql.to_string();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&copy)
+            .immutable(true)
+            .read_only(true);
+        let found = common::block_on(async move {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+            rows.into_iter().map(|(s,)| s).collect()
+        });
         std::fs::remove_file(&copy).unwrap();
         found
     };
@@ -619,7 +632,6 @@ fn what_a_command_writes_is_folded_into_the_store_file_on_sqlite() {
         "the withdrawal is in the store's file"
     );
 
-    // An import large enough for SQLite to fold part of it on its own along the way.
     let rows = 3_000;
     let mut csv = String::from("subject,purpose,action,at,channel,evidence\n");
     for i in 0..rows {
@@ -637,9 +649,6 @@ fn what_a_command_writes_is_folded_into_the_store_file_on_sqlite() {
         [(before + 1 + rows).to_string()],
         "every imported event is in the store's file"
     );
-    // A check reads and leaves nothing to fold.
-    assert_eq!(env.check("email:u7@example.com", "marketing").0, 0);
-    assert_eq!(log_size(), 0);
 }
 
 #[cfg(unix)]
