@@ -484,7 +484,6 @@ async fn facts_of(
     sibling.close().await;
     let probed = first?;
     second?;
-    drop(chunks);
     Ok((found, probed))
 }
 

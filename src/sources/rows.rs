@@ -88,7 +88,6 @@ fn kind_of(engine: Engine, db_type: &str) -> Kind {
     }
 }
 
-/// Splits `schema.table` for catalogue lookups.
 /// Columns as a catalogue lists them (name, type, collation), with how to read each.
 fn column_infos(engine: Engine, rows: Vec<(String, String, Option<String>)>) -> Vec<ColumnInfo> {
     rows.into_iter()
@@ -101,6 +100,7 @@ fn column_infos(engine: Engine, rows: Vec<(String, String, Option<String>)>) -> 
         .collect()
 }
 
+/// Splits `schema.table` for catalogue lookups.
 fn split_table(table: &str) -> (Option<&str>, &str) {
     match table.split_once('.') {
         Some((schema, name)) => (Some(schema), name),
