@@ -98,7 +98,7 @@ pub fn entry_hash(
     ))
 }
 
-/// The SHA-256 of an entry's preimage, written straight into the hasher.
+/// The SHA-256 of an entry's preimage (its fields as one JSON array).
 fn entry_digest(
     seq: i64,
     at: &str,
@@ -108,23 +108,21 @@ fn entry_digest(
     details: &str,
     prev_hash: &str,
 ) -> [u8; 32] {
-    struct Hashing(Sha256);
-    impl std::io::Write for Hashing {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.update(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut hashing = Hashing(Sha256::new());
-    serde_json::to_writer(
-        &mut hashing,
-        &(seq, at, actor, action, subject_ref, details, prev_hash),
+    entry_digest_in(
+        &mut Vec::new(),
+        (seq, at, actor, action, subject_ref, details, prev_hash),
     )
-    .expect("strings and numbers serialise");
-    hashing.0.finalize().into()
+}
+
+/// [`entry_digest`], the hashed text written into `buffer` (cleared first, kept for the
+/// next entry) and hashed in one pass.
+fn entry_digest_in(
+    buffer: &mut Vec<u8>,
+    fields: (i64, &str, &str, &str, Option<&str>, &str, &str),
+) -> [u8; 32] {
+    buffer.clear();
+    serde_json::to_writer(&mut *buffer, &fields).expect("strings and numbers serialise");
+    Sha256::digest(buffer.as_slice()).into()
 }
 
 /// Appends entries inside a write transaction (see [`Store::begin_write`]), so they
@@ -315,34 +313,58 @@ impl ChainChecker {
         if self.broken.is_some() {
             return false;
         }
-        let reason = if entry.seq != self.expected_seq {
-            Some(format!(
-                "expected entry {} here, found entry {}: entries were removed, inserted or reordered",
-                self.expected_seq, entry.seq
-            ))
-        } else if entry.prev_hash != self.prev_hash {
-            Some("its prev_hash does not match the previous entry's hash: an earlier entry was altered, removed or inserted".to_string())
-        } else if !hash_holds {
-            Some("its content does not match its hash: the entry was altered".to_string())
-        } else {
-            None
+        let link = Link {
+            seq: entry.seq,
+            prev_hash: &entry.prev_hash,
+            hash: &entry.hash,
+            holds: hash_holds,
         };
-        match reason {
-            Some(reason) => {
-                self.broken = Some(Broken {
-                    seq: entry.seq.min(self.expected_seq),
-                    reason,
-                });
+        if let Some(broken) = link.fault(self.expected_seq, &self.prev_hash) {
+            self.broken = Some(broken);
+            return false;
+        }
+        if self.reached.is_none() && self.watch.as_deref() == Some(entry.hash.as_str()) {
+            self.reached = Some(entry.seq);
+        }
+        self.expected_seq += 1;
+        self.prev_hash.clone_from(&entry.hash);
+        true
+    }
+
+    /// Feeds a page whose entries were checked among themselves ([`Page::checked`]): its
+    /// first entry is checked against the chain so far, and the page's own finding
+    /// continues it. Returns false once the chain is broken.
+    fn feed_page(&mut self, page: &CheckedPage) -> bool {
+        if self.broken.is_some() {
+            return false;
+        }
+        let Some((first_seq, first_prev)) = &page.first else {
+            return true;
+        };
+        // The first entry's place in the chain; its hash is the page's finding.
+        let link = Link {
+            seq: *first_seq,
+            prev_hash: first_prev,
+            hash: "",
+            holds: true,
+        };
+        if let Some(broken) = link.fault(self.expected_seq, &self.prev_hash) {
+            self.broken = Some(broken);
+            return false;
+        }
+        if self.reached.is_none() {
+            self.reached = page.reached;
+        }
+        if let Some((seq, hash)) = &page.verified_to {
+            self.expected_seq = seq + 1;
+            self.prev_hash.clone_from(hash);
+        }
+        match &page.broken {
+            Some(broken) => {
+                self.broken = Some(broken.clone());
                 false
             }
-            None => {
-                if self.reached.is_none() && self.watch.as_deref() == Some(entry.hash.as_str()) {
-                    self.reached = Some(entry.seq);
-                }
-                self.expected_seq += 1;
-                self.prev_hash.clone_from(&entry.hash);
-                true
-            }
+            None => true,
         }
     }
 
@@ -362,17 +384,59 @@ const PAGE: i64 = 10_000;
 impl Entry {
     /// Whether the stored hash is the hash of the entry's fields.
     pub(crate) fn hash_holds(&self) -> bool {
-        let digest = entry_digest(
+        let fields = (
             self.seq,
-            &self.at,
-            &self.actor,
-            &self.action,
+            self.at.as_str(),
+            self.actor.as_str(),
+            self.action.as_str(),
             self.subject_ref.as_deref(),
-            &self.details,
-            &self.prev_hash,
+            self.details.as_str(),
+            self.prev_hash.as_str(),
         );
-        let mut hex = [0u8; 64];
-        hex::encode_to_slice(digest, &mut hex).is_ok() && hex == self.hash.as_bytes()
+        hash_is(&mut Vec::new(), fields, &self.hash)
+    }
+}
+
+/// Whether `hash` is the hex digest of `fields` (`buffer` as in [`entry_digest_in`]).
+fn hash_is(
+    buffer: &mut Vec<u8>,
+    fields: (i64, &str, &str, &str, Option<&str>, &str, &str),
+    hash: &str,
+) -> bool {
+    let digest = entry_digest_in(buffer, fields);
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(digest, &mut hex).is_ok() && hex == hash.as_bytes()
+}
+
+/// An entry's place in the chain, as the checker sees it.
+struct Link<'e> {
+    seq: i64,
+    prev_hash: &'e str,
+    hash: &'e str,
+    /// Whether its hash is the hash of its fields.
+    holds: bool,
+}
+
+impl Link<'_> {
+    /// What is wrong with this entry where the chain expects entry `expected_seq` after
+    /// the hash `prev_hash`, if anything: its place first, then its link, then its content.
+    fn fault(&self, expected_seq: i64, prev_hash: &str) -> Option<Broken> {
+        let reason = if self.seq != expected_seq {
+            format!(
+                "expected entry {expected_seq} here, found entry {}: entries were removed, inserted or reordered",
+                self.seq
+            )
+        } else if self.prev_hash != prev_hash {
+            "its prev_hash does not match the previous entry's hash: an earlier entry was altered, removed or inserted".to_string()
+        } else if !self.holds {
+            "its content does not match its hash: the entry was altered".to_string()
+        } else {
+            return None;
+        };
+        Some(Broken {
+            seq: self.seq.min(expected_seq),
+            reason,
+        })
     }
 }
 
@@ -383,45 +447,129 @@ enum Page {
     Rows(Vec<Entry>),
 }
 
-impl Page {
-    /// The page's entries, each with whether its hash holds.
-    fn hashed(self) -> Hashed {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-        );
-        let entries: Vec<Entry> = match self {
-            Page::Rows(entries) => entries,
-            Page::Json(text) => serde_json::from_str::<Vec<Row>>(&text)
-                .context("cannot read the audit trail")?
-                .into_iter()
-                .map(
-                    |(seq, at, actor, action, subject_ref, details, prev_hash, hash)| Entry {
-                        seq,
-                        at,
-                        actor,
-                        action,
-                        subject_ref,
-                        details,
-                        prev_hash,
-                        hash,
-                    },
-                )
-                .collect(),
-        };
-        let holds = entries.iter().map(Entry::hash_holds).collect();
-        Ok((entries, holds))
-    }
+/// One entry of a [`Page::Json`], its texts borrowed from the page where they hold no
+/// escapes.
+#[derive(serde::Deserialize)]
+struct RawEntry<'p> {
+    seq: i64,
+    #[serde(borrow)]
+    at: std::borrow::Cow<'p, str>,
+    #[serde(borrow)]
+    actor: std::borrow::Cow<'p, str>,
+    #[serde(borrow)]
+    action: std::borrow::Cow<'p, str>,
+    #[serde(borrow)]
+    subject_ref: Option<std::borrow::Cow<'p, str>>,
+    #[serde(borrow)]
+    details: std::borrow::Cow<'p, str>,
+    #[serde(borrow)]
+    prev_hash: std::borrow::Cow<'p, str>,
+    #[serde(borrow)]
+    hash: std::borrow::Cow<'p, str>,
 }
 
-/// A page of entries, and whether each one's hash holds.
-type Hashed = Result<(Vec<Entry>, Vec<bool>)>;
+/// A page checked on its own: every hash recomputed, every entry after the first checked
+/// against the one before it. Only what the chain needs of it is kept.
+#[derive(Debug, Default)]
+struct CheckedPage {
+    /// The first entry's sequence number and `prev_hash`: its place in the chain, which
+    /// only the pages before can tell.
+    first: Option<(i64, String)>,
+    /// The last entry verified here (sequence number and hash), before any break.
+    verified_to: Option<(i64, String)>,
+    /// The first entry here that does not verify, the first one's place aside.
+    broken: Option<Broken>,
+    /// The first verified entry here whose hash is the one watched for.
+    reached: Option<i64>,
+}
+
+impl Page {
+    /// Checks the page's entries among themselves, `watch` as in [`ChainChecker::watching`].
+    fn checked(self, watch: Option<&str>) -> Result<CheckedPage> {
+        let mut buffer = Vec::with_capacity(512);
+        let mut page = CheckedPage::default();
+        // The entry before, once verified: (seq, hash).
+        let mut check = |link: Link<'_>| -> bool {
+            match &page.verified_to {
+                None if page.first.is_none() => {
+                    page.first = Some((link.seq, link.prev_hash.to_string()));
+                    if !link.holds {
+                        page.broken = link.fault(link.seq, link.prev_hash);
+                        return false;
+                    }
+                }
+                None => return false,
+                Some((seq, hash)) => {
+                    if let Some(broken) = link.fault(seq + 1, hash) {
+                        page.broken = Some(broken);
+                        return false;
+                    }
+                }
+            }
+            if page.reached.is_none() && watch == Some(link.hash) {
+                page.reached = Some(link.seq);
+            }
+            match &mut page.verified_to {
+                Some((seq, hash)) => {
+                    *seq = link.seq;
+                    hash.clear();
+                    hash.push_str(link.hash);
+                }
+                None => page.verified_to = Some((link.seq, link.hash.to_string())),
+            }
+            true
+        };
+        match self {
+            Page::Rows(entries) => {
+                for entry in &entries {
+                    let fields = (
+                        entry.seq,
+                        entry.at.as_str(),
+                        entry.actor.as_str(),
+                        entry.action.as_str(),
+                        entry.subject_ref.as_deref(),
+                        entry.details.as_str(),
+                        entry.prev_hash.as_str(),
+                    );
+                    let link = Link {
+                        seq: entry.seq,
+                        prev_hash: &entry.prev_hash,
+                        hash: &entry.hash,
+                        holds: hash_is(&mut buffer, fields, &entry.hash),
+                    };
+                    if !check(link) {
+                        break;
+                    }
+                }
+            }
+            Page::Json(text) => {
+                let entries: Vec<RawEntry<'_>> =
+                    serde_json::from_str(&text).context("cannot read the audit trail")?;
+                for entry in &entries {
+                    let fields = (
+                        entry.seq,
+                        &*entry.at,
+                        &*entry.actor,
+                        &*entry.action,
+                        entry.subject_ref.as_deref(),
+                        &*entry.details,
+                        &*entry.prev_hash,
+                    );
+                    let link = Link {
+                        seq: entry.seq,
+                        prev_hash: &entry.prev_hash,
+                        hash: &entry.hash,
+                        holds: hash_is(&mut buffer, fields, &entry.hash),
+                    };
+                    if !check(link) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(page)
+    }
+}
 
 /// Recomputes the whole chain, reading it from the store page by page.
 pub async fn verify(store: &Store) -> Result<Verification> {
@@ -433,14 +581,16 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 /// SQLite hands each page over as one JSON document (its driver would otherwise pass
 /// rows from its worker thread one by one); PostgreSQL as rows (building the document
 /// costs the server more than decoding the rows). Pages are pipelined: while the store
-/// builds the next one, as many pages as there are cores are decoded and their hashes
-/// recomputed, each on a thread of its own (each hash depends only on its own entry);
-/// the links between entries are then checked in order.
+/// builds the next one, as many pages as there are cores are checked, each on a thread
+/// of its own: their hashes recomputed (each depends only on its own entry), their
+/// entries checked against each other, their texts read in place from the document. The
+/// pages are then joined in order, each one's first entry against the page before.
 pub(crate) async fn verify_reaching(
     store: &Store,
     expect_head: Option<&str>,
 ) -> Result<Verification> {
     let mut checker = ChainChecker::default().watching(expect_head);
+    let watch: Option<std::sync::Arc<str>> = expect_head.map(std::sync::Arc::from);
     let mut sqlite = match &store.sqlite_path {
         Some(path) => {
             let options = sqlx::sqlite::SqliteConnectOptions::new()
@@ -451,15 +601,8 @@ pub(crate) async fn verify_reaching(
         None => None,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
-    let mut hashing: std::collections::VecDeque<tokio::task::JoinHandle<Hashed>> =
+    let mut checking: std::collections::VecDeque<tokio::task::JoinHandle<Result<CheckedPage>>> =
         std::collections::VecDeque::new();
-    let mut feed = async |handle: tokio::task::JoinHandle<Hashed>| -> Result<bool> {
-        let (entries, holds) = handle.await.context("the audit trail check stopped")??;
-        Ok(entries
-            .iter()
-            .zip(holds)
-            .all(|(entry, holds)| checker.feed_hashed(entry, holds)))
-    };
     let mut last = i64::MIN;
     loop {
         // The next page: its last sequence number, and the page itself.
@@ -490,18 +633,153 @@ pub(crate) async fn verify_reaching(
             break;
         };
         last = tail;
-        hashing.push_back(tokio::task::spawn_blocking(move || page.hashed()));
-        while hashing.len() >= cores {
-            let front = hashing.pop_front().expect("a page is hashing");
-            if !feed(front).await? {
+        let watch = watch.clone();
+        checking.push_back(tokio::task::spawn_blocking(move || {
+            page.checked(watch.as_deref())
+        }));
+        while checking.len() >= cores {
+            let front = checking.pop_front().expect("a page is being checked");
+            let page = front.await.context("the audit trail check stopped")??;
+            if !checker.feed_page(&page) {
                 return Ok(checker.finish());
             }
         }
     }
-    while let Some(front) = hashing.pop_front() {
-        if !feed(front).await? {
+    while let Some(front) = checking.pop_front() {
+        let page = front.await.context("the audit trail check stopped")??;
+        if !checker.feed_page(&page) {
             break;
         }
     }
     Ok(checker.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain of `n` entries whose hashes hold.
+    fn chain(n: i64) -> Vec<Entry> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let at = format!("2026-01-01T00:00:{:02}Z", seq % 60);
+                let details = format!("{{\"n\":{seq}}}");
+                let subject = (seq % 3 == 0).then(|| format!("s{seq}"));
+                let digest = entry_digest(
+                    seq,
+                    &at,
+                    "cli",
+                    "erase.complete",
+                    subject.as_deref(),
+                    &details,
+                    &prev,
+                );
+                let entry = Entry {
+                    seq,
+                    at,
+                    actor: "cli".into(),
+                    action: "erase.complete".into(),
+                    subject_ref: subject,
+                    details,
+                    prev_hash: prev.clone(),
+                    hash: hex::encode(digest),
+                };
+                prev.clone_from(&entry.hash);
+                entry
+            })
+            .collect()
+    }
+
+    fn one_by_one(entries: &[Entry], watch: Option<&str>) -> Value {
+        let mut checker = ChainChecker::default().watching(watch);
+        for entry in entries {
+            if !checker.feed(entry) {
+                break;
+            }
+        }
+        serde_json::to_value(checker.finish()).unwrap()
+    }
+
+    fn by_pages(entries: &[Entry], size: usize, watch: Option<&str>) -> Value {
+        let mut checker = ChainChecker::default().watching(watch);
+        for page in entries.chunks(size) {
+            let page = Page::Rows(page.to_vec()).checked(watch).unwrap();
+            if !checker.feed_page(&page) {
+                break;
+            }
+        }
+        serde_json::to_value(checker.finish()).unwrap()
+    }
+
+    /// Checking pages on their own and joining them finds what checking entry by entry
+    /// finds, wherever the chain is broken relative to the pages' edges.
+    #[test]
+    fn pages_find_what_entries_find() {
+        let good = chain(12);
+        let mut cases: Vec<(String, Vec<Entry>)> = vec![("intact".into(), good.clone())];
+        for k in 0..good.len() {
+            let mut altered = good.clone();
+            altered[k].details.push(' ');
+            cases.push((format!("entry {} altered", k + 1), altered));
+            let mut removed = good.clone();
+            removed.remove(k);
+            cases.push((format!("entry {} removed", k + 1), removed));
+            let mut relinked = good.clone();
+            relinked[k].prev_hash = GENESIS.replace('0', "1");
+            cases.push((format!("entry {} relinked", k + 1), relinked));
+            if k + 1 < good.len() {
+                let mut swapped = good.clone();
+                swapped.swap(k, k + 1);
+                cases.push((format!("entries {} and {} swapped", k + 1, k + 2), swapped));
+            }
+        }
+        let watches = [None, Some(good[4].hash.clone()), Some("f".repeat(64))];
+        for (what, entries) in &cases {
+            for watch in &watches {
+                let expected = one_by_one(entries, watch.as_deref());
+                for size in [1, 2, 3, 5, 12, 20] {
+                    assert_eq!(
+                        by_pages(entries, size, watch.as_deref()),
+                        expected,
+                        "{what}, pages of {size}, watching {watch:?}"
+                    );
+                }
+            }
+        }
+        // The oracle itself: an intact chain verifies, an altered one breaks where it was
+        // altered.
+        assert_eq!(one_by_one(&good, None)["broken"], Value::Null);
+        let mut altered = good.clone();
+        altered[6].actor = "someone".into();
+        assert_eq!(one_by_one(&altered, None)["broken"]["seq"], 7);
+    }
+
+    /// A page read as a JSON document checks as the same page read as rows.
+    #[test]
+    fn json_pages_check_as_rows() {
+        let mut entries = chain(7);
+        entries[3].details = "{\"quote\":\"a \\\"b\\\" \\u00e9\"}".into();
+        let rows: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                serde_json::json!([
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.subject_ref,
+                    e.details,
+                    e.prev_hash,
+                    e.hash
+                ])
+            })
+            .collect();
+        let json = Page::Json(serde_json::to_string(&rows).unwrap())
+            .checked(None)
+            .unwrap();
+        let plain = Page::Rows(entries).checked(None).unwrap();
+        assert_eq!(format!("{json:?}"), format!("{plain:?}"));
+        assert_eq!(plain.broken.unwrap().seq, 4);
+    }
 }
