@@ -331,7 +331,7 @@ impl ChainChecker {
         true
     }
 
-    /// Feeds a page whose entries were checked among themselves ([`Page::checked`]): its
+    /// Feeds a page whose entries were checked among themselves ([`Packed::checked`]): its
     /// first entry is checked against the chain so far, and the page's own finding
     /// continues it. Returns false once the chain is broken.
     fn feed_page(&mut self, page: &CheckedPage) -> bool {
@@ -440,32 +440,42 @@ impl Link<'_> {
     }
 }
 
-/// A page as the store hands it over.
-enum Page {
-    /// A JSON array of `[seq, at, actor, action, subject_ref, details, prev_hash, hash]`.
-    Json(String),
-    Rows(Vec<Entry>),
+/// A page of entries as read from the store, their texts laid end to end in one string:
+/// one allocation per page rather than seven per entry.
+#[derive(Default)]
+struct Packed {
+    text: String,
+    entries: Vec<PackedEntry>,
 }
 
-/// One entry of a [`Page::Json`], its texts borrowed from the page where they hold no
-/// escapes.
-#[derive(serde::Deserialize)]
-struct RawEntry<'p> {
+struct PackedEntry {
     seq: i64,
-    #[serde(borrow)]
-    at: std::borrow::Cow<'p, str>,
-    #[serde(borrow)]
-    actor: std::borrow::Cow<'p, str>,
-    #[serde(borrow)]
-    action: std::borrow::Cow<'p, str>,
-    #[serde(borrow)]
-    subject_ref: Option<std::borrow::Cow<'p, str>>,
-    #[serde(borrow)]
-    details: std::borrow::Cow<'p, str>,
-    #[serde(borrow)]
-    prev_hash: std::borrow::Cow<'p, str>,
-    #[serde(borrow)]
-    hash: std::borrow::Cow<'p, str>,
+    /// Where `at`, `actor`, `action`, `subject_ref`, `details`, `prev_hash` and `hash`
+    /// start in the text, then where the last one ends.
+    bounds: [usize; 8],
+    has_subject: bool,
+}
+
+impl Packed {
+    /// Appends an entry, its texts in the order of [`PACKED`].
+    fn push(&mut self, seq: i64, fields: [Option<&str>; 7]) {
+        let mut bounds = [0; 8];
+        for (bound, field) in bounds.iter_mut().zip(fields) {
+            *bound = self.text.len();
+            self.text.push_str(field.unwrap_or_default());
+        }
+        bounds[7] = self.text.len();
+        self.entries.push(PackedEntry {
+            seq,
+            bounds,
+            has_subject: fields[3].is_some(),
+        });
+    }
+
+    /// Text `i` (in the order of [`PACKED`]) of `entry`.
+    fn field(&self, entry: &PackedEntry, i: usize) -> &str {
+        &self.text[entry.bounds[i]..entry.bounds[i + 1]]
+    }
 }
 
 /// A page checked on its own: every hash recomputed, every entry after the first checked
@@ -483,9 +493,9 @@ struct CheckedPage {
     reached: Option<i64>,
 }
 
-impl Page {
+impl Packed {
     /// Checks the page's entries among themselves, `watch` as in [`ChainChecker::watching`].
-    fn checked(self, watch: Option<&str>) -> Result<CheckedPage> {
+    fn checked(self, watch: Option<&str>) -> CheckedPage {
         let mut buffer = Vec::with_capacity(512);
         let mut page = CheckedPage::default();
         // The entry before, once verified: (seq, hash).
@@ -519,55 +529,28 @@ impl Page {
             }
             true
         };
-        match self {
-            Page::Rows(entries) => {
-                for entry in &entries {
-                    let fields = (
-                        entry.seq,
-                        entry.at.as_str(),
-                        entry.actor.as_str(),
-                        entry.action.as_str(),
-                        entry.subject_ref.as_deref(),
-                        entry.details.as_str(),
-                        entry.prev_hash.as_str(),
-                    );
-                    let link = Link {
-                        seq: entry.seq,
-                        prev_hash: &entry.prev_hash,
-                        hash: &entry.hash,
-                        holds: hash_is(&mut buffer, fields, &entry.hash),
-                    };
-                    if !check(link) {
-                        break;
-                    }
-                }
-            }
-            Page::Json(text) => {
-                let entries: Vec<RawEntry<'_>> =
-                    serde_json::from_str(&text).context("cannot read the audit trail")?;
-                for entry in &entries {
-                    let fields = (
-                        entry.seq,
-                        &*entry.at,
-                        &*entry.actor,
-                        &*entry.action,
-                        entry.subject_ref.as_deref(),
-                        &*entry.details,
-                        &*entry.prev_hash,
-                    );
-                    let link = Link {
-                        seq: entry.seq,
-                        prev_hash: &entry.prev_hash,
-                        hash: &entry.hash,
-                        holds: hash_is(&mut buffer, fields, &entry.hash),
-                    };
-                    if !check(link) {
-                        break;
-                    }
-                }
+        for entry in &self.entries {
+            let field = |i| self.field(entry, i);
+            let fields = (
+                entry.seq,
+                field(0),
+                field(1),
+                field(2),
+                entry.has_subject.then(|| field(3)),
+                field(4),
+                field(5),
+            );
+            let link = Link {
+                seq: entry.seq,
+                prev_hash: field(5),
+                hash: field(6),
+                holds: hash_is(&mut buffer, fields, field(6)),
+            };
+            if !check(link) {
+                break;
             }
         }
-        Ok(page)
+        page
     }
 }
 
@@ -578,80 +561,167 @@ pub async fn verify(store: &Store) -> Result<Verification> {
 
 /// [`verify`], also telling which entry (if any) has the hash `expect_head`.
 ///
-/// SQLite hands each page over as one JSON document (its driver would otherwise pass
-/// rows from its worker thread one by one); PostgreSQL as rows (building the document
-/// costs the server more than decoding the rows). Pages are pipelined: while the store
-/// builds the next one, as many pages as there are cores are checked, each on a thread
-/// of its own: their hashes recomputed (each depends only on its own entry), their
-/// entries checked against each other, their texts read in place from the document. The
-/// pages are then joined in order, each one's first entry against the page before.
+/// The pages are read by a task of their own while the pages read are checked, as many
+/// at once as there are cores, each on a thread of its own: their hashes recomputed
+/// (each depends only on its own entry) and their entries checked against each other.
+/// The pages are then joined in order, each one's first entry against the page before.
+/// A SQLite store is read in one statement through a connection of its own, every text
+/// copied once into its page (the pool's driver would hand rows over one by one from its
+/// worker thread); PostgreSQL in pages of rows.
 pub(crate) async fn verify_reaching(
     store: &Store,
     expect_head: Option<&str>,
 ) -> Result<Verification> {
     let mut checker = ChainChecker::default().watching(expect_head);
     let watch: Option<std::sync::Arc<str>> = expect_head.map(std::sync::Arc::from);
-    let mut sqlite = match &store.sqlite_path {
-        Some(path) => {
-            let options = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(path)
-                .read_only(true);
-            Some(sqlx::ConnectOptions::connect(&options).await?)
-        }
-        None => None,
-    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
-    let mut checking: std::collections::VecDeque<tokio::task::JoinHandle<Result<CheckedPage>>> =
+    let (sender, mut pages) = tokio::sync::mpsc::channel::<Packed>(cores);
+    let reader = match &store.sqlite_path {
+        Some(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || read_sqlite(&path, sender))
+        }
+        None => tokio::spawn(read_postgres(store.postgres_connection().await?, sender)),
+    };
+    let mut checking: std::collections::VecDeque<tokio::task::JoinHandle<CheckedPage>> =
         std::collections::VecDeque::new();
-    let mut last = i64::MIN;
-    loop {
-        // The next page: its last sequence number, and the page itself.
-        let (tail, page) = match &mut sqlite {
-            Some(conn) => {
-                let (tail, page): (Option<i64>, Option<String>) = sqlx::query_as(
-                    "SELECT MAX(seq), json_group_array(json_array(seq, at, actor, action, subject_ref, details, prev_hash, hash)) \
-                     FROM (SELECT * FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
-                )
-                .bind(last)
-                .bind(PAGE)
-                .fetch_one(&mut *conn)
-                .await?;
-                (tail, page.map(Page::Json))
-            }
-            None => {
-                let entries: Vec<Entry> = sqlx::query_as(&format!(
-                    "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
-                ))
-                .bind(last)
-                .bind(PAGE)
-                .fetch_all(&store.pool)
-                .await?;
-                (entries.last().map(|e| e.seq), Some(Page::Rows(entries)))
-            }
-        };
-        let (Some(tail), Some(page)) = (tail, page) else {
-            break;
-        };
-        last = tail;
-        let watch = watch.clone();
-        checking.push_back(tokio::task::spawn_blocking(move || {
-            page.checked(watch.as_deref())
-        }));
-        while checking.len() >= cores {
+    let mut broken = false;
+    while !broken {
+        let page = pages.recv().await;
+        let reading = page.is_some();
+        if let Some(page) = page {
+            let watch = watch.clone();
+            checking.push_back(tokio::task::spawn_blocking(move || {
+                page.checked(watch.as_deref())
+            }));
+        }
+        while checking.len() >= cores || (!reading && !checking.is_empty()) {
             let front = checking.pop_front().expect("a page is being checked");
-            let page = front.await.context("the audit trail check stopped")??;
+            let page = front.await.context("the audit trail check stopped")?;
             if !checker.feed_page(&page) {
-                return Ok(checker.finish());
+                broken = true;
+                break;
             }
         }
-    }
-    while let Some(front) = checking.pop_front() {
-        let page = front.await.context("the audit trail check stopped")??;
-        if !checker.feed_page(&page) {
+        if !reading {
             break;
         }
     }
+    // Once the chain is broken the rest is not read: the reader stops at its next page.
+    drop(pages);
+    reader.await.context("the audit trail check stopped")??;
     Ok(checker.finish())
+}
+
+/// The texts of a [`Packed`] entry, in order.
+const PACKED: [&str; 7] = [
+    "at",
+    "actor",
+    "action",
+    "subject_ref",
+    "details",
+    "prev_hash",
+    "hash",
+];
+
+/// A value of the trail that cannot be read as the text it should be.
+fn not_text(seq: i64, column: &str, found: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot read the audit trail: the {column} of entry {seq} holds {found}, not text: \
+         the store was written by something other than privops"
+    )
+}
+
+/// Sends the entries of a SQLite store's trail, in order, page by page, until they end
+/// or the pages are no longer wanted.
+fn read_sqlite(path: &std::path::Path, pages: tokio::sync::mpsc::Sender<Packed>) -> Result<()> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open the state store {}", path.display()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    let mut statement = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
+    let mut rows = statement.query([])?;
+    let mut page = Packed::default();
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let text = |i: usize| -> Result<Option<&str>> {
+            let column = PACKED[i - 1];
+            match row.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => Ok(None),
+                rusqlite::types::ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|_| not_text(seq, column, "text that is not UTF-8")),
+                rusqlite::types::ValueRef::Blob(_) => Err(not_text(seq, column, "bytes")),
+                _ => Err(not_text(seq, column, "a number")),
+            }
+        };
+        page.push(
+            seq,
+            [
+                text(1)?,
+                text(2)?,
+                text(3)?,
+                text(4)?,
+                text(5)?,
+                text(6)?,
+                text(7)?,
+            ],
+        );
+        if page.entries.len() as i64 == PAGE
+            && pages.blocking_send(std::mem::take(&mut page)).is_err()
+        {
+            return Ok(());
+        }
+    }
+    if !page.entries.is_empty() {
+        let _ = pages.blocking_send(page);
+    }
+    Ok(())
+}
+
+/// Sends the entries of a PostgreSQL store's trail, in order, page by page, until they
+/// end or the pages are no longer wanted. One statement streams them all: one snapshot,
+/// no statement planned per page, every text copied once from the connection's buffer.
+async fn read_postgres(
+    mut conn: sqlx::PgConnection,
+    pages: tokio::sync::mpsc::Sender<Packed>,
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let statement = format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq");
+    let mut rows = sqlx::query(&statement).fetch(&mut conn);
+    let mut page = Packed::default();
+    while let Some(row) = rows.try_next().await? {
+        let seq: i64 = row.try_get(0)?;
+        // The columns' types are the schema's (checked when the store is opened); a text
+        // that is not what was hashed fails its hash.
+        let text = |i: usize| -> Result<Option<&str>> {
+            row.try_get_unchecked(i)
+                .map_err(|_| not_text(seq, PACKED[i - 1], "text that is not UTF-8"))
+        };
+        page.push(
+            seq,
+            [
+                text(1)?,
+                text(2)?,
+                text(3)?,
+                text(4)?,
+                text(5)?,
+                text(6)?,
+                text(7)?,
+            ],
+        );
+        if page.entries.len() as i64 == PAGE && pages.send(std::mem::take(&mut page)).await.is_err()
+        {
+            return Ok(());
+        }
+    }
+    if !page.entries.is_empty() {
+        let _ = pages.send(page).await;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -704,7 +774,7 @@ mod tests {
     fn by_pages(entries: &[Entry], size: usize, watch: Option<&str>) -> Value {
         let mut checker = ChainChecker::default().watching(watch);
         for page in entries.chunks(size) {
-            let page = Page::Rows(page.to_vec()).checked(watch).unwrap();
+            let page = pack(page).checked(watch);
             if !checker.feed_page(&page) {
                 break;
             }
@@ -755,31 +825,39 @@ mod tests {
         assert_eq!(one_by_one(&altered, None)["broken"]["seq"], 7);
     }
 
-    /// A page read as a JSON document checks as the same page read as rows.
+    fn pack(entries: &[Entry]) -> Packed {
+        let mut packed = Packed::default();
+        for e in entries {
+            packed.push(
+                e.seq,
+                [
+                    Some(&e.at),
+                    Some(&e.actor),
+                    Some(&e.action),
+                    e.subject_ref.as_ref(),
+                    Some(&e.details),
+                    Some(&e.prev_hash),
+                    Some(&e.hash),
+                ]
+                .map(|field| field.map(String::as_str)),
+            );
+        }
+        packed
+    }
+
+    /// Texts are hashed as they were stored, escapes and all; an empty subject
+    /// reference is kept apart from an absent one.
     #[test]
-    fn json_pages_check_as_rows() {
+    fn packed_texts_hash_as_stored() {
         let mut entries = chain(7);
-        entries[3].details = "{\"quote\":\"a \\\"b\\\" \\u00e9\"}".into();
-        let rows: Vec<Value> = entries
-            .iter()
-            .map(|e| {
-                serde_json::json!([
-                    e.seq,
-                    e.at,
-                    e.actor,
-                    e.action,
-                    e.subject_ref,
-                    e.details,
-                    e.prev_hash,
-                    e.hash
-                ])
-            })
-            .collect();
-        let json = Page::Json(serde_json::to_string(&rows).unwrap())
-            .checked(None)
-            .unwrap();
-        let plain = Page::Rows(entries).checked(None).unwrap();
-        assert_eq!(format!("{json:?}"), format!("{plain:?}"));
-        assert_eq!(plain.broken.unwrap().seq, 4);
+        entries[3].details = "{\"quote\":\"a \\\"b\\\" \\u00e9 é\"}".into();
+        let packed = serde_json::to_value(pack(&entries).checked(None).broken).unwrap();
+        assert_eq!(packed, one_by_one(&entries, None)["broken"]);
+        assert_eq!(packed["seq"], 4);
+        let mut entries = chain(2);
+        entries[1].subject_ref = Some(String::new());
+        assert_eq!(pack(&entries).checked(None).broken.unwrap().seq, 2);
+        entries[1].subject_ref = None;
+        assert!(pack(&entries).checked(None).broken.is_none());
     }
 }

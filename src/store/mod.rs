@@ -360,6 +360,14 @@ impl Store {
     /// PostgreSQL: whether privops's schema is in the database.
     const MIGRATED: &'static str = "SELECT to_regclass('_sqlx_migrations') IS NOT NULL";
 
+    /// A connection of its own to a PostgreSQL store through the native driver, for
+    /// reads that stream millions of rows (the pool's rows go through a conversion each).
+    pub(crate) async fn postgres_connection(&self) -> Result<sqlx::PgConnection> {
+        <sqlx::PgConnection as sqlx::Connection>::connect(&self.connect)
+            .await
+            .with_context(|| format!("cannot open the state store {}", self.display))
+    }
+
     /// A second connection to the store, for reads that run beside the first one's:
     /// another server backend on PostgreSQL, another reader (and thread) on SQLite. Given
     /// up after 2 s (a server that refuses a second connection is asked again until then),

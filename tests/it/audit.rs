@@ -442,3 +442,28 @@ fn postgres_long_chains_break_where_they_were_changed() {
     let temp = tempfile::tempdir().unwrap();
     long_chains_break_where_they_were_changed(Some(db.url.clone()), temp.path());
 }
+
+/// A SQLite store holds whatever a column is given: a value that is not text, where the
+/// trail holds text, stops the verification with the entry named, never a verdict.
+#[test]
+fn sqlite_values_that_are_not_text_are_named() {
+    let temp = tempfile::tempdir().unwrap();
+    block_on(async {
+        let store = Store::open(None, temp.path()).await.unwrap();
+        append_entries(&store, 20).await;
+        exec(&store, drop_triggers(store.backend)).await.unwrap();
+        exec(
+            &store,
+            "UPDATE audit_log SET details = X'00ff' WHERE seq = 13",
+        )
+        .await
+        .unwrap();
+        let error = audit::verify(&store).await.unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "cannot read the audit trail: the details of entry 13 holds bytes, not text: \
+             the store was written by something other than privops"
+        );
+        store.pool.close().await;
+    });
+}
