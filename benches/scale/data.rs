@@ -369,8 +369,16 @@ pub(super) fn measure(mut command: Command) -> (Duration, Option<u64>) {
         let program = command.get_program().to_owned();
         let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
         let mut wrapped = Command::new("/usr/bin/time");
+        wrapped.arg("-v");
+        // BENCH_PERF=DIR: each measured run is also profiled, into DIR/<n>.perf.data.
+        if let Some(dir) = std::env::var_os("BENCH_PERF") {
+            static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+            let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            wrapped
+                .args(["perf", "record", "-g", "-q", "-o"])
+                .arg(Path::new(&dir).join(format!("{n}.perf.data")));
+        }
         wrapped
-            .arg("-v")
             .arg(program)
             .args(args)
             .current_dir(command.get_current_dir().unwrap_or(Path::new(".")));

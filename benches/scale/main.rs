@@ -284,7 +284,12 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 /// A workspace with the example policies; `state` a PostgreSQL URL or the default SQLite.
 fn workspace() -> (tempfile::TempDir, PathBuf) {
-    let temp = tempfile::tempdir().unwrap();
+    let mut temp = tempfile::tempdir().unwrap();
+    // BENCH_KEEP=1: the workspace stays after the run, for a profiler.
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        temp.disable_cleanup(true);
+        println!("# workspace kept: {}", temp.path().display());
+    }
     let policies = temp.path().join("policies");
     for (name, text) in privops::demo::POLICY_FILES {
         let path = policies.join(name);
