@@ -472,6 +472,20 @@ impl Packed {
         });
     }
 
+    /// Appends an entry whose text `i` (in the order of [`PACKED`]) is `text(i)`.
+    fn push_read<'t>(
+        &mut self,
+        seq: i64,
+        mut text: impl FnMut(usize) -> Result<Option<&'t str>>,
+    ) -> Result<()> {
+        let mut texts = [None; 7];
+        for (i, slot) in texts.iter_mut().enumerate() {
+            *slot = text(i)?;
+        }
+        self.push(seq, texts);
+        Ok(())
+    }
+
     /// Text `i` (in the order of [`PACKED`]) of `entry`.
     fn field(&self, entry: &PackedEntry, i: usize) -> &str {
         &self.text[entry.bounds[i]..entry.bounds[i + 1]]
@@ -683,8 +697,8 @@ fn read_sqlite(path: &std::path::Path, pages: tokio::sync::mpsc::Sender<Packed>)
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let text = |i: usize| -> Result<Option<&str>> {
-            let column = PACKED[i - 1];
-            match row.get_ref(i)? {
+            let column = PACKED[i];
+            match row.get_ref(i + 1)? {
                 rusqlite::types::ValueRef::Null => Ok(None),
                 rusqlite::types::ValueRef::Text(bytes) => std::str::from_utf8(bytes)
                     .map(Some)
@@ -693,18 +707,7 @@ fn read_sqlite(path: &std::path::Path, pages: tokio::sync::mpsc::Sender<Packed>)
                 _ => Err(not_text(seq, column, "a number")),
             }
         };
-        page.push(
-            seq,
-            [
-                text(1)?,
-                text(2)?,
-                text(3)?,
-                text(4)?,
-                text(5)?,
-                text(6)?,
-                text(7)?,
-            ],
-        );
+        page.push_read(seq, text)?;
         if page.entries.len() as i64 == PAGE
             && pages.blocking_send(std::mem::take(&mut page)).is_err()
         {
@@ -718,9 +721,8 @@ fn read_sqlite(path: &std::path::Path, pages: tokio::sync::mpsc::Sender<Packed>)
 }
 
 /// Sends the entries of a PostgreSQL store's trail, page by page, in `order`, until they
-/// end or the pages are no longer wanted.
-/// One statement streams them all: one snapshot, no statement planned per page, every
-/// text copied once from the connection's buffer.
+/// end or the pages are no longer wanted. One statement streams them all: one snapshot,
+/// no statement planned per page, every text copied once from the connection's buffer.
 async fn read_postgres(
     mut conn: sqlx::PgConnection,
     order: Order,
@@ -748,21 +750,10 @@ async fn read_postgres(
         // The columns' types are the schema's (checked when the store is opened); a text
         // that is not what was hashed fails its hash.
         let text = |i: usize| -> Result<Option<&str>> {
-            row.try_get_unchecked(i)
-                .map_err(|_| not_text(seq, PACKED[i - 1], "text that is not UTF-8"))
+            row.try_get_unchecked(i + 1)
+                .map_err(|_| not_text(seq, PACKED[i], "text that is not UTF-8"))
         };
-        page.push(
-            seq,
-            [
-                text(1)?,
-                text(2)?,
-                text(3)?,
-                text(4)?,
-                text(5)?,
-                text(6)?,
-                text(7)?,
-            ],
-        );
+        page.push_read(seq, text)?;
         if page.entries.len() as i64 == PAGE && pages.send(std::mem::take(&mut page)).await.is_err()
         {
             return Ok(());
