@@ -520,13 +520,21 @@ async fn sqlite_rows(
 /// than a small statement). It goes with the pool: closed first, so that the pool's own
 /// connection, closing last, folds a write-ahead log back into the file as before.
 #[derive(Clone, Default)]
-pub struct SqliteReader(std::sync::Arc<std::sync::Mutex<Option<rusqlite::Connection>>>);
+pub struct SqliteReader(std::sync::Arc<std::sync::Mutex<Kept>>);
+
+/// The connection kept, and whether the pool was closed (a statement still running then
+/// closes its connection when it ends instead of keeping it).
+#[derive(Default)]
+struct Kept {
+    conn: Option<rusqlite::Connection>,
+    closed: bool,
+}
 
 impl SqliteReader {
     /// The kept connection, or a new one when there is none (or another statement holds
     /// it).
     fn take(&self, path: &std::path::Path) -> Result<rusqlite::Connection> {
-        if let Some(conn) = self.slot().take() {
+        if let Some(conn) = self.slot().conn.take() {
             return Ok(conn);
         }
         use rusqlite::OpenFlags;
@@ -538,20 +546,23 @@ impl SqliteReader {
         Ok(conn)
     }
 
-    /// Keeps `conn` for the next statement, unless one is kept already.
+    /// Keeps `conn` for the next statement, unless one is kept already or the pool was
+    /// closed.
     fn give_back(&self, conn: rusqlite::Connection) {
         let mut slot = self.slot();
-        if slot.is_none() {
-            *slot = Some(conn);
+        if slot.conn.is_none() && !slot.closed {
+            slot.conn = Some(conn);
         }
     }
 
-    /// Closes the kept connection.
+    /// Closes the kept connection; one still reading closes when its statement ends.
     pub(crate) fn close(&self) {
-        drop(self.slot().take());
+        let mut slot = self.slot();
+        slot.closed = true;
+        drop(slot.conn.take());
     }
 
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<rusqlite::Connection>> {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -1051,7 +1062,7 @@ mod tests {
             unreachable!()
         };
         assert!(
-            reader.slot().is_some(),
+            reader.slot().conn.is_some(),
             "the file was read through the reader"
         );
         on_file.close().await;

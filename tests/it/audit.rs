@@ -510,3 +510,31 @@ fn postgres_entries_stored_out_of_order_still_verify() {
         store.pool.close().await;
     });
 }
+
+/// A break is reported as a break even when a later page holds a value the reader
+/// cannot read (it reads ahead of the check).
+#[test]
+fn sqlite_breaks_before_unreadable_values_are_reported() {
+    let temp = tempfile::tempdir().unwrap();
+    block_on(async {
+        let store = Store::open(None, temp.path()).await.unwrap();
+        append_entries(&store, 20_000).await;
+        exec(&store, drop_triggers(store.backend)).await.unwrap();
+        exec(
+            &store,
+            "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5",
+        )
+        .await
+        .unwrap();
+        exec(
+            &store,
+            "UPDATE audit_log SET details = X'00' WHERE seq = 15000",
+        )
+        .await
+        .unwrap();
+        let result = audit::verify(&store).await.unwrap();
+        assert_eq!(result.broken.unwrap().seq, 5);
+        assert_eq!(result.entries, 4);
+        store.pool.close().await;
+    });
+}
