@@ -19,6 +19,22 @@ pub enum Target {
     Postgres { admin: String, name: String },
 }
 
+/// Reads every row of `sql` through rusqlite, each value copied out as a driver hands it
+/// over; returns the number of rows.
+fn drain(conn: &rusqlite::Connection, sql: &str, params: impl rusqlite::Params) -> usize {
+    let mut statement = conn.prepare(sql).unwrap();
+    let columns = statement.column_count();
+    let mut rows = statement.query(params).unwrap();
+    let mut count = 0;
+    while let Some(row) = rows.next().unwrap() {
+        for i in 0..columns {
+            std::hint::black_box(rusqlite::types::Value::from(row.get_ref(i).unwrap()));
+        }
+        count += 1;
+    }
+    count
+}
+
 impl Target {
     pub fn engine(&self) -> &'static str {
         match self {
@@ -115,27 +131,11 @@ impl Target {
         let Target::Sqlite(path) = self else {
             return self.run(&statements.join("; "));
         };
-        use rusqlite::types::ValueRef;
         let started = Instant::now();
         let conn = rusqlite::Connection::open(path).unwrap();
-        let mut values = 0usize;
         for sql in statements {
-            let mut statement = conn.prepare(sql).unwrap();
-            let columns = statement.column_count();
-            let mut rows = statement.query([]).unwrap();
-            while let Some(row) = rows.next().unwrap() {
-                for i in 0..columns {
-                    values += match row.get_ref(i).unwrap() {
-                        ValueRef::Text(text) => {
-                            std::str::from_utf8(text).unwrap().to_string().len()
-                        }
-                        ValueRef::Blob(bytes) => bytes.to_vec().len(),
-                        _ => 1,
-                    };
-                }
-            }
+            drain(&conn, sql, []);
         }
-        std::hint::black_box(values);
         started.elapsed()
     }
 
@@ -154,22 +154,16 @@ impl Target {
                     row.get(0)
                 })
                 .unwrap();
-            let read = |sql: &str| -> usize {
-                let mut statement = conn.prepare(sql).unwrap();
-                let columns = statement.column_count();
-                let mut rows = statement.query([id]).unwrap();
-                let mut count = 0;
-                while let Some(row) = rows.next().unwrap() {
-                    for i in 0..columns {
-                        std::hint::black_box(rusqlite::types::Value::from(row.get_ref(i).unwrap()));
-                    }
-                    count += 1;
-                }
-                count
-            };
-            let events =
-                read("SELECT id, person_id, kind, payload, at FROM events WHERE person_id = ?1");
-            let people = read("SELECT id, email, name, created_at FROM people WHERE id = ?1");
+            let events = drain(
+                &conn,
+                "SELECT id, person_id, kind, payload, at FROM events WHERE person_id = ?1",
+                [id],
+            );
+            let people = drain(
+                &conn,
+                "SELECT id, email, name, created_at FROM people WHERE id = ?1",
+                [id],
+            );
             assert!(events > 0 && people == 1);
             let lookup = started.elapsed();
             let tx = conn.transaction().unwrap();

@@ -78,16 +78,7 @@ pub async fn export(
         archive.write_all(b"\n")?;
     }
     let mut csv_writer = csv::Writer::from_writer(Vec::new());
-    csv_writer.write_record([
-        "seq",
-        "at",
-        "actor",
-        "action",
-        "subject_ref",
-        "details",
-        "prev_hash",
-        "hash",
-    ])?;
+    csv_writer.write_record(super::COLUMNS.split(", "))?;
     for e in &entries {
         csv_writer.write_record([
             e.seq.to_string(),

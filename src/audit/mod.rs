@@ -219,7 +219,7 @@ pub struct Filter {
     pub subject_ref: Option<String>,
 }
 
-const COLUMNS: &str = "seq, at, actor, action, subject_ref, details, prev_hash, hash";
+pub(super) const COLUMNS: &str = "seq, at, actor, action, subject_ref, details, prev_hash, hash";
 
 /// Entries matching a filter, in chain order. `action` matches exactly, or as a prefix
 /// when it ends in `.` or `*` (`consent.*`).
@@ -457,7 +457,7 @@ struct PackedEntry {
 }
 
 impl Packed {
-    /// Appends an entry, its texts in the order of [`PACKED`].
+    /// Appends an entry, its texts in the order of [`COLUMNS`], after `seq`.
     fn push(&mut self, seq: i64, fields: [Option<&str>; 7]) {
         let mut bounds = [0; 8];
         for (bound, field) in bounds.iter_mut().zip(fields) {
@@ -472,7 +472,8 @@ impl Packed {
         });
     }
 
-    /// Appends an entry whose text `i` (in the order of [`PACKED`]) is `text(i)`.
+    /// Appends an entry whose text `i` (in the order of [`COLUMNS`], after `seq`) is
+    /// `text(i)`.
     fn push_read<'t>(
         &mut self,
         seq: i64,
@@ -486,7 +487,7 @@ impl Packed {
         Ok(())
     }
 
-    /// Text `i` (in the order of [`PACKED`]) of `entry`.
+    /// Text `i` (in the order of [`COLUMNS`], after `seq`) of `entry`.
     fn field(&self, entry: &PackedEntry, i: usize) -> &str {
         &self.text[entry.bounds[i]..entry.bounds[i + 1]]
     }
@@ -603,7 +604,7 @@ pub(crate) async fn verify_reaching(
 }
 
 /// How a pass reads the trail.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Order {
     /// By sequence number.
     Sequence,
@@ -667,19 +668,10 @@ async fn verify_pass(
     Ok(checker.finish())
 }
 
-/// The texts of a [`Packed`] entry, in order.
-const PACKED: [&str; 7] = [
-    "at",
-    "actor",
-    "action",
-    "subject_ref",
-    "details",
-    "prev_hash",
-    "hash",
-];
-
-/// A value of the trail that cannot be read as the text it should be.
-fn not_text(seq: i64, column: &str, found: &str) -> anyhow::Error {
+/// A value of the trail that cannot be read as the text it should be: text `i` of a
+/// [`Packed`] entry, column `i + 1` of [`COLUMNS`].
+fn not_text(seq: i64, i: usize, found: &str) -> anyhow::Error {
+    let column = COLUMNS.split(", ").nth(i + 1).unwrap_or("a column");
     anyhow::anyhow!(
         "cannot read the audit trail: the {column} of entry {seq} holds {found}, not text: \
          the store was written by something other than privops"
@@ -702,14 +694,13 @@ fn read_sqlite(path: &std::path::Path, pages: tokio::sync::mpsc::Sender<Packed>)
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let text = |i: usize| -> Result<Option<&str>> {
-            let column = PACKED[i];
             match row.get_ref(i + 1)? {
                 rusqlite::types::ValueRef::Null => Ok(None),
                 rusqlite::types::ValueRef::Text(bytes) => std::str::from_utf8(bytes)
                     .map(Some)
-                    .map_err(|_| not_text(seq, column, "text that is not UTF-8")),
-                rusqlite::types::ValueRef::Blob(_) => Err(not_text(seq, column, "bytes")),
-                _ => Err(not_text(seq, column, "a number")),
+                    .map_err(|_| not_text(seq, i, "text that is not UTF-8")),
+                rusqlite::types::ValueRef::Blob(_) => Err(not_text(seq, i, "bytes")),
+                _ => Err(not_text(seq, i, "a number")),
             }
         };
         page.push_read(seq, text)?;
@@ -756,7 +747,7 @@ async fn read_postgres(
         // that is not what was hashed fails its hash.
         let text = |i: usize| -> Result<Option<&str>> {
             row.try_get_unchecked(i + 1)
-                .map_err(|_| not_text(seq, PACKED[i], "text that is not UTF-8"))
+                .map_err(|_| not_text(seq, i, "text that is not UTF-8"))
         };
         page.push_read(seq, text)?;
         if page.entries.len() as i64 == PAGE && pages.send(std::mem::take(&mut page)).await.is_err()
