@@ -23,8 +23,7 @@ pub use foreign_keys::{Declared, ForeignKey, OnDelete};
 /// A connection pool to one source.
 #[derive(Clone)]
 pub enum SourcePool {
-    /// Its reader first: dropped before the pool (see [`rows::SqliteReader`]).
-    Sqlite(rows::SqliteReader, SqlitePool),
+    Sqlite(SqlitePool),
     Postgres(PgPool),
     Mysql(MySqlPool),
 }
@@ -37,7 +36,7 @@ impl SourcePool {
     /// An identity for the caches: the pool's connect options.
     fn cache_id(&self) -> String {
         match self {
-            SourcePool::Sqlite(_, pool) => format!("{:?}", pool.connect_options().get_filename()),
+            SourcePool::Sqlite(pool) => format!("{:?}", pool.connect_options().get_filename()),
             SourcePool::Postgres(pool) => format!("{:?}", pool.connect_options().get_database()),
             SourcePool::Mysql(pool) => format!("{:?}", pool.connect_options().get_database()),
         }
@@ -180,11 +179,6 @@ async fn journal_mode(pool: &SqlitePool, change: &str) -> Option<String> {
 }
 
 impl SourcePool {
-    /// A SQLite source read through `pool`.
-    pub fn sqlite(pool: SqlitePool) -> SourcePool {
-        SourcePool::Sqlite(rows::SqliteReader::default(), pool)
-    }
-
     pub async fn connect(policy: &Policy, source: &SourceDef) -> Result<SourcePool> {
         let url = source_url(policy, source)?;
         let shown = redact_url(&url);
@@ -221,7 +215,7 @@ impl SourcePool {
                     .execute(&pool)
                     .await
                     .with_context(failed)?;
-                SourcePool::sqlite(pool)
+                SourcePool::Sqlite(pool)
             }
             Engine::Postgres => {
                 let mut options = PgConnectOptions::from_str(&url).with_context(failed)?;
@@ -267,7 +261,7 @@ impl SourcePool {
     pub async fn schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
         let rows: Vec<(String, String)> =
             match self {
-                SourcePool::Sqlite(_, pool) => {
+                SourcePool::Sqlite(pool) => {
                     sqlx::query_as(
                         "SELECT m.name, p.name FROM sqlite_master AS m \
                      JOIN pragma_table_info(m.name) AS p \
@@ -315,7 +309,7 @@ impl SourcePool {
     /// file system an allocation of every block again. Returns whether the mode was
     /// changed; [`SourcePool::release_journal`] puts it back and removes the file.
     pub(crate) async fn keep_journal(&self) -> bool {
-        let SourcePool::Sqlite(_, pool) = self else {
+        let SourcePool::Sqlite(pool) = self else {
             return false;
         };
         // Only a speed-up: a database that cannot answer now keeps its mode.
@@ -329,7 +323,7 @@ impl SourcePool {
     /// and is left alone. Should it fail, the file left has a cleared header: SQLite
     /// reads it as no journal and removes it at the next commit.
     pub(crate) async fn release_journal(&self, kept: bool) {
-        if let (SourcePool::Sqlite(_, pool), true) = (self, kept)
+        if let (SourcePool::Sqlite(pool), true) = (self, kept)
             && journal_mode(pool, "").await.as_deref() == Some("persist")
         {
             let _ = journal_mode(pool, " = DELETE").await;
@@ -338,10 +332,7 @@ impl SourcePool {
 
     pub async fn close(&self) {
         match self {
-            SourcePool::Sqlite(reader, pool) => {
-                reader.close();
-                pool.close().await
-            }
+            SourcePool::Sqlite(pool) => pool.close().await,
             SourcePool::Postgres(pool) => pool.close().await,
             SourcePool::Mysql(pool) => pool.close().await,
         }
