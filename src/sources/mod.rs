@@ -330,9 +330,21 @@ impl SourcePool {
         }
     }
 
+    /// Closes the pool's connections. A SQLite source's connection is closed before this
+    /// returns, so that a write-ahead log is folded into the file, erased rows with it.
     pub async fn close(&self) {
         match self {
-            SourcePool::Sqlite(pool) => pool.close().await,
+            SourcePool::Sqlite(pool) => {
+                // `Pool::close` may return while a connection whose statement just ended
+                // is still on its way back to the pool: that connection then lands in the
+                // closed pool's idle queue and stays open, and so does the log, whose
+                // pages hold the erasure while the file's pages still hold the rows. The
+                // pool's one connection is taken out and closed first.
+                if let Ok(connection) = pool.acquire().await {
+                    let _ = sqlx::Connection::close(connection.detach()).await;
+                }
+                pool.close().await
+            }
             SourcePool::Postgres(pool) => pool.close().await,
             SourcePool::Mysql(pool) => pool.close().await,
         }
@@ -372,6 +384,38 @@ mod tests {
             Engine::Mysql
         ));
         assert!(!plain_loopback("postgres://u@10.0.0.5/db", "10.0.0.5", pg));
+    }
+
+    /// A connection given back to the pool just before `close` is closed too, however
+    /// the return and the close interleave: the source's log is folded and removed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn closing_a_sqlite_source_folds_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..30 {
+            let file = dir.path().join(format!("wal{round}.db"));
+            let options = SqliteConnectOptions::new()
+                .filename(&file)
+                .create_if_missing(true)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .unwrap();
+            sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
+                .execute(&pool)
+                .await
+                .unwrap();
+            let source = SourcePool::Sqlite(pool.clone());
+            // The statement's connection goes back to the pool on a task of its own.
+            sqlx::query("DELETE FROM t").execute(&pool).await.unwrap();
+            source.close().await;
+            let log = dir.path().join(format!("wal{round}.db-wal"));
+            assert!(
+                !log.exists(),
+                "round {round}: the log is still there after close"
+            );
+        }
     }
 
     #[test]

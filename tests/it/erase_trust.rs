@@ -737,6 +737,38 @@ fn erased_values_are_not_left_readable_in_sqlite_files() {
     }
 }
 
+/// A SQLite source in write-ahead-log mode: each command closes its connection before it
+/// ends, so the log is folded into the file (whose erased rows `secure_delete` overwrote)
+/// and removed. A connection left open would leave the file's old pages, the address in
+/// them, until some later connection checkpointed.
+#[test]
+fn wal_sqlite_sources_keep_no_erased_value() {
+    let fixture = fixture("sqlite", "wal_secure_delete", false).unwrap();
+    let source = fixture.sqlite.clone().unwrap();
+    common::sqlite_execute(&source, "PRAGMA journal_mode = WAL");
+    let log = source.with_file_name(format!(
+        "{}-wal",
+        source.file_name().unwrap().to_string_lossy()
+    ));
+    for email in ["alice@example.com", "bob@example.com"] {
+        expect(
+            fixture.cmd(&["erase", "--subject", &format!("email:{email}"), "--yes"]),
+            0,
+        );
+        assert!(
+            !log.exists(),
+            "the log of the source is left after erasing {email}"
+        );
+        let bytes = std::fs::read(&source).unwrap();
+        assert!(
+            !bytes
+                .windows(email.len())
+                .any(|w| w.eq_ignore_ascii_case(email.as_bytes())),
+            "the source's file still holds {email}"
+        );
+    }
+}
+
 /// PostgreSQL receives sets of keys as arrays (`= ANY(CAST($1 AS type[]))`, `unnest` for
 /// composite keys) written in its array text form: keys holding quotes, backslashes,
 /// commas, braces, the word NULL or spaces match their own rows and no other, for text,
