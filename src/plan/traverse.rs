@@ -633,7 +633,7 @@ mod tests {
         .execute(&pool)
         .await
         .unwrap();
-        let pool = SourcePool::Sqlite(pool);
+        let pool = SourcePool::sqlite(pool);
         let columns = pool.table_columns("people").await.unwrap();
         let info = |name: &str| columns.iter().find(|c| c.name == name).unwrap();
         let phone = IdentityRule {
@@ -724,7 +724,7 @@ path = "app.db"
             .await
             .unwrap();
         sqlx::raw_sql(schema).execute(&pool).await.unwrap();
-        (dir, policy, SourcePool::Sqlite(pool))
+        (dir, policy, SourcePool::sqlite(pool))
     }
 
     fn alice() -> Subject {

@@ -204,7 +204,7 @@ impl SourcePool {
     pub async fn foreign_keys(&self) -> Result<Vec<ForeignKey>> {
         let mut rows = Rows(BTreeMap::new());
         match self {
-            SourcePool::Sqlite(pool) => {
+            SourcePool::Sqlite(_, pool) => {
                 let found: Vec<(String, i64, String, String, Option<String>, String)> =
                     sqlx::query_as(
                         "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_delete \

@@ -23,7 +23,8 @@ pub use foreign_keys::{Declared, ForeignKey, OnDelete};
 /// A connection pool to one source.
 #[derive(Clone)]
 pub enum SourcePool {
-    Sqlite(SqlitePool),
+    /// Its reader first: dropped before the pool (see [`rows::SqliteReader`]).
+    Sqlite(rows::SqliteReader, SqlitePool),
     Postgres(PgPool),
     Mysql(MySqlPool),
 }
@@ -36,7 +37,7 @@ impl SourcePool {
     /// An identity for the caches: the pool's connect options.
     fn cache_id(&self) -> String {
         match self {
-            SourcePool::Sqlite(pool) => format!("{:?}", pool.connect_options().get_filename()),
+            SourcePool::Sqlite(_, pool) => format!("{:?}", pool.connect_options().get_filename()),
             SourcePool::Postgres(pool) => format!("{:?}", pool.connect_options().get_database()),
             SourcePool::Mysql(pool) => format!("{:?}", pool.connect_options().get_database()),
         }
@@ -179,6 +180,11 @@ async fn journal_mode(pool: &SqlitePool, change: &str) -> Option<String> {
 }
 
 impl SourcePool {
+    /// A SQLite source read through `pool`.
+    pub fn sqlite(pool: SqlitePool) -> SourcePool {
+        SourcePool::Sqlite(rows::SqliteReader::default(), pool)
+    }
+
     pub async fn connect(policy: &Policy, source: &SourceDef) -> Result<SourcePool> {
         let url = source_url(policy, source)?;
         let shown = redact_url(&url);
@@ -215,7 +221,7 @@ impl SourcePool {
                     .execute(&pool)
                     .await
                     .with_context(failed)?;
-                SourcePool::Sqlite(pool)
+                SourcePool::sqlite(pool)
             }
             Engine::Postgres => {
                 let mut options = PgConnectOptions::from_str(&url).with_context(failed)?;
@@ -261,7 +267,7 @@ impl SourcePool {
     pub async fn schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
         let rows: Vec<(String, String)> =
             match self {
-                SourcePool::Sqlite(pool) => {
+                SourcePool::Sqlite(_, pool) => {
                     sqlx::query_as(
                         "SELECT m.name, p.name FROM sqlite_master AS m \
                      JOIN pragma_table_info(m.name) AS p \
@@ -309,7 +315,7 @@ impl SourcePool {
     /// file system an allocation of every block again. Returns whether the mode was
     /// changed; [`SourcePool::release_journal`] puts it back and removes the file.
     pub(crate) async fn keep_journal(&self) -> bool {
-        let SourcePool::Sqlite(pool) = self else {
+        let SourcePool::Sqlite(_, pool) = self else {
             return false;
         };
         // Only a speed-up: a database that cannot answer now keeps its mode.
@@ -323,7 +329,7 @@ impl SourcePool {
     /// and is left alone. Should it fail, the file left has a cleared header: SQLite
     /// reads it as no journal and removes it at the next commit.
     pub(crate) async fn release_journal(&self, kept: bool) {
-        if let (SourcePool::Sqlite(pool), true) = (self, kept)
+        if let (SourcePool::Sqlite(_, pool), true) = (self, kept)
             && journal_mode(pool, "").await.as_deref() == Some("persist")
         {
             let _ = journal_mode(pool, " = DELETE").await;
@@ -334,7 +340,10 @@ impl SourcePool {
     /// returns, so that a write-ahead log is folded into the file, erased rows with it.
     pub async fn close(&self) {
         match self {
-            SourcePool::Sqlite(pool) => {
+            SourcePool::Sqlite(reader, pool) => {
+                // The reader first, so that the pool's connection, closing last, folds a
+                // write-ahead log into the file.
+                reader.close();
                 // `Pool::close` may return while a connection whose statement just ended
                 // is still on its way back to the pool: that connection then lands in the
                 // closed pool's idle queue and stays open, and so does the log, whose
@@ -406,7 +415,7 @@ mod tests {
                 .execute(&pool)
                 .await
                 .unwrap();
-            let source = SourcePool::Sqlite(pool.clone());
+            let source = SourcePool::sqlite(pool.clone());
             // The statement's connection goes back to the pool on a task of its own.
             sqlx::query("DELETE FROM t").execute(&pool).await.unwrap();
             source.close().await;

@@ -310,7 +310,7 @@ impl SourcePool {
 
     pub fn engine(&self) -> Engine {
         match self {
-            SourcePool::Sqlite(_) => Engine::Sqlite,
+            SourcePool::Sqlite(..) => Engine::Sqlite,
             SourcePool::Postgres(_) => Engine::Postgres,
             SourcePool::Mysql(_) => Engine::Mysql,
         }
@@ -336,7 +336,7 @@ impl SourcePool {
         }
         let (schema, name) = split_table(table);
         let rows: Vec<(String, String, Option<String>)> = match self {
-            SourcePool::Sqlite(pool) => sqlx::query_as("SELECT name, type, NULL FROM pragma_table_info(?) ORDER BY cid")
+            SourcePool::Sqlite(_, pool) => sqlx::query_as("SELECT name, type, NULL FROM pragma_table_info(?) ORDER BY cid")
                 .bind(name)
                 .fetch_all(pool)
                 .await?,
@@ -450,12 +450,163 @@ impl SourcePool {
             }};
         }
         match self {
-            SourcePool::Sqlite(pool) => stream!(pool, decode_sqlite),
+            SourcePool::Sqlite(reader, pool) => {
+                let path = pool.connect_options().get_filename().to_path_buf();
+                if path.is_file() {
+                    sqlite_rows(reader, path, sql, binds, &mut each).await?;
+                } else {
+                    stream!(pool, decode_sqlite)
+                }
+            }
             SourcePool::Postgres(pool) => stream!(pool, decode_pg),
             SourcePool::Mysql(pool) => stream!(pool, decode_mysql),
         }
         Ok(())
     }
+}
+
+/// Rows a SQLite reader hands over at once.
+const SQLITE_BATCH: usize = 1024;
+
+/// A SQLite source's rows, read on a blocking thread through the pool's read-only
+/// connection ([`SqliteReader`]) and handed to `each` a batch at a time: the pool's driver hands rows over
+/// from its worker thread one at a time, a wake-up each, which made reading a million
+/// keys take seconds. Values are read as [`decode_sqlite`] reads them. The pool's one
+/// connection holds no transaction while a statement runs through it, so both see the
+/// same committed rows.
+async fn sqlite_rows(
+    kept: &SqliteReader,
+    path: std::path::PathBuf,
+    sql: &str,
+    binds: &[Key],
+    each: &mut impl FnMut(Vec<Json>) -> Result<()>,
+) -> Result<()> {
+    use rusqlite::types::Value;
+    let statement = sql.to_string();
+    let binds: Vec<Value> = binds
+        .iter()
+        .map(|key| match key {
+            Key::Null => Value::Null,
+            Key::Int(i) => Value::Integer(*i),
+            Key::Text(s) => Value::Text(s.clone()),
+        })
+        .collect();
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<Vec<Json>>>(4);
+    let kept = kept.clone();
+    let reader = tokio::task::spawn_blocking(move || -> Result<()> {
+        let conn = kept.take(&path)?;
+        read_sqlite(&conn, &statement, binds, &sender)?;
+        kept.give_back(conn);
+        Ok(())
+    });
+    let mut handed = Ok(());
+    'batches: while let Some(batch) = batches.recv().await {
+        for row in batch {
+            handed = each(row);
+            if handed.is_err() {
+                break 'batches;
+            }
+        }
+    }
+    // A row refused stops the reader at its next batch.
+    drop(batches);
+    let read = reader.await.context("the source's reader stopped")?;
+    handed?;
+    read.with_context(|| format!("query failed: {}", shown(sql)))
+}
+
+/// A SQLite source's read-only connection for statements that stream rows, opened by
+/// the first and kept for the next ones (opening one and reading its schema costs more
+/// than a small statement). It goes with the pool: closed first, so that the pool's own
+/// connection, closing last, folds a write-ahead log back into the file as before.
+#[derive(Clone, Default)]
+pub struct SqliteReader(std::sync::Arc<std::sync::Mutex<Kept>>);
+
+/// The connection kept, and whether the pool was closed (a statement still running then
+/// closes its connection when it ends instead of keeping it).
+#[derive(Default)]
+struct Kept {
+    conn: Option<rusqlite::Connection>,
+    closed: bool,
+}
+
+impl SqliteReader {
+    /// The kept connection, or a new one when there is none (or another statement holds
+    /// it).
+    fn take(&self, path: &std::path::Path) -> Result<rusqlite::Connection> {
+        if let Some(conn) = self.slot().conn.take() {
+            return Ok(conn);
+        }
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        Ok(conn)
+    }
+
+    /// Keeps `conn` for the next statement, unless one is kept already or the pool was
+    /// closed.
+    fn give_back(&self, conn: rusqlite::Connection) {
+        let mut slot = self.slot();
+        if slot.conn.is_none() && !slot.closed {
+            slot.conn = Some(conn);
+        }
+    }
+
+    /// Closes the kept connection; one still reading closes when its statement ends.
+    pub(crate) fn close(&self) {
+        let mut slot = self.slot();
+        slot.closed = true;
+        drop(slot.conn.take());
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Runs `statement` on `reader`, sending its rows in batches until they end or are no
+/// longer wanted.
+fn read_sqlite(
+    conn: &rusqlite::Connection,
+    statement: &str,
+    binds: Vec<rusqlite::types::Value>,
+    sender: &tokio::sync::mpsc::Sender<Vec<Vec<Json>>>,
+) -> Result<()> {
+    use rusqlite::types::ValueRef;
+    let mut statement = conn.prepare(statement)?;
+    let columns = statement.column_count();
+    let mut rows = statement.query(rusqlite::params_from_iter(binds))?;
+    let mut batch = Vec::with_capacity(SQLITE_BATCH);
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns);
+        for i in 0..columns {
+            values.push(match row.get_ref(i)? {
+                ValueRef::Null => Json::Null,
+                ValueRef::Integer(n) => Json::from(n),
+                ValueRef::Real(x) => number(x),
+                ValueRef::Text(text) => Json::String(std::str::from_utf8(text)?.to_string()),
+                ValueRef::Blob(bytes) => {
+                    Json::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+                }
+            });
+        }
+        batch.push(values);
+        if batch.len() == SQLITE_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(SQLITE_BATCH));
+            if sender.blocking_send(full).is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.blocking_send(batch);
+    }
+    Ok(())
 }
 
 /// A statement as error messages show it: long ones (thousands of key parameters) cut
@@ -547,7 +698,7 @@ pub enum SourceTx {
 impl SourcePool {
     pub async fn begin(&self) -> Result<SourceTx> {
         Ok(match self {
-            SourcePool::Sqlite(pool) => SourceTx::Sqlite(pool.begin().await?),
+            SourcePool::Sqlite(_, pool) => SourceTx::Sqlite(pool.begin().await?),
             SourcePool::Postgres(pool) => SourceTx::Postgres(pool.begin().await?),
             SourcePool::Mysql(pool) => SourceTx::Mysql(pool.begin().await?),
         })
@@ -633,7 +784,7 @@ impl SourcePool {
     /// A table's primary key columns, in the key's order (empty when it has none).
     pub(crate) async fn primary_key(&self, table: &str) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = match self {
-            SourcePool::Sqlite(pool) => {
+            SourcePool::Sqlite(_, pool) => {
                 sqlx::query_as("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk")
                     .bind(table)
                     .fetch_all(pool)
@@ -864,5 +1015,91 @@ mod tests {
             domain.render(Placeholders::Dollar),
             "\"code\" = ANY(CAST($1 AS \"code_t\"[]))"
         );
+    }
+
+    use super::{Json, Key, Sql};
+
+    /// The rows of `sql` as `pool` hands them over.
+    async fn rows_of(pool: &super::SourcePool, sql: &Sql) -> Vec<Vec<Json>> {
+        let mut rows = Vec::new();
+        pool.for_each_row(sql, &[], |row| {
+            rows.push(row);
+            Ok(())
+        })
+        .await
+        .unwrap();
+        rows
+    }
+
+    const VALUES: &str = "CREATE TABLE t (id INTEGER PRIMARY KEY, v);
+         INSERT INTO t (v) VALUES (NULL), (42), (-9223372036854775808), (0.1), (1e300),
+             (-0.0), ('naïve ✓'), (''), (X'00ff10'), (X''), ('9007199254740993');";
+
+    /// A SQLite file is read through its own connection ([`super::SqliteReader`]); the
+    /// values are the ones the pool's driver gives (read from a database in memory,
+    /// which only the driver can reach).
+    #[tokio::test]
+    async fn sqlite_files_read_as_the_driver_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("values.db");
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let on_file = super::SourcePool::sqlite(sqlx::SqlitePool::connect(&url).await.unwrap());
+        let in_memory =
+            super::SourcePool::sqlite(sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap());
+        for pool in [&on_file, &in_memory] {
+            let super::SourcePool::Sqlite(_, inner) = pool else {
+                unreachable!()
+            };
+            sqlx::raw_sql(VALUES).execute(inner).await.unwrap();
+        }
+        let mut select = Sql::new("SELECT id, v, typeof(v) FROM t WHERE id >= ");
+        select.bind(Key::Int(1)).push(" ORDER BY id");
+        let read = rows_of(&on_file, &select).await;
+        assert_eq!(read.len(), 11);
+        assert_eq!(read, rows_of(&in_memory, &select).await);
+        assert_eq!(read[8][1], Json::String("AP8Q".into()), "bytes as base64");
+        let super::SourcePool::Sqlite(reader, _) = &on_file else {
+            unreachable!()
+        };
+        assert!(
+            reader.slot().conn.is_some(),
+            "the file was read through the reader"
+        );
+        on_file.close().await;
+        in_memory.close().await;
+    }
+
+    /// The kept reader sees what the pool committed since, and is closed before the
+    /// pool, whose connection then folds the write-ahead log into the file and removes
+    /// it, as it does without a reader.
+    #[tokio::test]
+    async fn sqlite_readers_see_commits_and_close_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("wal.db");
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let inner = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let pool = super::SourcePool::sqlite(inner.clone());
+        sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
+            .execute(&inner)
+            .await
+            .unwrap();
+        let count = Sql::new("SELECT COUNT(*) FROM t");
+        assert_eq!(rows_of(&pool, &count).await, [[Json::from(1)]]);
+        sqlx::query("INSERT INTO t VALUES (2), (3)")
+            .execute(&inner)
+            .await
+            .unwrap();
+        assert_eq!(rows_of(&pool, &count).await, [[Json::from(3)]]);
+        let wal = dir.path().join("wal.db-wal");
+        assert!(wal.exists(), "the commits are in the log");
+        pool.close().await;
+        assert!(!wal.exists(), "the log was folded and removed at close");
     }
 }

@@ -447,7 +447,7 @@ fn live_foreign_keys(engine: &str, url: &str, execute: &dyn Fn(&str)) {
         .unwrap()
         .block_on(async {
             let pool = match engine {
-                "sqlite" => SourcePool::Sqlite(sqlx::SqlitePool::connect(url).await.unwrap()),
+                "sqlite" => SourcePool::sqlite(sqlx::SqlitePool::connect(url).await.unwrap()),
                 "postgres" => SourcePool::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
                 _ => SourcePool::Mysql(sqlx::MySqlPool::connect(url).await.unwrap()),
             };
