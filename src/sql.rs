@@ -84,12 +84,15 @@ pub(crate) fn pg_array<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>
             continue;
         };
         array.push('"');
-        for c in text.as_ref().chars() {
-            if c == '"' || c == '\\' {
-                array.push('\\');
-            }
-            array.push(c);
+        // Runs between the characters that need a backslash are copied whole.
+        let mut rest = text.as_ref();
+        while let Some(at) = rest.find(['"', '\\']) {
+            array.push_str(&rest[..at]);
+            array.push('\\');
+            array.push_str(&rest[at..at + 1]);
+            rest = &rest[at + 1..];
         }
+        array.push_str(rest);
         array.push('"');
     }
     array.push('}');

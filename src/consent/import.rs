@@ -323,16 +323,17 @@ pub async fn import_file(
         }
         Ok(batch)
     };
+    let mut appender = consent::Appender::new(store.backend, actor, "import");
     let mut batch = read_batch(&mut reader)?;
     while !batch.is_empty() {
         // The store takes this batch while the next one is read: the statement is on its
         // way (to SQLite's worker thread or the server) before reading starts. A bad row
         // ends the import once the statement is back, and the transaction rolls back.
-        let (appended, next) = futures_util::future::join(
-            consent::append_events(&mut tx, store.backend, &batch, actor, "import"),
-            async { read_batch(&mut reader) },
-        )
-        .await;
+        let (appended, next) =
+            futures_util::future::join(appender.append(&mut tx, &batch), async {
+                read_batch(&mut reader)
+            })
+            .await;
         inserted += appended?;
         batch = next?;
     }

@@ -309,108 +309,230 @@ pub async fn append_events(
     actor: &str,
     origin: &str,
 ) -> Result<u64> {
-    let recorded_at = crate::time::now_text();
-    let mut inserted = 0;
-    for events in events.chunks(PER_STATEMENT) {
-        let keys: Vec<String> = events.iter().map(NewEvent::key).collect();
-        let query = match backend {
-            Backend::Postgres => {
-                let versions: Vec<String> = events.iter().map(|e| e.version.to_string()).collect();
-                let column = |f: fn(&NewEvent) -> Option<&str>| pg_array(events.iter().map(f));
-                sqlx::query(
-                    "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
-                     recorded_at, channel, evidence, actor, origin) \
-                     SELECT k, s, p, v, a, t, $8, c, NULL, $9, $10 \
-                     FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS int8[]), \
-                       CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[])) \
-                       AS u(k, s, p, v, a, t, c) \
-                     ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
-                )
-                .bind(pg_array(keys.iter().map(Some)))
-                .bind(column(|e| Some(&e.subject_ref)))
-                .bind(column(|e| Some(&e.purpose)))
-                .bind(pg_array(versions.iter().map(Some)))
-                .bind(column(|e| Some(e.action.name())))
-                .bind(column(|e| Some(&e.at)))
-                .bind(column(|e| e.channel.as_deref()))
+    Appender::new(backend, actor, origin)
+        .append(tx, events)
+        .await
+}
+
+/// At most this many subjects are remembered as recorded by one [`Appender`] (a 64-byte
+/// reference each); those past it are offered to the store again, which keeps them once.
+const KNOWN_SUBJECTS: usize = 250_000;
+
+/// Appends events batch after batch in one transaction (`consent import`), remembering
+/// what the earlier batches settled: the subjects already recorded are not offered again,
+/// and on PostgreSQL, events go in as plain inserts until one of them turns out to be
+/// recorded already.
+pub struct Appender<'a> {
+    backend: Backend,
+    actor: &'a str,
+    origin: &'a str,
+    recorded_at: String,
+    known_subjects: std::collections::HashSet<String>,
+    /// PostgreSQL: a batch met an event recorded before, so the batches after it go in
+    /// with `ON CONFLICT DO NOTHING` from the start.
+    repeats: bool,
+}
+
+impl<'a> Appender<'a> {
+    pub fn new(backend: Backend, actor: &'a str, origin: &'a str) -> Appender<'a> {
+        Appender {
+            backend,
+            actor,
+            origin,
+            recorded_at: crate::time::now_text(),
+            known_subjects: std::collections::HashSet::new(),
+            repeats: false,
+        }
+    }
+
+    /// Appends `events`; returns how many were new.
+    pub async fn append(&mut self, tx: &mut Tx, events: &[NewEvent]) -> Result<u64> {
+        let mut inserted = 0;
+        for events in events.chunks(PER_STATEMENT) {
+            let keys: Vec<String> = events.iter().map(NewEvent::key).collect();
+            inserted += match self.backend {
+                Backend::Postgres => self.insert_postgres(tx, events, &keys).await?,
+                Backend::Sqlite => self.insert_sqlite(tx, events, &keys).await?,
+            };
+            // Subjects after the events: the events' statement is the long one, and a
+            // caller may read on while it runs (`consent import`).
+            let mut seen = std::collections::HashSet::new();
+            let known = &mut self.known_subjects;
+            let new_subjects: Vec<(&str, &Subject)> = events
+                .iter()
+                .filter(|e| seen.insert(e.subject_ref.as_str()))
+                .filter(|e| !known.contains(&e.subject_ref))
+                .map(|e| (e.subject_ref.as_str(), &e.subject))
+                .collect();
+            insert_subjects(tx, new_subjects.iter().copied(), &self.recorded_at).await?;
+            for (subject_ref, _) in new_subjects {
+                if known.len() >= KNOWN_SUBJECTS {
+                    break;
+                }
+                known.insert(subject_ref.to_string());
             }
-            Backend::Sqlite => sqlx::query(
+            // Evidence goes beside the ledger, to the events just appended (or appended by
+            // an earlier run of the same import, which adds nothing).
+            let with_evidence: Vec<(&str, &str, &str)> = events
+                .iter()
+                .zip(&keys)
+                .filter_map(|(e, k)| {
+                    e.evidence
+                        .as_deref()
+                        .map(|evidence| (e.subject_ref.as_str(), k.as_str(), evidence))
+                })
+                .collect();
+            if with_evidence.is_empty() {
+                continue;
+            }
+            let subjects: Vec<&str> = with_evidence.iter().map(|(s, _, _)| *s).collect();
+            let keys: Vec<&str> = with_evidence.iter().map(|(_, k, _)| *k).collect();
+            let evidence: Vec<&str> = with_evidence.iter().map(|(_, _, e)| *e).collect();
+            let rows = TextRows::new(tx, 1, &[&subjects, &keys, &evidence]);
+            let sql = format!(
+                "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
+                 SELECT c.id, c.subject_ref, c2 FROM {} \
+                 JOIN consent_events c ON c.subject_ref = c0 AND c.event_key = c1 \
+                 WHERE true ON CONFLICT (event_id) DO NOTHING",
+                rows.from
+            );
+            rows.bind(sqlx::query(&sql))
+                .execute(&mut **tx)
+                .await
+                .context("cannot record consent evidence")?;
+        }
+        Ok(inserted)
+    }
+
+    /// PostgreSQL: the events as one array per column, unnested. An event already
+    /// recorded is skipped (`ON CONFLICT DO NOTHING`), which costs the server a
+    /// speculative insertion per row; until some batch meets one, batches go in as plain
+    /// inserts under a savepoint, and a batch refused for a duplicate is rolled back to it
+    /// and sent again the skipping way.
+    async fn insert_postgres(
+        &mut self,
+        tx: &mut Tx,
+        events: &[NewEvent],
+        keys: &[String],
+    ) -> Result<u64> {
+        let versions: Vec<String> = events.iter().map(|e| e.version.to_string()).collect();
+        let column = |f: fn(&NewEvent) -> Option<&str>| pg_array(events.iter().map(f));
+        let arrays = [
+            pg_array(keys.iter().map(Some)),
+            column(|e| Some(&e.subject_ref)),
+            column(|e| Some(&e.purpose)),
+            pg_array(versions.iter().map(Some)),
+            column(|e| Some(e.action.name())),
+            column(|e| Some(&e.at)),
+            column(|e| e.channel.as_deref()),
+        ];
+        let statement = |skip_recorded: bool| {
+            format!(
                 "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
                  recorded_at, channel, evidence, actor, origin) \
-                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
-                   ?2, value ->> 6, NULL, ?3, ?4 \
-                 FROM json_each(?1) WHERE true \
-                 ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
+                 SELECT k, s, p, v, a, t, $8, c, NULL, $9, $10 \
+                 FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]), CAST($4 AS int8[]), \
+                   CAST($5 AS text[]), CAST($6 AS text[]), CAST($7 AS text[])) \
+                   AS u(k, s, p, v, a, t, c){}",
+                if skip_recorded {
+                    " ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING"
+                } else {
+                    ""
+                }
             )
-            .bind(serde_json::to_string(
-                &events
-                    .iter()
-                    .zip(&keys)
-                    .map(|(e, k)| {
-                        (
-                            k,
-                            &e.subject_ref,
-                            &e.purpose,
-                            e.version,
-                            e.action.name(),
-                            &e.at,
-                            &e.channel,
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            )?),
         };
-        inserted += query
-            .bind(&recorded_at)
-            .bind(actor)
-            .bind(origin)
+        fn bound<'q>(
+            sql: &'q str,
+            arrays: &'q [String],
+            recorded_at: &'q str,
+            actor: &'q str,
+            origin: &'q str,
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            let mut query = sqlx::query(sql);
+            for array in arrays {
+                query = query.bind(array.as_str());
+            }
+            query.bind(recorded_at).bind(actor).bind(origin)
+        }
+        let recorded_at = self.recorded_at.clone();
+        let (plain, skipping) = (statement(false), statement(true));
+        let run = |sql| bound(sql, &arrays, &recorded_at, self.actor, self.origin);
+        if !self.repeats {
+            sqlx::query("SAVEPOINT privops_append")
+                .execute(&mut **tx)
+                .await
+                .context("cannot append to the consent ledger")?;
+            match run(&plain).execute(&mut **tx).await {
+                Ok(done) => {
+                    sqlx::query("RELEASE SAVEPOINT privops_append")
+                        .execute(&mut **tx)
+                        .await
+                        .context("cannot append to the consent ledger")?;
+                    return Ok(done.rows_affected());
+                }
+                Err(error)
+                    if error.as_database_error().and_then(|e| e.code()).as_deref()
+                        == Some("23505") =>
+                {
+                    sqlx::query("ROLLBACK TO SAVEPOINT privops_append")
+                        .execute(&mut **tx)
+                        .await
+                        .context("cannot append to the consent ledger")?;
+                    self.repeats = true;
+                }
+                Err(error) => {
+                    return Err(error).context("cannot append to the consent ledger");
+                }
+            }
+        }
+        Ok(run(&skipping)
             .execute(&mut **tx)
             .await
             .context("cannot append to the consent ledger")?
-            .rows_affected();
-        // Subjects after the events: the events' statement is the long one, and a caller
-        // may read on while it runs (`consent import`).
-        let mut seen = std::collections::HashSet::new();
-        insert_subjects(
-            tx,
-            events
-                .iter()
-                .filter(|e| seen.insert(e.subject_ref.as_str()))
-                .map(|e| (e.subject_ref.as_str(), &e.subject)),
-            &recorded_at,
-        )
-        .await?;
-        // Evidence goes beside the ledger, to the events just appended (or appended by
-        // an earlier run of the same import, which adds nothing).
-        let with_evidence: Vec<(&str, &str, &str)> = events
-            .iter()
-            .zip(&keys)
-            .filter_map(|(e, k)| {
-                e.evidence
-                    .as_deref()
-                    .map(|evidence| (e.subject_ref.as_str(), k.as_str(), evidence))
-            })
-            .collect();
-        if with_evidence.is_empty() {
-            continue;
-        }
-        let subjects: Vec<&str> = with_evidence.iter().map(|(s, _, _)| *s).collect();
-        let keys: Vec<&str> = with_evidence.iter().map(|(_, k, _)| *k).collect();
-        let evidence: Vec<&str> = with_evidence.iter().map(|(_, _, e)| *e).collect();
-        let rows = TextRows::new(tx, 1, &[&subjects, &keys, &evidence]);
-        let sql = format!(
-            "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-             SELECT c.id, c.subject_ref, c2 FROM {} \
-             JOIN consent_events c ON c.subject_ref = c0 AND c.event_key = c1 \
-             WHERE true ON CONFLICT (event_id) DO NOTHING",
-            rows.from
-        );
-        rows.bind(sqlx::query(&sql))
-            .execute(&mut **tx)
-            .await
-            .context("cannot record consent evidence")?;
+            .rows_affected())
     }
-    Ok(inserted)
+
+    /// SQLite: the events as one JSON document, walked with `json_each`.
+    async fn insert_sqlite(
+        &mut self,
+        tx: &mut Tx,
+        events: &[NewEvent],
+        keys: &[String],
+    ) -> Result<u64> {
+        let document = serde_json::to_string(
+            &events
+                .iter()
+                .zip(keys)
+                .map(|(e, k)| {
+                    (
+                        k,
+                        &e.subject_ref,
+                        &e.purpose,
+                        e.version,
+                        e.action.name(),
+                        &e.at,
+                        &e.channel,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        Ok(sqlx::query(
+            "INSERT INTO consent_events (event_key, subject_ref, purpose_id, version, action, at, \
+             recorded_at, channel, evidence, actor, origin) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+               ?2, value ->> 6, NULL, ?3, ?4 \
+             FROM json_each(?1) WHERE true \
+             ON CONFLICT (subject_ref, purpose_id, at, event_key) DO NOTHING",
+        )
+        .bind(document)
+        .bind(self.recorded_at.as_str())
+        .bind(self.actor)
+        .bind(self.origin)
+        .execute(&mut **tx)
+        .await
+        .context("cannot append to the consent ledger")?
+        .rows_affected())
+    }
 }
 
 /// The longest value a consent field (evidence, channel, a CSV cell) may hold.

@@ -581,6 +581,94 @@ fn import_on_postgres() {
     }
 }
 
+/// One state-store query's first column, whichever engine holds the store.
+fn state_strings(env: &Env, sql: &str) -> Vec<String> {
+    match &env.state {
+        Some(db) => common::server_strings(db, sql),
+        None => common::sqlite_strings(&env.demo.dir.join(".privops/state.db"), sql),
+    }
+}
+
+/// A long import whose later batches repeat events recorded before, and a row repeated
+/// within one batch: each event is recorded once, each subject once, the counts say so,
+/// and the batches before the first repeat are kept (PostgreSQL sends batches as plain
+/// inserts until one meets an event recorded already, then sends that batch again).
+/// Expected rows are counted by hand-written SQL.
+fn repeated_import_cases(env: &Env) {
+    let dir = &env.demo.dir;
+    let row = |i: usize| {
+        format!(
+            "email:rep{}@example.com,marketing,{},2026-01-{:02}T00:{:02}:{:02}Z,web,\n",
+            i % 7_000,
+            if i % 3 == 0 { "withdraw" } else { "grant" },
+            1 + i / 3_600 % 28,
+            i / 60 % 60,
+            i % 60
+        )
+    };
+    let header = "subject,purpose,action,at,channel,evidence\n";
+    // First import: events 12,000..17,000.
+    let first = dir.join("first.csv");
+    std::fs::write(
+        &first,
+        header.to_string() + &(12_000..17_000).map(row).collect::<String>(),
+    )
+    .unwrap();
+    assert_eq!(
+        env.json(&["consent", "import", first.to_str().unwrap()], 0)["inserted"],
+        5_000
+    );
+    // Second: events 0..25,000, with event 100 twice in the first batch of 10,000.
+    let second = dir.join("second.csv");
+    let mut text = header.to_string() + &row(100);
+    text.extend((0..25_000).map(row));
+    std::fs::write(&second, text).unwrap();
+    let imported = env.json(&["consent", "import", second.to_str().unwrap()], 0);
+    assert_eq!(imported["rows"], 25_001);
+    assert_eq!(imported["inserted"], 20_000, "{imported}");
+    assert_eq!(imported["already_recorded"], 5_001, "{imported}");
+    let count = |sql: &str| state_strings(env, sql)[0].parse::<usize>().unwrap();
+    assert_eq!(
+        count(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM consent_events WHERE purpose_id = 'marketing' AND channel = 'web' AND at LIKE '2026-01-%'"
+        ),
+        25_000
+    );
+    assert_eq!(
+        count(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM (SELECT subject_ref, at, event_key FROM consent_events GROUP BY subject_ref, at, event_key HAVING COUNT(*) > 1) AS twice"
+        ),
+        0
+    );
+    // 7,000 subjects of this test, each kept once.
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM subjects WHERE identity LIKE 'rep%@example.com'"),
+        7_000
+    );
+    assert_eq!(
+        count(
+            "SELECT CAST(COUNT(DISTINCT identity) AS TEXT) FROM subjects WHERE identity LIKE 'rep%@example.com'"
+        ),
+        7_000
+    );
+    // The same file again adds nothing.
+    let again = env.json(&["consent", "import", second.to_str().unwrap()], 0);
+    assert_eq!(again["inserted"], 0, "{again}");
+    assert_eq!(env.json(&["audit", "verify"], 0)["ok"], true);
+}
+
+#[test]
+fn repeated_imports_on_sqlite() {
+    repeated_import_cases(&Env::sqlite());
+}
+
+#[test]
+fn repeated_imports_on_postgres() {
+    if let Some(env) = Env::postgres("repeated_imports") {
+        repeated_import_cases(&env);
+    }
+}
+
 /// What a command wrote is in the SQLite store's file when it ends, not only in the
 /// write-ahead log beside it: the next command does not rebuild the log's index by reading
 /// it all, and the file is synced. The store's file is read alone (copied without its log,
