@@ -309,9 +309,11 @@ pub async fn append_events(
     actor: &str,
     origin: &str,
 ) -> Result<u64> {
-    Appender::new(backend, actor, origin)
-        .append(tx, events)
-        .await
+    let mut appender = Appender::new(backend, actor, origin);
+    // Events appended one by one (a grant from the command line) take one statement,
+    // not a savepoint around it.
+    appender.repeats = true;
+    appender.append(tx, events).await
 }
 
 /// At most this many subjects are remembered as recorded by one [`Appender`] (a 64-byte
@@ -328,8 +330,8 @@ pub struct Appender<'a> {
     origin: &'a str,
     recorded_at: String,
     known_subjects: std::collections::HashSet<String>,
-    /// PostgreSQL: a batch met an event recorded before, so the batches after it go in
-    /// with `ON CONFLICT DO NOTHING` from the start.
+    /// PostgreSQL: events go in with `ON CONFLICT DO NOTHING` from the start, because a
+    /// batch met an event recorded before or because they come one by one.
     repeats: bool,
 }
 
