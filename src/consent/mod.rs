@@ -331,9 +331,23 @@ pub struct Appender<'a> {
     recorded_at: String,
     known_subjects: std::collections::HashSet<String>,
     /// PostgreSQL: events go in with `ON CONFLICT DO NOTHING` from the start, because a
-    /// batch met an event recorded before or because they come one by one.
+    /// batch met an event recorded before, because they come one by one, or because the
+    /// plain batches reached [`PLAIN_BATCHES`].
     repeats: bool,
+    /// PostgreSQL: batches sent as plain inserts so far, and whether the savepoint the
+    /// next one goes under is set already (at the end of the batch before it, so that the
+    /// next batch's first statement is its insert).
+    plain_batches: usize,
+    savepoint_set: bool,
 }
+
+/// PostgreSQL: at most this many batches go in as plain inserts, one savepoint each. A
+/// savepoint that writes is a subtransaction with an id of its own, and a session keeps
+/// the ids of 64 at most in shared memory; past that, every other session's snapshot
+/// reads the subtransaction log to tell whether the import's rows are visible, for as
+/// long as the import's transaction runs. The batches after these skip recorded events
+/// with `ON CONFLICT DO NOTHING`, needing no savepoint.
+const PLAIN_BATCHES: usize = 60;
 
 impl<'a> Appender<'a> {
     pub fn new(backend: Backend, actor: &'a str, origin: &'a str) -> Appender<'a> {
@@ -344,6 +358,8 @@ impl<'a> Appender<'a> {
             recorded_at: crate::time::now_text(),
             known_subjects: std::collections::HashSet::new(),
             repeats: false,
+            plain_batches: 0,
+            savepoint_set: false,
         }
     }
 
@@ -384,26 +400,48 @@ impl<'a> Appender<'a> {
                         .map(|evidence| (e.subject_ref.as_str(), k.as_str(), evidence))
                 })
                 .collect();
-            if with_evidence.is_empty() {
-                continue;
+            if !with_evidence.is_empty() {
+                let subjects: Vec<&str> = with_evidence.iter().map(|(s, _, _)| *s).collect();
+                let keys: Vec<&str> = with_evidence.iter().map(|(_, k, _)| *k).collect();
+                let evidence: Vec<&str> = with_evidence.iter().map(|(_, _, e)| *e).collect();
+                let rows = TextRows::new(tx, 1, &[&subjects, &keys, &evidence]);
+                let sql = format!(
+                    "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
+                     SELECT c.id, c.subject_ref, c2 FROM {} \
+                     JOIN consent_events c ON c.subject_ref = c0 AND c.event_key = c1 \
+                     WHERE true ON CONFLICT (event_id) DO NOTHING",
+                    rows.from
+                );
+                rows.bind(sqlx::query(&sql))
+                    .execute(&mut **tx)
+                    .await
+                    .context("cannot record consent evidence")?;
             }
-            let subjects: Vec<&str> = with_evidence.iter().map(|(s, _, _)| *s).collect();
-            let keys: Vec<&str> = with_evidence.iter().map(|(_, k, _)| *k).collect();
-            let evidence: Vec<&str> = with_evidence.iter().map(|(_, _, e)| *e).collect();
-            let rows = TextRows::new(tx, 1, &[&subjects, &keys, &evidence]);
-            let sql = format!(
-                "INSERT INTO consent_evidence (event_id, subject_ref, evidence) \
-                 SELECT c.id, c.subject_ref, c2 FROM {} \
-                 JOIN consent_events c ON c.subject_ref = c0 AND c.event_key = c1 \
-                 WHERE true ON CONFLICT (event_id) DO NOTHING",
-                rows.from
-            );
-            rows.bind(sqlx::query(&sql))
-                .execute(&mut **tx)
-                .await
-                .context("cannot record consent evidence")?;
+            if self.backend == Backend::Postgres && !self.repeats {
+                self.next_savepoint(tx).await?;
+            }
         }
         Ok(inserted)
+    }
+
+    /// PostgreSQL, after a batch that went in plainly with its subjects and evidence:
+    /// keeps it (releases its savepoint) and sets the next batch's savepoint in the same
+    /// round trip, or, past [`PLAIN_BATCHES`], turns to skipping recorded events.
+    async fn next_savepoint(&mut self, tx: &mut Tx) -> Result<()> {
+        self.plain_batches += 1;
+        let more = self.plain_batches < PLAIN_BATCHES;
+        let sql = if more {
+            "RELEASE SAVEPOINT privops_append; SAVEPOINT privops_append"
+        } else {
+            "RELEASE SAVEPOINT privops_append"
+        };
+        sqlx::raw_sql(sql)
+            .execute(&mut **tx)
+            .await
+            .context("cannot append to the consent ledger")?;
+        self.savepoint_set = more;
+        self.repeats = !more;
+        Ok(())
     }
 
     /// PostgreSQL: the events as one array per column, unnested. An event already
@@ -460,26 +498,28 @@ impl<'a> Appender<'a> {
         let (plain, skipping) = (statement(false), statement(true));
         let run = |sql| bound(sql, &arrays, &recorded_at, self.actor, self.origin);
         if !self.repeats {
-            sqlx::query("SAVEPOINT privops_append")
-                .execute(&mut **tx)
-                .await
-                .context("cannot append to the consent ledger")?;
+            if !self.savepoint_set {
+                sqlx::query("SAVEPOINT privops_append")
+                    .execute(&mut **tx)
+                    .await
+                    .context("cannot append to the consent ledger")?;
+                self.savepoint_set = true;
+            }
+            // The savepoint is released with the batch's subjects and evidence, by
+            // `next_savepoint`.
             match run(&plain).execute(&mut **tx).await {
-                Ok(done) => {
-                    sqlx::query("RELEASE SAVEPOINT privops_append")
-                        .execute(&mut **tx)
-                        .await
-                        .context("cannot append to the consent ledger")?;
-                    return Ok(done.rows_affected());
-                }
+                Ok(done) => return Ok(done.rows_affected()),
                 Err(error)
                     if error.as_database_error().and_then(|e| e.code()).as_deref()
                         == Some("23505") =>
                 {
-                    sqlx::query("ROLLBACK TO SAVEPOINT privops_append")
-                        .execute(&mut **tx)
-                        .await
-                        .context("cannot append to the consent ledger")?;
+                    sqlx::raw_sql(
+                        "ROLLBACK TO SAVEPOINT privops_append; RELEASE SAVEPOINT privops_append",
+                    )
+                    .execute(&mut **tx)
+                    .await
+                    .context("cannot append to the consent ledger")?;
+                    self.savepoint_set = false;
                     self.repeats = true;
                 }
                 Err(error) => {
@@ -765,4 +805,71 @@ pub async fn state_at(store: &Store, purpose: &str, as_of: &str) -> Result<Vec<S
     let mut states = states;
     fill_evidence(store, states.iter_mut().map(|s| &mut s.event)).await?;
     Ok(states)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Connection;
+
+    /// A long import on PostgreSQL sends its plain batches under at most
+    /// [`PLAIN_BATCHES`] savepoints, within the 64 subtransaction ids a session keeps in
+    /// shared memory; the rest skip recorded events without one. Counted by hand: rows
+    /// written under a subtransaction carry its id as `xmin`.
+    #[tokio::test]
+    async fn a_long_import_stays_within_the_subtransactions_postgres_keeps() {
+        let Ok(admin) = std::env::var("PRIVOPS_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let name = format!("privops_lib_subxacts_{}", std::process::id());
+        let mut server = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut server)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        let dir = tempfile::tempdir().unwrap();
+        let batches = 100;
+        let counted = async {
+            let store = Store::open(Some(&url), dir.path()).await?;
+            let mut tx = store.begin_write().await?;
+            let mut appender = Appender::new(Backend::Postgres, "test", "import");
+            for i in 0..batches {
+                let subject = Subject {
+                    kind: "email".into(),
+                    value: format!("s{i}@example.com"),
+                };
+                let event = NewEvent {
+                    subject_ref: format!("ref-{i}"),
+                    subject,
+                    purpose: "marketing".into(),
+                    version: 1,
+                    action: Action::Grant,
+                    at: "2026-01-01T00:00:00Z".into(),
+                    channel: None,
+                    evidence: None,
+                };
+                appender.append(&mut tx, &[event]).await?;
+            }
+            tx.commit().await?;
+            store.pool.close().await;
+            let mut conn = sqlx::PgConnection::connect(&url).await?;
+            let counted: (i64, i64) =
+                sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT xmin::text) FROM consent_events")
+                    .fetch_one(&mut conn)
+                    .await?;
+            conn.close().await?;
+            anyhow::Ok(counted)
+        }
+        .await;
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut server)
+            .await;
+        let (rows, transaction_ids) = counted.unwrap();
+        assert_eq!(rows, batches);
+        assert!(
+            transaction_ids <= 64,
+            "{transaction_ids} transaction ids for {batches} batches"
+        );
+    }
 }

@@ -221,6 +221,7 @@ impl SourcePool {
                     .execute(&pool)
                     .await
                     .with_context(failed)?;
+                crate::store::fold_at_exit(pool.connect_options().get_filename());
                 SourcePool::sqlite(pool)
             }
             Engine::Postgres => {
@@ -343,7 +344,9 @@ impl SourcePool {
             SourcePool::Sqlite(reader, pool) => {
                 // The reader first, so that the pool's connection, closing last, folds a
                 // write-ahead log into the file.
-                reader.close();
+                // Off the runtime's thread: closing waits for statements still reading.
+                let closing = reader.clone();
+                let _ = tokio::task::spawn_blocking(move || closing.close()).await;
                 // `Pool::close` may return while a connection whose statement just ended
                 // is still on its way back to the pool: that connection then lands in the
                 // closed pool's idle queue and stays open, and so does the log, whose
@@ -363,6 +366,162 @@ impl SourcePool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A SQLite file in write-ahead-log mode holding `rows` rows of `t (id, email)`, the
+    /// log holding the last change, and a pool of one connection on it.
+    async fn logged_source(file: &std::path::Path, rows: i64) -> SqlitePool {
+        let options = SqliteConnectOptions::new()
+            .filename(file)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+             INSERT INTO t SELECT i, 'someone@example.com' FROM n WHERE i <= ?;",
+        )
+        .bind(rows)
+        .bind(rows)
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool
+    }
+
+    fn log_of(file: &std::path::Path) -> std::path::PathBuf {
+        let mut log = file.as_os_str().to_owned();
+        log.push("-wal");
+        log.into()
+    }
+
+    /// Once a SQLite source is closed, no statement opens its reader again (a reader
+    /// opened after the close would hold the log open): the statement fails instead.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_sqlite_source_reads_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("closed.db");
+        let source = SourcePool::sqlite(logged_source(&file, 3).await);
+        let select = crate::sql::Sql::new("SELECT id FROM t ORDER BY id");
+        let mut seen = 0;
+        source
+            .for_each_row(&select, &[rows::Kind::Int], |_| {
+                seen += 1;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(seen, 3);
+        source.close().await;
+        let late = source
+            .for_each_row(&select, &[rows::Kind::Int], |_| Ok(()))
+            .await;
+        assert!(late.is_err(), "a closed source read rows");
+        assert!(!log_of(&file).exists(), "the log is left after close");
+    }
+
+    /// A statement given up half-way (its rows no longer wanted) still reads on its own
+    /// thread for a while; closing the source waits for it, so the log is folded.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn closing_a_sqlite_source_waits_for_a_statement_given_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("given_up.db");
+        let source = SourcePool::sqlite(logged_source(&file, 4000).await);
+        // Each row costs the reader a count to 2,000: a batch takes a while.
+        let slow = crate::sql::Sql::new(
+            "SELECT id, (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000 + id - id) SELECT COUNT(*) FROM c) FROM t",
+        );
+        let first = tokio::sync::Notify::new();
+        tokio::select! {
+            read = source.for_each_row(&slow, &[rows::Kind::Int, rows::Kind::Int], |_| {
+                first.notify_one();
+                Ok(())
+            }) => panic!("the statement ended first: {read:?}"),
+            () = first.notified() => {}
+        }
+        source.close().await;
+        assert!(
+            !log_of(&file).exists(),
+            "the log is left after close: the given-up reader outlived it"
+        );
+    }
+
+    /// A SQLite source connected for a command has its log folded into its file when the
+    /// command ends ([`crate::store::fold_logs`]), even if its pool was dropped rather than
+    /// closed: the file then holds the change, not the value before it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_source_left_open_is_folded_when_the_command_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        let setup = logged_source(&file, 0).await;
+        sqlx::query("INSERT INTO t VALUES (1, 'alice@example.com')")
+            .execute(&setup)
+            .await
+            .unwrap();
+        setup.close().await;
+        std::fs::write(
+            dir.path().join("policy.toml"),
+            r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+
+[[table]]
+name = "t"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+"#,
+        )
+        .unwrap();
+        let policy = Policy::load_valid(dir.path()).unwrap();
+        let source = SourcePool::connect(&policy, &policy.sources[0])
+            .await
+            .unwrap();
+        let SourcePool::Sqlite(_, pool) = &source else {
+            panic!("not a SQLite source");
+        };
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE t SET email = 'erased'")
+            .execute(pool)
+            .await
+            .unwrap();
+        // A pool nobody closes: its connection stays open until the process ends.
+        std::mem::forget(source);
+        let log = log_of(&file);
+        assert!(std::fs::metadata(&log).is_ok_and(|m| m.len() > 0));
+        crate::store::fold_logs().await;
+        assert!(
+            std::fs::metadata(&log).map_or(true, |m| m.len() == 0),
+            "the log still holds pages"
+        );
+        let bytes = std::fs::read(&file).unwrap();
+        let alice = b"alice@example.com";
+        assert!(
+            !bytes.windows(alice.len()).any(|w| w == alice),
+            "the file still holds the value changed"
+        );
+    }
 
     #[test]
     fn only_a_loopback_server_nobody_asked_tls_of_goes_without() {

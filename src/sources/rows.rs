@@ -495,9 +495,9 @@ async fn sqlite_rows(
     let kept = kept.clone();
     let reader = tokio::task::spawn_blocking(move || -> Result<()> {
         let conn = kept.take(&path)?;
-        read_sqlite(&conn, &statement, binds, &sender)?;
+        let read = read_sqlite(&conn, &statement, binds, &sender);
         kept.give_back(conn);
-        Ok(())
+        read
     });
     let mut handed = Ok(());
     'batches: while let Some(batch) = batches.recv().await {
@@ -518,52 +518,78 @@ async fn sqlite_rows(
 /// A SQLite source's read-only connection for statements that stream rows, opened by
 /// the first and kept for the next ones (opening one and reading its schema costs more
 /// than a small statement). It goes with the pool: closed first, so that the pool's own
-/// connection, closing last, folds a write-ahead log back into the file as before.
+/// connection, closing last, folds a write-ahead log back into the file as before. Once
+/// closed, no statement opens a reader again, and closing waits for those still reading
+/// (one whose rows are no longer wanted stops at its next batch).
 #[derive(Clone, Default)]
-pub struct SqliteReader(std::sync::Arc<std::sync::Mutex<Kept>>);
+pub struct SqliteReader(std::sync::Arc<(std::sync::Mutex<Kept>, std::sync::Condvar)>);
 
-/// The connection kept, and whether the pool was closed (a statement still running then
-/// closes its connection when it ends instead of keeping it).
+/// The connection kept, whether the pool was closed, and how many statements are
+/// reading.
 #[derive(Default)]
 struct Kept {
     conn: Option<rusqlite::Connection>,
     closed: bool,
+    reading: usize,
 }
+
+/// How long closing a source waits for statements still reading.
+const READERS_WAITED: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl SqliteReader {
     /// The kept connection, or a new one when there is none (or another statement holds
-    /// it).
+    /// it); an error once the source is closed. A connection taken goes back through
+    /// [`SqliteReader::give_back`].
     fn take(&self, path: &std::path::Path) -> Result<rusqlite::Connection> {
-        if let Some(conn) = self.slot().conn.take() {
-            return Ok(conn);
+        let mut slot = self.slot();
+        if slot.closed {
+            anyhow::bail!("the source was closed before this statement");
         }
-        use rusqlite::OpenFlags;
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let conn = match slot.conn.take() {
+            Some(conn) => conn,
+            None => {
+                // Opened under the lock: a close waits for it, then for its statement.
+                use rusqlite::OpenFlags;
+                let conn = rusqlite::Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(30))?;
+                conn
+            }
+        };
+        slot.reading += 1;
         Ok(conn)
     }
 
     /// Keeps `conn` for the next statement, unless one is kept already or the pool was
-    /// closed.
+    /// closed (then it is closed now).
     fn give_back(&self, conn: rusqlite::Connection) {
         let mut slot = self.slot();
         if slot.conn.is_none() && !slot.closed {
             slot.conn = Some(conn);
+        } else {
+            drop(conn);
         }
+        slot.reading -= 1;
+        self.0.1.notify_all();
     }
 
-    /// Closes the kept connection; one still reading closes when its statement ends.
+    /// Closes the kept connection and waits (30 s at most) for statements still reading
+    /// to close theirs; none opens afterwards. Blocks: run it off the runtime's threads.
     pub(crate) fn close(&self) {
         let mut slot = self.slot();
         slot.closed = true;
         drop(slot.conn.take());
+        let _ = self
+            .0
+            .1
+            .wait_timeout_while(slot, READERS_WAITED, |kept| kept.reading > 0);
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.0
+            .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

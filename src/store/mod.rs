@@ -165,8 +165,9 @@ mod log_fold {
 
     static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-    /// Notes that this process writes to the SQLite store in `path`.
-    pub(super) fn wrote(path: &Path) {
+    /// Notes that this process writes to the SQLite database in `path` (a store, or a
+    /// source it may change).
+    pub(crate) fn wrote(path: &Path) {
         let mut written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
         if !written.iter().any(|p| p == path) {
             written.push(path.to_path_buf());
@@ -188,8 +189,16 @@ mod log_fold {
     }
 }
 
-/// Folds the write-ahead log of each SQLite store this process wrote to back into its
-/// file and empties it; see [`log_fold`]. Best effort: a store another process is busy on
+/// Notes that this process may write to the SQLite source in `path`: [`fold_logs`] folds
+/// its write-ahead log when the command ends, even if a connection to it was dropped
+/// rather than closed, so that no erased value outlives the command in the log while the
+/// file still holds the rows before it.
+pub(crate) fn fold_at_exit(path: &Path) {
+    log_fold::wrote(path);
+}
+
+/// Folds the write-ahead log of each SQLite store (and source) this process wrote to back
+/// into its file and empties it; see [`log_fold`]. Best effort: a store another process is busy on
 /// is waited for 100 ms at most, a file gone is not created again, and a failure changes
 /// nothing the command did.
 pub async fn fold_logs() {
