@@ -621,21 +621,29 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
     target.drop_it();
 }
 
+/// A source's pool, opened and used once before any clock starts, as the hand-written
+/// baselines' connections are (`SELECT 1`).
 async fn connect(url: &str, engine: privops::policy::Engine) -> SourcePool {
     use std::str::FromStr;
     match engine {
-        privops::policy::Engine::Sqlite => SourcePool::sqlite(
-            sqlx::SqlitePool::connect_with(
+        privops::policy::Engine::Sqlite => {
+            let pool = sqlx::SqlitePool::connect_with(
                 sqlx::sqlite::SqliteConnectOptions::from_str(url).unwrap(),
             )
             .await
-            .unwrap(),
-        ),
+            .unwrap();
+            sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+            SourcePool::sqlite(pool)
+        }
         privops::policy::Engine::Postgres => {
-            SourcePool::Postgres(sqlx::PgPool::connect(url).await.unwrap())
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+            SourcePool::Postgres(pool)
         }
         privops::policy::Engine::Mysql => {
-            SourcePool::Mysql(sqlx::MySqlPool::connect(url).await.unwrap())
+            let pool = sqlx::MySqlPool::connect(url).await.unwrap();
+            sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+            SourcePool::Mysql(pool)
         }
     }
 }

@@ -202,6 +202,11 @@ impl SourcePool {
                     // Erased and swept rows are overwritten in the file, not left readable
                     // in its free pages.
                     .pragma("secure_delete", "ON")
+                    // Statement journals (the pages a statement changes, as they were
+                    // before: the rows an erasure removes) and temporary tables stay in
+                    // memory, not in an unnamed file under /var/tmp, outside any folder
+                    // privops protects.
+                    .pragma("temp_store", "MEMORY")
                     // Rows cross from SQLite's worker thread in larger batches: fewer
                     // thread switches when exports stream millions of rows.
                     .row_buffer_size(4096);
@@ -452,21 +457,10 @@ mod tests {
         );
     }
 
-    /// A SQLite source connected for a command has its log folded into its file when the
-    /// command ends ([`crate::store::fold_logs`]), even if its pool was dropped rather than
-    /// closed: the file then holds the change, not the value before it.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_sqlite_source_left_open_is_folded_when_the_command_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("app.db");
-        let setup = logged_source(&file, 0).await;
-        sqlx::query("INSERT INTO t VALUES (1, 'alice@example.com')")
-            .execute(&setup)
-            .await
-            .unwrap();
-        setup.close().await;
+    /// A policy of one SQLite source, `app.db` in `dir`, with a table `t (id, email)`.
+    fn app_policy(dir: &std::path::Path) -> Policy {
         std::fs::write(
-            dir.path().join("policy.toml"),
+            dir.join("policy.toml"),
             r#"
 [controller]
 organisation = "Test Org"
@@ -491,7 +485,79 @@ email = { category = "user.contact.email", identity = "email" }
 "#,
         )
         .unwrap();
-        let policy = Policy::load_valid(dir.path()).unwrap();
+        Policy::load_valid(dir).unwrap()
+    }
+
+    /// A SQLite source keeps statement journals and temporary tables in memory: an
+    /// erasure's statement journal holds the rows it removes, as they were.
+    #[tokio::test]
+    async fn a_sqlite_source_keeps_statement_journals_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        logged_source(&dir.path().join("app.db"), 1)
+            .await
+            .close()
+            .await;
+        let policy = app_policy(dir.path());
+        let source = SourcePool::connect(&policy, &policy.sources[0])
+            .await
+            .unwrap();
+        let SourcePool::Sqlite(_, pool) = &source else {
+            panic!("not a SQLite source");
+        };
+        let (store,): (i64,) = sqlx::query_as("PRAGMA temp_store")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(store, 2, "temp_store is not MEMORY");
+        source.close().await;
+    }
+
+    /// On SQLite, the first table whose columns are asked for brings the columns of the
+    /// policy's other tables in the same statement; a missing table is an error naming
+    /// it.
+    #[tokio::test]
+    async fn a_sqlite_source_reads_the_policy_tables_columns_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        let setup = logged_source(&file, 1).await;
+        sqlx::raw_sql("CREATE TABLE u (code TEXT PRIMARY KEY, t_id INTEGER, note BLOB)")
+            .execute(&setup)
+            .await
+            .unwrap();
+        setup.close().await;
+        let policy = app_policy(dir.path());
+        let source = SourcePool::connect(&policy, &policy.sources[0])
+            .await
+            .unwrap();
+        source.expect_tables(["t", "u"]);
+        let names = |columns: &[rows::ColumnInfo]| -> Vec<String> {
+            columns.iter().map(|c| c.name.clone()).collect()
+        };
+        assert_eq!(
+            names(&source.table_columns("t").await.unwrap()),
+            ["id", "email"]
+        );
+        let other = source.cached_columns("u").expect("u read with t");
+        assert_eq!(names(&other), ["code", "t_id", "note"]);
+        let missing = source.table_columns("nope").await.unwrap_err();
+        assert!(missing.to_string().contains("`nope`"), "{missing}");
+        source.close().await;
+    }
+
+    /// A SQLite source connected for a command has its log folded into its file when the
+    /// command ends ([`crate::store::fold_logs`]), even if its pool was dropped rather than
+    /// closed: the file then holds the change, not the value before it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_source_left_open_is_folded_when_the_command_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        let setup = logged_source(&file, 0).await;
+        sqlx::query("INSERT INTO t VALUES (1, 'alice@example.com')")
+            .execute(&setup)
+            .await
+            .unwrap();
+        setup.close().await;
+        let policy = app_policy(dir.path());
         let source = SourcePool::connect(&policy, &policy.sources[0])
             .await
             .unwrap();
