@@ -488,6 +488,21 @@ email = { category = "user.contact.email", identity = "email" }
         Policy::load_valid(dir).unwrap()
     }
 
+    /// The source of [`app_policy`], connected as a command connects it.
+    async fn app_source(dir: &std::path::Path) -> SourcePool {
+        let policy = app_policy(dir);
+        SourcePool::connect(&policy, &policy.sources[0])
+            .await
+            .unwrap()
+    }
+
+    fn sqlite_pool(source: &SourcePool) -> &SqlitePool {
+        match source {
+            SourcePool::Sqlite(_, pool) => pool,
+            _ => panic!("not a SQLite source"),
+        }
+    }
+
     /// A SQLite source keeps statement journals and temporary tables in memory: an
     /// erasure's statement journal holds the rows it removes, as they were.
     #[tokio::test]
@@ -497,13 +512,8 @@ email = { category = "user.contact.email", identity = "email" }
             .await
             .close()
             .await;
-        let policy = app_policy(dir.path());
-        let source = SourcePool::connect(&policy, &policy.sources[0])
-            .await
-            .unwrap();
-        let SourcePool::Sqlite(_, pool) = &source else {
-            panic!("not a SQLite source");
-        };
+        let source = app_source(dir.path()).await;
+        let pool = sqlite_pool(&source);
         let (store,): (i64,) = sqlx::query_as("PRAGMA temp_store")
             .fetch_one(pool)
             .await
@@ -525,10 +535,7 @@ email = { category = "user.contact.email", identity = "email" }
             .await
             .unwrap();
         setup.close().await;
-        let policy = app_policy(dir.path());
-        let source = SourcePool::connect(&policy, &policy.sources[0])
-            .await
-            .unwrap();
+        let source = app_source(dir.path()).await;
         source.expect_tables(["t", "u"]);
         let names = |columns: &[rows::ColumnInfo]| -> Vec<String> {
             columns.iter().map(|c| c.name.clone()).collect()
@@ -557,13 +564,8 @@ email = { category = "user.contact.email", identity = "email" }
             .await
             .unwrap();
         setup.close().await;
-        let policy = app_policy(dir.path());
-        let source = SourcePool::connect(&policy, &policy.sources[0])
-            .await
-            .unwrap();
-        let SourcePool::Sqlite(_, pool) = &source else {
-            panic!("not a SQLite source");
-        };
+        let source = app_source(dir.path()).await;
+        let pool = sqlite_pool(&source);
         sqlx::query("PRAGMA journal_mode = WAL")
             .execute(pool)
             .await
@@ -627,19 +629,7 @@ email = { category = "user.contact.email", identity = "email" }
         let dir = tempfile::tempdir().unwrap();
         for round in 0..30 {
             let file = dir.path().join(format!("wal{round}.db"));
-            let options = SqliteConnectOptions::new()
-                .filename(&file)
-                .create_if_missing(true)
-                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options)
-                .await
-                .unwrap();
-            sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
-                .execute(&pool)
-                .await
-                .unwrap();
+            let pool = logged_source(&file, 1).await;
             let source = SourcePool::sqlite(pool.clone());
             // The statement's connection goes back to the pool on a task of its own.
             sqlx::query("DELETE FROM t").execute(&pool).await.unwrap();
