@@ -226,7 +226,6 @@ impl SourcePool {
                     .execute(&pool)
                     .await
                     .with_context(failed)?;
-                crate::store::fold_at_exit(pool.connect_options().get_filename());
                 SourcePool::sqlite(pool)
             }
             Engine::Postgres => {
@@ -551,7 +550,46 @@ email = { category = "user.contact.email", identity = "email" }
         source.close().await;
     }
 
-    /// A SQLite source connected for a command has its log folded into its file when the
+    /// A SQLite source a command only read is not checkpointed when the command ends: the
+    /// log its application writes stays the application's.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sqlite_source_only_read_is_left_to_its_application() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        // The application: its connection open, its last write in the log.
+        let application = logged_source(&file, 0).await;
+        sqlx::query("INSERT INTO t VALUES (1, 'alice@example.com')")
+            .execute(&application)
+            .await
+            .unwrap();
+        let source = app_source(dir.path()).await;
+        let mut seen = 0;
+        source
+            .for_each_row(
+                &crate::sql::Sql::new("SELECT id FROM t"),
+                &[rows::Kind::Int],
+                |_| {
+                    seen += 1;
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(seen, 1);
+        std::mem::forget(source);
+        let log = log_of(&file);
+        let before = std::fs::metadata(&log).unwrap().len();
+        assert!(before > 0);
+        crate::store::fold_logs().await;
+        assert_eq!(
+            std::fs::metadata(&log).unwrap().len(),
+            before,
+            "the application's log was checkpointed by a read"
+        );
+        application.close().await;
+    }
+
+    /// A SQLite source a command changed has its log folded into its file when the
     /// command ends ([`crate::store::fold_logs`]), even if its pool was dropped rather than
     /// closed: the file then holds the change, not the value before it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -570,10 +608,11 @@ email = { category = "user.contact.email", identity = "email" }
             .execute(pool)
             .await
             .unwrap();
-        sqlx::query("UPDATE t SET email = 'erased'")
-            .execute(pool)
+        let mut tx = source.begin().await.unwrap();
+        tx.execute(&crate::sql::Sql::new("UPDATE t SET email = 'erased'"))
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         // A pool nobody closes: its connection stays open until the process ends.
         std::mem::forget(source);
         let log = log_of(&file);

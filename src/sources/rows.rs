@@ -755,9 +755,15 @@ pub enum SourceTx {
 }
 
 impl SourcePool {
+    /// A transaction that changes the source. A SQLite source written to has its
+    /// write-ahead log folded into its file when the command ends
+    /// ([`crate::store::fold_at_exit`]); one only read is left alone.
     pub async fn begin(&self) -> Result<SourceTx> {
         Ok(match self {
-            SourcePool::Sqlite(_, pool) => SourceTx::Sqlite(pool.begin().await?),
+            SourcePool::Sqlite(_, pool) => {
+                crate::store::fold_at_exit(pool.connect_options().get_filename());
+                SourceTx::Sqlite(pool.begin().await?)
+            }
             SourcePool::Postgres(pool) => SourceTx::Postgres(pool.begin().await?),
             SourcePool::Mysql(pool) => SourceTx::Mysql(pool.begin().await?),
         })
