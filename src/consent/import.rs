@@ -337,6 +337,7 @@ pub async fn import_file(
         inserted += appended?;
         batch = next?;
     }
+    appender.finish(&mut tx).await?;
     let file_sha256 = hex::encode(reader.into_inner().hasher.finalize());
     let imported = Imported {
         file: path.file_name().map(|n| n.to_string_lossy().into_owned()),

@@ -424,6 +424,21 @@ impl<'a> Appender<'a> {
         Ok(inserted)
     }
 
+    /// Ends the appends: the savepoint set for a next batch is released, so that what
+    /// the caller writes next is not under it. Between two appends the caller writes
+    /// nothing to the transaction (a batch refused for a recorded event is rolled back
+    /// to that savepoint, and would take it along).
+    pub async fn finish(&mut self, tx: &mut Tx) -> Result<()> {
+        if self.savepoint_set {
+            sqlx::query("RELEASE SAVEPOINT privops_append")
+                .execute(&mut **tx)
+                .await
+                .context("cannot append to the consent ledger")?;
+            self.savepoint_set = false;
+        }
+        Ok(())
+    }
+
     /// PostgreSQL, after a batch that went in plainly with its subjects and evidence:
     /// keeps it (releases its savepoint) and sets the next batch's savepoint in the same
     /// round trip, or, past [`PLAIN_BATCHES`], turns to skipping recorded events.
@@ -851,6 +866,7 @@ mod tests {
                 };
                 appender.append(&mut tx, &[event]).await?;
             }
+            appender.finish(&mut tx).await?;
             tx.commit().await?;
             store.pool.close().await;
             let mut conn = sqlx::PgConnection::connect(&url).await?;

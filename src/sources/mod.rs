@@ -431,15 +431,17 @@ mod tests {
     }
 
     /// A statement given up half-way (its rows no longer wanted) still reads on its own
-    /// thread for a while; closing the source waits for it, so the log is folded.
+    /// thread until its next batch; closing the source interrupts it and waits for it, so
+    /// the log is folded, and at once, however long the batch would have taken.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn closing_a_sqlite_source_waits_for_a_statement_given_up() {
+    async fn closing_a_sqlite_source_interrupts_a_statement_given_up() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("given_up.db");
         let source = SourcePool::sqlite(logged_source(&file, 4000).await);
-        // Each row costs the reader a count to 2,000: a batch takes a while.
+        // The first batch (1,024 rows) comes at once; each of the 3 rows after it costs
+        // the reader a count to 100,000,000 (seconds each).
         let slow = crate::sql::Sql::new(
-            "SELECT id, (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000 + id - id) SELECT COUNT(*) FROM c) FROM t",
+            "SELECT id, CASE WHEN id <= 1024 THEN 0 ELSE (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000 + id - id) SELECT COUNT(*) FROM c) END FROM t WHERE id <= 1027 ORDER BY id",
         );
         let first = tokio::sync::Notify::new();
         tokio::select! {
@@ -449,7 +451,13 @@ mod tests {
             }) => panic!("the statement ended first: {read:?}"),
             () = first.notified() => {}
         }
+        let closing = std::time::Instant::now();
         source.close().await;
+        assert!(
+            closing.elapsed() < std::time::Duration::from_secs(10),
+            "closing waited {:?} for the given-up statement",
+            closing.elapsed()
+        );
         assert!(
             !log_of(&file).exists(),
             "the log is left after close: the given-up reader outlived it"
@@ -518,12 +526,25 @@ email = { category = "user.contact.email", identity = "email" }
             .await
             .unwrap();
         assert_eq!(store, 2, "temp_store is not MEMORY");
+        let mut read = Vec::new();
+        source
+            .for_each_row(
+                &crate::sql::Sql::new("PRAGMA temp_store"),
+                &[rows::Kind::Int],
+                |row| {
+                    read.push(row[0].clone());
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(read, [2], "the reader's temp_store is not MEMORY");
         source.close().await;
     }
 
     /// On SQLite, the first table whose columns are asked for brings the columns of the
-    /// policy's other tables in the same statement; a missing table is an error naming
-    /// it.
+    /// policy's other tables in the same statement, by name as `PRAGMA table_info` looks
+    /// them up; a missing table is an error naming it.
     #[tokio::test]
     async fn a_sqlite_source_reads_the_policy_tables_columns_at_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -535,7 +556,8 @@ email = { category = "user.contact.email", identity = "email" }
             .unwrap();
         setup.close().await;
         let source = app_source(dir.path()).await;
-        source.expect_tables(["t", "u"]);
+        // A schema the connection does not know fails no other table's lookup.
+        source.expect_tables(["t", "u", "public.v"]);
         let names = |columns: &[rows::ColumnInfo]| -> Vec<String> {
             columns.iter().map(|c| c.name.clone()).collect()
         };

@@ -343,12 +343,13 @@ impl SourcePool {
             // for the first two tables, against microseconds of work).
             SourcePool::Sqlite(..) => {
                 let tables = self.tables_to_read(table);
-                let split: Vec<(Option<&str>, &str)> =
-                    tables.iter().map(|t| split_table(t)).collect();
+                // By name alone, in every database the connection has, as `PRAGMA
+                // table_info` looks a table up: a schema the connection does not know
+                // would fail the statement for every table.
+                let names: Vec<&str> = tables.iter().map(|t| split_table(t).1).collect();
                 let mut sql = Sql::new("SELECT w.key, p.name, p.type FROM json_each(");
-                sql.bind(serde_json::to_string(&split)?).push(
-                    ") AS w, pragma_table_info(w.value ->> 1, w.value ->> 0) AS p \
-                     ORDER BY w.key, p.cid",
+                sql.bind(serde_json::to_string(&names)?).push(
+                    ") AS w, pragma_table_info(w.value) AS p ORDER BY w.key, p.cid",
                 );
                 let mut found = Vec::new();
                 self.for_each_row(&sql, &[Kind::Int, Kind::Text, Kind::Text], |row| {
@@ -527,9 +528,9 @@ async fn sqlite_rows(
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<Vec<Json>>>(4);
     let kept = kept.clone();
     let reader = tokio::task::spawn_blocking(move || -> Result<()> {
-        let conn = kept.take(&path)?;
-        let read = read_sqlite(&conn, &statement, binds, &sender);
-        kept.give_back(conn);
+        let lent = kept.take(&path)?;
+        let read = read_sqlite(&lent.conn, &statement, binds, &sender);
+        kept.give_back(lent);
         read
     });
     let mut handed = Ok(());
@@ -557,13 +558,20 @@ async fn sqlite_rows(
 #[derive(Clone, Default)]
 pub struct SqliteReader(std::sync::Arc<(std::sync::Mutex<Kept>, std::sync::Condvar)>);
 
-/// The connection kept, whether the pool was closed, and how many statements are
-/// reading.
+/// The connection kept, whether the pool was closed, and the statements reading (a
+/// handle that interrupts each, by a number of its own).
 #[derive(Default)]
 struct Kept {
     conn: Option<rusqlite::Connection>,
     closed: bool,
-    reading: usize,
+    reading: Vec<(u64, rusqlite::InterruptHandle)>,
+    next: u64,
+}
+
+/// A connection lent to a statement, and the number its interrupt handle is kept under.
+struct Lent {
+    conn: rusqlite::Connection,
+    id: u64,
 }
 
 /// How long closing a source waits for statements still reading.
@@ -571,9 +579,9 @@ const READERS_WAITED: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl SqliteReader {
     /// The kept connection, or a new one when there is none (or another statement holds
-    /// it); an error once the source is closed. A connection taken goes back through
+    /// it); an error once the source is closed. A connection lent goes back through
     /// [`SqliteReader::give_back`].
-    fn take(&self, path: &std::path::Path) -> Result<rusqlite::Connection> {
+    fn take(&self, path: &std::path::Path) -> Result<Lent> {
         let mut slot = self.slot();
         if slot.closed {
             anyhow::bail!("the source was closed before this statement");
@@ -588,36 +596,46 @@ impl SqliteReader {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
                 conn.busy_timeout(std::time::Duration::from_secs(30))?;
+                // Sorts and groupings that outgrow the cache stay in memory, as the pool's
+                // connection's statement journals do, not in a file under /var/tmp.
+                conn.pragma_update(None, "temp_store", "MEMORY")?;
                 conn
             }
         };
-        slot.reading += 1;
-        Ok(conn)
+        let id = slot.next;
+        slot.next += 1;
+        slot.reading.push((id, conn.get_interrupt_handle()));
+        Ok(Lent { conn, id })
     }
 
-    /// Keeps `conn` for the next statement, unless one is kept already or the pool was
-    /// closed (then it is closed now).
-    fn give_back(&self, conn: rusqlite::Connection) {
+    /// Keeps the connection lent for the next statement, unless one is kept already or
+    /// the pool was closed (then it is closed now).
+    fn give_back(&self, lent: Lent) {
         let mut slot = self.slot();
+        slot.reading.retain(|(id, _)| *id != lent.id);
         if slot.conn.is_none() && !slot.closed {
-            slot.conn = Some(conn);
+            slot.conn = Some(lent.conn);
         } else {
-            drop(conn);
+            drop(lent.conn);
         }
-        slot.reading -= 1;
         self.0.1.notify_all();
     }
 
-    /// Closes the kept connection and waits (30 s at most) for statements still reading
-    /// to close theirs; none opens afterwards. Blocks: run it off the runtime's threads.
+    /// Closes the kept connection, interrupts the statements still reading (one whose
+    /// rows are no longer wanted may otherwise run on until its next batch) and waits (30
+    /// s at most) for them to close their connections; none opens afterwards. Blocks: run
+    /// it off the runtime's threads.
     pub(crate) fn close(&self) {
         let mut slot = self.slot();
         slot.closed = true;
         drop(slot.conn.take());
+        for (_, handle) in &slot.reading {
+            handle.interrupt();
+        }
         let _ = self
             .0
             .1
-            .wait_timeout_while(slot, READERS_WAITED, |kept| kept.reading > 0);
+            .wait_timeout_while(slot, READERS_WAITED, |kept| !kept.reading.is_empty());
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Kept> {
