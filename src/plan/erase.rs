@@ -1359,25 +1359,9 @@ mod tests {
     //! The decisions, from hand-made facts: no database.
     use super::*;
 
-    const HEAD: &str = r#"
-[controller]
-organisation = "Test Org"
-dpo = { name = "D. P. O.", email = "dpo@example.com" }
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "sqlite"
-path = "app.db"
-"#;
-
     fn policy(tables: &str) -> (tempfile::TempDir, Policy) {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("policy.toml"), format!("{HEAD}{tables}")).unwrap();
-        let policy = Policy::load_valid(dir.path()).unwrap();
+        let policy = crate::policy::testing::sqlite_policy(dir.path(), tables);
         (dir, policy)
     }
 

@@ -697,27 +697,7 @@ mod tests {
     /// by `schema`.
     async fn source_with(tables: &str, schema: &str) -> (tempfile::TempDir, Policy, SourcePool) {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("policy.toml"),
-            format!(
-                r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "sqlite"
-path = "app.db"
-{tables}"#
-            ),
-        )
-        .unwrap();
-        let policy = Policy::load_valid(dir.path()).unwrap();
+        let policy = crate::policy::testing::sqlite_policy(dir.path(), tables);
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect("sqlite::memory:")

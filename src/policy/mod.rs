@@ -632,6 +632,33 @@ pub(crate) fn is_policy_id(id: &str) -> bool {
         && id.len() <= 64
 }
 
+/// Policies for unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Policy;
+
+    /// Writes a policy of one SQLite source `app` (the file `app.db` beside it, e-mail
+    /// identities) with these tables into `dir`, and loads it.
+    pub(crate) fn sqlite_policy(dir: &std::path::Path, tables: &str) -> Policy {
+        const HEAD: &str = r#"
+[controller]
+organisation = "Test Org"
+dpo = { name = "D. P. O.", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "sqlite"
+path = "app.db"
+"#;
+        std::fs::write(dir.join("policy.toml"), format!("{HEAD}{tables}")).unwrap();
+        Policy::load_valid(dir).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

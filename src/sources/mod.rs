@@ -466,22 +466,9 @@ mod tests {
 
     /// A policy of one SQLite source, `app.db` in `dir`, with a table `t (id, email)`.
     fn app_policy(dir: &std::path::Path) -> Policy {
-        std::fs::write(
-            dir.join("policy.toml"),
+        crate::policy::testing::sqlite_policy(
+            dir,
             r#"
-[controller]
-organisation = "Test Org"
-dpo = { name = "D. P. O.", email = "dpo@example.com" }
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "sqlite"
-path = "app.db"
-
 [[table]]
 name = "t"
 key = ["id"]
@@ -491,8 +478,6 @@ id = "system.operations"
 email = { category = "user.contact.email", identity = "email" }
 "#,
         )
-        .unwrap();
-        Policy::load_valid(dir).unwrap()
     }
 
     /// The source of [`app_policy`], connected as a command connects it.

@@ -553,8 +553,8 @@ async fn sqlite_rows(
 /// the first and kept for the next ones (opening one and reading its schema costs more
 /// than a small statement). It goes with the pool: closed first, so that the pool's own
 /// connection, closing last, folds a write-ahead log back into the file as before. Once
-/// closed, no statement opens a reader again, and closing waits for those still reading
-/// (one whose rows are no longer wanted stops at its next batch).
+/// closed, no statement opens a reader again, and closing interrupts those still reading
+/// and waits for them ([`SqliteReader::close`]).
 #[derive(Clone, Default)]
 pub struct SqliteReader(std::sync::Arc<(std::sync::Mutex<Kept>, std::sync::Condvar)>);
 
@@ -616,6 +616,7 @@ impl SqliteReader {
         if slot.conn.is_none() && !slot.closed {
             slot.conn = Some(lent.conn);
         } else {
+            // Closed before the waiting `close` is woken, not when this function returns.
             drop(lent.conn);
         }
         self.0.1.notify_all();

@@ -166,8 +166,8 @@ mod log_fold {
     static WRITTEN: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
     /// Notes that this process writes to the SQLite database in `path` (a store, or a
-    /// source it may change).
-    pub(crate) fn wrote(path: &Path) {
+    /// source it changes).
+    pub(super) fn wrote(path: &Path) {
         let mut written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
         if !written.iter().any(|p| p == path) {
             written.push(path.to_path_buf());
@@ -189,7 +189,7 @@ mod log_fold {
     }
 }
 
-/// Notes that this process may write to the SQLite source in `path`: [`fold_logs`] folds
+/// Notes that this process writes to the SQLite source in `path`: [`fold_logs`] folds
 /// its write-ahead log when the command ends, even if a connection to it was dropped
 /// rather than closed, so that no erased value outlives the command in the log while the
 /// file still holds the rows before it.
@@ -198,9 +198,9 @@ pub(crate) fn fold_at_exit(path: &Path) {
 }
 
 /// Folds the write-ahead log of each SQLite store (and source) this process wrote to back
-/// into its file and empties it; see [`log_fold`]. Best effort: a store another process is busy on
-/// is waited for 100 ms at most, a file gone is not created again, and a failure changes
-/// nothing the command did.
+/// into its file and empties it; see [`log_fold`]. Best effort: a store another process
+/// is busy on is waited for 100 ms at most, a file gone is not created again, and a
+/// failure changes nothing the command did.
 pub async fn fold_logs() {
     use sqlx::Connection;
     for path in log_fold::due() {
