@@ -235,17 +235,32 @@ pub fn offboard(options: &Options, report: &mut Report, target: &Target) {
             .await
             .ok()
     });
-    let longest = outcome
-        .and_then(|o| serde_json::from_str::<serde_json::Value>(&o).ok())
-        .map(|outcome| {
-            outcome["tables"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter_map(|(_, t)| t["longest_chunk_ms"].as_u64())
-                .max()
-                .unwrap_or(0)
-        });
+    let outcome = outcome.and_then(|o| serde_json::from_str::<serde_json::Value>(&o).ok());
+    // Where the run's time went, table by table.
+    if let Some(tables) = outcome.as_ref().and_then(|o| o["tables"].as_object()) {
+        let parts: Vec<String> = tables
+            .iter()
+            .map(|(name, t)| {
+                format!(
+                    "{name} {} ms in {} chunk(s), longest {} ms, by {}",
+                    t["ms"],
+                    t["chunks"],
+                    t["longest_chunk_ms"],
+                    t["walk"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        println!("# {}: {}", target.engine(), parts.join("; "));
+    }
+    let longest = outcome.map(|outcome| {
+        outcome["tables"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, t)| t["longest_chunk_ms"].as_u64())
+            .max()
+            .unwrap_or(0)
+    });
     let throughput = direct.as_secs_f64() / elapsed.as_secs_f64();
     report.add(
         "offboard one account (whole process)",
