@@ -534,11 +534,10 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
     // Lookup: the traversal against the same queries by hand (identity, then children).
     let privops_copy = target.copy("privops");
     let direct_copy = target.copy("direct");
-    // SAFETY of the bench: the URL variable is read by SourcePool::connect.
     let url = privops_copy.url();
     let (lookup, erase) = block_on(async {
         let source = &policy.sources[0];
-        let pool = connect(&url, source.source.engine).await;
+        let pool = connect(source, &url).await;
         let started = Instant::now();
         let mut found = privops::plan::traverse::traverse(
             &policy,
@@ -638,31 +637,19 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
     target.drop_it();
 }
 
-/// A source's pool, opened and used once before any clock starts, as the hand-written
-/// baselines' connections are (`SELECT 1`).
-async fn connect(url: &str, engine: privops::policy::Engine) -> SourcePool {
-    use std::str::FromStr;
-    match engine {
-        privops::policy::Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect_with(
-                sqlx::sqlite::SqliteConnectOptions::from_str(url).unwrap(),
-            )
-            .await
-            .unwrap();
-            sqlx::query("SELECT 1").execute(&pool).await.unwrap();
-            SourcePool::sqlite(pool)
-        }
-        privops::policy::Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query("SELECT 1").execute(&pool).await.unwrap();
-            SourcePool::Postgres(pool)
-        }
-        privops::policy::Engine::Mysql => {
-            let pool = sqlx::MySqlPool::connect(url).await.unwrap();
-            sqlx::query("SELECT 1").execute(&pool).await.unwrap();
-            SourcePool::Mysql(pool)
-        }
+/// A source's pool as privops opens it (its settings, the policy's tables expected),
+/// used once before any clock starts, as the hand-written baselines' connections are
+/// (`SELECT 1`).
+async fn connect(source: &privops::policy::SourceDef, url: &str) -> SourcePool {
+    let pool = SourcePool::connect_to(source, url.to_string())
+        .await
+        .unwrap();
+    match &pool {
+        SourcePool::Sqlite(_, p) => drop(sqlx::query("SELECT 1").execute(p).await.unwrap()),
+        SourcePool::Postgres(p) => drop(sqlx::query("SELECT 1").execute(p).await.unwrap()),
+        SourcePool::Mysql(p) => drop(sqlx::query("SELECT 1").execute(p).await.unwrap()),
     }
+    pool
 }
 
 pub fn retention(options: &Options, report: &mut Report, target: &Target) {

@@ -186,7 +186,11 @@ impl SourcePool {
     }
 
     pub async fn connect(policy: &Policy, source: &SourceDef) -> Result<SourcePool> {
-        let url = source_url(policy, source)?;
+        SourcePool::connect_to(source, source_url(policy, source)?).await
+    }
+
+    /// [`SourcePool::connect`] to a URL given rather than read where the policy says.
+    pub async fn connect_to(source: &SourceDef, url: String) -> Result<SourcePool> {
         let shown = redact_url(&url);
         let failed = || format!("source `{}`: cannot connect to {shown}", source.id());
         let timeout = Duration::from_secs(10);
