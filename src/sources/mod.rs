@@ -332,6 +332,14 @@ impl SourcePool {
             && journal_mode(pool, " = PERSIST").await.as_deref() == Some("persist")
     }
 
+    /// Whether the source is a SQLite file in write-ahead-log mode.
+    pub(crate) async fn write_ahead_log(&self) -> bool {
+        match self {
+            SourcePool::Sqlite(_, pool) => journal_mode(pool, "").await.as_deref() == Some("wal"),
+            _ => false,
+        }
+    }
+
     /// Ends what [`SourcePool::keep_journal`] started (a no-op when it changed nothing).
     /// The mode is put back only if the connection still keeps its journal: had the
     /// application switched the file to WAL meanwhile, the connection follows the file
