@@ -40,7 +40,7 @@ use crate::subject::{IdentityRule, Subject, SubjectKey};
 use crate::template::Placeholder;
 
 /// Rows per chunk at first; each chunk's transaction is kept near [`CHUNK_TARGET`] (or
-/// [`SHARED_CHUNK_TARGET`]).
+/// [`LOG_CHUNK_TARGET`], [`SHARED_CHUNK_TARGET`]).
 const FIRST_CHUNK: usize = 5_000;
 const MAX_CHUNK: usize = 2_000_000;
 /// Under the second a chunk may last by half as long again: a chunk may take that much
