@@ -539,6 +539,29 @@ email = { category = "user.contact.email", identity = "email" }
         source.close().await;
     }
 
+    /// Offboarding picks its chunk target by the file's journal: a file in write-ahead-log
+    /// mode is told from one with a rollback journal, kept (PERSIST) or not.
+    #[tokio::test]
+    async fn a_sqlite_source_tells_a_write_ahead_log() {
+        let dir = tempfile::tempdir().unwrap();
+        logged_source(&dir.path().join("app.db"), 1)
+            .await
+            .close()
+            .await;
+        let source = app_source(dir.path()).await;
+        assert!(source.write_ahead_log().await);
+        sqlx::query("PRAGMA journal_mode = DELETE")
+            .execute(sqlite_pool(&source))
+            .await
+            .unwrap();
+        assert!(!source.write_ahead_log().await);
+        let kept = source.keep_journal().await;
+        assert!(kept);
+        assert!(!source.write_ahead_log().await);
+        source.release_journal(kept).await;
+        source.close().await;
+    }
+
     /// On SQLite, the first table whose columns are asked for brings the columns of the
     /// policy's other tables in the same statement, by name as `PRAGMA table_info` looks
     /// them up; a missing table is an error naming it.
