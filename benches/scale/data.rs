@@ -10,7 +10,7 @@ use privops::policy::Policy;
 use privops::sources::SourcePool;
 use privops::subject::Subject;
 
-use super::{Options, Report, block_on, privops};
+use super::{Options, Report, block_on, block_on_one_thread, privops};
 
 /// Where a scenario's data lives: a SQLite file, or a PostgreSQL database.
 #[derive(Clone)]
@@ -535,7 +535,7 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
     let privops_copy = target.copy("privops");
     let direct_copy = target.copy("direct");
     let url = privops_copy.url();
-    let (lookup, erase) = block_on(async {
+    let (lookup, erase) = block_on_one_thread(async {
         let source = &policy.sources[0];
         let pool = connect(source, &url).await;
         let started = Instant::now();
@@ -646,8 +646,18 @@ async fn connect(source: &privops::policy::SourceDef, url: &str) -> SourcePool {
         .unwrap();
     match &pool {
         SourcePool::Sqlite(_, p) => drop(sqlx::query("SELECT 1").execute(p).await.unwrap()),
-        SourcePool::Postgres(p) => drop(sqlx::query("SELECT 1").execute(p).await.unwrap()),
-        SourcePool::Mysql(p) => drop(sqlx::query("SELECT 1").execute(p).await.unwrap()),
+        SourcePool::Postgres(p) => drop(
+            sqlx::query("SELECT 1")
+                .execute(&mut *p.lease().await.unwrap())
+                .await
+                .unwrap(),
+        ),
+        SourcePool::Mysql(p) => drop(
+            sqlx::query("SELECT 1")
+                .execute(&mut *p.lease().await.unwrap())
+                .await
+                .unwrap(),
+        ),
     }
     pool
 }

@@ -240,6 +240,16 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
+/// [`block_on`] on a runtime of one thread, as the command line runs privops: a pool's
+/// connection goes back to the pool on the same thread, between two statements.
+pub fn block_on_one_thread<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
 pub fn privops(workspace: &Path, state: Option<&str>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_privops"));
     command

@@ -291,7 +291,7 @@ impl SourcePool {
                            AND n.nspname NOT LIKE 'pg_toast%' \
                          ORDER BY 1, 2, k.ord",
                 )
-                .fetch_all(pool)
+                .fetch_all(&mut *pool.lease().await?)
                 .await
                 .context("reading the foreign keys (pg_constraint)")?;
                 for (table, name, column, referenced, to, on_delete) in found {
@@ -316,7 +316,7 @@ impl SourcePool {
                          WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL \
                          ORDER BY k.table_name, k.constraint_name, k.ordinal_position",
                     )
-                    .fetch_all(pool)
+                    .fetch_all(&mut *pool.lease().await?)
                     .await
                     .context(
                         "reading the foreign keys (information_schema.key_column_usage)",

@@ -2,6 +2,7 @@
 //! for each dialect, and reading their live schema (tables, columns, foreign keys).
 
 pub mod foreign_keys;
+pub mod held;
 pub mod http;
 pub mod rows;
 pub(crate) mod walk;
@@ -11,22 +12,24 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 use crate::policy::{Engine, Policy, SourceDef};
 use crate::store::redact_url;
 
 pub use foreign_keys::{Declared, ForeignKey, OnDelete};
+pub use held::Held;
 
 /// A connection pool to one source.
 #[derive(Clone)]
 pub enum SourcePool {
     /// Its reader first: dropped before the pool (see [`rows::SqliteReader`]).
     Sqlite(rows::SqliteReader, SqlitePool),
-    Postgres(PgPool),
-    Mysql(MySqlPool),
+    /// A pool and the connection kept out of it for statements that follow each other.
+    Postgres(Held<sqlx::Postgres>),
+    Mysql(Held<sqlx::MySql>),
 }
 
 /// Column lists read once per process: plans ask for the same tables many times.
@@ -38,8 +41,12 @@ impl SourcePool {
     fn cache_id(&self) -> String {
         match self {
             SourcePool::Sqlite(_, pool) => format!("{:?}", pool.connect_options().get_filename()),
-            SourcePool::Postgres(pool) => format!("{:?}", pool.connect_options().get_database()),
-            SourcePool::Mysql(pool) => format!("{:?}", pool.connect_options().get_database()),
+            SourcePool::Postgres(pool) => {
+                format!("{:?}", pool.pool().connect_options().get_database())
+            }
+            SourcePool::Mysql(pool) => {
+                format!("{:?}", pool.pool().connect_options().get_database())
+            }
         }
     }
 
@@ -240,14 +247,17 @@ impl SourcePool {
                 first_connection::<sqlx::PgConnection>(&options)
                     .await
                     .with_context(failed)?;
-                SourcePool::Postgres(
+                SourcePool::Postgres(Held::from(
                     PgPoolOptions::new()
                         .max_connections(2)
                         .acquire_timeout(timeout)
-                        .connect_with(options)
-                        .await
-                        .with_context(failed)?,
-                )
+                        // Its connections are opened for this command and used at once.
+                        .test_before_acquire(false)
+                        // Opened by the first statement, which keeps it: a connection
+                        // opened here would be tested on its way back to the pool while
+                        // that statement asked for one, which then opened a second.
+                        .connect_lazy_with(options),
+                ))
             }
             Engine::Mysql => {
                 let mut options = MySqlConnectOptions::from_str(&url).with_context(failed)?;
@@ -257,14 +267,13 @@ impl SourcePool {
                 first_connection::<sqlx::MySqlConnection>(&options)
                     .await
                     .with_context(failed)?;
-                SourcePool::Mysql(
+                SourcePool::Mysql(Held::from(
                     MySqlPoolOptions::new()
                         .max_connections(2)
                         .acquire_timeout(timeout)
-                        .connect_with(options)
-                        .await
-                        .with_context(failed)?,
-                )
+                        .test_before_acquire(false)
+                        .connect_lazy_with(options),
+                ))
             }
         };
         pool.expect_tables(source.tables.iter().map(|t| t.table.name()));
@@ -296,7 +305,7 @@ impl SourcePool {
                        AND c.table_schema NOT IN ('pg_catalog', 'information_schema') \
                        AND c.table_schema NOT LIKE 'pg_toast%'",
                 )
-                .fetch_all(pool)
+                .fetch_all(&mut *pool.lease().await?)
                 .await?,
                 SourcePool::Mysql(pool) => {
                     sqlx::query_as(
@@ -306,7 +315,7 @@ impl SourcePool {
                        ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
                      WHERE t.table_type = 'BASE TABLE' AND c.table_schema = DATABASE()",
                     )
-                    .fetch_all(pool)
+                    .fetch_all(&mut *pool.lease().await?)
                     .await?
                 }
             };

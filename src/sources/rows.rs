@@ -8,6 +8,7 @@ use futures_util::TryStreamExt;
 use serde_json::Value as Json;
 use sqlx::{Row, TypeInfo, ValueRef};
 
+use super::held::HeldTx;
 use super::{SourcePool, quote};
 use crate::policy::Engine;
 
@@ -378,7 +379,7 @@ impl SourcePool {
                 )
                 .bind(crate::sql::pg_array(split.iter().map(|(schema, _)| *schema)))
                 .bind(crate::sql::pg_array(split.iter().map(|(_, name)| Some(*name))))
-                .fetch_all(pool)
+                .fetch_all(&mut *pool.lease().await?)
                 .await?;
                 self.keep_others(&tables, found, 1)
             }
@@ -389,7 +390,7 @@ impl SourcePool {
             )
             .bind(schema)
             .bind(name)
-            .fetch_all(pool)
+            .fetch_all(&mut *pool.lease().await?)
             .await?,
         };
         if rows.is_empty() {
@@ -492,8 +493,14 @@ impl SourcePool {
                     stream!(pool, decode_sqlite)
                 }
             }
-            SourcePool::Postgres(pool) => stream!(pool, decode_pg),
-            SourcePool::Mysql(pool) => stream!(pool, decode_mysql),
+            SourcePool::Postgres(pool) => {
+                let mut lease = pool.lease().await?;
+                stream!(&mut *lease, decode_pg)
+            }
+            SourcePool::Mysql(pool) => {
+                let mut lease = pool.lease().await?;
+                stream!(&mut *lease, decode_mysql)
+            }
         }
         Ok(())
     }
@@ -769,8 +776,8 @@ fn decode_mysql(row: &sqlx::mysql::MySqlRow, kinds: &[Kind]) -> Result<Vec<Json>
 /// commits together or not at all.
 pub enum SourceTx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
-    Mysql(sqlx::Transaction<'static, sqlx::MySql>),
+    Postgres(HeldTx<sqlx::Postgres>),
+    Mysql(HeldTx<sqlx::MySql>),
 }
 
 impl SourcePool {
@@ -783,8 +790,8 @@ impl SourcePool {
                 crate::store::fold_at_exit(pool.connect_options().get_filename());
                 SourceTx::Sqlite(pool.begin().await?)
             }
-            SourcePool::Postgres(pool) => SourceTx::Postgres(pool.begin().await?),
-            SourcePool::Mysql(pool) => SourceTx::Mysql(pool.begin().await?),
+            SourcePool::Postgres(pool) => SourceTx::Postgres(HeldTx::begin(pool).await?),
+            SourcePool::Mysql(pool) => SourceTx::Mysql(HeldTx::begin(pool).await?),
         })
     }
 }
@@ -882,7 +889,7 @@ impl SourcePool {
                      ORDER BY array_position(i.indkey, a.attnum)",
                 )
                 .bind(self.quote(table))
-                .fetch_all(pool)
+                .fetch_all(&mut *pool.lease().await?)
                 .await?
             }
             SourcePool::Mysql(pool) => {
@@ -892,7 +899,7 @@ impl SourcePool {
                      ORDER BY ordinal_position",
                 )
                 .bind(table)
-                .fetch_all(pool)
+                .fetch_all(&mut *pool.lease().await?)
                 .await?
             }
         };
@@ -932,7 +939,7 @@ impl SourcePool {
                     "SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)",
                 )
                 .bind(self.quote(table))
-                .fetch_optional(pool)
+                .fetch_optional(&mut *pool.lease().await?)
                 .await?;
                 Ok(row.map(|(n,)| n).filter(|n| *n >= 0.0))
             }

@@ -448,8 +448,10 @@ fn live_foreign_keys(engine: &str, url: &str, execute: &dyn Fn(&str)) {
         .block_on(async {
             let pool = match engine {
                 "sqlite" => SourcePool::sqlite(sqlx::SqlitePool::connect(url).await.unwrap()),
-                "postgres" => SourcePool::Postgres(sqlx::PgPool::connect(url).await.unwrap()),
-                _ => SourcePool::Mysql(sqlx::MySqlPool::connect(url).await.unwrap()),
+                "postgres" => {
+                    SourcePool::Postgres(sqlx::PgPool::connect(url).await.unwrap().into())
+                }
+                _ => SourcePool::Mysql(sqlx::MySqlPool::connect(url).await.unwrap().into()),
             };
             let keys = pool.foreign_keys().await.unwrap();
             pool.close().await;
@@ -609,6 +611,103 @@ fn live_foreign_keys_on_postgres() {
 fn live_foreign_keys_on_mariadb() {
     if let Some(db) = TestDatabase::mysql("live_foreign_keys_on_mariadb") {
         live_foreign_keys("mysql", &db.url, &|sql| db.execute(sql));
+    }
+}
+
+/// A PostgreSQL or MariaDB source runs statements that follow each other on one server
+/// connection, its transactions included (each statement through a bare pool found the
+/// connection before it still being tested on its way back and had a second one opened);
+/// a statement asked for while a transaction holds that connection runs beside it on
+/// another; and a transaction dropped before its commit is rolled back, its connection
+/// closed rather than used again, so the next statement runs outside it.
+fn a_server_source_keeps_one_connection(db: &TestDatabase) {
+    use privops::sources::SourcePool;
+    use privops::sql::Sql;
+    let (create, backend) = if db.postgres {
+        (
+            "CREATE TABLE seen (n SERIAL PRIMARY KEY, backend BIGINT NOT NULL, what TEXT NOT NULL)",
+            "pg_backend_pid()",
+        )
+    } else {
+        (
+            "CREATE TABLE seen (n INT AUTO_INCREMENT PRIMARY KEY, backend BIGINT NOT NULL, \
+             what VARCHAR(20) NOT NULL)",
+            "CONNECTION_ID()",
+        )
+    };
+    db.execute(create);
+    let record = |what: &str| {
+        Sql::new(format!(
+            "INSERT INTO seen (backend, what) SELECT {backend}, '{what}'"
+        ))
+    };
+    common::block_on(async {
+        let pool = if db.postgres {
+            SourcePool::Postgres(sqlx::PgPool::connect_lazy(&db.url).unwrap().into())
+        } else {
+            SourcePool::Mysql(sqlx::MySqlPool::connect_lazy(&db.url).unwrap().into())
+        };
+        for round in 0..3 {
+            // A catalogue read, then a transaction, then a catalogue read again.
+            assert!(pool.schema().await.unwrap().contains_key("seen"));
+            let mut tx = pool.begin().await.unwrap();
+            tx.execute(&record(&format!("round {round}")))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert!(pool.schema().await.unwrap().contains_key("seen"));
+        }
+        // While a transaction holds the connection, a read runs on another.
+        let mut tx = pool.begin().await.unwrap();
+        tx.execute(&record("held")).await.unwrap();
+        assert!(pool.schema().await.unwrap().contains_key("seen"));
+        tx.commit().await.unwrap();
+        // Dropped unfinished: rolled back, and the next transaction commits on its own.
+        let mut tx = pool.begin().await.unwrap();
+        tx.execute(&record("dropped")).await.unwrap();
+        drop(tx);
+        let mut tx = pool.begin().await.unwrap();
+        tx.execute(&record("after")).await.unwrap();
+        tx.commit().await.unwrap();
+        pool.close().await;
+    });
+    let rows = common::server_strings(
+        db,
+        if db.postgres {
+            "SELECT what || ' ' || backend::text FROM seen ORDER BY n"
+        } else {
+            "SELECT CONCAT(what, ' ', backend) FROM seen ORDER BY n"
+        },
+    );
+    let what: Vec<&str> = rows
+        .iter()
+        .map(|row| row.rsplit_once(' ').unwrap().0)
+        .collect();
+    assert_eq!(what, ["round 0", "round 1", "round 2", "held", "after"]);
+    let backend = |row: &String| row.rsplit_once(' ').unwrap().1.to_string();
+    let first = backend(&rows[0]);
+    assert!(
+        rows[..4].iter().all(|row| backend(row) == first),
+        "one connection for the statements that follow each other: {rows:?}"
+    );
+    assert_ne!(
+        backend(&rows[4]),
+        first,
+        "the connection of a transaction dropped unfinished is not used again: {rows:?}"
+    );
+}
+
+#[test]
+fn a_postgres_source_keeps_one_connection() {
+    if let Some(db) = TestDatabase::postgres("a_postgres_source_keeps_one_connection") {
+        a_server_source_keeps_one_connection(&db);
+    }
+}
+
+#[test]
+fn a_mariadb_source_keeps_one_connection() {
+    if let Some(db) = TestDatabase::mysql("a_mariadb_source_keeps_one_connection") {
+        a_server_source_keeps_one_connection(&db);
     }
 }
 
