@@ -164,6 +164,10 @@ impl ForeignKey {
     }
 }
 
+/// PostgreSQL's catalogue row of one key: table, name, columns, referenced table and
+/// columns, ON DELETE code.
+type KeyRow = (String, String, Vec<String>, String, Vec<String>, String);
+
 /// Catalogue rows, one per column of a key, grouped into keys in the order they come.
 struct Rows(BTreeMap<(String, String), ForeignKey>);
 
@@ -268,34 +272,61 @@ impl SourcePool {
                 }
             }
             SourcePool::Postgres(pool) => {
-                let found: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-                    "SELECT CASE WHEN n.nspname = current_schema() THEN t.relname::text \
-                                ELSE n.nspname || '.' || t.relname END, \
-                            c.conname::text, a.attname::text, \
-                            CASE WHEN rn.nspname = current_schema() THEN r.relname::text \
-                                ELSE rn.nspname || '.' || r.relname END, \
-                            ra.attname::text, c.confdeltype::text \
+                // One row per key, its columns and the referenced ones named by scalar
+                // subqueries: a single join of the constraints, the tables, their schemas
+                // and both sides' columns costs PostgreSQL about 5 ms to plan on a
+                // connection's first use of its catalogue, several times the rest of an
+                // erasure's plan; this form plans in about 1 ms.
+                let found: Vec<KeyRow> = sqlx::query_as(
+                    "SELECT (SELECT CASE WHEN n.nspname = current_schema() THEN t.relname::text \
+                                    ELSE n.nspname || '.' || t.relname END \
+                                 FROM pg_catalog.pg_class t \
+                                 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
+                                 WHERE t.oid = c.conrelid), \
+                            c.conname::text, \
+                            ARRAY(SELECT a.attname::text \
+                                  FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) \
+                                  JOIN pg_catalog.pg_attribute a \
+                                    ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
+                                  ORDER BY k.ord), \
+                            (SELECT CASE WHEN n.nspname = current_schema() THEN r.relname::text \
+                                    ELSE n.nspname || '.' || r.relname END \
+                                 FROM pg_catalog.pg_class r \
+                                 JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace \
+                                 WHERE r.oid = c.confrelid), \
+                            ARRAY(SELECT a.attname::text \
+                                  FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord) \
+                                  JOIN pg_catalog.pg_attribute a \
+                                    ON a.attrelid = c.confrelid AND a.attnum = k.attnum \
+                                  ORDER BY k.ord), \
+                            c.confdeltype::text \
                          FROM pg_catalog.pg_constraint c \
-                         JOIN pg_catalog.pg_class t ON t.oid = c.conrelid \
-                         JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
-                         JOIN pg_catalog.pg_class r ON r.oid = c.confrelid \
-                         JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace \
-                         CROSS JOIN LATERAL unnest(c.conkey, c.confkey) \
-                             WITH ORDINALITY AS k(attnum, refnum, ord) \
-                         JOIN pg_catalog.pg_attribute a \
-                             ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
-                         JOIN pg_catalog.pg_attribute ra \
-                             ON ra.attrelid = c.confrelid AND ra.attnum = k.refnum \
+                         JOIN pg_catalog.pg_namespace cn ON cn.oid = c.connamespace \
                          WHERE c.contype = 'f' AND c.conparentid = 0 \
-                           AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
-                           AND n.nspname NOT LIKE 'pg_toast%' \
-                         ORDER BY 1, 2, k.ord",
+                           AND cn.nspname NOT IN ('pg_catalog', 'information_schema') \
+                           AND cn.nspname NOT LIKE 'pg_toast%' \
+                         ORDER BY 1, 2",
                 )
                 .fetch_all(&mut *pool.lease().await?)
                 .await
                 .context("reading the foreign keys (pg_constraint)")?;
-                for (table, name, column, referenced, to, on_delete) in found {
-                    rows.add(table, name, column, referenced, Some(to), &on_delete)?;
+                for (table, name, columns, referenced, to, on_delete) in found {
+                    anyhow::ensure!(
+                        columns.len() == to.len(),
+                        "foreign key `{name}` of `{table}`: {} columns for {} referenced",
+                        columns.len(),
+                        to.len()
+                    );
+                    for (column, to) in columns.into_iter().zip(to) {
+                        rows.add(
+                            table.clone(),
+                            name.clone(),
+                            column,
+                            referenced.clone(),
+                            Some(to),
+                            &on_delete,
+                        )?;
+                    }
                 }
             }
             SourcePool::Mysql(pool) => {
