@@ -813,6 +813,11 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // BENCH_KEEP=1: the database stays too, for a profiler.
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            println!("# database kept: {}", self.url);
+            return;
+        }
         let (admin, name) = (self.admin.clone(), self.name.clone());
         block_on(async move {
             let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();

@@ -523,28 +523,38 @@ fn facts_statement(
     } else {
         sql.push("NULL");
     }
+    // Suppressions, moves and restrictions or objections are rare: each table is asked
+    // once whether it holds any row (an uncorrelated subquery, run once per statement),
+    // and a subject's own look-up runs only where it does, the answer being NULL either
+    // way when there is none. Four index probes a subject fewer: about a third of the
+    // server's work for a batch when those tables are empty.
+    let any = |table: &str| format!("CASE WHEN (SELECT EXISTS (SELECT 1 FROM {table})) THEN ");
     sql.push(&format!(
         " AS BIGINT), CAST({}({array}(a.value, \
-         (SELECT erased_at FROM suppressions WHERE subject_ref = a.value), \
-         (SELECT at FROM subject_moves WHERE old_ref = a.value), \
-         {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
+         {} (SELECT erased_at FROM suppressions WHERE subject_ref = a.value) END, \
+         {} (SELECT at FROM subject_moves WHERE old_ref = a.value) END, \
+         {} {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
          WHERE subject_ref = a.value AND kind = 'restriction' AND at <= ",
         if postgres {
             "json_agg"
         } else {
             "json_group_array"
-        }
+        },
+        any("suppressions"),
+        any("subject_moves"),
+        any("processing_limits"),
     ))
     .bind(as_of)
     .push(&format!(
-        " ORDER BY at DESC, id DESC LIMIT 1)), \
-         {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
-         WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = "
+        " ORDER BY at DESC, id DESC LIMIT 1)) END, \
+         {} {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
+         WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = ",
+        any("processing_limits"),
     ))
     .bind(id)
     .push(" AND at <= ")
     .bind(as_of)
-    .push(" ORDER BY at DESC, id DESC LIMIT 1))");
+    .push(" ORDER BY at DESC, id DESC LIMIT 1)) END");
     if consent {
         sql.push(&format!(
             ", {nested}((SELECT {array}(e.id, e.purpose_id, e.version, e.action, e.at, \
