@@ -59,11 +59,11 @@ impl<DB: Database> Held<DB> {
         Ok(Lease::Other(self.pool.acquire().await?))
     }
 
-    /// Closes the kept connection, then the pool's.
+    /// Closes the kept connection, then the pool's. A statement still using the kept one
+    /// (in another task) is waited for: the pool's close waits for every connection it
+    /// lent, and the kept one would never go back to it.
     pub async fn close(&self) {
-        if let Ok(mut kept) = self.kept.try_lock()
-            && let Some(connection) = kept.take()
-        {
+        if let Some(connection) = self.kept.lock().await.take() {
             let _ = sqlx::Connection::close(connection.detach()).await;
         }
         self.pool.close().await;
@@ -77,9 +77,10 @@ pub enum Lease<DB: Database> {
 }
 
 impl<DB: Database> Lease<DB> {
-    /// Ends the lease of a connection left in an unknown state (a transaction neither
-    /// committed nor rolled back, a statement dropped halfway): it is closed, not kept
-    /// nor given back, and the next statement takes another.
+    /// Ends the lease of a connection left inside a transaction that was neither committed
+    /// nor rolled back: it is closed, not kept nor given back, and the next statement
+    /// takes another. (A statement whose rows stopped being read leaves nothing behind:
+    /// the driver reads what is left before the connection's next statement.)
     pub fn discard(self) {
         let connection = match self {
             Lease::Kept(mut kept) => kept.take(),
