@@ -13,6 +13,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use super::SourcePool;
+use super::held::on_held;
 use crate::policy::{OnErase, SourceDef, Table};
 
 /// What the database does to the referencing rows when a referenced row is deleted.
@@ -277,7 +278,8 @@ impl SourcePool {
                 // and both sides' columns costs PostgreSQL about 5 ms to plan on a
                 // connection's first use of its catalogue, several times the rest of an
                 // erasure's plan; this form plans in about 1 ms.
-                let found: Vec<KeyRow> = sqlx::query_as(
+                let found: Vec<KeyRow> = on_held!(pool, |c| {
+                    sqlx::query_as(
                     "SELECT (SELECT CASE WHEN n.nspname = current_schema() THEN t.relname::text \
                                     ELSE n.nspname || '.' || t.relname END \
                                  FROM pg_catalog.pg_class t \
@@ -307,8 +309,8 @@ impl SourcePool {
                            AND cn.nspname NOT LIKE 'pg_toast%' \
                          ORDER BY 1, 2",
                 )
-                .fetch_all(&mut *pool.lease().await?)
-                .await
+                .fetch_all(c)
+                })
                 .context("reading the foreign keys (pg_constraint)")?;
                 for (table, name, columns, referenced, to, on_delete) in found {
                     anyhow::ensure!(
@@ -331,7 +333,7 @@ impl SourcePool {
             }
             SourcePool::Mysql(pool) => {
                 let found: Vec<(String, String, String, String, String, String)> =
-                    sqlx::query_as(
+                    on_held!(pool, |c| sqlx::query_as(
                         "SELECT CAST(k.table_name AS CHAR), CAST(k.constraint_name AS CHAR), \
                             CAST(k.column_name AS CHAR), \
                             CAST(CASE WHEN k.referenced_table_schema = DATABASE() \
@@ -347,8 +349,7 @@ impl SourcePool {
                          WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL \
                          ORDER BY k.table_name, k.constraint_name, k.ordinal_position",
                     )
-                    .fetch_all(&mut *pool.lease().await?)
-                    .await
+                    .fetch_all(c))
                     .context(
                         "reading the foreign keys (information_schema.key_column_usage)",
                     )?;

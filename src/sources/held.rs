@@ -9,6 +9,13 @@
 //! pool for the statements that come one after the other; only a statement that runs
 //! beside another (a roll-up reading while its chunk deletes, two tables emptied at once)
 //! takes a second connection from the pool.
+//!
+//! The kept connection is not tested before each statement either. A connection the
+//! server ended meanwhile (a backend terminated, a restart during a long sweep) is found
+//! by the statement that uses it: [`Lease::check`] then closes it, so the next statement
+//! opens another, and a statement that is safe to repeat runs once more on a new
+//! connection ([`on_held!`], [`HeldTx::begin`]), as the pool's own test would have
+//! replaced the connection before it.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -76,7 +83,56 @@ pub enum Lease<DB: Database> {
     Other(PoolConnection<DB>),
 }
 
+/// Whether an error leaves its connection unusable: the connection itself failed (I/O,
+/// TLS, the protocol) or the server ended the session (SQLSTATE class 08, a connection
+/// exception; 57P, the server shutting down or the backend terminated; 70100, a MariaDB
+/// connection killed). A statement's own failure (a syntax error, a constraint, a value
+/// that does not decode) leaves the connection as good as before.
+pub fn breaks_connection(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "70100"
+        }),
+        sqlx::Error::RowNotFound
+        | sqlx::Error::TypeNotFound { .. }
+        | sqlx::Error::ColumnIndexOutOfBounds { .. }
+        | sqlx::Error::ColumnNotFound(_)
+        | sqlx::Error::ColumnDecode { .. }
+        | sqlx::Error::Encode(_)
+        | sqlx::Error::Decode(_)
+        | sqlx::Error::InvalidArgument(_)
+        | sqlx::Error::PoolTimedOut => false,
+        _ => true,
+    }
+}
+
 impl<DB: Database> Lease<DB> {
+    /// Hands back a statement's outcome. When it failed in a way that leaves the
+    /// connection unusable ([`breaks_connection`]) the connection is closed when the lease
+    /// ends, neither kept nor given back to the pool, and the next statement opens another.
+    pub fn check<T>(&mut self, outcome: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+        if let Err(error) = &outcome {
+            if breaks_connection(error) {
+                self.break_off();
+            }
+        }
+        outcome
+    }
+
+    /// Takes the connection out of the kept place (which the next lease fills from the
+    /// pool) and has it closed when this lease ends.
+    pub fn break_off(&mut self) {
+        match self {
+            Lease::Kept(kept) => {
+                if let Some(mut connection) = kept.take() {
+                    connection.close_on_drop();
+                    *self = Lease::Other(connection);
+                }
+            }
+            Lease::Other(connection) => connection.close_on_drop(),
+        }
+    }
+
     /// Ends the lease of a connection left inside a transaction that was neither committed
     /// nor rolled back: it is closed, not kept nor given back, and the next statement
     /// takes another. (A statement whose rows stopped being read leaves nothing behind:
@@ -123,13 +179,23 @@ impl<DB: Database> HeldTx<DB>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
+    /// Begins on the kept connection when it is free. A `BEGIN` that finds the connection
+    /// ended by the server is sent once more on a new one: nothing has run in it yet.
     pub async fn begin(held: &Held<DB>) -> Result<HeldTx<DB>, sqlx::Error> {
-        let mut lease = held.lease().await?;
-        if let Err(error) = sqlx::raw_sql("BEGIN").execute(&mut *lease).await {
-            lease.discard();
-            return Err(error);
+        let mut again = true;
+        loop {
+            let mut lease = held.lease().await?;
+            match sqlx::raw_sql("BEGIN").execute(&mut *lease).await {
+                Ok(_) => return Ok(HeldTx { lease: Some(lease) }),
+                Err(error) => {
+                    lease.discard();
+                    if !(again && breaks_connection(&error)) {
+                        return Err(error);
+                    }
+                    again = false;
+                }
+            }
         }
-        Ok(HeldTx { lease: Some(lease) })
     }
 
     /// Commits; the connection is then free for the next statement.
@@ -172,3 +238,34 @@ impl<DB: Database> DerefMut for HeldTx<DB> {
             .expect("an open transaction holds its lease")
     }
 }
+
+/// Runs a statement that reads, outside any transaction, on a lease of `$held` (a
+/// [`Held`]), with the lease's connection as `$connection`:
+/// `on_held!(pool, |c| query.fetch_all(c))`. When the statement fails because the
+/// connection is unusable ([`breaks_connection`]), the connection is closed and the
+/// statement runs once more on a new one; reading twice changes nothing. Evaluates to
+/// the statement's `Result`; an error taking a connection returns from the enclosing
+/// function through `?`.
+macro_rules! on_held {
+    ($held:expr, |$connection:ident| $statement:expr) => {{
+        let held = $held;
+        let mut lease = held.lease().await?;
+        let outcome = {
+            let $connection = &mut *lease;
+            $statement.await
+        };
+        match lease.check(outcome) {
+            Err(error) if $crate::sources::held::breaks_connection(&error) => {
+                drop(lease);
+                let mut lease = held.lease().await?;
+                let outcome = {
+                    let $connection = &mut *lease;
+                    $statement.await
+                };
+                lease.check(outcome)
+            }
+            outcome => outcome,
+        }
+    }};
+}
+pub(crate) use on_held;

@@ -21,6 +21,7 @@ use crate::store::redact_url;
 
 pub use foreign_keys::{Declared, ForeignKey, OnDelete};
 pub use held::Held;
+use held::on_held;
 
 /// A connection pool to one source.
 #[derive(Clone)]
@@ -283,20 +284,19 @@ impl SourcePool {
     /// Every table and its columns as the database has them. Tables outside the
     /// connection's default schema are named `schema.table`.
     pub async fn schema(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
-        let rows: Vec<(String, String)> =
-            match self {
-                SourcePool::Sqlite(_, pool) => {
-                    sqlx::query_as(
-                        "SELECT m.name, p.name FROM sqlite_master AS m \
+        let rows: Vec<(String, String)> = match self {
+            SourcePool::Sqlite(_, pool) => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name FROM sqlite_master AS m \
                      JOIN pragma_table_info(m.name) AS p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
                      AND m.name NOT LIKE '_sqlx_%'",
-                    )
-                    .fetch_all(pool)
-                    .await?
-                }
-                SourcePool::Postgres(pool) => sqlx::query_as(
-                    "SELECT CASE WHEN c.table_schema = current_schema() THEN c.table_name::text \
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            SourcePool::Postgres(pool) => on_held!(pool, |c| sqlx::query_as(
+                "SELECT CASE WHEN c.table_schema = current_schema() THEN c.table_name::text \
                             ELSE c.table_schema || '.' || c.table_name END, c.column_name::text \
                      FROM information_schema.columns c \
                      JOIN information_schema.tables t \
@@ -304,21 +304,17 @@ impl SourcePool {
                      WHERE t.table_type = 'BASE TABLE' \
                        AND c.table_schema NOT IN ('pg_catalog', 'information_schema') \
                        AND c.table_schema NOT LIKE 'pg_toast%'",
-                )
-                .fetch_all(&mut *pool.lease().await?)
-                .await?,
-                SourcePool::Mysql(pool) => {
-                    sqlx::query_as(
-                        "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) \
+            )
+            .fetch_all(c))?,
+            SourcePool::Mysql(pool) => on_held!(pool, |c| sqlx::query_as(
+                "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) \
                      FROM information_schema.columns c \
                      JOIN information_schema.tables t \
                        ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
                      WHERE t.table_type = 'BASE TABLE' AND c.table_schema = DATABASE()",
-                    )
-                    .fetch_all(&mut *pool.lease().await?)
-                    .await?
-                }
-            };
+            )
+            .fetch_all(c))?,
+        };
         let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (table, column) in rows {
             tables.entry(table).or_default().insert(column);

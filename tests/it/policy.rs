@@ -711,6 +711,167 @@ fn a_mariadb_source_keeps_one_connection() {
     }
 }
 
+/// The server ends the connection a source keeps between statements (an administrator
+/// terminating the backend, a restart): it is not tested before each statement, so the
+/// statement that finds it ended must not fail the command. The next catalogue read, the
+/// next transaction and the next streamed query each run on a new connection. A
+/// statement's own failure (a missing table) keeps the connection.
+fn a_server_source_outlives_its_connection(db: &TestDatabase) {
+    use privops::sources::SourcePool;
+    use privops::sources::rows::Kind;
+    use privops::sql::Sql;
+    use sqlx::Connection as _;
+    if db.postgres {
+        db.execute(
+            "CREATE TABLE seen (n SERIAL PRIMARY KEY, backend BIGINT NOT NULL, what TEXT NOT NULL)",
+        );
+    } else {
+        db.execute(
+            "CREATE TABLE seen (n INT AUTO_INCREMENT PRIMARY KEY, backend BIGINT NOT NULL, \
+             what VARCHAR(20) NOT NULL)",
+        );
+    }
+    let record = |what: &str| {
+        let backend = if db.postgres {
+            "pg_backend_pid()"
+        } else {
+            "CONNECTION_ID()"
+        };
+        Sql::new(format!(
+            "INSERT INTO seen (backend, what) SELECT {backend}, '{what}'"
+        ))
+    };
+    common::block_on(async {
+        let pool = if db.postgres {
+            SourcePool::Postgres(sqlx::PgPool::connect_lazy(&db.url).unwrap().into())
+        } else {
+            SourcePool::Mysql(sqlx::MySqlPool::connect_lazy(&db.url).unwrap().into())
+        };
+        // Records the connection the source keeps (a transaction runs on it when it is
+        // free), and has the server end it; returns its id.
+        let end_kept = |what: &'static str| {
+            let pool = &pool;
+            let sql = record(what);
+            async move {
+                let mut tx = pool.begin().await.unwrap();
+                tx.execute(&sql).await.unwrap();
+                tx.commit().await.unwrap();
+                let backend = last_backend(db).await;
+                if db.postgres {
+                    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+                    let (ended,): (bool,) =
+                        sqlx::query_as("SELECT pg_terminate_backend($1::int, 5000)")
+                            .bind(backend)
+                            .fetch_one(&mut admin)
+                            .await
+                            .unwrap();
+                    assert!(ended, "backend {backend} terminated");
+                } else {
+                    let mut admin = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+                    sqlx::raw_sql(&format!("KILL CONNECTION {backend}"))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                    for _ in 0..100 {
+                        let (left,): (i64,) = sqlx::query_as(
+                            "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?",
+                        )
+                        .bind(backend)
+                        .fetch_one(&mut admin)
+                        .await
+                        .unwrap();
+                        if left == 0 {
+                            break;
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                }
+                backend
+            }
+        };
+        let recorded = |what: &'static str| {
+            let pool = &pool;
+            let sql = record(what);
+            async move {
+                let mut tx = pool.begin().await.unwrap();
+                tx.execute(&sql).await.unwrap();
+                tx.commit().await.unwrap();
+                last_backend(db).await
+            }
+        };
+
+        let ended = end_kept("before a read").await;
+        assert!(pool.schema().await.unwrap().contains_key("seen"));
+        let after_read = recorded("after a read").await;
+        assert_ne!(after_read, ended);
+
+        let ended = end_kept("before a write").await;
+        let mut tx = pool.begin().await.unwrap();
+        tx.execute(&record("in the write")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_ne!(last_backend(db).await, ended);
+
+        let ended = end_kept("before a stream").await;
+        let mut counted = Vec::new();
+        pool.for_each_row(
+            &Sql::new("SELECT COUNT(*) FROM seen"),
+            &[Kind::Int],
+            |row| {
+                counted.push(row[0].as_i64().unwrap());
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(counted, [5]);
+        let after_stream = recorded("after a stream").await;
+        assert_ne!(after_stream, ended);
+
+        // A statement's own failure keeps the connection.
+        let missing = pool
+            .for_each_row(&Sql::new("SELECT n FROM missing"), &[Kind::Int], |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert!(format!("{missing:#}").contains("missing"), "{missing:#}");
+        assert_eq!(recorded("after a failure").await, after_stream);
+        pool.close().await;
+    });
+}
+
+/// The connection id recorded last in `seen`, read on a connection of its own.
+async fn last_backend(db: &TestDatabase) -> i64 {
+    use sqlx::Connection as _;
+    let sql = "SELECT backend FROM seen ORDER BY n DESC LIMIT 1";
+    let (backend,): (i64,) = if db.postgres {
+        let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as(sql)
+            .fetch_one(&mut connection)
+            .await
+            .unwrap()
+    } else {
+        let mut connection = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+        sqlx::query_as(sql)
+            .fetch_one(&mut connection)
+            .await
+            .unwrap()
+    };
+    backend
+}
+
+#[test]
+fn a_postgres_source_outlives_its_connection() {
+    if let Some(db) = TestDatabase::postgres("a_postgres_source_outlives_its_connection") {
+        a_server_source_outlives_its_connection(&db);
+    }
+}
+
+#[test]
+fn a_mariadb_source_outlives_its_connection() {
+    if let Some(db) = TestDatabase::mysql("a_mariadb_source_outlives_its_connection") {
+        a_server_source_outlives_its_connection(&db);
+    }
+}
+
 /// `policy check --live` on a dataset folder of tests/datasets: no error, no drift (tables,
 /// columns and foreign keys all accounted for), and no warning but those about the forms
 /// the data's identities are stored in (Chinook's phone numbers are not E.164).
