@@ -432,12 +432,18 @@ pub(super) fn measure(mut command: Command) -> (Duration, Option<u64>) {
         let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
         let mut wrapped = Command::new("/usr/bin/time");
         wrapped.arg("-v");
-        // BENCH_PERF=DIR: each measured run is also profiled, into DIR/<n>.perf.data.
+        // BENCH_PERF=DIR: each measured run is also profiled, into DIR/<n>.perf.data, with
+        // call graphs unwound from the stack's copy when BENCH_PERF_DWARF is set (the
+        // release build keeps no frame pointers).
         if let Some(dir) = std::env::var_os("BENCH_PERF") {
             static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
             let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let graph = match std::env::var_os("BENCH_PERF_DWARF") {
+                Some(_) => "--call-graph=dwarf,32768",
+                None => "-g",
+            };
             wrapped
-                .args(["perf", "record", "-g", "-q", "-o"])
+                .args(["perf", "record", graph, "-q", "-o"])
                 .arg(Path::new(&dir).join(format!("{n}.perf.data")));
         }
         wrapped

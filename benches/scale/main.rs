@@ -250,8 +250,13 @@ pub fn block_on_one_thread<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
+/// The privops binary of this build, or the one `BENCH_PRIVOPS` names (another build of
+/// it, to compare two in the same conditions).
 pub fn privops(workspace: &Path, state: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_privops"));
+    let binary = std::env::var_os("BENCH_PRIVOPS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_privops")));
+    let mut command = Command::new(binary);
     command
         .current_dir(workspace)
         .env("PRIVOPS_SUBJECT_KEY", KEY)
