@@ -29,6 +29,14 @@ impl Key {
         }
     }
 
+    /// As [`Key::from_json`], taking the value's text rather than copying it.
+    pub(crate) fn from_json_owned(value: serde_json::Value) -> Key {
+        match value {
+            serde_json::Value::String(s) => Key::Text(s),
+            other => Key::from_json(&other),
+        }
+    }
+
     pub(crate) fn as_text(&self) -> Option<String> {
         match self {
             Key::Null => None,

@@ -250,12 +250,41 @@ async fn read_matching(
     let n = key_columns.len();
     let mut out = Vec::new();
     pool.for_each_row(&sql, &kinds, |row| {
-        let row: Vec<Key> = row.iter().map(Key::from_json).collect();
-        out.push((row[..n].to_vec(), row[n..].to_vec()));
+        let mut row: Vec<Key> = row.into_iter().map(Key::from_json_owned).collect();
+        let values = row.split_off(n);
+        out.push((row, values));
         Ok(())
     })
     .await?;
     Ok(out)
+}
+
+/// Membership in a sorted sequence of keys, for keys asked in ascending order: one forward
+/// pass over the sequence, a comparison a step, instead of a search of a set for each.
+struct Ascending<'a, I: Iterator<Item = &'a Vec<Key>>> {
+    keys: std::iter::Peekable<I>,
+}
+
+impl<'a, I: Iterator<Item = &'a Vec<Key>>> Ascending<'a, I> {
+    fn new(keys: I) -> Self {
+        Ascending {
+            keys: keys.peekable(),
+        }
+    }
+
+    /// Whether `key` is in the sequence; each key asked must not be less than the last.
+    fn contains(&mut self, key: &[Key]) -> bool {
+        while let Some(next) = self.keys.peek() {
+            match next.as_slice().cmp(key) {
+                std::cmp::Ordering::Less => {
+                    self.keys.next();
+                }
+                std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Greater => return false,
+            }
+        }
+        false
+    }
 }
 
 /// The columns named, as the database has them.
@@ -335,7 +364,7 @@ pub async fn collect(
         let mut f = TableFacts {
             key_columns: found_table.key_columns.clone(),
             columns: columns.clone(),
-            rows: found_table.keys.iter().collect(),
+            rows: found_table.keys.to_rows(),
             names_someone_else: found_table.shared.clone(),
             ..TableFacts::default()
         };
@@ -359,19 +388,32 @@ pub async fn collect(
             // The subjects' rows, and rows that name someone else too.
             let linked = || f.rows.iter().chain(&f.names_someone_else);
             let values = match through.remove(&index).filter(|_| by_key) {
-                Some(known) => {
-                    let rest: Rows = linked()
-                        .filter(|k| !known.contains_key(*k))
-                        .cloned()
-                        .collect();
-                    let mut values =
+                Some(mut known) => {
+                    // Sorted sets against sorted sets: one pass each, not a search a row.
+                    let rest: Rows = {
+                        let mut in_rows = Ascending::new(known.keys());
+                        let mut in_shared = Ascending::new(known.keys());
+                        f.rows
+                            .iter()
+                            .filter(|k| !in_rows.contains(k))
+                            .chain(
+                                f.names_someone_else
+                                    .iter()
+                                    .filter(|k| !in_shared.contains(k)),
+                            )
+                            .cloned()
+                            .collect()
+                    };
+                    let read =
                         read_columns(pool, table.name(), &f.key_columns, &rest, &own, None).await?;
-                    values.extend(
-                        known.into_iter().filter(|(k, _)| {
-                            f.rows.contains(k) || f.names_someone_else.contains(k)
-                        }),
-                    );
-                    values
+                    let mut in_rows = Ascending::new(f.rows.iter());
+                    let mut in_shared = Ascending::new(f.names_someone_else.iter());
+                    known.retain(|k, _| {
+                        let in_rows = in_rows.contains(k);
+                        in_shared.contains(k) || in_rows
+                    });
+                    known.extend(read);
+                    known
                 }
                 None => {
                     let all: Rows = linked().cloned().collect();
@@ -385,12 +427,13 @@ pub async fn collect(
                 let parent_keys = infos(&parent_columns, &parent.key_columns())?;
                 let parent_key_infos: Vec<ColumnInfo> =
                     parent_keys.iter().map(|c| (*c).clone()).collect();
+                let mut in_rows = Ascending::new(f.rows.iter());
                 let distinct: Vec<Vec<Key>> = values
                     .iter()
+                    .filter(|(k, _)| in_rows.contains(k))
                     .filter(|(_, v)| v.iter().all(|k| *k != Key::Null))
                     // The key of one of the subjects' parent rows: theirs, nothing to read.
                     .filter(|(_, v)| !(by_key && parent_found.keys.contains(v)))
-                    .filter(|(k, _)| f.rows.contains(*k))
                     .map(|(_, v)| v.clone())
                     .collect::<Rows>()
                     .into_iter()
@@ -423,13 +466,9 @@ pub async fn collect(
                 }
             }
             if by_key {
-                f.parents.insert(
-                    index,
-                    values
-                        .into_iter()
-                        .filter(|(_, v)| v.iter().all(|k| *k != Key::Null))
-                        .collect(),
-                );
+                let mut values = values;
+                values.retain(|_, v| v.iter().all(|k| *k != Key::Null));
+                f.parents.insert(index, values);
             }
         }
 
@@ -669,10 +708,11 @@ pub(crate) fn decide(
         }
 
         let erase = table.erase.as_ref().map(|e| *e.get_ref());
-        let mut delete_keys = Rows::new();
-        let mut mask_keys = Rows::new();
-        let mut scrub_keys = Rows::new();
-        let mut kept = Rows::new();
+        // Gathered in the rows' order, then each set built at once from its sorted keys.
+        let mut delete_keys = Vec::new();
+        let mut mask_keys = Vec::new();
+        let mut scrub_keys = Vec::new();
+        let mut kept = Vec::new();
         for key in &f.rows {
             if shared.contains(key) {
                 continue;
@@ -680,18 +720,21 @@ pub(crate) fn decide(
             if let Some(hold) = held.iter().find(|h| h.keys.contains(key)) {
                 // Held rows are pseudonymised where the table declares masks, or kept whole.
                 if hold.action == HoldAction::Pseudonymise && !masks.is_empty() {
-                    mask_keys.insert(key.clone());
+                    mask_keys.push(key.clone());
                 }
                 continue;
             }
             match erase {
-                Some(EraseAction::Delete) => delete_keys.insert(key.clone()),
-                Some(EraseAction::Mask) if !scrub_masks.is_empty() => {
-                    scrub_keys.insert(key.clone())
-                }
-                _ => kept.insert(key.clone()),
+                Some(EraseAction::Delete) => delete_keys.push(key.clone()),
+                Some(EraseAction::Mask) if !scrub_masks.is_empty() => scrub_keys.push(key.clone()),
+                _ => kept.push(key.clone()),
             };
         }
+        let (delete_keys, mask_keys, scrub_keys): (Rows, Rows, Rows) = (
+            delete_keys.into_iter().collect(),
+            mask_keys.into_iter().collect(),
+            scrub_keys.into_iter().collect(),
+        );
         if !kept.is_empty() && table.has_personal_data() {
             let at = match &table.erase {
                 Some(erase) => policy.locate(table_def.file, erase.span().start),
@@ -966,15 +1009,10 @@ fn keep_parents_of_kept_rows(
             let Some(plan) = plans.get(table.name()) else {
                 continue;
             };
-            // What stays of this table: everything found that is not deleted.
-            let stays: Rows = f
-                .rows
-                .iter()
-                .chain(&f.names_someone_else)
-                .filter(|k| !plan.delete_keys.contains(*k))
-                .cloned()
-                .collect();
-            let masked = plan.mask_keys.clone();
+            // Per relation, the parent rows that rows which stay (found, not deleted) point
+            // at, read from the table's plan as it is before this pass moves anything (a
+            // table may reference itself).
+            let mut kept_parents: Vec<(&Table, Vec<&Vec<Key>>)> = Vec::new();
             for (index, parent) in relations_onto(source, table) {
                 let relation = table.relation[index].get_ref();
                 let unlinked = relation
@@ -984,13 +1022,35 @@ fn keep_parents_of_kept_rows(
                 let Some(links) = f.parents.get(&index) else {
                     continue;
                 };
-                let Some(parent_plan) = plans.get_mut(parent.name()) else {
+                let Some(parent_plan) = plans.get(parent.name()) else {
                     continue;
                 };
-                for (child, parent_key) in links {
-                    if !stays.contains(child) || (unlinked && masked.contains(child)) {
-                        continue;
-                    }
+                if parent_plan.delete_keys.is_empty() {
+                    continue;
+                }
+                // The links are in the children's order: each set is passed through once.
+                let mut in_rows = Ascending::new(f.rows.iter());
+                let mut in_shared = Ascending::new(f.names_someone_else.iter());
+                let mut deleted = Ascending::new(plan.delete_keys.iter());
+                let mut masked = Ascending::new(plan.mask_keys.iter());
+                let parents: Vec<&Vec<Key>> = links
+                    .iter()
+                    .filter(|(child, parent_key)| {
+                        let (in_rows, in_shared) =
+                            (in_rows.contains(child), in_shared.contains(child));
+                        let (deleted, masked) = (deleted.contains(child), masked.contains(child));
+                        (in_rows || in_shared)
+                            && !deleted
+                            && !(unlinked && masked)
+                            && parent_plan.delete_keys.contains(*parent_key)
+                    })
+                    .map(|(_, parent_key)| parent_key)
+                    .collect();
+                kept_parents.push((parent, parents));
+            }
+            for (parent, parent_keys) in kept_parents {
+                let parent_plan = plans.get_mut(parent.name()).expect("planned");
+                for parent_key in parent_keys {
                     if parent_plan.delete_keys.remove(parent_key) {
                         if parent_plan.scrub_masks.is_empty() {
                             parent_plan.kept += 1;
@@ -1358,6 +1418,43 @@ async fn unmasked_in(
 mod tests {
     //! The decisions, from hand-made facts: no database.
     use super::*;
+
+    /// Keys asked in ascending order, with gaps, repeats and keys past the end, against a
+    /// search of the set for each.
+    #[test]
+    fn ascending_membership_agrees_with_the_set() {
+        let key = |parts: &[&str]| -> Vec<Key> { parts.iter().map(|p| Key::from(*p)).collect() };
+        let set: Rows = [&["a"][..], &["b", "1"], &["b", "2"], &["d"], &["f"]]
+            .into_iter()
+            .map(key)
+            .collect();
+        let asked: Vec<Vec<Key>> = [
+            &[""][..],
+            &["a"],
+            &["a"],
+            &["b"],
+            &["b", "2"],
+            &["c"],
+            &["d"],
+            &["e"],
+            &["f"],
+            &["g"],
+        ]
+        .into_iter()
+        .map(key)
+        .collect();
+        let mut probe = Ascending::new(set.iter());
+        let found: Vec<bool> = asked.iter().map(|k| probe.contains(k)).collect();
+        let searched: Vec<bool> = asked.iter().map(|k| set.contains(k)).collect();
+        assert_eq!(found, searched);
+        assert_eq!(
+            found,
+            [
+                false, true, true, false, true, false, true, false, true, false
+            ]
+        );
+        assert!(!Ascending::new(Rows::new().iter()).contains(&key(&["a"])));
+    }
 
     fn policy(tables: &str) -> (tempfile::TempDir, Policy) {
         let dir = tempfile::tempdir().unwrap();

@@ -76,6 +76,15 @@ impl KeySet {
         }
     }
 
+    /// The keys as a set of tuples (a copy of the set's own, when it holds tuples: no key
+    /// is compared again).
+    pub fn to_rows(&self) -> BTreeSet<Vec<Key>> {
+        match self {
+            KeySet::Ints(set) => set.iter().map(|i| vec![Key::Int(*i)]).collect(),
+            KeySet::Tuples(set) => set.clone(),
+        }
+    }
+
     /// Keys in order, in chunks ready to bind, made one at a time (memory stays flat).
     pub fn chunks(&self, size: usize) -> impl Iterator<Item = Vec<Vec<Key>>> + '_ {
         let mut keys = self.iter();
@@ -475,7 +484,7 @@ async fn walk(
                 .get_mut(&table_name)
                 .expect("every planned table is in found");
             pool.for_each_row(&sql, &kinds, |row| {
-                let row: Vec<Key> = row.iter().map(Key::from_json).collect();
+                let row: Vec<Key> = row.into_iter().map(Key::from_json_owned).collect();
                 let key = row[..plan.key_len].to_vec();
                 if by_identity {
                     for (at, kind) in &identities {
