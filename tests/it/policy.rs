@@ -614,15 +614,29 @@ fn live_foreign_keys_on_mariadb() {
     }
 }
 
-/// A PostgreSQL or MariaDB source runs statements that follow each other on one server
-/// connection, its transactions included (each statement through a bare pool found the
-/// connection before it still being tested on its way back and had a second one opened);
-/// a statement asked for while a transaction holds that connection runs beside it on
-/// another; and a transaction dropped before its commit is rolled back, its connection
-/// closed rather than used again, so the next statement runs outside it.
-fn a_server_source_keeps_one_connection(db: &TestDatabase) {
-    use privops::sources::SourcePool;
-    use privops::sql::Sql;
+/// Two tests running `check` (a function of a [`TestDatabase`]), one on a PostgreSQL
+/// database named after the first test, one on a MariaDB database named after the second.
+macro_rules! on_each_server {
+    ($postgres:ident, $mariadb:ident, $check:ident) => {
+        #[test]
+        fn $postgres() {
+            if let Some(db) = TestDatabase::postgres(stringify!($postgres)) {
+                $check(&db);
+            }
+        }
+
+        #[test]
+        fn $mariadb() {
+            if let Some(db) = TestDatabase::mysql(stringify!($mariadb)) {
+                $check(&db);
+            }
+        }
+    };
+}
+
+/// Creates the table `seen` (a number, a connection's id, a word) and returns the
+/// statement that records, under a word, the id of the connection it runs on.
+fn connections_table(db: &TestDatabase) -> impl Fn(&str) -> privops::sql::Sql {
     let (create, backend) = if db.postgres {
         (
             "CREATE TABLE seen (n SERIAL PRIMARY KEY, backend BIGINT NOT NULL, what TEXT NOT NULL)",
@@ -636,17 +650,33 @@ fn a_server_source_keeps_one_connection(db: &TestDatabase) {
         )
     };
     db.execute(create);
-    let record = |what: &str| {
-        Sql::new(format!(
+    move |what: &str| {
+        privops::sql::Sql::new(format!(
             "INSERT INTO seen (backend, what) SELECT {backend}, '{what}'"
         ))
-    };
+    }
+}
+
+/// A source on the test's database whose pool opens its connections when asked.
+fn lazy_source(db: &TestDatabase) -> privops::sources::SourcePool {
+    use privops::sources::SourcePool;
+    if db.postgres {
+        SourcePool::Postgres(sqlx::PgPool::connect_lazy(&db.url).unwrap().into())
+    } else {
+        SourcePool::Mysql(sqlx::MySqlPool::connect_lazy(&db.url).unwrap().into())
+    }
+}
+
+/// A PostgreSQL or MariaDB source runs statements that follow each other on one server
+/// connection, its transactions included (each statement through a bare pool found the
+/// connection before it still being tested on its way back and had a second one opened);
+/// a statement asked for while a transaction holds that connection runs beside it on
+/// another; and a transaction dropped before its commit is rolled back, its connection
+/// closed rather than used again, so the next statement runs outside it.
+fn a_server_source_keeps_one_connection(db: &TestDatabase) {
+    let record = connections_table(db);
     common::block_on(async {
-        let pool = if db.postgres {
-            SourcePool::Postgres(sqlx::PgPool::connect_lazy(&db.url).unwrap().into())
-        } else {
-            SourcePool::Mysql(sqlx::MySqlPool::connect_lazy(&db.url).unwrap().into())
-        };
+        let pool = lazy_source(db);
         for round in 0..3 {
             // A catalogue read, then a transaction, then a catalogue read again.
             assert!(pool.schema().await.unwrap().contains_key("seen"));
@@ -697,19 +727,11 @@ fn a_server_source_keeps_one_connection(db: &TestDatabase) {
     );
 }
 
-#[test]
-fn a_postgres_source_keeps_one_connection() {
-    if let Some(db) = TestDatabase::postgres("a_postgres_source_keeps_one_connection") {
-        a_server_source_keeps_one_connection(&db);
-    }
-}
-
-#[test]
-fn a_mariadb_source_keeps_one_connection() {
-    if let Some(db) = TestDatabase::mysql("a_mariadb_source_keeps_one_connection") {
-        a_server_source_keeps_one_connection(&db);
-    }
-}
+on_each_server!(
+    a_postgres_source_keeps_one_connection,
+    a_mariadb_source_keeps_one_connection,
+    a_server_source_keeps_one_connection
+);
 
 /// The server ends the connection a source keeps between statements (an administrator
 /// terminating the backend, a restart): it is not tested before each statement, so the
@@ -717,46 +739,29 @@ fn a_mariadb_source_keeps_one_connection() {
 /// next transaction and the next streamed query each run on a new connection. A
 /// statement's own failure (a missing table) keeps the connection.
 fn a_server_source_outlives_its_connection(db: &TestDatabase) {
-    use privops::sources::SourcePool;
     use privops::sources::rows::Kind;
     use privops::sql::Sql;
     use sqlx::Connection as _;
-    if db.postgres {
-        db.execute(
-            "CREATE TABLE seen (n SERIAL PRIMARY KEY, backend BIGINT NOT NULL, what TEXT NOT NULL)",
-        );
-    } else {
-        db.execute(
-            "CREATE TABLE seen (n INT AUTO_INCREMENT PRIMARY KEY, backend BIGINT NOT NULL, \
-             what VARCHAR(20) NOT NULL)",
-        );
-    }
-    let record = |what: &str| {
-        let backend = if db.postgres {
-            "pg_backend_pid()"
-        } else {
-            "CONNECTION_ID()"
-        };
-        Sql::new(format!(
-            "INSERT INTO seen (backend, what) SELECT {backend}, '{what}'"
-        ))
-    };
+    let record = connections_table(db);
     common::block_on(async {
-        let pool = if db.postgres {
-            SourcePool::Postgres(sqlx::PgPool::connect_lazy(&db.url).unwrap().into())
-        } else {
-            SourcePool::Mysql(sqlx::MySqlPool::connect_lazy(&db.url).unwrap().into())
-        };
-        // Records the connection the source keeps (a transaction runs on it when it is
-        // free), and has the server end it; returns its id.
-        let end_kept = |what: &'static str| {
+        let pool = lazy_source(db);
+        // Records, under a word, the connection a transaction runs on; returns its id.
+        let recorded = |what: &'static str| {
             let pool = &pool;
             let sql = record(what);
             async move {
                 let mut tx = pool.begin().await.unwrap();
                 tx.execute(&sql).await.unwrap();
                 tx.commit().await.unwrap();
-                let backend = last_backend(db).await;
+                last_backend(db).await
+            }
+        };
+        // Records the connection the source keeps (a transaction runs on it when it is
+        // free), and has the server end it; returns its id.
+        let end_kept = |what: &'static str| {
+            let recorded = &recorded;
+            async move {
+                let backend = recorded(what).await;
                 if db.postgres {
                     let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
                     let (ended,): (bool,) =
@@ -787,16 +792,6 @@ fn a_server_source_outlives_its_connection(db: &TestDatabase) {
                     }
                 }
                 backend
-            }
-        };
-        let recorded = |what: &'static str| {
-            let pool = &pool;
-            let sql = record(what);
-            async move {
-                let mut tx = pool.begin().await.unwrap();
-                tx.execute(&sql).await.unwrap();
-                tx.commit().await.unwrap();
-                last_backend(db).await
             }
         };
 
@@ -858,19 +853,11 @@ async fn last_backend(db: &TestDatabase) -> i64 {
     backend
 }
 
-#[test]
-fn a_postgres_source_outlives_its_connection() {
-    if let Some(db) = TestDatabase::postgres("a_postgres_source_outlives_its_connection") {
-        a_server_source_outlives_its_connection(&db);
-    }
-}
-
-#[test]
-fn a_mariadb_source_outlives_its_connection() {
-    if let Some(db) = TestDatabase::mysql("a_mariadb_source_outlives_its_connection") {
-        a_server_source_outlives_its_connection(&db);
-    }
-}
+on_each_server!(
+    a_postgres_source_outlives_its_connection,
+    a_mariadb_source_outlives_its_connection,
+    a_server_source_outlives_its_connection
+);
 
 /// `policy check --live` on a dataset folder of tests/datasets: no error, no drift (tables,
 /// columns and foreign keys all accounted for), and no warning but those about the forms
