@@ -66,6 +66,28 @@ impl<DB: Database> Held<DB> {
         Ok(Lease::Other(self.pool.acquire().await?))
     }
 
+    /// A connection for a statement run again because its connection broke: leased as
+    /// usual, then tested with a round trip, since an idle connection of the pool may
+    /// have been ended by the same event (a restart ends them all). One that fails the
+    /// test is closed and another taken, up to one more time than the pool has
+    /// connections.
+    pub async fn checked_lease(&self) -> Result<Lease<DB>, sqlx::Error> {
+        let mut tries = self.pool.options().get_max_connections() + 1;
+        loop {
+            let mut lease = self.lease().await?;
+            match sqlx::Connection::ping(&mut *lease).await {
+                Ok(()) => return Ok(lease),
+                Err(error) => {
+                    lease.break_off();
+                    tries -= 1;
+                    if tries == 0 || !breaks_connection(&error) {
+                        return Err(error);
+                    }
+                }
+            }
+        }
+    }
+
     /// Closes the kept connection, then the pool's. A statement still using the kept one
     /// (in another task) is waited for: the pool's close waits for every connection it
     /// lent, and the kept one would never go back to it.
@@ -84,15 +106,27 @@ pub enum Lease<DB: Database> {
 }
 
 /// Whether an error leaves its connection unusable: the connection itself failed (I/O,
-/// TLS, the protocol) or the server ended the session (SQLSTATE class 08, a connection
-/// exception; 57P, the server shutting down or the backend terminated; 70100, a MariaDB
-/// connection killed). A statement's own failure (a syntax error, a constraint, a value
-/// that does not decode) leaves the connection as good as before.
+/// TLS, the protocol), or the server ended the session. PostgreSQL ends it after any
+/// report of severity FATAL or PANIC (a terminated backend, a shutdown, a conflict with
+/// recovery on a standby); MariaDB and MySQL after a few errors known by number (1053
+/// server shutdown, 1152 connection aborted, 1927 connection killed, 4031 disconnected
+/// for inactivity); SQLSTATE class 08 is a connection exception on both. A statement's own
+/// failure (a syntax error, a constraint, a query cancelled or over its time limit, a
+/// value that does not decode) leaves the connection as good as before.
 pub fn breaks_connection(error: &sqlx::Error) -> bool {
+    use sqlx::mysql::MySqlDatabaseError;
+    use sqlx::postgres::{PgDatabaseError, PgSeverity};
     match error {
-        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
-            code.starts_with("08") || code.starts_with("57P") || code == "70100"
-        }),
+        sqlx::Error::Database(error) => {
+            let class_08 = error.code().is_some_and(|code| code.starts_with("08"));
+            if let Some(error) = error.try_downcast_ref::<PgDatabaseError>() {
+                class_08 || matches!(error.severity(), PgSeverity::Fatal | PgSeverity::Panic)
+            } else if let Some(error) = error.try_downcast_ref::<MySqlDatabaseError>() {
+                class_08 || matches!(error.number(), 1053 | 1152 | 1927 | 4031)
+            } else {
+                class_08
+            }
+        }
         sqlx::Error::RowNotFound
         | sqlx::Error::TypeNotFound { .. }
         | sqlx::Error::ColumnIndexOutOfBounds { .. }
@@ -184,7 +218,11 @@ where
     pub async fn begin(held: &Held<DB>) -> Result<HeldTx<DB>, sqlx::Error> {
         let mut again = true;
         loop {
-            let mut lease = held.lease().await?;
+            let mut lease = if again {
+                held.lease().await?
+            } else {
+                held.checked_lease().await?
+            };
             match sqlx::raw_sql("BEGIN").execute(&mut *lease).await {
                 Ok(_) => return Ok(HeldTx { lease: Some(lease) }),
                 Err(error) => {
@@ -243,7 +281,8 @@ impl<DB: Database> DerefMut for HeldTx<DB> {
 /// [`Held`]), with the lease's connection as `$connection`:
 /// `on_held!(pool, |c| query.fetch_all(c))`. When the statement fails because the
 /// connection is unusable ([`breaks_connection`]), the connection is closed and the
-/// statement runs once more on a new one; reading twice changes nothing. Evaluates to
+/// statement runs once more on one tested first ([`Held::checked_lease`]); reading twice
+/// changes nothing. Evaluates to
 /// the statement's `Result`; an error taking a connection returns from the enclosing
 /// function through `?`.
 macro_rules! on_held {
@@ -257,7 +296,7 @@ macro_rules! on_held {
         match lease.check(outcome) {
             Err(error) if $crate::sources::held::breaks_connection(&error) => {
                 drop(lease);
-                let mut lease = held.lease().await?;
+                let mut lease = held.checked_lease().await?;
                 let outcome = {
                     let $connection = &mut *lease;
                     $statement.await

@@ -12,8 +12,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::mysql::MySqlConnectOptions;
+use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 use crate::policy::{Engine, Policy, SourceDef};
@@ -127,6 +127,17 @@ pub(crate) async fn first_connection<C: sqlx::Connection>(
             Err(error) => return Err(error.into()),
         }
     }
+}
+
+/// How the pool of a PostgreSQL or MariaDB source is made (see [`Held`]): two connections
+/// at most, one kept for statements that follow each other and one for a statement beside
+/// them; connections opened for this command and used at once, so not tested before each
+/// use (a statement that finds its connection ended by the server deals with it).
+pub fn server_pool<DB: sqlx::Database>() -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
 }
 
 /// Quotes an identifier that [`crate::policy::is_sql_table_name`] accepted, per dialect.
@@ -248,16 +259,11 @@ impl SourcePool {
                 first_connection::<sqlx::PgConnection>(&options)
                     .await
                     .with_context(failed)?;
+                // Opened by the first statement, which keeps it: a connection opened here
+                // would be tested on its way back to the pool while that statement asked
+                // for one, which then opened a second.
                 SourcePool::Postgres(Held::from(
-                    PgPoolOptions::new()
-                        .max_connections(2)
-                        .acquire_timeout(timeout)
-                        // Its connections are opened for this command and used at once.
-                        .test_before_acquire(false)
-                        // Opened by the first statement, which keeps it: a connection
-                        // opened here would be tested on its way back to the pool while
-                        // that statement asked for one, which then opened a second.
-                        .connect_lazy_with(options),
+                    server_pool::<sqlx::Postgres>().connect_lazy_with(options),
                 ))
             }
             Engine::Mysql => {
@@ -269,11 +275,7 @@ impl SourcePool {
                     .await
                     .with_context(failed)?;
                 SourcePool::Mysql(Held::from(
-                    MySqlPoolOptions::new()
-                        .max_connections(2)
-                        .acquire_timeout(timeout)
-                        .test_before_acquire(false)
-                        .connect_lazy_with(options),
+                    server_pool::<sqlx::MySql>().connect_lazy_with(options),
                 ))
             }
         };

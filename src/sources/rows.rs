@@ -469,10 +469,11 @@ impl SourcePool {
         }
     }
 
-    /// Runs a query and hands each row to `each` as JSON values read per `kinds`,
-    /// streaming (rows are never all held at once). On a server, a query that finds its
-    /// connection ended by the server before handing over any row runs once more on a new
-    /// connection (see [`super::held`]).
+    /// Runs a query that changes nothing and hands each row to `each` as JSON values read
+    /// per `kinds`, streaming (rows are never all held at once). On a server, a query that
+    /// finds its connection ended by the server before handing over any row runs once more
+    /// on a new connection (see [`super::held`]): a statement that writes goes through a
+    /// [`SourceTx`] instead, never here.
     pub async fn for_each_row(
         &self,
         sql: &Sql,
@@ -495,7 +496,11 @@ impl SourcePool {
             ($held:expr, $decode:expr) => {{
                 let mut again = true;
                 loop {
-                    let mut lease = $held.lease().await?;
+                    let mut lease = if again {
+                        $held.lease().await?
+                    } else {
+                        $held.checked_lease().await?
+                    };
                     let mut handed = false;
                     let error = {
                         let mut rows = bind_keys!(sqlx::query(sql), binds).fetch(&mut *lease);

@@ -657,13 +657,14 @@ fn connections_table(db: &TestDatabase) -> impl Fn(&str) -> privops::sql::Sql {
     }
 }
 
-/// A source on the test's database whose pool opens its connections when asked.
+/// A source on the test's database, its pool made as privops makes a server source's,
+/// opening its connections when asked.
 fn lazy_source(db: &TestDatabase) -> privops::sources::SourcePool {
-    use privops::sources::SourcePool;
+    use privops::sources::{SourcePool, server_pool};
     if db.postgres {
-        SourcePool::Postgres(sqlx::PgPool::connect_lazy(&db.url).unwrap().into())
+        SourcePool::Postgres(server_pool().connect_lazy(&db.url).unwrap().into())
     } else {
-        SourcePool::Mysql(sqlx::MySqlPool::connect_lazy(&db.url).unwrap().into())
+        SourcePool::Mysql(server_pool().connect_lazy(&db.url).unwrap().into())
     }
 }
 
@@ -822,15 +823,76 @@ fn a_server_source_outlives_its_connection(db: &TestDatabase) {
         let after_stream = recorded("after a stream").await;
         assert_ne!(after_stream, ended);
 
+        // Every connection of the source ended, an idle one in the pool too (a read made
+        // while a transaction held the kept one left it there): the read run again must
+        // not take that one untested.
+        let mut tx = pool.begin().await.unwrap();
+        tx.execute(&record("beside a read")).await.unwrap();
+        assert!(pool.schema().await.unwrap().contains_key("seen"));
+        tx.commit().await.unwrap();
+        let ended = end_all_but_one(db).await;
+        assert!(
+            ended >= 2,
+            "the kept connection and the pool's idle one: {ended}"
+        );
+        assert!(pool.schema().await.unwrap().contains_key("seen"));
+        let settled = recorded("after all ended").await;
+
         // A statement's own failure keeps the connection.
         let missing = pool
             .for_each_row(&Sql::new("SELECT n FROM missing"), &[Kind::Int], |_| Ok(()))
             .await
             .unwrap_err();
         assert!(format!("{missing:#}").contains("missing"), "{missing:#}");
-        assert_eq!(recorded("after a failure").await, after_stream);
+        assert_eq!(recorded("after a failure").await, settled);
         pool.close().await;
     });
+}
+
+/// Ends every connection to the test's database but the one asking; returns how many.
+async fn end_all_but_one(db: &TestDatabase) -> usize {
+    use sqlx::Connection as _;
+    if db.postgres {
+        let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let ended: Vec<(bool,)> = sqlx::query_as(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert!(ended.iter().all(|(done,)| *done));
+        ended.len()
+    } else {
+        let mut admin = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+        let ids: Vec<(u64,)> = sqlx::query_as(
+            "SELECT CAST(id AS UNSIGNED) FROM information_schema.processlist \
+             WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+        )
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        for (id,) in &ids {
+            sqlx::raw_sql(&format!("KILL CONNECTION {id}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+        for _ in 0..100 {
+            let (left,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM information_schema.processlist \
+                 WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+            )
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        ids.len()
+    }
 }
 
 /// The connection id recorded last in `seen`, read on a connection of its own.
