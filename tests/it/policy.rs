@@ -742,7 +742,6 @@ on_each_server!(
 fn a_server_source_outlives_its_connection(db: &TestDatabase) {
     use privops::sources::rows::Kind;
     use privops::sql::Sql;
-    use sqlx::Connection as _;
     let record = connections_table(db);
     common::block_on(async {
         let pool = lazy_source(db);
@@ -763,35 +762,7 @@ fn a_server_source_outlives_its_connection(db: &TestDatabase) {
             let recorded = &recorded;
             async move {
                 let backend = recorded(what).await;
-                if db.postgres {
-                    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
-                    let (ended,): (bool,) =
-                        sqlx::query_as("SELECT pg_terminate_backend($1::int, 5000)")
-                            .bind(backend)
-                            .fetch_one(&mut admin)
-                            .await
-                            .unwrap();
-                    assert!(ended, "backend {backend} terminated");
-                } else {
-                    let mut admin = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
-                    sqlx::raw_sql(&format!("KILL CONNECTION {backend}"))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
-                    for _ in 0..100 {
-                        let (left,): (i64,) = sqlx::query_as(
-                            "SELECT COUNT(*) FROM information_schema.processlist WHERE id = ?",
-                        )
-                        .bind(backend)
-                        .fetch_one(&mut admin)
-                        .await
-                        .unwrap();
-                        if left == 0 {
-                            break;
-                        }
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    }
-                }
+                assert_eq!(end_connections(db, Some(backend)).await, 1);
                 backend
             }
         };
@@ -830,7 +801,7 @@ fn a_server_source_outlives_its_connection(db: &TestDatabase) {
         tx.execute(&record("beside a read")).await.unwrap();
         assert!(pool.schema().await.unwrap().contains_key("seen"));
         tx.commit().await.unwrap();
-        let ended = end_all_but_one(db).await;
+        let ended = end_connections(db, None).await;
         assert!(
             ended >= 2,
             "the kept connection and the pool's idle one: {ended}"
@@ -849,15 +820,18 @@ fn a_server_source_outlives_its_connection(db: &TestDatabase) {
     });
 }
 
-/// Ends every connection to the test's database but the one asking; returns how many.
-async fn end_all_but_one(db: &TestDatabase) -> usize {
+/// Ends the connection `only` names, or every connection to the test's database but the
+/// one asking, and waits until the server has let them go; returns how many it ended.
+async fn end_connections(db: &TestDatabase, only: Option<i64>) -> usize {
     use sqlx::Connection as _;
     if db.postgres {
         let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
         let ended: Vec<(bool,)> = sqlx::query_as(
             "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+               AND ($1::int8 IS NULL OR pid = $1)",
         )
+        .bind(only)
         .fetch_all(&mut admin)
         .await
         .unwrap();
@@ -865,13 +839,14 @@ async fn end_all_but_one(db: &TestDatabase) -> usize {
         ended.len()
     } else {
         let mut admin = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
-        let ids: Vec<(u64,)> = sqlx::query_as(
-            "SELECT CAST(id AS UNSIGNED) FROM information_schema.processlist \
-             WHERE db = DATABASE() AND id <> CONNECTION_ID()",
-        )
-        .fetch_all(&mut admin)
-        .await
-        .unwrap();
+        let others = "FROM information_schema.processlist \
+                      WHERE db = DATABASE() AND id <> CONNECTION_ID() AND (? IS NULL OR id = ?)";
+        let ids: Vec<(u64,)> = sqlx::query_as(&format!("SELECT CAST(id AS UNSIGNED) {others}"))
+            .bind(only)
+            .bind(only)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
         for (id,) in &ids {
             sqlx::raw_sql(&format!("KILL CONNECTION {id}"))
                 .execute(&mut admin)
@@ -879,13 +854,12 @@ async fn end_all_but_one(db: &TestDatabase) -> usize {
                 .unwrap();
         }
         for _ in 0..100 {
-            let (left,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM information_schema.processlist \
-                 WHERE db = DATABASE() AND id <> CONNECTION_ID()",
-            )
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
+            let (left,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {others}"))
+                .bind(only)
+                .bind(only)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
             if left == 0 {
                 break;
             }
