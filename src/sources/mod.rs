@@ -390,6 +390,11 @@ impl SourcePool {
 mod tests {
     use super::*;
 
+    /// Held by the tests that fold logs: [`crate::store::fold_logs`] folds every SQLite
+    /// file this process wrote to, so one test's fold would race another's on that
+    /// other test's file (its checkpoint busy while the first one's runs).
+    static FOLDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     /// A SQLite file in write-ahead-log mode holding `rows` rows of `t (id, email)`, the
     /// log holding the last change, and a pool of one connection on it.
     async fn logged_source(file: &std::path::Path, rows: i64) -> SqlitePool {
@@ -603,6 +608,7 @@ email = { category = "user.contact.email", identity = "email" }
     /// log its application writes stays the application's.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_sqlite_source_only_read_is_left_to_its_application() {
+        let _folding = FOLDING.lock().await;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("app.db");
         // The application: its connection open, its last write in the log.
@@ -643,6 +649,7 @@ email = { category = "user.contact.email", identity = "email" }
     /// closed: the file then holds the change, not the value before it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_sqlite_source_left_open_is_folded_when_the_command_ends() {
+        let _folding = FOLDING.lock().await;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("app.db");
         let setup = logged_source(&file, 0).await;
