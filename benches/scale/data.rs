@@ -626,9 +626,7 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
         .args(["erase", "--yes", "--quiet", "--subjects-file"])
         .arg(&list);
     let (elapsed, _) = measure(command);
-    let direct = direct_copy.run(&format!(
-        "BEGIN; DELETE FROM events WHERE person_id IN (SELECT id FROM people WHERE id <= {many}); DELETE FROM people WHERE id <= {many}; COMMIT;"
-    ));
+    let direct = direct_copy.run(&delete_first_people(target, many));
     let rate = many as f64 / elapsed.as_secs_f64();
     report.add(
         "erase --subjects-file (whole process)",
@@ -641,6 +639,22 @@ pub fn lookup_and_erase_one(options: &Options, report: &mut Report, target: &Tar
     privops_copy.drop_it();
     direct_copy.drop_it();
     target.drop_it();
+}
+
+/// The best hand-written erasure of the first `many` people and their events, in one
+/// transaction. On PostgreSQL the people's ids go as an array: written `IN (SELECT …)`,
+/// the planner takes the 100,000 events spread through the table's 10,000,000 as a hash
+/// join over a full scan (1,086 ms on a fresh copy) rather than walking `events_person`
+/// (63 ms). SQLite walks the index either way.
+pub(super) fn delete_first_people(target: &Target, many: usize) -> String {
+    let people = format!("SELECT id FROM people WHERE id <= {many}");
+    let events = match target {
+        Target::Postgres { .. } => format!("person_id = ANY(ARRAY({people}))"),
+        Target::Sqlite(_) => format!("person_id IN ({people})"),
+    };
+    format!(
+        "BEGIN; DELETE FROM events WHERE {events}; DELETE FROM people WHERE id <= {many}; COMMIT;"
+    )
 }
 
 /// A source's pool as privops opens it (its settings, the policy's tables expected),

@@ -295,9 +295,7 @@ fn verify_chain(dir: &Path, store: &Target) {
 /// The hand-written deletes of the same subjects, on a copy.
 fn source_copy_direct(target: &Target, many: usize) -> Duration {
     let copy = target.copy("hosts_direct");
-    let took = copy.run(&format!(
-        "BEGIN; DELETE FROM events WHERE person_id IN (SELECT id FROM people WHERE id <= {many}); DELETE FROM people WHERE id <= {many}; COMMIT;"
-    ));
+    let took = copy.run(&data::delete_first_people(target, many));
     copy.drop_it();
     took
 }
