@@ -171,14 +171,8 @@ impl<DB: Database> Lease<DB> {
     /// nor rolled back: it is closed, not kept nor given back, and the next statement
     /// takes another. (A statement whose rows stopped being read leaves nothing behind:
     /// the driver reads what is left before the connection's next statement.)
-    pub fn discard(self) {
-        let connection = match self {
-            Lease::Kept(mut kept) => kept.take(),
-            Lease::Other(connection) => Some(connection),
-        };
-        if let Some(mut connection) = connection {
-            connection.close_on_drop();
-        }
+    pub fn discard(mut self) {
+        self.break_off();
     }
 }
 
