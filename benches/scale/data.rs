@@ -79,10 +79,13 @@ impl Target {
             }
             Target::Postgres { admin, name } => {
                 let copy = format!("{name}_{suffix}");
+                // As for SQLite, the copy is written out before anything is timed: a copy
+                // is written through the server's log, and the checkpoint that follows
+                // would otherwise flush it while the first figure is being measured.
                 psql(
                     admin,
                     &format!(
-                        "DROP DATABASE IF EXISTS {copy} WITH (FORCE); CREATE DATABASE {copy} TEMPLATE {name}"
+                        "DROP DATABASE IF EXISTS {copy} WITH (FORCE); CREATE DATABASE {copy} TEMPLATE {name}; CHECKPOINT"
                     ),
                 );
                 Target::Postgres {
@@ -94,6 +97,11 @@ impl Target {
     }
 
     pub(super) fn drop_it(&self) {
+        // BENCH_KEEP=1: the database stays after the run, for a profiler.
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            println!("# database kept: {}", self.url());
+            return;
+        }
         match self {
             Target::Sqlite(path) => {
                 let _ = std::fs::remove_file(path);
@@ -394,7 +402,11 @@ n = "system.aggregate"
 "#;
 
 pub(super) fn workspace(target: &Target, then: &str) -> (tempfile::TempDir, PathBuf) {
-    let temp = tempfile::tempdir().unwrap();
+    let mut temp = tempfile::tempdir().unwrap();
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        temp.disable_cleanup(true);
+        println!("# workspace kept: {}", temp.path().display());
+    }
     let dir = temp.path().join("policies");
     std::fs::create_dir_all(&dir).unwrap();
     let rollup = if then == "rollup" {
