@@ -11,7 +11,16 @@ pub struct Lease {
     pub name: String,
     pub holder: String,
     ttl: Duration,
+    /// When the lease's expiry was last written, as taken before the statement was sent:
+    /// it expires no earlier than this plus `ttl`.
+    written: std::sync::Mutex<std::time::Instant>,
 }
+
+/// A lease written less than this part of its length ago is not written again: a run
+/// that renews before each step (one per source and provider call) would otherwise
+/// update thousands of leases a step apart, and still knows that nobody else can hold
+/// them, since they expire at least 95% of their length from now.
+const FRESH_PART: i32 = 20;
 
 impl Lease {
     /// Takes the lease, or returns None when another holder has it.
@@ -39,6 +48,7 @@ impl Lease {
         ttl: Duration,
     ) -> Result<std::result::Result<Vec<Lease>, Holder>> {
         let holder = new_holder();
+        let written = std::time::Instant::now();
         let now = crate::time::wall_clock();
         let (taken_at, expires_at) = (crate::time::to_text(now), crate::time::to_text(now + ttl));
         let mut unique: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -128,12 +138,18 @@ impl Lease {
                 name: name.clone(),
                 holder: holder.clone(),
                 ttl,
+                written: std::sync::Mutex::new(written),
             })
             .collect()))
     }
 
     /// Extends leases taken together by [`Lease::acquire_all`]; fails if any was lost.
+    /// Leases written moments ago are left as they are (see [`FRESH_PART`]).
     pub async fn renew_all(leases: &[Lease], store: &Store) -> Result<()> {
+        if leases.iter().all(Lease::is_fresh) {
+            return Ok(());
+        }
+        let written = std::time::Instant::now();
         let mut tx = store.begin_write().await?;
         for (holder, ttl, names) in by_holder(leases) {
             for chunk in names.chunks(PER_STATEMENT) {
@@ -171,7 +187,20 @@ impl Lease {
             }
         }
         tx.commit().await?;
+        for lease in leases {
+            *lease.written.lock().unwrap_or_else(|e| e.into_inner()) = written;
+        }
         Ok(())
+    }
+
+    /// Whether the lease was written less than [`FRESH_PART`] of its length ago.
+    fn is_fresh(&self) -> bool {
+        let fresh = (self.ttl / FRESH_PART).to_std().unwrap_or_default();
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .elapsed()
+            < fresh
     }
 
     /// Releases leases taken together by [`Lease::acquire_all`].
@@ -306,4 +335,71 @@ fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "host".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renewing leases written moments ago sends nothing; once that moment has passed, a
+    /// renewal writes again and finds a lease that another holder has taken.
+    #[tokio::test]
+    async fn a_fresh_lease_is_not_written_again_and_a_lost_one_is_found_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(None, dir.path()).await.unwrap();
+        let ttl = Duration::seconds(4);
+        let names = vec!["erase:a".to_string(), "erase:b".to_string()];
+        let leases = Lease::acquire_all(&store, &names, ttl)
+            .await
+            .unwrap()
+            .expect("nobody holds them");
+        let taken_over = || async {
+            sqlx::query("UPDATE locks SET holder = 'other-host:1:abcd' WHERE name = 'erase:b'")
+                .execute(&store.pool)
+                .await
+                .unwrap();
+        };
+        taken_over().await;
+        // Within a twentieth of four seconds: not written, so nothing is found lost.
+        Lease::renew_all(&leases, &store).await.unwrap();
+        let holders: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, holder FROM locks ORDER BY name")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        assert_eq!(holders[1].1, "other-host:1:abcd");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let error = Lease::renew_all(&leases, &store).await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`erase:b` lease expired and was taken over"),
+            "{error}"
+        );
+        // Renewed where it is still held: the first lease's expiry moved on.
+        sqlx::query("UPDATE locks SET holder = $1 WHERE name = 'erase:b'")
+            .bind(&leases[1].holder)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let before: String =
+            sqlx::query_scalar("SELECT expires_at FROM locks WHERE name = 'erase:a'")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        Lease::renew_all(&leases, &store).await.unwrap();
+        let after: String =
+            sqlx::query_scalar("SELECT expires_at FROM locks WHERE name = 'erase:a'")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        assert!(after > before, "{before} then {after}");
+        // And written just now: the next renewal sends nothing, even with the lease gone.
+        sqlx::query("DELETE FROM locks")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        Lease::renew_all(&leases, &store).await.unwrap();
+    }
 }
