@@ -60,22 +60,42 @@ pub struct Entry {
 
 /// JSON with object keys sorted and no whitespace: one text per value.
 pub(crate) fn canonical_json(value: &Value) -> String {
-    fn sorted(value: &Value) -> Value {
-        match value {
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                Value::Object(
-                    keys.into_iter()
-                        .map(|k| (k.clone(), sorted(&map[k])))
-                        .collect(),
-                )
+    let mut out = Vec::new();
+    write_canonical(value, &mut out);
+    String::from_utf8(out).expect("JSON text is UTF-8")
+}
+
+/// Writes `value` as [`canonical_json`] does, without copying it first: objects with their
+/// keys in order, everything else as serde_json writes it.
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    let written = "strings and numbers serialise";
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push(b'{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, key).expect(written);
+                out.push(b':');
+                write_canonical(&map[key], out);
             }
-            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-            other => other.clone(),
+            out.push(b'}');
         }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        scalar => serde_json::to_writer(out, scalar).expect(written),
     }
-    sorted(value).to_string()
 }
 
 pub fn entry_hash(
@@ -132,58 +152,83 @@ pub async fn append(tx: &mut Tx, actor: &str, entries: &[NewEntry]) -> Result<Ve
         .fetch_optional(&mut **tx)
         .await
         .context("cannot read the audit chain head")?;
-    let (mut seq, mut prev_hash) = match last {
+    let (seq, prev_hash) = match last {
         Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
         None => (0, GENESIS.to_string()),
     };
-    let at = crate::time::now_text();
-    let placeholders = crate::store::placeholders_of(tx);
-    let mut sequence_numbers = Vec::with_capacity(entries.len());
-    // A run's entries often carry the same details for every subject: written once.
-    let mut written: Option<(&serde_json::Value, String)> = None;
+    let mut chain = Chain {
+        seq,
+        prev_hash,
+        at: crate::time::now_text(),
+        actor,
+        placeholders: crate::store::placeholders_of(tx),
+        written: None,
+        buffer: Vec::new(),
+        sequence_numbers: Vec::with_capacity(entries.len()),
+    };
     // Chained in memory, written in multi-row statements.
-    for chunk in entries.chunks(500) {
+    crate::store::run_pipelined(tx, entries.chunks(500), |chunk| chain.statement(chunk))
+        .await
+        .context("cannot append to the audit trail")?;
+    Ok(chain.sequence_numbers)
+}
+
+/// The audit chain as [`append`] extends it.
+struct Chain<'e> {
+    seq: i64,
+    prev_hash: String,
+    at: String,
+    actor: &'e str,
+    placeholders: crate::sql::Placeholders,
+    /// A run's entries often carry the same details for every subject: written once.
+    written: Option<(&'e Value, String)>,
+    /// The text each hash is taken of, kept from one entry to the next.
+    buffer: Vec<u8>,
+    sequence_numbers: Vec<i64>,
+}
+
+impl<'e> Chain<'e> {
+    /// The statement (its text and values) that appends `chunk` after the entries before.
+    fn statement(&mut self, chunk: &'e [NewEntry]) -> (String, Sql) {
         let mut sql = Sql::new(
             "INSERT INTO audit_log (seq, at, actor, action, subject_ref, details, prev_hash, hash) VALUES ",
         );
         for (i, entry) in chunk.iter().enumerate() {
-            seq += 1;
-            let details = match &written {
+            self.seq += 1;
+            let details = match &self.written {
                 Some((value, text)) if **value == entry.details => text.clone(),
                 _ => {
                     let text = canonical_json(&entry.details);
-                    written = Some((&entry.details, text.clone()));
+                    self.written = Some((&entry.details, text.clone()));
                     text
                 }
             };
-            let hash = entry_hash(
-                seq,
-                &at,
-                actor,
-                &entry.action,
-                entry.subject_ref.as_deref(),
-                &details,
-                &prev_hash,
-            );
-            let prev = std::mem::replace(&mut prev_hash, hash.clone());
+            let hash = hex::encode(entry_digest_in(
+                &mut self.buffer,
+                (
+                    self.seq,
+                    &self.at,
+                    self.actor,
+                    &entry.action,
+                    entry.subject_ref.as_deref(),
+                    &details,
+                    &self.prev_hash,
+                ),
+            ));
+            let prev = std::mem::replace(&mut self.prev_hash, hash.clone());
             sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(seq)
+                .bind(self.seq)
                 .push(", ")
-                .bind_list([at.as_str(), actor, entry.action.as_str()])
+                .bind_list([self.at.as_str(), self.actor, entry.action.as_str()])
                 .push(", ")
                 .bind(entry.subject_ref.as_deref())
                 .push(", ")
                 .bind_list([details, prev, hash])
                 .push(")");
-            sequence_numbers.push(seq);
+            self.sequence_numbers.push(self.seq);
         }
-        let text = sql.render(placeholders);
-        bind_keys!(sqlx::query(&text), sql.binds())
-            .execute(&mut **tx)
-            .await
-            .context("cannot append to the audit trail")?;
+        (sql.render(self.placeholders), sql)
     }
-    Ok(sequence_numbers)
 }
 
 /// Records the policy digest the first time a state-changing command runs under it.
@@ -896,5 +941,82 @@ mod tests {
         assert_eq!(pack(&entries).checked(None).broken.unwrap().seq, 2);
         entries[1].subject_ref = None;
         assert!(pack(&entries).checked(None).broken.is_none());
+    }
+
+    /// The canonical text written in one pass equals serde_json's compact text of a copy
+    /// with every object's keys sorted (the form entries were always hashed in).
+    #[test]
+    fn canonical_text_is_the_sorted_copy() {
+        fn sorted(value: &Value) -> Value {
+            match value {
+                Value::Object(map) => {
+                    let mut keys: Vec<&String> = map.keys().collect();
+                    keys.sort();
+                    Value::Object(
+                        keys.into_iter()
+                            .map(|k| (k.clone(), sorted(&map[k])))
+                            .collect(),
+                    )
+                }
+                Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+                other => other.clone(),
+            }
+        }
+        let value = serde_json::json!({
+            "z": [3, -1.5, null, true, {"b": "\"quoted\" \u{7} é", "a": []}],
+            "a": {"é": 1e300, "\n": "line\nbreak", "A": false},
+            "m": {},
+            "n": u64::MAX,
+        });
+        assert_eq!(canonical_json(&value), sorted(&value).to_string());
+        assert_eq!(
+            canonical_json(&value),
+            r#"{"a":{"\n":"line\nbreak","A":false,"é":1e+300},"m":{},"n":18446744073709551615,"z":[3,-1.5,null,true,{"a":[],"b":"\"quoted\" \u0007 é"}]}"#
+        );
+    }
+
+    /// Entries appended in several statements (each written while the one before runs)
+    /// keep their order, share one time, chain from the head already stored, and verify.
+    #[tokio::test]
+    async fn entries_appended_in_many_statements_chain_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(None, dir.path()).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        let first = append(
+            &mut tx,
+            "cli",
+            &[NewEntry::new("policy.version", serde_json::json!({"d": 1}))],
+        )
+        .await
+        .unwrap();
+        let entries: Vec<NewEntry> = (0..1_234)
+            .map(|i| {
+                let details =
+                    serde_json::json!({ "request": format!("REQ-{:06}", i / 2), "run": "ERA-1" });
+                NewEntry::new("request.open", details).about(&format!("{i:064x}"))
+            })
+            .collect();
+        let numbers = append(&mut tx, "cli", &entries).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(first, [1]);
+        assert_eq!(numbers, (2..=1_235).collect::<Vec<i64>>());
+        let stored: Vec<(i64, String, Option<String>, String)> =
+            sqlx::query_as("SELECT seq, at, subject_ref, details FROM audit_log ORDER BY seq")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        assert_eq!(stored.len(), 1_235);
+        for (i, (seq, at, subject, details)) in stored[1..].iter().enumerate() {
+            assert_eq!(*seq, i as i64 + 2);
+            assert_eq!(at, &stored[0].1);
+            assert_eq!(subject.as_deref(), Some(format!("{i:064x}").as_str()));
+            assert_eq!(
+                details,
+                &format!("{{\"request\":\"REQ-{:06}\",\"run\":\"ERA-1\"}}", i / 2)
+            );
+        }
+        let verified = verify(&store).await.unwrap();
+        assert!(verified.broken.is_none(), "{verified:?}");
+        assert_eq!(verified.entries, 1_235);
     }
 }

@@ -62,6 +62,26 @@ pub(crate) fn param(tx: &Tx, n: usize) -> String {
     }
 }
 
+/// Runs one statement per item of `items`, as `make` writes it (text and values), each
+/// made while the store runs the one before: on SQLite the statements run in the driver's
+/// own thread, so making the next one (building rows, hashing) costs no time of its own.
+pub(crate) async fn run_pipelined<I: Iterator>(
+    tx: &mut Tx,
+    mut items: I,
+    mut make: impl FnMut(I::Item) -> (String, Sql),
+) -> std::result::Result<(), sqlx::Error> {
+    let mut next = items.next().map(&mut make);
+    while let Some((text, sql)) = next.take() {
+        let query = bind_keys!(sqlx::query(&text), sql.binds());
+        let (done, following) = futures_util::join!(query.execute(&mut **tx), async {
+            items.next().map(&mut make)
+        });
+        done?;
+        next = following;
+    }
+    Ok(())
+}
+
 /// Rows of text values bound as one parameter, so that a statement over thousands of
 /// them is one statement, planned in constant time: columns of the same length (a
 /// PostgreSQL text array each, from parameter `first` on; on SQLite one JSON array of

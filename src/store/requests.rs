@@ -133,7 +133,7 @@ pub async fn open_many(
     let received_text = crate::time::to_text(received);
     let due = crate::time::to_text(due_date(received, deadline_days));
     let mut opened = Vec::with_capacity(subject_refs.len());
-    for chunk in subject_refs.chunks(500) {
+    let statement = |chunk: &[String]| {
         let mut sql = Sql::new(
             "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, note, created_at, status) VALUES ",
         );
@@ -165,12 +165,11 @@ pub async fn open_many(
                 .push(", 'open')");
             opened.push(request);
         }
-        let text = sql.render(placeholders);
-        bind_keys!(sqlx::query(&text), sql.binds())
-            .execute(&mut **tx)
-            .await
-            .context("cannot record the requests")?;
-    }
+        (sql.render(placeholders), sql)
+    };
+    super::run_pipelined(tx, subject_refs.chunks(500), statement)
+        .await
+        .context("cannot record the requests")?;
     Ok(opened)
 }
 
