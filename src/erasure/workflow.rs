@@ -192,12 +192,14 @@ impl Erasure<'_> {
             })
             .collect();
         let details = json!({ "run": run_id, "subjects": self.refs.len(), "sources": counts, "provider_calls": steps.iter().filter(|s| s.kind == StepKind::Provider).count(), "manual_tasks": steps.iter().filter(|s| s.kind == StepKind::Manual).count() });
-        let entries: Vec<NewEntry> = self
-            .refs
-            .iter()
-            .map(|r| NewEntry::new("erase.plan", details.clone()).about(r))
-            .collect();
-        audit::append(&mut tx, &self.actor, &entries).await?;
+        // One entry for the run, as for its sources and its verification: the journal
+        // lists the run's subjects, and each subject's `erase.complete` names the run.
+        audit::append(
+            &mut tx,
+            &self.actor,
+            &[NewEntry::new("erase.plan", details)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(run_id)
     }

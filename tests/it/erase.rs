@@ -695,6 +695,27 @@ fn unknown_subjects_and_many_subjects() {
         ),
     );
     assert!(left.is_empty());
+    // The run's plan is one audit entry about no one, counting its subjects; each subject
+    // has its own request opened, and the journal lists the run's subjects.
+    let state = demo.dir.join(".privops/state.db");
+    let run = result["run"].as_str().unwrap();
+    let plans = common::sqlite_strings(
+        &state,
+        &format!(
+            "SELECT COALESCE(subject_ref, '-') || ' ' || json_extract(details, '$.subjects') \
+             FROM audit_log WHERE action = 'erase.plan' AND json_extract(details, '$.run') = '{run}'"
+        ),
+    );
+    assert_eq!(plans, ["- 25"]);
+    let opened = common::sqlite_strings(
+        &state,
+        &format!(
+            "SELECT CAST(COUNT(DISTINCT a.subject_ref) AS TEXT) FROM audit_log a JOIN erasure_subjects s \
+             ON s.subject_ref = a.subject_ref AND json_extract(a.details, '$.request') = s.request_id \
+             WHERE a.action = 'request.open' AND s.run_id = '{run}'"
+        ),
+    );
+    assert_eq!(opened, ["25"]);
     std::fs::write(&list, "email:ok@example.com\nemail:broken\n").unwrap();
     let bad = expect(
         demo.cmd(&["erase", "--subjects-file", list.to_str().unwrap(), "--yes"]),
