@@ -873,7 +873,11 @@ fn main() {
         ("hosts", hosts::hosts),
         ("fides", fides::fides),
     ];
-    let scratch_dir = tempfile::tempdir().unwrap();
+    let mut scratch_dir = tempfile::tempdir().unwrap();
+    // BENCH_KEEP=1: the SQLite databases stay too.
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        scratch_dir.disable_cleanup(true);
+    }
     for (name, scenario) in data_scenarios
         .iter()
         .flat_map(|s| std::iter::repeat_n(s, options.runs))
