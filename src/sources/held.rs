@@ -88,6 +88,15 @@ impl<DB: Database> Held<DB> {
         }
     }
 
+    /// [`Held::lease`] for a statement's first try, [`Held::checked_lease`] for its retry.
+    pub async fn lease_for(&self, first_try: bool) -> Result<Lease<DB>, sqlx::Error> {
+        if first_try {
+            self.lease().await
+        } else {
+            self.checked_lease().await
+        }
+    }
+
     /// Closes the kept connection, then the pool's. A statement still using the kept one
     /// (in another task) is waited for: the pool's close waits for every connection it
     /// lent, and the kept one would never go back to it.
@@ -212,11 +221,7 @@ where
     pub async fn begin(held: &Held<DB>) -> Result<HeldTx<DB>, sqlx::Error> {
         let mut again = true;
         loop {
-            let mut lease = if again {
-                held.lease().await?
-            } else {
-                held.checked_lease().await?
-            };
+            let mut lease = held.lease_for(again).await?;
             match sqlx::raw_sql("BEGIN").execute(&mut *lease).await {
                 Ok(_) => return Ok(HeldTx { lease: Some(lease) }),
                 Err(error) => {

@@ -496,11 +496,7 @@ impl SourcePool {
             ($held:expr, $decode:expr) => {{
                 let mut again = true;
                 loop {
-                    let mut lease = if again {
-                        $held.lease().await?
-                    } else {
-                        $held.checked_lease().await?
-                    };
+                    let mut lease = $held.lease_for(again).await?;
                     let mut handed = false;
                     let error = {
                         let mut rows = bind_keys!(sqlx::query(sql), binds).fetch(&mut *lease);
