@@ -1415,7 +1415,7 @@ async fn pseudonymise_held(pool: &SourcePool, w: &Work<'_>, key: &SubjectKey) ->
     let n = w.key_columns.len();
     let mut pending: Vec<(Vec<Key>, Vec<Key>)> = Vec::new();
     pool.for_each_row(&sql, &kinds, |row| {
-        let row: Vec<Key> = row.iter().map(Key::from_json).collect();
+        let row: Vec<Key> = row.into_iter().map(Key::from_json_owned).collect();
         let unmasked = masked_columns.iter().enumerate().any(|(i, c)| {
             let mask = masks.iter().find(|(m, _)| *m == c.name).map(|(_, m)| *m);
             mask.is_some_and(|mask| !is_masked(mask, c.is_numeric(), &row[n + i], key))
