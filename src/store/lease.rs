@@ -353,13 +353,11 @@ mod tests {
             .await
             .unwrap()
             .expect("nobody holds them");
-        let taken_over = || async {
-            sqlx::query("UPDATE locks SET holder = 'other-host:1:abcd' WHERE name = 'erase:b'")
-                .execute(&store.pool)
-                .await
-                .unwrap();
-        };
-        taken_over().await;
+        // Another holder takes the second lease.
+        sqlx::query("UPDATE locks SET holder = 'other-host:1:abcd' WHERE name = 'erase:b'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
         // Within a twentieth of four seconds: not written, so nothing is found lost.
         Lease::renew_all(&leases, &store).await.unwrap();
         let holders: Vec<(String, String)> =
