@@ -320,8 +320,9 @@ impl<'p> TableSweep<'p> {
             ),
             (Engine::Postgres, _) if self.indexed => format!(
                 "ctid >= '(<start>,0)'::tid AND ctid < '(<end>,0)'::tid AND {due} (heap block ranges; \
-                 or, when a sample shows under 1 due row in 100: {})",
-                by_index("ctid")
+                 or, when a sample shows under 1 due row in 100: ctid = ANY(<n addresses of: \
+                 SELECT ctid FROM {table} WHERE {due} ORDER BY {order} LIMIT {}>) AND {due})",
+                crate::sources::walk::PICK_ROWS
             ),
             (Engine::Postgres, _) => format!(
                 "ctid >= '(<start>,0)'::tid AND ctid < '(<end>,0)'::tid AND {due} (heap block ranges)"
