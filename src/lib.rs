@@ -33,3 +33,34 @@ pub mod store;
 pub mod subject;
 pub(crate) mod template;
 pub mod time;
+
+/// Support for the library's own tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use sqlx::Connection;
+
+    /// Runs `test` against a PostgreSQL database of its own, made on the server that
+    /// `PRIVOPS_TEST_POSTGRES_URL` names and dropped afterwards whatever the outcome; the
+    /// test's error fails it then. Nothing runs without that server.
+    pub(crate) async fn on_postgres<F, Fut>(prefix: &str, test: F)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>>,
+    {
+        let Ok(admin) = std::env::var("PRIVOPS_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let name = format!("privops_lib_{prefix}_{}", std::process::id());
+        let mut server = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut server)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        let outcome = test(url).await;
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut server)
+            .await;
+        outcome.unwrap();
+    }
+}

@@ -833,59 +833,50 @@ mod tests {
     /// written under a subtransaction carry its id as `xmin`.
     #[tokio::test]
     async fn a_long_import_stays_within_the_subtransactions_postgres_keeps() {
-        let Ok(admin) = std::env::var("PRIVOPS_TEST_POSTGRES_URL") else {
-            return;
-        };
-        let name = format!("privops_lib_subxacts_{}", std::process::id());
-        let mut server = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut server)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        let dir = tempfile::tempdir().unwrap();
-        let batches = 100;
-        let counted = async {
-            let store = Store::open(Some(&url), dir.path()).await?;
-            let mut tx = store.begin_write().await?;
-            let mut appender = Appender::new(Backend::Postgres, "test", "import");
-            for i in 0..batches {
-                let subject = Subject {
-                    kind: "email".into(),
-                    value: format!("s{i}@example.com"),
-                };
-                let event = NewEvent {
-                    subject_ref: format!("ref-{i}"),
-                    subject,
-                    purpose: "marketing".into(),
-                    version: 1,
-                    action: Action::Grant,
-                    at: "2026-01-01T00:00:00Z".into(),
-                    channel: None,
-                    evidence: None,
-                };
-                appender.append(&mut tx, &[event]).await?;
-            }
-            appender.finish(&mut tx).await?;
-            tx.commit().await?;
-            store.pool.close().await;
-            let mut conn = sqlx::PgConnection::connect(&url).await?;
-            let counted: (i64, i64) =
-                sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT xmin::text) FROM consent_events")
-                    .fetch_one(&mut conn)
-                    .await?;
-            conn.close().await?;
-            anyhow::Ok(counted)
-        }
+        crate::testing::on_postgres("subxacts", |url| async move {
+            let dir = tempfile::tempdir().unwrap();
+            let batches = 100;
+            let counted = {
+                let store = Store::open(Some(&url), dir.path()).await?;
+                let mut tx = store.begin_write().await?;
+                let mut appender = Appender::new(Backend::Postgres, "test", "import");
+                for i in 0..batches {
+                    let subject = Subject {
+                        kind: "email".into(),
+                        value: format!("s{i}@example.com"),
+                    };
+                    let event = NewEvent {
+                        subject_ref: format!("ref-{i}"),
+                        subject,
+                        purpose: "marketing".into(),
+                        version: 1,
+                        action: Action::Grant,
+                        at: "2026-01-01T00:00:00Z".into(),
+                        channel: None,
+                        evidence: None,
+                    };
+                    appender.append(&mut tx, &[event]).await?;
+                }
+                appender.finish(&mut tx).await?;
+                tx.commit().await?;
+                store.pool.close().await;
+                let mut conn = sqlx::PgConnection::connect(&url).await?;
+                let counted: (i64, i64) = sqlx::query_as(
+                    "SELECT COUNT(*), COUNT(DISTINCT xmin::text) FROM consent_events",
+                )
+                .fetch_one(&mut conn)
+                .await?;
+                conn.close().await?;
+                counted
+            };
+            let (rows, transaction_ids) = counted;
+            assert_eq!(rows, batches);
+            assert!(
+                transaction_ids <= 64,
+                "{transaction_ids} transaction ids for {batches} batches"
+            );
+            Ok(())
+        })
         .await;
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut server)
-            .await;
-        let (rows, transaction_ids) = counted.unwrap();
-        assert_eq!(rows, batches);
-        assert!(
-            transaction_ids <= 64,
-            "{transaction_ids} transaction ids for {batches} batches"
-        );
     }
 }

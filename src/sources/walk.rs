@@ -680,17 +680,7 @@ mod tests {
     /// rows are read again. Checked against the table by hand-written SQL.
     #[tokio::test]
     async fn the_index_walk_reads_again_after_a_row_moved_under_it() {
-        let Ok(admin) = std::env::var("PRIVOPS_TEST_POSTGRES_URL") else {
-            return;
-        };
-        let name = format!("privops_lib_index_walk_{}", std::process::id());
-        let mut server = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut server)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        let checked = async {
+        crate::testing::on_postgres("index_walk", |url| async move {
             let mut other = sqlx::PgConnection::connect(&url).await?;
             // 20,000 rows, 100 due (one in 200): the sample sends the sweep to the index.
             sqlx::raw_sql(
@@ -786,12 +776,8 @@ then = "delete"
             assert_eq!((first, second, cursor.finished), (40, 40, true));
             other.close().await?;
             pool.close().await;
-            anyhow::Ok(())
-        }
+            Ok(())
+        })
         .await;
-        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut server)
-            .await;
-        checked.unwrap();
     }
 }
