@@ -161,10 +161,43 @@ async fn fetch_row(pool: &SourcePool, sql: &Sql, kinds: &[Kind]) -> Result<Vec<s
     Ok(found)
 }
 
+/// A chunk of PostgreSQL's walk by index.
+struct Picked {
+    /// Its rows, still due.
+    rows: Sql,
+    /// A read of the heap pages that hold them.
+    pages: Sql,
+    /// How many addresses it was given.
+    given: usize,
+}
+
 /// A PostgreSQL row address as `tid` writes it: `(block,line)`.
 fn parse_tid(text: &str) -> Option<(u32, u16)> {
     let (block, line) = text.strip_prefix('(')?.strip_suffix(')')?.split_once(',')?;
     Some((block.parse().ok()?, line.parse().ok()?))
+}
+
+/// Runs `change` in `tx`. PostgreSQL's walk by index reads the chunk's heap pages on
+/// the pool's second connection meanwhile (`pages`): the rows lie one page here, one
+/// there, and were read once already, when their addresses were; the pages have often
+/// left PostgreSQL's buffers since, and the change then waits for each in turn. The read
+/// locks nothing and changes nothing; should it fail, the change does not depend on it.
+async fn changed_reading_ahead(
+    pool: &SourcePool,
+    tx: &mut crate::sources::rows::SourceTx,
+    change: &Sql,
+    pages: Option<&Sql>,
+) -> Result<u64> {
+    let Some(pages) = pages else {
+        return tx.execute(change).await;
+    };
+    let read = async {
+        let mut reading = pool.begin().await?;
+        reading.fetch(pages, &[Kind::Int]).await?;
+        reading.commit().await
+    };
+    let (changed, _read) = tokio::join!(tx.execute(change), read);
+    changed
 }
 
 /// Two numbers from a one-row query.
@@ -309,7 +342,7 @@ impl TableSweep<'_> {
                 other => break other?,
             }
         };
-        if let Some((_, given)) = &picked {
+        if let Some(Picked { given, .. }) = &picked {
             cursor.picked.drain(..*given);
             cursor.fell_short |= done < *given as u64;
             // Every row read was changed and the read found them all: none is left, and
@@ -391,9 +424,8 @@ impl TableSweep<'_> {
     }
 
     /// The next chunk of the addresses read ahead, as a condition that still asks for the
-    /// row to be due (a row changed since the read is left as it is), with how many
-    /// addresses it holds.
-    fn picked_rows(&self, cursor: &Cursor) -> (Sql, usize) {
+    /// row to be due (a row changed since the read is left as it is).
+    fn picked_rows(&self, cursor: &Cursor) -> Picked {
         let given = cursor.batch.min(cursor.picked.len());
         let mut list = String::with_capacity(given * 12 + 2);
         list.push('{');
@@ -405,9 +437,14 @@ impl TableSweep<'_> {
         }
         list.push('}');
         let mut rows = Sql::new("ctid = ANY(");
-        rows.bind(list).push("::tid[]) AND ");
+        rows.bind(list.clone()).push("::tid[]) AND ");
         rows.append(&self.due);
-        (rows, given)
+        let mut pages = Sql::new(format!(
+            "SELECT COUNT(*) FROM {} WHERE ctid = ANY(",
+            crate::sources::quote(Engine::Postgres, self.table.name())
+        ));
+        pages.bind(list).push("::tid[])");
+        Picked { rows, pages, given }
     }
 
     /// The share of rows due, from a sample of the table (PostgreSQL).
@@ -466,7 +503,7 @@ impl TableSweep<'_> {
         batch: usize,
         walk: Walk,
         range: Option<(i128, i128)>,
-        picked: Option<&(Sql, usize)>,
+        picked: Option<&Picked>,
     ) -> Result<u64> {
         let table = pool.quote(self.table.name());
         let order = pool.quote(&self.from.name);
@@ -505,7 +542,7 @@ impl TableSweep<'_> {
                 ))
             }
             // PostgreSQL: the addresses read ahead.
-            (Walk::Index, _) => picked.map(|(rows, _)| rows.clone()),
+            (Walk::Index, _) => picked.map(|p| p.rows.clone()),
             _ => None,
         };
         if self.retention.then == RetentionAction::Rollup && pool.engine() == Engine::Postgres {
@@ -562,11 +599,13 @@ impl TableSweep<'_> {
         };
         let delete = statement(format!("DELETE FROM {target} WHERE "));
         let done = match self.retention.then {
-            RetentionAction::Delete => tx.execute(&delete).await?,
+            RetentionAction::Delete => {
+                changed_reading_ahead(pool, &mut tx, &delete, picked.map(|p| &p.pages)).await?
+            }
             RetentionAction::Anonymise => {
                 let sets = self.mask_sets(pool);
-                tx.execute(&statement(format!("UPDATE {target} SET {sets} WHERE ")))
-                    .await?
+                let update = statement(format!("UPDATE {target} SET {sets} WHERE "));
+                changed_reading_ahead(pool, &mut tx, &update, picked.map(|p| &p.pages)).await?
             }
             RetentionAction::Rollup => {
                 let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
@@ -720,6 +759,19 @@ at = "system.operations"
 period = "30d"
 from = "at"
 then = "delete"
+
+[[table]]
+name = "notes"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+body = { category = "user.content.notes", mask = "redact" }
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "anonymise"
 "#,
             )?;
             let policy = crate::policy::Policy::load_valid(dir.path())?;
@@ -774,6 +826,35 @@ then = "delete"
             let first = sweep.chunk(&pool, &mut cursor).await?;
             let second = sweep.chunk(&pool, &mut cursor).await?;
             assert_eq!((first, second, cursor.finished), (40, 40, true));
+            // Anonymising through the same walk: exactly the due rows are masked, and a
+            // second sweep finds none left.
+            sqlx::raw_sql(
+                "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, at TEXT);
+                 CREATE INDEX notes_at ON notes (at);
+                 INSERT INTO notes SELECT i, 'note ' || i, CASE WHEN i % 200 = 0
+                     THEN '2026-01-01T00:00:00Z' ELSE '2026-11-20T00:00:00Z' END
+                 FROM generate_series(1, 20000) AS s(i);
+                 ANALYZE notes;",
+            )
+            .execute(&mut other)
+            .await?;
+            let notes = source.table("notes").context("the table")?;
+            let sweep = TableSweep::prepare(&pool, source, notes, now).await?;
+            for round in 0..2 {
+                let mut cursor = Cursor::new(Some(30));
+                let mut done = 0;
+                while !cursor.finished {
+                    done += sweep.chunk(&pool, &mut cursor).await?;
+                }
+                assert_eq!(done, [100, 0][round]);
+            }
+            let changed: Vec<(i32, String)> =
+                sqlx::query_as("SELECT id, body FROM notes WHERE body <> 'note ' || id ORDER BY id")
+                    .fetch_all(&mut other)
+                    .await?;
+            assert_eq!(changed.len(), 100);
+            assert!(changed.iter().all(|(id, body)| id % 200 == 0
+                && body == crate::plan::erase::REDACTED));
             other.close().await?;
             pool.close().await;
             Ok(())
