@@ -332,6 +332,69 @@ fn consent_lifecycle_on_postgres() {
     }
 }
 
+/// Events recorded at the same instant count in the order they were recorded: the later
+/// one decides. A batch chooses each subject's newest event in its own way on each engine
+/// (PostgreSQL takes the row as its index leads to it, SQLite looks it up by its id).
+fn same_instant_events(env: &Env, distinct_instants: &dyn Fn() -> Vec<String>) {
+    let orders = [
+        ("email:first@example.com", ["grant", "withdraw"]),
+        ("email:second@example.com", ["withdraw", "grant"]),
+    ];
+    for (subject, actions) in orders {
+        for action in actions {
+            env.json(
+                &[
+                    "consent",
+                    action,
+                    "--subject",
+                    subject,
+                    "--purpose",
+                    "marketing",
+                ],
+                0,
+            );
+        }
+    }
+    assert_eq!(distinct_instants(), ["1"], "every event at PRIVOPS_NOW");
+    let list = env.demo.dir.join("subjects.txt");
+    std::fs::write(&list, "email:first@example.com\nemail:second@example.com\n").unwrap();
+    let result = expect(
+        env.cmd(&[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--batch",
+            list.to_str().unwrap(),
+        ]),
+        3,
+    );
+    assert_eq!(
+        result.stdout.lines().collect::<Vec<_>>(),
+        [
+            "email:first@example.com\twithdrawn",
+            "email:second@example.com\tgranted"
+        ]
+    );
+}
+
+const DISTINCT_INSTANTS: &str = "SELECT CAST(COUNT(DISTINCT at) AS TEXT) FROM consent_events";
+
+#[test]
+fn the_later_of_two_events_at_one_instant_decides_on_sqlite() {
+    let env = Env::sqlite();
+    let state = env.demo.dir.join(".privops/state.db");
+    same_instant_events(&env, &|| common::sqlite_strings(&state, DISTINCT_INSTANTS));
+}
+
+#[test]
+fn the_later_of_two_events_at_one_instant_decides_on_postgres() {
+    if let Some(env) = Env::postgres("later_of_two_events_at_one_instant") {
+        let db = env.state.as_ref().expect("a server store");
+        same_instant_events(&env, &|| common::server_strings(db, DISTINCT_INSTANTS));
+    }
+}
+
 #[test]
 fn batch_check_prints_one_verdict_per_line() {
     let env = Env::sqlite();
