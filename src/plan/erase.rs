@@ -555,7 +555,8 @@ async fn collect_pointers(
         }
     }
     if !facts.tables.is_empty() {
-        for key in pool.foreign_keys().await? {
+        let tables: Vec<&str> = source.tables.iter().map(|t| t.table.name()).collect();
+        for key in pool.foreign_keys_among(&tables).await? {
             // Declared keys are relations (the rows are the subjects' or judged shared)
             // or references (above); an undeclared one still binds the database.
             if key.declared_as(source).is_none() && source.table(&key.table).is_some() {

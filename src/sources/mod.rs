@@ -37,7 +37,34 @@ pub enum SourcePool {
 static COLUMN_CACHE: std::sync::Mutex<BTreeMap<(String, String), Vec<rows::ColumnInfo>>> =
     std::sync::Mutex::new(BTreeMap::new());
 
+/// PostgreSQL: each table's oid and its columns by number, read with its columns (see
+/// [`SourcePool::foreign_keys_among`]).
+static RELATION_CACHE: std::sync::Mutex<BTreeMap<(String, String), Relation>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
+/// A PostgreSQL table as its catalogue numbers it.
+#[derive(Debug, Clone)]
+pub(crate) struct Relation {
+    pub oid: i64,
+    /// Column names by `attnum`.
+    pub columns: BTreeMap<i32, String>,
+}
+
 impl SourcePool {
+    pub(crate) fn cached_relation(&self, table: &str) -> Option<Relation> {
+        RELATION_CACHE
+            .lock()
+            .ok()?
+            .get(&self.cache_key(table))
+            .cloned()
+    }
+
+    pub(crate) fn cache_relation(&self, table: &str, relation: Relation) {
+        if let Ok(mut cache) = RELATION_CACHE.lock() {
+            cache.insert(self.cache_key(table), relation);
+        }
+    }
+
     /// An identity for the caches: the pool's connect options.
     fn cache_id(&self) -> String {
         match self {

@@ -860,3 +860,115 @@ email = { category = "user.contact.email", identity = "email" }
         vec!["00000000-0000-0000-0000-000000000002".to_string()]
     );
 }
+
+/// A foreign key the policy does not declare still binds the database: erasing Alice,
+/// whose customer row one of Bob's tickets points at through such a key (its default
+/// ON DELETE rule), keeps her row with its personal data masked rather than failing or breaking
+/// Bob's ticket; her own ticket goes, and nothing of Bob's changes.
+fn an_undeclared_foreign_key_keeps_the_row_it_points_at(engine: &str) {
+    let schema = "CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200), name VARCHAR(200));
+CREATE TABLE tickets (id INTEGER PRIMARY KEY, email VARCHAR(200), customer_id INTEGER, body VARCHAR(200),
+  FOREIGN KEY (customer_id) REFERENCES customers (id));
+INSERT INTO customers VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');
+INSERT INTO tickets VALUES (10, 'bob@example.com', 1, 'asked about an order'), (11, 'bob@example.com', 2, 'his own'), (12, 'alice@example.com', NULL, 'hers');
+";
+    let policy = format!(
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+
+[[table]]
+name = "customers"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+name = {{ category = "user.name", mask = "redact" }}
+
+[[table]]
+name = "tickets"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = {{ category = "user.contact.email", identity = "email" }}
+customer_id = "system.operations"
+body = "user.content.message"
+"#
+    );
+    let Some(fixture) = Fixture::new(
+        engine,
+        &format!("undeclared_key_{engine}"),
+        schema,
+        &policy,
+        &[],
+    ) else {
+        return;
+    };
+    let before = fixture.dump();
+    let erased = expect(
+        fixture.cmd(&[
+            "erase",
+            "--subject",
+            "email:alice@example.com",
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(erased["complete"], true, "{erased}");
+    // MariaDB writes the default rule as RESTRICT.
+    let rule = if engine == "mysql" {
+        "RESTRICT"
+    } else {
+        "NO ACTION"
+    };
+    assert!(
+        erased
+            .to_string()
+            .contains(&format!("a foreign key with ON DELETE {rule}")),
+        "{erased}"
+    );
+    let after = fixture.dump();
+    let alice = row(&after, "customers", 1).expect("a row a key points at stays");
+    assert_ne!(text(alice, "email"), "alice@example.com", "{alice:?}");
+    assert_eq!(text(alice, "name"), "[redacted]");
+    assert!(row(&after, "tickets", 12).is_none(), "her ticket goes");
+    for (table, id) in [("customers", 2), ("tickets", 10), ("tickets", 11)] {
+        assert_eq!(
+            row(&after, table, id),
+            row(&before, table, id),
+            "{table} {id}"
+        );
+    }
+    assert_eq!(after["customers"].len(), 2);
+    assert_eq!(after["tickets"].len(), 2);
+}
+
+#[test]
+fn an_undeclared_foreign_key_keeps_the_row_it_points_at_on_sqlite() {
+    an_undeclared_foreign_key_keeps_the_row_it_points_at("sqlite");
+}
+
+#[test]
+fn an_undeclared_foreign_key_keeps_the_row_it_points_at_on_postgres() {
+    an_undeclared_foreign_key_keeps_the_row_it_points_at("postgres");
+}
+
+#[test]
+fn an_undeclared_foreign_key_keeps_the_row_it_points_at_on_mariadb() {
+    an_undeclared_foreign_key_keeps_the_row_it_points_at("mysql");
+}
