@@ -203,6 +203,28 @@ impl Rows {
         key.referenced_columns.extend(referenced_column);
         Ok(())
     }
+
+    /// A whole key, its columns and the referenced ones paired.
+    fn add_key(&mut self, key: KeyRow) -> Result<()> {
+        let (table, name, columns, referenced, to, on_delete) = key;
+        anyhow::ensure!(
+            columns.len() == to.len(),
+            "foreign key `{name}` of `{table}`: {} columns for {} referenced",
+            columns.len(),
+            to.len()
+        );
+        for (column, to) in columns.into_iter().zip(to) {
+            self.add(
+                table.clone(),
+                name.clone(),
+                column,
+                referenced.clone(),
+                Some(to),
+                &on_delete,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl SourcePool {
@@ -261,22 +283,7 @@ impl SourcePool {
                 // A column added since the table was read: the catalogue names it.
                 return self.foreign_keys().await;
             };
-            anyhow::ensure!(
-                columns.len() == to.len(),
-                "foreign key `{name}` of `{table}`: {} columns for {} referenced",
-                columns.len(),
-                to.len()
-            );
-            for (column, to) in columns.into_iter().zip(to) {
-                rows.add(
-                    table.clone(),
-                    name.clone(),
-                    column,
-                    referenced.clone(),
-                    Some(to),
-                    &on_delete,
-                )?;
-            }
+            rows.add_key((table, name, columns, referenced, to, on_delete))?;
         }
         Ok(rows.0.into_values().collect())
     }
@@ -391,23 +398,8 @@ impl SourcePool {
                 .fetch_all(c)
                 })
                 .context("reading the foreign keys (pg_constraint)")?;
-                for (table, name, columns, referenced, to, on_delete) in found {
-                    anyhow::ensure!(
-                        columns.len() == to.len(),
-                        "foreign key `{name}` of `{table}`: {} columns for {} referenced",
-                        columns.len(),
-                        to.len()
-                    );
-                    for (column, to) in columns.into_iter().zip(to) {
-                        rows.add(
-                            table.clone(),
-                            name.clone(),
-                            column,
-                            referenced.clone(),
-                            Some(to),
-                            &on_delete,
-                        )?;
-                    }
+                for key in found {
+                    rows.add_key(key)?;
                 }
             }
             SourcePool::Mysql(pool) => {
