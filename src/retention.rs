@@ -317,6 +317,7 @@ impl Sweep<'_> {
                 }
             }
             bar.finish_and_clear();
+            sweep.end(pool).await?;
             walks = cursor.walks;
             retried = cursor.retried;
         }

@@ -29,6 +29,14 @@ const KEY_PARAMETERS: usize = 30_000;
 /// The SQLite page cache of a sweep's connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 65_536;
 
+/// SQLite in write-ahead-log mode: a sweep folds the log into the file after this much
+/// chunk time, between chunks, rather than at every commit (see [`widen_cache`]).
+const SQLITE_FOLD_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// SQLite's own threshold for folding the log at a commit, in pages, given back to the
+/// sweep's connection when the sweep of a table ends.
+const SQLITE_WAL_AUTOCHECKPOINT: u32 = 1_000;
+
 /// How a sweep walks a table.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 enum Walk {
@@ -91,6 +99,8 @@ pub struct Cursor {
     /// Whether a chunk changed fewer rows than the addresses it was given (a row changed
     /// or deleted meanwhile): the due rows are then read again once the list is used up.
     fell_short: bool,
+    /// SQLite: chunk time since the write-ahead log was last folded into the file.
+    unfolded: std::time::Duration,
 }
 
 impl Cursor {
@@ -210,14 +220,35 @@ async fn fetch_pair(pool: &SourcePool, sql: &Sql) -> Result<(f64, f64)> {
 }
 
 /// SQLite: deleting rows touches index pages all over each index; a page cache larger
-/// than SQLite's default 2 MB keeps them between statements and chunks. A no-op
-/// elsewhere.
+/// than SQLite's default 2 MB keeps them between statements and chunks. In
+/// write-ahead-log mode, commits do not fold the log into the file: SQLite does it once
+/// the log holds 1,000 pages, which every chunk passed, so each commit copied its pages
+/// back and synced the file, the index pages every chunk changes written again each
+/// time, all inside the chunk's time. The sweep folds the log itself between chunks,
+/// after [`SQLITE_FOLD_EVERY`] of chunk time, and once the table is done
+/// ([`TableSweep::end`]); a fold blocks no reader or writer. A no-op elsewhere.
 async fn widen_cache(pool: &SourcePool, tx: &mut crate::sources::rows::SourceTx) -> Result<()> {
     if pool.engine() == Engine::Sqlite {
         tx.execute(&Sql::new(format!(
             "PRAGMA cache_size = -{SQLITE_CACHE_KIB}"
         )))
         .await?;
+        tx.execute(&Sql::new("PRAGMA wal_autocheckpoint = 0"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// SQLite: folds the write-ahead log into the file as far as readers allow
+/// (`PASSIVE`: it waits for no one). A database in another journal mode answers and
+/// does nothing.
+async fn fold_log(pool: &SourcePool) -> Result<()> {
+    // On the pool's own connection: the reader that reads rows is read-only.
+    if let SourcePool::Sqlite(_, pool) = pool {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(pool)
+            .await
+            .context("folding the write-ahead log into the database file")?;
     }
     Ok(())
 }
@@ -342,6 +373,13 @@ impl TableSweep<'_> {
                 other => break other?,
             }
         };
+        if pool.engine() == Engine::Sqlite {
+            cursor.unfolded += cursor.transaction;
+            if cursor.unfolded >= SQLITE_FOLD_EVERY {
+                fold_log(pool).await?;
+                cursor.unfolded = std::time::Duration::ZERO;
+            }
+        }
         if let Some(Picked { given, .. }) = &picked {
             cursor.picked.drain(..*given);
             cursor.fell_short |= done < *given as u64;
@@ -395,6 +433,21 @@ impl TableSweep<'_> {
             end,
             rows_per_unit,
         })
+    }
+
+    /// Once the sweep of the table has ended, finished or not: a SQLite source's
+    /// write-ahead log is folded into its file, and the connection folds it at its
+    /// commits again.
+    pub async fn end(&self, pool: &SourcePool) -> Result<()> {
+        if let SourcePool::Sqlite(_, sqlite) = pool {
+            fold_log(pool).await?;
+            sqlx::query(&format!(
+                "PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT}"
+            ))
+            .execute(sqlite)
+            .await?;
+        }
+        Ok(())
     }
 
     /// PostgreSQL: reads the addresses of the oldest due rows, up to [`PICK_ROWS`], into
@@ -702,6 +755,95 @@ impl TableSweep<'_> {
 mod tests {
     use super::*;
     use sqlx::Connection;
+
+    /// A SQLite sweep in write-ahead-log mode folds the log itself, between chunks, not
+    /// at each commit; once the table is done the log is folded and the connection's
+    /// own threshold is back. Every row past its period is gone (counted by hand).
+    #[tokio::test]
+    async fn a_sqlite_sweep_folds_the_log_between_chunks_and_gives_the_threshold_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let url = format!("sqlite://{}", path.display());
+        let checked = async {
+            std::fs::write(
+                dir.path().join("policy.toml"),
+                r#"[controller]
+organisation = "Test"
+dpo = { name = "DPO", email = "dpo@example.com" }
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "sqlite"
+url_env = "PRIVOPS_WALK_TEST_URL"
+
+[[table]]
+name = "logs"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+"#,
+            )?;
+            {
+                let conn = rusqlite::Connection::open(&path)?;
+                conn.execute_batch(
+                    "PRAGMA journal_mode = WAL;
+                     CREATE TABLE logs (id INTEGER PRIMARY KEY, at TEXT);
+                     WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
+                     INSERT INTO logs SELECT i, CASE WHEN i <= 2950 THEN '2026-01-01T00:00:00Z'
+                         ELSE '2026-11-20T00:00:00Z' END FROM s;",
+                )?;
+            }
+            let policy = crate::policy::Policy::load_valid(dir.path())?;
+            let source = &policy.sources[0];
+            let table = source.table("logs").context("the table")?;
+            let pool = SourcePool::connect_to(source, url.clone()).await?;
+            let now = "2026-11-25T12:00:00Z".parse()?;
+            let sweep = TableSweep::prepare(&pool, source, table, now).await?;
+            let SourcePool::Sqlite(_, sqlite) = &pool else {
+                anyhow::bail!("a SQLite pool");
+            };
+            let threshold = async || -> Result<i64> {
+                Ok(sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+                    .fetch_one(sqlite)
+                    .await?)
+            };
+            let mut cursor = Cursor::new(Some(100));
+            let mut done = sweep.chunk(&pool, &mut cursor).await?;
+            assert_eq!(threshold().await?, 0, "commits leave the log to the sweep");
+            while !cursor.finished {
+                done += sweep.chunk(&pool, &mut cursor).await?;
+            }
+            sweep.end(&pool).await?;
+            assert_eq!(threshold().await?, i64::from(SQLITE_WAL_AUTOCHECKPOINT));
+            // Folded: a passive fold finds every page of the log in the file already.
+            let (busy, log, folded): (i64, i64, i64) =
+                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                    .fetch_one(sqlite)
+                    .await?;
+            assert_eq!((busy, log), (0, folded));
+            pool.close().await;
+            assert_eq!(done, 2950);
+            let conn = rusqlite::Connection::open(&path)?;
+            let left: (i64, i64) = conn.query_row(
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE at < '2026-10-26') FROM logs",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            assert_eq!(left, (50, 0));
+            anyhow::Ok(())
+        };
+        checked.await.unwrap();
+    }
 
     #[test]
     fn row_addresses_are_read_as_postgres_writes_them() {
