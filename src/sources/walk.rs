@@ -765,34 +765,7 @@ mod tests {
         let path = dir.path().join("app.db");
         let url = format!("sqlite://{}", path.display());
         let checked = async {
-            std::fs::write(
-                dir.path().join("policy.toml"),
-                r#"[controller]
-organisation = "Test"
-dpo = { name = "DPO", email = "dpo@example.com" }
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "sqlite"
-url_env = "PRIVOPS_WALK_TEST_URL"
-
-[[table]]
-name = "logs"
-key = ["id"]
-erase = "delete"
-[table.columns]
-id = "system.operations"
-at = "system.operations"
-[table.retention]
-period = "30d"
-from = "at"
-then = "delete"
-"#,
-            )?;
+            std::fs::write(dir.path().join("policy.toml"), policy("sqlite", ""))?;
             {
                 let conn = rusqlite::Connection::open(&path)?;
                 conn.execute_batch(
@@ -845,6 +818,53 @@ then = "delete"
         checked.await.unwrap();
     }
 
+    /// The tests' policy on `engine`: `logs`, deleted 30 days after `at`, then `more`.
+    fn policy(engine: &str, more: &str) -> String {
+        format!(
+            r#"[controller]
+organisation = "Test"
+dpo = {{ name = "DPO", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "PRIVOPS_WALK_TEST_URL"
+
+[[table]]
+name = "logs"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "delete"
+{more}"#
+        )
+    }
+
+    /// A table anonymised 30 days after `at`.
+    const NOTES_TABLE: &str = r#"
+[[table]]
+name = "notes"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+body = { category = "user.content.notes", mask = "redact" }
+at = "system.operations"
+[table.retention]
+period = "30d"
+from = "at"
+then = "anonymise"
+"#;
+
     #[test]
     fn row_addresses_are_read_as_postgres_writes_them() {
         assert_eq!(parse_tid("(0,1)"), Some((0, 1)));
@@ -877,44 +897,7 @@ then = "delete"
             let dir = tempfile::tempdir()?;
             std::fs::write(
                 dir.path().join("policy.toml"),
-                r#"[controller]
-organisation = "Test"
-dpo = { name = "DPO", email = "dpo@example.com" }
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "postgres"
-url_env = "PRIVOPS_WALK_TEST_URL"
-
-[[table]]
-name = "logs"
-key = ["id"]
-erase = "delete"
-[table.columns]
-id = "system.operations"
-at = "system.operations"
-[table.retention]
-period = "30d"
-from = "at"
-then = "delete"
-
-[[table]]
-name = "notes"
-key = ["id"]
-erase = "delete"
-[table.columns]
-id = "system.operations"
-body = { category = "user.content.notes", mask = "redact" }
-at = "system.operations"
-[table.retention]
-period = "30d"
-from = "at"
-then = "anonymise"
-"#,
+                policy("postgres", NOTES_TABLE),
             )?;
             let policy = crate::policy::Policy::load_valid(dir.path())?;
             let source = &policy.sources[0];
