@@ -246,14 +246,7 @@ impl SourcePool {
             };
             by_oid.insert(relation.oid, (*table, relation.columns));
         }
-        let oids = format!(
-            "{{{}}}",
-            by_oid
-                .keys()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        let oids = crate::sql::pg_array(by_oid.keys().map(|oid| Some(oid.to_string())));
         let found: Vec<NumberedKeyRow> = on_held!(pool, |c| {
             sqlx::query_as(
                 "SELECT c.conrelid::int8, c.conname::text, c.conkey::int4[], \

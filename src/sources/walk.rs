@@ -327,7 +327,7 @@ impl TableSweep<'_> {
                     return Ok(0);
                 }
             }
-            Some(self.picked_rows(cursor))
+            Some(self.picked_rows(pool, cursor))
         } else {
             None
         };
@@ -478,23 +478,21 @@ impl TableSweep<'_> {
 
     /// The next chunk of the addresses read ahead, as a condition that still asks for the
     /// row to be due (a row changed since the read is left as it is).
-    fn picked_rows(&self, cursor: &Cursor) -> Picked {
+    fn picked_rows(&self, pool: &SourcePool, cursor: &Cursor) -> Picked {
         let given = cursor.batch.min(cursor.picked.len());
-        let mut list = String::with_capacity(given * 12 + 2);
-        list.push('{');
-        for (i, (block, line)) in cursor.picked.iter().take(given).enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            list.push_str(&format!("\"({block},{line})\""));
-        }
-        list.push('}');
+        let list = crate::sql::pg_array(
+            cursor
+                .picked
+                .iter()
+                .take(given)
+                .map(|(block, line)| Some(format!("({block},{line})"))),
+        );
         let mut rows = Sql::new("ctid = ANY(");
         rows.bind(list.clone()).push("::tid[]) AND ");
         rows.append(&self.due);
         let mut pages = Sql::new(format!(
             "SELECT COUNT(*) FROM {} WHERE ctid = ANY(",
-            crate::sources::quote(Engine::Postgres, self.table.name())
+            pool.quote(self.table.name())
         ));
         pages.bind(list).push("::tid[])");
         Picked { rows, pages, given }
