@@ -26,6 +26,10 @@ const SERIALIZATION_RETRIES: u64 = 10;
 /// At most this many key values go into one chunk's statements.
 const KEY_PARAMETERS: usize = 30_000;
 
+/// SQLite: the connection's own table (schema `temp`, in memory) that holds the rowids
+/// of a roll-up chunk found through the index.
+pub(crate) const CHUNK_ROWS: &str = "temp.privops_chunk_rows";
+
 /// The SQLite page cache of a sweep's connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 65_536;
 
@@ -101,6 +105,9 @@ pub struct Cursor {
     fell_short: bool,
     /// SQLite: chunk time since the write-ahead log was last folded into the file.
     unfolded: std::time::Duration,
+    /// The most rows an adaptive chunk may take ([`MAX_BATCH`] unless the walk says
+    /// less: see [`sqlite_index_batch`]).
+    cap: usize,
 }
 
 impl Cursor {
@@ -109,6 +116,7 @@ impl Cursor {
         Cursor {
             batch: batch.unwrap_or(FIRST_BATCH).max(1),
             adaptive: batch.is_none(),
+            cap: MAX_BATCH,
             ..Cursor::default()
         }
     }
@@ -120,7 +128,7 @@ impl Cursor {
                 self.batch,
                 self.transaction,
                 CHUNK_TARGET,
-                MIN_BATCH..=MAX_BATCH,
+                MIN_BATCH..=self.cap.max(MIN_BATCH),
             );
         }
     }
@@ -237,6 +245,19 @@ async fn widen_cache(pool: &SourcePool, tx: &mut crate::sources::rows::SourceTx)
             .await?;
     }
     Ok(())
+}
+
+/// SQLite's walk by index: the most rows a chunk changes, half as many as the sweep's
+/// page cache ([`SQLITE_CACHE_KIB`]) holds pages. Each row found through the index lies
+/// on a table page of its own and dirties a leaf of each index that does not follow the
+/// timestamp, one here, one there; a chunk whose pages outgrow the cache writes them to
+/// the log before its commit and reads them back to finish. On a 10M-row table with 0.5%
+/// due (4 KiB pages), chunks of 20,000 rows read 176,000 pages where chunks of 8,000 read
+/// 102,000, and took 15% longer.
+async fn sqlite_index_batch(pool: &SourcePool) -> Result<usize> {
+    let row = fetch_row(pool, &Sql::new("PRAGMA page_size"), &[Kind::Int]).await?;
+    let page = row[0].as_u64().filter(|&p| p >= 512).unwrap_or(4096) as usize;
+    Ok((SQLITE_CACHE_KIB as usize * 1024 / page / 2).max(MIN_BATCH))
 }
 
 /// SQLite: folds the write-ahead log into the file as far as readers allow
@@ -405,6 +426,10 @@ impl TableSweep<'_> {
                     && (done as f64) < read * DENSE
                 {
                     cursor.set(Walk::Index);
+                    cursor.cap = sqlite_index_batch(pool).await?;
+                    if cursor.adaptive {
+                        cursor.batch = cursor.batch.min(cursor.cap);
+                    }
                 }
             }
             _ if done == 0 => cursor.finished = true,
@@ -603,6 +628,28 @@ impl TableSweep<'_> {
         let mut tx = pool.begin().await?;
         widen_cache(pool, &mut tx).await?;
         let rows = match selected {
+            // A SQLite roll-up by index reads its rows twice, to sum them up and to
+            // delete them: their rowids are found once, into a table of the connection's
+            // own (in memory), and both statements read that.
+            Some(_)
+                if walk == Walk::Index
+                    && pool.engine() == Engine::Sqlite
+                    && self.retention.then == RetentionAction::Rollup =>
+            {
+                let rowid = self.rowid.unwrap_or("rowid");
+                tx.execute(&Sql::new(format!(
+                    "CREATE TEMP TABLE IF NOT EXISTS {CHUNK_ROWS} (id INTEGER PRIMARY KEY)"
+                )))
+                .await?;
+                tx.execute(&Sql::new(format!("DELETE FROM {CHUNK_ROWS}")))
+                    .await?;
+                tx.execute(&around_due(
+                    format!("INSERT INTO {CHUNK_ROWS} SELECT {rowid} FROM {table} WHERE "),
+                    &format!(" ORDER BY {order}, {rowid} LIMIT {batch}"),
+                ))
+                .await?;
+                around_due(format!("{rowid} IN {CHUNK_ROWS} AND "), "")
+            }
             Some(rows) => rows,
             None => {
                 let select: Vec<String> = self
@@ -661,7 +708,12 @@ impl TableSweep<'_> {
             RetentionAction::Rollup => {
                 let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
                 tx.execute(&insert).await?;
-                tx.execute(&delete).await?
+                let deleted = tx.execute(&delete).await?;
+                if walk == Walk::Index && pool.engine() == Engine::Sqlite {
+                    tx.execute(&Sql::new(format!("DELETE FROM {CHUNK_ROWS}")))
+                        .await?;
+                }
+                deleted
             }
         };
         tx.commit().await?;

@@ -365,6 +365,17 @@ fn server_tables(timestamp: &str) -> String {
 
 /// Writes the server tests' policy and returns the column type their timestamps take.
 fn server_policy(dir: &Path, db: &TestDatabase, engine: &str) -> &'static str {
+    write_events_policy(dir, engine);
+    if db.postgres {
+        "TIMESTAMPTZ"
+    } else {
+        "DATETIME"
+    }
+}
+
+/// The policy of [`server_tables`] on `engine`, written to `dir`: `events` rolled up into
+/// `daily` a day after `at`, `notes` anonymised after 30 days.
+fn write_events_policy(dir: &Path, engine: &str) {
     std::fs::write(
         dir.join("policy.toml"),
         policy_head(engine)
@@ -414,11 +425,6 @@ then = "anonymise"
 "#,
     )
     .unwrap();
-    if db.postgres {
-        "TIMESTAMPTZ"
-    } else {
-        "DATETIME"
-    }
 }
 
 /// Rows around a DST change in Europe/Berlin (2026-03-29 02:00 -> 03:00), stored with
@@ -1030,6 +1036,124 @@ fn postgres_rollup_through_the_index_counts_tied_rows_once() {
     let after = common::server_dump(&db);
     assert_eq!(after["events"].len(), 19950 - due.len());
     assert_eq!(daily_totals(&after), (due.len() as i64, due_ms));
+}
+
+/// A SQLite roll-up through the index walk: each chunk's rowids are found once, into a
+/// table of the connection's own, and the sum and the delete both read them. Every due
+/// row is summed exactly once and deleted, rows with equal timestamps included, and every
+/// other row stays; the totals and the rows kept are decided by hand-written SQL.
+#[test]
+fn sqlite_rollup_through_the_index_counts_tied_rows_once() {
+    let temp = tempfile::tempdir().unwrap();
+    let db = temp.path().join("app.db");
+    std::fs::File::create(&db).unwrap();
+    common::sqlite_execute(&db, "PRAGMA journal_mode = WAL");
+    write_events_policy(temp.path(), "sqlite");
+    // 19,950 events, 150 of them due, all at the same instant, over two features.
+    common::sqlite_execute(
+        &db,
+        &format!(
+            "{} WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 19950)
+             INSERT INTO events SELECT i, 'p' || i || '@example.com',
+                 CASE i % 3 WHEN 0 THEN 'reply' ELSE 'draft' END, i % 7,
+                 CASE WHEN i % 133 = 0 THEN '2026-03-20T00:00:00Z' ELSE '2026-03-29T12:00:00Z' END
+             FROM s;",
+            server_tables("DATETIME")
+        ),
+    );
+    let cutoff = "'2026-03-29T00:30:00Z'";
+    let expected = common::sqlite_strings(
+        &db,
+        &format!(
+            "SELECT substr(at, 1, 10) || ' ' || feature || ' ' || COUNT(*) || ' ' || SUM(duration_ms)
+             FROM events WHERE at < {cutoff} GROUP BY substr(at, 1, 10), feature ORDER BY 1"
+        ),
+    );
+    let kept = common::sqlite_strings(
+        &db,
+        &format!("SELECT CAST(id AS TEXT) FROM events WHERE at >= {cutoff} ORDER BY id"),
+    );
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    let url = format!("sqlite://{}", db.display());
+    // The dry run says how the rows are found.
+    let dry = sweep_folder(temp.path(), &url, "2026-03-30T00:30:00Z", &["--dry-run"]);
+    let planned = expect(dry, 0).json();
+    let statements = planned["tables"][0]["statements"].to_string();
+    assert!(
+        statements.contains("INSERT INTO temp.privops_chunk_rows SELECT rowid"),
+        "{statements}"
+    );
+    let command = sweep_folder(
+        temp.path(),
+        &url,
+        "2026-03-30T00:30:00Z",
+        &["--batch-size", "40", "--table", "events"],
+    );
+    let summary = expect(command, 0).json();
+    let table = &summary["tables"][0];
+    // The first 40 rowids hold no due row: the index finds the 150, 40 at a time.
+    assert_eq!(
+        table["walks"],
+        serde_json::json!(["range", "index"]),
+        "{summary}"
+    );
+    assert_eq!(table["done"], 150, "{summary}");
+    assert!(table["chunks"].as_u64().unwrap() >= 5, "{summary}");
+    let daily = common::sqlite_strings(
+        &db,
+        "SELECT day || ' ' || feature || ' ' || events || ' ' || total_ms FROM daily ORDER BY 1",
+    );
+    assert_eq!(daily, expected);
+    let left = common::sqlite_strings(&db, "SELECT CAST(id AS TEXT) FROM events ORDER BY id");
+    assert_eq!(left, kept);
+}
+
+/// A SQLite walk by index keeps each chunk within the sweep's page cache: with 64 KiB
+/// pages, 512 rows a chunk (half the cache's pages), however quickly the chunks go. The
+/// first 20,000 rowids hold no due row; the 10,000 after them are all due.
+#[test]
+fn a_sqlite_index_walk_keeps_its_chunks_within_the_page_cache() {
+    let temp = tempfile::tempdir().unwrap();
+    let db = temp.path().join("app.db");
+    std::fs::File::create(&db).unwrap();
+    common::sqlite_execute(
+        &db,
+        "PRAGMA page_size = 65536; VACUUM; PRAGMA journal_mode = WAL",
+    );
+    assert_eq!(
+        common::sqlite_strings(&db, "SELECT CAST(page_size AS TEXT) FROM pragma_page_size"),
+        ["65536"]
+    );
+    std::fs::write(
+        temp.path().join("policy.toml"),
+        policy_head("sqlite") + &swept_table("logs", "[\"id\"]", "id = \"system.operations\""),
+    )
+    .unwrap();
+    common::sqlite_execute(
+        &db,
+        "CREATE TABLE logs (id INTEGER PRIMARY KEY, at VARCHAR(30));
+         CREATE INDEX logs_at ON logs (at);
+         WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 30000)
+         INSERT INTO logs SELECT i, CASE WHEN i > 20000 THEN '2026-01-01T00:00:00Z' ELSE '2026-11-20T00:00:00Z' END FROM s;",
+    );
+    let kept = common::sqlite_strings(
+        &db,
+        "SELECT CAST(id AS TEXT) FROM logs WHERE at >= '2026-10-26' ORDER BY id",
+    );
+    assert_eq!(kept.len(), 20000);
+    let command = sweep_folder(temp.path(), &format!("sqlite://{}", db.display()), NOW, &[]);
+    let summary = expect(command, 0).json();
+    let table = &summary["tables"][0];
+    assert_eq!(
+        table["walks"],
+        serde_json::json!(["range", "index"]),
+        "{summary}"
+    );
+    assert_eq!(table["done"], 10000, "{summary}");
+    // One range chunk, then 10,000 rows 512 at a time at most.
+    assert!(table["chunks"].as_u64().unwrap() > 20, "{summary}");
+    let left = common::sqlite_strings(&db, "SELECT CAST(id AS TEXT) FROM logs ORDER BY id");
+    assert_eq!(left, kept);
 }
 
 /// The server tests' policy, and `rows` PostgreSQL events made by `generate_series`,
