@@ -356,17 +356,6 @@ impl<'p> TableSweep<'p> {
                 } else {
                     statements.push(format!("INSERT INTO {} ... SELECT <groups>, <measures> FROM {table} WHERE {selection} GROUP BY <groups> <upsert adding to the totals>", pool.quote(&into)));
                     statements.push(format!("DELETE FROM {table} WHERE <the same rows>"));
-                    if let (Engine::Sqlite, Some(rowid), true) =
-                        (pool.engine(), self.rowid, self.indexed)
-                    {
-                        statements.push(format!(
-                            "(through the index, the chunk's rowids are found once first: \
-                             INSERT INTO {chunk} SELECT {rowid} FROM {table} WHERE {due} \
-                             ORDER BY {order}, {rowid} LIMIT n; both statements then read \
-                             {rowid} IN {chunk} AND {due})",
-                            chunk = crate::sources::walk::CHUNK_ROWS
-                        ));
-                    }
                 }
             }
         }

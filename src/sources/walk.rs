@@ -26,10 +26,6 @@ const SERIALIZATION_RETRIES: u64 = 10;
 /// At most this many key values go into one chunk's statements.
 const KEY_PARAMETERS: usize = 30_000;
 
-/// SQLite: the connection's own table (schema `temp`, in memory) that holds the rowids
-/// of a roll-up chunk found through the index.
-pub(crate) const CHUNK_ROWS: &str = "temp.privops_chunk_rows";
-
 /// The SQLite page cache of a sweep's connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 65_536;
 
@@ -628,28 +624,6 @@ impl TableSweep<'_> {
         let mut tx = pool.begin().await?;
         widen_cache(pool, &mut tx).await?;
         let rows = match selected {
-            // A SQLite roll-up by index reads its rows twice, to sum them up and to
-            // delete them: their rowids are found once, into a table of the connection's
-            // own (in memory), and both statements read that.
-            Some(_)
-                if walk == Walk::Index
-                    && pool.engine() == Engine::Sqlite
-                    && self.retention.then == RetentionAction::Rollup =>
-            {
-                let rowid = self.rowid.unwrap_or("rowid");
-                tx.execute(&Sql::new(format!(
-                    "CREATE TEMP TABLE IF NOT EXISTS {CHUNK_ROWS} (id INTEGER PRIMARY KEY)"
-                )))
-                .await?;
-                tx.execute(&Sql::new(format!("DELETE FROM {CHUNK_ROWS}")))
-                    .await?;
-                tx.execute(&around_due(
-                    format!("INSERT INTO {CHUNK_ROWS} SELECT {rowid} FROM {table} WHERE "),
-                    &format!(" ORDER BY {order}, {rowid} LIMIT {batch}"),
-                ))
-                .await?;
-                around_due(format!("{rowid} IN {CHUNK_ROWS} AND "), "")
-            }
             Some(rows) => rows,
             None => {
                 let select: Vec<String> = self
@@ -708,12 +682,7 @@ impl TableSweep<'_> {
             RetentionAction::Rollup => {
                 let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
                 tx.execute(&insert).await?;
-                let deleted = tx.execute(&delete).await?;
-                if walk == Walk::Index && pool.engine() == Engine::Sqlite {
-                    tx.execute(&Sql::new(format!("DELETE FROM {CHUNK_ROWS}")))
-                        .await?;
-                }
-                deleted
+                tx.execute(&delete).await?
             }
         };
         tx.commit().await?;
