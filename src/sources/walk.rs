@@ -191,11 +191,14 @@ fn parse_tid(text: &str) -> Option<(u32, u16)> {
     Some((block.parse().ok()?, line.parse().ok()?))
 }
 
-/// Runs `change` in `tx`. PostgreSQL's walk by index reads the chunk's heap pages on
-/// the pool's second connection meanwhile (`pages`): the rows lie one page here, one
-/// there, and were read once already, when their addresses were; the pages have often
-/// left PostgreSQL's buffers since, and the change then waits for each in turn. The read
-/// locks nothing and changes nothing; should it fail, the change does not depend on it.
+/// Runs `change` in `tx`. On PostgreSQL the chunk's heap pages are read on the pool's
+/// second connection meanwhile (`pages`), so that the change finds them in PostgreSQL's
+/// buffers rather than waiting for each in turn. By index, the rows lie one page here,
+/// one there, and the pages have often left the buffers since their addresses were read.
+/// By block range, the read runs ahead of the change, which stops at every row: as the
+/// roll-up's summing connection does: deleting all of a 10M-row table went from 5.16 s
+/// to 4.66 s (one DELETE: 4.7-4.8 s). The read locks nothing and changes nothing;
+/// should it fail, the change does not depend on it.
 async fn changed_reading_ahead(
     pool: &SourcePool,
     tx: &mut crate::sources::rows::SourceTx,
@@ -670,14 +673,21 @@ impl TableSweep<'_> {
             sql
         };
         let delete = statement(format!("DELETE FROM {target} WHERE "));
+        // PostgreSQL: the chunk's heap pages, read on the second connection meanwhile.
+        let pages = match (walk, range, pool.engine()) {
+            (Walk::Range { .. }, Some((start, end)), Engine::Postgres) => Some(Sql::new(format!(
+                "SELECT COUNT(*) FROM {table} WHERE ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid"
+            ))),
+            _ => picked.map(|p| p.pages.clone()),
+        };
         let done = match self.retention.then {
             RetentionAction::Delete => {
-                changed_reading_ahead(pool, &mut tx, &delete, picked.map(|p| &p.pages)).await?
+                changed_reading_ahead(pool, &mut tx, &delete, pages.as_ref()).await?
             }
             RetentionAction::Anonymise => {
                 let sets = self.mask_sets(pool);
                 let update = statement(format!("UPDATE {target} SET {sets} WHERE "));
-                changed_reading_ahead(pool, &mut tx, &update, picked.map(|p| &p.pages)).await?
+                changed_reading_ahead(pool, &mut tx, &update, pages.as_ref()).await?
             }
             RetentionAction::Rollup => {
                 let insert = self.rollup_sql(pool)?.insert_select(&target, &rows);
