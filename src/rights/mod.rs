@@ -491,12 +491,16 @@ async fn facts_of(
 const CHUNK: usize = 5000;
 
 /// The statement of [`facts`] up to its list of subjects, and what follows the list.
-/// Made once for all the chunks of a batch. SQLite hands the whole chunk back as one
-/// JSON document; PostgreSQL answers a row a subject ([`postgres_facts_statement`]).
+/// Made once for all the chunks of a batch.
 fn facts_statement(store: &Store, purpose: &Purpose, as_of: &str, probe: bool) -> (Sql, Sql) {
-    if store.backend == crate::store::Backend::Postgres {
-        return postgres_facts_statement(purpose, as_of, probe);
-    }
+    let postgres = store.backend == crate::store::Backend::Postgres;
+    // The engine's JSON functions: the chunk's document, an array, and an array
+    // nested in another as a value of its own.
+    let (document, array, nested) = if postgres {
+        ("json_agg", "json_build_array", "")
+    } else {
+        ("json_group_array", "json_array", "json")
+    };
     let id = purpose.id.get_ref().as_str();
     let consent = purpose.basis == LawfulBasis::Consent;
     let sha = consent::text_sha256(purpose.consent_text.as_deref().unwrap_or_default());
@@ -515,37 +519,68 @@ fn facts_statement(store: &Store, purpose: &Purpose, as_of: &str, probe: bool) -
     // and a subject's own look-up runs only where it does, the answer being NULL either
     // way when there is none. Four index probes a subject fewer: about a third of the
     // server's work for a batch when those tables are empty.
+    let any = |table: &str| format!("CASE WHEN (SELECT EXISTS (SELECT 1 FROM {table})) THEN ");
     sql.push(&format!(
-        " AS BIGINT), CAST(json_group_array(json_array(a.value, \
+        " AS BIGINT), CAST({document}({array}(a.value, \
          {} (SELECT erased_at FROM suppressions WHERE subject_ref = a.value) END, \
          {} (SELECT at FROM subject_moves WHERE old_ref = a.value) END, \
-         {} json((SELECT json_array({LIMIT_COLUMNS}) FROM processing_limits \
+         {} {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
          WHERE subject_ref = a.value AND kind = 'restriction' AND at <= ",
-        any_row("suppressions"),
-        any_row("subject_moves"),
-        any_row("processing_limits"),
+        any("suppressions"),
+        any("subject_moves"),
+        any("processing_limits"),
     ))
     .bind(as_of)
     .push(&format!(
         " ORDER BY at DESC, id DESC LIMIT 1)) END, \
-         {} json((SELECT json_array({LIMIT_COLUMNS}) FROM processing_limits \
+         {} {nested}((SELECT {array}({LIMIT_COLUMNS}) FROM processing_limits \
          WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = ",
-        any_row("processing_limits"),
+        any("processing_limits"),
     ))
     .bind(id)
     .push(" AND at <= ")
     .bind(as_of)
     .push(" ORDER BY at DESC, id DESC LIMIT 1)) END");
-    if consent {
-        sql.push(
-            ", json((SELECT json_array(e.id, e.purpose_id, e.version, e.action, e.at, \
-             e.recorded_at, e.channel, \
-             CASE WHEN v.event_id IS NULL THEN e.evidence ELSE v.evidence END, \
-             e.actor, e.origin) \
-             FROM consent_events e LEFT JOIN consent_evidence v ON v.event_id = e.id WHERE \
+    // An event's columns, its evidence as `evidence` gives it.
+    let event = |evidence: &str| {
+        format!(
+            "e.id, e.purpose_id, e.version, e.action, e.at, e.recorded_at, e.channel, \
+             {evidence}, e.actor, e.origin"
+        )
+    };
+    let chosen = "CASE WHEN v.event_id IS NULL THEN e.evidence ELSE v.evidence END";
+    let evidence = "consent_events e LEFT JOIN consent_evidence v ON v.event_id = e.id";
+    // PostgreSQL joins each subject's newest event laterally (along the index) and builds
+    // it into the document there: a scalar subquery that built it cost a fifth more of
+    // the statement (1,130 ms of server time for 100,000 subjects, 920 ms joined). Its
+    // index holds no id, so the chosen row is taken as it is read, not looked up again
+    // by its id.
+    let mut tail = Sql::new(if postgres {
+        " AS json)) AS a(value)"
+    } else {
+        ") AS a"
+    });
+    if consent && postgres {
+        sql.push(&format!(
+            ", CASE WHEN e.id IS NULL THEN NULL ELSE {array}({}) END",
+            event("e.evidence")
+        ));
+        tail.push(&format!(
+            " LEFT JOIN LATERAL (SELECT {} FROM {evidence} \
+             WHERE e.subject_ref = a.value AND e.purpose_id = ",
+            event(&format!("{chosen} AS evidence"))
+        ))
+        .bind(id)
+        .push(" AND e.at <= ")
+        .bind(as_of)
+        .push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS e ON true");
+    } else if consent {
+        sql.push(&format!(
+            ", json((SELECT json_array({}) FROM {evidence} WHERE \
              e.id = (SELECT n.id FROM consent_events n \
              WHERE n.subject_ref = a.value AND n.purpose_id = ",
-        )
+            event(chosen)
+        ))
         .bind(id)
         .push(" AND n.at <= ")
         .bind(as_of)
@@ -559,88 +594,11 @@ fn facts_statement(store: &Store, purpose: &Purpose, as_of: &str, probe: bool) -
     if probe {
         sql.push(", ").push(Store::SCHEMA_PROBE);
     }
-    sql.push(" FROM json_each(");
-    (sql, Sql::new(") AS a"))
-}
-
-/// `CASE WHEN <table holds a row> THEN `: the table is read once per statement, and a
-/// subject's own look-up in it runs only where it holds any.
-fn any_row(table: &str) -> String {
-    format!("CASE WHEN (SELECT EXISTS (SELECT 1 FROM {table})) THEN ")
-}
-
-/// [`facts_statement`] on PostgreSQL: the newest consent event is joined laterally (along
-/// the index) and built into the chunk's document there, where a scalar subquery that
-/// built it for each subject cost a fifth more of the statement (1,130 ms of server time
-/// for 100,000 subjects, 920 ms joined).
-fn postgres_facts_statement(purpose: &Purpose, as_of: &str, probe: bool) -> (Sql, Sql) {
-    let id = purpose.id.get_ref().as_str();
-    let consent = purpose.basis == LawfulBasis::Consent;
-    let mut sql = Sql::new("SELECT CAST(");
-    if consent {
-        let sha = consent::text_sha256(purpose.consent_text.as_deref().unwrap_or_default());
-        sql.push("(SELECT version FROM purpose_versions WHERE purpose_id = ")
-            .bind(id)
-            .push(" AND text_sha256 = ")
-            .bind(sha.as_str())
-            .push(")");
+    sql.push(if postgres {
+        " FROM json_array_elements_text(CAST("
     } else {
-        sql.push("NULL");
-    }
-    // As on SQLite: each rare table is asked once whether it holds any row.
-    sql.push(&format!(
-        " AS BIGINT), CAST(json_agg(json_build_array(a.value, \
-         {} (SELECT erased_at FROM suppressions WHERE subject_ref = a.value) END, \
-         {} (SELECT at FROM subject_moves WHERE old_ref = a.value) END, \
-         {} (SELECT json_build_array({LIMIT_COLUMNS}) FROM processing_limits \
-         WHERE subject_ref = a.value AND kind = 'restriction' AND at <= ",
-        any_row("suppressions"),
-        any_row("subject_moves"),
-        any_row("processing_limits"),
-    ))
-    .bind(as_of)
-    .push(&format!(
-        " ORDER BY at DESC, id DESC LIMIT 1) END, \
-         {} (SELECT json_build_array({LIMIT_COLUMNS}) FROM processing_limits \
-         WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = ",
-        any_row("processing_limits"),
-    ))
-    .bind(id)
-    .push(" AND at <= ")
-    .bind(as_of)
-    .push(" ORDER BY at DESC, id DESC LIMIT 1) END");
-    if consent {
-        sql.push(
-            ", CASE WHEN e.id IS NULL THEN NULL ELSE json_build_array(e.id, e.purpose_id, \
-             e.version, e.action, e.at, e.recorded_at, e.channel, e.evidence, e.actor, \
-             e.origin) END",
-        );
-    } else {
-        sql.push(", NULL");
-    }
-    sql.push(")) AS TEXT)");
-    if probe {
-        sql.push(", ").push(Store::SCHEMA_PROBE);
-    }
-    sql.push(" FROM json_array_elements_text(CAST(");
-    let mut tail = Sql::new(" AS json)) AS a(value)");
-    if consent {
-        // PostgreSQL's index holds no id: choosing the newest event reads the rows of the
-        // subject's newest instant whatever the form, so the chosen row is taken as it is
-        // read, not looked up again by its id.
-        tail.push(
-            " LEFT JOIN LATERAL (SELECT e.id, e.purpose_id, e.version, e.action, e.at, \
-             e.recorded_at, e.channel, \
-             CASE WHEN v.event_id IS NULL THEN e.evidence ELSE v.evidence END AS evidence, \
-             e.actor, e.origin \
-             FROM consent_events e LEFT JOIN consent_evidence v ON v.event_id = e.id \
-             WHERE e.subject_ref = a.value AND e.purpose_id = ",
-        )
-        .bind(id)
-        .push(" AND e.at <= ")
-        .bind(as_of)
-        .push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS e ON true");
-    }
+        " FROM json_each("
+    });
     (sql, tail)
 }
 
