@@ -534,34 +534,27 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
     // tables are probed only when they hold a row, and PostgreSQL joins the newest event
     // laterally: the fastest forms found for each engine.
     let rare = |table: &str| format!("CASE WHEN (SELECT EXISTS (SELECT 1 FROM {table})) THEN ");
+    let facts = format!(
+        "SELECT a.value, \
+           {} (SELECT erased_at FROM suppressions WHERE subject_ref = a.value) END, \
+           {} (SELECT at FROM subject_moves WHERE old_ref = a.value) END, \
+           {} (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind = 'restriction' ORDER BY at DESC, id DESC LIMIT 1) END, \
+           {} (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1) END, ",
+        rare("suppressions"),
+        rare("subject_moves"),
+        rare("processing_limits"),
+        rare("processing_limits")
+    );
+    let newest = "FROM consent_events WHERE subject_ref = a.value AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1";
     let sql = if store.backend == privops::store::Backend::Postgres {
         format!(
-            "SELECT a.value, \
-               {} (SELECT erased_at FROM suppressions WHERE subject_ref = a.value) END, \
-               {} (SELECT at FROM subject_moves WHERE old_ref = a.value) END, \
-               {} (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind = 'restriction' ORDER BY at DESC, id DESC LIMIT 1) END, \
-               {} (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1) END, \
-               e.action || ':' || CAST(e.version AS TEXT) \
+            "{facts}e.action || ':' || CAST(e.version AS TEXT) \
              FROM unnest(CAST($1 AS text[])) AS a(value) \
-             LEFT JOIN LATERAL (SELECT action, version FROM consent_events WHERE subject_ref = a.value AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1) AS e ON true",
-            rare("suppressions"),
-            rare("subject_moves"),
-            rare("processing_limits"),
-            rare("processing_limits")
+             LEFT JOIN LATERAL (SELECT action, version {newest}) AS e ON true"
         )
     } else {
         format!(
-            "SELECT a.value, \
-               {} (SELECT erased_at FROM suppressions WHERE subject_ref = a.value) END, \
-               {} (SELECT at FROM subject_moves WHERE old_ref = a.value) END, \
-               {} (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind = 'restriction' ORDER BY at DESC, id DESC LIMIT 1) END, \
-               {} (SELECT action FROM processing_limits WHERE subject_ref = a.value AND kind <> 'restriction' AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1) END, \
-               (SELECT action || ':' || CAST(version AS TEXT) FROM consent_events WHERE subject_ref = a.value AND purpose_id = 'marketing' ORDER BY at DESC, id DESC LIMIT 1) \
-             FROM json_each(?) AS a",
-            rare("suppressions"),
-            rare("subject_moves"),
-            rare("processing_limits"),
-            rare("processing_limits")
+            "{facts}(SELECT action || ':' || CAST(version AS TEXT) {newest}) FROM json_each(?) AS a"
         )
     };
     let chunks: Vec<String> = refs

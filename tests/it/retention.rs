@@ -1038,6 +1038,21 @@ fn postgres_rollup_through_the_index_counts_tied_rows_once() {
     assert_eq!(daily_totals(&after), (due.len() as i64, due_ms));
 }
 
+/// Sweeps the SQLite file `db` with the policy in `dir` at `now`: the first table turns
+/// from rowid ranges to the index and changes `done` rows. Returns its chunks.
+fn sqlite_index_sweep(dir: &Path, db: &Path, now: &str, extra: &[&str], done: u64) -> u64 {
+    let command = sweep_folder(dir, &format!("sqlite://{}", db.display()), now, extra);
+    let summary = expect(command, 0).json();
+    let table = &summary["tables"][0];
+    assert_eq!(
+        table["walks"],
+        serde_json::json!(["range", "index"]),
+        "{summary}"
+    );
+    assert_eq!(table["done"], done, "{summary}");
+    table["chunks"].as_u64().unwrap()
+}
+
 /// A SQLite roll-up through the index walk: each chunk sums up and deletes the same
 /// rows. Every due row is summed exactly once and deleted, rows with equal timestamps
 /// included, and every other row stays; the totals and the rows kept are decided by
@@ -1074,23 +1089,15 @@ fn sqlite_rollup_through_the_index_counts_tied_rows_once() {
         &format!("SELECT CAST(id AS TEXT) FROM events WHERE at >= {cutoff} ORDER BY id"),
     );
     assert_eq!(expected.len(), 2, "{expected:?}");
-    let url = format!("sqlite://{}", db.display());
-    let command = sweep_folder(
+    // The first 40 rowids hold no due row: the index finds the 150, 40 at a time.
+    let chunks = sqlite_index_sweep(
         temp.path(),
-        &url,
+        &db,
         "2026-03-30T00:30:00Z",
         &["--batch-size", "40", "--table", "events"],
+        150,
     );
-    let summary = expect(command, 0).json();
-    let table = &summary["tables"][0];
-    // The first 40 rowids hold no due row: the index finds the 150, 40 at a time.
-    assert_eq!(
-        table["walks"],
-        serde_json::json!(["range", "index"]),
-        "{summary}"
-    );
-    assert_eq!(table["done"], 150, "{summary}");
-    assert!(table["chunks"].as_u64().unwrap() >= 5, "{summary}");
+    assert!(chunks >= 5, "{chunks} chunks");
     let daily = common::sqlite_strings(
         &db,
         "SELECT day || ' ' || feature || ' ' || events || ' ' || total_ms FROM daily ORDER BY 1",
@@ -1133,17 +1140,9 @@ fn a_sqlite_index_walk_keeps_its_chunks_within_the_page_cache() {
         "SELECT CAST(id AS TEXT) FROM logs WHERE at >= '2026-10-26' ORDER BY id",
     );
     assert_eq!(kept.len(), 20000);
-    let command = sweep_folder(temp.path(), &format!("sqlite://{}", db.display()), NOW, &[]);
-    let summary = expect(command, 0).json();
-    let table = &summary["tables"][0];
-    assert_eq!(
-        table["walks"],
-        serde_json::json!(["range", "index"]),
-        "{summary}"
-    );
-    assert_eq!(table["done"], 10000, "{summary}");
+    let chunks = sqlite_index_sweep(temp.path(), &db, NOW, &[], 10000);
     // One range chunk, then 10,000 rows 512 at a time at most.
-    assert!(table["chunks"].as_u64().unwrap() > 20, "{summary}");
+    assert!(chunks > 20, "{chunks} chunks");
     let left = common::sqlite_strings(&db, "SELECT CAST(id AS TEXT) FROM logs ORDER BY id");
     assert_eq!(left, kept);
 }
