@@ -708,16 +708,24 @@ pub fn retention(options: &Options, report: &mut Report, target: &Target) {
     );
     let expired = target.count("SELECT COUNT(*) FROM events WHERE at < '2026-10-26T12:00:00Z'");
     let delete = "DELETE FROM events WHERE at < '2026-10-26T12:00:00Z'";
+    // On SQLite with the page cache privops's sweep uses (64 MB), not SQLite's 2 MB.
+    let delete = match target {
+        Target::Sqlite(_) => format!("PRAGMA cache_size = -65536; {delete}"),
+        Target::Postgres { .. } => delete.to_string(),
+    };
     let direct_copy = target.copy("direct");
-    let direct = direct_copy.run(delete);
+    let direct = direct_copy.run(&delete);
     // Dropped at once: on PostgreSQL, autovacuum would otherwise clean up its deleted
     // rows while the sweeps below are measured.
     direct_copy.drop_it();
     // privops deletes from SQLite with secure_delete on, so that no swept row stays
-    // readable in the file's free space: the same result, written by hand.
+    // readable in the file's free space: the same result, written by hand (the same
+    // cache, and temporary storage in memory, as privops's connection).
     let secure = matches!(target, Target::Sqlite(_)).then(|| {
         let copy = target.copy("secure");
-        let took = copy.run(&format!("PRAGMA secure_delete = ON; {delete}"));
+        let took = copy.run(&format!(
+            "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; {delete}"
+        ));
         copy.drop_it();
         took
     });

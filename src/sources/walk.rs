@@ -101,9 +101,9 @@ pub struct Cursor {
     fell_short: bool,
     /// SQLite: chunk time since the write-ahead log was last folded into the file.
     unfolded: std::time::Duration,
-    /// The most rows an adaptive chunk may take ([`MAX_BATCH`] unless the walk says
-    /// less: see [`sqlite_index_batch`]).
-    cap: usize,
+    /// The most rows an adaptive chunk may take, where the walk says ([`MAX_BATCH`]
+    /// otherwise; see [`sqlite_index_batch`]).
+    cap: Option<usize>,
 }
 
 impl Cursor {
@@ -112,7 +112,6 @@ impl Cursor {
         Cursor {
             batch: batch.unwrap_or(FIRST_BATCH).max(1),
             adaptive: batch.is_none(),
-            cap: MAX_BATCH,
             ..Cursor::default()
         }
     }
@@ -124,7 +123,7 @@ impl Cursor {
                 self.batch,
                 self.transaction,
                 CHUNK_TARGET,
-                MIN_BATCH..=self.cap.max(MIN_BATCH),
+                MIN_BATCH..=self.cap.unwrap_or(MAX_BATCH).max(MIN_BATCH),
             );
         }
     }
@@ -195,10 +194,13 @@ fn parse_tid(text: &str) -> Option<(u32, u16)> {
 /// second connection meanwhile (`pages`), so that the change finds them in PostgreSQL's
 /// buffers rather than waiting for each in turn. By index, the rows lie one page here,
 /// one there, and the pages have often left the buffers since their addresses were read.
-/// By block range, the read runs ahead of the change, which stops at every row: as the
-/// roll-up's summing connection does: deleting all of a 10M-row table went from 5.16 s
-/// to 4.66 s (one DELETE: 4.7-4.8 s). The read locks nothing and changes nothing;
-/// should it fail, the change does not depend on it.
+/// By block range, the read runs ahead of the change, which stops at every row, as the
+/// roll-up's summing connection does: deleting all of a 10M-row table took 4.66 s with
+/// it, 5.16 s without (one DELETE: 4.7-4.8 s). The read changes nothing and takes only
+/// the lock any reader takes; should it fail, the change does not depend on it. It waits
+/// for neither: a second connection not had within [`READ_AHEAD_CONNECTION`] is done
+/// without, and a lock not had within [`READER_LOCK_TIMEOUT`] (a schema change queued
+/// behind the chunk's own lock) ends the read, so the chunk never waits on its reader.
 async fn changed_reading_ahead(
     pool: &SourcePool,
     tx: &mut crate::sources::rows::SourceTx,
@@ -209,12 +211,27 @@ async fn changed_reading_ahead(
         return tx.execute(change).await;
     };
     let read = async {
-        let mut reading = pool.begin().await?;
+        let mut reading = tokio::time::timeout(READ_AHEAD_CONNECTION, pool.begin())
+            .await
+            .context("no second connection for the read ahead")??;
+        reading.execute(&reader_lock_timeout()).await?;
         reading.fetch(pages, &[Kind::Int]).await?;
         reading.commit().await
     };
     let (changed, _read) = tokio::join!(tx.execute(change), read);
     changed
+}
+
+/// How long a PostgreSQL read beside a chunk's change waits for a second connection.
+const READ_AHEAD_CONNECTION: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long a PostgreSQL read beside a chunk's change waits for a table lock: a lock
+/// queued behind the change's own (an `ALTER TABLE`, a `LOCK`) would otherwise wait for
+/// a chunk that waits for the read.
+const READER_LOCK_TIMEOUT: &str = "1s";
+
+fn reader_lock_timeout() -> Sql {
+    Sql::new(format!("SET LOCAL lock_timeout = '{READER_LOCK_TIMEOUT}'"))
 }
 
 /// Two numbers from a one-row query.
@@ -246,17 +263,23 @@ async fn widen_cache(pool: &SourcePool, tx: &mut crate::sources::rows::SourceTx)
     Ok(())
 }
 
-/// SQLite's walk by index: the most rows a chunk changes, half as many as the sweep's
+/// SQLite's walk by index: the most rows an adaptive chunk changes, half as many as the sweep's
 /// page cache ([`SQLITE_CACHE_KIB`]) holds pages. Each row found through the index lies
 /// on a table page of its own and dirties a leaf of each index that does not follow the
 /// timestamp, one here, one there; a chunk whose pages outgrow the cache writes them to
 /// the log before its commit and reads them back to finish. On a 10M-row table with 0.5%
-/// due (4 KiB pages), chunks of 20,000 rows read 176,000 pages where chunks of 8,000 read
-/// 102,000, and took 15% longer.
-async fn sqlite_index_batch(pool: &SourcePool) -> Result<usize> {
-    let row = fetch_row(pool, &Sql::new("PRAGMA page_size"), &[Kind::Int]).await?;
-    let page = row[0].as_u64().filter(|&p| p >= 512).unwrap_or(4096) as usize;
-    Ok((SQLITE_CACHE_KIB as usize * 1024 / page / 2).max(MIN_BATCH))
+/// due (4 KiB pages), chunks of about 20,000 rows read 176,000 pages where chunks of 8,192
+/// read 102,000, and took 10-15% longer.
+async fn sqlite_index_batch(pool: &SourcePool) -> usize {
+    // The chunk before has committed: a page size that cannot be read is taken as
+    // SQLite's default rather than failing the sweep.
+    let page = fetch_row(pool, &Sql::new("PRAGMA page_size"), &[Kind::Int])
+        .await
+        .ok()
+        .and_then(|row| row[0].as_u64())
+        .filter(|&p| p >= 512)
+        .unwrap_or(4096) as usize;
+    (SQLITE_CACHE_KIB as usize * 1024 / page / 2).max(MIN_BATCH)
 }
 
 /// SQLite: folds the write-ahead log into the file as far as readers allow
@@ -425,9 +448,10 @@ impl TableSweep<'_> {
                     && (done as f64) < read * DENSE
                 {
                     cursor.set(Walk::Index);
-                    cursor.cap = sqlite_index_batch(pool).await?;
+                    let cap = sqlite_index_batch(pool).await;
+                    cursor.cap = Some(cap);
                     if cursor.adaptive {
-                        cursor.batch = cursor.batch.min(cursor.cap);
+                        cursor.batch = cursor.batch.min(cap);
                     }
                 }
             }
@@ -730,6 +754,9 @@ impl TableSweep<'_> {
         reading
             .execute(&Sql::new(format!("SET TRANSACTION SNAPSHOT '{snapshot}'")))
             .await?;
+        // A schema change queued behind the delete's lock would hold the sum behind it,
+        // and the delete waits for the sum: the chunk fails and rolls back instead.
+        reading.execute(&reader_lock_timeout()).await?;
         let named: Vec<String> = rollup
             .exprs
             .iter()

@@ -1107,44 +1107,48 @@ fn sqlite_rollup_through_the_index_counts_tied_rows_once() {
     assert_eq!(left, kept);
 }
 
-/// A SQLite walk by index keeps each chunk within the sweep's page cache: with 64 KiB
-/// pages, 512 rows a chunk (half the cache's pages), however quickly the chunks go. The
-/// first 20,000 rowids hold no due row; the 10,000 after them are all due.
+/// A SQLite walk by index keeps each adaptive chunk within the sweep's page cache: with
+/// 64 KiB pages, 512 rows a chunk (half the cache's pages), however quickly the chunks
+/// go; a `--batch-size` given is kept. The first 20,000 rowids hold no due row; the
+/// 10,000 after them are all due.
 #[test]
 fn a_sqlite_index_walk_keeps_its_chunks_within_the_page_cache() {
-    let temp = tempfile::tempdir().unwrap();
-    let db = temp.path().join("app.db");
-    std::fs::File::create(&db).unwrap();
-    common::sqlite_execute(
-        &db,
-        "PRAGMA page_size = 65536; VACUUM; PRAGMA journal_mode = WAL",
-    );
-    assert_eq!(
-        common::sqlite_strings(&db, "SELECT CAST(page_size AS TEXT) FROM pragma_page_size"),
-        ["65536"]
-    );
-    std::fs::write(
-        temp.path().join("policy.toml"),
-        policy_head("sqlite") + &swept_table("logs", "[\"id\"]", "id = \"system.operations\""),
-    )
-    .unwrap();
-    common::sqlite_execute(
-        &db,
-        "CREATE TABLE logs (id INTEGER PRIMARY KEY, at VARCHAR(30));
-         CREATE INDEX logs_at ON logs (at);
-         WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 30000)
-         INSERT INTO logs SELECT i, CASE WHEN i > 20000 THEN '2026-01-01T00:00:00Z' ELSE '2026-11-20T00:00:00Z' END FROM s;",
-    );
-    let kept = common::sqlite_strings(
-        &db,
-        "SELECT CAST(id AS TEXT) FROM logs WHERE at >= '2026-10-26' ORDER BY id",
-    );
-    assert_eq!(kept.len(), 20000);
-    let chunks = sqlite_index_sweep(temp.path(), &db, NOW, &[], 10000);
-    // One range chunk, then 10,000 rows 512 at a time at most.
-    assert!(chunks > 20, "{chunks} chunks");
-    let left = common::sqlite_strings(&db, "SELECT CAST(id AS TEXT) FROM logs ORDER BY id");
-    assert_eq!(left, kept);
+    // One range chunk, the index chunks, and the one that finds none left: 512 rows at
+    // a time (20 chunks), or the 2,000 given (5), neither more nor larger.
+    for (extra, expected) in [(&[][..], 21..=23), (&["--batch-size", "2000"][..], 6..=8)] {
+        let temp = tempfile::tempdir().unwrap();
+        let db = temp.path().join("app.db");
+        std::fs::File::create(&db).unwrap();
+        common::sqlite_execute(
+            &db,
+            "PRAGMA page_size = 65536; VACUUM; PRAGMA journal_mode = WAL",
+        );
+        assert_eq!(
+            common::sqlite_strings(&db, "SELECT CAST(page_size AS TEXT) FROM pragma_page_size"),
+            ["65536"]
+        );
+        std::fs::write(
+            temp.path().join("policy.toml"),
+            policy_head("sqlite") + &swept_table("logs", "[\"id\"]", "id = \"system.operations\""),
+        )
+        .unwrap();
+        common::sqlite_execute(
+            &db,
+            "CREATE TABLE logs (id INTEGER PRIMARY KEY, at VARCHAR(30));
+             CREATE INDEX logs_at ON logs (at);
+             WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 30000)
+             INSERT INTO logs SELECT i, CASE WHEN i > 20000 THEN '2026-01-01T00:00:00Z' ELSE '2026-11-20T00:00:00Z' END FROM s;",
+        );
+        let kept = common::sqlite_strings(
+            &db,
+            "SELECT CAST(id AS TEXT) FROM logs WHERE at >= '2026-10-26' ORDER BY id",
+        );
+        assert_eq!(kept.len(), 20000);
+        let chunks = sqlite_index_sweep(temp.path(), &db, NOW, extra, 10000);
+        assert!(expected.contains(&chunks), "{extra:?}: {chunks} chunks");
+        let left = common::sqlite_strings(&db, "SELECT CAST(id AS TEXT) FROM logs ORDER BY id");
+        assert_eq!(left, kept);
+    }
 }
 
 /// The server tests' policy, and `rows` PostgreSQL events made by `generate_series`,
