@@ -113,19 +113,25 @@ impl Target {
         }
     }
 
-    /// Runs SQL (several statements) and returns how long it took.
+    /// Runs SQL (several statements) on a connection of its own, closed before the clock
+    /// stops, and returns how long it took.
     pub fn run(&self, sql: &str) -> Duration {
         let url = self.url();
         let sql = sql.to_string();
         block_on(async move {
             use sqlx::Connection;
+            // Connecting, running and closing, as a job on its own does (and as privops's
+            // whole process does): closing the last connection to a SQLite file in
+            // write-ahead-log mode removes the log, 55 ms for a 200 MB one.
             let started = Instant::now();
             if url.starts_with("sqlite") {
                 let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
                 sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
             } else {
                 let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
                 sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
             }
             started.elapsed()
         })
