@@ -826,3 +826,24 @@ impl Fixture {
         }
     }
 }
+
+/// The head of a test policy: the controller, an e-mail identity and one source `app`
+/// on `engine`, whose URL is in APP_DATABASE_URL.
+pub fn policy_head(engine: &str) -> String {
+    format!(
+        r#"
+[controller]
+organisation = "Test Org"
+dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
+
+[[identity]]
+kind = "email"
+normalise = "email"
+
+[source]
+id = "app"
+engine = "{engine}"
+url_env = "APP_DATABASE_URL"
+"#
+    )
+}

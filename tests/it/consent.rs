@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use std::path::Path;
 use std::process::Command;
 
 use crate::common::{Demo, TestDatabase, expect, run};
@@ -47,6 +48,21 @@ impl Env {
         let mut full = args.to_vec();
         full.extend(["--format", "json"]);
         expect(self.cmd(&full), code).json()
+    }
+
+    /// `consent check --purpose marketing --batch <list>` and `extra`, which must exit
+    /// with `code`.
+    fn batch(&self, list: &Path, extra: &[&str], code: i32) -> common::Run {
+        let mut args = vec![
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--batch",
+            list.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        expect(self.cmd(&args), code)
     }
 
     fn check(&self, subject: &str, purpose: &str) -> (i32, Value) {
@@ -358,17 +374,7 @@ fn same_instant_events(env: &Env, distinct_instants: &dyn Fn() -> Vec<String>) {
     assert_eq!(distinct_instants(), ["1"], "every event at PRIVOPS_NOW");
     let list = env.demo.dir.join("subjects.txt");
     std::fs::write(&list, "email:first@example.com\nemail:second@example.com\n").unwrap();
-    let result = expect(
-        env.cmd(&[
-            "consent",
-            "check",
-            "--purpose",
-            "marketing",
-            "--batch",
-            list.to_str().unwrap(),
-        ]),
-        3,
-    );
+    let result = env.batch(&list, &[], 3);
     assert_eq!(
         result.stdout.lines().collect::<Vec<_>>(),
         [
@@ -426,17 +432,7 @@ fn batch_check_prints_one_verdict_per_line() {
         "email:a@example.com\n# a comment\n\nemail:b@example.com\nphone:+972546123456\n",
     )
     .unwrap();
-    let result = expect(
-        env.cmd(&[
-            "consent",
-            "check",
-            "--purpose",
-            "marketing",
-            "--batch",
-            list.to_str().unwrap(),
-        ]),
-        3,
-    );
+    let result = env.batch(&list, &[], 3);
     let lines: Vec<&str> = result.stdout.lines().collect();
     assert_eq!(
         lines,
@@ -446,19 +442,7 @@ fn batch_check_prints_one_verdict_per_line() {
             "phone:+972546123456\tgranted"
         ]
     );
-    let result = expect(
-        env.cmd(&[
-            "consent",
-            "check",
-            "--purpose",
-            "marketing",
-            "--batch",
-            list.to_str().unwrap(),
-            "--format",
-            "json",
-        ]),
-        3,
-    );
+    let result = env.batch(&list, &["--format", "json"], 3);
     let verdicts: Vec<Value> = result
         .stdout
         .lines()
@@ -477,17 +461,7 @@ fn batch_check_prints_one_verdict_per_line() {
     assert_eq!(output.status.code(), Some(0));
     // A malformed line stops the batch, naming the line.
     std::fs::write(&list, "email:a@example.com\nemail:not-an-address\n").unwrap();
-    let result = expect(
-        env.cmd(&[
-            "consent",
-            "check",
-            "--purpose",
-            "marketing",
-            "--batch",
-            list.to_str().unwrap(),
-        ]),
-        1,
-    );
+    let result = env.batch(&list, &[], 1);
     assert!(
         result.stderr.contains("subjects.txt:2"),
         "{}",

@@ -13,6 +13,16 @@ use std::path::Path;
 use crate::common::{Dump, Fixture, TestDatabase, expect, privops};
 use serde_json::{Map, Value};
 
+/// `erase --subject <subject> --yes --format json` on the fixture, which must exit 0:
+/// its receipt.
+fn erase_json(fixture: &Fixture, subject: &str) -> Value {
+    expect(
+        fixture.cmd(&["erase", "--subject", subject, "--yes", "--format", "json"]),
+        0,
+    )
+    .json()
+}
+
 /// A value that looks like a pseudonym but was not made with the subject key.
 const LOOKALIKE: &str = "hmac:0123456789abcdef0123456789abcdef";
 
@@ -248,18 +258,7 @@ fn erase_trust(engine: &str) {
     assert!(profiles[birth_year..].contains("= NULL"), "{profiles}");
     assert!(!profiles.contains("[redacted]"), "{profiles}");
 
-    let receipt = expect(
-        fixture.cmd(&[
-            "erase",
-            "--subject",
-            "email:Alice@Example.com",
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let receipt = erase_json(&fixture, "email:Alice@Example.com");
     assert_eq!(receipt["complete"], true, "{receipt}");
     // The receipt on disk is signed: it verifies offline, and an edited copy does not.
     let written = receipt["receipt"].as_str().unwrap();
@@ -351,18 +350,7 @@ fn erase_trust(engine: &str) {
     // A returning customer: new rows, a new request, a new run that erases them.
     fixture
         .execute("INSERT INTO clients VALUES (13, NULL, 'alice@example.com', 'Alice again', NULL)");
-    let again = expect(
-        fixture.cmd(&[
-            "erase",
-            "--subject",
-            "email:alice@example.com",
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let again = erase_json(&fixture, "email:alice@example.com");
     assert_eq!(again["complete"], true);
     assert_ne!(again["run"], receipt["run"]);
     assert_ne!(again["requests"], receipt["requests"]);
@@ -528,18 +516,7 @@ fn references_stay_valid(engine: &str) {
         return;
     };
     let before = fixture.dump();
-    let erased = expect(
-        fixture.cmd(&[
-            "erase",
-            "--subject",
-            "email:erin@example.com",
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let erased = erase_json(&fixture, "email:erin@example.com");
     assert_eq!(erased["complete"], true, "{erased}");
     let after = fixture.dump();
     assert!(row(&after, "employees", 50).is_none());
@@ -556,18 +533,7 @@ fn references_stay_valid(engine: &str) {
         }
     }
     let before = after;
-    let kept = expect(
-        fixture.cmd(&[
-            "erase",
-            "--subject",
-            "email:frank@example.com",
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let kept = erase_json(&fixture, "email:frank@example.com");
     assert_eq!(kept["complete"], true, "{kept}");
     assert!(kept.to_string().contains("point at them"), "{kept}");
     let after = fixture.dump();
@@ -872,29 +838,16 @@ CREATE TABLE tickets (id INTEGER PRIMARY KEY, email VARCHAR(200), customer_id IN
 INSERT INTO customers VALUES (1, 'alice@example.com', 'Alice'), (2, 'bob@example.com', 'Bob');
 INSERT INTO tickets VALUES (10, 'bob@example.com', 1, 'asked about an order'), (11, 'bob@example.com', 2, 'his own'), (12, 'alice@example.com', NULL, 'hers');
 ";
-    let policy = format!(
-        r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "{engine}"
-url_env = "APP_DATABASE_URL"
-
+    let policy = common::policy_head(engine)
+        + r#"
 [[table]]
 name = "customers"
 key = ["id"]
 erase = "delete"
 [table.columns]
 id = "system.operations"
-email = {{ category = "user.contact.email", identity = "email" }}
-name = {{ category = "user.name", mask = "redact" }}
+email = { category = "user.contact.email", identity = "email" }
+name = { category = "user.name", mask = "redact" }
 
 [[table]]
 name = "tickets"
@@ -902,11 +855,10 @@ key = ["id"]
 erase = "delete"
 [table.columns]
 id = "system.operations"
-email = {{ category = "user.contact.email", identity = "email" }}
+email = { category = "user.contact.email", identity = "email" }
 customer_id = "system.operations"
 body = "user.content.message"
-"#
-    );
+"#;
     let Some(fixture) = Fixture::new(
         engine,
         &format!("undeclared_key_{engine}"),
@@ -917,18 +869,7 @@ body = "user.content.message"
         return;
     };
     let before = fixture.dump();
-    let erased = expect(
-        fixture.cmd(&[
-            "erase",
-            "--subject",
-            "email:alice@example.com",
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let erased = erase_json(&fixture, "email:alice@example.com");
     assert_eq!(erased["complete"], true, "{erased}");
     // MariaDB writes the default rule as RESTRICT.
     let rule = if engine == "mysql" {

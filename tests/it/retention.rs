@@ -7,7 +7,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{Demo, TestDatabase, expect, privops};
+use crate::common::{Demo, TestDatabase, expect, policy_head, privops};
 use serde_json::Value;
 
 const NOW: &str = "2026-11-25T12:00:00Z";
@@ -287,27 +287,6 @@ fn a_sweep_stopped_midway_finishes_on_the_next_run() {
             "{db}"
         );
     }
-}
-
-/// The head of a test policy: the controller, an e-mail identity and one source `app`
-/// on `engine`, whose URL is in APP_DATABASE_URL.
-fn policy_head(engine: &str) -> String {
-    format!(
-        r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[source]
-id = "app"
-engine = "{engine}"
-url_env = "APP_DATABASE_URL"
-"#
-    )
 }
 
 /// A policy table whose rows are deleted 30 days after `at`.
