@@ -190,6 +190,12 @@ fn parse_tid(text: &str) -> Option<(u32, u16)> {
     Some((block.parse().ok()?, line.parse().ok()?))
 }
 
+/// PostgreSQL: the rows of heap blocks `start` to `end` (excluded), read by a TID range
+/// scan.
+fn block_range(start: i128, end: i128) -> String {
+    format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid")
+}
+
 /// Runs `change` in `tx`. On PostgreSQL the chunk's heap pages are read on the pool's
 /// second connection meanwhile (`pages`), so that the change finds them in PostgreSQL's
 /// buffers rather than waiting for each in turn. By index, the rows lie one page here,
@@ -628,10 +634,7 @@ impl TableSweep<'_> {
             (Walk::Range { .. }, _) => {
                 // PostgreSQL: a TID range scan reads just these heap blocks.
                 let (start, end) = range.expect("a range walk has a range");
-                Some(around_due(
-                    format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid AND "),
-                    "",
-                ))
+                Some(around_due(format!("{} AND ", block_range(start, end)), ""))
             }
             (Walk::Index, Engine::Sqlite) => {
                 let rowid = self.rowid.unwrap_or("rowid");
@@ -700,7 +703,8 @@ impl TableSweep<'_> {
         // PostgreSQL: the chunk's heap pages, read on the second connection meanwhile.
         let pages = match (walk, range, pool.engine()) {
             (Walk::Range { .. }, Some((start, end)), Engine::Postgres) => Some(Sql::new(format!(
-                "SELECT COUNT(*) FROM {table} WHERE ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid"
+                "SELECT COUNT(*) FROM {table} WHERE {}",
+                block_range(start, end)
             ))),
             _ => picked.map(|p| p.pages.clone()),
         };
