@@ -429,6 +429,86 @@ impl SourcePool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sqlx::Connection;
+
+    /// On PostgreSQL the keys among the policy's tables are read by number, with the
+    /// numbers of the columns read before; a key on a column added since (its number not
+    /// known) is still found, by name, from the whole catalogue. Checked against the
+    /// keys the test's own SQL declared.
+    #[tokio::test]
+    async fn a_key_on_a_column_added_after_its_table_was_read_is_found() {
+        crate::testing::on_postgres("added_key", |url| async move {
+            let mut other = sqlx::PgConnection::connect(&url).await?;
+            sqlx::raw_sql(
+                "CREATE TABLE parents (id INTEGER PRIMARY KEY, email TEXT);
+                 CREATE TABLE children (id INTEGER PRIMARY KEY, email TEXT,
+                     first_id INTEGER CONSTRAINT first_parent REFERENCES parents (id));",
+            )
+            .execute(&mut other)
+            .await?;
+            let dir = tempfile::tempdir()?;
+            let table = |name: &str| {
+                format!(
+                    "[[table]]\nname = \"{name}\"\nkey = [\"id\"]\nerase = \"delete\"\n\
+                     [table.columns]\nid = \"system.operations\"\n\
+                     email = {{ category = \"user.contact.email\", identity = \"email\" }}\n"
+                )
+            };
+            std::fs::write(
+                dir.path().join("policy.toml"),
+                format!(
+                    "[controller]\norganisation = \"Test\"\n\
+                     dpo = {{ name = \"DPO\", email = \"dpo@example.com\" }}\n\
+                     [[identity]]\nkind = \"email\"\nnormalise = \"email\"\n\
+                     [source]\nid = \"app\"\nengine = \"postgres\"\n\
+                     url_env = \"PRIVOPS_ADDED_KEY_URL\"\n{}{}",
+                    table("parents"),
+                    table("children")
+                ),
+            )?;
+            let policy = crate::policy::Policy::load_valid(dir.path())?;
+            let pool = SourcePool::connect_to(&policy.sources[0], url.clone()).await?;
+            let tables = ["parents", "children"];
+            for name in tables {
+                pool.table_columns(name).await?;
+            }
+            let keys = |found: Vec<ForeignKey>| {
+                let mut keys: Vec<(String, Vec<String>, String)> = found
+                    .into_iter()
+                    .map(|k| (k.name, k.columns, k.referenced_table))
+                    .collect();
+                keys.sort();
+                keys
+            };
+            let first = (
+                "first_parent".to_string(),
+                vec!["first_id".to_string()],
+                "parents".to_string(),
+            );
+            assert_eq!(
+                keys(pool.foreign_keys_among(&tables).await?),
+                std::slice::from_ref(&first)
+            );
+            sqlx::raw_sql(
+                "ALTER TABLE children ADD COLUMN second_id INTEGER
+                     CONSTRAINT second_parent REFERENCES parents (id)",
+            )
+            .execute(&mut other)
+            .await?;
+            let second = (
+                "second_parent".to_string(),
+                vec!["second_id".to_string()],
+                "parents".to_string(),
+            );
+            assert_eq!(
+                keys(pool.foreign_keys_among(&tables).await?),
+                [first, second]
+            );
+            pool.close().await;
+            anyhow::Ok(())
+        })
+        .await;
+    }
 
     #[test]
     fn on_delete_reads_every_spelling() {
