@@ -115,7 +115,8 @@ pub async fn open(
     Ok(opened.into_iter().next().expect("one request per subject"))
 }
 
-/// Opens one request per subject in one statement per 500; returns them in order.
+/// Opens one request per subject, in one statement per 10,000 (the rows travel as one
+/// value, [`crate::store::TextRows`]); returns them in order.
 pub async fn open_many(
     tx: &mut Tx,
     kind: Kind,
@@ -128,18 +129,20 @@ pub async fn open_many(
         .fetch_one(&mut **tx)
         .await?
         .try_get(0)?;
-    let placeholders = super::placeholders_of(tx);
     let now = crate::time::now_text();
     let received_text = crate::time::to_text(received);
     let due = crate::time::to_text(due_date(received, deadline_days));
     let mut opened = Vec::with_capacity(subject_refs.len());
-    let statement = |chunk: &[String]| {
-        let mut sql = Sql::new(
-            "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, note, created_at, status) VALUES ",
-        );
-        for (i, subject_ref) in chunk.iter().enumerate() {
+    let integer = if crate::store::is_postgres(tx) {
+        "BIGINT"
+    } else {
+        "INTEGER"
+    };
+    for chunk in subject_refs.chunks(10_000) {
+        let first = opened.len();
+        for subject_ref in chunk {
             seq += 1;
-            let request = Request {
+            opened.push(Request {
                 id: format!("REQ-{seq:06}"),
                 kind: kind.name().to_string(),
                 subject_ref: subject_ref.clone(),
@@ -151,25 +154,38 @@ pub async fn open_many(
                 closed_at: None,
                 note: note.map(str::to_string),
                 created_at: now.clone(),
-            };
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .bind(&request.id)
-                .push(", ")
-                .bind(seq)
-                .push(", ")
-                .bind_list([kind.name(), subject_ref, &received_text, &due])
-                .push(", ")
-                .bind(note)
-                .push(", ")
-                .bind(&now)
-                .push(", 'open')");
-            opened.push(request);
+            });
         }
-        (sql.render(placeholders), sql)
-    };
-    super::run_pipelined(tx, subject_refs.chunks(500), statement)
-        .await
-        .context("cannot record the requests")?;
+        let made = &opened[first..];
+        let ids: Vec<&str> = made.iter().map(|r| r.id.as_str()).collect();
+        let numbers: Vec<String> = (seq - made.len() as i64 + 1..=seq)
+            .map(|n| n.to_string())
+            .collect();
+        let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        let rows = crate::store::TextRows::new(tx, 6, &[&ids, &numbers, &refs]);
+        let p = |n| crate::store::param(tx, n);
+        let sql = format!(
+            "INSERT INTO requests (id, seq, kind, subject_ref, received_at, due_at, note, created_at, status) \
+             SELECT c0, CAST(c1 AS {integer}), {}, c2, {}, {}, {}, {}, 'open' FROM {}",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            rows.from
+        );
+        let query = sqlx::query(&sql)
+            .bind(kind.name())
+            .bind(&received_text)
+            .bind(&due)
+            .bind(note)
+            .bind(&now);
+        rows.bind(query)
+            .execute(&mut **tx)
+            .await
+            .context("cannot record the requests")?;
+    }
     Ok(opened)
 }
 

@@ -724,6 +724,91 @@ fn unknown_subjects_and_many_subjects() {
     assert!(bad.stderr.contains("leaving.txt:2"));
 }
 
+/// A list's requests are numbered after those already open, one per subject in the list's
+/// order, on a PostgreSQL state store as on SQLite: identifiers, numbers, kind, subject,
+/// dates and note as hand-written SQL reads them back.
+#[test]
+fn a_list_opens_numbered_requests_on_a_postgresql_state_store() {
+    let Some(db) = common::TestDatabase::postgres("a_list_opens_numbered_requests") else {
+        return;
+    };
+    let demo = Demo::new();
+    expect(demo.cmd(&["init", "--state", &db.url]), 0);
+    expect(
+        demo.cmd(&[
+            "request",
+            "open",
+            "--kind",
+            "access",
+            "--subject",
+            &demo.samples[0],
+            "--state",
+            &db.url,
+        ]),
+        0,
+    );
+    let emails = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        "SELECT email FROM clients ORDER BY id LIMIT 3",
+    );
+    let list = demo.dir.join("leaving.txt");
+    std::fs::write(
+        &list,
+        emails
+            .iter()
+            .map(|e| format!("email:{e}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let result = demo
+        .cmd(&[
+            "erase",
+            "--subjects-file",
+            list.to_str().unwrap(),
+            "--yes",
+            "--format",
+            "json",
+            "--state",
+            &db.url,
+        ])
+        .output()
+        .unwrap();
+    let run: Value = serde_json::from_slice(&result.stdout).unwrap();
+    let run = run["run"].as_str().unwrap();
+    let requests = common::server_strings(
+        &db,
+        "SELECT id || ' ' || seq || ' ' || kind || ' ' || received_at || ' ' || due_at || ' ' \
+         || COALESCE(note, '-') FROM requests ORDER BY seq",
+    );
+    let opened = |id: &str, seq: u32| {
+        format!(
+            "{id} {seq} erasure 2026-11-25T12:00:00.000000Z 2026-12-25T12:00:00.000000Z opened by privops erase"
+        )
+    };
+    assert_eq!(requests.len(), 4, "{requests:?}");
+    assert!(
+        requests[0].starts_with("REQ-000001 1 access "),
+        "{requests:?}"
+    );
+    assert_eq!(
+        requests[1..],
+        [
+            opened("REQ-000002", 2),
+            opened("REQ-000003", 3),
+            opened("REQ-000004", 4)
+        ]
+    );
+    // Each request is about its own subject of the list, in the list's order.
+    let subjects = common::server_strings(
+        &db,
+        &format!(
+            "SELECT r.id FROM erasure_subjects s JOIN requests r ON r.id = s.request_id \
+             AND r.subject_ref = s.subject_ref WHERE s.run_id = '{run}' ORDER BY r.seq"
+        ),
+    );
+    assert_eq!(subjects, ["REQ-000002", "REQ-000003", "REQ-000004"]);
+}
+
 fn dataset(folder: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/datasets")
