@@ -577,6 +577,25 @@ fn a_run_stopped_between_steps_resumes_to_the_same_state() {
     assert_eq!(sources.as_array().unwrap().len(), 2);
 }
 
+/// A subjects file, `leaving.txt`, naming the demo's first `n` clients by e-mail address;
+/// with those addresses.
+fn leaving_list(demo: &Demo, n: usize) -> (PathBuf, Vec<String>) {
+    let emails = common::sqlite_strings(
+        &demo.dir.join("data/crm.db"),
+        &format!("SELECT email FROM clients ORDER BY id LIMIT {n}"),
+    );
+    let list = demo.dir.join("leaving.txt");
+    std::fs::write(
+        &list,
+        emails
+            .iter()
+            .map(|e| format!("email:{e}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    (list, emails)
+}
+
 #[test]
 fn unknown_subjects_and_many_subjects() {
     let demo = Demo::new();
@@ -657,19 +676,7 @@ fn unknown_subjects_and_many_subjects() {
     );
     assert_eq!(demo_dump(&demo), before);
     // Several subjects from a file, in one run.
-    let emails = common::sqlite_strings(
-        &demo.dir.join("data/crm.db"),
-        "SELECT email FROM clients ORDER BY id LIMIT 25",
-    );
-    let list = demo.dir.join("leaving.txt");
-    std::fs::write(
-        &list,
-        emails
-            .iter()
-            .map(|e| format!("email:{e}\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
+    let (list, emails) = leaving_list(&demo, 25);
     let result = expect(
         demo.cmd(&[
             "erase",
@@ -747,19 +754,7 @@ fn a_list_opens_numbered_requests_on_a_postgresql_state_store() {
         ]),
         0,
     );
-    let emails = common::sqlite_strings(
-        &demo.dir.join("data/crm.db"),
-        "SELECT email FROM clients ORDER BY id LIMIT 3",
-    );
-    let list = demo.dir.join("leaving.txt");
-    std::fs::write(
-        &list,
-        emails
-            .iter()
-            .map(|e| format!("email:{e}\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
+    let (list, _) = leaving_list(&demo, 3);
     let result = demo
         .cmd(&[
             "erase",
