@@ -566,7 +566,11 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
         .collect();
     let direct = block_on(async {
         use sqlx::Row;
+        // Both connections are opened on this runtime: a pool opened under an earlier
+        // `block_on` has lost the runtime its connections' tasks ran on.
+        let first = open(&dir, state).await;
         let second = open(&dir, state).await;
+        sqlx::query("SELECT 1").execute(&first.pool).await.unwrap();
         sqlx::query("SELECT 1").execute(&second.pool).await.unwrap();
         let started = Instant::now();
         let lane = async |pool: &sqlx::AnyPool, first: usize| {
@@ -579,13 +583,14 @@ fn consent_scenarios(options: &Options, report: &mut Report, engine: &str, state
             }
             granted
         };
-        let (a, b) = futures_util::future::join(lane(&store.pool, 0), lane(&second.pool, 1)).await;
+        let (a, b) = futures_util::future::join(lane(&first.pool, 0), lane(&second.pool, 1)).await;
         let elapsed = started.elapsed();
         assert_eq!(
             a + b,
             refs.len().div_ceil(2),
             "half the subjects end granted"
         );
+        first.pool.close().await;
         second.pool.close().await;
         elapsed
     });
