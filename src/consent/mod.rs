@@ -18,7 +18,7 @@ use sqlx::{FromRow, Row};
 use crate::audit::{self, NewEntry};
 use crate::policy::{LawfulBasis, Policy, Purpose};
 use crate::sql::{Key, pg_array};
-use crate::store::{Backend, Store, TextRows, Tx, param};
+use crate::store::{Backend, ROWS_PER_STATEMENT, Store, TextRows, Tx, param};
 use crate::subject::Subject;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -268,11 +268,10 @@ pub async fn remember_subjects(tx: &mut Tx, subjects: &[(Subject, String)]) -> R
     .await
 }
 
-/// Rows travel to the state store as one value per statement, whatever their number:
-/// PostgreSQL gets an array per column in its text form ([`pg_array`]) and unnests them,
-/// SQLite gets one JSON document and walks it with `json_each`. Neither binds nor plans
-/// a parameter per value, as a multi-row `VALUES` list would.
-const PER_STATEMENT: usize = 10_000;
+// Rows travel to the state store as one value per statement, whatever their number:
+// PostgreSQL gets an array per column in its text form ([`pg_array`]) and unnests them,
+// SQLite gets one JSON document and walks it with `json_each`. Neither binds nor plans
+// a parameter per value, as a multi-row `VALUES` list would.
 
 /// Keeps the clear identities of these subjects (those not kept yet).
 async fn insert_subjects<'s>(
@@ -281,7 +280,7 @@ async fn insert_subjects<'s>(
     first_seen: &str,
 ) -> Result<()> {
     let subjects: Vec<(&str, &Subject)> = subjects.collect();
-    for chunk in subjects.chunks(PER_STATEMENT) {
+    for chunk in subjects.chunks(ROWS_PER_STATEMENT) {
         let refs: Vec<&str> = chunk.iter().map(|(r, _)| *r).collect();
         let kinds: Vec<&str> = chunk.iter().map(|(_, s)| s.kind.as_str()).collect();
         let values: Vec<&str> = chunk.iter().map(|(_, s)| s.value.as_str()).collect();
@@ -366,7 +365,7 @@ impl<'a> Appender<'a> {
     /// Appends `events`; returns how many were new.
     pub async fn append(&mut self, tx: &mut Tx, events: &[NewEvent]) -> Result<u64> {
         let mut inserted = 0;
-        for events in events.chunks(PER_STATEMENT) {
+        for events in events.chunks(ROWS_PER_STATEMENT) {
             let keys: Vec<String> = events.iter().map(NewEvent::key).collect();
             inserted += match self.backend {
                 Backend::Postgres => self.insert_postgres(tx, events, &keys).await?,

@@ -211,8 +211,8 @@ pub async fn create_run(tx: &mut Tx, run_id: &str, subjects: &[(String, String)]
         .bind(&now)
         .execute(&mut **tx)
         .await?;
-    // The run's subjects, many thousands for a list, in statements of 10,000.
-    for chunk in subjects.chunks(10_000) {
+    // The run's subjects, many thousands for a list.
+    for chunk in subjects.chunks(crate::store::ROWS_PER_STATEMENT) {
         let refs: Vec<&str> = chunk.iter().map(|(r, _)| r.as_str()).collect();
         let requests: Vec<&str> = chunk.iter().map(|(_, q)| q.as_str()).collect();
         let rows = crate::store::TextRows::new(tx, 2, &[&refs, &requests]);

@@ -5,7 +5,7 @@ use anyhow::Result;
 use chrono::Duration;
 use sqlx::Row;
 
-use crate::store::{Store, TextRows, param};
+use crate::store::{ROWS_PER_STATEMENT, Store, TextRows, param};
 
 pub struct Lease {
     pub name: String,
@@ -55,7 +55,7 @@ impl Lease {
         unique.sort_unstable();
         unique.dedup();
         let mut tx = store.begin_write().await?;
-        for chunk in unique.chunks(PER_STATEMENT) {
+        for chunk in unique.chunks(ROWS_PER_STATEMENT) {
             let rows = TextRows::new(&tx, 4, &[chunk]);
             let sql = format!(
                 "INSERT INTO locks (name, holder, acquired_at, expires_at) \
@@ -152,7 +152,7 @@ impl Lease {
         let written = std::time::Instant::now();
         let mut tx = store.begin_write().await?;
         for (holder, ttl, names) in by_holder(leases) {
-            for chunk in names.chunks(PER_STATEMENT) {
+            for chunk in names.chunks(ROWS_PER_STATEMENT) {
                 let rows = TextRows::new(&tx, 3, &[chunk]);
                 let sql = format!(
                     "UPDATE locks SET expires_at = {} WHERE holder = {} \
@@ -213,7 +213,7 @@ impl Lease {
         }
         let mut tx = store.begin_write().await?;
         for (holder, _, names) in by_holder(&leases) {
-            for chunk in names.chunks(PER_STATEMENT) {
+            for chunk in names.chunks(ROWS_PER_STATEMENT) {
                 let rows = TextRows::new(&tx, 2, &[chunk]);
                 let sql = format!(
                     "DELETE FROM locks WHERE holder = {} AND name IN (SELECT c0 FROM {})",
@@ -260,9 +260,6 @@ pub async fn release_held() {
         .await;
     }
 }
-
-/// Lease names per statement.
-const PER_STATEMENT: usize = 10_000;
 
 /// Leases grouped by holder (with the lease length), each group's names sorted and
 /// without repeats.

@@ -82,6 +82,11 @@ pub(crate) async fn run_pipelined<I: Iterator>(
     Ok(())
 }
 
+/// Rows per statement where rows travel as one value ([`TextRows`], the ledger's
+/// events): neither engine binds nor plans a parameter per value, so a statement's cost
+/// hardly grows with its rows; this bounds the value's size (a few MB).
+pub(crate) const ROWS_PER_STATEMENT: usize = 10_000;
+
 /// Rows of text values bound as one parameter, so that a statement over thousands of
 /// them is one statement, planned in constant time: columns of the same length (a
 /// PostgreSQL text array each, from parameter `first` on; on SQLite one JSON array of

@@ -115,8 +115,8 @@ pub async fn open(
     Ok(opened.into_iter().next().expect("one request per subject"))
 }
 
-/// Opens one request per subject, in one statement per 10,000 (the rows travel as one
-/// value, [`crate::store::TextRows`]); returns them in order.
+/// Opens one request per subject, the rows travelling as one value
+/// ([`crate::store::TextRows`]); returns them in order.
 pub async fn open_many(
     tx: &mut Tx,
     kind: Kind,
@@ -138,10 +138,12 @@ pub async fn open_many(
     } else {
         "INTEGER"
     };
-    for chunk in subject_refs.chunks(10_000) {
+    for chunk in subject_refs.chunks(crate::store::ROWS_PER_STATEMENT) {
         let first = opened.len();
+        let mut numbers: Vec<String> = Vec::with_capacity(chunk.len());
         for subject_ref in chunk {
             seq += 1;
+            numbers.push(seq.to_string());
             opened.push(Request {
                 id: format!("REQ-{seq:06}"),
                 kind: kind.name().to_string(),
@@ -156,11 +158,7 @@ pub async fn open_many(
                 created_at: now.clone(),
             });
         }
-        let made = &opened[first..];
-        let ids: Vec<&str> = made.iter().map(|r| r.id.as_str()).collect();
-        let numbers: Vec<String> = (seq - made.len() as i64 + 1..=seq)
-            .map(|n| n.to_string())
-            .collect();
+        let ids: Vec<&str> = opened[first..].iter().map(|r| r.id.as_str()).collect();
         let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
         let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
         let rows = crate::store::TextRows::new(tx, 6, &[&ids, &numbers, &refs]);
