@@ -739,39 +739,51 @@ fn a_list_opens_numbered_requests_on_a_postgresql_state_store() {
     let Some(db) = common::TestDatabase::postgres("a_list_opens_numbered_requests") else {
         return;
     };
+    a_list_opens_numbered_requests(Some(&db));
+}
+
+#[test]
+fn a_list_opens_numbered_requests_on_a_sqlite_state_store() {
+    a_list_opens_numbered_requests(None);
+}
+
+/// The requests test on the PostgreSQL store `db`, or on the workspace's SQLite store.
+fn a_list_opens_numbered_requests(db: Option<&common::TestDatabase>) {
     let demo = Demo::new();
-    expect(demo.cmd(&["init", "--state", &db.url]), 0);
+    let state: Vec<&str> = db.map_or(Vec::new(), |db| vec!["--state", &db.url]);
+    let cmd = |args: &[&str]| demo.cmd(&[args, &state[..]].concat());
+    let strings = |sql: &str| match db {
+        Some(db) => common::server_strings(db, sql),
+        None => common::sqlite_strings(&demo.dir.join(".privops/state.db"), sql),
+    };
+    if db.is_some() {
+        expect(cmd(&["init"]), 0);
+    }
     expect(
-        demo.cmd(&[
+        cmd(&[
             "request",
             "open",
             "--kind",
             "access",
             "--subject",
             &demo.samples[0],
-            "--state",
-            &db.url,
         ]),
         0,
     );
     let (list, _) = leaving_list(&demo, 3);
-    let result = demo
-        .cmd(&[
-            "erase",
-            "--subjects-file",
-            list.to_str().unwrap(),
-            "--yes",
-            "--format",
-            "json",
-            "--state",
-            &db.url,
-        ])
-        .output()
-        .unwrap();
+    let result = cmd(&[
+        "erase",
+        "--subjects-file",
+        list.to_str().unwrap(),
+        "--yes",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
     let run: Value = serde_json::from_slice(&result.stdout).unwrap();
     let run = run["run"].as_str().unwrap();
-    let requests = common::server_strings(
-        &db,
+    let requests = strings(
         "SELECT id || ' ' || seq || ' ' || kind || ' ' || received_at || ' ' || due_at || ' ' \
          || COALESCE(note, '-') FROM requests ORDER BY seq",
     );
@@ -794,13 +806,10 @@ fn a_list_opens_numbered_requests_on_a_postgresql_state_store() {
         ]
     );
     // Each request is about its own subject of the list, in the list's order.
-    let subjects = common::server_strings(
-        &db,
-        &format!(
-            "SELECT r.id FROM erasure_subjects s JOIN requests r ON r.id = s.request_id \
-             AND r.subject_ref = s.subject_ref WHERE s.run_id = '{run}' ORDER BY r.seq"
-        ),
-    );
+    let subjects = strings(&format!(
+        "SELECT r.id FROM erasure_subjects s JOIN requests r ON r.id = s.request_id \
+         AND r.subject_ref = s.subject_ref WHERE s.run_id = '{run}' ORDER BY r.seq"
+    ));
     assert_eq!(subjects, ["REQ-000002", "REQ-000003", "REQ-000004"]);
 }
 
