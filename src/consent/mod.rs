@@ -268,11 +268,6 @@ pub async fn remember_subjects(tx: &mut Tx, subjects: &[(Subject, String)]) -> R
     .await
 }
 
-// Rows travel to the state store as one value per statement, whatever their number:
-// PostgreSQL gets an array per column in its text form ([`pg_array`]) and unnests them,
-// SQLite gets one JSON document and walks it with `json_each`. Neither binds nor plans
-// a parameter per value, as a multi-row `VALUES` list would.
-
 /// Keeps the clear identities of these subjects (those not kept yet).
 async fn insert_subjects<'s>(
     tx: &mut Tx,
