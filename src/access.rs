@@ -261,8 +261,9 @@ pub(crate) enum Selection<'a> {
 enum Batch {
     /// A chunk of rows SQLite wrote as one JSON document (see [`page`]).
     Page(String),
-    /// Rows read one at a time.
-    Rows(Vec<Vec<Value>>),
+    /// Rows read one at a time, as their driver handed them over: their values are
+    /// read on the writing thread, each straight into the files' text.
+    Rows(Vec<crate::sources::rows::RawRow>),
 }
 
 /// Rows handed over at once when they are read one at a time.
@@ -336,7 +337,8 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
     );
     let writer = std::thread::spawn({
         let names = names.clone();
-        move || write_table(archive, &paths, &names, batches)
+        let kinds = kinds.clone();
+        move || write_table(archive, &paths, &names, &kinds, batches)
     });
     let send = |batch: Batch| {
         sender
@@ -371,8 +373,8 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
                 }
             }
             let mut batch = Vec::with_capacity(BATCH);
-            pool.for_each_row(&sql, &kinds, |values| {
-                batch.push(values);
+            pool.for_each_raw(&sql, |row| {
+                batch.push(row);
                 if batch.len() == BATCH {
                     send(Batch::Rows(std::mem::replace(
                         &mut batch,
@@ -478,6 +480,7 @@ fn write_table<W: Write + Seek>(
     mut archive: ArchiveWriter<W>,
     (json_path, csv_path): &(String, String),
     names: &[String],
+    kinds: &[crate::sources::rows::Kind],
     batches: std::sync::mpsc::Receiver<Batch>,
 ) -> Result<(ArchiveWriter<W>, u64)> {
     // Each object key, serialised once: `"name":`.
@@ -510,9 +513,7 @@ fn write_table<W: Write + Seek>(
         Ok(())
     };
     let mut plain = csv::ByteRecord::new();
-    let mut json = Vec::new();
-    let mut texts = Vec::new();
-    let mut ends = Vec::new();
+    let mut cells = Cells::default();
     for batch in batches {
         match batch {
             Batch::Page(text) => page::rows(&text, names.len(), |cells| {
@@ -525,22 +526,10 @@ fn write_table<W: Write + Seek>(
             })
             .context("cannot read a page of rows")?,
             Batch::Rows(batch) => {
-                for values in batch {
-                    json.clear();
-                    texts.clear();
-                    ends.clear();
-                    for value in &values {
-                        serde_json::to_writer(&mut json, value)?;
-                        ends.push(json.len());
-                        texts.push(crate::output::plain(value));
-                    }
-                    let mut from = 0;
-                    let mut cells = ends.iter().zip(&texts).map(|(end, text)| {
-                        let cell = (&json[from..*end], text.as_bytes());
-                        from = *end;
-                        cell
-                    });
-                    write_cells(&mut cells, &mut plain)?;
+                for row in &batch {
+                    cells.clear();
+                    row.cells(kinds, &mut |cell| cells.push(cell))?;
+                    write_cells(&mut cells.iter(), &mut plain)?;
                 }
             }
         }
@@ -555,6 +544,61 @@ fn write_table<W: Write + Seek>(
     archive.begin(csv_path)?;
     std::io::copy(&mut spool, &mut archive)?;
     Ok((archive, rows))
+}
+
+/// One row's cells, each as JSON text and as plain text (a CSV field), in two buffers
+/// kept from row to row.
+#[derive(Default)]
+struct Cells {
+    json: Vec<u8>,
+    plain: Vec<u8>,
+    /// Where each cell ends in `json` and in `plain`.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Cells {
+    fn clear(&mut self) {
+        self.json.clear();
+        self.plain.clear();
+        self.ends.clear();
+    }
+
+    /// A cell: text as a JSON string and as itself; a value as JSON text, plain text
+    /// being the same but for a string (itself) and null (empty), as
+    /// [`crate::output::plain`] writes them.
+    fn push(&mut self, cell: crate::sources::rows::Cell<'_>) -> Result<()> {
+        use crate::sources::rows::Cell;
+        match cell {
+            Cell::Text(text) => self.text(text)?,
+            Cell::Value(value) => match value.as_ref() {
+                Value::String(text) => self.text(text)?,
+                Value::Null => self.json.extend_from_slice(b"null"),
+                other => {
+                    let from = self.json.len();
+                    serde_json::to_writer(&mut self.json, other)?;
+                    let (json, plain) = (&self.json, &mut self.plain);
+                    plain.extend_from_slice(&json[from..]);
+                }
+            },
+        }
+        self.ends.push((self.json.len(), self.plain.len()));
+        Ok(())
+    }
+
+    fn text(&mut self, text: &str) -> Result<()> {
+        serde_json::to_writer(&mut self.json, text)?;
+        self.plain.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut from = (0, 0);
+        self.ends.iter().map(move |&(json, plain)| {
+            let cell = (&self.json[from.0..json], &self.plain[from.1..plain]);
+            from = (json, plain);
+            cell
+        })
+    }
 }
 
 /// Writes records as `<path>.json` and `<path>.csv` (columns: the union of top-level

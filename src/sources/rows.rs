@@ -505,20 +505,22 @@ impl SourcePool {
         kinds: &[Kind],
         mut each: impl FnMut(Vec<Json>) -> Result<()>,
     ) -> Result<()> {
+        self.for_each_raw(sql, |row| each(row.decode(kinds)?)).await
+    }
+
+    /// As [`SourcePool::for_each_row`], with each row handed over as its driver read it:
+    /// its values are read later, where and when they are needed ([`RawRow::cells`]).
+    pub(crate) async fn for_each_raw(
+        &self,
+        sql: &Sql,
+        mut each: impl FnMut(RawRow) -> Result<()>,
+    ) -> Result<()> {
         let (sql, binds) = (&self.render(sql), sql.binds());
         let failed = |error: sqlx::Error| {
             anyhow::Error::new(error).context(format!("query failed: {}", shown(sql)))
         };
-        macro_rules! stream {
-            ($pool:expr, $decode:expr) => {{
-                let mut rows = bind_keys!(sqlx::query(sql), binds).fetch($pool);
-                while let Some(row) = rows.try_next().await.map_err(failed)? {
-                    each($decode(&row, kinds)?)?;
-                }
-            }};
-        }
         macro_rules! served {
-            ($held:expr, $decode:expr) => {{
+            ($held:expr, $raw:expr) => {{
                 let mut again = true;
                 loop {
                     let mut lease = $held.lease_for(again).await?;
@@ -529,7 +531,7 @@ impl SourcePool {
                             match rows.try_next().await {
                                 Ok(Some(row)) => {
                                     handed = true;
-                                    each($decode(&row, kinds)?)?;
+                                    each($raw(row))?;
                                 }
                                 Ok(None) => break None,
                                 Err(error) => break Some(error),
@@ -552,15 +554,75 @@ impl SourcePool {
             SourcePool::Sqlite(reader, pool) => {
                 let path = pool.connect_options().get_filename().to_path_buf();
                 if path.is_file() {
-                    sqlite_rows(reader, path, sql, binds, &mut each).await?;
+                    sqlite_rows(reader, path, sql, binds, &mut |values| {
+                        each(RawRow::Values(values))
+                    })
+                    .await?;
                 } else {
-                    stream!(pool, decode_sqlite)
+                    let mut rows = bind_keys!(sqlx::query(sql), binds).fetch(pool);
+                    while let Some(row) = rows.try_next().await.map_err(failed)? {
+                        each(RawRow::Values(decode_sqlite(&row)?))?;
+                    }
                 }
             }
-            SourcePool::Postgres(pool) => served!(pool, decode_pg),
-            SourcePool::Mysql(pool) => served!(pool, decode_mysql),
+            SourcePool::Postgres(pool) => served!(pool, RawRow::Postgres),
+            SourcePool::Mysql(pool) => served!(pool, RawRow::Mysql),
         }
         Ok(())
+    }
+}
+
+/// A row as its engine's driver handed it over. A server's row keeps the bytes it came
+/// in, and its values are read from them only when asked for: an access export reads
+/// them on the thread that writes the archive, each straight into the archive's text,
+/// without a [`Json`] value for each.
+pub enum RawRow {
+    /// SQLite's rows, read as values on the thread that read them.
+    Values(Vec<Json>),
+    Postgres(sqlx::postgres::PgRow),
+    Mysql(sqlx::mysql::MySqlRow),
+}
+
+/// One value of a row, as [`RawRow::cells`] hands it over: text borrowed from the row,
+/// or a value.
+pub(crate) enum Cell<'r> {
+    Text(&'r str),
+    Value(std::borrow::Cow<'r, Json>),
+}
+
+impl Cell<'_> {
+    fn into_json(self) -> Json {
+        match self {
+            Cell::Text(text) => Json::String(text.to_owned()),
+            Cell::Value(value) => value.into_owned(),
+        }
+    }
+}
+
+impl RawRow {
+    /// The row's values, read per `kinds` (a server's rows; SQLite's hold theirs).
+    pub fn decode(self, kinds: &[Kind]) -> Result<Vec<Json>> {
+        match self {
+            RawRow::Values(values) => Ok(values),
+            RawRow::Postgres(row) => decode_pg(&row, kinds),
+            RawRow::Mysql(row) => decode_mysql(&row, kinds),
+        }
+    }
+
+    /// Hands each value to `each`, in column order, read per `kinds` as
+    /// [`RawRow::decode`] reads it.
+    pub(crate) fn cells<'r>(
+        &'r self,
+        kinds: &[Kind],
+        each: &mut dyn FnMut(Cell<'r>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            RawRow::Values(values) => values
+                .iter()
+                .try_for_each(|value| each(Cell::Value(std::borrow::Cow::Borrowed(value)))),
+            RawRow::Postgres(row) => pg_cells(row, kinds, each),
+            RawRow::Mysql(row) => mysql_cells(row, kinds, each),
+        }
     }
 }
 
@@ -762,19 +824,11 @@ fn shown(sql: &str) -> String {
     }
 }
 
-fn text_value(kind: Kind, text: Option<String>) -> Json {
-    match (kind, text) {
-        (_, None) => Json::Null,
-        (Kind::Json, Some(t)) => serde_json::from_str(&t).unwrap_or(Json::String(t)),
-        (_, Some(t)) => Json::String(t),
-    }
-}
-
 fn number(value: f64) -> Json {
     serde_json::Number::from_f64(value).map_or(Json::Null, Json::Number)
 }
 
-fn decode_sqlite(row: &sqlx::sqlite::SqliteRow, _kinds: &[Kind]) -> Result<Vec<Json>> {
+fn decode_sqlite(row: &sqlx::sqlite::SqliteRow) -> Result<Vec<Json>> {
     let mut out = Vec::with_capacity(row.columns().len());
     for i in 0..row.columns().len() {
         let raw = row.try_get_raw(i)?;
@@ -795,39 +849,75 @@ fn decode_sqlite(row: &sqlx::sqlite::SqliteRow, _kinds: &[Kind]) -> Result<Vec<J
     Ok(out)
 }
 
+/// A value read as JSON: a number, or `null` where there is none.
+fn value_cell<'r, T>(value: Option<T>, json: impl FnOnce(T) -> Json) -> Cell<'r> {
+    Cell::Value(std::borrow::Cow::Owned(value.map_or(Json::Null, json)))
+}
+
+/// A value read as text: a JSON column's document parsed (kept as text when it is not
+/// JSON).
+fn text_cell(kind: Kind, text: Option<&str>) -> Cell<'_> {
+    match (kind, text) {
+        (_, None) => value_cell(None::<Json>, |v| v),
+        (Kind::Json, Some(t)) => match serde_json::from_str(t) {
+            Ok(value) => Cell::Value(std::borrow::Cow::Owned(value)),
+            Err(_) => Cell::Text(t),
+        },
+        (_, Some(t)) => Cell::Text(t),
+    }
+}
+
+fn pg_cells<'r>(
+    row: &'r sqlx::postgres::PgRow,
+    kinds: &[Kind],
+    each: &mut dyn FnMut(Cell<'r>) -> Result<()>,
+) -> Result<()> {
+    for (i, kind) in kinds.iter().enumerate() {
+        each(match kind {
+            Kind::Int => value_cell(row.try_get::<Option<i64>, _>(i)?, Json::from),
+            Kind::Float => value_cell(row.try_get::<Option<f64>, _>(i)?, number),
+            Kind::Bool => value_cell(row.try_get::<Option<bool>, _>(i)?, Json::from),
+            _ => text_cell(*kind, row.try_get::<Option<&str>, _>(i)?),
+        })?;
+    }
+    Ok(())
+}
+
+fn mysql_cells<'r>(
+    row: &'r sqlx::mysql::MySqlRow,
+    kinds: &[Kind],
+    each: &mut dyn FnMut(Cell<'r>) -> Result<()>,
+) -> Result<()> {
+    for (i, kind) in kinds.iter().enumerate() {
+        each(match kind {
+            Kind::Int => value_cell(row.try_get::<Option<i64>, _>(i)?, Json::from),
+            Kind::Float => value_cell(row.try_get::<Option<f64>, _>(i)?, number),
+            _ => text_cell(*kind, row.try_get::<Option<&str>, _>(i)?),
+        })?;
+    }
+    Ok(())
+}
+
+/// A row's values in one vector, read by `cells`.
+fn collect_cells<'r, R>(
+    row: &'r R,
+    kinds: &[Kind],
+    cells: fn(&'r R, &[Kind], &mut dyn FnMut(Cell<'r>) -> Result<()>) -> Result<()>,
+) -> Result<Vec<Json>> {
+    let mut out = Vec::with_capacity(kinds.len());
+    cells(row, kinds, &mut |cell| {
+        out.push(cell.into_json());
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 fn decode_pg(row: &sqlx::postgres::PgRow, kinds: &[Kind]) -> Result<Vec<Json>> {
-    kinds
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            Ok(match kind {
-                Kind::Int => row
-                    .try_get::<Option<i64>, _>(i)?
-                    .map_or(Json::Null, Json::from),
-                Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Json::Null, number),
-                Kind::Bool => row
-                    .try_get::<Option<bool>, _>(i)?
-                    .map_or(Json::Null, Json::from),
-                _ => text_value(*kind, row.try_get::<Option<String>, _>(i)?),
-            })
-        })
-        .collect()
+    collect_cells(row, kinds, pg_cells)
 }
 
 fn decode_mysql(row: &sqlx::mysql::MySqlRow, kinds: &[Kind]) -> Result<Vec<Json>> {
-    kinds
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            Ok(match kind {
-                Kind::Int => row
-                    .try_get::<Option<i64>, _>(i)?
-                    .map_or(Json::Null, Json::from),
-                Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Json::Null, number),
-                _ => text_value(*kind, row.try_get::<Option<String>, _>(i)?),
-            })
-        })
-        .collect()
+    collect_cells(row, kinds, mysql_cells)
 }
 
 /// A transaction on one source: everything an erasure or a sweep changes in a source
@@ -895,7 +985,7 @@ impl SourceTx {
             };
         }
         match self {
-            SourceTx::Sqlite(tx) => fetch!(tx, decode_sqlite),
+            SourceTx::Sqlite(tx) => fetch!(tx, |r, _| decode_sqlite(r)),
             SourceTx::Postgres(tx) => fetch!(tx, decode_pg),
             SourceTx::Mysql(tx) => fetch!(tx, decode_mysql),
         }

@@ -1573,6 +1573,21 @@ references = "people"
     let csv_row = |id: &str| records.iter().find(|r| &r[0] == id).unwrap().clone();
     assert_eq!(&csv_row("5")[2], note.as_str());
     assert_eq!(&csv_row("7")[3], "0.30000000000000004");
+    assert_eq!(&csv_row("8")[3], "8.5");
+    if engine == "sqlite" {
+        // No value is an empty field; a BLOB is its base64 text.
+        assert_eq!(&csv_row("14")[3], "");
+        assert_eq!(&csv_row("15")[2], "AA==");
+    }
+    if engine == "postgres" {
+        // A JSON document is its compact text; true, a NaN (none) and a whole float as
+        // the JSON file writes them.
+        assert_eq!(&csv_row("9")[4], r#"{"a":[1,2.5,"x\"y"],"b":1}"#);
+        assert_eq!(&csv_row("9")[5], "true");
+        assert_eq!(&csv_row("8")[4], "");
+        assert_eq!(&csv_row("10")[3], "");
+        assert_eq!(&csv_row("11")[3], "100.0");
+    }
 }
 
 #[test]
