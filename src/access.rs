@@ -338,7 +338,8 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
     let writer = std::thread::spawn({
         let names = names.clone();
         let kinds = kinds.clone();
-        move || write_table(archive, &paths, &names, &kinds, batches)
+        let at = format!("source `{source}`, table `{table_name}`");
+        move || write_table(archive, &paths, &names, (&kinds, &at), batches)
     });
     let send = |batch: Batch| {
         sender
@@ -480,7 +481,8 @@ fn write_table<W: Write + Seek>(
     mut archive: ArchiveWriter<W>,
     (json_path, csv_path): &(String, String),
     names: &[String],
-    kinds: &[crate::sources::rows::Kind],
+    // How the values are read, and whose they are (for an error reading one).
+    (kinds, at): (&[crate::sources::rows::Kind], &str),
     batches: std::sync::mpsc::Receiver<Batch>,
 ) -> Result<(ArchiveWriter<W>, u64)> {
     // Each object key, serialised once: `"name":`.
@@ -528,7 +530,8 @@ fn write_table<W: Write + Seek>(
             Batch::Rows(batch) => {
                 for row in &batch {
                     cells.clear();
-                    row.cells(kinds, &mut |cell| cells.push(cell))?;
+                    row.cells(kinds, &mut |cell| cells.push(cell))
+                        .with_context(|| format!("{at}: cannot read a row"))?;
                     write_cells(&mut cells.iter(), &mut plain)?;
                 }
             }

@@ -590,6 +590,9 @@ pub(crate) enum Cell<'r> {
     Value(std::borrow::Cow<'r, Json>),
 }
 
+/// What is handed each value of a row, in turn.
+pub(crate) type EachCell<'a, 'r> = dyn FnMut(Cell<'r>) -> Result<()> + 'a;
+
 impl Cell<'_> {
     fn into_json(self) -> Json {
         match self {
@@ -611,11 +614,7 @@ impl RawRow {
 
     /// Hands each value to `each`, in column order, read per `kinds` as
     /// [`RawRow::decode`] reads it.
-    pub(crate) fn cells<'r>(
-        &'r self,
-        kinds: &[Kind],
-        each: &mut dyn FnMut(Cell<'r>) -> Result<()>,
-    ) -> Result<()> {
+    pub(crate) fn cells<'r>(&'r self, kinds: &[Kind], each: &mut EachCell<'_, 'r>) -> Result<()> {
         match self {
             RawRow::Values(values) => values
                 .iter()
@@ -870,7 +869,7 @@ fn text_cell(kind: Kind, text: Option<&str>) -> Cell<'_> {
 fn pg_cells<'r>(
     row: &'r sqlx::postgres::PgRow,
     kinds: &[Kind],
-    each: &mut dyn FnMut(Cell<'r>) -> Result<()>,
+    each: &mut EachCell<'_, 'r>,
 ) -> Result<()> {
     for (i, kind) in kinds.iter().enumerate() {
         each(match kind {
@@ -886,7 +885,7 @@ fn pg_cells<'r>(
 fn mysql_cells<'r>(
     row: &'r sqlx::mysql::MySqlRow,
     kinds: &[Kind],
-    each: &mut dyn FnMut(Cell<'r>) -> Result<()>,
+    each: &mut EachCell<'_, 'r>,
 ) -> Result<()> {
     for (i, kind) in kinds.iter().enumerate() {
         each(match kind {
@@ -902,7 +901,7 @@ fn mysql_cells<'r>(
 fn collect_cells<'r, R>(
     row: &'r R,
     kinds: &[Kind],
-    cells: fn(&'r R, &[Kind], &mut dyn FnMut(Cell<'r>) -> Result<()>) -> Result<()>,
+    cells: fn(&'r R, &[Kind], &mut EachCell<'_, 'r>) -> Result<()>,
 ) -> Result<Vec<Json>> {
     let mut out = Vec::with_capacity(kinds.len());
     cells(row, kinds, &mut |cell| {
