@@ -1041,3 +1041,63 @@ mod page {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use std::borrow::Cow;
+
+    use crate::sources::rows::Cell;
+
+    /// A server's value written from the driver's row is what the same value read whole
+    /// would be written as: its JSON text, and `output::plain` for the CSV.
+    #[test]
+    fn cells_from_a_row_are_written_as_values_read_whole_would_be() {
+        let values = [
+            Value::Null,
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(-42),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(1.5),
+            json!(-0.0),
+            json!(1.0e300),
+            json!(0.30000000000000004),
+            json!(100.0),
+            json!(""),
+            json!("plain"),
+            json!("a \"quoted\" \\ line\nbreak\u{1}\u{2028} é 漢"),
+            json!({"b": 1, "a": [1, 2.5, "x\"y", null, {"c": false}]}),
+            json!([]),
+        ];
+        let mut cells = super::Cells::default();
+        for value in &values {
+            cells.push(Cell::Value(Cow::Borrowed(value))).unwrap();
+            if let Value::String(text) = value {
+                cells.push(Cell::Text(text)).unwrap();
+            }
+        }
+        let expected: Vec<(String, String)> = values
+            .iter()
+            .flat_map(|value| {
+                let cell = (value.to_string(), crate::output::plain(value));
+                let times = if value.is_string() { 2 } else { 1 };
+                std::iter::repeat_n(cell, times)
+            })
+            .collect();
+        let written: Vec<(String, String)> = cells
+            .iter()
+            .map(|(json, plain)| {
+                (
+                    String::from_utf8(json.to_vec()).unwrap(),
+                    String::from_utf8(plain.to_vec()).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(written, expected);
+        cells.clear();
+        assert_eq!(cells.iter().count(), 0);
+    }
+}

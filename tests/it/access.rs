@@ -1493,6 +1493,13 @@ references = "people"
              UPDATE events SET note = x'00' WHERE id = 15",
         );
     }
+    if engine == "mysql" {
+        app.execute(
+            "ALTER TABLE events ADD COLUMN data JSON;\n\
+             UPDATE events SET data = '{\"b\": 1, \"a\": [1, 2.5, \"x\\\\\"y\"]}' WHERE id = 9;\n\
+             UPDATE events SET data = '\"text\"' WHERE id = 10",
+        );
+    }
     if engine == "postgres" {
         app.execute(
             "ALTER TABLE events ADD COLUMN data JSONB, ADD COLUMN flag BOOLEAN;\n\
@@ -1578,6 +1585,17 @@ references = "people"
         // No value is an empty field; a BLOB is its base64 text.
         assert_eq!(&csv_row("14")[3], "");
         assert_eq!(&csv_row("15")[2], "AA==");
+    }
+    if engine == "mysql" {
+        // MariaDB's JSON is LONGTEXT: a document is exported as the text stored, byte for
+        // byte, in both files.
+        let stored = r#"{"b": 1, "a": [1, 2.5, "x\"y"]}"#;
+        assert_eq!(row(9)["data"], json!(stored));
+        assert_eq!(row(10)["data"], json!("\"text\""));
+        assert_eq!(row(8)["data"], Value::Null);
+        assert_eq!(&csv_row("9")[4], stored);
+        assert_eq!(&csv_row("10")[4], "\"text\"");
+        assert_eq!(&csv_row("8")[4], "");
     }
     if engine == "postgres" {
         // A JSON document is its compact text; true, a NaN (none) and a whole float as
