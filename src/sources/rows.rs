@@ -607,8 +607,8 @@ impl RawRow {
     pub fn decode(self, kinds: &[Kind]) -> Result<Vec<Json>> {
         match self {
             RawRow::Values(values) => Ok(values),
-            RawRow::Postgres(row) => decode_pg(&row, kinds),
-            RawRow::Mysql(row) => decode_mysql(&row, kinds),
+            RawRow::Postgres(row) => server_values(&row, kinds),
+            RawRow::Mysql(row) => server_values(&row, kinds),
         }
     }
 
@@ -619,8 +619,8 @@ impl RawRow {
             RawRow::Values(values) => values
                 .iter()
                 .try_for_each(|value| each(Cell::Value(std::borrow::Cow::Borrowed(value)))),
-            RawRow::Postgres(row) => pg_cells(row, kinds, each),
-            RawRow::Mysql(row) => mysql_cells(row, kinds, each),
+            RawRow::Postgres(row) => server_cells(row, kinds, each),
+            RawRow::Mysql(row) => server_cells(row, kinds, each),
         }
     }
 }
@@ -866,11 +866,17 @@ fn text_cell(kind: Kind, text: Option<&str>) -> Cell<'_> {
     }
 }
 
-fn pg_cells<'r>(
-    row: &'r sqlx::postgres::PgRow,
-    kinds: &[Kind],
-    each: &mut EachCell<'_, 'r>,
-) -> Result<()> {
+/// A server's row's values, read per `kinds`: numbers and bools as JSON values, the rest
+/// as text borrowed from the row (MariaDB and MySQL have no column read as a bool).
+fn server_cells<'r, R>(row: &'r R, kinds: &[Kind], each: &mut EachCell<'_, 'r>) -> Result<()>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     for (i, kind) in kinds.iter().enumerate() {
         each(match kind {
             Kind::Int => value_cell(row.try_get::<Option<i64>, _>(i)?, Json::from),
@@ -882,41 +888,22 @@ fn pg_cells<'r>(
     Ok(())
 }
 
-fn mysql_cells<'r>(
-    row: &'r sqlx::mysql::MySqlRow,
-    kinds: &[Kind],
-    each: &mut EachCell<'_, 'r>,
-) -> Result<()> {
-    for (i, kind) in kinds.iter().enumerate() {
-        each(match kind {
-            Kind::Int => value_cell(row.try_get::<Option<i64>, _>(i)?, Json::from),
-            Kind::Float => value_cell(row.try_get::<Option<f64>, _>(i)?, number),
-            _ => text_cell(*kind, row.try_get::<Option<&str>, _>(i)?),
-        })?;
-    }
-    Ok(())
-}
-
-/// A row's values in one vector, read by `cells`.
-fn collect_cells<'r, R>(
-    row: &'r R,
-    kinds: &[Kind],
-    cells: fn(&'r R, &[Kind], &mut EachCell<'_, 'r>) -> Result<()>,
-) -> Result<Vec<Json>> {
+/// A server's row's values in one vector, as [`server_cells`] reads them.
+fn server_values<'r, R>(row: &'r R, kinds: &[Kind]) -> Result<Vec<Json>>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
     let mut out = Vec::with_capacity(kinds.len());
-    cells(row, kinds, &mut |cell| {
+    server_cells(row, kinds, &mut |cell| {
         out.push(cell.into_json());
         Ok(())
     })?;
     Ok(out)
-}
-
-fn decode_pg(row: &sqlx::postgres::PgRow, kinds: &[Kind]) -> Result<Vec<Json>> {
-    collect_cells(row, kinds, pg_cells)
-}
-
-fn decode_mysql(row: &sqlx::mysql::MySqlRow, kinds: &[Kind]) -> Result<Vec<Json>> {
-    collect_cells(row, kinds, mysql_cells)
 }
 
 /// A transaction on one source: everything an erasure or a sweep changes in a source
@@ -985,8 +972,8 @@ impl SourceTx {
         }
         match self {
             SourceTx::Sqlite(tx) => fetch!(tx, |r, _| decode_sqlite(r)),
-            SourceTx::Postgres(tx) => fetch!(tx, decode_pg),
-            SourceTx::Mysql(tx) => fetch!(tx, decode_mysql),
+            SourceTx::Postgres(tx) => fetch!(tx, server_values),
+            SourceTx::Mysql(tx) => fetch!(tx, server_values),
         }
     }
 
