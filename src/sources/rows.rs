@@ -605,11 +605,15 @@ impl Cell<'_> {
 impl RawRow {
     /// The row's values, read per `kinds` (a server's rows; SQLite's hold theirs).
     pub fn decode(self, kinds: &[Kind]) -> Result<Vec<Json>> {
-        match self {
-            RawRow::Values(values) => Ok(values),
-            RawRow::Postgres(row) => server_values(&row, kinds),
-            RawRow::Mysql(row) => server_values(&row, kinds),
+        if let RawRow::Values(values) = self {
+            return Ok(values);
         }
+        let mut out = Vec::with_capacity(kinds.len());
+        self.cells(kinds, &mut |cell| {
+            out.push(cell.into_json());
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Hands each value to `each`, in column order, read per `kinds` as
@@ -888,24 +892,6 @@ where
     Ok(())
 }
 
-/// A server's row's values in one vector, as [`server_cells`] reads them.
-fn server_values<'r, R>(row: &'r R, kinds: &[Kind]) -> Result<Vec<Json>>
-where
-    R: Row,
-    usize: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    f64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    let mut out = Vec::with_capacity(kinds.len());
-    server_cells(row, kinds, &mut |cell| {
-        out.push(cell.into_json());
-        Ok(())
-    })?;
-    Ok(out)
-}
-
 /// A transaction on one source: everything an erasure or a sweep changes in a source
 /// commits together or not at all.
 pub enum SourceTx {
@@ -965,15 +951,15 @@ impl SourceTx {
                     .fetch_all(&mut **$tx)
                     .await
                     .with_context(|| format!("query failed: {}", shown(sql)))?
-                    .iter()
+                    .into_iter()
                     .map(|r| $decode(r, kinds))
                     .collect::<Result<Vec<_>>>()
             };
         }
         match self {
-            SourceTx::Sqlite(tx) => fetch!(tx, |r, _| decode_sqlite(r)),
-            SourceTx::Postgres(tx) => fetch!(tx, server_values),
-            SourceTx::Mysql(tx) => fetch!(tx, server_values),
+            SourceTx::Sqlite(tx) => fetch!(tx, |r, _| decode_sqlite(&r)),
+            SourceTx::Postgres(tx) => fetch!(tx, |r, kinds| RawRow::Postgres(r).decode(kinds)),
+            SourceTx::Mysql(tx) => fetch!(tx, |r, kinds| RawRow::Mysql(r).decode(kinds)),
         }
     }
 
