@@ -296,7 +296,7 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
         Selection::Keys(table) => Box::new(
             table
                 .keys
-                .chunks(CHUNK)
+                .chunks(export_chunk(pool, &key_refs))
                 .map(|chunk| keys_condition(pool, &key_refs, &chunk)),
         ),
         Selection::Where(condition, _) => Box::new(std::iter::once((*condition).clone())),
@@ -402,6 +402,20 @@ pub(crate) async fn export_table<W: Write + Seek + Send + 'static>(
     match (read, written) {
         (_, Err(error)) | (Err(error), Ok(_)) => Err(error),
         (Ok(()), Ok(done)) => Ok(done),
+    }
+}
+
+/// Keys read by one statement of an export. PostgreSQL takes a chunk's integer or text
+/// keys as one array per key column whatever its length ([`crate::sources::rows::Dialect::in_list`]),
+/// and reads 10,000 of them by one statement in about 15% less server time than by ten
+/// statements of 1,000 (1,000,000 rows between another subject's: 1.49-1.52 s against
+/// 1.66-1.78 s). Other keys, and the other engines, bind each value on its own.
+fn export_chunk(pool: &SourcePool, key: &[&crate::sources::rows::ColumnInfo]) -> usize {
+    use crate::sources::rows::Kind;
+    let arrays = key.iter().all(|c| matches!(c.kind, Kind::Int | Kind::Text));
+    match pool.engine() {
+        crate::policy::Engine::Postgres if arrays => 10 * CHUNK,
+        _ => CHUNK,
     }
 }
 
