@@ -1398,22 +1398,10 @@ fn a_policy_imported_from_fides_exports_what_the_dataset_leads_to() {
     assert!(!visits.is_empty());
 }
 
-/// A subject's rows in runs of consecutive keys between other people's rows, a string
-/// that JSON escapes, and a computed REAL: the export holds exactly the rows hand-written
-/// SQL finds, each value as stored. On SQLite a REAL key of another person lies inside
-/// one of the subject's runs, and a text key beside it.
-fn runs_of_keys(engine: &str) {
-    let double = if engine == "sqlite" {
-        "REAL"
-    } else {
-        "DOUBLE PRECISION"
-    };
-    let schema = format!(
-        "CREATE TABLE people (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR(100));\n\
-         CREATE TABLE events (id INTEGER NOT NULL, person_id INTEGER, note VARCHAR(200), score {double});\n\
-         INSERT INTO people VALUES (1, 'ann@example.com'), (2, 'bob@example.com');\n"
-    );
-    let policy = format!(
+/// A policy over `people` (an e-mail identity) and their `events` (id, person_id, note
+/// and the `more` columns' lines), each deleted when erased.
+fn people_and_events_policy(engine: &str, more: &str) -> String {
+    format!(
         r#"
 [controller]
 organisation = "Test Org"
@@ -1449,12 +1437,29 @@ erase = "delete"
 id = "system.operations"
 person_id = "system.operations"
 note = "user.content.message"
-score = "system.operations"
-[[table.relation]]
+{more}[[table.relation]]
 columns = ["person_id"]
 references = "people"
 "#
+    )
+}
+
+/// A subject's rows in runs of consecutive keys between other people's rows, a string
+/// that JSON escapes, and a computed REAL: the export holds exactly the rows hand-written
+/// SQL finds, each value as stored. On SQLite a REAL key of another person lies inside
+/// one of the subject's runs, and a text key beside it.
+fn runs_of_keys(engine: &str) {
+    let double = if engine == "sqlite" {
+        "REAL"
+    } else {
+        "DOUBLE PRECISION"
+    };
+    let schema = format!(
+        "CREATE TABLE people (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR(100));\n\
+         CREATE TABLE events (id INTEGER NOT NULL, person_id INTEGER, note VARCHAR(200), score {double});\n\
+         INSERT INTO people VALUES (1, 'ann@example.com'), (2, 'bob@example.com');\n"
     );
+    let policy = people_and_events_policy(engine, "score = \"system.operations\"\n");
     let Some(app) = Fixture::new(
         engine,
         &format!("runs_of_keys_{engine}"),
@@ -1630,47 +1635,7 @@ fn rows_between_another_s_in_several_statements(engine: &str) {
     let schema = "CREATE TABLE people (id INTEGER NOT NULL PRIMARY KEY, email VARCHAR(100));\n\
                   CREATE TABLE events (id INTEGER NOT NULL PRIMARY KEY, person_id INTEGER, note VARCHAR(200));\n\
                   INSERT INTO people VALUES (1, 'ann@example.com'), (2, 'bob@example.com');\n";
-    let policy = format!(
-        r#"
-[controller]
-organisation = "Test Org"
-dpo = {{ name = "D. P. O.", email = "dpo@example.com" }}
-
-[[identity]]
-kind = "email"
-normalise = "email"
-
-[[purpose]]
-id = "service"
-title = "Service"
-basis = "contract"
-
-[source]
-id = "app"
-engine = "{engine}"
-url_env = "APP_DATABASE_URL"
-
-[[table]]
-name = "people"
-key = ["id"]
-erase = "delete"
-[table.columns]
-id = "system.operations"
-email = {{ category = "user.contact.email", identity = "email" }}
-
-[[table]]
-name = "events"
-key = ["id"]
-erase = "delete"
-[table.columns]
-id = "system.operations"
-person_id = "system.operations"
-note = "user.content.message"
-[[table.relation]]
-columns = ["person_id"]
-references = "people"
-"#
-    );
+    let policy = people_and_events_policy(engine, "");
     let Some(app) = Fixture::new(
         engine,
         &format!("rows_between_{engine}"),
