@@ -1398,6 +1398,35 @@ fn a_policy_imported_from_fides_exports_what_the_dataset_leads_to() {
     assert!(!visits.is_empty());
 }
 
+/// Ann's access export, written to `export.zip` in the fixture's folder.
+fn export_ann(app: &Fixture) -> PathBuf {
+    let out = app.dir().join("export.zip");
+    let mut command = app.cmd(&[
+        "access",
+        "--no-providers",
+        "--subject",
+        "email:ann@example.com",
+        "--out",
+    ]);
+    command.arg(&out);
+    expect(command, 0);
+    out
+}
+
+/// The ids of Ann's events, by hand-written SQL, in key order.
+fn ann_event_ids(app: &Fixture, engine: &str) -> Vec<i64> {
+    let text = if engine == "mysql" { "CHAR" } else { "TEXT" };
+    let mut ids: Vec<i64> = app
+        .strings(&format!(
+            "SELECT CAST(id AS {text}) FROM events WHERE person_id = 1"
+        ))
+        .iter()
+        .map(|id| id.parse().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// A policy over `people` (an e-mail identity) and their `events` (id, person_id, note
 /// and the `more` columns' lines), each deleted when erased.
 fn people_and_events_policy(engine: &str, more: &str) -> String {
@@ -1514,27 +1543,10 @@ fn runs_of_keys(engine: &str) {
              UPDATE events SET score = '-0' WHERE id = 12",
         );
     }
-    let out = app.dir().join("export.zip");
-    let mut command = app.cmd(&[
-        "access",
-        "--no-providers",
-        "--subject",
-        "email:ann@example.com",
-        "--out",
-    ]);
-    command.arg(&out);
-    expect(command, 0);
+    let out = export_ann(&app);
 
     let exported = rows(&out, "sources/app/events.json");
-    let text = if engine == "mysql" { "CHAR" } else { "TEXT" };
-    let mut expected: Vec<i64> = app
-        .strings(&format!(
-            "SELECT CAST(id AS {text}) FROM events WHERE person_id = 1"
-        ))
-        .iter()
-        .map(|id| id.parse().unwrap())
-        .collect();
-    expected.sort();
+    let expected = ann_event_ids(&app, engine);
     // In key order, as the export writes them.
     let got: Vec<i64> = exported.iter().map(|r| r["id"].as_i64().unwrap()).collect();
     assert_eq!(got, expected);
@@ -1655,25 +1667,8 @@ fn rows_between_another_s_in_several_statements(engine: &str) {
             .collect();
         app.execute(&format!("INSERT INTO events VALUES {}", values.join(", ")));
     }
-    let out = app.dir().join("export.zip");
-    let mut command = app.cmd(&[
-        "access",
-        "--no-providers",
-        "--subject",
-        "email:ann@example.com",
-        "--out",
-    ]);
-    command.arg(&out);
-    expect(command, 0);
-    let text = if engine == "mysql" { "CHAR" } else { "TEXT" };
-    let mut expected: Vec<i64> = app
-        .strings(&format!(
-            "SELECT CAST(id AS {text}) FROM events WHERE person_id = 1"
-        ))
-        .iter()
-        .map(|id| id.parse().unwrap())
-        .collect();
-    expected.sort();
+    let out = export_ann(&app);
+    let expected = ann_event_ids(&app, engine);
     assert_eq!(expected.len(), 12_250 + 500);
     let exported = rows(&out, "sources/app/events.json");
     let got: Vec<i64> = exported.iter().map(|r| r["id"].as_i64().unwrap()).collect();
