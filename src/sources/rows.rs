@@ -861,11 +861,10 @@ fn value_cell<'r, T>(value: Option<T>, json: impl FnOnce(T) -> Json) -> Cell<'r>
 /// JSON).
 fn text_cell(kind: Kind, text: Option<&str>) -> Cell<'_> {
     match (kind, text) {
-        (_, None) => value_cell(None::<Json>, |v| v),
-        (Kind::Json, Some(t)) => match serde_json::from_str(t) {
-            Ok(value) => Cell::Value(std::borrow::Cow::Owned(value)),
-            Err(_) => Cell::Text(t),
-        },
+        (_, None) => Cell::Value(std::borrow::Cow::Owned(Json::Null)),
+        (Kind::Json, Some(t)) => serde_json::from_str(t).map_or(Cell::Text(t), |value| {
+            Cell::Value(std::borrow::Cow::Owned(value))
+        }),
         (_, Some(t)) => Cell::Text(t),
     }
 }
