@@ -107,6 +107,12 @@ impl Ctx {
         Store::open_unchecked(self.global.state.as_deref(), &self.workspace()).await
     }
 
+    /// The SQLite store opened for a check's one statement on this thread
+    /// ([`Store::open_direct`]); `None` for a PostgreSQL store or a missing file.
+    pub fn store_direct(&self) -> Result<Option<crate::store::DirectRead>> {
+        Store::open_direct(self.global.state.as_deref(), &self.workspace())
+    }
+
     /// The audit signing key (checkpoints, certificates, receipts) of the workspace.
     pub fn signing_key_path(&self) -> PathBuf {
         self.workspace().join("audit-signing.key")

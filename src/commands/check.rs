@@ -9,19 +9,70 @@ use serde::Serialize;
 use super::consent::CheckArgs;
 use crate::context::Ctx;
 use crate::error::Outcome;
-use crate::policy::Policy;
-use crate::store::Store;
+use crate::policy::{Policy, Purpose};
+use crate::rights;
+use crate::store::{DirectRead, Store};
 use crate::subject::Subject;
+
+/// The store as a check opened it.
+pub(crate) enum CheckStore {
+    /// A SQLite store read on this thread ([`Store::open_direct`]), for a single subject.
+    Direct(DirectRead),
+    /// Through the pool: PostgreSQL, and batches (two readers at once).
+    Pooled(Store),
+}
+
+impl CheckStore {
+    /// The facts of `refs` for `purpose` as of `as_of`. A SQLite store that is not
+    /// current is opened again through the pool, which brings it up to date.
+    pub(crate) async fn facts(
+        &self,
+        ctx: &Ctx,
+        purpose: &Purpose,
+        refs: &[String],
+        as_of: &str,
+    ) -> Result<Vec<rights::Facts>> {
+        match self {
+            CheckStore::Pooled(store) => rights::facts(store, purpose, refs, as_of).await,
+            CheckStore::Direct(reader) => {
+                if let Some(facts) = rights::facts_direct(reader, purpose, refs, as_of)? {
+                    return Ok(facts);
+                }
+                let store = ctx.store().await?;
+                let facts = rights::facts(&store, purpose, refs, as_of).await;
+                store.finish_reading();
+                facts
+            }
+        }
+    }
+
+    /// Ends the check's reading (see [`Store::finish_reading`]); a direct reader closes
+    /// its connection, after the answer was printed.
+    pub(crate) fn finish(self) {
+        match self {
+            CheckStore::Direct(reader) => drop(reader),
+            CheckStore::Pooled(store) => store.finish_reading(),
+        }
+    }
+}
 
 /// Reads the purposes of the policy while the store opens. The store's error, if any,
 /// is the caller's to raise after any error in the policy or the question, so that a check
-/// that cannot run says first what is wrong with what was asked.
-pub(crate) async fn open(ctx: &Ctx) -> Result<(Policy, Result<Store>)> {
+/// that cannot run says first what is wrong with what was asked. A check of one subject on
+/// a SQLite store reads it on this thread ([`CheckStore::Direct`]).
+pub(crate) async fn open(ctx: &Ctx, args: &CheckArgs) -> Result<(Policy, Result<CheckStore>)> {
     let dir = ctx.policy_folder()?;
     // A thread of its own, not tokio's blocking pool, which the runtime would wait for
     // at the end of the command.
     let policy = std::thread::spawn(move || Policy::load_purposes(&dir));
-    let store = ctx.store_for_check().await;
+    let direct = match args.batch {
+        None => ctx.store_direct().ok().flatten(),
+        Some(_) => None,
+    };
+    let store = match direct {
+        Some(reader) => Ok(CheckStore::Direct(reader)),
+        None => ctx.store_for_check().await.map(CheckStore::Pooled),
+    };
     let policy = policy
         .join()
         .map_err(|_| anyhow::anyhow!("cannot read the policy"))??;

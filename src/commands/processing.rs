@@ -26,14 +26,13 @@ struct Answer<'a> {
 
 pub async fn run(ctx: &Ctx, command: &ProcessingCommand) -> Result<Outcome> {
     let ProcessingCommand::Check(args) = command;
-    let (policy, store) = super::check::open(ctx).await?;
+    let (policy, store) = super::check::open(ctx, args).await?;
     let policy = &policy;
     let purpose = policy.known_purpose(&args.purpose)?;
     let (subjects, refs) = super::check::subjects(ctx, args, policy)?;
     let store = store?;
     let now = crate::time::to_text(ctx.now);
-    let facts = rights::facts(&store, purpose, &refs, &now).await?;
-    store.finish_reading();
+    let facts = store.facts(ctx, purpose, &refs, &now).await?;
     let shown = super::check::Shown::of(ctx, args);
     let replies = subjects
         .iter()
@@ -56,5 +55,7 @@ pub async fn run(ctx: &Ctx, command: &ProcessingCommand) -> Result<Outcome> {
                 }),
             }
         });
-    super::check::print(ctx, args, &subjects, replies, true)
+    let printed = super::check::print(ctx, args, &subjects, replies, true);
+    store.finish();
+    printed
 }

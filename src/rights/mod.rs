@@ -17,7 +17,7 @@ use sqlx::Row;
 use crate::consent::{self, State, Verdict};
 use crate::policy::{LawfulBasis, Objection, Policy, Purpose};
 use crate::sql::{Sql, bind_keys};
-use crate::store::{Store, Tx};
+use crate::store::{Backend, DirectRead, Store, Tx};
 
 /// The two kinds of limit a subject can put on processing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -449,7 +449,7 @@ async fn facts_of(
 ) -> Result<(Vec<Facts>, Option<(i64, i64)>)> {
     let mut found: Vec<Facts> = Vec::new();
     found.resize_with(subject_refs.len(), Facts::default);
-    let statement = facts_statement(store, purpose, as_of, probe);
+    let statement = facts_statement(store.backend, purpose, as_of, probe);
     let consent = purpose.basis == LawfulBasis::Consent;
     let mut chunks: Vec<(&[String], &mut [Facts])> = subject_refs
         .chunks(CHUNK)
@@ -492,8 +492,8 @@ const CHUNK: usize = 5000;
 
 /// The statement of [`facts`] up to its list of subjects, and what follows the list.
 /// Made once for all the chunks of a batch.
-fn facts_statement(store: &Store, purpose: &Purpose, as_of: &str, probe: bool) -> (Sql, Sql) {
-    let postgres = store.backend == crate::store::Backend::Postgres;
+fn facts_statement(backend: Backend, purpose: &Purpose, as_of: &str, probe: bool) -> (Sql, Sql) {
+    let postgres = backend == Backend::Postgres;
     // The engine's JSON functions: the chunk's document, an array, and an array
     // nested in another as a value of its own.
     let (document, array, nested) = if postgres {
@@ -612,23 +612,13 @@ fn facts_statement(store: &Store, purpose: &Purpose, as_of: &str, probe: bool) -
 async fn chunk_facts(
     pool: &sqlx::AnyPool,
     store: &Store,
-    (head, tail): &(Sql, Sql),
+    statement: &(Sql, Sql),
     consent: bool,
     chunk: &[String],
     probe: bool,
     found: &mut [Facts],
 ) -> Result<Option<(i64, i64)>> {
-    /// A subject's row: reference, erased at, moved at, restriction, objection, event.
-    type Row = (
-        String,
-        Option<String>,
-        Option<String>,
-        Option<Limit>,
-        Option<Limit>,
-        Option<consent::Event>,
-    );
-    let mut sql = head.clone();
-    sql.bind(serde_json::to_string(chunk)?).append(tail);
+    let sql = chunk_statement(statement, chunk)?;
     let text = sql.render(store.backend.placeholders());
     let row = bind_keys!(sqlx::query(&text), sql.binds())
         .fetch_one(pool)
@@ -640,8 +630,37 @@ async fn chunk_facts(
     } else {
         None
     };
-    let rows: Vec<Row> = serde_json::from_str(document.as_deref().unwrap_or("[]"))
-        .context("cannot read the rights ledgers")?;
+    place_facts(version, document.as_deref(), consent, chunk, found)?;
+    Ok(schema)
+}
+
+/// The statement of [`facts_statement`] for one chunk of subjects.
+fn chunk_statement((head, tail): &(Sql, Sql), chunk: &[String]) -> Result<Sql> {
+    let mut sql = head.clone();
+    sql.bind(serde_json::to_string(chunk)?).append(tail);
+    Ok(sql)
+}
+
+/// Puts a chunk's answer (the version of the consent text in force, and the chunk's
+/// document) into `found`, beside `chunk`.
+fn place_facts(
+    version: Option<i64>,
+    document: Option<&str>,
+    consent: bool,
+    chunk: &[String],
+    found: &mut [Facts],
+) -> Result<()> {
+    /// A subject's row: reference, erased at, moved at, restriction, objection, event.
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<Limit>,
+        Option<Limit>,
+        Option<consent::Event>,
+    );
+    let rows: Vec<Row> =
+        serde_json::from_str(document.unwrap_or("[]")).context("cannot read the rights ledgers")?;
     let answers = rows.into_iter().map(
         |(subject_ref, erased_at, moved_at, restriction, objection, event)| {
             let facts = Facts {
@@ -657,7 +676,41 @@ async fn chunk_facts(
         },
     );
     place(answers.collect(), chunk, found);
-    Ok(schema)
+    Ok(())
+}
+
+/// [`facts`] on a SQLite store a check opened itself ([`Store::open_direct`]): the same
+/// statement, which reads the schema's version with the answer. `None` when the store is
+/// not current, or the statement failed on it: the caller then opens the store through
+/// the pool, which brings it up to date (or says what is wrong), and asks [`facts`].
+pub fn facts_direct(
+    reader: &DirectRead,
+    purpose: &Purpose,
+    subject_refs: &[String],
+    as_of: &str,
+) -> Result<Option<Vec<Facts>>> {
+    let mut found = vec![Facts::default(); subject_refs.len()];
+    let statement = facts_statement(Backend::Sqlite, purpose, as_of, true);
+    let consent = purpose.basis == LawfulBasis::Consent;
+    let current = Store::expected_schema(Backend::Sqlite);
+    for (chunk, slots) in subject_refs.chunks(CHUNK).zip(found.chunks_mut(CHUNK)) {
+        let sql = chunk_statement(&statement, chunk)?;
+        let text = sql.render(Backend::Sqlite.placeholders());
+        let read = reader.fetch_one(&text, sql.binds(), |row| {
+            Ok((
+                row.get::<_, Option<i64>>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                (row.get::<_, i64>(2)?, row.get::<_, i64>(3)?),
+            ))
+        });
+        match read {
+            Ok((version, document, schema)) if schema == current => {
+                place_facts(version, document.as_deref(), consent, chunk, slots)?;
+            }
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(found))
 }
 
 /// Puts each subject's answer beside its reference: `found[i]` answers `asked[i]`. The

@@ -942,6 +942,54 @@ fn processing_check_answers_every_combination(state: &str) {
         };
         assert_eq!(state, want, "{subject}");
     }
+    // A check of one subject reads a SQLite store on its own thread, a batch through the
+    // pool: each subject's answer alone is its line of the batch, whole (state, event,
+    // evidence, limits, times).
+    let once = workspace.path().join("once.txt");
+    std::fs::write(&once, names.join("\n")).unwrap();
+    for (command, purpose) in [
+        ("consent", "newsletter"),
+        ("processing", "newsletter"),
+        ("processing", "mailing"),
+    ] {
+        let batch = common::run(cmd(&[
+            command,
+            "check",
+            "--purpose",
+            purpose,
+            "--batch",
+            once.to_str().unwrap(),
+            "--format",
+            "json",
+        ]));
+        let lines: Vec<serde_json::Value> = batch
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), names.len(), "{}", batch.stdout);
+        for (line, name) in lines.iter().zip(&names) {
+            assert_eq!(line["subject"], json!(name), "{command} {purpose}");
+            let single = common::run(cmd(&[
+                command,
+                "check",
+                "--purpose",
+                purpose,
+                "--subject",
+                name,
+                "--format",
+                "json",
+            ]));
+            let yes = line["granted"] == json!(true) || line["may_process"] == json!(true);
+            assert_eq!(
+                single.code,
+                if yes { 0 } else { 3 },
+                "{command} {purpose} {name}"
+            );
+            let alone: serde_json::Value = serde_json::from_str(&single.stdout).unwrap();
+            assert_eq!(alone, *line, "{command} {purpose}: {name}");
+        }
+    }
     // One subject, as a script reads it.
     let one = expect(
         cmd(&[

@@ -28,14 +28,13 @@ struct Answer<'a> {
 }
 
 pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
-    let (policy, store) = super::super::check::open(ctx).await?;
+    let (policy, store) = super::super::check::open(ctx, args).await?;
     let policy = &policy;
     let purpose = consent::consent_purpose(policy, &args.purpose)?;
     let (subjects, refs) = super::super::check::subjects(ctx, args, policy)?;
     let store = store?;
     let now = crate::time::to_text(ctx.now);
-    let facts = crate::rights::facts(&store, purpose, &refs, &now).await?;
-    store.finish_reading();
+    let facts = store.facts(ctx, purpose, &refs, &now).await?;
     let shown = super::super::check::Shown::of(ctx, args);
     let replies = subjects
         .iter()
@@ -70,7 +69,9 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
                 }),
             }
         });
-    super::super::check::print(ctx, args, &subjects, replies, false)
+    let printed = super::super::check::print(ctx, args, &subjects, replies, false);
+    store.finish();
+    printed
 }
 
 /// Subjects for a batch check; any malformed line stops the whole batch.
