@@ -154,3 +154,122 @@ fn each_answer_lands_beside_its_subject() {
     place(answer(&[("b", 2), ("z", 9), ("a", 1)]), &asked, &mut found);
     assert_eq!(found, [1, 2, 1, 0]);
 }
+
+/// A check of one subject on a SQLite store reads it on its own thread
+/// ([`facts_direct`]): every kind of fact comes back as the pool's read finds it, and a
+/// store whose schema is not the current one is left to the pool.
+#[tokio::test]
+async fn the_direct_read_finds_what_the_pool_finds() {
+    let temp = tempfile::tempdir().unwrap();
+    let store = Store::open(None, temp.path()).await.unwrap();
+    let sha = consent::text_sha256("Mail me");
+    let at = |day: u32| format!("'2026-01-{day:02}T10:00:00Z'");
+    let event = |id: i64, subject: &str, version: i64, action: &str, day: u32| {
+        format!(
+            "({id}, 'k{id}', '{subject}', 'p', {version}, '{action}', {}, {}, 'web', NULL, 'a', 'cli')",
+            at(day),
+            at(day)
+        )
+    };
+    let events = [
+        event(1, "granted", 2, "grant", 1),
+        event(2, "withdrawn", 2, "grant", 1),
+        event(3, "withdrawn", 2, "withdraw", 2),
+        event(4, "old-text", 1, "grant", 1),
+        event(5, "later", 2, "grant", 28),
+        event(6, "erased", 2, "grant", 1),
+    ]
+    .join(", ");
+    let limit = |id: i64, kind: &str, purpose: &str, ground: &str| {
+        format!(
+            "({id}, 'limited', '{kind}', '{purpose}', 'record', '{ground}', {}, {}, NULL, 'a', 'cli')",
+            at(3),
+            at(3)
+        )
+    };
+    sqlx::raw_sql(&format!(
+        "INSERT INTO purpose_versions VALUES ('p', 1, 'older', {first}), ('p', 2, '{sha}', {first});
+         INSERT INTO consent_events (id, event_key, subject_ref, purpose_id, version, action, at,
+             recorded_at, channel, evidence, actor, origin) VALUES {events};
+         INSERT INTO consent_evidence VALUES (1, 'granted', '{{\"form\":\"signup\"}}');
+         INSERT INTO suppressions VALUES ('erased', {erased}, 'ERA-1');
+         INSERT INTO subject_moves VALUES ('moved', 'elsewhere', {moved}, 'RECT-1');
+         INSERT INTO processing_limits (id, subject_ref, kind, purpose_id, action, ground, at,
+             recorded_at, request_id, actor, origin) VALUES {restriction}, {objection};",
+        first = at(1),
+        erased = at(4),
+        moved = at(5),
+        restriction = limit(1, "restriction", "*", "accuracy"),
+        objection = limit(2, "objection", "p", "objection"),
+    ))
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let refs: Vec<String> = [
+        "granted",
+        "withdrawn",
+        "old-text",
+        "later",
+        "erased",
+        "moved",
+        "limited",
+        "nobody",
+        "granted",
+    ]
+    .map(String::from)
+    .to_vec();
+    let as_of = "2026-01-20T00:00:00Z";
+    let direct = Store::open_direct(None, temp.path()).unwrap().unwrap();
+    for text in ["Mail me", "A text no version has"] {
+        let purpose: Purpose = toml::from_str(&format!(
+            "id = \"p\"\ntitle = \"P\"\nbasis = \"consent\"\nconsent_text = \"{text}\"\n"
+        ))
+        .unwrap();
+        let pooled = facts(&store, &purpose, &refs, as_of).await.unwrap();
+        let read = facts_direct(&direct, &purpose, &refs, as_of)
+            .unwrap()
+            .expect("a current store is read directly");
+        assert_eq!(format!("{read:?}"), format!("{pooled:?}"), "{text}");
+        let state = |i: usize| read[i].consent.as_ref().unwrap().state;
+        let current = text == "Mail me";
+        assert_eq!(
+            state(0),
+            if current {
+                State::Granted
+            } else {
+                State::ReconsentNeeded
+            }
+        );
+        let evidence = read[0].consent.as_ref().unwrap().event.as_ref().unwrap();
+        assert_eq!(evidence.evidence.as_deref(), Some("{\"form\":\"signup\"}"));
+        assert_eq!(state(1), State::Withdrawn);
+        assert_eq!(state(2), State::ReconsentNeeded);
+        assert_eq!(state(3), State::NeverGiven, "an event after the time asked");
+        assert_eq!(read[4].erased_at.as_deref(), Some("2026-01-04T10:00:00Z"));
+        assert_eq!(read[5].moved_at.as_deref(), Some("2026-01-05T10:00:00Z"));
+        assert!(read[6].limits.restriction.is_some() && read[6].limits.objection.is_some());
+        assert_eq!(state(7), State::NeverGiven);
+        assert_eq!(format!("{:?}", read[8]), format!("{:?}", read[0]));
+    }
+    // A store an older release left is not answered from: the pool brings it up to date.
+    sqlx::raw_sql(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let purpose = purpose("consent", None);
+    assert!(
+        facts_direct(&direct, &purpose, &refs, as_of)
+            .unwrap()
+            .is_none()
+    );
+    // A PostgreSQL store, or no file, is opened through the pool.
+    let empty = tempfile::tempdir().unwrap();
+    assert!(Store::open_direct(None, empty.path()).unwrap().is_none());
+    assert!(
+        Store::open_direct(Some("postgres://u@127.0.0.1/db"), empty.path())
+            .unwrap()
+            .is_none()
+    );
+}

@@ -618,11 +618,10 @@ impl Store {
         }
     }
 
-    /// Ends a command that only read, leaving the connection for the process's exit to
-    /// close: closing it now would, on SQLite, delete the write-ahead log and its index
-    /// for the next command to create again, and make this process wait for that. A read
-    /// leaves nothing to write, and SQLite's files stay consistent when a process ends
-    /// without closing; a command that writes folds the log when it ends ([`fold_logs`]).
+    /// Ends a command that only read, without waiting for the pool to close: its
+    /// connection is closed when the process ends (on SQLite, the last connection's close
+    /// folds the write-ahead log, which a read left empty, and deletes it with its index).
+    /// A command that writes folds the log when it ends ([`fold_logs`]).
     pub(crate) fn finish_reading(self) {
         std::mem::forget(self);
     }
@@ -645,7 +644,10 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("cannot open the state store {}", path.display()))?;
-        conn.busy_timeout(Duration::from_secs(30))?;
+        // This is the runtime's own thread, where a wait cannot be interrupted: a store
+        // busy for longer (a writer folding its log) is read through the pool instead,
+        // whose wait Ctrl-C stops.
+        conn.busy_timeout(Duration::from_millis(100))?;
         // As on every connection ([`SQLITE_PRAGMAS`]): nothing a statement sorts is
         // written to a temporary file outside the store's folder.
         conn.execute_batch("PRAGMA temp_store = MEMORY")?;
