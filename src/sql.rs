@@ -15,6 +15,17 @@ pub enum Key {
     Text(String),
 }
 
+/// As SQLite's own library binds it (the store's direct reads, a source's reader).
+impl From<&Key> for rusqlite::types::Value {
+    fn from(key: &Key) -> Self {
+        match key {
+            Key::Null => rusqlite::types::Value::Null,
+            Key::Int(i) => rusqlite::types::Value::Integer(*i),
+            Key::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        }
+    }
+}
+
 impl Key {
     /// A value read from a row (see `sources::rows`), as it binds back.
     pub(crate) fn from_json(value: &serde_json::Value) -> Key {

@@ -647,14 +647,7 @@ async fn sqlite_rows(
 ) -> Result<()> {
     use rusqlite::types::Value;
     let statement = sql.to_string();
-    let binds: Vec<Value> = binds
-        .iter()
-        .map(|key| match key {
-            Key::Null => Value::Null,
-            Key::Int(i) => Value::Integer(*i),
-            Key::Text(s) => Value::Text(s.clone()),
-        })
-        .collect();
+    let binds: Vec<Value> = binds.iter().map(Value::from).collect();
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<Vec<Json>>>(4);
     let kept = kept.clone();
     let reader = tokio::task::spawn_blocking(move || -> Result<()> {

@@ -259,12 +259,7 @@ impl DirectRead {
         binds: &[Key],
         read: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
-        use rusqlite::types::Value;
-        let values = binds.iter().map(|key| match key {
-            Key::Null => Value::Null,
-            Key::Int(i) => Value::Integer(*i),
-            Key::Text(s) => Value::Text(s.clone()),
-        });
+        let values = binds.iter().map(rusqlite::types::Value::from);
         let mut statement = self.conn.prepare(sql)?;
         let mut rows = statement.query(rusqlite::params_from_iter(values))?;
         match rows.next()? {
