@@ -2,7 +2,7 @@
 //! depth, every row of a source that belongs to the subjects. Each hop is one
 //! set-based query per chunk of keys; cycles end because only new rows go on.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use anyhow::{Context, Result};
 
@@ -195,6 +195,9 @@ struct TablePlan<'a> {
 struct KnownIdentities<'p> {
     policy: &'p Policy,
     values: BTreeMap<String, BTreeSet<String>>,
+    /// The values added, per kind, as they were written: a row found by identity
+    /// mostly repeats a value already known, which then needs no normalising again.
+    written: BTreeMap<String, HashSet<String>>,
 }
 
 impl KnownIdentities<'_> {
@@ -209,25 +212,47 @@ impl KnownIdentities<'_> {
     }
 
     fn add(&mut self, kind: &str, value: &Key) {
-        if let Some(text) = value.as_text() {
-            let canonical = self.canonical(kind, &text);
-            self.values
-                .entry(kind.to_string())
-                .or_default()
-                .insert(canonical);
+        let Some(text) = written(value) else { return };
+        if self.is_written(kind, &text) {
+            return;
         }
+        let canonical = self.canonical(kind, &text);
+        self.values
+            .entry(kind.to_string())
+            .or_default()
+            .insert(canonical);
+        self.written
+            .entry(kind.to_string())
+            .or_default()
+            .insert(text.into_owned());
+    }
+
+    fn is_written(&self, kind: &str, text: &str) -> bool {
+        self.written
+            .get(kind)
+            .is_some_and(|written| written.contains(text))
     }
 
     /// True when `value` names a person other than the subjects.
     fn names_someone_else(&self, kind: &str, value: &Key) -> bool {
-        match value.as_text() {
+        match written(value) {
             None => false,
             Some(text) if text.trim().is_empty() => false,
+            Some(text) if self.is_written(kind, &text) => false,
             Some(text) => !self
                 .values
                 .get(kind)
                 .is_some_and(|known| known.contains(&self.canonical(kind, &text))),
         }
+    }
+}
+
+/// A value as it is written in its column, borrowed where it is text.
+fn written(value: &Key) -> Option<std::borrow::Cow<'_, str>> {
+    match value {
+        Key::Null => None,
+        Key::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
+        Key::Text(s) => Some(std::borrow::Cow::Borrowed(s)),
     }
 }
 
@@ -358,6 +383,7 @@ async fn walk(
     let mut known = KnownIdentities {
         policy,
         values: BTreeMap::new(),
+        written: BTreeMap::new(),
     };
     for subject in subjects {
         known.add(&subject.kind, &Key::Text(subject.value.clone()));
@@ -396,15 +422,62 @@ async fn walk(
         }
     }
 
-    while let Some(Lookup {
-        table: table_name,
-        columns: match_columns,
-        fold_case,
-        either,
-        via,
-        tuples,
-    }) = work.pop_front()
-    {
+    while let Some(lookup) = work.pop_front() {
+        let (mut reading, statements, kinds) = Reading::new(lookup, &plans, pool, links)?;
+        let table = reading.table.clone();
+        for sql in &statements {
+            let table_found = found
+                .tables
+                .get_mut(&table)
+                .expect("every planned table is in found");
+            pool.for_each_row(sql, &kinds, |row| {
+                let row = row.into_iter().map(Key::from_json_owned).collect();
+                reading.take(row, &mut known, table_found);
+                Ok(())
+            })
+            .await
+            .with_context(|| format!("source `{}`, table `{table}`", source.id()))?;
+            found.queries += 1;
+        }
+        reading.finish(&plans, &mut found, &mut work);
+    }
+    Ok(found)
+}
+
+/// One lookup being read: what its rows are taken into.
+struct Reading {
+    table: String,
+    key_len: usize,
+    /// (position in the table's needed columns, identity kind) of its identity columns.
+    identities: Vec<(usize, String)>,
+    /// Rows found by an identity column: their identities are the subjects'.
+    by_identity: bool,
+    /// The relation whose values each row's key is kept with ([`FoundTable::through`]).
+    link: Option<usize>,
+    linked_from: usize,
+    /// Whether new rows are kept, for relations or templates that need their values.
+    follow: bool,
+    new_rows: Vec<Vec<Key>>,
+    shared_rows: Vec<Vec<Key>>,
+}
+
+impl Reading {
+    /// The reading of `lookup`, with its statements (a chunk of its tuples each) and how
+    /// their columns are read.
+    fn new(
+        lookup: Lookup,
+        plans: &BTreeMap<&str, TablePlan>,
+        pool: &SourcePool,
+        links: bool,
+    ) -> Result<(Reading, Vec<Sql>, Vec<Kind>)> {
+        let Lookup {
+            table: table_name,
+            columns: match_columns,
+            fold_case,
+            either,
+            via,
+            tuples,
+        } = lookup;
         let plan = &plans[table_name.as_str()];
         let match_infos: Vec<&ColumnInfo> = match_columns
             .iter()
@@ -433,8 +506,7 @@ async fn walk(
                     .iter()
                     .any(|r| r.get_ref().references.get_ref() == &table_name)
             });
-        // (position in `needed`, identity kind) of this table's identity columns.
-        let identities: Vec<(usize, &str)> = plan
+        let identities: Vec<(usize, String)> = plan
             .table
             .identity_columns()
             .map(|(c, kind)| {
@@ -443,7 +515,7 @@ async fn walk(
                     .iter()
                     .position(|n| n == c)
                     .expect("identities are needed");
-                (at, kind)
+                (at, kind.to_string())
             })
             .collect();
         let by_identity = either
@@ -451,9 +523,9 @@ async fn walk(
                 && identities
                     .iter()
                     .any(|(at, _)| plan.needed[*at] == match_columns[0]);
-        let mut new_rows: Vec<Vec<Key>> = Vec::new();
-        let mut shared_rows: Vec<Vec<Key>> = Vec::new();
-        for chunk in tuples.chunks(CHUNK) {
+        let per_statement = pool.dialect().keys_per_statement(&match_infos);
+        let mut statements = Vec::new();
+        for chunk in tuples.chunks(per_statement) {
             let one_of = |info: &ColumnInfo| {
                 if fold_case {
                     identity_in_list(pool, info, chunk.iter().flatten())
@@ -479,52 +551,87 @@ async fn walk(
                 pool.quote(&table_name),
             ));
             sql.append(&condition);
-            let table_found = found
-                .tables
-                .get_mut(&table_name)
-                .expect("every planned table is in found");
-            pool.for_each_row(&sql, &kinds, |row| {
-                let row: Vec<Key> = row.into_iter().map(Key::from_json_owned).collect();
-                let key = row[..plan.key_len].to_vec();
-                if by_identity {
-                    for (at, kind) in &identities {
-                        known.add(kind, &row[*at]);
-                    }
-                } else if identities
-                    .iter()
-                    .any(|(at, kind)| known.names_someone_else(kind, &row[*at]))
-                {
-                    shared_rows.push(key);
-                    return Ok(());
-                }
-                if let Some(index) = link {
-                    table_found
-                        .through
-                        .entry(index)
-                        .or_default()
-                        .entry(key.clone())
-                        .or_insert_with(|| row[linked_from..].to_vec());
-                }
-                if table_found.keys.insert(key) && follow {
-                    new_rows.push(row);
-                }
-                Ok(())
-            })
-            .await
-            .with_context(|| format!("source `{}`, table `{table_name}`", source.id()))?;
-            found.queries += 1;
+            statements.push(sql);
         }
-        let table_found = found.tables.get_mut(&table_name).expect("planned");
-        for key in shared_rows {
+        let reading = Reading {
+            table: table_name,
+            key_len: plan.key_len,
+            identities,
+            by_identity,
+            link,
+            linked_from,
+            follow,
+            new_rows: Vec::new(),
+            shared_rows: Vec::new(),
+        };
+        Ok((reading, statements, kinds))
+    }
+
+    /// Takes one row the lookup read.
+    fn take(
+        &mut self,
+        row: Vec<Key>,
+        known: &mut KnownIdentities<'_>,
+        table_found: &mut FoundTable,
+    ) {
+        let mut row = row;
+        if self.by_identity {
+            for (at, kind) in &self.identities {
+                known.add(kind, &row[*at]);
+            }
+        } else if self
+            .identities
+            .iter()
+            .any(|(at, kind)| known.names_someone_else(kind, &row[*at]))
+        {
+            row.truncate(self.key_len);
+            self.shared_rows.push(row);
+            return;
+        }
+        // The relation's values read after the needed columns; the rest of the row is
+        // kept only where it is followed.
+        let linked = self
+            .link
+            .map(|index| (index, row.split_off(self.linked_from)));
+        let key = if self.follow {
+            row[..self.key_len].to_vec()
+        } else {
+            row.truncate(self.key_len);
+            std::mem::take(&mut row)
+        };
+        if let Some((index, values)) = linked {
+            table_found
+                .through
+                .entry(index)
+                .or_default()
+                .entry(key.clone())
+                .or_insert(values);
+        }
+        if table_found.keys.insert(key) && self.follow {
+            self.new_rows.push(row);
+        }
+    }
+
+    /// After the lookup's last row: rows of others kept apart, the values other tables
+    /// need remembered, and the relations that point at the new rows followed.
+    fn finish(
+        &mut self,
+        plans: &BTreeMap<&str, TablePlan>,
+        found: &mut Found,
+        work: &mut VecDeque<Lookup>,
+    ) {
+        let table_name = self.table.as_str();
+        let plan = &plans[table_name];
+        let table_found = found.tables.get_mut(table_name).expect("planned");
+        for key in std::mem::take(&mut self.shared_rows) {
             if !table_found.keys.contains(&key) {
                 table_found.shared.insert(key);
             }
         }
+        let new_rows = std::mem::take(&mut self.new_rows);
         if new_rows.is_empty() {
-            continue;
+            return;
         }
-        // Remember needed values, and follow the relations that point at this table.
-        let table_found = found.tables.get_mut(&table_name).expect("planned");
         for (index, name) in plan.needed.iter().enumerate().skip(plan.key_len) {
             let set = table_found.values.entry(name.clone()).or_default();
             for row in &new_rows {
@@ -533,10 +640,10 @@ async fn walk(
                 }
             }
         }
-        for (child_name, child_plan) in &plans {
+        for (child_name, child_plan) in plans.iter() {
             for (index, relation) in child_plan.table.relation.iter().enumerate() {
                 let relation = relation.get_ref();
-                if relation.references.get_ref() != &table_name {
+                if relation.references.get_ref() != table_name {
                     continue;
                 }
                 let targets = Table::relation_targets(relation, plan.table);
@@ -577,7 +684,6 @@ async fn walk(
             }
         }
     }
-    Ok(found)
 }
 
 /// The values a provider placeholder takes for these subjects: their identities of that
