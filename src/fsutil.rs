@@ -193,3 +193,20 @@ impl Drop for PendingFile {
         }
     }
 }
+
+/// The `sqlite://` URL of a database file. The driver reads the path up to the first `?`
+/// and percent-decodes it, and a URL parser takes `#` for the start of a fragment: those
+/// three characters are written percent-encoded, so a folder named `a?b` or `100%` is
+/// the folder opened.
+pub fn sqlite_url(path: &Path) -> String {
+    let mut url = String::from("sqlite://");
+    for c in path.display().to_string().chars() {
+        match c {
+            '%' => url.push_str("%25"),
+            '?' => url.push_str("%3F"),
+            '#' => url.push_str("%23"),
+            c => url.push(c),
+        }
+    }
+    url
+}

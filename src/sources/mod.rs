@@ -186,7 +186,7 @@ pub(crate) fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> 
                 path.display()
             );
         }
-        return Ok(format!("sqlite://{}", path.display()));
+        return Ok(crate::fsutil::sqlite_url(&path));
     }
     let env = source
         .source

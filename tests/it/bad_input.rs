@@ -1133,3 +1133,70 @@ then = "delete"
     );
     assert!(!refused.stderr.contains("hunter2") && !refused.stderr.contains("timed out"));
 }
+
+/// A workspace in a folder whose name holds `?`, `%41` and `#`: the state store and the
+/// SQLite sources are the files inside it, nothing is created beside it.
+#[test]
+fn a_folder_named_with_url_characters_is_the_folder_opened() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut demo = common::privops(temp.path());
+    demo.args(["demo", "--dir", "w?x%41#y", "--format", "json"]);
+    let out = common::expect(demo, 0).json();
+    let dir = temp.path().join("w?x%41#y");
+    assert_eq!(out["workspace"].as_str().unwrap(), dir.to_str().unwrap());
+    let subject = out["sample_subjects"][0].as_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let mut command = common::privops(&dir);
+        command.args(args);
+        command
+    };
+    common::expect(
+        run(&[
+            "consent",
+            "grant",
+            "--purpose",
+            "marketing",
+            "--subject",
+            &subject,
+        ]),
+        0,
+    );
+    let check = common::expect(
+        run(&[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--subject",
+            &subject,
+        ]),
+        0,
+    );
+    assert!(check.stdout.starts_with("granted"), "{}", check.stdout);
+    let export = temp.path().join("export.zip");
+    common::expect(
+        run(&[
+            "access",
+            "--subject",
+            &subject,
+            "--no-providers",
+            "--out",
+            export.to_str().unwrap(),
+        ]),
+        0,
+    );
+    let crm = dir.join("data/crm.db");
+    let email = subject.trim_start_matches("email:");
+    let found = format!("SELECT CAST(COUNT(*) AS TEXT) FROM leads WHERE email = '{email}'");
+    assert_eq!(common::sqlite_strings(&crm, &found), ["1"]);
+    // Manual tasks and provider calls remain (4); the databases' part is done.
+    common::expect(run(&["erase", "--subject", &subject, "--yes"]), 4);
+    assert_eq!(common::sqlite_strings(&crm, &found), ["0"]);
+    // Only the workspace and the export are in the temporary folder.
+    let mut beside: Vec<String> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["export.zip", "w?x%41#y"]);
+}

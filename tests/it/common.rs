@@ -308,10 +308,12 @@ impl Drop for TestDatabase {
 
 /// Runs SQL against a SQLite file.
 pub fn sqlite_execute(path: &Path, sql: &str) {
-    let url = format!("sqlite://{}", path.display());
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
     let sql = sql.to_string();
     block_on(async move {
-        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
         sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
     });
 }
@@ -358,10 +360,12 @@ pub fn assert_journal_as_found(path: &Path) {
 
 /// Runs a query against a SQLite file and returns the first column of each row as text.
 pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
-    let url = format!("sqlite://{}", path.display());
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
     let sql = sql.to_string();
     block_on(async move {
-        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
         let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap();
         rows.into_iter().map(|(s,)| s).collect()
     })
@@ -610,9 +614,11 @@ pub fn datasets() -> PathBuf {
 /// Every row of every table of a SQLite database, as JSON objects, per table.
 pub fn sqlite_dump(path: &Path) -> Dump {
     use sqlx::{Column, Row, TypeInfo, ValueRef};
-    let url = format!("sqlite://{}", path.display());
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
     block_on(async move {
-        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
         let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             .fetch_all(&mut conn)
             .await
