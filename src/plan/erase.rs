@@ -200,8 +200,7 @@ async fn read_columns(
     let key_refs: Vec<&ColumnInfo> = key_columns.iter().collect();
     let mut out = BTreeMap::new();
     let keys: Vec<&Vec<Key>> = keys.iter().collect();
-    let per_statement = pool.dialect().keys_per_statement(&key_refs);
-    for chunk in keys.chunks(per_statement) {
+    for chunk in keys.chunks(CHUNK) {
         let tuples: Vec<Vec<Key>> = chunk.iter().map(|k| (*k).clone()).collect();
         for (key, values) in read_matching(
             pool,
@@ -440,8 +439,7 @@ pub async fn collect(
                     .into_iter()
                     .collect();
                 let mut foreign_values = Rows::new();
-                let per_statement = pool.dialect().keys_per_statement(&target_infos);
-                for chunk in distinct.chunks(per_statement) {
+                for chunk in distinct.chunks(CHUNK) {
                     for (parent_key, target) in read_matching(
                         pool,
                         parent.name(),
@@ -612,7 +610,7 @@ async fn collect_pointers(
             .collect::<Rows>()
             .into_iter()
             .collect();
-        for chunk in tuples.chunks(pool.dialect().keys_per_statement(&column_infos)) {
+        for chunk in tuples.chunks(CHUNK) {
             for (key, values) in read_matching(
                 pool,
                 &table,
@@ -1137,9 +1135,7 @@ pub(crate) fn pseudonymise(column: &str, values: BTreeSet<String>, key: &Subject
 
 /// Renders the plan into the statements that run, in order: masks (so held rows let go
 /// of the rows they reference), then NULLed references, then deletes, children before
-/// parents; each a set-based statement over as many rows as the engine takes at once
-/// ([`crate::sources::rows::Dialect::keys_per_statement`]; [`CHUNK`] for keyed
-/// pseudonyms).
+/// parents; each a set-based statement over at most [`CHUNK`] rows.
 pub(crate) fn render(
     pool: &SourcePool,
     plan: &mut SourcePlan,
@@ -1162,14 +1158,7 @@ pub(crate) fn render(
             (&table.scrub_masks, &table.scrub_keys),
         ] {
             let all: Vec<&Vec<Key>> = rows.iter().collect();
-            // Keyed pseudonyms are a CASE of the chunk's values, each row compared with
-            // each: those chunks stay small.
-            let per_statement = if masks.values().any(|m| *m == Mask::Hmac) {
-                CHUNK
-            } else {
-                dialect.keys_per_statement(&keys)
-            };
-            for chunk in all.chunks(per_statement) {
+            for chunk in all.chunks(CHUNK) {
                 let sets = mask_sets(pool, table, masks, chunk, &values, key)?;
                 if sets.is_empty() {
                     continue;
@@ -1197,7 +1186,7 @@ pub(crate) fn render(
             .map(|c| format!("{} = NULL", pool.quote(&c.name)))
             .collect();
         let all: Vec<&Vec<Key>> = unlink.targets.iter().collect();
-        for chunk in all.chunks(dialect.keys_per_statement(&columns)) {
+        for chunk in all.chunks(CHUNK) {
             let mut sql = Sql::new(format!(
                 "UPDATE {} SET {} WHERE ",
                 pool.quote(&unlink.table),
@@ -1215,7 +1204,7 @@ pub(crate) fn render(
     for table in &mut plan.tables {
         let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
         let all: Vec<&Vec<Key>> = table.delete_keys.iter().collect();
-        for chunk in all.chunks(dialect.keys_per_statement(&keys)) {
+        for chunk in all.chunks(CHUNK) {
             let mut sql = Sql::new(format!("DELETE FROM {} WHERE ", pool.quote(&table.table)));
             sql.append(&dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())));
             table.statements.push(pool.render(&sql));

@@ -15,10 +15,6 @@ use crate::policy::Engine;
 pub use crate::sql::Key;
 use crate::sql::{Placeholders, Sql, bind_keys};
 
-/// At most this many tuples in one statement's arrays on PostgreSQL
-/// ([`Dialect::keys_per_statement`]).
-const ARRAY_KEYS: usize = 1_000_000;
-
 /// How a column is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -181,34 +177,6 @@ impl Dialect {
         }
     }
 
-    /// How many tuples of `columns` one statement takes in [`Dialect::in_list`].
-    /// PostgreSQL gets integer and text keys as one array per column whatever their
-    /// number, and plans the statement knowing it: index probes for a few keys, one
-    /// scan of the table with the array hashed for many. Cut into chunks of a thousand,
-    /// each chunk is planned alone and probes or scans again. Masking 100,000 of a
-    /// 300,000-row table's rows (the Fides sample grown as the bench grows it, four
-    /// rounds): 0.43-0.54 s by one statement, 0.48-0.70 s by a hundred, 0.66 s by ten
-    /// (each of which scans the whole table); the hand-written join took 0.38-0.42 s.
-    /// The bound keeps one array's text to tens of megabytes. Other engines bind each
-    /// value on its own: [`CHUNK`].
-    ///
-    /// [`CHUNK`]: crate::plan::traverse::CHUNK
-    pub(crate) fn keys_per_statement(self, columns: &[&ColumnInfo]) -> usize {
-        if self.binds_arrays(columns) {
-            ARRAY_KEYS
-        } else {
-            crate::plan::traverse::CHUNK
-        }
-    }
-
-    /// Whether [`Dialect::in_list`] binds `columns` as arrays.
-    fn binds_arrays(self, columns: &[&ColumnInfo]) -> bool {
-        self.0 == Engine::Postgres
-            && columns
-                .iter()
-                .all(|c| matches!(c.kind, Kind::Int | Kind::Text))
-    }
-
     /// The rows whose `columns` take one of the `tuples`.
     ///
     /// PostgreSQL gets one array per column, `col = ANY(CAST($1 AS type[]))` or
@@ -222,7 +190,11 @@ impl Dialect {
         tuples: impl IntoIterator<Item = &'k [Key]>,
     ) -> Sql {
         let names: Vec<String> = columns.iter().map(|c| self.quote(&c.name)).collect();
-        if self.binds_arrays(columns) {
+        if self.0 == Engine::Postgres
+            && columns
+                .iter()
+                .all(|c| matches!(c.kind, Kind::Int | Kind::Text))
+        {
             let tuples: Vec<&[Key]> = tuples.into_iter().collect();
             let arrays = columns
                 .iter()
