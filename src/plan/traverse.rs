@@ -219,7 +219,9 @@ impl KnownIdentities<'_> {
     }
 
     fn add(&mut self, kind: &str, value: &Key) {
-        let Some(text) = written(value) else { return };
+        let Some(text) = as_written(value) else {
+            return;
+        };
         if self.is_written(kind, &text) {
             return;
         }
@@ -242,7 +244,7 @@ impl KnownIdentities<'_> {
 
     /// True when `value` names a person other than the subjects.
     fn names_someone_else(&self, kind: &str, value: &Key) -> bool {
-        match written(value) {
+        match as_written(value) {
             None => false,
             Some(text) if text.trim().is_empty() => false,
             Some(text) if self.is_written(kind, &text) => false,
@@ -255,7 +257,7 @@ impl KnownIdentities<'_> {
 }
 
 /// A value as it is written in its column, borrowed where it is text.
-fn written(value: &Key) -> Option<std::borrow::Cow<'_, str>> {
+fn as_written(value: &Key) -> Option<std::borrow::Cow<'_, str>> {
     match value {
         Key::Null => None,
         Key::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
