@@ -194,13 +194,24 @@ impl Drop for PendingFile {
     }
 }
 
-/// The `sqlite://` URL of a database file. The driver reads the path up to the first `?`
-/// and percent-decodes it, and a URL parser takes `#` for the start of a fragment: those
-/// three characters are written percent-encoded, so a folder named `a?b` or `100%` is
-/// the folder opened.
-pub fn sqlite_url(path: &Path) -> String {
+/// The `sqlite://` URL of a database file that exists. The path is made absolute and
+/// resolved first: a relative path's first folder would be read as the URL's host, and a
+/// URL parser folds `a/../b` to `b` on the text, which is another file where `a` is a
+/// link. The driver reads the path up to the first `?` and percent-decodes it, and a URL
+/// parser takes `#` for the start of a fragment: those three characters are written
+/// percent-encoded, so a folder named `a?b` or `100%` is the folder opened. A path that
+/// is not UTF-8 cannot be written in a URL without naming another file, and is refused.
+pub fn sqlite_url(path: &Path) -> Result<String> {
+    let resolved = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+    let Some(text) = resolved.to_str() else {
+        anyhow::bail!(
+            "cannot open the SQLite database {}: its path is not UTF-8",
+            path.display()
+        );
+    };
     let mut url = String::from("sqlite://");
-    for c in path.display().to_string().chars() {
+    for c in text.chars() {
         match c {
             '%' => url.push_str("%25"),
             '?' => url.push_str("%3F"),
@@ -208,5 +219,5 @@ pub fn sqlite_url(path: &Path) -> String {
             c => url.push(c),
         }
     }
-    url
+    Ok(url)
 }

@@ -186,7 +186,8 @@ pub(crate) fn source_url(policy: &Policy, source: &SourceDef) -> Result<String> 
                 path.display()
             );
         }
-        return Ok(crate::fsutil::sqlite_url(&path));
+        return crate::fsutil::sqlite_url(&path)
+            .with_context(|| format!("source `{}`", source.id()));
     }
     let env = source
         .source

@@ -688,7 +688,7 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
     fsutil::touch_private(path)?;
     let display = path.display().to_string();
     Ok((
-        format!("{}?mode=rwc", fsutil::sqlite_url(path)),
+        format!("{}?mode=rwc", fsutil::sqlite_url(path)?),
         Backend::Sqlite,
         display,
     ))

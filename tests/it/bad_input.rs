@@ -1200,3 +1200,47 @@ fn a_folder_named_with_url_characters_is_the_folder_opened() {
     beside.sort();
     assert_eq!(beside, ["export.zip", "w?x%41#y"]);
 }
+
+/// A relative `--state` path is the file it names from the current folder: through a
+/// `..`, under a folder whose name holds a space.
+#[test]
+fn a_relative_state_path_is_the_file_it_names() {
+    let demo = Demo::new();
+    std::fs::create_dir_all(demo.dir.join("my stores/sub")).unwrap();
+    let state = "my stores/sub/../state.db";
+    let run = |args: &[&str]| {
+        let mut command = demo.cmd(args);
+        command.args(["--state", state]);
+        command
+    };
+    common::expect(run(&["init"]), 0);
+    let subject = demo.samples[0].as_str();
+    let consent = |verb: &str| {
+        run(&[
+            "consent",
+            verb,
+            "--purpose",
+            "marketing",
+            "--subject",
+            subject,
+        ])
+    };
+    common::expect(consent("grant"), 0);
+    let check = common::expect(consent("check"), 0);
+    assert!(check.stdout.starts_with("granted"), "{}", check.stdout);
+    assert!(demo.dir.join("my stores/state.db").is_file());
+    assert!(!demo.dir.join("my stores/sub/state.db").exists());
+    // The workspace's own store was not the one written.
+    let own = common::expect(
+        demo.cmd(&[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--subject",
+            subject,
+        ]),
+        3,
+    );
+    assert!(own.stdout.starts_with("never_given"), "{}", own.stdout);
+}
