@@ -432,9 +432,10 @@ async fn walk(
     }
 
     while let Some(lookup) = work.pop_front() {
-        let (mut reading, statements, kinds) = Reading::new(lookup, &plans, pool, links)?;
+        let (mut reading, tuples, kinds) = Reading::new(lookup, &plans, pool, links)?;
         let table = reading.table.clone();
-        for sql in &statements {
+        for chunk in tuples.chunks(CHUNK) {
+            let sql = &reading.statement(pool, chunk);
             let table_found = found
                 .tables
                 .get_mut(&table)
@@ -468,17 +469,23 @@ struct Reading {
     follow: bool,
     new_rows: Vec<Vec<Key>>,
     shared_rows: Vec<Vec<Key>>,
+    /// The columns read, as the statement selects them.
+    select: String,
+    /// The columns the lookup's tuples are matched against.
+    matched: Vec<ColumnInfo>,
+    fold_case: bool,
+    either: bool,
 }
 
 impl Reading {
-    /// The reading of `lookup`, with its statements ([`CHUNK`] of its tuples each) and how
-    /// their columns are read.
+    /// The reading of `lookup`, with its tuples (read [`CHUNK`] at a time) and how its
+    /// statements' columns are read.
     fn new(
         lookup: Lookup,
         plans: &BTreeMap<&str, TablePlan>,
         pool: &SourcePool,
         links: bool,
-    ) -> Result<(Reading, Vec<Sql>, Vec<Kind>)> {
+    ) -> Result<(Reading, Vec<Vec<Key>>, Vec<Kind>)> {
         let Lookup {
             table: table_name,
             columns: match_columns,
@@ -532,35 +539,6 @@ impl Reading {
                 && identities
                     .iter()
                     .any(|(at, _)| plan.needed[*at] == match_columns[0]);
-        let mut statements = Vec::new();
-        for chunk in tuples.chunks(CHUNK) {
-            let one_of = |info: &ColumnInfo| {
-                if fold_case {
-                    identity_in_list(pool, info, chunk.iter().flatten())
-                } else {
-                    pool.dialect()
-                        .in_list(&[info], chunk.iter().map(Vec::as_slice))
-                }
-            };
-            let condition = if either {
-                let each: Vec<Sql> = match_infos.iter().map(|info| one_of(info)).collect();
-                let mut condition = Sql::new("(");
-                condition.append(&Sql::join(&each, " OR ")).push(")");
-                condition
-            } else if fold_case {
-                one_of(match_infos[0])
-            } else {
-                pool.dialect()
-                    .in_list(&match_infos, chunk.iter().map(Vec::as_slice))
-            };
-            let mut sql = Sql::new(format!(
-                "SELECT {} FROM {} WHERE ",
-                select.join(", "),
-                pool.quote(&table_name),
-            ));
-            sql.append(&condition);
-            statements.push(sql);
-        }
         let reading = Reading {
             table: table_name,
             key_len: plan.key_len,
@@ -571,8 +549,44 @@ impl Reading {
             follow,
             new_rows: Vec::new(),
             shared_rows: Vec::new(),
+            select: select.join(", "),
+            matched: match_infos.into_iter().cloned().collect(),
+            fold_case,
+            either,
         };
-        Ok((reading, statements, kinds))
+        Ok((reading, tuples, kinds))
+    }
+
+    /// The statement reading the rows of one chunk of the lookup's tuples, built just
+    /// before it runs: a lookup of many keys holds one chunk's bound copy at a time.
+    fn statement(&self, pool: &SourcePool, chunk: &[Vec<Key>]) -> Sql {
+        let one_of = |info: &ColumnInfo| {
+            if self.fold_case {
+                identity_in_list(pool, info, chunk.iter().flatten())
+            } else {
+                pool.dialect()
+                    .in_list(&[info], chunk.iter().map(Vec::as_slice))
+            }
+        };
+        let matched: Vec<&ColumnInfo> = self.matched.iter().collect();
+        let condition = if self.either {
+            let each: Vec<Sql> = matched.iter().map(|info| one_of(info)).collect();
+            let mut condition = Sql::new("(");
+            condition.append(&Sql::join(&each, " OR ")).push(")");
+            condition
+        } else if self.fold_case {
+            one_of(matched[0])
+        } else {
+            pool.dialect()
+                .in_list(&matched, chunk.iter().map(Vec::as_slice))
+        };
+        let mut sql = Sql::new(format!(
+            "SELECT {} FROM {} WHERE ",
+            self.select,
+            pool.quote(&self.table),
+        ));
+        sql.append(&condition);
+        sql
     }
 
     /// Takes one row the lookup read.
