@@ -592,11 +592,10 @@ impl Reading {
     /// Takes one row the lookup read.
     fn take(
         &mut self,
-        row: Vec<Key>,
+        mut row: Vec<Key>,
         known: &mut KnownIdentities<'_>,
         table_found: &mut FoundTable,
     ) {
-        let mut row = row;
         if self.by_identity {
             for (at, kind) in &self.identities {
                 known.add(kind, &row[*at]);
