@@ -221,3 +221,30 @@ pub fn sqlite_url(path: &Path) -> Result<String> {
     }
     Ok(url)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_the_file_or_refuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("a?b%41#c");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::create_dir(folder.join("sub")).unwrap();
+        std::fs::write(folder.join("s.db"), b"").unwrap();
+        let url = sqlite_url(&folder.join("sub/../s.db")).unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(
+            url,
+            format!("sqlite://{}/a%3Fb%2541%23c/s.db", root.display())
+        );
+        // A path the URL cannot spell is refused, named, rather than read as another.
+        use std::os::unix::ffi::OsStrExt;
+        let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"\xff.db"));
+        std::fs::write(&odd, b"").unwrap();
+        let error = sqlite_url(&odd).unwrap_err().to_string();
+        assert!(error.contains("not UTF-8"), "{error}");
+        assert!(sqlite_url(&dir.path().join("missing.db")).is_err());
+    }
+}
