@@ -444,7 +444,7 @@ fn found_categories(planned: &[Planned]) -> BTreeSet<String> {
             if p.found
                 .tables
                 .get(table_def.table.name())
-                .is_some_and(|t| !t.keys.is_empty())
+                .is_some_and(|t| t.rows() > 0)
             {
                 categories.extend(
                     table_def

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::plan::traverse::{CHUNK, Found};
+use crate::plan::traverse::{CHUNK, Found, Reached};
 use crate::policy::{EraseAction, HoldAction, Mask, OnErase, Policy, SourceDef, Table};
 use crate::sources::SourcePool;
 use crate::sources::foreign_keys::OnDelete;
@@ -49,6 +49,8 @@ pub struct TableFacts {
     pub pointed_at: Vec<PointedAt>,
     /// The current values of the columns masked with keyed pseudonyms, per row.
     pub values: BTreeMap<Vec<Key>, BTreeMap<String, Key>>,
+    /// The subjects' rows reached as a set and counted, not read (`rows` is then empty).
+    pub reached: Option<Reached>,
 }
 
 /// Rows of another table that point at this table's rows, and how the link is declared.
@@ -118,6 +120,9 @@ pub struct TablePlan {
     pub mask_keys: Rows,
     #[serde(skip)]
     pub scrub_keys: Rows,
+    /// Rows reached as a set and masked as one, with the scrub masks (in `scrub`).
+    #[serde(skip)]
+    pub scrub_set: Option<Reached>,
     #[serde(skip)]
     pub key_columns: Vec<ColumnInfo>,
     #[serde(skip)]
@@ -294,7 +299,7 @@ fn infos<'a>(columns: &'a [ColumnInfo], names: &[&str]) -> Result<Vec<&'a Column
 
 /// Every personal column of a kept row that is not held: masked as declared, or by its
 /// category's default. Keys and the columns that link rows stay, so links stay valid.
-fn scrub_masks(table: &Table, columns: &[ColumnInfo]) -> Result<BTreeMap<String, Mask>> {
+pub(crate) fn scrub_masks(table: &Table, columns: &[ColumnInfo]) -> Result<BTreeMap<String, Mask>> {
     let linking: BTreeSet<&str> = table
         .key_columns()
         .into_iter()
@@ -357,6 +362,19 @@ pub async fn collect(
         let Some(found_table) = found.tables.get(table.name()) else {
             continue;
         };
+        if let Some(reached) = found_table.reached.as_ref().filter(|r| r.rows > 0) {
+            // Every row alike: nothing is read of them one by one.
+            facts.tables.insert(
+                table.name().to_string(),
+                TableFacts {
+                    key_columns: found_table.key_columns.clone(),
+                    columns: pool.table_columns(table.name()).await?,
+                    reached: Some(reached.clone()),
+                    ..TableFacts::default()
+                },
+            );
+            continue;
+        }
         if found_table.keys.is_empty() && found_table.shared.is_empty() {
             continue;
         }
@@ -669,7 +687,7 @@ pub(crate) fn decide(
         let Some(f) = facts.tables.get(table.name()) else {
             continue;
         };
-        if f.rows.is_empty() && f.names_someone_else.is_empty() {
+        if f.rows.is_empty() && f.names_someone_else.is_empty() && f.reached.is_none() {
             continue;
         }
         let masks = declared_masks(table);
@@ -683,6 +701,66 @@ pub(crate) fn decide(
             }
         }
         let scrub_masks = scrub_masks(table, &f.columns)?;
+        let erase = table.erase.as_ref().map(|e| *e.get_ref());
+        let in_clear = |kept: usize| {
+            let at = match &table.erase {
+                Some(erase) => policy.locate(table_def.file, erase.span().start),
+                None => policy.locate(table_def.file, table.name.span().start),
+            };
+            anyhow::anyhow!(
+                "source `{}`, table `{}`: {kept} row(s) of the subject would keep their personal data in clear: \
+                 the table {} and no hold covers them; set `erase = \"delete\"` or `erase = \"mask\"` at {at}",
+                source.id(),
+                table.name(),
+                if erase.is_some() {
+                    "says erase = \"keep\""
+                } else {
+                    "has no erase rule"
+                },
+            )
+        };
+
+        if let Some(reached) = &f.reached {
+            // Rows reached as a set are never deleted (see `Reached`): masked as one, or
+            // kept when the table has nothing to mask.
+            let rows = reached.rows as usize;
+            let scrub = erase == Some(EraseAction::Mask) && !scrub_masks.is_empty();
+            let kept = if scrub { 0 } else { rows };
+            if kept > 0 && table.has_personal_data() {
+                return Err(in_clear(kept));
+            }
+            plans.insert(
+                table.name().to_string(),
+                TablePlan {
+                    table: table.name().to_string(),
+                    erase,
+                    found: rows,
+                    delete: 0,
+                    mask: 0,
+                    masks,
+                    scrub: 0,
+                    scrub_masks,
+                    held: Vec::new(),
+                    shared: 0,
+                    kept,
+                    notes: if kept > 0 {
+                        vec![format!(
+                            "{kept} row(s) kept: the table holds no personal data"
+                        )]
+                    } else {
+                        Vec::new()
+                    },
+                    delete_keys: Rows::new(),
+                    mask_keys: Rows::new(),
+                    scrub_keys: Rows::new(),
+                    scrub_set: scrub.then(|| reached.clone()),
+                    key_columns: f.key_columns.clone(),
+                    columns: f.columns.clone(),
+                    statements: Vec::new(),
+                },
+            );
+            continue;
+        }
 
         // Rows that also belong to others: they carry another person's identity, or lead
         // through a relation to a row that is not the subjects'.
@@ -708,7 +786,6 @@ pub(crate) fn decide(
             });
         }
 
-        let erase = table.erase.as_ref().map(|e| *e.get_ref());
         // Gathered in the rows' order, then each set built at once from its sorted keys.
         let mut delete_keys = Vec::new();
         let mut mask_keys = Vec::new();
@@ -737,22 +814,7 @@ pub(crate) fn decide(
             scrub_keys.into_iter().collect(),
         );
         if !kept.is_empty() && table.has_personal_data() {
-            let at = match &table.erase {
-                Some(erase) => policy.locate(table_def.file, erase.span().start),
-                None => policy.locate(table_def.file, table.name.span().start),
-            };
-            bail!(
-                "source `{}`, table `{}`: {} row(s) of the subject would keep their personal data in clear: \
-                 the table {} and no hold covers them; set `erase = \"delete\"` or `erase = \"mask\"` at {at}",
-                source.id(),
-                table.name(),
-                kept.len(),
-                if erase.is_some() {
-                    "says erase = \"keep\""
-                } else {
-                    "has no erase rule"
-                },
-            );
+            return Err(in_clear(kept.len()));
         }
         let mut notes = Vec::new();
         if !kept.is_empty() {
@@ -785,6 +847,7 @@ pub(crate) fn decide(
                 delete_keys,
                 mask_keys,
                 scrub_keys,
+                scrub_set: None,
                 key_columns: f.key_columns.clone(),
                 columns: f.columns.clone(),
                 statements: Vec::new(),
@@ -799,7 +862,7 @@ pub(crate) fn decide(
     for plan in plans.values_mut() {
         plan.delete = plan.delete_keys.len();
         plan.mask = plan.mask_keys.len();
-        plan.scrub = plan.scrub_keys.len();
+        plan.scrub = plan.scrub_keys.len() + plan.scrub_set.as_ref().map_or(0, |r| r.rows as usize);
     }
     let order = execution_order(source, &plans);
     Ok(SourcePlan {
@@ -1014,6 +1077,21 @@ fn keep_parents_of_kept_rows(
             // at, read from the table's plan as it is before this pass moves anything (a
             // table may reference itself).
             let mut kept_parents: Vec<(&Table, Vec<&Vec<Key>>)> = Vec::new();
+            if let Some(reached) = f.reached.as_ref().filter(|r| r.hops.len() == 1) {
+                // Rows reached as a set all stay; the anchors are the parent keys they
+                // point at (a table below another reached as a set hangs from rows
+                // that are never deleted).
+                for (_, parent) in relations_onto(source, table) {
+                    if let Some(parent_plan) = plans.get(parent.name()) {
+                        let parents = reached
+                            .anchors
+                            .iter()
+                            .filter(|k| parent_plan.delete_keys.contains(*k))
+                            .collect();
+                        kept_parents.push((parent, parents));
+                    }
+                }
+            }
             for (index, parent) in relations_onto(source, table) {
                 let relation = table.relation[index].get_ref();
                 let unlinked = relation
@@ -1167,6 +1245,22 @@ pub(crate) fn render(
                 sql.append(&Sql::join(&sets, ", "))
                     .push(" WHERE ")
                     .append(&dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())));
+                statements.push(Statement {
+                    table: table.table.clone(),
+                    op: Op::Mask,
+                    sql,
+                });
+            }
+        }
+        if let Some(reached) = &table.scrub_set {
+            // Chosen by the relation that reaches them, as one set per chunk of parents.
+            let sets = mask_sets(pool, table, &table.scrub_masks, &[], &values, key)?;
+            let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
+            for chunk in anchors.chunks(CHUNK) {
+                let mut sql = Sql::new(format!("UPDATE {} SET ", pool.quote(&table.table)));
+                sql.append(&Sql::join(&sets, ", "))
+                    .push(" WHERE ")
+                    .append(&reached.condition(pool, chunk));
                 statements.push(Statement {
                     table: table.table.clone(),
                     op: Op::Mask,
@@ -1383,6 +1477,27 @@ pub(crate) async fn unmasked_rows(
         (&table.scrub_masks, &table.scrub_keys),
     ] {
         left += unmasked_in(pool, table, masks, rows, key).await?;
+    }
+    if let Some(reached) = &table.scrub_set {
+        // No keyed pseudonyms here (see `Reached`): the check is SQL.
+        let masks = table.scrub_masks.iter().map(|(c, m)| (c.as_str(), *m));
+        let unmasked = not_yet_masked(pool.dialect(), &table.columns, masks);
+        let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
+        for chunk in anchors.chunks(CHUNK) {
+            let mut sql = Sql::new(format!(
+                "SELECT COUNT(*) FROM {} WHERE ",
+                pool.quote(&table.table)
+            ));
+            sql.append(&reached.condition(pool, chunk))
+                .push(&format!(" AND {unmasked}"));
+            pool.for_each_row(&sql, &[Kind::Int], |row| {
+                if let Some(Key::Int(n)) = row.into_iter().next().map(Key::from_json_owned) {
+                    left += n.max(0) as u64;
+                }
+                Ok(())
+            })
+            .await?;
+        }
     }
     Ok(left)
 }

@@ -120,6 +120,78 @@ pub struct FoundTable {
     /// the row read them. Kept by [`traverse_linked`] only (erasure plans from them which
     /// row points at which); empty otherwise.
     pub through: BTreeMap<usize, BTreeMap<Vec<Key>, Vec<Key>>>,
+    /// Set when the table's rows are reached as a set and counted, not read one by one
+    /// (see [`Reached`]); `keys` is then empty.
+    pub reached: Option<Reached>,
+}
+
+/// One relation on the way down to a table reached as a set: the table, its relation's
+/// columns, and the parent's key columns they hold.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub table: String,
+    pub columns: Vec<ColumnInfo>,
+    pub targets: Vec<ColumnInfo>,
+}
+
+/// The rows of a table that an erasure treats all alike, so that it needs no row's key:
+/// the table is reached by one relation only, onto its parent's key, from a parent whose
+/// rows were read (or from another such table); no identity column, hold, reference or
+/// undeclared foreign key of its own can make one of its rows someone else's, keep it,
+/// or need its values; and erasure never deletes them. Its rows are counted, and its
+/// statements choose them by the relation, as a database engineer would write them
+/// (`WHERE customer_id IN (...)`). Only erasure plans reach tables this way
+/// ([`traverse_linked`]); an access export reads every row.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    /// From the first table below one whose rows were read, down to this table.
+    pub hops: Vec<Hop>,
+    /// Keys of the first hop's parent rows that this table's rows hang from.
+    pub anchors: BTreeSet<Vec<Key>>,
+    /// The rows counted.
+    pub rows: u64,
+}
+
+impl Reached {
+    /// The rows of the last hop's table that hang from `anchors` (a chunk of them):
+    /// `cols IN (anchors)` for the first hop, and below it `(cols) IN (SELECT key FROM
+    /// parent WHERE ...)`, one subquery per hop.
+    pub(crate) fn condition(&self, pool: &SourcePool, anchors: &[Vec<Key>]) -> Sql {
+        let dialect = pool.dialect();
+        let first = &self.hops[0];
+        let columns: Vec<&ColumnInfo> = first.columns.iter().collect();
+        let mut condition = dialect.in_list(&columns, anchors.iter().map(Vec::as_slice));
+        for pair in self.hops.windows(2) {
+            let (parent, hop) = (&pair[0], &pair[1]);
+            let names = |columns: &[ColumnInfo]| {
+                columns
+                    .iter()
+                    .map(|c| pool.quote(&c.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let own = if hop.columns.len() == 1 {
+                names(&hop.columns)
+            } else {
+                format!("({})", names(&hop.columns))
+            };
+            let mut next = Sql::new(format!(
+                "{own} IN (SELECT {} FROM {} WHERE ",
+                names(&hop.targets),
+                pool.quote(&parent.table)
+            ));
+            next.append(&condition).push(")");
+            condition = next;
+        }
+        condition
+    }
+}
+
+impl FoundTable {
+    /// The subjects' rows found: read, or counted as a set.
+    pub fn rows(&self) -> usize {
+        self.keys.len() + self.reached.as_ref().map_or(0, |r| r.rows as usize)
+    }
 }
 
 /// Every row of one source that belongs to the subjects.
@@ -133,7 +205,7 @@ pub struct Found {
 
 impl Found {
     pub fn rows(&self) -> usize {
-        self.tables.values().map(|t| t.keys.len()).sum()
+        self.tables.values().map(FoundTable::rows).sum()
     }
 }
 
@@ -379,6 +451,7 @@ async fn walk(
                 shared: BTreeSet::new(),
                 values: BTreeMap::new(),
                 through: BTreeMap::new(),
+                reached: None,
             },
         );
     }
@@ -431,7 +504,20 @@ async fn walk(
         }
     }
 
+    let by_set = if links {
+        reached_as_sets(pool, source, &plans, placeholders)
+            .await
+            .with_context(|| format!("source `{}`", source.id()))?
+    } else {
+        BTreeMap::new()
+    };
     while let Some(lookup) = work.pop_front() {
+        if let Some(hop) = by_set.get(lookup.table.as_str()) {
+            count_as_set(pool, &plans, &by_set, hop, lookup, &mut found)
+                .await
+                .with_context(|| format!("source `{}`", source.id()))?;
+            continue;
+        }
         let (mut reading, tuples, kinds) = Reading::new(lookup, &plans, pool, links)?;
         let table = reading.table.clone();
         for chunk in tuples.chunks(CHUNK) {
@@ -452,6 +538,205 @@ async fn walk(
         reading.finish(&plans, &mut found, &mut work);
     }
     Ok(found)
+}
+
+/// The tables an erasure reaches as sets ([`Reached`]), each with the hop of its one
+/// relation. A table qualifies when its own rules cannot set one row apart from another
+/// and every table below it qualifies too (their rows are then counted through it).
+async fn reached_as_sets(
+    pool: &SourcePool,
+    source: &SourceDef,
+    plans: &BTreeMap<&str, TablePlan<'_>>,
+    placeholders: &[Placeholder],
+) -> Result<BTreeMap<String, Hop>> {
+    let mut hops: BTreeMap<String, Hop> = BTreeMap::new();
+    for (name, plan) in plans {
+        let table = plan.table;
+        let [relation] = table.relation.as_slice() else {
+            continue;
+        };
+        let relation = relation.get_ref();
+        let Some(parent) = plans.get(relation.references.get_ref().as_str()) else {
+            continue;
+        };
+        let targets = Table::relation_targets(relation, parent.table);
+        let own: Vec<&str> = relation
+            .columns
+            .iter()
+            .map(|c| c.get_ref().as_str())
+            .collect();
+        let erase = table.erase.as_ref().map(|e| *e.get_ref());
+        // A column the database lacks is reported where the table's rows are read.
+        let Ok(masks) = crate::plan::erase::scrub_masks(table, &plan.columns) else {
+            continue;
+        };
+        let template_needs = placeholders.iter().any(|p| {
+            matches!(p, Placeholder::Column { source: s, table: t, .. }
+                if s == source.id() && t == table.name())
+        });
+        let keys = table.key_columns();
+        let qualifies = parent.table.name() != table.name()
+            && targets == parent.table.key_columns()
+            && table.identity_columns().next().is_none()
+            && table.hold.is_empty()
+            && table.reference.is_empty()
+            && erase != Some(crate::policy::EraseAction::Delete)
+            && !template_needs
+            // The statements choose rows by these columns: masks leave them as they are.
+            && !masks
+                .keys()
+                .any(|m| own.contains(&m.as_str()) || keys.contains(&m.as_str()))
+            && !masks.values().any(|m| *m == crate::policy::Mask::Hmac);
+        if !qualifies {
+            continue;
+        }
+        let infos = |plan: &TablePlan, names: &[&str]| -> Result<Vec<ColumnInfo>> {
+            names
+                .iter()
+                .map(|n| column(&plan.columns, plan.table.name(), n).cloned())
+                .collect()
+        };
+        hops.insert(
+            name.to_string(),
+            Hop {
+                table: name.to_string(),
+                columns: infos(plan, &own)?,
+                targets: infos(parent, &targets)?,
+            },
+        );
+    }
+    if hops.is_empty() {
+        return Ok(hops);
+    }
+    // A foreign key of the table's own, other than its relation, links its rows to
+    // others' rows: erasure reads those rows one by one.
+    let tables: Vec<&str> = plans.keys().copied().collect();
+    for key in pool.foreign_keys_among(&tables).await? {
+        if key.declared_as(source) != Some(crate::sources::foreign_keys::Declared::Relation) {
+            hops.remove(&key.table);
+        }
+    }
+    // A table below stays read row by row: so does its parent, whose keys it is found by.
+    loop {
+        let read: Vec<String> = hops
+            .keys()
+            .filter(|name| {
+                plans.values().any(|child| {
+                    !hops.contains_key(child.table.name())
+                        && child
+                            .table
+                            .relation
+                            .iter()
+                            .any(|r| r.get_ref().references.get_ref() == *name)
+                })
+            })
+            .cloned()
+            .collect();
+        if read.is_empty() {
+            return Ok(hops);
+        }
+        for name in read {
+            hops.remove(&name);
+        }
+    }
+}
+
+/// Counts the rows of a table reached as a set from the parent rows of `lookup`, and of
+/// every table below it, one statement per chunk of parent keys and table.
+async fn count_as_set(
+    pool: &SourcePool,
+    plans: &BTreeMap<&str, TablePlan<'_>>,
+    by_set: &BTreeMap<String, Hop>,
+    hop: &Hop,
+    lookup: Lookup,
+    found: &mut Found,
+) -> Result<()> {
+    // The parent keys that rows hang from, and how many rows each.
+    let columns: Vec<&ColumnInfo> = hop.columns.iter().collect();
+    let names: Vec<String> = columns.iter().map(|c| pool.quote(&c.name)).collect();
+    let mut kinds: Vec<Kind> = columns.iter().map(|c| c.kind).collect();
+    kinds.push(Kind::Int);
+    let mut anchors = BTreeSet::new();
+    let mut rows = 0u64;
+    for chunk in lookup.tuples.chunks(CHUNK) {
+        let select: Vec<String> = columns.iter().map(|c| pool.select_expr(c)).collect();
+        let mut sql = Sql::new(format!(
+            "SELECT {}, COUNT(*) FROM {} WHERE ",
+            select.join(", "),
+            pool.quote(&hop.table)
+        ));
+        sql.append(
+            &pool
+                .dialect()
+                .in_list(&columns, chunk.iter().map(Vec::as_slice)),
+        )
+        .push(&format!(" GROUP BY {}", names.join(", ")));
+        pool.for_each_row(&sql, &kinds, |row| {
+            let mut row: Vec<Key> = row.into_iter().map(Key::from_json_owned).collect();
+            if let Some(Key::Int(n)) = row.pop() {
+                rows += n.max(0) as u64;
+            }
+            anchors.insert(row);
+            Ok(())
+        })
+        .await
+        .with_context(|| format!("table `{}`", hop.table))?;
+        found.queries += 1;
+    }
+    let mut counted = vec![Reached {
+        hops: vec![hop.clone()],
+        anchors,
+        rows,
+    }];
+    // The tables below, each through the hops above it.
+    let mut at = 0;
+    while at < counted.len() {
+        let above = counted[at].clone();
+        let parent = &above.hops.last().expect("a hop").table;
+        for (name, child_hop) in by_set {
+            let child = &plans[name.as_str()];
+            if child.table.relation[0].get_ref().references.get_ref() != parent {
+                continue;
+            }
+            let mut reached = Reached {
+                hops: above.hops.clone(),
+                anchors: counted[0].anchors.clone(),
+                rows: 0,
+            };
+            reached.hops.push(child_hop.clone());
+            let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
+            for chunk in anchors.chunks(CHUNK) {
+                let mut sql = Sql::new(format!("SELECT COUNT(*) FROM {} WHERE ", pool.quote(name)));
+                sql.append(&reached.condition(pool, chunk));
+                pool.for_each_row(&sql, &[Kind::Int], |row| {
+                    if let Some(Key::Int(n)) = row.into_iter().next().map(Key::from_json_owned) {
+                        reached.rows += n.max(0) as u64;
+                    }
+                    Ok(())
+                })
+                .await
+                .with_context(|| format!("table `{name}`"))?;
+                found.queries += 1;
+            }
+            counted.push(reached);
+        }
+        at += 1;
+    }
+    for reached in counted {
+        let name = reached.hops.last().expect("a hop").table.clone();
+        let table_found = found
+            .tables
+            .get_mut(&name)
+            .expect("every planned table is in found");
+        match &mut table_found.reached {
+            Some(known) => {
+                known.rows += reached.rows;
+                known.anchors.extend(reached.anchors);
+            }
+            None => table_found.reached = Some(reached),
+        }
+    }
+    Ok(())
 }
 
 /// One lookup being read: what its rows are taken into.
@@ -935,5 +1220,145 @@ references = "customers"
             .unwrap();
         assert!(plain.tables["orders"].through.is_empty());
         assert_eq!(plain.tables["orders"].keys.len(), 2);
+    }
+
+    /// Only tables whose own rules treat every row alike are reached as sets: not one
+    /// with an identity column, a hold, a hmac mask, a reference, an undeclared foreign
+    /// key, a delete rule, or a table below it read row by row. Their rows are counted
+    /// two levels deep, and the access walk reads them all.
+    #[tokio::test]
+    async fn only_tables_whose_rows_are_alike_are_reached_as_sets() {
+        let child = |name: &str, parent: &str, erase: &str, extra_columns: &str, extra: &str| {
+            format!(
+                r#"
+[[table]]
+name = "{name}"
+key = ["id"]
+erase = "{erase}"
+{extra}
+[table.columns]
+id = "system.operations"
+parent_id = "system.operations"
+note = {{ category = "user.content", mask = "null" }}
+{extra_columns}
+[[table.relation]]
+columns = ["parent_id"]
+references = "{parent}"
+"#
+            )
+        };
+        let mut tables = String::from(
+            r#"
+[[table]]
+name = "people"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+email = { category = "user.contact.email", identity = "email" }
+"#,
+        );
+        for (name, parent, erase, extra_columns, extra) in [
+            ("visits", "people", "mask", "", ""),
+            ("visit_notes", "visits", "mask", "", ""),
+            ("orders", "people", "delete", "", ""),
+            (
+                "contacts",
+                "people",
+                "mask",
+                "email = { category = \"user.contact.email\", identity = \"email\", mask = \"null\" }",
+                "",
+            ),
+            (
+                "keyed",
+                "people",
+                "mask",
+                "alias = { category = \"user.name\", mask = \"hmac\" }",
+                "",
+            ),
+            (
+                "edited",
+                "people",
+                "mask",
+                "editor_id = \"system.operations\"",
+                "",
+            ),
+            ("parents", "people", "mask", "", ""),
+            ("deleted_below", "parents", "delete", "", ""),
+        ] {
+            tables.push_str(&child(name, parent, erase, extra_columns, extra));
+        }
+        let mut schema = String::from(
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT);
+             INSERT INTO people VALUES (1, 'alice@example.com'), (2, 'bob@example.com');",
+        );
+        for name in [
+            "visits",
+            "visit_notes",
+            "orders",
+            "contacts",
+            "keyed",
+            "parents",
+            "deleted_below",
+        ] {
+            schema.push_str(&format!(
+                "CREATE TABLE {name} (id INTEGER PRIMARY KEY, parent_id INTEGER, note TEXT, email TEXT, alias TEXT);
+                 INSERT INTO {name} VALUES (1, 1, 'a', NULL, NULL), (2, 1, 'b', NULL, NULL), (3, 2, 'c', NULL, NULL);",
+            ));
+        }
+        schema.push_str(
+            "CREATE TABLE edited (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES people (id),
+                                  note TEXT, editor_id INTEGER REFERENCES people (id));
+             INSERT INTO edited VALUES (1, 1, 'a', 2), (2, 2, 'b', 1);",
+        );
+        let (_dir, policy, pool) = source_with(&tables, &schema).await;
+        let source = &policy.sources[0];
+        let linked = traverse_linked(&policy, &pool, source, &[alice()], &[])
+            .await
+            .unwrap();
+        let as_sets: BTreeMap<&str, u64> = linked
+            .tables
+            .iter()
+            .filter_map(|(name, t)| t.reached.as_ref().map(|r| (name.as_str(), r.rows)))
+            .collect();
+        assert_eq!(
+            as_sets,
+            BTreeMap::from([("visit_notes", 3), ("visits", 2)]),
+            "visits 1 and 2 are Alice's, and every note hangs from one of them"
+        );
+        assert_eq!(
+            linked.tables["visits"].reached.as_ref().unwrap().hops.len(),
+            1
+        );
+        assert_eq!(
+            linked.tables["visit_notes"]
+                .reached
+                .as_ref()
+                .unwrap()
+                .hops
+                .len(),
+            2
+        );
+        for name in [
+            "orders",
+            "contacts",
+            "keyed",
+            "edited",
+            "parents",
+            "deleted_below",
+        ] {
+            assert!(
+                !linked.tables[name].keys.is_empty(),
+                "{name} is read row by row"
+            );
+        }
+        // people 1, visits 2, notes 3, orders, contacts, keyed 2 each, edited 1,
+        // parents 2 and the 3 rows below them.
+        assert_eq!(linked.rows(), 1 + 2 + 3 + 2 + 2 + 2 + 1 + 2 + 3);
+        let plain = traverse(&policy, &pool, source, &[alice()], &[])
+            .await
+            .unwrap();
+        assert!(plain.tables.values().all(|t| t.reached.is_none()));
+        assert_eq!(plain.tables["visit_notes"].keys.len(), 3);
     }
 }
