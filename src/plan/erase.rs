@@ -123,6 +123,9 @@ pub struct TablePlan {
     /// Rows reached as a set and masked as one, with the scrub masks (in `scrub`).
     #[serde(skip)]
     pub scrub_set: Option<Reached>,
+    /// Rows reached as a set and deleted as one (in `delete`).
+    #[serde(skip)]
+    pub delete_set: Option<Reached>,
     #[serde(skip)]
     pub key_columns: Vec<ColumnInfo>,
     #[serde(skip)]
@@ -721,11 +724,12 @@ pub(crate) fn decide(
         };
 
         if let Some(reached) = &f.reached {
-            // Rows reached as a set are never deleted (see `Reached`): masked as one, or
-            // kept when the table has nothing to mask.
+            // Rows reached as a set are deleted as one, masked as one, or kept when the
+            // table has nothing to mask (see `Reached` for why no row differs).
             let rows = reached.rows as usize;
+            let delete = erase == Some(EraseAction::Delete);
             let scrub = erase == Some(EraseAction::Mask) && !scrub_masks.is_empty();
-            let kept = if scrub { 0 } else { rows };
+            let kept = if scrub || delete { 0 } else { rows };
             if kept > 0 && table.has_personal_data() {
                 return Err(in_clear(kept));
             }
@@ -754,6 +758,7 @@ pub(crate) fn decide(
                     mask_keys: Rows::new(),
                     scrub_keys: Rows::new(),
                     scrub_set: scrub.then(|| reached.clone()),
+                    delete_set: delete.then(|| reached.clone()),
                     key_columns: f.key_columns.clone(),
                     columns: f.columns.clone(),
                     statements: Vec::new(),
@@ -848,6 +853,7 @@ pub(crate) fn decide(
                 mask_keys,
                 scrub_keys,
                 scrub_set: None,
+                delete_set: None,
                 key_columns: f.key_columns.clone(),
                 columns: f.columns.clone(),
                 statements: Vec::new(),
@@ -860,7 +866,8 @@ pub(crate) fn decide(
     keep_parents_of_kept_rows(source, facts, &mut plans);
 
     for plan in plans.values_mut() {
-        plan.delete = plan.delete_keys.len();
+        plan.delete =
+            plan.delete_keys.len() + plan.delete_set.as_ref().map_or(0, |r| r.rows as usize);
         plan.mask = plan.mask_keys.len();
         plan.scrub = plan.scrub_keys.len() + plan.scrub_set.as_ref().map_or(0, |r| r.rows as usize);
     }
@@ -1077,10 +1084,11 @@ fn keep_parents_of_kept_rows(
             // at, read from the table's plan as it is before this pass moves anything (a
             // table may reference itself).
             let mut kept_parents: Vec<(&Table, Vec<&Vec<Key>>)> = Vec::new();
-            if let Some(reached) = f.reached.as_ref().filter(|r| r.hops.len() == 1) {
-                // Rows reached as a set all stay; the anchors are the parent keys they
-                // point at (a table below another reached as a set hangs from rows
-                // that are never deleted).
+            let stay = plan.delete_set.is_none();
+            if let Some(reached) = f.reached.as_ref().filter(|r| stay && r.hops.len() == 1) {
+                // Rows reached as a set that stay all stay; the anchors are the parent keys
+                // they point at (a table below another reached as a set hangs from rows
+                // that stay, or are deleted with it).
                 for (_, parent) in relations_onto(source, table) {
                     if let Some(parent_plan) = plans.get(parent.name()) {
                         let parents = reached
@@ -1298,9 +1306,21 @@ pub(crate) fn render(
     for table in &mut plan.tables {
         let keys: Vec<&ColumnInfo> = table.key_columns.iter().collect();
         let all: Vec<&Vec<Key>> = table.delete_keys.iter().collect();
-        for chunk in all.chunks(CHUNK) {
+        let mut conditions: Vec<Sql> = all
+            .chunks(CHUNK)
+            .map(|chunk| dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())))
+            .collect();
+        if let Some(reached) = &table.delete_set {
+            let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
+            conditions.extend(
+                anchors
+                    .chunks(CHUNK)
+                    .map(|chunk| reached.condition(pool, chunk)),
+            );
+        }
+        for condition in conditions {
             let mut sql = Sql::new(format!("DELETE FROM {} WHERE ", pool.quote(&table.table)));
-            sql.append(&dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())));
+            sql.append(&condition);
             table.statements.push(pool.render(&sql));
             run.push(Statement {
                 table: table.table.clone(),

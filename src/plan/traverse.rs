@@ -138,10 +138,12 @@ pub struct Hop {
 /// the table is reached by one relation only, onto its parent's key, from a parent whose
 /// rows were read (or from another such table); no identity column, hold, reference or
 /// undeclared foreign key of its own can make one of its rows someone else's, keep it,
-/// or need its values; and erasure never deletes them. Its rows are counted, and its
-/// statements choose them by the relation, as a database engineer would write them
-/// (`WHERE customer_id IN (...)`). Only erasure plans reach tables this way
-/// ([`traverse_linked`]); an access export reads every row.
+/// or need its values. Where its rows are deleted, nothing can keep one: no reference or
+/// undeclared foreign key points at them, no row above them is held, and every table
+/// below is deleted as a set too. Its rows are counted, and its statements choose them
+/// by the relation, as a database engineer would write them (`WHERE customer_id IN
+/// (...)`). Only erasure plans reach tables this way ([`traverse_linked`]); an access
+/// export reads every row.
 #[derive(Debug, Clone)]
 pub struct Reached {
     /// From the first table below one whose rows were read, down to this table.
@@ -575,12 +577,22 @@ async fn reached_as_sets(
                 if s == source.id() && t == table.name())
         });
         let keys = table.key_columns();
+        // Deleted rows: no row of another table may point at them, nor any row above
+        // them be held (a held row holds the rows below it).
+        let deletable = erase != Some(crate::policy::EraseAction::Delete)
+            || (!source.tables.iter().any(|other| {
+                other
+                    .table
+                    .reference
+                    .iter()
+                    .any(|r| r.get_ref().references.get_ref() == table.name())
+            }) && !held_above(source, table));
         let qualifies = parent.table.name() != table.name()
             && targets == parent.table.key_columns()
             && table.identity_columns().next().is_none()
             && table.hold.is_empty()
             && table.reference.is_empty()
-            && erase != Some(crate::policy::EraseAction::Delete)
+            && deletable
             && !template_needs
             // The statements choose rows by these columns: masks leave them as they are.
             && !masks
@@ -590,39 +602,73 @@ async fn reached_as_sets(
         if !qualifies {
             continue;
         }
-        let infos = |plan: &TablePlan, names: &[&str]| -> Result<Vec<ColumnInfo>> {
+        // A column the database lacks is reported where the table's rows are read.
+        let infos = |plan: &TablePlan, names: &[&str]| -> Option<Vec<ColumnInfo>> {
             names
                 .iter()
-                .map(|n| column(&plan.columns, plan.table.name(), n).cloned())
+                .map(|n| plan.columns.iter().find(|c| c.name == *n).cloned())
                 .collect()
+        };
+        let (Some(columns), Some(targets)) = (infos(plan, &own), infos(parent, &targets)) else {
+            continue;
         };
         hops.insert(
             name.to_string(),
             Hop {
                 table: name.to_string(),
-                columns: infos(plan, &own)?,
-                targets: infos(parent, &targets)?,
+                columns,
+                targets,
             },
         );
+    }
+    // Below the first level, rows are chosen by comparing columns with their parent's
+    // (`IN (SELECT ...)`), not with values bound as the column's type: a relation between
+    // columns of another type or collation, which a foreign key would not allow, is read
+    // row by row (and so, below, is its parent).
+    let unlike: Vec<String> = hops
+        .values()
+        .filter(|hop| {
+            let parent = plans[hop.table.as_str()].table.relation[0].get_ref();
+            hops.contains_key(parent.references.get_ref().as_str())
+                && hop.columns.iter().zip(&hop.targets).any(|(own, target)| {
+                    own.db_type != target.db_type || own.collation != target.collation
+                })
+        })
+        .map(|hop| hop.table.clone())
+        .collect();
+    for name in unlike {
+        hops.remove(&name);
     }
     if hops.is_empty() {
         return Ok(hops);
     }
     // A foreign key of the table's own, other than its relation, links its rows to
-    // others' rows: erasure reads those rows one by one.
+    // others' rows: erasure reads those rows one by one. So does one that points at rows
+    // to be deleted (the schema may keep them, or change the rows pointing at them).
     let tables: Vec<&str> = plans.keys().copied().collect();
+    let deleted = |name: &str| {
+        plans.get(name).is_some_and(|p| {
+            p.table.erase.as_ref().map(|e| *e.get_ref()) == Some(crate::policy::EraseAction::Delete)
+        })
+    };
     for key in pool.foreign_keys_among(&tables).await? {
         if key.declared_as(source) != Some(crate::sources::foreign_keys::Declared::Relation) {
             hops.remove(&key.table);
+            if deleted(&key.referenced_table) {
+                hops.remove(&key.referenced_table);
+            }
         }
     }
     // A table below stays read row by row: so does its parent, whose keys it is found by.
+    // Rows that stay below a deleted row keep it (masked): a table deleted as a set has
+    // only tables deleted as sets below it.
     loop {
         let read: Vec<String> = hops
             .keys()
             .filter(|name| {
                 plans.values().any(|child| {
-                    !hops.contains_key(child.table.name())
+                    (!hops.contains_key(child.table.name())
+                        || deleted(name) && !deleted(child.table.name()))
                         && child
                             .table
                             .relation
@@ -639,6 +685,35 @@ async fn reached_as_sets(
             hops.remove(&name);
         }
     }
+}
+
+/// Whether a table above `table` (through relations, at any depth) has a hold: its held
+/// rows hold the rows below them.
+fn held_above(source: &SourceDef, table: &Table) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut above: Vec<&str> = table
+        .relation
+        .iter()
+        .map(|r| r.get_ref().references.get_ref().as_str())
+        .collect();
+    while let Some(name) = above.pop() {
+        if !seen.insert(name) {
+            continue;
+        }
+        let Some(parent) = source.table(name) else {
+            continue;
+        };
+        if !parent.hold.is_empty() {
+            return true;
+        }
+        above.extend(
+            parent
+                .relation
+                .iter()
+                .map(|r| r.get_ref().references.get_ref().as_str()),
+        );
+    }
+    false
 }
 
 /// Counts the rows of a table reached as a set from the parent rows of `lookup`, and of
@@ -1191,8 +1266,20 @@ customer_id = "system.operations"
 [[table.relation]]
 columns = ["customer_id"]
 references = "customers"
+# Read row by row (not reached as a set): rows of others point at orders.
+[[table]]
+name = "returns"
+key = ["id"]
+erase = "delete"
+[table.columns]
+id = "system.operations"
+order_id = "system.operations"
+[[table.reference]]
+columns = ["order_id"]
+references = "orders"
 "#,
             "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT);
+             CREATE TABLE returns (id INTEGER PRIMARY KEY, order_id INTEGER);
              CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER);
              INSERT INTO customers VALUES (1, 'alice@example.com'), (2, 'ALICE@example.com'),
                                           (3, 'bob@example.com');
@@ -1224,8 +1311,9 @@ references = "customers"
 
     /// Only tables whose own rules treat every row alike are reached as sets: not one
     /// with an identity column, a hold, a hmac mask, a reference, an undeclared foreign
-    /// key, a delete rule, or a table below it read row by row. Their rows are counted
-    /// two levels deep, and the access walk reads them all.
+    /// key, or a table below it read row by row; a deleted one only where no reference
+    /// points at it, nothing above it is held and nothing below it stays. Their rows are
+    /// counted two levels deep, and the access walk reads them all.
     #[tokio::test]
     async fn only_tables_whose_rows_are_alike_are_reached_as_sets() {
         let child = |name: &str, parent: &str, erase: &str, extra_columns: &str, extra: &str| {
@@ -1285,6 +1373,26 @@ email = { category = "user.contact.email", identity = "email" }
             ),
             ("parents", "people", "mask", "", ""),
             ("deleted_below", "parents", "delete", "", ""),
+            ("typed", "people", "mask", "", ""),
+            ("typed_notes", "typed", "mask", "", ""),
+            ("bills", "people", "delete", "", ""),
+            ("bill_notes", "bills", "mask", "", ""),
+            (
+                "held",
+                "people",
+                "mask",
+                "issued_at = \"system.operations\"",
+                "[[table.hold]]\nreason = \"Tax law\"\narticle = \"17(3)(b)\"\nduration = \"7y\"\nfrom = \"issued_at\"",
+            ),
+            ("held_lines", "held", "delete", "", ""),
+            ("cited", "people", "delete", "", ""),
+            (
+                "citing",
+                "people",
+                "mask",
+                "cited_id = \"system.operations\"",
+                "[[table.reference]]\ncolumns = [\"cited_id\"]\nreferences = \"cited\"",
+            ),
         ] {
             tables.push_str(&child(name, parent, erase, extra_columns, extra));
         }
@@ -1300,16 +1408,28 @@ email = { category = "user.contact.email", identity = "email" }
             "keyed",
             "parents",
             "deleted_below",
+            "typed",
+            "bills",
+            "bill_notes",
+            "held",
+            "held_lines",
+            "cited",
+            "citing",
         ] {
             schema.push_str(&format!(
-                "CREATE TABLE {name} (id INTEGER PRIMARY KEY, parent_id INTEGER, note TEXT, email TEXT, alias TEXT);
-                 INSERT INTO {name} VALUES (1, 1, 'a', NULL, NULL), (2, 1, 'b', NULL, NULL), (3, 2, 'c', NULL, NULL);",
+                "CREATE TABLE {name} (id INTEGER PRIMARY KEY, parent_id INTEGER, note TEXT, email TEXT,
+                                      alias TEXT, issued_at TEXT, cited_id INTEGER);
+                 INSERT INTO {name} VALUES (1, 1, 'a', NULL, NULL, '2020-01-01', 1),
+                                           (2, 1, 'b', NULL, NULL, '2020-01-01', NULL),
+                                           (3, 2, 'c', NULL, NULL, '2020-01-01', NULL);",
             ));
         }
         schema.push_str(
             "CREATE TABLE edited (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES people (id),
                                   note TEXT, editor_id INTEGER REFERENCES people (id));
-             INSERT INTO edited VALUES (1, 1, 'a', 2), (2, 2, 'b', 1);",
+             INSERT INTO edited VALUES (1, 1, 'a', 2), (2, 2, 'b', 1);
+             CREATE TABLE typed_notes (id INTEGER PRIMARY KEY, parent_id TEXT, note TEXT);
+             INSERT INTO typed_notes VALUES (1, '1', 'a'), (2, '3', 'b');",
         );
         let (_dir, policy, pool) = source_with(&tables, &schema).await;
         let source = &policy.sources[0];
@@ -1323,7 +1443,14 @@ email = { category = "user.contact.email", identity = "email" }
             .collect();
         assert_eq!(
             as_sets,
-            BTreeMap::from([("visit_notes", 3), ("visits", 2)]),
+            BTreeMap::from([
+                ("bill_notes", 3),
+                ("deleted_below", 3),
+                ("orders", 2),
+                ("parents", 2),
+                ("visit_notes", 3),
+                ("visits", 2),
+            ]),
             "visits 1 and 2 are Alice's, and every note hangs from one of them"
         );
         assert_eq!(
@@ -1340,12 +1467,21 @@ email = { category = "user.contact.email", identity = "email" }
             2
         );
         for name in [
-            "orders",
             "contacts",
             "keyed",
             "edited",
-            "parents",
-            "deleted_below",
+            // It compares its text column with `typed`'s integer key: bound values are
+            // cast to its type, a subquery's column would not be.
+            "typed",
+            "typed_notes",
+            // Deleted, with rows that stay below it.
+            "bills",
+            // Held, and deleted below a held row.
+            "held",
+            "held_lines",
+            // Deleted, and pointed at by a reference; the one with the reference.
+            "cited",
+            "citing",
         ] {
             assert!(
                 !linked.tables[name].keys.is_empty(),
@@ -1353,8 +1489,12 @@ email = { category = "user.contact.email", identity = "email" }
             );
         }
         // people 1, visits 2, notes 3, orders, contacts, keyed 2 each, edited 1,
-        // parents 2 and the 3 rows below them.
-        assert_eq!(linked.rows(), 1 + 2 + 3 + 2 + 2 + 2 + 1 + 2 + 3);
+        // parents 2 and the 3 rows below them, typed 2 and one note of theirs; bills,
+        // held, cited, citing 2 each and the 3 rows below bills and held.
+        assert_eq!(
+            linked.rows(),
+            1 + 2 + 3 + 2 + 2 + 2 + 1 + 2 + 3 + 2 + 1 + 2 + 3 + 2 + 3 + 2 + 2
+        );
         let plain = traverse(&policy, &pool, source, &[alice()], &[])
             .await
             .unwrap();
