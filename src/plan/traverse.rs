@@ -645,7 +645,9 @@ async fn reached_as_sets(
     // A foreign key of the table's own, other than its relation, links its rows to
     // others' rows: erasure reads those rows one by one. So does one that points at rows
     // to be deleted (the schema may keep them, or change the rows pointing at them).
-    let tables: Vec<&str> = plans.keys().copied().collect();
+    // Every table of the source, aggregates included: a foreign key from one of them
+    // keeps the rows it points at, as the key-by-key plan reads it.
+    let tables: Vec<&str> = source.tables.iter().map(|t| t.table.name()).collect();
     let deleted = |name: &str| {
         plans.get(name).is_some_and(|p| {
             p.table.erase.as_ref().map(|e| *e.get_ref()) == Some(crate::policy::EraseAction::Delete)

@@ -2448,3 +2448,67 @@ fn tables_reached_as_sets_for_many_subjects_on_sqlite() {
         "the other members' rows are untouched"
     );
 }
+
+/// A foreign key from an aggregate table (`trip_stats`, ON DELETE RESTRICT) into trips
+/// that would otherwise be deleted as a set: the trips are read row by row, the one the
+/// statistics point at is kept with its note masked, the others are deleted, and the
+/// statistics row is unchanged. PostgreSQL lists foreign keys among the tables asked for:
+/// the aggregate table must be among them.
+#[test]
+fn a_foreign_key_from_an_aggregate_table_keeps_what_it_points_at_on_postgres() {
+    let Some(db) = TestDatabase::postgres("aggregate_foreign_key") else {
+        return;
+    };
+    db.execute(TRIPS_SCHEMA);
+    db.execute(
+        "CREATE TABLE trip_stats (trip_id VARCHAR(20) PRIMARY KEY REFERENCES trip (id) ON DELETE RESTRICT, n INTEGER);
+         INSERT INTO trip_stats VALUES ('t1', 3), ('u1', 1);",
+    );
+    let policy = trips_policy("postgres");
+    let file = policy.path().join("policy.toml");
+    let written = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("erase = \"mask\"", "erase = \"delete\"")
+        + r#"
+[[table]]
+name = "trip_stats"
+aggregate = true
+key = ["trip_id"]
+[table.columns]
+trip_id = "system.aggregate"
+n = "system.aggregate"
+"#;
+    std::fs::write(&file, written).unwrap();
+    let tables = planned_tables(policy.path(), &db.url);
+    let trip = tables.iter().find(|t| t["table"] == "trip").unwrap();
+    assert_eq!(trip["delete"], 2, "{trip}");
+    assert_eq!(trip["scrub"], 1, "{trip}");
+    let statements = trip["statements"].to_string();
+    assert!(
+        !statements.contains("member_id"),
+        "read row by row: {statements}"
+    );
+
+    erase_dataset(
+        policy.path(),
+        ("APP_DATABASE_URL", &db.url),
+        "email:a@example.com",
+        &|| common::server_dump(&db),
+        &|| {
+            queries(
+                &|sql| common::server_strings(&db, sql),
+                &trips_sql("TEXT", &|parts| parts.join(" || ")),
+            )
+        },
+    );
+    let strings = |sql: &str| common::server_strings(&db, sql);
+    assert_eq!(
+        strings("SELECT id || ':' || COALESCE(note, 'NULL') FROM trip WHERE member_id = 1"),
+        ["t1:NULL"],
+        "the trip the statistics point at stays, masked"
+    );
+    assert_eq!(
+        strings("SELECT trip_id || ':' || n FROM trip_stats ORDER BY trip_id"),
+        ["t1:3", "u1:1"]
+    );
+}
