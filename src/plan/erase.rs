@@ -539,16 +539,19 @@ pub async fn collect(
         }
         facts.tables.insert(table.name().to_string(), f);
     }
-    collect_pointers(pool, source, &mut facts).await?;
+    let foreign_keys = found.foreign_keys.take();
+    collect_pointers(pool, source, &mut facts, foreign_keys).await?;
     Ok(facts)
 }
 
 /// Rows of others that point at the subjects' rows through a declared reference, or
-/// through a live foreign key the policy does not declare.
+/// through a live foreign key the policy does not declare (`foreign_keys`: the source's,
+/// where the walk has read them already).
 async fn collect_pointers(
     pool: &SourcePool,
     source: &SourceDef,
     facts: &mut SourceFacts,
+    foreign_keys: Option<Vec<crate::sources::foreign_keys::ForeignKey>>,
 ) -> Result<()> {
     // (referencing table, its columns, referenced table, the columns they point at, link)
     type Declared = (String, Vec<String>, String, Vec<String>, Link);
@@ -576,8 +579,14 @@ async fn collect_pointers(
         }
     }
     if !facts.tables.is_empty() {
-        let tables: Vec<&str> = source.tables.iter().map(|t| t.table.name()).collect();
-        for key in pool.foreign_keys_among(&tables).await? {
+        let foreign_keys = match foreign_keys {
+            Some(keys) => keys,
+            None => {
+                let tables: Vec<&str> = source.tables.iter().map(|t| t.table.name()).collect();
+                pool.foreign_keys_among(&tables).await?
+            }
+        };
+        for key in foreign_keys {
             // Declared keys are relations (the rows are the subjects' or judged shared)
             // or references (above); an undeclared one still binds the database.
             if key.declared_as(source).is_none() && source.table(&key.table).is_some() {
@@ -1263,12 +1272,11 @@ pub(crate) fn render(
         if let Some(reached) = &table.scrub_set {
             // Chosen by the relation that reaches them, as one set per chunk of parents.
             let sets = mask_sets(pool, table, &table.scrub_masks, &[], &values, key)?;
-            let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
-            for chunk in anchors.chunks(CHUNK) {
+            for condition in reached.conditions(pool) {
                 let mut sql = Sql::new(format!("UPDATE {} SET ", pool.quote(&table.table)));
                 sql.append(&Sql::join(&sets, ", "))
                     .push(" WHERE ")
-                    .append(&reached.condition(pool, chunk));
+                    .append(&condition);
                 statements.push(Statement {
                     table: table.table.clone(),
                     op: Op::Mask,
@@ -1311,12 +1319,7 @@ pub(crate) fn render(
             .map(|chunk| dialect.in_list(&keys, chunk.iter().map(|k| k.as_slice())))
             .collect();
         if let Some(reached) = &table.delete_set {
-            let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
-            conditions.extend(
-                anchors
-                    .chunks(CHUNK)
-                    .map(|chunk| reached.condition(pool, chunk)),
-            );
+            conditions.extend(reached.conditions(pool));
         }
         for condition in conditions {
             let mut sql = Sql::new(format!("DELETE FROM {} WHERE ", pool.quote(&table.table)));
@@ -1502,22 +1505,7 @@ pub(crate) async fn unmasked_rows(
         // No keyed pseudonyms here (see `Reached`): the check is SQL.
         let masks = table.scrub_masks.iter().map(|(c, m)| (c.as_str(), *m));
         let unmasked = not_yet_masked(pool.dialect(), &table.columns, masks);
-        let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
-        for chunk in anchors.chunks(CHUNK) {
-            let mut sql = Sql::new(format!(
-                "SELECT COUNT(*) FROM {} WHERE ",
-                pool.quote(&table.table)
-            ));
-            sql.append(&reached.condition(pool, chunk))
-                .push(&format!(" AND {unmasked}"));
-            pool.for_each_row(&sql, &[Kind::Int], |row| {
-                if let Some(Key::Int(n)) = row.into_iter().next().map(Key::from_json_owned) {
-                    left += n.max(0) as u64;
-                }
-                Ok(())
-            })
-            .await?;
-        }
+        left += reached.count(pool, Some(&unmasked)).await?.0;
     }
     Ok(left)
 }

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::policy::{Engine, Policy, SourceDef, Table};
 use crate::sources::SourcePool;
+use crate::sources::foreign_keys::ForeignKey;
 use crate::sources::rows::{ColumnInfo, Key, Kind};
 use crate::sql::Sql;
 use crate::subject::{IdentityRule, Subject, normalise};
@@ -187,6 +188,44 @@ impl Reached {
         }
         condition
     }
+
+    /// [`Reached::condition`] for each chunk of [`CHUNK`] anchors: the statements that
+    /// change or count these rows, one per chunk.
+    pub(crate) fn conditions(&self, pool: &SourcePool) -> Vec<Sql> {
+        let anchors: Vec<Vec<Key>> = self.anchors.iter().cloned().collect();
+        anchors
+            .chunks(CHUNK)
+            .map(|chunk| self.condition(pool, chunk))
+            .collect()
+    }
+
+    /// How many rows of the last hop's table hang from the anchors and also meet
+    /// `also` (an SQL condition, when given), and in how many statements.
+    pub(crate) async fn count(
+        &self,
+        pool: &SourcePool,
+        also: Option<&str>,
+    ) -> Result<(u64, usize)> {
+        let table = &self.hops.last().expect("a hop").table;
+        let conditions = self.conditions(pool);
+        let mut rows = 0u64;
+        for condition in &conditions {
+            let mut sql = Sql::new(format!("SELECT COUNT(*) FROM {} WHERE ", pool.quote(table)));
+            sql.append(condition);
+            if let Some(also) = also {
+                sql.push(&format!(" AND {also}"));
+            }
+            pool.for_each_row(&sql, &[Kind::Int], |row| {
+                if let Some(Key::Int(n)) = row.into_iter().next().map(Key::from_json_owned) {
+                    rows += n.max(0) as u64;
+                }
+                Ok(())
+            })
+            .await
+            .with_context(|| format!("table `{table}`"))?;
+        }
+        Ok((rows, conditions.len()))
+    }
 }
 
 impl FoundTable {
@@ -203,6 +242,10 @@ pub struct Found {
     pub tables: BTreeMap<String, FoundTable>,
     /// Queries run, for plans and benchmarks.
     pub queries: usize,
+    /// The foreign keys among the source's tables, where the walk read them to choose
+    /// the tables it reaches as sets: the erasure plan's own check of what points at
+    /// the subjects' rows takes them rather than reading them again.
+    pub foreign_keys: Option<Vec<ForeignKey>>,
 }
 
 impl Found {
@@ -431,6 +474,7 @@ async fn walk(
         source: source.id().to_string(),
         tables: BTreeMap::new(),
         queries: 0,
+        foreign_keys: None,
     };
     for (name, plan) in &plans {
         let key_columns: Vec<ColumnInfo> = plan.needed[..plan.key_len]
@@ -507,9 +551,11 @@ async fn walk(
     }
 
     let by_set = if links {
-        reached_as_sets(pool, source, &plans, placeholders)
+        let (by_set, foreign_keys) = reached_as_sets(pool, source, &plans, placeholders)
             .await
-            .with_context(|| format!("source `{}`", source.id()))?
+            .with_context(|| format!("source `{}`", source.id()))?;
+        found.foreign_keys = foreign_keys;
+        by_set
     } else {
         BTreeMap::new()
     };
@@ -543,14 +589,15 @@ async fn walk(
 }
 
 /// The tables an erasure reaches as sets ([`Reached`]), each with the hop of its one
-/// relation. A table qualifies when its own rules cannot set one row apart from another
-/// and every table below it qualifies too (their rows are then counted through it).
+/// relation, and the source's foreign keys where they had to be read to decide. A table
+/// qualifies when its own rules cannot set one row apart from another and every table
+/// below it qualifies too (their rows are then counted through it).
 async fn reached_as_sets(
     pool: &SourcePool,
     source: &SourceDef,
     plans: &BTreeMap<&str, TablePlan<'_>>,
     placeholders: &[Placeholder],
-) -> Result<BTreeMap<String, Hop>> {
+) -> Result<(BTreeMap<String, Hop>, Option<Vec<ForeignKey>>)> {
     let mut hops: BTreeMap<String, Hop> = BTreeMap::new();
     for (name, plan) in plans {
         let table = plan.table;
@@ -640,7 +687,7 @@ async fn reached_as_sets(
         hops.remove(&name);
     }
     if hops.is_empty() {
-        return Ok(hops);
+        return Ok((hops, None));
     }
     // A foreign key of the table's own, other than its relation, links its rows to
     // others' rows: erasure reads those rows one by one. So does one that points at rows
@@ -653,7 +700,8 @@ async fn reached_as_sets(
             p.table.erase.as_ref().map(|e| *e.get_ref()) == Some(crate::policy::EraseAction::Delete)
         })
     };
-    for key in pool.foreign_keys_among(&tables).await? {
+    let foreign_keys = pool.foreign_keys_among(&tables).await?;
+    for key in &foreign_keys {
         if key.declared_as(source) != Some(crate::sources::foreign_keys::Declared::Relation) {
             hops.remove(&key.table);
             if deleted(&key.referenced_table) {
@@ -681,7 +729,7 @@ async fn reached_as_sets(
             .cloned()
             .collect();
         if read.is_empty() {
-            return Ok(hops);
+            return Ok((hops, Some(foreign_keys)));
         }
         for name in read {
             hops.remove(&name);
@@ -768,33 +816,22 @@ async fn count_as_set(
     // The tables below, each through the hops above it.
     let mut at = 0;
     while at < counted.len() {
-        let above = counted[at].clone();
-        let parent = &above.hops.last().expect("a hop").table;
+        let above = counted[at].hops.clone();
+        let parent = &above.last().expect("a hop").table;
         for (name, child_hop) in by_set {
             let child = &plans[name.as_str()];
             if child.table.relation[0].get_ref().references.get_ref() != parent {
                 continue;
             }
             let mut reached = Reached {
-                hops: above.hops.clone(),
+                hops: above.clone(),
                 anchors: counted[0].anchors.clone(),
                 rows: 0,
             };
             reached.hops.push(child_hop.clone());
-            let anchors: Vec<Vec<Key>> = reached.anchors.iter().cloned().collect();
-            for chunk in anchors.chunks(CHUNK) {
-                let mut sql = Sql::new(format!("SELECT COUNT(*) FROM {} WHERE ", pool.quote(name)));
-                sql.append(&reached.condition(pool, chunk));
-                pool.for_each_row(&sql, &[Kind::Int], |row| {
-                    if let Some(Key::Int(n)) = row.into_iter().next().map(Key::from_json_owned) {
-                        reached.rows += n.max(0) as u64;
-                    }
-                    Ok(())
-                })
-                .await
-                .with_context(|| format!("table `{name}`"))?;
-                found.queries += 1;
-            }
+            let (rows, statements) = reached.count(pool, None).await?;
+            reached.rows = rows;
+            found.queries += statements;
             counted.push(reached);
         }
         at += 1;
@@ -1387,6 +1424,7 @@ email = { category = "user.contact.email", identity = "email" }
                 "[[table.hold]]\nreason = \"Tax law\"\narticle = \"17(3)(b)\"\nduration = \"7y\"\nfrom = \"issued_at\"",
             ),
             ("held_lines", "held", "delete", "", ""),
+            ("held_line_notes", "held_lines", "delete", "", ""),
             ("cited", "people", "delete", "", ""),
             (
                 "citing",
@@ -1415,6 +1453,7 @@ email = { category = "user.contact.email", identity = "email" }
             "bill_notes",
             "held",
             "held_lines",
+            "held_line_notes",
             "cited",
             "citing",
         ] {
@@ -1478,9 +1517,10 @@ email = { category = "user.contact.email", identity = "email" }
             "typed_notes",
             // Deleted, with rows that stay below it.
             "bills",
-            // Held, and deleted below a held row.
+            // Held, and deleted one and two levels below a held row.
             "held",
             "held_lines",
+            "held_line_notes",
             // Deleted, and pointed at by a reference; the one with the reference.
             "cited",
             "citing",
@@ -1492,10 +1532,11 @@ email = { category = "user.contact.email", identity = "email" }
         }
         // people 1, visits 2, notes 3, orders, contacts, keyed 2 each, edited 1,
         // parents 2 and the 3 rows below them, typed 2 and one note of theirs; bills,
-        // held, cited, citing 2 each and the 3 rows below bills and held.
+        // held, cited, citing 2 each, the 3 rows below bills and held, and the 3 rows
+        // below those of held.
         assert_eq!(
             linked.rows(),
-            1 + 2 + 3 + 2 + 2 + 2 + 1 + 2 + 3 + 2 + 1 + 2 + 3 + 2 + 3 + 2 + 2
+            1 + 2 + 3 + 2 + 2 + 2 + 1 + 2 + 3 + 2 + 1 + 2 + 3 + 2 + 3 + 3 + 2 + 2
         );
         let plain = traverse(&policy, &pool, source, &[alice()], &[])
             .await
