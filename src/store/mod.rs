@@ -148,7 +148,14 @@ impl TextRows {
 /// no longer writes every page it changes to an unnamed file under /var/tmp (a copy of
 /// store pages, identities included, outside the store's 0600 folder), which also made
 /// opening a 10,000-subject erasure run about 1.5 times as slow.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
+///
+/// A new store is made of 16 KiB pages (an existing one keeps its own; the setting comes
+/// first, before anything writes the file): a commit writes each page it changed to the
+/// log as a frame of its own, and the bookkeeping of a 10,000-subject erasure (requests,
+/// run, audit entries) is two commits of about 10 MB each. In 4 KiB frames the first took
+/// 48–56 ms, in 16 KiB frames 10 ms; the whole erasure is about 6% faster.
+const SQLITE_PRAGMAS: &str = "PRAGMA page_size = 16384; \
+     PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; \
      PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;";
 

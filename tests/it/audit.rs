@@ -304,6 +304,65 @@ fn store_files_are_owner_only() {
     }
 }
 
+/// A new SQLite store is made of 16 KiB pages; a store made before keeps its 4 KiB pages
+/// (a page size is the file's own once it holds a table) and works as it did.
+#[test]
+fn sqlite_stores_keep_the_page_size_they_were_made_with() {
+    let demo = Demo::new();
+    let state = demo.dir.join(".privops/state.db");
+    assert_eq!(
+        common::sqlite_strings(
+            &state,
+            "SELECT CAST(page_size AS TEXT) FROM pragma_page_size()"
+        ),
+        ["16384"]
+    );
+    common::sqlite_execute(
+        &state,
+        "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL;",
+    );
+    assert_eq!(
+        common::sqlite_strings(
+            &state,
+            "SELECT CAST(page_size AS TEXT) FROM pragma_page_size()"
+        ),
+        ["4096"]
+    );
+    expect(
+        demo.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            "email:paged@example.com",
+            "--purpose",
+            "marketing",
+            "--channel",
+            "web",
+        ]),
+        0,
+    );
+    expect(
+        demo.cmd(&[
+            "consent",
+            "check",
+            "--subject",
+            "email:paged@example.com",
+            "--purpose",
+            "marketing",
+        ]),
+        0,
+    );
+    let verified = expect(demo.cmd(&["audit", "verify", "--format", "json"]), 0).json();
+    assert_eq!(verified["ok"], true);
+    assert_eq!(
+        common::sqlite_strings(
+            &state,
+            "SELECT CAST(page_size AS TEXT) FROM pragma_page_size()"
+        ),
+        ["4096"]
+    );
+}
+
 /// A key file others may read is refused, naming the file and the fix; once it is
 /// owner-only again, it works.
 #[cfg(unix)]
