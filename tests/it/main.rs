@@ -8,6 +8,7 @@ mod archive_verify;
 mod audit;
 mod audit_reports;
 mod bad_input;
+mod binary;
 mod consent;
 mod erase;
 mod erase_trust;
