@@ -621,9 +621,10 @@ impl Store {
     }
 
     /// Ends a command that only read, without waiting for the pool to close: its
-    /// connection is closed when the process ends (on SQLite, the last connection's close
-    /// folds the write-ahead log, which a read left empty, and deletes it with its index).
-    /// A command that writes folds the log when it ends ([`fold_logs`]).
+    /// connection ends with the process, unclosed. On SQLite the write-ahead log (which a
+    /// read leaves empty) and its index stay for the next command, as a killed process
+    /// leaves them; SQLite takes them up as it finds them. A command that writes folds the
+    /// log when it ends ([`fold_logs`]).
     pub(crate) fn finish_reading(self) {
         std::mem::forget(self);
     }
