@@ -2335,8 +2335,245 @@ fn tables_reached_as_sets_on_mariadb() {
     );
 }
 
+/// Two members found by two lookups of one run (member 1 by e-mail, member 2 by user
+/// name), their trips masked and the legs and notes below them deleted, each as a set: a
+/// masked set above deleted sets, fed by both lookups. Member 3 shares place and note
+/// texts with them and keeps every row. What must change is decided by hand-written SQL.
+const MIXED_SETS_SCHEMA: &str = "
+CREATE TABLE member (id INTEGER PRIMARY KEY, email VARCHAR(100), handle VARCHAR(100), name VARCHAR(100));
+CREATE TABLE trip (id VARCHAR(20) PRIMARY KEY, member_id INTEGER REFERENCES member (id), note VARCHAR(100));
+CREATE TABLE leg (trip_id VARCHAR(20) NOT NULL REFERENCES trip (id), leg_no INTEGER NOT NULL, place VARCHAR(100), PRIMARY KEY (trip_id, leg_no));
+CREATE TABLE leg_note (trip_id VARCHAR(20) NOT NULL, leg_no INTEGER NOT NULL, seq INTEGER NOT NULL, body VARCHAR(100), PRIMARY KEY (trip_id, leg_no, seq), FOREIGN KEY (trip_id, leg_no) REFERENCES leg (trip_id, leg_no));
+INSERT INTO member VALUES (1, 'a@example.com', 'ann', 'Ann'), (2, 'b@example.com', 'bob', 'Bob'), (3, 'c@example.com', 'cat', 'Cat');
+INSERT INTO trip VALUES ('t1', 1, 'to the sea'), ('t2', 1, 'to the hills'), ('v1', 2, 'to the sea'), ('u1', 3, 'to the sea');
+INSERT INTO leg VALUES ('t1', 1, 'Brest'), ('t1', 2, 'Quimper'), ('t2', 1, 'Lyon'), ('v1', 1, 'Brest'), ('v1', 2, 'Lyon'), ('u1', 1, 'Brest');
+INSERT INTO leg_note VALUES ('t1', 1, 1, 'rain'), ('t1', 2, 1, 'wind'), ('t2', 1, 1, 'snow'), ('v1', 1, 1, 'rain'), ('v1', 1, 2, 'sun'), ('u1', 1, 1, 'rain');
+";
+
+fn mixed_sets(
+    engine: &str,
+    url: &str,
+    strings: &dyn Fn(&str) -> Vec<String>,
+    text: &str,
+    concat: &dyn Fn(&[&str]) -> String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy");
+    std::fs::create_dir(&policy).unwrap();
+    let rules = trips_policy(engine);
+    let written = std::fs::read_to_string(rules.path().join("policy.toml"))
+        .unwrap()
+        .replace(
+            "email = { category = \"user.contact.email\", identity = \"email\" }",
+            "email = { category = \"user.contact.email\", identity = \"email\" }\n\
+             handle = { category = \"user.unique_id\", identity = \"username\" }",
+        )
+        .replace(
+            "[source]",
+            "[[identity]]\nkind = \"username\"\nnormalise = \"trim\"\n\n[source]",
+        );
+    // Trips are masked; their legs and the legs' notes are deleted.
+    let mut parts = written.split("erase = \"mask\"");
+    let written = [
+        parts.next().unwrap(),
+        "erase = \"mask\"",
+        parts.next().unwrap(),
+        "erase = \"delete\"",
+        parts.next().unwrap(),
+        "erase = \"delete\"",
+        parts.next().unwrap(),
+    ]
+    .concat();
+    assert!(parts.next().is_none());
+    std::fs::write(policy.join("policy.toml"), written).unwrap();
+    let list = dir.path().join("leaving.txt");
+    std::fs::write(&list, "email:a@example.com\nusername:bob\n").unwrap();
+    let command = |args: &[&str]| {
+        let mut command = common::privops(dir.path());
+        command
+            .args(args)
+            .arg("--policy")
+            .arg(&policy)
+            .args(["--state", dir.path().join("state.db").to_str().unwrap()])
+            .env("APP_DATABASE_URL", url)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+        command
+    };
+    common::init_like(&command(&[]));
+
+    // By hand: the members named, their trips, the legs and notes below those trips.
+    let members = "(SELECT id FROM member WHERE email = 'a@example.com' OR handle = 'bob')";
+    let trips = format!("(SELECT id FROM trip WHERE member_id IN {members})");
+    let count =
+        |sql: &str| strings(&format!("SELECT CAST(COUNT(*) AS {text}) FROM {sql}"))[0].clone();
+    let id = |c: &str| format!("CAST({c} AS {text})");
+    let rows = |table: &str, columns: &[&str], filter: &str| {
+        let mut found = strings(&format!(
+            "SELECT {} FROM {table} WHERE {filter}",
+            concat(&columns.iter().flat_map(|c| [*c, "'|'"]).collect::<Vec<_>>())
+        ));
+        found.sort();
+        found
+    };
+    let member_3 = || {
+        [
+            rows("member", &[&id("id"), "email", "handle", "name"], "id = 3"),
+            rows("trip", &["id", "note"], "member_id = 3"),
+            rows(
+                "leg",
+                &["trip_id", &id("leg_no"), "place"],
+                "trip_id = 'u1'",
+            ),
+            rows(
+                "leg_note",
+                &["trip_id", &id("leg_no"), &id("seq"), "body"],
+                "trip_id = 'u1'",
+            ),
+        ]
+    };
+    let untouched = member_3();
+    assert_eq!(untouched[2], ["u1|1|Brest|"], "member 3's leg as written");
+    let expected = [
+        ("trip", count(&format!("trip WHERE id IN {trips}")), "scrub"),
+        (
+            "leg",
+            count(&format!("leg WHERE trip_id IN {trips}")),
+            "delete",
+        ),
+        (
+            "leg_note",
+            count(&format!("leg_note WHERE trip_id IN {trips}")),
+            "delete",
+        ),
+    ];
+    assert_eq!(
+        expected.each_ref().map(|e| e.1.as_str()),
+        ["3", "5", "5"],
+        "the data as written"
+    );
+
+    let plan = expect(
+        command(&[
+            "erase",
+            "--subjects-file",
+            list.to_str().unwrap(),
+            "--dry-run",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    let tables = plan["sources"][0]["tables"].as_array().unwrap().clone();
+    for (name, expected, change) in &expected {
+        let planned = tables.iter().find(|t| t["table"] == *name).unwrap();
+        assert_eq!(planned["found"].to_string(), *expected, "{name}: {planned}");
+        assert_eq!(planned[change].to_string(), *expected, "{name}: {planned}");
+        let statements = planned["statements"].as_array().unwrap();
+        assert_eq!(statements.len(), 1, "{name}, one statement: {planned}");
+        let statement = statements[0].as_str().unwrap();
+        let verb = if *change == "delete" {
+            "DELETE"
+        } else {
+            "UPDATE"
+        };
+        assert!(statement.starts_with(verb), "{statement}");
+        assert!(
+            statement.contains("member_id"),
+            "by the relation: {statement}"
+        );
+    }
+
+    let receipt = expect(
+        command(&[
+            "erase",
+            "--subjects-file",
+            list.to_str().unwrap(),
+            "--yes",
+            "--format",
+            "json",
+        ]),
+        0,
+    )
+    .json();
+    assert_eq!(receipt["complete"], true, "{receipt}");
+    assert_eq!(
+        [
+            "trip WHERE member_id IN (1, 2)",
+            "trip WHERE member_id IN (1, 2) AND note IS NOT NULL",
+            "leg WHERE trip_id IN ('t1', 't2', 'v1')",
+            "leg_note WHERE trip_id IN ('t1', 't2', 'v1')",
+            "member WHERE id IN (1, 2)",
+            "member WHERE email IN ('a@example.com', 'b@example.com') \
+             OR handle IN ('ann', 'bob') OR name IN ('Ann', 'Bob')",
+        ]
+        .map(count),
+        ["3", "0", "0", "0", "2", "0"],
+        "both members' trips stay masked, their legs and notes are gone, and the members \
+         stay, masked, where their trips point at them"
+    );
+    assert_eq!(member_3(), untouched, "member 3's rows are as they were");
+}
+
+#[test]
+fn a_masked_set_above_deleted_sets_fed_by_two_lookups_on_sqlite() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("trips.db");
+    common::sqlite_execute_new(&path, MIXED_SETS_SCHEMA);
+    mixed_sets(
+        "sqlite",
+        &format!("sqlite://{}", path.display()),
+        &|sql| common::sqlite_strings(&path, sql),
+        "TEXT",
+        &|parts| parts.join(" || "),
+    );
+}
+
+#[test]
+fn a_masked_set_above_deleted_sets_fed_by_two_lookups_on_postgres() {
+    let Some(db) = TestDatabase::postgres("mixed_sets") else {
+        return;
+    };
+    db.execute(MIXED_SETS_SCHEMA);
+    mixed_sets(
+        "postgres",
+        &db.url,
+        &|sql| common::server_strings(&db, sql),
+        "TEXT",
+        &|parts| parts.join(" || "),
+    );
+}
+
+#[test]
+fn a_masked_set_above_deleted_sets_fed_by_two_lookups_on_mariadb() {
+    let Some(db) = TestDatabase::mysql("mixed_sets") else {
+        return;
+    };
+    db.execute(MIXED_SETS_SCHEMA);
+    mixed_sets(
+        "mysql",
+        &db.url,
+        &|sql| common::server_strings(&db, sql),
+        "CHAR CHARACTER SET utf8mb4",
+        &|parts| format!("CONCAT({})", parts.join(", ")),
+    );
+}
+
 #[test]
 fn tables_reached_as_sets_for_many_subjects_on_sqlite() {
+    many_subjects_as_sets("mask");
+}
+
+/// The same with the legs and their notes deleted, below the masked trips: sets deleted
+/// through more than a thousand anchors.
+#[test]
+fn tables_deleted_as_sets_for_many_subjects_on_sqlite() {
+    many_subjects_as_sets("delete");
+}
+
+/// 1,500 members leave; their trips are masked as a set, and the legs and notes below
+/// are erased as `legs` says ("mask" or "delete").
+fn many_subjects_as_sets(legs_erase: &str) {
     let temp = tempfile::tempdir().unwrap();
     let path = temp.path().join("trips.db");
     let schema = TRIPS_SCHEMA.split("INSERT").next().unwrap();
@@ -2361,6 +2598,14 @@ fn tables_reached_as_sets_for_many_subjects_on_sqlite() {
     )
     .unwrap();
     let policy = trips_policy("sqlite");
+    if legs_erase == "delete" {
+        // The first `erase = "mask"` is the trips'; the legs' and notes' follow.
+        let file = policy.path().join("policy.toml");
+        let written = std::fs::read_to_string(&file).unwrap();
+        let (trips, below) = written.split_at(written.find("name = \"leg\"").unwrap());
+        let below = below.replace("erase = \"mask\"", "erase = \"delete\"");
+        std::fs::write(&file, format!("{trips}{below}")).unwrap();
+    }
     let url = format!("sqlite://{}", path.display());
     let command = |args: &[&str]| {
         let mut command = common::privops(temp.path());
@@ -2409,12 +2654,33 @@ fn tables_reached_as_sets_for_many_subjects_on_sqlite() {
     assert_eq!(found("leg"), count(&legs));
     assert_eq!(found("leg_note"), count(&notes));
     assert_eq!(found("trip"), "2572", "2 trips for each of 1,286 members");
-    let trip = tables.iter().find(|t| t["table"] == "trip").unwrap();
-    assert_eq!(
-        trip["statements"].as_array().unwrap().len(),
-        2,
-        "1,286 members with trips: two statements of at most a thousand"
-    );
+    for (name, change) in [
+        ("trip", "scrub"),
+        (
+            "leg",
+            if legs_erase == "delete" {
+                "delete"
+            } else {
+                "scrub"
+            },
+        ),
+        (
+            "leg_note",
+            if legs_erase == "delete" {
+                "delete"
+            } else {
+                "scrub"
+            },
+        ),
+    ] {
+        let table = tables.iter().find(|t| t["table"] == name).unwrap();
+        assert_eq!(table[change].to_string(), found(name), "{name}: {table}");
+        assert_eq!(
+            table["statements"].as_array().unwrap().len(),
+            2,
+            "{name}: 1,286 members with trips, two statements of at most a thousand"
+        );
+    }
 
     let receipt = expect(
         command(&[
@@ -2430,8 +2696,14 @@ fn tables_reached_as_sets_for_many_subjects_on_sqlite() {
     .json();
     assert_eq!(receipt["complete"], true, "{receipt}");
     assert_eq!(count(&format!("{trips} AND note IS NOT NULL")), "0");
-    assert_eq!(count(&format!("{legs} AND place <> '[redacted]'")), "0");
-    assert_eq!(count(&format!("{notes} AND body IS NOT NULL")), "0");
+    assert_eq!(count(&trips), "2572", "the trips stay, masked");
+    if legs_erase == "delete" {
+        assert_eq!(count(&legs), "0");
+        assert_eq!(count(&notes), "0");
+    } else {
+        assert_eq!(count(&format!("{legs} AND place <> '[redacted]'")), "0");
+        assert_eq!(count(&format!("{notes} AND body IS NOT NULL")), "0");
+    }
     assert_eq!(
         count("member WHERE id <= 1500 AND id % 7 <> 0 AND email LIKE 'hmac:%'"),
         "1286",
