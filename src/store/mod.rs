@@ -292,13 +292,23 @@ impl Location {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Location::Postgres(url.to_string())
             }
+            // A URL's path is percent-decoded, as the driver decodes a source's
+            // `sqlite://` URL: `my%20store.db` is `my store.db`, `100%25` is `100%`. A
+            // plain path is taken as it is written.
             Some(url) if url.starts_with("sqlite:") => {
                 let path = url
                     .trim_start_matches("sqlite://")
                     .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
+                let decoded = percent_encoding::percent_decode_str(path)
+                    .decode_utf8()
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "the state store URL `{url}` does not name a file: its percent-encoded path is not UTF-8"
+                        )
+                    })?;
                 Location::Sqlite {
-                    path: PathBuf::from(path),
+                    path: PathBuf::from(decoded.as_ref()),
                     default: false,
                 }
             }

@@ -428,6 +428,16 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         ),
         with_env(
             case(
+                "state URL whose path is not UTF-8",
+                &["request", "list"],
+                1,
+                &["sqlite:///tmp/store%FF.db", "not UTF-8"],
+            ),
+            "PRIVOPS_STATE",
+            "sqlite:///tmp/store%FF.db",
+        ),
+        with_env(
+            case(
                 "policy folder missing",
                 &["policy", "check"],
                 1,

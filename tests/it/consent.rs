@@ -833,3 +833,91 @@ fn concurrent_grants_lose_nothing_on_postgres() {
         concurrent(&env);
     }
 }
+
+/// A `sqlite://` state URL is percent-decoded, as a source's is: `my%20store.db` is the
+/// file `my store.db`, made by `init` and read by a grant and a check (on this thread and
+/// in a batch) through the URL and through the plain path alike. A plain path is taken
+/// as it is written.
+#[test]
+fn a_percent_encoded_sqlite_state_url_names_the_decoded_file() {
+    let demo = Demo::new();
+    let folder = demo.temp.path().join("stores 100%");
+    std::fs::create_dir(&folder).unwrap();
+    let url = format!("sqlite://{}/my%20store.db", folder.display())
+        .replace("stores 100%", "stores%20100%25");
+    let file = folder.join("my store.db");
+    let with = |state: &str, args: &[&str]| {
+        let mut command = demo.cmd(args);
+        command.args(["--state", state]);
+        command
+    };
+    expect(with(&url, &["init"]), 0);
+    assert!(file.is_file(), "init made {}", file.display());
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".db"))
+        .collect();
+    assert_eq!(
+        names,
+        ["my store.db"],
+        "no file named after the encoded text"
+    );
+    let subject = &demo.samples[0];
+    expect(
+        with(
+            &url,
+            &[
+                "consent",
+                "grant",
+                "--subject",
+                subject,
+                "--purpose",
+                "marketing",
+            ],
+        ),
+        0,
+    );
+    let list = demo.temp.path().join("subjects.txt");
+    std::fs::write(&list, format!("{subject}\n")).unwrap();
+    for state in [url.as_str(), file.to_str().unwrap()] {
+        let check = &[
+            "consent",
+            "check",
+            "--subject",
+            subject,
+            "--purpose",
+            "marketing",
+        ];
+        expect(with(state, check), 0);
+        let batch = &[
+            "consent",
+            "check",
+            "--purpose",
+            "marketing",
+            "--batch",
+            list.to_str().unwrap(),
+        ];
+        expect(with(state, batch), 0);
+    }
+    // The new store holds the one grant, and nothing of the demo's own store.
+    let history = expect(
+        with(
+            &url,
+            &[
+                "consent",
+                "history",
+                "--subject",
+                subject,
+                "--format",
+                "json",
+            ],
+        ),
+        0,
+    )
+    .json();
+    let events = history
+        .as_array()
+        .map_or_else(|| history["events"].as_array().unwrap().len(), |a| a.len());
+    assert_eq!(events, 1, "{history}");
+}
