@@ -703,7 +703,9 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
             );
         }
     }
-    fsutil::touch_private(path)?;
+    if !path.exists() {
+        fsutil::touch_private(path)?;
+    }
     let display = path.display().to_string();
     Ok((
         format!("{}?mode=rwc", fsutil::sqlite_url(path)?),

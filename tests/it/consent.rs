@@ -921,3 +921,94 @@ fn a_percent_encoded_sqlite_state_url_names_the_decoded_file() {
         .map_or_else(|| history["events"].as_array().unwrap().len(), |a| a.len());
     assert_eq!(events, 1, "{history}");
 }
+
+/// A SQLite store file this process cannot write (owner-read-only, or immutable where
+/// the tests run as root) in a folder it can: checks, a batch, the request list and the
+/// audit verification read it; a grant is refused with the store's own reason, and the
+/// file is unchanged.
+#[test]
+fn a_read_only_sqlite_store_answers_reads_and_refuses_writes() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::sqlite();
+    let subject = env.demo.samples[0].clone();
+    let grant = [
+        "consent",
+        "grant",
+        "--subject",
+        &subject,
+        "--purpose",
+        "marketing",
+    ];
+    expect(env.cmd(&grant), 0);
+    let state = env.demo.dir.join(".privops/state.db");
+    // Folded into the file by the grant; the check below must read the file itself.
+    let before = std::fs::read(&state).unwrap();
+
+    /// Makes the file read-only while it lives: mode 0400, and the immutable attribute
+    /// when mode bits do not bind this user (root).
+    struct ReadOnly<'a>(&'a Path, bool);
+    impl Drop for ReadOnly<'_> {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+            }
+            let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let writable = || std::fs::OpenOptions::new().write(true).open(&state).is_ok();
+    let immutable = writable()
+        && Command::new("chattr")
+            .arg("+i")
+            .arg(&state)
+            .status()
+            .is_ok_and(|s| s.success());
+    let _guard = ReadOnly(&state, immutable);
+    assert!(
+        !writable(),
+        "the store file could not be made read-only here"
+    );
+
+    let list = env.demo.temp.path().join("subjects.txt");
+    std::fs::write(&list, format!("{subject}\n")).unwrap();
+    expect(
+        env.cmd(&[
+            "consent",
+            "check",
+            "--subject",
+            &subject,
+            "--purpose",
+            "marketing",
+        ]),
+        0,
+    );
+    env.batch(&list, &[], 0);
+    expect(
+        env.cmd(&[
+            "processing",
+            "check",
+            "--subject",
+            &subject,
+            "--purpose",
+            "marketing",
+        ]),
+        0,
+    );
+    expect(env.cmd(&["request", "list"]), 0);
+    expect(env.cmd(&["audit", "verify"]), 0);
+    let refused = expect(env.cmd(&grant), 1);
+    assert!(
+        refused.stderr.contains("readonly") || refused.stderr.contains("read-only"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("cannot create"),
+        "nothing is being created: {}",
+        refused.stderr
+    );
+    assert!(
+        std::fs::read(&state).unwrap() == before,
+        "the store file is unchanged"
+    );
+}
