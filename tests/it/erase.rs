@@ -2335,6 +2335,64 @@ fn tables_reached_as_sets_on_mariadb() {
     );
 }
 
+/// A workspace of its own that erases the subjects of a list from the source at `url`
+/// under the policy in `policy`: its state store made by `init`.
+struct ListRun<'a> {
+    dir: &'a Path,
+    policy: &'a Path,
+    url: &'a str,
+    list: PathBuf,
+}
+
+impl<'a> ListRun<'a> {
+    fn new(dir: &'a Path, policy: &'a Path, url: &'a str, subjects: &[String]) -> ListRun<'a> {
+        let list = dir.join("leaving.txt");
+        std::fs::write(
+            &list,
+            subjects
+                .iter()
+                .map(|s| format!("{s}\n"))
+                .collect::<String>(),
+        )
+        .unwrap();
+        let run = ListRun {
+            dir,
+            policy,
+            url,
+            list,
+        };
+        common::init_like(&run.command(&[]));
+        run
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = common::privops(self.dir);
+        command
+            .args(args)
+            .arg("--policy")
+            .arg(self.policy)
+            .args(["--state", self.dir.join("state.db").to_str().unwrap()])
+            .env("APP_DATABASE_URL", self.url)
+            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
+        command
+    }
+
+    /// `erase --subjects-file` with `extra` (`--dry-run` or `--yes`), as JSON.
+    fn erase(&self, extra: &str) -> Value {
+        let list = self.list.to_str().unwrap();
+        let args = ["erase", "--subjects-file", list, extra, "--format", "json"];
+        expect(self.command(&args), 0).json()
+    }
+
+    /// The tables of the first source, as the dry run plans them.
+    fn planned(&self) -> Vec<Value> {
+        self.erase("--dry-run")["sources"][0]["tables"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
 /// Two members found by two lookups of one run (member 1 by e-mail, member 2 by user
 /// name), their trips masked and the legs and notes below them deleted, each as a set: a
 /// masked set above deleted sets, fed by both lookups. Member 3 shares place and note
@@ -2386,20 +2444,11 @@ fn mixed_sets(
     .concat();
     assert!(parts.next().is_none());
     std::fs::write(policy.join("policy.toml"), written).unwrap();
-    let list = dir.path().join("leaving.txt");
-    std::fs::write(&list, "email:a@example.com\nusername:bob\n").unwrap();
-    let command = |args: &[&str]| {
-        let mut command = common::privops(dir.path());
-        command
-            .args(args)
-            .arg("--policy")
-            .arg(&policy)
-            .args(["--state", dir.path().join("state.db").to_str().unwrap()])
-            .env("APP_DATABASE_URL", url)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
-        command
-    };
-    common::init_like(&command(&[]));
+    let subjects = [
+        "email:a@example.com".to_string(),
+        "username:bob".to_string(),
+    ];
+    let run = ListRun::new(dir.path(), &policy, url, &subjects);
 
     // By hand: the members named, their trips, the legs and notes below those trips.
     let members = "(SELECT id FROM member WHERE email = 'a@example.com' OR handle = 'bob')";
@@ -2452,19 +2501,7 @@ fn mixed_sets(
         "the data as written"
     );
 
-    let plan = expect(
-        command(&[
-            "erase",
-            "--subjects-file",
-            list.to_str().unwrap(),
-            "--dry-run",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
-    let tables = plan["sources"][0]["tables"].as_array().unwrap().clone();
+    let tables = run.planned();
     for (name, expected, change) in &expected {
         let planned = tables.iter().find(|t| t["table"] == *name).unwrap();
         assert_eq!(planned["found"].to_string(), *expected, "{name}: {planned}");
@@ -2484,18 +2521,7 @@ fn mixed_sets(
         );
     }
 
-    let receipt = expect(
-        command(&[
-            "erase",
-            "--subjects-file",
-            list.to_str().unwrap(),
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let receipt = run.erase("--yes");
     assert_eq!(receipt["complete"], true, "{receipt}");
     assert_eq!(
         [
@@ -2589,14 +2615,6 @@ fn many_subjects_as_sets(legs_erase: &str) {
              INSERT INTO leg_note SELECT trip_id, leg_no, 1, 'note of ' || trip_id FROM leg;"
         ),
     );
-    let list = temp.path().join("leaving.txt");
-    std::fs::write(
-        &list,
-        (1..=1500)
-            .map(|i| format!("email:m{i}@example.com\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
     let policy = trips_policy("sqlite");
     if legs_erase == "delete" {
         // The first `erase = "mask"` is the trips'; the legs' and notes' follow.
@@ -2607,18 +2625,10 @@ fn many_subjects_as_sets(legs_erase: &str) {
         std::fs::write(&file, format!("{trips}{below}")).unwrap();
     }
     let url = format!("sqlite://{}", path.display());
-    let command = |args: &[&str]| {
-        let mut command = common::privops(temp.path());
-        command
-            .args(args)
-            .arg("--policy")
-            .arg(policy.path())
-            .args(["--state", temp.path().join("state.db").to_str().unwrap()])
-            .env("APP_DATABASE_URL", &url)
-            .env("PRIVOPS_SUBJECT_KEY", common::SUBJECT_KEY);
-        command
-    };
-    common::init_like(&command(&[]));
+    let subjects: Vec<String> = (1..=1500)
+        .map(|i| format!("email:m{i}@example.com"))
+        .collect();
+    let run = ListRun::new(temp.path(), policy.path(), &url, &subjects);
     let count = |sql: &str| {
         common::sqlite_strings(&path, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM {sql}"))[0]
             .clone()
@@ -2635,19 +2645,7 @@ fn many_subjects_as_sets(legs_erase: &str) {
     ];
     let others = others_sql.map(count);
 
-    let plan = expect(
-        command(&[
-            "erase",
-            "--subjects-file",
-            list.to_str().unwrap(),
-            "--dry-run",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
-    let tables = plan["sources"][0]["tables"].as_array().unwrap().clone();
+    let tables = run.planned();
     let found =
         |name: &str| tables.iter().find(|t| t["table"] == name).unwrap()["found"].to_string();
     assert_eq!(found("trip"), count(&trips));
@@ -2682,18 +2680,7 @@ fn many_subjects_as_sets(legs_erase: &str) {
         );
     }
 
-    let receipt = expect(
-        command(&[
-            "erase",
-            "--subjects-file",
-            list.to_str().unwrap(),
-            "--yes",
-            "--format",
-            "json",
-        ]),
-        0,
-    )
-    .json();
+    let receipt = run.erase("--yes");
     assert_eq!(receipt["complete"], true, "{receipt}");
     assert_eq!(count(&format!("{trips} AND note IS NOT NULL")), "0");
     assert_eq!(count(&trips), "2572", "the trips stay, masked");
