@@ -646,7 +646,8 @@ impl Store {
         let Location::Sqlite { path, .. } = Location::of(url, workspace)? else {
             return Ok(None);
         };
-        if !path.is_file() {
+        // A folder SQLite cannot make the log in is said by the pool's open.
+        if !path.is_file() || log_folder_writable(&path).is_err() {
             return Ok(None);
         }
         use rusqlite::OpenFlags;
@@ -703,7 +704,9 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
             );
         }
     }
-    if !path.exists() {
+    if path.exists() {
+        log_folder_writable(path)?;
+    } else {
         fsutil::touch_private(path)?;
     }
     let display = path.display().to_string();
@@ -712,6 +715,34 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
         Backend::Sqlite,
         display,
     ))
+}
+
+/// A SQLite store in write-ahead-log mode is read through the log and the log's index
+/// (`-wal`, `-shm`) beside it, which SQLite creates when they are not there, for a read
+/// as for a write. In a folder this user cannot write, SQLite's busy handler waited out the
+/// store's 30-second timeout before the open failed with "pool timed out": this says at
+/// once what is wrong.
+fn log_folder_writable(path: &Path) -> Result<()> {
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    if beside("-wal").exists() && beside("-shm").exists() {
+        return Ok(());
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK).map_err(|errno| {
+        anyhow::anyhow!(
+            "cannot open the state store {}: SQLite keeps the store's write-ahead log and its index beside it, even to read it, and the folder {} cannot be written ({}); make the folder writable, or copy the store to one that is",
+            path.display(),
+            folder.display(),
+            std::io::Error::from(errno)
+        )
+    })
 }
 
 /// Removes a password from a URL before it is shown anywhere.

@@ -1012,3 +1012,105 @@ fn a_read_only_sqlite_store_answers_reads_and_refuses_writes() {
         "the store file is unchanged"
     );
 }
+
+/// A SQLite store in a folder this process cannot write (mode 0500, or immutable where
+/// the tests run as root): SQLite would make the log and its index beside the store to
+/// read it, and cannot. The command says so at once, naming the store and the folder,
+/// instead of waiting out the store's timeout; once an earlier command left the log
+/// there, reads go on in that folder.
+#[test]
+fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::sqlite();
+    let subject = env.demo.samples[0].clone();
+    expect(
+        env.cmd(&[
+            "consent",
+            "grant",
+            "--subject",
+            &subject,
+            "--purpose",
+            "marketing",
+        ]),
+        0,
+    );
+    let folder = env.demo.dir.join(".privops");
+    let state = folder.join("state.db");
+    let logs = ["state.db-wal", "state.db-shm"].map(|n| folder.join(n));
+    for log in &logs {
+        let _ = std::fs::remove_file(log);
+    }
+    let before = std::fs::read(&state).unwrap();
+    let check = [
+        "consent",
+        "check",
+        "--subject",
+        &subject,
+        "--purpose",
+        "marketing",
+    ];
+
+    /// Makes the folder unwritable while it lives: mode 0500, and the immutable
+    /// attribute when mode bits do not bind this user (root).
+    struct Unwritable<'a>(&'a Path, bool);
+    impl Drop for Unwritable<'_> {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+            }
+            let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+    fn unwritable(folder: &Path) -> Unwritable<'_> {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let probe = folder.join("probe");
+        let writable = std::fs::write(&probe, b"").is_ok();
+        let _ = std::fs::remove_file(&probe);
+        let immutable = writable
+            && Command::new("chattr")
+                .arg("+i")
+                .arg(folder)
+                .status()
+                .is_ok_and(|s| s.success());
+        let guard = Unwritable(folder, immutable);
+        assert!(
+            std::fs::write(&probe, b"").is_err(),
+            "the folder could not be made unwritable here"
+        );
+        guard
+    }
+
+    {
+        let _guard = unwritable(&folder);
+        for args in [&check[..], &["request", "list"]] {
+            let refused = expect(env.cmd(args), 1);
+            for named in [
+                state.to_str().unwrap(),
+                folder.to_str().unwrap(),
+                "cannot be written",
+            ] {
+                assert!(
+                    refused.stderr.contains(named),
+                    "{args:?}: {}",
+                    refused.stderr
+                );
+            }
+            assert!(!refused.stderr.contains("timed out"), "{}", refused.stderr);
+        }
+    }
+    assert!(
+        std::fs::read(&state).unwrap() == before,
+        "the store file is unchanged"
+    );
+    assert!(logs.iter().all(|l| !l.exists()), "no log was made");
+
+    // A check in the writable folder leaves the log and its index; reads then go on.
+    expect(env.cmd(&check), 0);
+    assert!(
+        logs.iter().all(|l| l.exists()),
+        "the check left the log for the next"
+    );
+    let _guard = unwritable(&folder);
+    expect(env.cmd(&check), 0);
+    expect(env.cmd(&["request", "list"]), 0);
+}
