@@ -928,7 +928,6 @@ fn a_percent_encoded_sqlite_state_url_names_the_decoded_file() {
 /// file is unchanged.
 #[test]
 fn a_read_only_sqlite_store_answers_reads_and_refuses_writes() {
-    use std::os::unix::fs::PermissionsExt;
     let env = Env::sqlite();
     let subject = env.demo.samples[0].clone();
     let grant = [
@@ -944,30 +943,8 @@ fn a_read_only_sqlite_store_answers_reads_and_refuses_writes() {
     // Folded into the file by the grant; the check below must read the file itself.
     let before = std::fs::read(&state).unwrap();
 
-    /// Makes the file read-only while it lives: mode 0400, and the immutable attribute
-    /// when mode bits do not bind this user (root).
-    struct ReadOnly<'a>(&'a Path, bool);
-    impl Drop for ReadOnly<'_> {
-        fn drop(&mut self) {
-            if self.1 {
-                let _ = Command::new("chattr").arg("-i").arg(self.0).status();
-            }
-            let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o600));
-        }
-    }
-    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o400)).unwrap();
     let writable = || std::fs::OpenOptions::new().write(true).open(&state).is_ok();
-    let immutable = writable()
-        && Command::new("chattr")
-            .arg("+i")
-            .arg(&state)
-            .status()
-            .is_ok_and(|s| s.success());
-    let _guard = ReadOnly(&state, immutable);
-    assert!(
-        !writable(),
-        "the store file could not be made read-only here"
-    );
+    let _guard = NoWrite::new(&state, 0o400, 0o600, &writable);
 
     let list = env.demo.temp.path().join("subjects.txt");
     std::fs::write(&list, format!("{subject}\n")).unwrap();
@@ -1020,7 +997,6 @@ fn a_read_only_sqlite_store_answers_reads_and_refuses_writes() {
 /// there, reads go on in that folder.
 #[test]
 fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
-    use std::os::unix::fs::PermissionsExt;
     let env = Env::sqlite();
     let subject = env.demo.samples[0].clone();
     expect(
@@ -1050,35 +1026,15 @@ fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
         "marketing",
     ];
 
-    /// Makes the folder unwritable while it lives: mode 0500, and the immutable
-    /// attribute when mode bits do not bind this user (root).
-    struct Unwritable<'a>(&'a Path, bool);
-    impl Drop for Unwritable<'_> {
-        fn drop(&mut self) {
-            if self.1 {
-                let _ = Command::new("chattr").arg("-i").arg(self.0).status();
-            }
-            let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o700));
-        }
-    }
-    fn unwritable(folder: &Path) -> Unwritable<'_> {
-        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o500)).unwrap();
+    let unwritable = |folder: &Path| {
         let probe = folder.join("probe");
-        let writable = std::fs::write(&probe, b"").is_ok();
-        let _ = std::fs::remove_file(&probe);
-        let immutable = writable
-            && Command::new("chattr")
-                .arg("+i")
-                .arg(folder)
-                .status()
-                .is_ok_and(|s| s.success());
-        let guard = Unwritable(folder, immutable);
-        assert!(
-            std::fs::write(&probe, b"").is_err(),
-            "the folder could not be made unwritable here"
-        );
-        guard
-    }
+        let writable = || {
+            let made = std::fs::write(&probe, b"").is_ok();
+            let _ = std::fs::remove_file(&probe);
+            made
+        };
+        NoWrite::new(folder, 0o500, 0o700, &writable)
+    };
 
     {
         let _guard = unwritable(&folder);
@@ -1113,4 +1069,48 @@ fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
     let _guard = unwritable(&folder);
     expect(env.cmd(&check), 0);
     expect(env.cmd(&["request", "list"]), 0);
+}
+
+/// Takes write access to a file or folder away from this process while it lives: its
+/// mode, and the immutable attribute where mode bits do not bind this user (root).
+/// Asserts that `writable` then says no.
+struct NoWrite {
+    path: std::path::PathBuf,
+    restore: u32,
+    immutable: bool,
+}
+
+impl NoWrite {
+    fn new(path: &Path, mode: u32, restore: u32, writable: &dyn Fn() -> bool) -> NoWrite {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let immutable = writable()
+            && Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+        let guard = NoWrite {
+            path: path.to_path_buf(),
+            restore,
+            immutable,
+        };
+        assert!(
+            !writable(),
+            "{} could not be made unwritable here",
+            path.display()
+        );
+        guard
+    }
+}
+
+impl Drop for NoWrite {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.immutable {
+            let _ = Command::new("chattr").arg("-i").arg(&self.path).status();
+        }
+        let mode = std::fs::Permissions::from_mode(self.restore);
+        let _ = std::fs::set_permissions(&self.path, mode);
+    }
 }
