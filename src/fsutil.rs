@@ -194,6 +194,31 @@ impl Drop for PendingFile {
     }
 }
 
+/// Whether SQLite can make, beside the database in `path`, the files it needs to use it:
+/// the write-ahead log and its index, or a rollback journal. None is needed when a log
+/// and its index (or a kept journal) are already there; otherwise the folder must be
+/// writable. The error is the folder and the system's reason.
+pub(crate) fn sqlite_folder_writable(path: &Path) -> std::result::Result<(), (PathBuf, String)> {
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    if beside("-wal").exists() && beside("-shm").exists() || beside("-journal").exists() {
+        return Ok(());
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK).map_err(|errno| {
+        (
+            folder.to_path_buf(),
+            std::io::Error::from(errno).to_string(),
+        )
+    })
+}
+
 /// The `sqlite://` URL of a database file that exists. The path is made absolute and
 /// resolved first: a relative path's first folder would be read as the URL's host, and a
 /// URL parser folds `a/../b` to `b` on the text, which is another file where `a` is a

@@ -896,10 +896,24 @@ impl SourcePool {
     /// A transaction that changes the source. A SQLite source written to has its
     /// write-ahead log folded into its file when the command ends
     /// ([`crate::store::fold_at_exit`]); one only read is left alone.
+    ///
+    /// SQLite changes a database through a journal or a write-ahead log beside it: where
+    /// it cannot make one (a folder this user cannot write), the first change failed with
+    /// SQLite's bare "unable to open database file"; the transaction is refused before it
+    /// starts, naming the database and the folder.
     pub async fn begin(&self) -> Result<SourceTx> {
         Ok(match self {
             SourcePool::Sqlite(_, pool) => {
-                crate::store::fold_at_exit(pool.connect_options().get_filename());
+                let options = pool.connect_options();
+                let path = options.get_filename();
+                if let Err((folder, reason)) = crate::fsutil::sqlite_folder_writable(path) {
+                    anyhow::bail!(
+                        "cannot change the SQLite database {}: SQLite writes a journal beside it to change it, and the folder {} cannot be written ({reason})",
+                        path.display(),
+                        folder.display()
+                    );
+                }
+                crate::store::fold_at_exit(path);
                 SourceTx::Sqlite(pool.begin().await?)
             }
             SourcePool::Postgres(pool) => SourceTx::Postgres(HeldTx::begin(pool).await?),

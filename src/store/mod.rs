@@ -723,24 +723,11 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
 /// store's 30-second timeout before the open failed with "pool timed out": this says at
 /// once what is wrong.
 fn log_folder_writable(path: &Path) -> Result<()> {
-    let beside = |suffix: &str| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    if beside("-wal").exists() && beside("-shm").exists() {
-        return Ok(());
-    }
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK).map_err(|errno| {
+    fsutil::sqlite_folder_writable(path).map_err(|(folder, reason)| {
         anyhow::anyhow!(
-            "cannot open the state store {}: SQLite keeps the store's write-ahead log and its index beside it, even to read it, and the folder {} cannot be written ({}); make the folder writable, or copy the store to one that is",
+            "cannot open the state store {}: SQLite keeps the store's write-ahead log and its index beside it, even to read it, and the folder {} cannot be written ({reason}); make the folder writable, or copy the store to one that is",
             path.display(),
             folder.display(),
-            std::io::Error::from(errno)
         )
     })
 }

@@ -853,3 +853,47 @@ url_env = "APP_DATABASE_URL"
 "#
     )
 }
+
+/// Takes write access to a file or folder away from this process while it lives: its
+/// mode, and the immutable attribute where mode bits do not bind this user (root).
+/// Asserts that `writable` then says no.
+pub struct NoWrite {
+    path: std::path::PathBuf,
+    restore: u32,
+    immutable: bool,
+}
+
+impl NoWrite {
+    pub fn new(path: &Path, mode: u32, restore: u32, writable: &dyn Fn() -> bool) -> NoWrite {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let immutable = writable()
+            && Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+        let guard = NoWrite {
+            path: path.to_path_buf(),
+            restore,
+            immutable,
+        };
+        assert!(
+            !writable(),
+            "{} could not be made unwritable here",
+            path.display()
+        );
+        guard
+    }
+}
+
+impl Drop for NoWrite {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.immutable {
+            let _ = Command::new("chattr").arg("-i").arg(&self.path).status();
+        }
+        let mode = std::fs::Permissions::from_mode(self.restore);
+        let _ = std::fs::set_permissions(&self.path, mode);
+    }
+}

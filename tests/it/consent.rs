@@ -7,7 +7,7 @@ use crate::common;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{Demo, TestDatabase, expect, run};
+use crate::common::{Demo, NoWrite, TestDatabase, expect, run};
 use serde_json::Value;
 
 /// A demo workspace whose state store is SQLite, or a fresh PostgreSQL database.
@@ -1069,48 +1069,4 @@ fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
     let _guard = unwritable(&folder);
     expect(env.cmd(&check), 0);
     expect(env.cmd(&["request", "list"]), 0);
-}
-
-/// Takes write access to a file or folder away from this process while it lives: its
-/// mode, and the immutable attribute where mode bits do not bind this user (root).
-/// Asserts that `writable` then says no.
-struct NoWrite {
-    path: std::path::PathBuf,
-    restore: u32,
-    immutable: bool,
-}
-
-impl NoWrite {
-    fn new(path: &Path, mode: u32, restore: u32, writable: &dyn Fn() -> bool) -> NoWrite {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-        let immutable = writable()
-            && Command::new("chattr")
-                .arg("+i")
-                .arg(path)
-                .status()
-                .is_ok_and(|s| s.success());
-        let guard = NoWrite {
-            path: path.to_path_buf(),
-            restore,
-            immutable,
-        };
-        assert!(
-            !writable(),
-            "{} could not be made unwritable here",
-            path.display()
-        );
-        guard
-    }
-}
-
-impl Drop for NoWrite {
-    fn drop(&mut self) {
-        use std::os::unix::fs::PermissionsExt;
-        if self.immutable {
-            let _ = Command::new("chattr").arg("-i").arg(&self.path).status();
-        }
-        let mode = std::fs::Permissions::from_mode(self.restore);
-        let _ = std::fs::set_permissions(&self.path, mode);
-    }
 }

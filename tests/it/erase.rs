@@ -8,7 +8,9 @@ use crate::common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::common::{Demo, MockAnswer, MockProvider, TestDatabase, expect, zip_entry, zip_names};
+use crate::common::{
+    Demo, MockAnswer, MockProvider, NoWrite, TestDatabase, expect, zip_entry, zip_names,
+};
 use serde_json::{Map, Value};
 
 type Dump = BTreeMap<String, Vec<Map<String, Value>>>;
@@ -2769,5 +2771,53 @@ n = "system.aggregate"
     assert_eq!(
         strings("SELECT trip_id || ':' || n FROM trip_stats ORDER BY trip_id"),
         ["t1:3", "u1:1"]
+    );
+}
+
+/// The demo's SQLite sources in a folder this process cannot write (mode 0500, immutable
+/// as root): the erasure is refused before it changes either database, with a message
+/// naming the database and the folder instead of SQLite's bare "unable to open database
+/// file", and no receipt says it is complete. With the folder writable again, the same
+/// erasure changes them.
+#[test]
+fn an_erasure_of_sqlite_sources_in_a_folder_that_cannot_be_written_is_refused_clearly() {
+    let demo = Demo::new();
+    let subject = demo.samples[0].clone();
+    let data = demo.dir.join("data");
+    let files = ["crm.db", "messaging.db"].map(|f| data.join(f));
+    let before = files.each_ref().map(|f| std::fs::read(f).unwrap());
+    let erase = || demo.cmd(&["erase", "--subject", &subject, "--yes", "--format", "json"]);
+    {
+        let probe = data.join("probe");
+        let writable = || {
+            let made = std::fs::write(&probe, b"").is_ok();
+            let _ = std::fs::remove_file(&probe);
+            made
+        };
+        let _guard = NoWrite::new(&data, 0o500, 0o700, &writable);
+        let refused = expect(erase(), 1);
+        for named in [
+            "cannot change the SQLite database",
+            data.to_str().unwrap(),
+            "cannot be written",
+        ] {
+            assert!(refused.stderr.contains(named), "{}", refused.stderr);
+        }
+        assert!(
+            !refused.stdout.contains("\"complete\":true"),
+            "{}",
+            refused.stdout
+        );
+    }
+    let after = files.each_ref().map(|f| std::fs::read(f).unwrap());
+    assert!(after == before, "neither database changed");
+
+    // Exit 4: the demo's provider calls and manual tasks remain, as in every demo erasure.
+    let receipt = expect(erase(), 4).json();
+    assert_eq!(receipt["complete"], false, "{receipt}");
+    let changed = files.each_ref().map(|f| std::fs::read(f).unwrap());
+    assert!(
+        changed != before,
+        "the erasure changed the sources once it could"
     );
 }
