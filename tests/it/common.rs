@@ -864,6 +864,17 @@ pub struct NoWrite {
 }
 
 impl NoWrite {
+    /// A folder in which no file can be made: mode 0500 (0700 again afterwards).
+    pub fn folder(folder: &Path) -> NoWrite {
+        let probe = folder.join("probe");
+        let writable = || {
+            let made = std::fs::write(&probe, b"").is_ok();
+            let _ = std::fs::remove_file(&probe);
+            made
+        };
+        NoWrite::new(folder, 0o500, 0o700, &writable)
+    }
+
     pub fn new(path: &Path, mode: u32, restore: u32, writable: &dyn Fn() -> bool) -> NoWrite {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();

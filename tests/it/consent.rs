@@ -1026,18 +1026,8 @@ fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
         "marketing",
     ];
 
-    let unwritable = |folder: &Path| {
-        let probe = folder.join("probe");
-        let writable = || {
-            let made = std::fs::write(&probe, b"").is_ok();
-            let _ = std::fs::remove_file(&probe);
-            made
-        };
-        NoWrite::new(folder, 0o500, 0o700, &writable)
-    };
-
     {
-        let _guard = unwritable(&folder);
+        let _guard = NoWrite::folder(&folder);
         for args in [&check[..], &["request", "list"]] {
             let refused = expect(env.cmd(args), 1);
             for named in [
@@ -1066,7 +1056,7 @@ fn a_sqlite_store_in_a_folder_that_cannot_be_written_is_named_at_once() {
         logs.iter().all(|l| l.exists()),
         "the check left the log for the next"
     );
-    let _guard = unwritable(&folder);
+    let _guard = NoWrite::folder(&folder);
     expect(env.cmd(&check), 0);
     expect(env.cmd(&["request", "list"]), 0);
 }

@@ -2788,13 +2788,7 @@ fn an_erasure_of_sqlite_sources_in_a_folder_that_cannot_be_written_is_refused_cl
     let before = files.each_ref().map(|f| std::fs::read(f).unwrap());
     let erase = || demo.cmd(&["erase", "--subject", &subject, "--yes", "--format", "json"]);
     {
-        let probe = data.join("probe");
-        let writable = || {
-            let made = std::fs::write(&probe, b"").is_ok();
-            let _ = std::fs::remove_file(&probe);
-            made
-        };
-        let _guard = NoWrite::new(&data, 0o500, 0o700, &writable);
+        let _guard = NoWrite::folder(&data);
         let refused = expect(erase(), 1);
         for named in [
             "cannot change the SQLite database",
