@@ -315,6 +315,7 @@ pub fn sqlite_execute(path: &Path, sql: &str) {
             .await
             .unwrap();
         sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
     });
 }
 
@@ -367,6 +368,10 @@ pub fn sqlite_strings(path: &Path, sql: &str) -> Vec<String> {
             .await
             .unwrap();
         let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut conn).await.unwrap();
+        // Closed before returning: a connection only dropped closes on the driver's
+        // thread later, and a statement that needs the file alone (leaving write-ahead-log
+        // mode, VACUUM) then finds it still open.
+        conn.close().await.unwrap();
         rows.into_iter().map(|(s,)| s).collect()
     })
 }
@@ -650,6 +655,7 @@ pub fn sqlite_dump(path: &Path) -> Dump {
             }
             dump.insert(table, out);
         }
+        conn.close().await.unwrap();
         in_value_order(dump)
     })
 }
