@@ -195,16 +195,21 @@ impl Drop for PendingFile {
 }
 
 /// Whether SQLite can make, beside the database in `path`, the files it needs to use it:
-/// the write-ahead log and its index, or a rollback journal. None is needed when a log
-/// and its index (or a kept journal) are already there; otherwise the folder must be
-/// writable. The error is the folder and the system's reason.
-pub(crate) fn sqlite_folder_writable(path: &Path) -> std::result::Result<(), (PathBuf, String)> {
+/// the write-ahead log and its index, or (`journal`: a database that may be in
+/// rollback-journal mode) a journal. None is needed when a log and its index, or a kept
+/// journal, are already there; otherwise the folder must be writable. The error is the
+/// folder and the system's reason.
+pub(crate) fn sqlite_folder_writable(
+    path: &Path,
+    journal: bool,
+) -> std::result::Result<(), (PathBuf, String)> {
     let beside = |suffix: &str| {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
         PathBuf::from(name)
     };
-    if beside("-wal").exists() && beside("-shm").exists() || beside("-journal").exists() {
+    if beside("-wal").exists() && beside("-shm").exists() || journal && beside("-journal").exists()
+    {
         return Ok(());
     }
     let folder = match path.parent() {

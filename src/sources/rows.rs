@@ -906,7 +906,7 @@ impl SourcePool {
             SourcePool::Sqlite(_, pool) => {
                 let options = pool.connect_options();
                 let path = options.get_filename();
-                if let Err((folder, reason)) = crate::fsutil::sqlite_folder_writable(path) {
+                if let Err((folder, reason)) = crate::fsutil::sqlite_folder_writable(path, true) {
                     anyhow::bail!(
                         "cannot change the SQLite database {}: SQLite writes a journal beside it to change it, and the folder {} cannot be written ({reason})",
                         path.display(),

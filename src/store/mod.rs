@@ -723,7 +723,8 @@ fn sqlite_url(path: &Path, default: bool, create: bool) -> Result<(String, Backe
 /// store's 30-second timeout before the open failed with "pool timed out": this says at
 /// once what is wrong.
 fn log_folder_writable(path: &Path) -> Result<()> {
-    fsutil::sqlite_folder_writable(path).map_err(|(folder, reason)| {
+    // Always in write-ahead-log mode: a journal beside it does not serve.
+    fsutil::sqlite_folder_writable(path, false).map_err(|(folder, reason)| {
         anyhow::anyhow!(
             "cannot open the state store {}: SQLite keeps the store's write-ahead log and its index beside it, even to read it, and the folder {} cannot be written ({reason}); make the folder writable, or copy the store to one that is",
             path.display(),
