@@ -17,8 +17,10 @@ pub(crate) mod error;
 pub(crate) mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod hexfmt;
 pub(crate) mod offboard;
 pub(crate) mod output;
+pub(crate) mod parallel;
 pub(crate) mod period;
 pub mod plan;
 pub mod policy;

@@ -107,7 +107,7 @@ pub fn entry_hash(
     details: &str,
     prev_hash: &str,
 ) -> String {
-    hex::encode(entry_digest(
+    crate::hexfmt::lower(&entry_digest(
         seq,
         at,
         actor,
@@ -203,7 +203,7 @@ impl<'e> Chain<'e> {
                     text
                 }
             };
-            let hash = hex::encode(entry_digest_in(
+            let hash = crate::hexfmt::lower(&entry_digest_in(
                 &mut self.buffer,
                 (
                     self.seq,

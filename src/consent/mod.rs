@@ -229,7 +229,7 @@ impl NewEvent {
             self.channel,
             self.evidence
         ]);
-        hex::encode(&Sha256::digest(preimage.to_string().as_bytes())[..16])
+        crate::hexfmt::lower(&Sha256::digest(preimage.to_string().as_bytes())[..16])
     }
 }
 
