@@ -39,7 +39,7 @@ pub async fn run(ctx: &Ctx, args: &AccessArgs) -> Result<Outcome> {
         .map(|s| Subject::parse(s, &policy))
         .collect::<Result<_>>()?;
     let key = ctx.subject_key()?;
-    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
+    let refs: Vec<String> = key.references(&subjects);
     let encryption = Encryption::from_args(&args.recipients, args.passphrase_env.as_deref())?;
     let output = ArchiveOutput::create(&args.output.out, args.output.force, encryption)?;
     let store = ctx.store().await?;

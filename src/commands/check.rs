@@ -101,7 +101,7 @@ pub(crate) fn subjects(
         (None, Some(path)) => super::consent::read_subjects(path, policy)?,
         (None, None) => bail!("pass --subject or --batch"),
     };
-    let refs = subjects.iter().map(|s| key.reference(s)).collect();
+    let refs = key.references(&subjects);
     Ok((subjects, refs))
 }
 

@@ -170,7 +170,7 @@ pub async fn run(ctx: &Ctx, args: &EraseArgs) -> Result<Outcome> {
         return Err(error::usage("--request names the request of one subject"));
     }
     let key = ctx.subject_key()?;
-    let refs: Vec<String> = subjects.iter().map(|s| key.reference(s)).collect();
+    let refs: Vec<String> = key.references(&subjects);
     let erasure = Erasure {
         policy: &policy,
         key: &key,

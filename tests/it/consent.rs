@@ -401,6 +401,38 @@ fn the_later_of_two_events_at_one_instant_decides_on_postgres() {
     }
 }
 
+/// A long batch is parsed on several threads: the error still names the first bad line
+/// of the file, wherever the threads' shares of it begin, and nothing is answered.
+#[test]
+fn a_long_batch_names_its_first_bad_line() {
+    let env = Env::sqlite();
+    let list = env.demo.dir.join("subjects.txt");
+    let lines = |bad: &[usize]| -> String {
+        (1..=20_000)
+            .map(|n| {
+                if bad.contains(&n) {
+                    format!("nocolon{n}\n")
+                } else {
+                    format!("email:s{n}@example.com\n")
+                }
+            })
+            .collect()
+    };
+    // The first bad line late in the file (in the last thread's share), then one early
+    // too: the earlier one is named.
+    for (bad, named) in [(&[17_001, 19_999][..], 17_001), (&[12, 17_001][..], 12)] {
+        std::fs::write(&list, lines(bad)).unwrap();
+        let run = env.batch(&list, &[], 1);
+        assert!(
+            run.stderr.contains(&format!("subjects.txt:{named}")),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("KIND:VALUE"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+}
+
 #[test]
 fn batch_check_prints_one_verdict_per_line() {
     let env = Env::sqlite();
