@@ -176,8 +176,8 @@ async fn record(
     )
     .await?;
     let now = limits.get(&subject_ref).and_then(|l| match kind {
-        LimitKind::Restriction => l.restriction.as_ref(),
-        LimitKind::Objection => l.objection.as_ref(),
+        LimitKind::Restriction => l.restriction.as_deref(),
+        LimitKind::Objection => l.objection.as_deref(),
     });
     // The newest row decides: a change dated before it would be recorded and ignored.
     if let Some(newest) = now.filter(|n| at < n.at) {

@@ -251,20 +251,21 @@ pub async fn current(
             let entry = found.entry(subject_ref).or_default();
             // Rows come oldest first: the last one seen is the one in force.
             if limit.kind == LimitKind::Restriction.name() {
-                entry.restriction = Some(limit);
+                entry.restriction = Some(Box::new(limit));
             } else {
-                entry.objection = Some(limit);
+                entry.objection = Some(Box::new(limit));
             }
         }
     }
     Ok(found)
 }
 
-/// A subject's limits in force.
+/// A subject's limits in force. Each is boxed, as [`Facts`]'s verdict is: most subjects
+/// have none, and a batch holds the facts of every subject at once.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Limits {
-    pub restriction: Option<Limit>,
-    pub objection: Option<Limit>,
+    pub restriction: Option<Box<Limit>>,
+    pub objection: Option<Box<Limit>>,
 }
 
 /// The rows a request recorded.
@@ -308,7 +309,10 @@ pub async fn gone(
     Ok((erased, moved))
 }
 
-/// Everything the processing answer rests on, read beforehand.
+/// Everything the processing answer rests on, read beforehand. What a subject may lack
+/// is boxed: a batch check makes the facts of 100,000 subjects before its first
+/// statement, and unboxed they took 800 bytes each, 80 MB of memory touched page by
+/// page (about 30 ms) before anything was asked of the store.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// When the subject was erased (on the suppression list).
@@ -317,7 +321,7 @@ pub struct Facts {
     pub moved_at: Option<String>,
     pub limits: Limits,
     /// The consent verdict, for a consent purpose.
-    pub consent: Option<Verdict>,
+    pub consent: Option<Box<Verdict>>,
 }
 
 /// The answer: may this subject's data be processed for this purpose, and why.
@@ -655,8 +659,8 @@ fn place_facts(
         String,
         Option<String>,
         Option<String>,
-        Option<Limit>,
-        Option<Limit>,
+        Option<Box<Limit>>,
+        Option<Box<Limit>>,
         Option<consent::Event>,
     );
     let rows: Vec<Row> =
@@ -670,7 +674,7 @@ fn place_facts(
                     restriction,
                     objection,
                 },
-                consent: consent.then(|| Verdict::from_last(event, version)),
+                consent: consent.then(|| Box::new(Verdict::from_last(event, version))),
             };
             (subject_ref, facts)
         },

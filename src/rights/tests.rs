@@ -55,10 +55,10 @@ fn each_limit_forbids_and_every_reason_is_given() {
         erased_at: Some("2026-02-01T00:00:00Z".into()),
         moved_at: None,
         limits: Limits {
-            restriction: Some(limit(LimitKind::Restriction, "record")),
-            objection: Some(limit(LimitKind::Objection, "record")),
+            restriction: Some(Box::new(limit(LimitKind::Restriction, "record"))),
+            objection: Some(Box::new(limit(LimitKind::Objection, "record"))),
         },
-        consent: Some(granted(1, 2)),
+        consent: Some(Box::new(granted(1, 2))),
     };
     let answer = decide(&p, &facts);
     assert!(!answer.may_process);
@@ -70,8 +70,8 @@ fn each_limit_forbids_and_every_reason_is_given() {
 fn a_lifted_limit_no_longer_forbids() {
     let facts = Facts {
         limits: Limits {
-            restriction: Some(limit(LimitKind::Restriction, "lift")),
-            objection: Some(limit(LimitKind::Objection, "lift")),
+            restriction: Some(Box::new(limit(LimitKind::Restriction, "lift"))),
+            objection: Some(Box::new(limit(LimitKind::Objection, "lift"))),
         },
         ..Facts::default()
     };
