@@ -737,18 +737,17 @@ pub fn retention(options: &Options, report: &mut Report, target: &Target) {
     });
     // The same result as a roll-up, by hand: the due rows summed into `daily` as the
     // policy's roll-up sums them (day, kind, count), then deleted, in one transaction.
-    // PostgreSQL sums the rows its DELETE returns, one pass over the table; SQLite has
-    // no DELETE in a WITH, and sums before it deletes.
+    // On PostgreSQL, summing the rows a `WITH ... DELETE ... RETURNING` returns took
+    // longer (2.27 s against 1.60 s, 2,000,000 rows all due).
     let cutoff = "at < '2026-10-26T12:00:00Z'";
-    let sums = "substr(at, 1, 10), kind, COUNT(*)";
-    let upsert = "GROUP BY substr(at, 1, 10), kind ON CONFLICT (day, kind) DO UPDATE SET n = daily.n + excluded.n";
+    let rollup = format!(
+        "BEGIN; INSERT INTO daily (day, kind, n) SELECT substr(at, 1, 10), kind, COUNT(*) FROM events WHERE {cutoff} \
+         GROUP BY substr(at, 1, 10), kind ON CONFLICT (day, kind) DO UPDATE SET n = daily.n + excluded.n; \
+         DELETE FROM events WHERE {cutoff}; COMMIT;"
+    );
     let rollup = match target {
-        Target::Sqlite(_) => format!(
-            "PRAGMA cache_size = -65536; BEGIN; INSERT INTO daily (day, kind, n) SELECT {sums} FROM events WHERE {cutoff} {upsert}; DELETE FROM events WHERE {cutoff}; COMMIT;"
-        ),
-        Target::Postgres { .. } => format!(
-            "WITH gone AS (DELETE FROM events WHERE {cutoff} RETURNING at, kind) INSERT INTO daily (day, kind, n) SELECT {sums} FROM gone {upsert}"
-        ),
+        Target::Sqlite(_) => format!("PRAGMA cache_size = -65536; {rollup}"),
+        Target::Postgres { .. } => rollup,
     };
     let rollup_copy = target.copy("direct_rollup");
     let direct_rollup = rollup_copy.run(&rollup);
