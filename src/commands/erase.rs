@@ -2,7 +2,6 @@
 //! The run itself is [`crate::erasure::workflow`]; this command reads the subjects, shows
 //! the plan, asks for confirmation and renders the outcome.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -40,24 +39,7 @@ fn read_subjects(args: &EraseArgs, policy: &Policy) -> Result<Vec<Subject>> {
         .collect::<Result<_>>()?;
     if let Some(path) = &args.who.subjects_file {
         let name = path.display().to_string();
-        let reader: Box<dyn BufRead> = if name == "-" {
-            Box::new(std::io::BufReader::new(std::io::stdin()))
-        } else {
-            Box::new(std::io::BufReader::new(
-                std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?,
-            ))
-        };
-        for (index, line) in reader.lines().enumerate() {
-            let line =
-                line.with_context(|| format!("{name}:{}: not valid UTF-8 text", index + 1))?;
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            subjects.push(
-                Subject::parse(line, policy).with_context(|| format!("{name}:{}", index + 1))?,
-            );
-        }
+        subjects.extend(super::consent::read_subject_lines(path, &name, policy)?);
     }
     subjects.sort();
     subjects.dedup();

@@ -76,17 +76,24 @@ pub(super) async fn check(ctx: &Ctx, args: &CheckArgs) -> Result<Outcome> {
 
 /// Subjects for a batch check; any malformed line stops the whole batch.
 pub(crate) fn read_subjects(path: &Path, policy: &Policy) -> Result<Vec<Subject>> {
+    let name = if path == Path::new("-") {
+        "stdin".to_string()
+    } else {
+        path.display().to_string()
+    };
+    read_subject_lines(path, &name, policy)
+}
+
+/// The subjects of a file of one `KIND:VALUE` a line (`-`: standard input), blank lines
+/// and `#` comments skipped; errors name the line as `name:LINE`. Any malformed line
+/// stops the whole list.
+pub(crate) fn read_subject_lines(path: &Path, name: &str, policy: &Policy) -> Result<Vec<Subject>> {
     let reader: Box<dyn BufRead> = if path == Path::new("-") {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         Box::new(std::io::BufReader::new(
             std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?,
         ))
-    };
-    let name = if path == Path::new("-") {
-        "stdin".to_string()
-    } else {
-        path.display().to_string()
     };
     let mut lines = Vec::new();
     for (index, line) in reader.lines().enumerate() {

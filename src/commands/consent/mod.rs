@@ -13,7 +13,7 @@ use crate::subject::Subject;
 
 mod check;
 
-pub(crate) use check::read_subjects;
+pub(crate) use check::{read_subject_lines, read_subjects};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ConsentCommand {
