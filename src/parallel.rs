@@ -7,8 +7,9 @@
 /// Below this many items, [`map`] runs on the calling thread.
 const THREADED_FROM: usize = 4096;
 
-/// The threads [`map`] uses: the machine's cores, at most 8.
-fn threads() -> usize {
+/// The threads [`map`] uses, and audit verification's hashing: the machine's cores, at
+/// most 8.
+pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8))
 }
 

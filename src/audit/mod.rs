@@ -665,7 +665,7 @@ async fn verify_pass(
 ) -> Result<Verification> {
     let mut checker = ChainChecker::default().watching(expect_head);
     let watch: Option<std::sync::Arc<str>> = expect_head.map(std::sync::Arc::from);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+    let cores = crate::parallel::threads();
     let (sender, mut pages) = tokio::sync::mpsc::channel::<Packed>(cores);
     let reader = match &store.sqlite_path {
         Some(path) => {
