@@ -255,6 +255,15 @@ impl fmt::Debug for SubjectKey {
 
 pub(crate) const SUBJECT_KEY_ENV: &str = "PRIVOPS_SUBJECT_KEY";
 
+/// A subject's reference from the key's state for the `subject` domain: the MAC of its
+/// text, `KIND:VALUE`, hashed in parts rather than formatted first.
+fn subject_mac(keyed: &Hmac<Sha256>, subject: &Subject) -> String {
+    let mut mac = keyed.clone();
+    mac.update(subject.kind.as_bytes());
+    mac.update(b":");
+    finish_mac(mac, subject.value.as_bytes())
+}
+
 /// The hex digest of `mac` once `text` is hashed in.
 fn finish_mac(mut mac: Hmac<Sha256>, text: &[u8]) -> String {
     mac.update(text);
@@ -314,7 +323,7 @@ impl SubjectKey {
 
     /// The keyed reference of a subject: stable, and revealing nothing without the key.
     pub fn reference(&self, subject: &Subject) -> String {
-        self.mac("subject", &subject.to_string())
+        subject_mac(&self.keyed("subject"), subject)
     }
 
     /// [`SubjectKey::reference`] of each subject, in order. The key is hashed once for
@@ -322,13 +331,7 @@ impl SubjectKey {
     /// machine's cores.
     pub fn references(&self, subjects: &[Subject]) -> Vec<String> {
         let keyed = self.keyed("subject");
-        crate::parallel::map(subjects, |subject| {
-            // The bytes of `KIND:VALUE`, as `reference` hashes the subject's text.
-            let mut mac = keyed.clone();
-            mac.update(subject.kind.as_bytes());
-            mac.update(b":");
-            finish_mac(mac, subject.value.as_bytes())
-        })
+        crate::parallel::map(subjects, |subject| subject_mac(&keyed, subject))
     }
 
     /// A keyed pseudonym for a masked value (erasure and holds with `mask = "hmac"`):
@@ -380,6 +383,13 @@ mod tests {
         let mut mac = Hmac::<Sha256>::new_from_slice(b"a key of sixteen bytes or more").unwrap();
         mac.update(b"subject\0email:0@example.com");
         assert_eq!(one_by_one[0], hex::encode(mac.finalize().into_bytes()));
+        // Of every subject's text as it is displayed, in one piece.
+        for (subject, reference) in subjects.iter().zip(&one_by_one) {
+            let mut mac =
+                Hmac::<Sha256>::new_from_slice(b"a key of sixteen bytes or more").unwrap();
+            mac.update(format!("subject\0{subject}").as_bytes());
+            assert_eq!(*reference, hex::encode(mac.finalize().into_bytes()));
+        }
     }
 
     #[test]
