@@ -10,6 +10,8 @@ const THREADED_FROM: usize = 4096;
 /// The threads [`map`] uses, and audit verification's hashing: the machine's cores, at
 /// most 8.
 pub(crate) fn threads() -> usize {
+    #[cfg(test)]
+    tests::CPU_COUNT_READS.with(|n| n.set(n.get() + 1));
     std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8))
 }
 
@@ -45,6 +47,26 @@ pub(crate) fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How often this thread asked for the count of cores ([`threads`]).
+        pub(super) static CPU_COUNT_READS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    #[test]
+    fn a_short_list_reads_no_cpu_count_and_starts_no_thread() {
+        let reads = || CPU_COUNT_READS.with(Cell::get);
+        let before = reads();
+        let caller = std::thread::current().id();
+        let short: Vec<u32> = (0..THREADED_FROM as u32 - 1).collect();
+        let ran_on = map(&short, |_| std::thread::current().id());
+        assert!(ran_on.iter().all(|id| *id == caller));
+        assert_eq!(reads(), before, "a short list read the count of cores");
+        let long: Vec<u32> = (0..THREADED_FROM as u32).collect();
+        map(&long, |i| *i);
+        assert_eq!(reads(), before + 1, "a long list reads it once");
+    }
 
     #[test]
     fn a_long_list_keeps_its_order() {
