@@ -427,7 +427,8 @@ const RUN: usize = 64;
 /// range scan where a list costs a lookup per key. A range holds exactly its run's rows:
 /// keys are unique, and every integer between the run's ends is one of its keys. (On
 /// SQLite, whose columns take any type, the range is held to integer values: a REAL key
-/// of 5.5 lies between 5 and 6.) The rest stay a list.
+/// of 5.5 lies between 5 and 6.) The rest stay a list, or on PostgreSQL one range
+/// filtered by the list where they lie close together ([`dense_keys`]).
 fn keys_condition(
     pool: &SourcePool,
     columns: &[&crate::sources::rows::ColumnInfo],
@@ -450,8 +451,15 @@ fn keys_condition(
     let Some(ints) = ints else {
         return list(chunk);
     };
+    let column = columns[0];
+    // The keys outside the runs: one range on PostgreSQL where they lie close together,
+    // a list otherwise.
+    let rest_condition = |keys: &[Vec<Key>], ints: &[i64]| {
+        dense_keys(pool, column, ints).unwrap_or_else(|| list(keys))
+    };
     let mut ranges = Vec::new();
     let mut rest: Vec<Vec<Key>> = Vec::new();
+    let mut rest_ints: Vec<i64> = Vec::new();
     let mut start = 0;
     while start < ints.len() {
         let mut end = start;
@@ -462,13 +470,13 @@ fn keys_condition(
             ranges.push((ints[start], ints[end]));
         } else {
             rest.extend_from_slice(&chunk[start..=end]);
+            rest_ints.extend_from_slice(&ints[start..=end]);
         }
         start = end + 1;
     }
     if ranges.is_empty() {
-        return list(chunk);
+        return rest_condition(chunk, &ints);
     }
-    let column = columns[0];
     let name = pool.quote(&column.name);
     let mut parts = Vec::new();
     for (low, high) in ranges {
@@ -482,11 +490,64 @@ fn keys_condition(
         parts.push(part);
     }
     if !rest.is_empty() {
-        parts.push(list(&rest));
+        parts.push(rest_condition(&rest, &rest_ints));
     }
     let mut condition = Sql::new("(");
     condition.append(&Sql::join(&parts, " OR ")).push(")");
     condition
+}
+
+/// Keys left after the runs at least this many, and spread over at most
+/// [`DENSE_SPAN`] times as many values, are read by one range on PostgreSQL (see
+/// [`dense_keys`]).
+const DENSE_FROM: usize = 1_000;
+const DENSE_SPAN: i128 = 4;
+
+/// PostgreSQL, integer keys close together but not consecutive (a subject's rows between
+/// another's): the keys' span read as one index range, each row kept when its key is one
+/// of `keys`, `k BETWEEN a AND b AND CAST(k + 0 AS int8) = ANY(...)`. Each key looked up
+/// on its own in the index costs three times as much: 10,000 keys among 20,000 rows,
+/// 9.8 ms against 3.2 ms. The `+ 0` keeps the list out of the index's condition, which
+/// would look each key up again. The list reaches the planner as a constant only when
+/// it is made of the bound text by immutable functions (`string_to_array`, then the
+/// cast), in a statement planned with its values ([`Sql::plan_with_values`]): an array
+/// cast from text is parsed again for every row (9.3 s for the same statement), and a
+/// plan kept for the text searches the list from its start for every row (817 ms). A
+/// constant list is hashed. The rows are exactly those whose key is in `keys`. `None`
+/// where the keys are too few or too spread out, or the column is not a plain integer.
+fn dense_keys(
+    pool: &SourcePool,
+    column: &crate::sources::rows::ColumnInfo,
+    keys: &[i64],
+) -> Option<Sql> {
+    let plain = matches!(column.db_type.as_str(), "int2" | "int4" | "int8");
+    if pool.engine() != crate::policy::Engine::Postgres || !plain || keys.len() < DENSE_FROM {
+        return None;
+    }
+    let low = *keys.iter().min()?;
+    let high = *keys.iter().max()?;
+    if i128::from(high) - i128::from(low) + 1 > DENSE_SPAN * keys.len() as i128 {
+        return None;
+    }
+    let name = pool.quote(&column.name);
+    let mut text = String::with_capacity(keys.len() * 8);
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&key.to_string());
+    }
+    let mut sql = Sql::new(format!("({name} BETWEEN "));
+    sql.bind(crate::sql::Key::Int(low))
+        .push(" AND ")
+        .bind(crate::sql::Key::Int(high))
+        .push(&format!(
+            " AND CAST({name} + 0 AS int8) = ANY(CAST(string_to_array("
+        ))
+        .bind(crate::sql::Key::Text(text))
+        .push(", ',') AS int8[])))")
+        .plan_with_values();
+    Some(sql)
 }
 
 /// Writes a table's rows as they arrive: `<table>.json` straight into the archive, the

@@ -133,6 +133,9 @@ pub struct Sql {
     /// Where each parameter goes in `text` (byte offsets, ascending).
     marks: Vec<usize>,
     binds: Vec<Key>,
+    /// Planned anew with its values each time it runs, never from a plan kept for its
+    /// text (see [`Sql::plan_with_values`]).
+    with_values: bool,
 }
 
 impl Sql {
@@ -173,7 +176,22 @@ impl Sql {
         self.text.push_str(&other.text);
         self.marks.extend(other.marks.iter().map(|m| m + offset));
         self.binds.extend(other.binds.iter().cloned());
+        self.with_values |= other.with_values;
         self
+    }
+
+    /// The statement this fragment ends up in is planned with its bound values each time
+    /// it runs (an unnamed statement, not one prepared and kept): a fragment whose
+    /// values the planner must see as constants, such as a PostgreSQL array it can only
+    /// hash when it is one. Kept through [`Sql::append`] and [`Sql::join`].
+    pub(crate) fn plan_with_values(&mut self) -> &mut Sql {
+        self.with_values = true;
+        self
+    }
+
+    /// Whether [`Sql::plan_with_values`] was asked of this statement or a fragment in it.
+    pub(crate) fn plans_with_values(&self) -> bool {
+        self.with_values
     }
 
     /// The fragments one after the other, `separator` between them.

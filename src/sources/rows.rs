@@ -515,7 +515,8 @@ impl SourcePool {
         sql: &Sql,
         mut each: impl FnMut(RawRow) -> Result<()>,
     ) -> Result<()> {
-        let (sql, binds) = (&self.render(sql), sql.binds());
+        let (persistent, binds) = (!sql.plans_with_values(), sql.binds());
+        let sql = &self.render(sql);
         let failed = |error: sqlx::Error| {
             anyhow::Error::new(error).context(format!("query failed: {}", shown(sql)))
         };
@@ -526,7 +527,8 @@ impl SourcePool {
                     let mut lease = $held.lease_for(again).await?;
                     let mut handed = false;
                     let error = {
-                        let mut rows = bind_keys!(sqlx::query(sql), binds).fetch(&mut *lease);
+                        let query = sqlx::query(sql).persistent(persistent);
+                        let mut rows = bind_keys!(query, binds).fetch(&mut *lease);
                         loop {
                             match rows.try_next().await {
                                 Ok(Some(row)) => {
