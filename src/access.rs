@@ -452,14 +452,8 @@ fn keys_condition(
         return list(chunk);
     };
     let column = columns[0];
-    // The keys outside the runs: one range on PostgreSQL where they lie close together,
-    // a list otherwise.
-    let rest_condition = |keys: &[Vec<Key>], ints: &[i64]| {
-        dense_keys(pool, column, ints).unwrap_or_else(|| list(keys))
-    };
     let mut ranges = Vec::new();
-    let mut rest: Vec<Vec<Key>> = Vec::new();
-    let mut rest_ints: Vec<i64> = Vec::new();
+    let mut rest: Vec<i64> = Vec::new();
     let mut start = 0;
     while start < ints.len() {
         let mut end = start;
@@ -469,13 +463,14 @@ fn keys_condition(
         if end + 1 - start >= RUN {
             ranges.push((ints[start], ints[end]));
         } else {
-            rest.extend_from_slice(&chunk[start..=end]);
-            rest_ints.extend_from_slice(&ints[start..=end]);
+            rest.extend_from_slice(&ints[start..=end]);
         }
         start = end + 1;
     }
+    // The keys outside the runs: one range on PostgreSQL where they lie close together,
+    // a list otherwise.
     if ranges.is_empty() {
-        return rest_condition(chunk, &ints);
+        return dense_keys(pool, column, &ints).unwrap_or_else(|| list(chunk));
     }
     let name = pool.quote(&column.name);
     let mut parts = Vec::new();
@@ -490,7 +485,10 @@ fn keys_condition(
         parts.push(part);
     }
     if !rest.is_empty() {
-        parts.push(rest_condition(&rest, &rest_ints));
+        parts.push(dense_keys(pool, column, &rest).unwrap_or_else(|| {
+            let keys: Vec<Vec<Key>> = rest.iter().map(|&i| vec![Key::Int(i)]).collect();
+            list(&keys)
+        }));
     }
     let mut condition = Sql::new("(");
     condition.append(&Sql::join(&parts, " OR ")).push(")");
@@ -532,13 +530,11 @@ fn dense_keys(
         return None;
     }
     let name = pool.quote(&column.name);
-    let mut text = String::with_capacity(keys.len() * 8);
-    for (i, key) in keys.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
-        }
-        text.push_str(&key.to_string());
-    }
+    let text = keys
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let mut sql = Sql::new(format!("({name} BETWEEN "));
     sql.bind(crate::sql::Key::Int(low))
         .push(" AND ")

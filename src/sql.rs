@@ -251,6 +251,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn planning_with_values_survives_append_and_join() {
+        let mut marked = Sql::new("k = ");
+        marked.bind(1i64).plan_with_values();
+        let plain = Sql::new("TRUE");
+        assert!(!plain.plans_with_values());
+        let mut statement = Sql::new("SELECT 1 WHERE ");
+        statement.append(&Sql::join([&plain, &marked], " OR "));
+        assert!(statement.plans_with_values());
+        assert!(!Sql::join([&plain, &plain], " OR ").plans_with_values());
+    }
+
+    #[test]
     fn array_text_quotes_every_element() {
         assert_eq!(
             pg_array([
