@@ -201,7 +201,15 @@ impl Sweep<'_> {
             let pool = pools.get(source.id()).expect("connected");
             let started = Instant::now();
             let kept = !self.dry_run && pool.keep_journal().await;
+            let deferred = if self.dry_run {
+                None
+            } else {
+                pool.defer_log_sync().await
+            };
             let outcome = self.table(pool, source, table, now).await;
+            // What the chunks did reaches the disk before it is reported.
+            let synced = pool.sync_log(deferred).await;
+            let outcome = outcome.and_then(|row| synced.map(|()| row));
             pool.release_journal(kept).await;
             let duration = started.elapsed();
             match outcome {

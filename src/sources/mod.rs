@@ -367,6 +367,70 @@ impl SourcePool {
             && journal_mode(pool, " = PERSIST").await.as_deref() == Some("persist")
     }
 
+    /// SQLite in write-ahead-log mode, before many chunked commits in a row (sweeps): the
+    /// connection commits without syncing the log (`synchronous = NORMAL`), and
+    /// [`SourcePool::sync_log`] syncs it once, before anything is reported. A commit at
+    /// `FULL` syncs the log every time; a sweep of 50,000 due rows among 10,000,000
+    /// spent 160 ms of its 590 ms of chunks in those syncs, where one `DELETE` syncs once.
+    /// A chunk committed and not yet synced can be lost to a power cut, never half
+    /// applied: SQLite's recovery stops at the last commit in the log that reached the
+    /// disk, and the rows lost are due again for the next sweep. Returns the level to put
+    /// back, when one was changed. Rollback-journal mode is left alone: there `NORMAL`
+    /// can corrupt the file.
+    pub(crate) async fn defer_log_sync(&self) -> Option<i64> {
+        let SourcePool::Sqlite(_, pool) = self else {
+            return None;
+        };
+        if !self.write_ahead_log().await {
+            return None;
+        }
+        // Only a speed-up: a database that cannot answer keeps its level.
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .ok()?;
+        if level < 2 {
+            return None;
+        }
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(pool)
+            .await
+            .ok()?;
+        Some(level)
+    }
+
+    /// Ends what [`SourcePool::defer_log_sync`] started (a no-op when it changed
+    /// nothing): the write-ahead log is synced to disk, every chunk committed since with
+    /// it, and the connection's level is put back. An error means that what the chunks
+    /// did may not have reached the disk, and must not be reported as done.
+    pub(crate) async fn sync_log(&self, deferred: Option<i64>) -> Result<()> {
+        let (SourcePool::Sqlite(_, pool), Some(level)) = (self, deferred) else {
+            return Ok(());
+        };
+        let restored = sqlx::query(&format!("PRAGMA synchronous = {level}"))
+            .execute(pool)
+            .await
+            .context("putting the source's synchronous level back");
+        let file: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(pool)
+                .await
+                .context("reading where the source's file is")?;
+        if !file.is_empty() {
+            let log = std::path::PathBuf::from(format!("{file}-wal"));
+            tokio::task::spawn_blocking(move || match std::fs::File::open(&log) {
+                Ok(log) => log.sync_all(),
+                // No log left: a checkpoint folded it into the file, which it synced.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e),
+            })
+            .await?
+            .context("syncing the source's write-ahead log to disk")?;
+        }
+        restored?;
+        Ok(())
+    }
+
     /// Whether the source is a SQLite file in write-ahead-log mode.
     pub(crate) async fn write_ahead_log(&self) -> bool {
         match self {
@@ -455,6 +519,55 @@ mod tests {
         let mut log = file.as_os_str().to_owned();
         log.push("-wal");
         log.into()
+    }
+
+    async fn synchronous(pool: &SqlitePool) -> i64 {
+        sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    /// On a source in write-ahead-log mode, a sweep's chunks commit at `NORMAL`, and
+    /// syncing the log puts `FULL` back. A source in rollback-journal mode keeps `FULL`
+    /// throughout: there, `NORMAL` could corrupt the file.
+    #[tokio::test]
+    async fn only_a_write_ahead_log_defers_its_sync() {
+        let _folding = FOLDING.lock().await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.db");
+        let pool = logged_source(&file, 10).await;
+        let source = SourcePool::sqlite(pool.clone());
+        assert_eq!(synchronous(&pool).await, 2);
+        let deferred = source.defer_log_sync().await;
+        assert_eq!(deferred, Some(2));
+        assert_eq!(synchronous(&pool).await, 1);
+        sqlx::query("DELETE FROM t WHERE id <= 5")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert!(log_of(&file).exists());
+        source.sync_log(deferred).await.unwrap();
+        assert_eq!(synchronous(&pool).await, 2);
+        // Nothing deferred, nothing to do.
+        source.sync_log(None).await.unwrap();
+        assert_eq!(synchronous(&pool).await, 2);
+        pool.close().await;
+
+        let file = dir.path().join("journal.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Delete);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let source = SourcePool::sqlite(pool.clone());
+        assert_eq!(source.defer_log_sync().await, None);
+        assert_eq!(synchronous(&pool).await, 2);
+        pool.close().await;
     }
 
     /// Once a SQLite source is closed, no statement opens its reader again (a reader
