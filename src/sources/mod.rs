@@ -226,6 +226,13 @@ async fn journal_mode(pool: &SqlitePool, change: &str) -> Option<String> {
         .map(|mode| mode.to_ascii_lowercase())
 }
 
+/// A SQLite source's log sync deferred for a sweep ([`SourcePool::defer_log_sync`]).
+#[derive(Debug)]
+pub(crate) struct LogSync {
+    /// The connection's `synchronous` level before, when it was changed.
+    restore: Option<i64>,
+}
+
 impl SourcePool {
     /// A SQLite source read through `pool`.
     pub fn sqlite(pool: SqlitePool) -> SourcePool {
@@ -373,62 +380,75 @@ impl SourcePool {
     /// `FULL` syncs the log every time; a sweep of 50,000 due rows among 10,000,000
     /// spent 160 ms of its 590 ms of chunks in those syncs, where one `DELETE` syncs once.
     /// A chunk committed and not yet synced can be lost to a power cut, never half
-    /// applied: SQLite's recovery stops at the last commit in the log that reached the
-    /// disk, and the rows lost are due again for the next sweep. Returns the level to put
-    /// back, when one was changed. Rollback-journal mode is left alone: there `NORMAL`
-    /// can corrupt the file.
-    pub(crate) async fn defer_log_sync(&self) -> Option<i64> {
+    /// applied: SQLite's recovery replays the log's commits up to the first frame that
+    /// did not reach the disk whole, and the rows of the chunks it drops are due again
+    /// for the next sweep. Returns what [`SourcePool::sync_log`] needs: in
+    /// write-ahead-log mode always, so that the log is synced even where the level was
+    /// already below `FULL` or could not be read. Rollback-journal mode is left alone:
+    /// there `NORMAL` can corrupt the file.
+    pub(crate) async fn defer_log_sync(&self) -> Option<LogSync> {
         let SourcePool::Sqlite(_, pool) = self else {
             return None;
         };
         if !self.write_ahead_log().await {
             return None;
         }
-        // Only a speed-up: a database that cannot answer keeps its level.
-        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        let level: Option<i64> = sqlx::query_scalar("PRAGMA synchronous")
             .fetch_one(pool)
             .await
-            .ok()?;
-        if level < 2 {
-            return None;
-        }
-        sqlx::query("PRAGMA synchronous = NORMAL")
-            .execute(pool)
-            .await
-            .ok()?;
-        Some(level)
+            .ok();
+        let restore = match level {
+            // Only a speed-up: a level that cannot be changed is kept.
+            Some(level) if level >= 2 => sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(pool)
+                .await
+                .ok()
+                .map(|_| level),
+            _ => None,
+        };
+        Some(LogSync { restore })
     }
 
-    /// Ends what [`SourcePool::defer_log_sync`] started (a no-op when it changed
-    /// nothing): the write-ahead log is synced to disk, every chunk committed since with
-    /// it, and the connection's level is put back. An error means that what the chunks
+    /// Ends what [`SourcePool::defer_log_sync`] started (a no-op for `None`): the
+    /// write-ahead log is synced to disk, every chunk committed since with it, then the
+    /// database file (which another connection's checkpoint may have written those rows
+    /// to), and the connection's level is put back. An error means that what the chunks
     /// did may not have reached the disk, and must not be reported as done.
-    pub(crate) async fn sync_log(&self, deferred: Option<i64>) -> Result<()> {
-        let (SourcePool::Sqlite(_, pool), Some(level)) = (self, deferred) else {
+    pub(crate) async fn sync_log(&self, deferred: Option<LogSync>) -> Result<()> {
+        let (SourcePool::Sqlite(_, pool), Some(deferred)) = (self, deferred) else {
             return Ok(());
         };
-        let restored = sqlx::query(&format!("PRAGMA synchronous = {level}"))
-            .execute(pool)
-            .await
-            .context("putting the source's synchronous level back");
+        let restored = match deferred.restore {
+            Some(level) => sqlx::query(&format!("PRAGMA synchronous = {level}"))
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .context("putting the source's synchronous level back"),
+            None => Ok(()),
+        };
         let file: String =
             sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
                 .fetch_one(pool)
                 .await
                 .context("reading where the source's file is")?;
-        if !file.is_empty() {
-            let log = std::path::PathBuf::from(format!("{file}-wal"));
-            tokio::task::spawn_blocking(move || match std::fs::File::open(&log) {
-                Ok(log) => log.sync_all(),
-                // No log left: a checkpoint folded it into the file, which it synced.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(e),
-            })
-            .await?
-            .context("syncing the source's write-ahead log to disk")?;
+        if file.is_empty() {
+            bail!("the source's write-ahead log has no file to sync");
         }
-        restored?;
-        Ok(())
+        let log = std::path::PathBuf::from(format!("{file}-wal"));
+        tokio::task::spawn_blocking(move || {
+            // Opened for writing, as some systems require to flush a file; never created:
+            // while this connection is open in write-ahead-log mode, its log exists.
+            for path in [log.as_path(), std::path::Path::new(&file)] {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)?
+                    .sync_all()?;
+            }
+            std::io::Result::Ok(())
+        })
+        .await?
+        .context("syncing the source's write-ahead log to disk")?;
+        restored
     }
 
     /// Whether the source is a SQLite file in write-ahead-log mode.
@@ -529,8 +549,10 @@ mod tests {
     }
 
     /// On a source in write-ahead-log mode, a sweep's chunks commit at `NORMAL`, and
-    /// syncing the log puts `FULL` back. A source in rollback-journal mode keeps `FULL`
-    /// throughout: there, `NORMAL` could corrupt the file.
+    /// syncing the log puts `FULL` back. A connection already at `NORMAL` has its log
+    /// synced all the same, and a log that cannot be synced is an error. A source in
+    /// rollback-journal mode keeps `FULL` throughout: there, `NORMAL` could corrupt the
+    /// file.
     #[tokio::test]
     async fn only_a_write_ahead_log_defers_its_sync() {
         let _folding = FOLDING.lock().await;
@@ -539,19 +561,38 @@ mod tests {
         let pool = logged_source(&file, 10).await;
         let source = SourcePool::sqlite(pool.clone());
         assert_eq!(synchronous(&pool).await, 2);
-        let deferred = source.defer_log_sync().await;
-        assert_eq!(deferred, Some(2));
+        let deferred = source.defer_log_sync().await.unwrap();
+        assert_eq!(deferred.restore, Some(2));
         assert_eq!(synchronous(&pool).await, 1);
         sqlx::query("DELETE FROM t WHERE id <= 5")
             .execute(&pool)
             .await
             .unwrap();
         assert!(log_of(&file).exists());
-        source.sync_log(deferred).await.unwrap();
+        source.sync_log(Some(deferred)).await.unwrap();
         assert_eq!(synchronous(&pool).await, 2);
         // Nothing deferred, nothing to do.
         source.sync_log(None).await.unwrap();
         assert_eq!(synchronous(&pool).await, 2);
+
+        // Left at NORMAL (a level that could not be put back): still synced.
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let deferred = source.defer_log_sync().await.unwrap();
+        assert_eq!(deferred.restore, None);
+        source.sync_log(Some(deferred)).await.unwrap();
+        assert_eq!(synchronous(&pool).await, 1);
+
+        // A log that is not there was not synced.
+        let deferred = source.defer_log_sync().await;
+        std::fs::remove_file(log_of(&file)).unwrap();
+        let error = source.sync_log(deferred).await.unwrap_err();
+        assert!(
+            format!("{error:#}").contains("syncing the source's write-ahead log"),
+            "{error:#}"
+        );
         pool.close().await;
 
         let file = dir.path().join("journal.db");
@@ -565,7 +606,7 @@ mod tests {
             .await
             .unwrap();
         let source = SourcePool::sqlite(pool.clone());
-        assert_eq!(source.defer_log_sync().await, None);
+        assert!(source.defer_log_sync().await.is_none());
         assert_eq!(synchronous(&pool).await, 2);
         pool.close().await;
     }
