@@ -60,17 +60,22 @@ enum Walk {
 }
 
 /// A chunk's transaction must stay well under a second: after each chunk the batch is
-/// scaled towards CHUNK_TARGET (by half to one and a half at a time), which leaves room
-/// for a chunk that takes twice as long as the one before (a checkpoint, a cold page).
-const CHUNK_TARGET: std::time::Duration = std::time::Duration::from_millis(350);
+/// scaled towards CHUNK_TARGET, or [`POSTGRES_CHUNK_TARGET`] ([`scaled_batch`]), which
+/// leaves room for a chunk that takes twice as long as the one before (a checkpoint, a
+/// cold page).
+///
+/// SQLite's longest chunks, sweeping a 10M-row table all due, were 406-541 ms towards 350
+/// ms, and 369-419 ms towards 300 ms, at the same throughput (1.14-1.36x of one `DELETE`
+/// or roll-up by hand).
+const CHUNK_TARGET: std::time::Duration = std::time::Duration::from_millis(300);
 /// PostgreSQL's chunks are kept shorter. A sweep writes write-ahead log faster than the
 /// server's checkpoints recycle its segments when `max_wal_size` is small for it (the
 /// default 1 GB against a 10M-row table all due: a checkpoint every 1-2 s). The statement
 /// that then needs a new segment writes and syncs it itself (wait events `WALInitWrite`,
 /// `WALInitSync`), while the checkpoint syncs the data files: 250-350 ms added to
-/// whichever chunk is running, whatever its size. Chunks of 350 ms then lasted up to
-/// 501-534 ms; of 150 ms, up to 448 ms, at the same throughput (0.96-1.04x of one
-/// `DELETE`, which pays the same waits).
+/// whichever chunk is running, whatever its size. Chunks towards 350 ms then lasted up
+/// to 501-534 ms; towards 150 ms, up to 448 ms, at the same throughput (0.96-1.04x of
+/// one `DELETE`, which pays the same waits).
 const POSTGRES_CHUNK_TARGET: std::time::Duration = std::time::Duration::from_millis(150);
 const FIRST_BATCH: usize = 20_000;
 /// Rows found through an index are changed one page here, one there: a walk by index
@@ -939,21 +944,35 @@ from = "at"
 then = "anonymise"
 "#;
 
-    /// A chunk of 300 ms is near SQLite's target and grows a little there; on PostgreSQL
-    /// it is twice the target, and the next chunk takes half the rows. MySQL keeps the
-    /// common target.
+    /// A chunk of 250 ms is under SQLite's target and grows a little there; on
+    /// PostgreSQL it is over the target, and the next chunk takes fewer rows. MySQL keeps
+    /// the common target.
     #[test]
     fn postgres_chunks_are_scaled_towards_a_shorter_target() {
         let after = |engine: Engine| {
             let mut cursor = Cursor::new(None);
             cursor.batch = 100_000;
-            cursor.transaction = std::time::Duration::from_millis(300);
+            cursor.transaction = std::time::Duration::from_millis(250);
             cursor.adapt(engine);
             cursor.batch
         };
-        assert_eq!(after(Engine::Sqlite), 116_666);
-        assert_eq!(after(Engine::Mysql), 116_666);
-        assert_eq!(after(Engine::Postgres), 50_000);
+        // 100,000 rows times 300/250 and 150/250, give or take the rounding of floats.
+        let near = |rows: usize, expected: usize| rows.abs_diff(expected) <= 1;
+        assert!(
+            near(after(Engine::Sqlite), 120_000),
+            "{}",
+            after(Engine::Sqlite)
+        );
+        assert!(
+            near(after(Engine::Mysql), 120_000),
+            "{}",
+            after(Engine::Mysql)
+        );
+        assert!(
+            near(after(Engine::Postgres), 60_000),
+            "{}",
+            after(Engine::Postgres)
+        );
         // A fixed batch stays as given.
         let mut fixed = Cursor::new(Some(100_000));
         fixed.transaction = std::time::Duration::from_millis(300);
