@@ -74,7 +74,7 @@ const CHUNK_TARGET: std::time::Duration = std::time::Duration::from_millis(300);
 /// that then needs a new segment writes and syncs it itself (wait events `WALInitWrite`,
 /// `WALInitSync`), while the checkpoint syncs the data files: 250-350 ms added to
 /// whichever chunk is running, whatever its size. Chunks towards 350 ms then lasted up
-/// to 501-534 ms; towards 150 ms, up to 448 ms, at the same throughput (0.96-1.04x of
+/// to 501-534 ms; towards 150 ms, up to 483 ms, at the same throughput (0.96-1.04x of
 /// one `DELETE`, which pays the same waits).
 const POSTGRES_CHUNK_TARGET: std::time::Duration = std::time::Duration::from_millis(150);
 const FIRST_BATCH: usize = 20_000;
