@@ -447,7 +447,7 @@ impl SourcePool {
             std::io::Result::Ok(())
         })
         .await?
-        .context("syncing the source's write-ahead log to disk")?;
+        .context("syncing the source's write-ahead log and database file to disk")?;
         restored
     }
 
