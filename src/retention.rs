@@ -206,7 +206,9 @@ impl Sweep<'_> {
             } else {
                 pool.defer_log_sync().await
             };
-            let outcome = self.table(pool, source, table, now).await;
+            let outcome = self
+                .table(pool, source, table, now, deferred.as_ref())
+                .await;
             // What the chunks did reaches the disk before it is reported.
             let synced = pool.sync_log(deferred).await;
             let outcome = outcome.and_then(|row| synced.map(|()| row));
@@ -263,6 +265,7 @@ impl Sweep<'_> {
         source: &SourceDef,
         table: &Table,
         now: DateTime<Utc>,
+        deferred: Option<&crate::sources::LogSync>,
     ) -> Result<TableSwept> {
         let sweep = TableSweep::prepare(pool, source, table, now).await?;
         // Counting what is due costs a pass over the rows: done for plans, dry runs and a
@@ -304,6 +307,10 @@ impl Sweep<'_> {
                     break;
                 }
                 let n = sweep.chunk(pool, &mut cursor).await?;
+                // The disk writes what this chunk committed while the next one runs.
+                if let Some(deferred) = deferred {
+                    deferred.write_behind();
+                }
                 let took = cursor.transaction;
                 if std::env::var("PRIVOPS_FAILPOINT")
                     .is_ok_and(|f| f == format!("retention-chunk:{}", chunks + 1))
