@@ -9,6 +9,7 @@ pub(crate) mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -235,6 +236,10 @@ pub(crate) struct LogSync {
     file: String,
     /// The log's background sync started by [`LogSync::write_behind`], if one is running.
     behind: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The database file's syncs while the log is folded into it
+    /// ([`LogSync::write_file_behind`]), and the flag that stops them.
+    file_behind:
+        std::sync::Mutex<Option<(std::sync::Arc<AtomicBool>, std::thread::JoinHandle<()>)>>,
 }
 
 impl LogSync {
@@ -266,6 +271,51 @@ impl LogSync {
                 }
             })
             .ok();
+    }
+
+    /// Before the log is folded into the database file at the end of a table: until
+    /// [`SourcePool::sync_log`], a thread syncs the file every few milliseconds, so that
+    /// the disk writes the pages the fold copies while it copies them, rather than all
+    /// of them in the fold's own sync once it has copied the last (as PostgreSQL's
+    /// checkpoints flush as they write). On 50,000 rows swept among 10,000,000, the
+    /// fold's sync of the file fell from 370-530 ms to 230-380 ms. A speed-up only:
+    /// the fold syncs the file itself, and so does [`SourcePool::sync_log`].
+    pub(crate) fn write_file_behind(&self) {
+        let Ok(mut behind) = self.file_behind.lock() else {
+            return;
+        };
+        if behind.is_some() {
+            return;
+        }
+        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&self.file) else {
+            return;
+        };
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        *behind = std::thread::Builder::new()
+            .name("privops-file-sync".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    if file.sync_data().is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            })
+            .ok()
+            .map(|thread| (stop, thread));
+    }
+
+    /// Stops the threads [`LogSync::write_behind`] and [`LogSync::write_file_behind`]
+    /// started and waits for them (blocking).
+    fn join_behind(&self) {
+        if let Some((stop, thread)) = self.file_behind.lock().ok().and_then(|mut b| b.take()) {
+            stop.store(true, Ordering::Relaxed);
+            let _ = thread.join();
+        }
+        if let Some(thread) = self.behind.lock().ok().and_then(|mut b| b.take()) {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -456,6 +506,7 @@ impl SourcePool {
             restore,
             file,
             behind: std::sync::Mutex::new(None),
+            file_behind: std::sync::Mutex::new(None),
         })
     }
 
@@ -476,14 +527,10 @@ impl SourcePool {
                 .context("putting the source's synchronous level back"),
             None => Ok(()),
         };
-        let log = deferred.log();
-        let file = deferred.file.clone();
-        let behind = deferred.behind.lock().ok().and_then(|mut b| b.take());
         tokio::task::spawn_blocking(move || {
-            // The background sync first, so that it never outlives the table's.
-            if let Some(behind) = behind {
-                let _ = behind.join();
-            }
+            // The syncs in the background first, so that none outlives the table.
+            deferred.join_behind();
+            let (log, file) = (deferred.log(), deferred.file);
             // Opened for writing, as some systems require to flush a file; never created:
             // while this connection is open in write-ahead-log mode, its log exists.
             for path in [log.as_path(), std::path::Path::new(&file)] {
@@ -622,6 +669,17 @@ mod tests {
         deferred.write_behind();
         deferred.write_behind();
         assert!(deferred.behind.lock().unwrap().is_some());
+        // The file synced while the log is folded into it, until the threads are stopped.
+        deferred.write_file_behind();
+        assert!(deferred.file_behind.lock().unwrap().is_some());
+        deferred.join_behind();
+        assert!(deferred.file_behind.lock().unwrap().is_none());
+        assert!(deferred.behind.lock().unwrap().is_none());
+        deferred.write_file_behind();
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+            .unwrap();
         source.sync_log(Some(deferred)).await.unwrap();
         assert_eq!(synchronous(&pool).await, 2);
         // Nothing deferred, nothing to do.
