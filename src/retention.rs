@@ -332,9 +332,6 @@ impl Sweep<'_> {
                 }
             }
             bar.finish_and_clear();
-            if let Some(deferred) = deferred {
-                deferred.write_file_behind();
-            }
             sweep.end(pool).await?;
             walks = cursor.walks;
             retried = cursor.retried;

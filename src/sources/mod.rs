@@ -9,7 +9,6 @@ pub(crate) mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -228,31 +227,39 @@ async fn journal_mode(pool: &SqlitePool, change: &str) -> Option<String> {
 }
 
 /// A SQLite source's log sync deferred for a sweep ([`SourcePool::defer_log_sync`]).
+///
+/// Only the `-wal` file is ever opened beside SQLite, never the database file: SQLite
+/// keeps its locks on the database file with POSIX advisory locks, and closing any
+/// handle of a process on a file releases all of that process's locks on it. Without
+/// its shared lock, another process closing its last connection could fold and delete
+/// the log this connection still writes to. SQLite takes no lock on the log file.
 #[derive(Debug)]
 pub(crate) struct LogSync {
     /// The connection's `synchronous` level before, when it was changed.
     restore: Option<i64>,
-    /// The database file, as SQLite names it; its log is this path with `-wal`.
-    file: String,
+    /// The database file, as SQLite names it (its log is this path with `-wal`), or
+    /// None when SQLite could not say, which [`SourcePool::sync_log`] reports.
+    file: Option<String>,
     /// The log's background sync started by [`LogSync::write_behind`], if one is running.
     behind: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// The database file's syncs while the log is folded into it
-    /// ([`LogSync::write_file_behind`]), and the flag that stops them.
-    file_behind:
-        std::sync::Mutex<Option<(std::sync::Arc<AtomicBool>, std::thread::JoinHandle<()>)>>,
 }
 
 impl LogSync {
-    fn log(&self) -> std::path::PathBuf {
-        std::path::PathBuf::from(format!("{}-wal", self.file))
+    fn log(&self) -> Option<std::path::PathBuf> {
+        self.file
+            .as_ref()
+            .map(|file| std::path::PathBuf::from(format!("{file}-wal")))
     }
 
     /// After a chunk's commit: the log is synced on a thread of its own, so that the
     /// disk writes what the chunks committed while the next chunks run, rather than all
     /// of it in the sync that ends the table. A speed-up only, and errors are ignored
-    /// here: [`SourcePool::sync_log`] syncs the log again and reports. Does nothing
-    /// while the sync before is still running.
+    /// here: [`SourcePool::sync_log`] syncs the log again and reports. Starts no thread
+    /// while the one before is still running.
     pub(crate) fn write_behind(&self) {
+        let Some(log) = self.log() else {
+            return;
+        };
         let Ok(mut behind) = self.behind.lock() else {
             return;
         };
@@ -262,10 +269,11 @@ impl LogSync {
         {
             return;
         }
-        let log = self.log();
         *behind = std::thread::Builder::new()
             .name("privops-log-sync".into())
             .spawn(move || {
+                // Never created: while the connection is open in write-ahead-log mode,
+                // its log exists.
                 if let Ok(file) = std::fs::OpenOptions::new().write(true).open(log) {
                     let _ = file.sync_data();
                 }
@@ -273,46 +281,8 @@ impl LogSync {
             .ok();
     }
 
-    /// Before the log is folded into the database file at the end of a table: until
-    /// [`SourcePool::sync_log`], a thread syncs the file every few milliseconds, so that
-    /// the disk writes the pages the fold copies while it copies them, rather than all
-    /// of them in the fold's own sync once it has copied the last (as PostgreSQL's
-    /// checkpoints flush as they write). On 50,000 rows swept among 10,000,000, the
-    /// fold's sync of the file fell from 370-530 ms to 230-380 ms. A speed-up only:
-    /// the fold syncs the file itself, and so does [`SourcePool::sync_log`].
-    pub(crate) fn write_file_behind(&self) {
-        let Ok(mut behind) = self.file_behind.lock() else {
-            return;
-        };
-        if behind.is_some() {
-            return;
-        }
-        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&self.file) else {
-            return;
-        };
-        let stop = std::sync::Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        *behind = std::thread::Builder::new()
-            .name("privops-file-sync".into())
-            .spawn(move || {
-                while !stopped.load(Ordering::Relaxed) {
-                    if file.sync_data().is_err() {
-                        return;
-                    }
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            })
-            .ok()
-            .map(|thread| (stop, thread));
-    }
-
-    /// Stops the threads [`LogSync::write_behind`] and [`LogSync::write_file_behind`]
-    /// started and waits for them (blocking).
+    /// Waits for the thread [`LogSync::write_behind`] started, if any (blocking).
     fn join_behind(&self) {
-        if let Some((stop, thread)) = self.file_behind.lock().ok().and_then(|mut b| b.take()) {
-            stop.store(true, Ordering::Relaxed);
-            let _ = thread.join();
-        }
         if let Some(thread) = self.behind.lock().ok().and_then(|mut b| b.take()) {
             let _ = thread.join();
         }
@@ -471,10 +441,10 @@ impl SourcePool {
     /// cut, never half applied: SQLite's recovery replays the log's commits up to the
     /// first frame that did not reach the disk whole, and the rows of the chunks it drops
     /// are due again for the next sweep. Returns what [`SourcePool::sync_log`] needs: in
-    /// write-ahead-log mode always (unless SQLite cannot say where the file is, when the
-    /// level is left as it is), so that the log is synced even where the level was already
-    /// below `FULL` or could not be read. Rollback-journal mode is left alone: there
-    /// `NORMAL` can corrupt the file.
+    /// write-ahead-log mode always (unless SQLite cannot say where the file is and the
+    /// level is `FULL`, which is then kept), so that the log is synced even where the
+    /// level was already below `FULL` or could not be read. Rollback-journal mode is left
+    /// alone: there `NORMAL` can corrupt the file.
     pub(crate) async fn defer_log_sync(&self) -> Option<LogSync> {
         let SourcePool::Sqlite(_, pool) = self else {
             return None;
@@ -486,13 +456,17 @@ impl SourcePool {
             .fetch_one(pool)
             .await
             .ok();
-        // Only a speed-up, like the level: without the file, the log keeps its level.
-        let file: String =
+        let file: Option<String> =
             sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
                 .fetch_one(pool)
                 .await
                 .ok()
-                .filter(|file: &String| !file.is_empty())?;
+                .filter(|file: &String| !file.is_empty());
+        // Without the file there is no log to sync: a connection at `FULL` keeps its
+        // level and syncs each commit; one already below it is reported by `sync_log`.
+        if file.is_none() && level.is_some_and(|level| level >= 2) {
+            return None;
+        }
         let restore = match level {
             // Only a speed-up: a level that cannot be changed is kept.
             Some(level) if level >= 2 => sqlx::query("PRAGMA synchronous = NORMAL")
@@ -506,15 +480,17 @@ impl SourcePool {
             restore,
             file,
             behind: std::sync::Mutex::new(None),
-            file_behind: std::sync::Mutex::new(None),
         })
     }
 
     /// Ends what [`SourcePool::defer_log_sync`] started (a no-op for `None`): the
-    /// write-ahead log is synced to disk, every chunk committed since with it, then the
-    /// database file (which another connection's checkpoint may have written those rows
-    /// to), and the connection's level is put back. An error means that what the chunks
-    /// did may not have reached the disk, and must not be reported as done.
+    /// write-ahead log is synced to disk, every chunk committed since with it, and the
+    /// connection's level is put back. Chunks the sweep's own folds copied into the
+    /// database file were synced there by the fold (at `NORMAL`, SQLite syncs the file
+    /// after each checkpoint); the file is not opened here ([`LogSync`] says why). What
+    /// reaches the disk is then what commits at `FULL` would have put there. An error
+    /// means that what the chunks did may not have reached the disk, and must not be
+    /// reported as done.
     pub(crate) async fn sync_log(&self, deferred: Option<LogSync>) -> Result<()> {
         let (SourcePool::Sqlite(_, pool), Some(deferred)) = (self, deferred) else {
             return Ok(());
@@ -527,22 +503,21 @@ impl SourcePool {
                 .context("putting the source's synchronous level back"),
             None => Ok(()),
         };
+        let Some(log) = deferred.log() else {
+            bail!("the source's write-ahead log has no file to sync");
+        };
         tokio::task::spawn_blocking(move || {
-            // The syncs in the background first, so that none outlives the table.
+            // The sync in the background first, so that none outlives the table.
             deferred.join_behind();
-            let (log, file) = (deferred.log(), deferred.file);
             // Opened for writing, as some systems require to flush a file; never created:
             // while this connection is open in write-ahead-log mode, its log exists.
-            for path in [log.as_path(), std::path::Path::new(&file)] {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)?
-                    .sync_all()?;
-            }
-            std::io::Result::Ok(())
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&log)?
+                .sync_all()
         })
         .await?
-        .context("syncing the source's write-ahead log and database file to disk")?;
+        .context("syncing the source's write-ahead log to disk")?;
         restored
     }
 
@@ -664,22 +639,12 @@ mod tests {
             .await
             .unwrap();
         assert!(log_of(&file).exists());
-        // Synced behind the chunks (a call while a sync runs starts no other); the sync
-        // that ends the table waits for it.
+        // Synced behind the chunks; the sync that ends the table waits for the thread.
         deferred.write_behind();
+        deferred.join_behind();
+        assert!(deferred.behind.lock().unwrap().is_none());
         deferred.write_behind();
         assert!(deferred.behind.lock().unwrap().is_some());
-        // The file synced while the log is folded into it, until the threads are stopped.
-        deferred.write_file_behind();
-        assert!(deferred.file_behind.lock().unwrap().is_some());
-        deferred.join_behind();
-        assert!(deferred.file_behind.lock().unwrap().is_none());
-        assert!(deferred.behind.lock().unwrap().is_none());
-        deferred.write_file_behind();
-        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-            .unwrap();
         source.sync_log(Some(deferred)).await.unwrap();
         assert_eq!(synchronous(&pool).await, 2);
         // Nothing deferred, nothing to do.
@@ -724,6 +689,56 @@ mod tests {
         let source = SourcePool::sqlite(pool.clone());
         assert!(source.defer_log_sync().await.is_none());
         assert_eq!(synchronous(&pool).await, 2);
+        pool.close().await;
+    }
+
+    /// Syncing a sweep's log leaves SQLite's own locks on the database file in place:
+    /// the database file is never opened and closed beside SQLite, since closing any
+    /// handle on a file drops all of the process's POSIX locks on it, and without its
+    /// shared lock another process could fold and delete the log still in use.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn syncing_the_log_keeps_the_locks_on_the_file() {
+        use std::os::unix::fs::MetadataExt;
+        let _folding = FOLDING.lock().await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("locked.db");
+        let pool = logged_source(&file, 10).await;
+        let source = SourcePool::sqlite(pool.clone());
+        let inode = std::fs::metadata(&file).unwrap().ino();
+        // This process's locks on the file, as the kernel lists them.
+        let locks = || {
+            let pid = std::process::id().to_string();
+            std::fs::read_to_string("/proc/locks")
+                .unwrap()
+                .lines()
+                .filter(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    fields.get(4) == Some(&pid.as_str())
+                        && fields
+                            .get(5)
+                            .and_then(|device| device.rsplit(':').next())
+                            .is_some_and(|ino| ino == inode.to_string())
+                })
+                .count()
+        };
+        sqlx::query("DELETE FROM t WHERE id <= 5")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let held = locks();
+        assert!(
+            held > 0,
+            "SQLite holds no lock on the file in write-ahead-log mode"
+        );
+        let deferred = source.defer_log_sync().await.unwrap();
+        sqlx::query("DELETE FROM t WHERE id <= 8")
+            .execute(&pool)
+            .await
+            .unwrap();
+        deferred.write_behind();
+        source.sync_log(Some(deferred)).await.unwrap();
+        assert_eq!(locks(), held, "syncing the log dropped SQLite's locks");
         pool.close().await;
     }
 
