@@ -70,6 +70,36 @@ impl Erasure<'_> {
         plan_sources(self.policy, self.key, self.subjects, placeholders, only).await
     }
 
+    /// [`Erasure::plan_with`] on the sources' open pools where there is one (taken out
+    /// of `open`), connecting to the others.
+    async fn plan_on(
+        &self,
+        placeholders: &[Placeholder],
+        open: &mut Vec<(String, SourcePool)>,
+    ) -> Result<Vec<Planned<'_>>> {
+        let now = crate::time::now();
+        let mut planned = Vec::new();
+        for source in &self.policy.sources {
+            let pool = match open.iter().position(|(id, _)| id == source.id()) {
+                Some(index) => open.swap_remove(index).1,
+                None => SourcePool::connect(self.policy, source).await?,
+            };
+            planned.push(
+                plan_source(
+                    self.policy,
+                    self.key,
+                    self.subjects,
+                    placeholders,
+                    source,
+                    pool,
+                    now,
+                )
+                .await?,
+            );
+        }
+        Ok(planned)
+    }
+
     /// A warning when no source holds anything for these subjects, naming what was searched.
     pub fn nothing_found(&self, planned: &[Planned]) -> Option<String> {
         let found = planned
@@ -226,6 +256,10 @@ impl Erasure<'_> {
         let bar = self
             .out
             .progress(left as u64, "erasing: sources and providers");
+        // The sources' pools, kept open for the verification's plan: a SQLite source's
+        // connection dropped here is still closing (folding its log, removing it) when
+        // the verification opens the file again, and waits for it.
+        let mut open: Vec<(String, SourcePool)> = Vec::new();
         for step in journal::steps(&self.store.pool, &run_id).await? {
             if step.kind != StepKind::Source || step.status == StepStatus::Done {
                 continue;
@@ -295,6 +329,11 @@ impl Erasure<'_> {
             self.out.detail(&format!(
                 "source `{source_id}`: {deleted} deleted, {masked} masked"
             ));
+            open.extend(
+                planned
+                    .into_iter()
+                    .map(|p| (p.source.id().to_string(), p.pool)),
+            );
         }
 
         call_providers(
@@ -324,7 +363,7 @@ impl Erasure<'_> {
                 .iter()
                 .any(|s| s.kind == StepKind::Verify && s.status != StepStatus::Done)
         {
-            let planned = self.plan_with(&placeholders, None).await?;
+            let planned = self.plan_on(&placeholders, &mut open).await?;
             let mut left = Vec::new();
             for p in &planned {
                 for t in &p.plan.tables {
@@ -423,17 +462,30 @@ pub async fn plan_sources<'p>(
             continue;
         }
         let pool = SourcePool::connect(policy, source).await?;
-        let mut found =
-            traverse::traverse_linked(policy, &pool, source, subjects, placeholders).await?;
-        let plan = erase_plan::plan(policy, &pool, source, &mut found, key, now).await?;
-        planned.push(Planned {
-            source,
-            pool,
-            found,
-            plan,
-        });
+        planned.push(plan_source(policy, key, subjects, placeholders, source, pool, now).await?);
     }
     Ok(planned)
+}
+
+/// One source's plan, on its pool.
+async fn plan_source<'p>(
+    policy: &'p Policy,
+    key: &SubjectKey,
+    subjects: &[Subject],
+    placeholders: &[Placeholder],
+    source: &'p SourceDef,
+    pool: SourcePool,
+    now: DateTime<Utc>,
+) -> Result<Planned<'p>> {
+    let mut found =
+        traverse::traverse_linked(policy, &pool, source, subjects, placeholders).await?;
+    let plan = erase_plan::plan(policy, &pool, source, &mut found, key, now).await?;
+    Ok(Planned {
+        source,
+        pool,
+        found,
+        plan,
+    })
 }
 
 /// The categories of personal data found for the subjects.
