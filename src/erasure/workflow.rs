@@ -59,45 +59,27 @@ pub struct Erasure<'a> {
 impl Erasure<'_> {
     /// Plans every source (or only `only`) for these subjects.
     pub async fn plan(&self, only: Option<&str>) -> Result<Vec<Planned<'_>>> {
-        self.plan_with(&erase_placeholders(self.policy), only).await
+        self.plan_with(&erase_placeholders(self.policy), only, &mut Vec::new())
+            .await
     }
 
+    /// [`Erasure::plan`] with the placeholders made, on the sources' pools in `open`
+    /// where there is one (taken out of it).
     async fn plan_with(
         &self,
         placeholders: &[Placeholder],
         only: Option<&str>,
-    ) -> Result<Vec<Planned<'_>>> {
-        plan_sources(self.policy, self.key, self.subjects, placeholders, only).await
-    }
-
-    /// [`Erasure::plan_with`] on the sources' open pools where there is one (taken out
-    /// of `open`), connecting to the others.
-    async fn plan_on(
-        &self,
-        placeholders: &[Placeholder],
         open: &mut Vec<(String, SourcePool)>,
     ) -> Result<Vec<Planned<'_>>> {
-        let now = crate::time::now();
-        let mut planned = Vec::new();
-        for source in &self.policy.sources {
-            let pool = match open.iter().position(|(id, _)| id == source.id()) {
-                Some(index) => open.swap_remove(index).1,
-                None => SourcePool::connect(self.policy, source).await?,
-            };
-            planned.push(
-                plan_source(
-                    self.policy,
-                    self.key,
-                    self.subjects,
-                    placeholders,
-                    source,
-                    pool,
-                    now,
-                )
-                .await?,
-            );
-        }
-        Ok(planned)
+        plan_sources(
+            self.policy,
+            self.key,
+            self.subjects,
+            placeholders,
+            only,
+            open,
+        )
+        .await
     }
 
     /// A warning when no source holds anything for these subjects, naming what was searched.
@@ -267,7 +249,10 @@ impl Erasure<'_> {
             let source_id = step.step_id.trim_start_matches("source:");
             let planned = match fresh.iter().position(|p| p.source.id() == source_id) {
                 Some(index) => vec![fresh.swap_remove(index)],
-                None => self.plan_with(&placeholders, Some(source_id)).await?,
+                None => {
+                    self.plan_with(&placeholders, Some(source_id), &mut Vec::new())
+                        .await?
+                }
             };
             let Some(p) = planned.first() else {
                 bail!("source `{source_id}` of run {run_id} is no longer in the policy");
@@ -363,7 +348,7 @@ impl Erasure<'_> {
                 .iter()
                 .any(|s| s.kind == StepKind::Verify && s.status != StepStatus::Done)
         {
-            let planned = self.plan_on(&placeholders, &mut open).await?;
+            let planned = self.plan_with(&placeholders, None, &mut open).await?;
             let mut left = Vec::new();
             for p in &planned {
                 for t in &p.plan.tables {
@@ -454,6 +439,7 @@ pub async fn plan_sources<'p>(
     subjects: &[Subject],
     placeholders: &[Placeholder],
     only: Option<&str>,
+    open: &mut Vec<(String, SourcePool)>,
 ) -> Result<Vec<Planned<'p>>> {
     let now = crate::time::now();
     let mut planned = Vec::new();
@@ -461,31 +447,22 @@ pub async fn plan_sources<'p>(
         if only.is_some_and(|o| o != source.id()) {
             continue;
         }
-        let pool = SourcePool::connect(policy, source).await?;
-        planned.push(plan_source(policy, key, subjects, placeholders, source, pool, now).await?);
+        // A pool still open from this run's own work is planned on as it is.
+        let pool = match open.iter().position(|(id, _)| id == source.id()) {
+            Some(index) => open.swap_remove(index).1,
+            None => SourcePool::connect(policy, source).await?,
+        };
+        let mut found =
+            traverse::traverse_linked(policy, &pool, source, subjects, placeholders).await?;
+        let plan = erase_plan::plan(policy, &pool, source, &mut found, key, now).await?;
+        planned.push(Planned {
+            source,
+            pool,
+            found,
+            plan,
+        });
     }
     Ok(planned)
-}
-
-/// One source's plan, on its pool.
-async fn plan_source<'p>(
-    policy: &'p Policy,
-    key: &SubjectKey,
-    subjects: &[Subject],
-    placeholders: &[Placeholder],
-    source: &'p SourceDef,
-    pool: SourcePool,
-    now: DateTime<Utc>,
-) -> Result<Planned<'p>> {
-    let mut found =
-        traverse::traverse_linked(policy, &pool, source, subjects, placeholders).await?;
-    let plan = erase_plan::plan(policy, &pool, source, &mut found, key, now).await?;
-    Ok(Planned {
-        source,
-        pool,
-        found,
-        plan,
-    })
 }
 
 /// The categories of personal data found for the subjects.
